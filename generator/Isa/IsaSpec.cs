@@ -1,0 +1,151 @@
+using System.Collections.Frozen;
+
+namespace HwGen.Generator.Isa;
+
+/// <summary>
+/// The single source of truth for the HwGen instruction set: the encodings, the field
+/// enumerations, the fault codes, the AXI4-Lite register map and the performance counters.
+/// RTL decode constants, the C header, the assembler and docs/isa.md are all derived from here.
+/// </summary>
+public static class IsaSpec
+{
+    /// <summary>Every instruction is this many bits (four little-endian 32-bit words in DRAM).</summary>
+    public const int InstructionBits = 128;
+
+    /// <summary>Bytes per instruction in DRAM.</summary>
+    public const int InstructionBytes = InstructionBits / 8;
+
+    /// <summary>Value of the HW_ID register ("HWG1").</summary>
+    public const uint HardwareId = 0x48574731;
+
+    /// <summary>Fields shared by every opcode: the opcode and the four dependency-token flags.</summary>
+    public static readonly IReadOnlyList<IsaField> CommonFields =
+    [
+        new("opcode", 0, 8, "Operation code; 0 is illegal."),
+        new("pop_prev", 8, 1, "Wait for, and consume, a token from the previous unit (LD->EX for execute, EX->ST for store)."),
+        new("pop_next", 9, 1, "Wait for, and consume, a token from the next unit (EX->LD for load, ST->EX for execute)."),
+        new("push_prev", 10, 1, "On completion, give a token to the previous unit (EX->LD from execute, ST->EX from store)."),
+        new("push_next", 11, 1, "On completion, give a token to the next unit (LD->EX from load, EX->ST from execute)."),
+    ];
+
+    /// <summary>All instruction formats, ordered by opcode.</summary>
+    public static readonly IReadOnlyList<InstructionFormat> Formats =
+    [
+        new(Opcode.Load, "load", Unit.Load,
+            "Copy `rows` rows of `cols` elements from DRAM (row r at `dram_addr + r*dram_stride`) into local memory starting at row `local_addr`. Bytes of a local row beyond `cols` elements are written as zero.",
+            [
+                new("target", 12, 2, "0 = scratchpad (int8), 1 = scratchpad transposed (int8; source row r becomes column r of local rows local_addr..local_addr+cols-1), 2 = accumulator (int32, little-endian)."),
+                new("rows", 16, 16, "Number of DRAM rows, at least 1."),
+                new("cols", 32, 8, "Elements per DRAM row, 1..row width of the target."),
+                new("local_addr", 40, 24, "First local row."),
+                new("dram_addr", 64, 32, "Byte address of the first DRAM row (any alignment)."),
+                new("dram_stride", 96, 32, "Bytes between consecutive DRAM rows."),
+            ]),
+        new(Opcode.Store, "store", Unit.Store,
+            "Requantize `rows` accumulator rows starting at `local_addr` (first `cols` elements of each) to int8 and write row r to DRAM at `dram_addr + r*dram_stride`.",
+            [
+                new("rows", 16, 16, "Number of accumulator rows, at least 1."),
+                new("cols", 32, 8, "Elements per row, 1..array columns."),
+                new("local_addr", 40, 24, "First accumulator row."),
+                new("dram_addr", 64, 32, "Byte address of the first DRAM row (any alignment)."),
+                new("dram_stride", 96, 32, "Bytes between consecutive DRAM rows."),
+            ]),
+        new(Opcode.ConfigStore, "config_store", Unit.Store,
+            "Set the requantization applied by later `store` instructions: out = sat8(round_half_up(acc * multiplier / 2^shift)), then max(out, 0) when `relu` is 1.",
+            [
+                new("relu", 12, 1, "1 = clamp negative outputs to zero."),
+                new("shift", 16, 6, "Right shift, 0..62."),
+                new("multiplier", 32, 32, "Multiplier, 0..2^31-1."),
+            ]),
+        new(Opcode.Compute, "compute", Unit.Execute,
+            "Multiply on the systolic array: for i < rows, j < array columns, C[c_addr+i][j] = base + sum over t < k of A(i,t) * B(t,j), where B(t,j) = SP[b_addr+t][j]. Weight-stationary: A(i,t) = SP[a_addr+i][t]. Output-stationary: A(i,t) = SP[a_addr+t][i] (A stored transposed).",
+            [
+                new("dataflow", 12, 1, "0 = weight-stationary (k <= array rows), 1 = output-stationary (rows <= array rows)."),
+                new("mode", 13, 2, "base: 0 = zero (overwrite), 1 = accumulate onto C, 2 = bias row ACC[bias_addr][j]."),
+                new("rows", 16, 16, "Output rows, at least 1."),
+                new("k", 32, 16, "Reduction length, at least 1."),
+                new("a_addr", 48, 20, "Scratchpad row of the A operand."),
+                new("b_addr", 68, 20, "Scratchpad row of the B operand."),
+                new("c_addr", 88, 20, "Accumulator row of the output."),
+                new("bias_addr", 108, 20, "Accumulator row holding the bias (mode 2)."),
+            ]),
+    ];
+
+    private static readonly FrozenDictionary<Opcode, InstructionFormat> ByOpcode =
+        Formats.ToFrozenDictionary(f => f.Opcode);
+
+    private static readonly FrozenDictionary<string, InstructionFormat> ByMnemonic =
+        Formats.ToFrozenDictionary(f => f.Mnemonic, StringComparer.Ordinal);
+
+    /// <summary>The format of an opcode.</summary>
+    public static InstructionFormat Format(Opcode opcode) => ByOpcode[opcode];
+
+    /// <summary>Looks up a format by its assembly mnemonic.</summary>
+    public static bool TryFormat(string mnemonic, out InstructionFormat? format) =>
+        ByMnemonic.TryGetValue(mnemonic, out format);
+
+    /// <summary>True when the opcode value is defined.</summary>
+    public static bool IsLegal(uint opcode) => ByOpcode.ContainsKey((Opcode)opcode);
+
+    /// <summary>Every field of a format, common fields first.</summary>
+    public static IEnumerable<IsaField> AllFields(InstructionFormat format) => CommonFields.Concat(format.Fields);
+
+    /// <summary>Fault codes written to ERR_CODE. Zero means no fault.</summary>
+    public static readonly IReadOnlyList<(string Name, int Code, string Description)> FaultCodes =
+    [
+        ("none", 0, "No fault."),
+        ("illegal_opcode", 1, "The fetched instruction has an undefined opcode."),
+        ("sp_range", 2, "A scratchpad row range falls outside the scratchpad."),
+        ("acc_range", 3, "An accumulator row range falls outside the accumulator."),
+        ("bad_field", 4, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3)."),
+        ("dma_read_error", 5, "An AXI read response for a load was SLVERR or DECERR."),
+        ("dma_write_error", 6, "An AXI write response for a store was SLVERR or DECERR."),
+        ("fetch_error", 7, "An AXI read response for an instruction fetch was SLVERR or DECERR."),
+    ];
+
+    /// <summary>AXI4-Lite registers (byte offsets).</summary>
+    public static readonly IReadOnlyList<(string Name, int Offset, string Access, string Description)> Registers =
+    [
+        ("CTRL", 0x00, "RW", "bit 0 START (write 1 to start; reads 0), bit 1 IRQ_EN (interrupt enable)."),
+        ("STATUS", 0x04, "R/W1C", "bit 0 BUSY, bit 1 DONE, bit 2 ERROR. Write 1 to bit 1 to clear DONE, ERROR and the interrupt."),
+        ("ERR_CODE", 0x08, "R", "Fault code of the first fault (see fault codes)."),
+        ("ERR_PC", 0x0C, "R", "Index (0-based) of the faulting instruction."),
+        ("PROG_ADDR", 0x10, "RW", "Byte address of the program in DRAM (16-byte aligned)."),
+        ("PROG_LEN", 0x14, "RW", "Number of 128-bit instructions in the program."),
+        ("HW_ID", 0x18, "R", "Constant 0x48574731 (\"HWG1\")."),
+        ("HW_CONFIG", 0x1C, "R", "bits 7:0 array rows, 15:8 array columns, bit 16 weight-stationary, bit 17 output-stationary."),
+    ];
+
+    /// <summary>Byte offset of performance counter 0; counter i is 64 bits at CounterBase + 8*i (low word first).</summary>
+    public const int CounterBase = 0x100;
+
+    /// <summary>Performance counters, in register order.</summary>
+    public static readonly IReadOnlyList<(string Name, string Description)> Counters =
+    [
+        ("cycles", "Cycles from START to DONE or ERROR."),
+        ("instructions", "Instructions dispatched to the unit queues."),
+        ("load_busy", "Cycles the load unit has an instruction in progress (after its tokens were taken)."),
+        ("load_wait", "Cycles the load unit holds an instruction that waits for a dependency token."),
+        ("exec_busy", "Cycles the execute unit has an instruction in progress (after its tokens were taken)."),
+        ("exec_wait", "Cycles the execute unit holds an instruction that waits for a dependency token."),
+        ("store_busy", "Cycles the store unit has an instruction in progress (after its tokens were taken)."),
+        ("store_wait", "Cycles the store unit holds an instruction that waits for a dependency token."),
+        ("array_active", "Cycles in which a valid row (weight-stationary) or step (output-stationary) enters the array."),
+        ("macs", "Useful multiply-accumulates entered into the array (k*cols per weight-stationary row, rows*cols per output-stationary step)."),
+        ("dma_read_bytes", "Bytes requested by load instructions (useful bytes, not bus beats)."),
+        ("dma_write_bytes", "Bytes written by store instructions (useful bytes)."),
+        ("fetch_bytes", "Bytes of instructions fetched."),
+    ];
+
+    /// <summary>Values of the <c>target</c> field of <c>load</c>.</summary>
+    public static readonly IReadOnlyList<(string Name, int Value)> LoadTargets =
+        [("sp", 0), ("sp_t", 1), ("acc", 2)];
+
+    /// <summary>Values of the <c>mode</c> field of <c>compute</c>.</summary>
+    public static readonly IReadOnlyList<(string Name, int Value)> ComputeModes =
+        [("overwrite", 0), ("accumulate", 1), ("bias", 2)];
+
+    /// <summary>Values of the <c>dataflow</c> field of <c>compute</c>.</summary>
+    public static readonly IReadOnlyList<(string Name, int Value)> Dataflows =
+        [("ws", 0), ("os", 1)];
+}
