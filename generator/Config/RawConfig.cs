@@ -1,0 +1,53 @@
+namespace HwGen.Generator.Config;
+
+/// <summary>The configuration as written: every value nullable, nothing derived yet.</summary>
+public sealed record RawConfig
+{
+    /// <summary>Configuration name; names the output folder.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>array.rows</summary>
+    public int? Rows { get; init; }
+
+    /// <summary>array.cols</summary>
+    public int? Cols { get; init; }
+
+    /// <summary>array.tile_rows</summary>
+    public int? TileRows { get; init; }
+
+    /// <summary>array.tile_cols</summary>
+    public int? TileCols { get; init; }
+
+    /// <summary>array.dataflow: ws, os or both.</summary>
+    public string? Dataflow { get; init; }
+
+    /// <summary>scratchpad.kib</summary>
+    public int? ScratchpadKib { get; init; }
+
+    /// <summary>scratchpad.banks</summary>
+    public int? ScratchpadBanks { get; init; }
+
+    /// <summary>accumulator.kib</summary>
+    public int? AccumulatorKib { get; init; }
+
+    /// <summary>accumulator.banks</summary>
+    public int? AccumulatorBanks { get; init; }
+
+    /// <summary>axi.data_bits</summary>
+    public int? AxiDataBits { get; init; }
+
+    /// <summary>axi.max_outstanding</summary>
+    public int? AxiMaxOutstanding { get; init; }
+
+    /// <summary>queues.load</summary>
+    public int? LoadQueue { get; init; }
+
+    /// <summary>queues.exec</summary>
+    public int? ExecQueue { get; init; }
+
+    /// <summary>queues.store</summary>
+    public int? StoreQueue { get; init; }
+
+    /// <summary>YAML line of each key path that was present, for error messages.</summary>
+    public IReadOnlyDictionary<string, int> Lines { get; init; } = new Dictionary<string, int>();
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using HwGen.Generator.Config;
+
+namespace HwGen.Generator.Design;
+
+/// <summary>Validates a <see cref="RawConfig"/> (collecting every error) and computes the <see cref="DesignModel"/>.</summary>
+public static class DesignResolver
+{
+    /// <summary>Reads, validates and resolves a configuration file.</summary>
+    public static DesignModel LoadFile(string path) => Resolve(ConfigReader.ReadFile(path), path);
+
+    /// <summary>Parses, validates and resolves configuration text.</summary>
+    public static DesignModel LoadText(string yaml, string source = "<config>") => Resolve(ConfigReader.Parse(yaml, source), source);
+
+    /// <summary>Validates and resolves; throws <see cref="ConfigException"/> with every error.</summary>
+    public static DesignModel Resolve(RawConfig raw, string source)
+    {
+        var errors = new List<ConfigError>();
+        int? Line(string p) => raw.Lines.TryGetValue(p, out var l) ? l : null;
+        void Error(string p, string m) => errors.Add(new ConfigError(p, m, Line(p)));
+
+        int Range(string p, int? value, int? fallback, int min, int max, bool pow2 = false)
+        {
+            if (value is null)
+            {
+                if (fallback is null)
+                {
+                    Error(p, "is required");
+                    return min;
+                }
+
+                return fallback.Value;
+            }
+
+            var v = value.Value;
+            if (v < min || v > max)
+            {
+                Error(p, $"must be between {min} and {max}, got {v}");
+                return min;
+            }
+
+            if (pow2 && !BitOperations.IsPow2(v))
+            {
+                Error(p, $"must be a power of two, got {v}");
+                return min;
+            }
+
+            return v;
+        }
+
+        var name = raw.Name ?? string.Empty;
+        if (raw.Name is null)
+        {
+            Error("name", "is required");
+        }
+        else if (name.Length == 0 || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            Error("name", $"must be 1-64 letters, digits, '-' or '_', got '{name}'");
+        }
+
+        var rows = Range("array.rows", raw.Rows, null, 2, 64);
+        var cols = Range("array.cols", raw.Cols, null, 2, 64);
+        var tileRows = Range("array.tile_rows", raw.TileRows, 1, 1, 64);
+        var tileCols = Range("array.tile_cols", raw.TileCols, 1, 1, 64);
+        if (rows % tileRows != 0)
+        {
+            Error("array.tile_rows", $"must divide array.rows ({rows}), got {tileRows}");
+        }
+
+        if (cols % tileCols != 0)
+        {
+            Error("array.tile_cols", $"must divide array.cols ({cols}), got {tileCols}");
+        }
+
+        var dataflow = raw.Dataflow ?? "both";
+        if (dataflow is not ("ws" or "os" or "both"))
+        {
+            Error("array.dataflow", $"must be one of ws, os, both, got '{dataflow}'");
+        }
+
+        var spKib = Range("scratchpad.kib", raw.ScratchpadKib, 64, 1, 4096, pow2: true);
+        var spBanks = Range("scratchpad.banks", raw.ScratchpadBanks, 4, 1, 32, pow2: true);
+        var accKib = Range("accumulator.kib", raw.AccumulatorKib, 16, 1, 4096, pow2: true);
+        var accBanks = Range("accumulator.banks", raw.AccumulatorBanks, 2, 1, 32, pow2: true);
+        var axiBits = Range("axi.data_bits", raw.AxiDataBits, 128, 32, 512, pow2: true);
+        var outstanding = Range("axi.max_outstanding", raw.AxiMaxOutstanding, 8, 1, 32);
+        var lq = Range("queues.load", raw.LoadQueue, 8, 2, 256, pow2: true);
+        var eq = Range("queues.exec", raw.ExecQueue, 8, 2, 256, pow2: true);
+        var sq = Range("queues.store", raw.StoreQueue, 8, 2, 256, pow2: true);
+
+        var spRowBytes = Math.Max(rows, cols);
+        var accRowBytes = cols * 4;
+        var spDepth = Depth(spKib, spRowBytes, spBanks);
+        var accDepth = Depth(accKib, accRowBytes, accBanks);
+        var maxDim = Math.Max(rows, cols);
+
+        // A double-buffered tile needs at least two operand tiles in each scratchpad half
+        // and two output tiles in the accumulator.
+        if (spDepth < 4 * maxDim)
+        {
+            Error("scratchpad.kib", $"holds {spDepth} rows of {spRowBytes} B; at least {4 * maxDim} rows (two double-buffered {maxDim}x{maxDim} operand tiles) are needed");
+        }
+        else if (spDepth / spBanks < maxDim)
+        {
+            Error("scratchpad.banks", $"{spBanks} banks of {spDepth / spBanks} rows are smaller than one {maxDim}-row tile");
+        }
+
+        if (accDepth < 2 * maxDim)
+        {
+            Error("accumulator.kib", $"holds {accDepth} rows of {accRowBytes} B; at least {2 * maxDim} rows (two {maxDim}-row output tiles) are needed");
+        }
+        else if (accDepth / accBanks < maxDim)
+        {
+            Error("accumulator.banks", $"{accBanks} banks of {accDepth / accBanks} rows are smaller than one {maxDim}-row tile");
+        }
+
+        if (spDepth > 1 << 20)
+        {
+            Error("scratchpad.kib", $"gives {spDepth} rows; the ISA addresses at most {1 << 20}");
+        }
+
+        if (accDepth > 1 << 20)
+        {
+            Error("accumulator.kib", $"gives {accDepth} rows; the ISA addresses at most {1 << 20}");
+        }
+
+        if (axiBits / 8 > 4096)
+        {
+            Error("axi.data_bits", "too wide");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigException(source, errors);
+        }
+
+        var model = new DesignModel
+        {
+            Name = name,
+            Rows = rows,
+            Cols = cols,
+            TileRows = tileRows,
+            TileCols = tileCols,
+            SupportWs = dataflow is "ws" or "both" ? 1 : 0,
+            SupportOs = dataflow is "os" or "both" ? 1 : 0,
+            SpKib = spKib,
+            SpRowBytes = spRowBytes,
+            SpDepth = spDepth,
+            SpBanks = spBanks,
+            SpAddrBits = AddrBits(spDepth),
+            AccKib = accKib,
+            AccRowBytes = accRowBytes,
+            AccDepth = accDepth,
+            AccBanks = accBanks,
+            AccAddrBits = AddrBits(accDepth),
+            AxiDataBits = axiBits,
+            DmaOutstanding = outstanding,
+            LoadQueueDepth = lq,
+            ExecQueueDepth = eq,
+            StoreQueueDepth = sq,
+        };
+        return model with { ConfigSha256 = Sha256(ResolvedYaml(model)) };
+    }
+
+    /// <summary>Rows of a memory: the largest power-of-two bank depth that fits, times the banks.</summary>
+    private static int Depth(int kib, int rowBytes, int banks)
+    {
+        var rowsFit = (long)kib * 1024 / rowBytes / banks;
+        if (rowsFit < 1)
+        {
+            return 0;
+        }
+
+        return (int)(BitOperations.RoundUpToPowerOf2((ulong)rowsFit + 1) / 2) * banks;
+    }
+
+    private static int AddrBits(int depth) => Math.Max(1, BitOperations.Log2((uint)(depth - 1)) + 1);
+
+    /// <summary>The canonical resolved configuration, written next to the RTL and hashed into every banner.</summary>
+    public static string ResolvedYaml(DesignModel d)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var dataflow = d.SupportWs == 1 && d.SupportOs == 1 ? "both" : d.SupportWs == 1 ? "ws" : "os";
+        var sb = new StringBuilder();
+        sb.Append(inv, $"name: {d.Name}\n");
+        sb.Append(inv, $"array:\n  rows: {d.Rows}\n  cols: {d.Cols}\n  tile_rows: {d.TileRows}\n  tile_cols: {d.TileCols}\n  dataflow: {dataflow}\n");
+        sb.Append(inv, $"scratchpad:\n  kib: {d.SpKib}\n  banks: {d.SpBanks}\n");
+        sb.Append(inv, $"accumulator:\n  kib: {d.AccKib}\n  banks: {d.AccBanks}\n");
+        sb.Append(inv, $"axi:\n  data_bits: {d.AxiDataBits}\n  max_outstanding: {d.DmaOutstanding}\n");
+        sb.Append(inv, $"queues:\n  load: {d.LoadQueueDepth}\n  exec: {d.ExecQueueDepth}\n  store: {d.StoreQueueDepth}\n");
+        sb.Append(inv, $"# derived\n# sp_row_bytes: {d.SpRowBytes}\n# sp_depth: {d.SpDepth}\n# acc_row_bytes: {d.AccRowBytes}\n# acc_depth: {d.AccDepth}\n");
+        return sb.ToString();
+    }
+
+    private static string Sha256(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
