@@ -1,0 +1,34 @@
+using HwGen.Generator.Isa;
+
+namespace HwGen.Software.Programs;
+
+/// <summary>
+/// Everything one run needs: the instructions, the initial DRAM image (inputs and the encoded
+/// program already placed), where the program sits, and which regions are inputs and outputs.
+/// </summary>
+public sealed record CompiledProgram
+{
+    /// <summary>Workload description, e.g. <c>gemm:M=100,N=77,K=45</c>.</summary>
+    public required string Workload { get; init; }
+
+    /// <summary>The program, in order.</summary>
+    public required IReadOnlyList<Instruction> Instructions { get; init; }
+
+    /// <summary>Initial DRAM image; its length is the DRAM size the harness must model.</summary>
+    public required byte[] Dram { get; init; }
+
+    /// <summary>Byte address of instruction 0 in <see cref="Dram"/> (16-byte aligned).</summary>
+    public required long ProgramAddress { get; init; }
+
+    /// <summary>Input and output tensors.</summary>
+    public required IReadOnlyList<TensorRegion> Tensors { get; init; }
+
+    /// <summary>Useful multiply-accumulates of the workload (for ideal cycles).</summary>
+    public required long Macs { get; init; }
+
+    /// <summary>Free-form facts for meta.json and reports (scales, multiplier, shift, rounding, tiling).</summary>
+    public IReadOnlyDictionary<string, object> Meta { get; init; } = new Dictionary<string, object>();
+
+    /// <summary>The output tensors.</summary>
+    public IEnumerable<TensorRegion> Outputs => Tensors.Where(t => t.Role == TensorRole.Output);
+}
