@@ -46,6 +46,17 @@ public static class ConfigReader
     /// <summary>Reads a configuration file; throws <see cref="ConfigException"/> listing every problem.</summary>
     public static RawConfig ReadFile(string path)
     {
+        var (raw, errors) = ReadFileCollecting(path);
+        return errors.Count > 0 ? throw new ConfigException(path, errors) : raw;
+    }
+
+    /// <summary>
+    /// Reads a configuration file, returning what could be read plus every structural error, so
+    /// that validation can add its own errors to the same list. Unreadable files and malformed
+    /// YAML still throw <see cref="ConfigException"/>.
+    /// </summary>
+    public static (RawConfig Raw, IReadOnlyList<ConfigError> Errors) ReadFileCollecting(string path)
+    {
         string text;
         try
         {
@@ -56,11 +67,18 @@ public static class ConfigReader
             throw new ConfigException(path, [new ConfigError(string.Empty, $"cannot read the file: {ex.Message}")]);
         }
 
-        return Parse(text, path);
+        return ParseCollecting(text, path);
     }
 
     /// <summary>Parses configuration text; <paramref name="source"/> names it in errors.</summary>
     public static RawConfig Parse(string text, string source)
+    {
+        var (raw, errors) = ParseCollecting(text, source);
+        return errors.Count > 0 ? throw new ConfigException(source, errors) : raw;
+    }
+
+    /// <summary>Parses configuration text, returning the raw values and the structural errors.</summary>
+    public static (RawConfig Raw, IReadOnlyList<ConfigError> Errors) ParseCollecting(string text, string source)
     {
         var errors = new List<ConfigError>();
         var stream = new YamlStream();
@@ -83,12 +101,7 @@ public static class ConfigReader
         var raw = new RawConfig();
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
         Walk(root, string.Empty, ref raw, lines, errors);
-        if (errors.Count > 0)
-        {
-            throw new ConfigException(source, errors);
-        }
-
-        return raw with { Lines = lines };
+        return (raw with { Lines = lines }, errors);
     }
 
     private static void Walk(YamlMappingNode map, string prefix, ref RawConfig raw, Dictionary<string, int> lines, List<ConfigError> errors)

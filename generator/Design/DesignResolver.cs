@@ -10,15 +10,23 @@ namespace HwGen.Generator.Design;
 public static class DesignResolver
 {
     /// <summary>Reads, validates and resolves a configuration file.</summary>
-    public static DesignModel LoadFile(string path) => Resolve(ConfigReader.ReadFile(path), path);
+    public static DesignModel LoadFile(string path)
+    {
+        var (raw, errors) = ConfigReader.ReadFileCollecting(path);
+        return Resolve(raw, path, errors);
+    }
 
     /// <summary>Parses, validates and resolves configuration text.</summary>
-    public static DesignModel LoadText(string yaml, string source = "<config>") => Resolve(ConfigReader.Parse(yaml, source), source);
+    public static DesignModel LoadText(string yaml, string source = "<config>")
+    {
+        var (raw, errors) = ConfigReader.ParseCollecting(yaml, source);
+        return Resolve(raw, source, errors);
+    }
 
     /// <summary>Validates and resolves; throws <see cref="ConfigException"/> with every error.</summary>
-    public static DesignModel Resolve(RawConfig raw, string source)
+    public static DesignModel Resolve(RawConfig raw, string source, IReadOnlyList<ConfigError>? structuralErrors = null)
     {
-        var errors = new List<ConfigError>();
+        var errors = new List<ConfigError>(structuralErrors ?? []);
         int? Line(string p) => raw.Lines.TryGetValue(p, out var l) ? l : null;
         void Error(string p, string m) => errors.Add(new ConfigError(p, m, Line(p)));
 

@@ -1,0 +1,3 @@
+using HwGen.Cli;
+
+return CliApp.Run(args);
