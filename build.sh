@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# ./build.sh        build, generate RTL for configs/default.yaml, co-simulate the default workload, print the report
+# ./build.sh test   build and run every test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+DEFAULT_WORKLOAD="gemm:M=256,N=256,K=256"
+
+need_tools=(verilator yosys iverilog)
+declare -A debian_pkg=([verilator]=verilator [yosys]=yosys [iverilog]=iverilog)
+
+ensure_prerequisites() {
+  local missing=()
+  for t in "${need_tools[@]}"; do command -v "$t" >/dev/null 2>&1 || missing+=("${debian_pkg[$t]}"); done
+  if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      echo "==> installing ${missing[*]} (Debian packages)"
+      apt-get update -q >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" g++ make >/dev/null
+    else
+      echo "error: missing tools: ${missing[*]}" >&2
+      echo "       install them with: sudo apt-get install -y ${missing[*]}" >&2
+      exit 3
+    fi
+  fi
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it from your distribution or Microsoft's packages" >&2
+    exit 3
+  fi
+}
+
+build() {
+  echo "==> building (Release)"
+  dotnet build HwGen.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+}
+
+ensure_prerequisites
+build
+
+case "${1:-}" in
+  "")
+    echo "==> generating rtl-out/default"
+    ./hwgen generate configs/default.yaml
+    echo "==> co-simulating ${DEFAULT_WORKLOAD} on configs/default.yaml"
+    ./hwgen sim configs/default.yaml --workload "${DEFAULT_WORKLOAD}" --json rtl-out/default/last-sim.json
+    ;;
+  test)
+    results="$(mktemp -d)"
+    set +e
+    dotnet test HwGen.sln -c Release --no-build -nologo --logger "trx;LogFileName=results.trx" --results-directory "$results" "${@:2}"
+    status=$?
+    set -e
+    trx="$(find "$results" -name '*.trx' | head -n 1)"
+    if [[ -n "$trx" ]]; then
+      counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+      get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+      total=$(get total); executed=$(get executed); passed=$(get passed); failed=$(get failed)
+      skipped=$(( ${total:-0} - ${executed:-0} ))
+      echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"
+    fi
+    exit $status
+    ;;
+  *)
+    echo "usage: ./build.sh [test]" >&2
+    exit 2
+    ;;
+esac
