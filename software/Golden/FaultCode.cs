@@ -1,0 +1,29 @@
+namespace HwGen.Software.Golden;
+
+/// <summary>Fault codes, mirroring <c>IsaSpec.FaultCodes</c> (the values are asserted equal in tests).</summary>
+public enum FaultCode
+{
+    /// <summary>No fault.</summary>
+    None = 0,
+
+    /// <summary>Undefined opcode.</summary>
+    IllegalOpcode = 1,
+
+    /// <summary>Scratchpad row range out of bounds.</summary>
+    SpRange = 2,
+
+    /// <summary>Accumulator row range out of bounds.</summary>
+    AccRange = 3,
+
+    /// <summary>A field out of its legal range.</summary>
+    BadField = 4,
+
+    /// <summary>AXI read error on a load.</summary>
+    DmaReadError = 5,
+
+    /// <summary>AXI write error on a store.</summary>
+    DmaWriteError = 6,
+
+    /// <summary>AXI read error on an instruction fetch.</summary>
+    FetchError = 7,
+}

@@ -1,0 +1,412 @@
+using System.Buffers.Binary;
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Numerics;
+
+namespace HwGen.Software.Golden;
+
+/// <summary>
+/// The golden ISA simulator: runs a program one instruction at a time in program order (the
+/// sequential semantics of docs/architecture.md), with the dispatch checks of <see cref="IsaSpec"/>.
+/// </summary>
+/// <remarks>
+/// Dispatch checks run in this order and the first failing one gives the fault: illegal opcode;
+/// <c>bad_field</c> (per opcode: target/mode/dataflow, rows, cols, k, shift, multiplier);
+/// <c>sp_range</c>; <c>acc_range</c>. Then the DRAM range of a load or store is checked as a
+/// whole: any byte at or beyond the image size gives <c>dma_read_error</c>/<c>dma_write_error</c>
+/// and the instruction has no effect (in the RTL the bytes of a faulting store before the first
+/// error may or may not be written; compare DRAM only for fault-free runs).
+/// Local memories start as zeros; the store unit starts with <see cref="Requantization.Reset"/>.
+/// </remarks>
+public sealed class GoldenSimulator
+{
+    private readonly DesignModel d;
+    private readonly sbyte[] sp;
+    private readonly int[] acc;
+    private byte[] dram = [];
+    private Requantization requant = Requantization.Reset;
+    private long macs;
+    private long readBytes;
+    private long writeBytes;
+
+    /// <summary>Creates a simulator for a design.</summary>
+    public GoldenSimulator(DesignModel design)
+    {
+        ArgumentNullException.ThrowIfNull(design);
+        d = design;
+        sp = new sbyte[(long)d.SpDepth * d.SpRowBytes];
+        acc = new int[(long)d.AccDepth * d.Cols];
+    }
+
+    /// <summary>Runs a program on a fresh simulator. The DRAM image is copied, not modified.</summary>
+    public static GoldenResult Run(DesignModel design, byte[] dram, long programAddress, int programLength) =>
+        new GoldenSimulator(design).Execute(dram, programAddress, programLength);
+
+    /// <summary>Runs a compiled program.</summary>
+    public static GoldenResult Run(DesignModel design, Programs.CompiledProgram program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        return Run(design, program.Dram, program.ProgramAddress, program.Instructions.Count);
+    }
+
+    /// <summary>Scratchpad element (row, element) after the run, for tests and debugging.</summary>
+    public sbyte Scratchpad(int row, int element) => sp[((long)row * d.SpRowBytes) + element];
+
+    /// <summary>Accumulator element (row, element) after the run.</summary>
+    public int Accumulator(int row, int element) => acc[((long)row * d.Cols) + element];
+
+    /// <summary>Runs the program: fetches <paramref name="programLength"/> instructions from the image at <paramref name="programAddress"/>.</summary>
+    public GoldenResult Execute(byte[] image, long programAddress, int programLength)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfNegative(programLength);
+        dram = (byte[])image.Clone();
+        var counts = new SortedDictionary<Opcode, int>();
+        for (var pc = 0; pc < programLength; pc++)
+        {
+            var at = programAddress + ((long)pc * IsaSpec.InstructionBytes);
+            if (at < 0 || at + IsaSpec.InstructionBytes > dram.Length)
+            {
+                return Finish(FaultCode.FetchError, pc, $"instruction fetch at 0x{at:X} is outside the {dram.Length}-byte DRAM", counts);
+            }
+
+            var insn = Instruction.Decode(dram.AsSpan(checked((int)at), IsaSpec.InstructionBytes));
+            if (insn is null)
+            {
+                return Finish(FaultCode.IllegalOpcode, pc, $"opcode 0x{dram[at]:X2} is not defined", counts);
+            }
+
+            var (fault, detail) = Check(insn);
+            if (fault == FaultCode.None)
+            {
+                (fault, detail) = Perform(insn);
+            }
+
+            if (fault != FaultCode.None)
+            {
+                return Finish(fault, pc, $"{insn.Format.Mnemonic}: {detail}", counts);
+            }
+
+            counts[insn.Opcode] = counts.GetValueOrDefault(insn.Opcode) + 1;
+        }
+
+        return Finish(FaultCode.None, -1, string.Empty, counts);
+    }
+
+    private GoldenResult Finish(FaultCode fault, int pc, string detail, SortedDictionary<Opcode, int> counts) =>
+        new(dram, fault, pc, detail, counts.Values.Sum(), counts, macs, readBytes, writeBytes);
+
+    /// <summary>The dispatch-time checks of one instruction (everything that can be checked without DRAM).</summary>
+    public (FaultCode Fault, string Detail) Check(Instruction insn)
+    {
+        ArgumentNullException.ThrowIfNull(insn);
+        return insn.Opcode switch
+        {
+            Opcode.Load => CheckLoad(insn),
+            Opcode.Store => CheckStore(insn),
+            Opcode.ConfigStore => CheckConfig(insn),
+            Opcode.Compute => CheckCompute(insn),
+            _ => (FaultCode.IllegalOpcode, "opcode is not defined"),
+        };
+    }
+
+    private static (FaultCode, string) Ok() => (FaultCode.None, string.Empty);
+
+    private static (FaultCode, string) Bad(string why) => (FaultCode.BadField, why);
+
+    private (FaultCode, string) SpRange(string what, long first, long count) =>
+        first + count > d.SpDepth
+            ? (FaultCode.SpRange, $"{what} rows {first}..{first + count - 1} exceed the scratchpad ({d.SpDepth} rows)")
+            : Ok();
+
+    private (FaultCode, string) AccRange(string what, long first, long count) =>
+        first + count > d.AccDepth
+            ? (FaultCode.AccRange, $"{what} rows {first}..{first + count - 1} exceed the accumulator ({d.AccDepth} rows)")
+            : Ok();
+
+    private (FaultCode, string) CheckLoad(Instruction i)
+    {
+        var target = i["target"];
+        var rows = i.Get64("rows");
+        var cols = i.Get64("cols");
+        var local = i.Get64("local_addr");
+        if (target > 2)
+        {
+            return Bad($"target {target} is not defined");
+        }
+
+        if (rows == 0)
+        {
+            return Bad("rows is 0");
+        }
+
+        var width = target == 2 ? d.Cols : d.SpRowBytes;
+        if (cols == 0 || cols > width)
+        {
+            return Bad($"cols {cols} is not in 1..{width}");
+        }
+
+        return target switch
+        {
+            0 => SpRange("load", local, rows),
+            1 when rows > d.SpRowBytes => Bad($"transposed load of {rows} rows exceeds the scratchpad row width {d.SpRowBytes}"),
+            1 => SpRange("transposed load", local, cols),
+            _ => AccRange("load", local, rows),
+        };
+    }
+
+    private (FaultCode, string) CheckStore(Instruction i)
+    {
+        var rows = i.Get64("rows");
+        var cols = i.Get64("cols");
+        if (rows == 0)
+        {
+            return Bad("rows is 0");
+        }
+
+        if (cols == 0 || cols > d.Cols)
+        {
+            return Bad($"cols {cols} is not in 1..{d.Cols}");
+        }
+
+        return AccRange("store", i.Get64("local_addr"), rows);
+    }
+
+    private static (FaultCode, string) CheckConfig(Instruction i)
+    {
+        if (i.Get64("shift") > Requantizer.MaxShift)
+        {
+            return Bad($"shift {i.Get64("shift")} exceeds {Requantizer.MaxShift}");
+        }
+
+        if (i.Get64("multiplier") > Requantizer.MaxMultiplier)
+        {
+            return Bad($"multiplier {i.Get64("multiplier")} is not below 2^31");
+        }
+
+        return Ok();
+    }
+
+    private (FaultCode, string) CheckCompute(Instruction i)
+    {
+        var ws = i["dataflow"] == 0;
+        var mode = i["mode"];
+        var rows = i.Get64("rows");
+        var k = i.Get64("k");
+        if (!d.Supports(ws ? Dataflow.Ws : Dataflow.Os))
+        {
+            return Bad($"dataflow {(ws ? "ws" : "os")} is not supported by design '{d.Name}'");
+        }
+
+        if (mode > 2)
+        {
+            return Bad($"mode {mode} is not defined");
+        }
+
+        if (rows == 0)
+        {
+            return Bad("rows is 0");
+        }
+
+        if (k == 0)
+        {
+            return Bad("k is 0");
+        }
+
+        if (ws && k > d.Rows)
+        {
+            return Bad($"weight-stationary k {k} exceeds the array rows {d.Rows}");
+        }
+
+        if (!ws && rows > d.Rows)
+        {
+            return Bad($"output-stationary rows {rows} exceeds the array rows {d.Rows}");
+        }
+
+        var a = SpRange("A operand", i.Get64("a_addr"), ws ? rows : k);
+        if (a.Item1 != FaultCode.None)
+        {
+            return a;
+        }
+
+        var b = SpRange("B operand", i.Get64("b_addr"), k);
+        if (b.Item1 != FaultCode.None)
+        {
+            return b;
+        }
+
+        var c = AccRange("C output", i.Get64("c_addr"), rows);
+        if (c.Item1 != FaultCode.None)
+        {
+            return c;
+        }
+
+        return mode == 2 ? AccRange("bias", i.Get64("bias_addr"), 1) : Ok();
+    }
+
+    private (FaultCode, string) Perform(Instruction i)
+    {
+        switch (i.Opcode)
+        {
+            case Opcode.Load:
+                return DoLoad(i);
+            case Opcode.Store:
+                return DoStore(i);
+            case Opcode.ConfigStore:
+                requant = new Requantization(i.Get64("multiplier"), i.Get32("shift"), i["relu"] == 1);
+                return Ok();
+            default:
+                DoCompute(i);
+                return Ok();
+        }
+    }
+
+    private bool DramSpan(long addr, long stride, long rows, long rowBytes)
+    {
+        for (long r = 0; r < rows; r++)
+        {
+            var start = addr + (r * stride);
+            if (start < 0 || start + rowBytes > dram.Length)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private (FaultCode, string) DoLoad(Instruction i)
+    {
+        var target = i["target"];
+        var rows = i.Get32("rows");
+        var cols = i.Get32("cols");
+        var local = i.Get32("local_addr");
+        var addr = i.Get64("dram_addr");
+        var stride = i.Get64("dram_stride");
+        var elem = target == 2 ? 4 : 1;
+        if (!DramSpan(addr, stride, rows, (long)cols * elem))
+        {
+            return (FaultCode.DmaReadError, $"DRAM rows at 0x{addr:X} stride {stride} reach beyond the {dram.Length}-byte image");
+        }
+
+        readBytes += (long)rows * cols * elem;
+        switch (target)
+        {
+            case 0:
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = sp.AsSpan((local + r) * d.SpRowBytes, d.SpRowBytes);
+                    row.Clear();
+                    var src = addr + (r * stride);
+                    for (var e = 0; e < cols; e++)
+                    {
+                        row[e] = (sbyte)dram[src + e];
+                    }
+                }
+
+                break;
+            case 1:
+                for (var c = 0; c < cols; c++)
+                {
+                    var row = sp.AsSpan((local + c) * d.SpRowBytes, d.SpRowBytes);
+                    row.Clear();
+                    for (var r = 0; r < rows; r++)
+                    {
+                        row[r] = (sbyte)dram[addr + (r * stride) + c];
+                    }
+                }
+
+                break;
+            default:
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
+                    row.Clear();
+                    var src = addr + (r * stride);
+                    for (var e = 0; e < cols; e++)
+                    {
+                        row[e] = BinaryPrimitives.ReadInt32LittleEndian(dram.AsSpan((int)(src + (4 * e)), 4));
+                    }
+                }
+
+                break;
+        }
+
+        return Ok();
+    }
+
+    private (FaultCode, string) DoStore(Instruction i)
+    {
+        var rows = i.Get32("rows");
+        var cols = i.Get32("cols");
+        var local = i.Get32("local_addr");
+        var addr = i.Get64("dram_addr");
+        var stride = i.Get64("dram_stride");
+        if (!DramSpan(addr, stride, rows, cols))
+        {
+            return (FaultCode.DmaWriteError, $"DRAM rows at 0x{addr:X} stride {stride} reach beyond the {dram.Length}-byte image");
+        }
+
+        writeBytes += (long)rows * cols;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
+            var dst = addr + (r * stride);
+            for (var e = 0; e < cols; e++)
+            {
+                dram[dst + e] = (byte)requant.Apply(row[e]);
+            }
+        }
+
+        return Ok();
+    }
+
+    private void DoCompute(Instruction i)
+    {
+        var ws = i["dataflow"] == 0;
+        var mode = i["mode"];
+        var rows = i.Get32("rows");
+        var k = i.Get32("k");
+        var aAddr = i.Get32("a_addr");
+        var bAddr = i.Get32("b_addr");
+        var cAddr = i.Get32("c_addr");
+        var cols = d.Cols;
+        var srb = d.SpRowBytes;
+
+        // The bias row is read once, before any output row is written.
+        var bias = mode == 2 ? acc.AsSpan(i.Get32("bias_addr") * cols, cols).ToArray() : null;
+        var sum = new int[cols];
+        for (var r = 0; r < rows; r++)
+        {
+            var c = acc.AsSpan((cAddr + r) * cols, cols);
+            if (mode == 0)
+            {
+                Array.Clear(sum);
+            }
+            else
+            {
+                (mode == 1 ? c : bias.AsSpan()).CopyTo(sum);
+            }
+
+            for (var t = 0; t < k; t++)
+            {
+                // WS: A(r,t) = SP[a+r][t]; OS: A(r,t) = SP[a+t][r].
+                var a = ws ? sp[((aAddr + r) * srb) + t] : sp[((aAddr + t) * srb) + r];
+                if (a == 0)
+                {
+                    continue;
+                }
+
+                var b = sp.AsSpan((bAddr + t) * srb, cols);
+                for (var j = 0; j < cols; j++)
+                {
+                    sum[j] = IntegerMac.Mac(sum[j], a, b[j]);
+                }
+            }
+
+            sum.CopyTo(c);
+        }
+
+        macs += (long)rows * k * cols;
+    }
+}

@@ -1,0 +1,47 @@
+namespace HwGen.Software.Numerics;
+
+/// <summary>
+/// Symmetric int8 quantization: <c>S = max|x| / 127</c>, <c>q = clamp(round(x / S), -127, 127)</c>
+/// with rounding half away from zero. A tensor of zeros gets S = 1.
+/// </summary>
+public static class SymmetricQuantizer
+{
+    /// <summary>The largest quantized magnitude.</summary>
+    public const int QMax = 127;
+
+    /// <summary>The symmetric scale of a tensor.</summary>
+    public static double Scale(ReadOnlySpan<double> values)
+    {
+        var max = 0.0;
+        foreach (var v in values)
+        {
+            max = Math.Max(max, Math.Abs(v));
+        }
+
+        return max > 0 ? max / QMax : 1.0;
+    }
+
+    /// <summary>Quantizes one value with a given scale.</summary>
+    public static sbyte Quantize(double value, double scale)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
+        var q = Math.Round(value / scale, MidpointRounding.AwayFromZero);
+        return (sbyte)Math.Clamp(q, -QMax, QMax);
+    }
+
+    /// <summary>Quantizes a tensor with its own symmetric scale.</summary>
+    public static (sbyte[] Values, double Scale) Quantize(ReadOnlySpan<double> values)
+    {
+        var scale = Scale(values);
+        var q = new sbyte[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            q[i] = Quantize(values[i], scale);
+        }
+
+        return (q, scale);
+    }
+
+    /// <summary>The real value of a quantized element.</summary>
+    public static double Dequantize(sbyte q, double scale) => q * scale;
+}
