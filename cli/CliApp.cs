@@ -14,6 +14,13 @@ internal static class CliApp
         var root = new RootCommand("HwGen: generate, co-simulate and measure systolic-array Transformer accelerators.");
         root.Subcommands.Add(GenerateCommand(args));
         root.Subcommands.Add(SimCommand.Create(args));
+        var isaDoc = new Command("isa-doc", "Print docs/isa.md (the ISA reference) generated from the single ISA definition.");
+        isaDoc.SetAction(_ =>
+        {
+            Console.Out.Write(HwGen.Generator.Isa.IsaRenderer.Markdown());
+            return ExitCodes.Ok;
+        });
+        root.Subcommands.Add(isaDoc);
         return root.Parse(args).Invoke();
     }
 

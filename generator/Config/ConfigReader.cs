@@ -82,15 +82,23 @@ public static class ConfigReader
     {
         var errors = new List<ConfigError>();
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             var line = (int)ex.Start.Line;
             throw new ConfigException(source,
                 [new ConfigError(string.Empty, $"malformed YAML: {ex.InnerException?.Message ?? ex.Message}", line > 0 ? line : null)]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner sometimes fails without a YamlException; the parser still knows where it was.
+            var line = parser.Current is { } token ? (int)token.End.Line : 0;
+            throw new ConfigException(source,
+                [new ConfigError(string.Empty, "malformed YAML: unterminated or invalid value", line > 0 ? line : null)]);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)

@@ -17,6 +17,12 @@ public static class RtlGenerator
     /// <summary>Name of the file listing the Verilog sources in compile order.</summary>
     public const string FileListName = "filelist.f";
 
+    /// <summary>Default Xilinx part in project files (Zynq-7020, as on PYNQ-Z2/ZedBoard-class boards).</summary>
+    public const string FpgaPart = "xc7z020clg400-1";
+
+    /// <summary>Clock period written into constraint templates.</summary>
+    public const double ClockPeriodNs = 10.0;
+
     /// <summary>Top-level module name.</summary>
     public const string TopModule = "hwgen_top";
 
@@ -52,6 +58,31 @@ public static class RtlGenerator
                 ["d"] = design,
                 ["isa_c_defines"] = IsaRenderer.CDefines(),
             });
+        }
+
+        var fpgaGlobals = new Dictionary<string, object>
+        {
+            ["d"] = design,
+            ["files"] = sources,
+            ["top"] = TopModule,
+            ["part"] = FpgaPart,
+            ["clock_ns"] = ClockPeriodNs.ToString("0.0##", CultureInfo.InvariantCulture),
+            ["clock_mhz"] = (1000.0 / ClockPeriodNs).ToString("0.#", CultureInfo.InvariantCulture),
+            ["registers"] = IsaSpec.Registers.Select(r => new DocRow(r.Name, $"0x{r.Offset:X3}", r.Access, r.Description, string.Empty)).ToArray(),
+            ["counters"] = IsaSpec.Counters.Select((c, i) => new DocRow(c.Name, $"0x{IsaSpec.CounterBase + (8 * i):X3}", string.Empty, c.Description, string.Empty)).ToArray(),
+            ["faults"] = IsaSpec.FaultCodes.Select(f => new DocRow(f.Name, string.Empty, string.Empty, f.Description, f.Code.ToString(CultureInfo.InvariantCulture))).ToArray(),
+        };
+        foreach (var name in TemplateStore.Names.Where(n => n.StartsWith("fpga/", StringComparison.Ordinal)))
+        {
+            var output = name["fpga/".Length..^".sbn".Length];
+            var comment = output.EndsWith(".md", StringComparison.Ordinal) ? "<!--" : "#";
+            var banner = Banner(comment, name, design, command);
+            if (comment == "<!--")
+            {
+                banner = banner.Replace("<!--", "<!--", StringComparison.Ordinal).Replace("\n", " -->\n", StringComparison.Ordinal);
+            }
+
+            files[output] = TemplateRenderer.Render(name, TemplateStore.Read(name), new Dictionary<string, object>(fpgaGlobals) { ["banner"] = banner });
         }
 
         var manifest = new

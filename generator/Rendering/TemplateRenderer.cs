@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Scriban;
 using Scriban.Runtime;
 
@@ -9,10 +10,17 @@ namespace HwGen.Generator.Rendering;
 /// </summary>
 public static class TemplateRenderer
 {
+    /// <summary>
+    /// Verilog replications such as <c>{{8{a[7]}}, a}</c> open with "{{" too. The lexical rule is:
+    /// a Scriban expression is "{{" followed by whitespace; "{{" followed by anything else is
+    /// Verilog text and is passed through verbatim (wrapped in a Scriban escape block).
+    /// </summary>
+    private static readonly Regex VerilogBraces = new(@"\{\{(?=\S)", RegexOptions.CultureInvariant);
+
     /// <summary>Renders a template with the given global variables.</summary>
     public static string Render(string templateName, string text, IReadOnlyDictionary<string, object> globals)
     {
-        var template = Template.Parse(text, templateName);
+        var template = Template.Parse(VerilogBraces.Replace(text, "{%{{{}%}"), templateName);
         if (template.HasErrors)
         {
             throw new InvalidOperationException(
@@ -25,6 +33,25 @@ public static class TemplateRenderer
             if (value is string or int or long or bool)
             {
                 script.Add(key, value);
+            }
+            else if (value is System.Collections.IEnumerable list)
+            {
+                var array = new ScriptArray();
+                foreach (var item in list)
+                {
+                    if (item is string)
+                    {
+                        array.Add(item);
+                    }
+                    else
+                    {
+                        var element = new ScriptObject();
+                        element.Import(item, renamer: StandardMemberRenamer.Default);
+                        array.Add(element);
+                    }
+                }
+
+                script.Add(key, array);
             }
             else
             {

@@ -1,0 +1,158 @@
+using HwGen.Generator.Config;
+using HwGen.Generator.Design;
+
+namespace HwGen.Tests.Generator;
+
+public sealed class ConfigValidationTests
+{
+    private const string Valid = """
+        name: t
+        array:
+          rows: 4
+          cols: 4
+          tile_rows: 1
+          tile_cols: 1
+          dataflow: both
+        scratchpad:
+          kib: 4
+          banks: 2
+        accumulator:
+          kib: 4
+          banks: 2
+        axi:
+          data_bits: 32
+          max_outstanding: 2
+        queues:
+          load: 4
+          exec: 4
+          store: 4
+        """;
+
+    /// <summary>Replaces one "key: value" line of the valid config (matched by its trimmed prefix).</summary>
+    private static string With(string keyPrefix, string replacement)
+    {
+        var lines = Valid.Split('\n').ToList();
+        var i = lines.FindIndex(l => l.TrimStart().StartsWith(keyPrefix, StringComparison.Ordinal));
+        Assert.True(i >= 0, keyPrefix);
+        var indent = lines[i][..(lines[i].Length - lines[i].TrimStart().Length)];
+        lines[i] = replacement.Length == 0 ? string.Empty : indent + replacement;
+        return string.Join('\n', lines);
+    }
+
+    public static TheoryData<string, string, string> InvalidConfigs() => new()
+    {
+        { With("rows:", "rows: 1"), "array.rows", "between 2 and 64" },
+        { With("rows:", "rows: 65"), "array.rows", "between 2 and 64" },
+        { With("rows:", "rows: four"), "array.rows", "must be an integer" },
+        { With("rows:", "rows: '4'"), "array.rows", "must be an integer" },
+        { With("rows:", "rows: 4.5"), "array.rows", "must be an integer" },
+        { With("rows:", "rows: [4]"), "array.rows", "must be an integer" },
+        { With("rows:", ""), "array.rows", "is required" },
+        { With("cols:", "cols: 0"), "array.cols", "between 2 and 64" },
+        { With("cols:", ""), "array.cols", "is required" },
+        { With("tile_rows:", "tile_rows: 3"), "array.tile_rows", "must divide array.rows" },
+        { With("tile_cols:", "tile_cols: 0"), "array.tile_cols", "between 1 and 64" },
+        { With("tile_cols:", "tile_cols: 8"), "array.tile_cols", "must divide array.cols" },
+        { With("dataflow:", "dataflow: wos"), "array.dataflow", "one of ws, os, both" },
+        { With("dataflow:", "dataflow: 3"), "array.dataflow", "one of ws, os, both" },
+        { With("kib: 4", "kib: 3"), "scratchpad.kib", "power of two" },
+        { With("kib: 4", "kib: 0"), "scratchpad.kib", "between 1 and 4096" },
+        { With("banks: 2", "banks: 3"), "scratchpad.banks", "power of two" },
+        { With("banks: 2", "banks: 64"), "scratchpad.banks", "between 1 and 32" },
+        { With("data_bits:", "data_bits: 48"), "axi.data_bits", "power of two" },
+        { With("data_bits:", "data_bits: 1024"), "axi.data_bits", "between 32 and 512" },
+        { With("max_outstanding:", "max_outstanding: 0"), "axi.max_outstanding", "between 1 and 32" },
+        { With("load:", "load: 3"), "queues.load", "power of two" },
+        { With("exec:", "exec: 1"), "queues.exec", "between 2 and 256" },
+        { With("store:", "store: 512"), "queues.store", "between 2 and 256" },
+        { With("name:", "name: 'bad name!'"), "name", "letters, digits" },
+        { With("name:", ""), "name", "is required" },
+        { With("tile_rows:", "tile_row: 1"), "array.tile_row", "unknown key" },
+        { Valid + "\nextra: 1", "extra", "unknown key" },
+        { Valid + "\nunits:\n  softmax: true", "units", "unknown key" },
+        { With("rows:", "rows: 4\n  rows: 8"), "", "Duplicate key" },
+        { Valid.Replace("array:\n  rows: 4\n  cols: 4\n  tile_rows: 1\n  tile_cols: 1\n  dataflow: both", "array: 4", StringComparison.Ordinal), "array", "must be a mapping" },
+        { With("rows:", "rows: 32").Replace("cols: 4", "cols: 32", StringComparison.Ordinal), "scratchpad.kib", "are needed" },
+        { With("rows:", "rows: 64").Replace("cols: 4", "cols: 64", StringComparison.Ordinal), "accumulator.kib", "are needed" },
+        { With("banks: 2", "banks: 32").Replace("rows: 4", "rows: 16", StringComparison.Ordinal).Replace("cols: 4", "cols: 16", StringComparison.Ordinal), "scratchpad.banks", "smaller than one" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidConfigs))]
+    public void Invalid_configurations_are_rejected_with_the_key_path_and_the_rule(string yaml, string path, string rule)
+    {
+        // Act
+        var ex = Assert.Throws<ConfigException>(() => DesignResolver.LoadText(yaml, "test.yaml"));
+
+        // Assert
+        Assert.Contains(ex.Errors, e => e.Path == path && e.Message.Contains(rule, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_error_is_reported_not_just_the_first()
+    {
+        var yaml = With("rows:", "rows: 1").Replace("kib: 4", "kib: 5", StringComparison.Ordinal).Replace("load: 4", "lod: 4", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ConfigException>(() => DesignResolver.LoadText(yaml));
+
+        Assert.Contains(ex.Errors, e => e.Path == "array.rows");
+        Assert.Contains(ex.Errors, e => e.Path == "scratchpad.kib");
+        Assert.Contains(ex.Errors, e => e.Path == "queues.lod");
+    }
+
+    [Fact]
+    public void Errors_carry_the_yaml_line_of_the_offending_key()
+    {
+        var ex = Assert.Throws<ConfigException>(() => DesignResolver.LoadText(With("rows:", "rows: 1")));
+
+        Assert.Equal(3, Assert.Single(ex.Errors).Line);
+    }
+
+    [Fact]
+    public void Malformed_yaml_reports_the_line()
+    {
+        var ex = Assert.Throws<ConfigException>(() => DesignResolver.LoadText("name: t\narray:\n  rows: [4\n  cols: 4\n"));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Contains("malformed YAML", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.Line);
+    }
+
+    [Fact]
+    public void A_valid_configuration_resolves_its_derived_sizes()
+    {
+        var d = DesignResolver.LoadText(Valid);
+
+        Assert.Equal(4, d.SpRowBytes);
+        Assert.Equal(1024, d.SpDepth);
+        Assert.Equal(16, d.AccRowBytes);
+        Assert.Equal(256, d.AccDepth);
+        Assert.Equal(10, d.SpAddrBits);
+        Assert.Equal(8, d.AccAddrBits);
+        Assert.Equal(64, d.ConfigSha256.Length);
+    }
+
+    [Theory]
+    [InlineData("tiny", 4, 4)]
+    [InlineData("small", 8, 8)]
+    [InlineData("default", 16, 16)]
+    public void Shipped_configurations_resolve(string name, int rows, int cols)
+    {
+        var d = DesignResolver.LoadFile(RepoPaths.Config(name));
+
+        Assert.Equal(rows, d.Rows);
+        Assert.Equal(cols, d.Cols);
+        Assert.Equal(name, d.Name);
+    }
+
+    [Fact]
+    public void The_default_configuration_matches_gemminis_transformer_memories()
+    {
+        var d = DesignResolver.LoadFile(RepoPaths.Config("default"));
+
+        Assert.Equal(256 * 1024, d.SpDepth * d.SpRowBytes);
+        Assert.Equal(128 * 1024, d.AccDepth * d.AccRowBytes);
+        Assert.Equal(1, d.SupportWs);
+        Assert.Equal(1, d.SupportOs);
+    }
+}
