@@ -14,6 +14,7 @@ internal static class CliApp
         var root = new RootCommand("HwGen: generate, co-simulate and measure systolic-array Transformer accelerators.");
         root.Subcommands.Add(GenerateCommand(args));
         root.Subcommands.Add(SimCommand.Create(args));
+        root.Subcommands.Add(SynthCommand.Create(args));
         var isaDoc = new Command("isa-doc", "Print docs/isa.md (the ISA reference) generated from the single ISA definition.");
         isaDoc.SetAction(_ =>
         {
