@@ -1,0 +1,319 @@
+using System.Globalization;
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Programs;
+using HwGen.Software.Workloads;
+
+namespace HwGen.Software.Compiler;
+
+/// <summary>
+/// Compiles <c>C = requant(A·B)</c> into a program with its DRAM image.
+/// </summary>
+/// <remarks>
+/// <para>DRAM layout (byte addresses): A (M×K int8) at 0; B (K×N int8); C (M×N int8, pre-filled with
+/// <see cref="Poison"/> so an unwritten output shows); then the program. Each region starts on a
+/// 64-byte boundary; row strides are padded to a multiple of max(16, AXI bytes); the image is
+/// padded to a 4 KiB multiple.</para>
+/// <para>Schedule: output tiles of TileM × (BlocksN·COLS), each built in K steps. Step s loads its A and
+/// B slices into scratchpad buffer s mod 2 and runs BlocksN (× ROWS-row subtiles for OS) computes into
+/// accumulator buffer (tile mod 2); the last step of a tile is followed by its stores. The loads of step
+/// s+1 are interleaved with the computes of step s in program order, so the in-order dispatcher never
+/// blocks the execute queue behind a full load queue. Tokens: first load of step s ≥ 2 pops EX→LD and
+/// the last pushes LD→EX; the first compute of a step pops LD→EX (and ST→EX for the first step of tile
+/// t ≥ 2), the last pushes EX→LD (if step s+2 exists) and EX→ST (last step of a tile); the first
+/// store of tile t pops EX→ST and the last pushes ST→EX (if tile t+2 exists). Every pop is matched by
+/// a push earlier in program order, so no queue depth can deadlock.</para>
+/// </remarks>
+public static class GemmCompiler
+{
+    /// <summary>Byte value the output region holds before the run.</summary>
+    public const byte Poison = 0xA5;
+
+    /// <summary>Alignment of each DRAM region.</summary>
+    public const int RegionAlign = 64;
+
+    /// <summary>Compiles a workload specification (kind gemm).</summary>
+    public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec, Dataflow dataflow) =>
+        Compile(d, GemmWorkload.FromSpec(spec), dataflow);
+
+    /// <summary>Compiles a GEMM, choosing the tiling with <see cref="TilingSearch"/> unless one is given.</summary>
+    public static CompiledProgram Compile(DesignModel d, GemmWorkload w, Dataflow dataflow, GemmTiling? tiling = null)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(w);
+        if (!d.Supports(dataflow))
+        {
+            throw new ArgumentException($"design '{d.Name}' does not support the {dataflow} dataflow", nameof(dataflow));
+        }
+
+        var t = tiling ?? TilingSearch.Choose(d, w.M, w.N, w.K, dataflow);
+        if (t.Dataflow != dataflow || !TilingSearch.Fits(d, MemoryPlan.For(d), t))
+        {
+            throw new ArgumentException($"tiling {t} does not fit design '{d.Name}'", nameof(tiling));
+        }
+
+        // DRAM layout.
+        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
+        long strideA = Align(w.K, strideAlign), strideB = Align(w.N, strideAlign), strideC = strideB;
+        long addrA = 0;
+        var addrB = Align(addrA + (w.M * strideA), RegionAlign);
+        var addrC = Align(addrB + (w.K * strideB), RegionAlign);
+        var addrP = Align(addrC + (w.M * strideC), RegionAlign);
+        var tensors = new List<TensorRegion>
+        {
+            new("A", TensorRole.Input, addrA, w.M, w.K, strideA, ElementType.Int8),
+            new("B", TensorRole.Input, addrB, w.K, w.N, strideB, ElementType.Int8),
+            new("C", TensorRole.Output, addrC, w.M, w.N, strideC, ElementType.Int8),
+        };
+
+        var program = Schedule(d, w, t, addrA, strideA, addrB, strideB, addrC, strideC);
+        var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
+        if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
+        {
+            throw new ArgumentException($"the DRAM image of {w.Spec} needs {size} bytes, more than the address space", nameof(w));
+        }
+
+        var dram = new byte[size];
+        for (var i = 0; i < w.M; i++)
+        {
+            for (var j = 0; j < w.K; j++)
+            {
+                dram[addrA + (i * strideA) + j] = (byte)w.A[((long)i * w.K) + j];
+            }
+
+            dram.AsSpan((int)(addrC + (i * strideC)), (int)strideC).Fill(Poison);
+        }
+
+        for (var i = 0; i < w.K; i++)
+        {
+            for (var j = 0; j < w.N; j++)
+            {
+                dram[addrB + (i * strideB) + j] = (byte)w.B[((long)i * w.N) + j];
+            }
+        }
+
+        for (var pc = 0; pc < program.Count; pc++)
+        {
+            program[pc].Encode().CopyTo(dram, addrP + ((long)pc * IsaSpec.InstructionBytes));
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["M"] = w.M,
+            ["N"] = w.N,
+            ["K"] = w.K,
+            ["seed"] = w.Seed,
+            ["scale_a"] = w.ScaleA,
+            ["scale_b"] = w.ScaleB,
+            ["scale_c"] = w.ScaleC,
+            ["multiplier"] = w.Requant.Multiplier,
+            ["shift"] = w.Requant.Shift,
+            ["relu"] = w.Requant.Relu,
+            ["rounding"] = "half_up",
+            ["dataflow"] = dataflow == Dataflow.Ws ? "ws" : "os",
+            ["tiling"] = t.ToString(),
+            ["poison"] = Poison.ToString(inv),
+        };
+
+        return new CompiledProgram
+        {
+            Workload = w.Spec,
+            Instructions = program,
+            Dram = dram,
+            ProgramAddress = addrP,
+            Tensors = tensors,
+            Macs = w.Macs,
+            Meta = meta,
+        };
+    }
+
+    private static List<Instruction> Schedule(DesignModel d, GemmWorkload w, GemmTiling t,
+        long addrA, long strideA, long addrB, long strideB, long addrC, long strideC)
+    {
+        var plan = MemoryPlan.For(d);
+        var ws = t.Dataflow == Dataflow.Ws;
+        var blocks = TilingSearch.CeilDiv(w.N, d.Cols);
+        var nM = TilingSearch.CeilDiv(w.M, t.TileM);
+        var nG = TilingSearch.CeilDiv(blocks, t.BlocksN);
+        var nK = TilingSearch.CeilDiv(w.K, t.ChunkK);
+        var tiles = nM * nG;
+        var steps = tiles * nK;
+
+        // Loads and computes of global step s; stores of tile tile.
+        List<PendingInstruction> Loads(int s)
+        {
+            var (mi, gi, ki) = Decompose(s);
+            var (m0, mt) = Span(mi, t.TileM, w.M);
+            var (k0, kc) = Span(ki, t.ChunkK, w.K);
+            var aBuf = plan.ABuffer(s % 2);
+            var bBuf = plan.BBuffer(s % 2);
+            var list = new List<PendingInstruction>();
+            if (ws)
+            {
+                list.Add(Load(0, mt, kc, aBuf, addrA + (m0 * strideA) + k0, strideA));
+            }
+            else
+            {
+                for (var sub = 0; sub * d.Rows < mt; sub++)
+                {
+                    var rows = Math.Min(d.Rows, mt - (sub * d.Rows));
+                    for (var p = 0; p * d.SpRowBytes < kc; p++)
+                    {
+                        var cols = Math.Min(d.SpRowBytes, kc - (p * d.SpRowBytes));
+                        list.Add(Load(1, rows, cols, aBuf + (sub * t.ChunkK) + (p * d.SpRowBytes),
+                            addrA + ((m0 + (sub * d.Rows)) * strideA) + k0 + (p * d.SpRowBytes), strideA));
+                    }
+                }
+            }
+
+            foreach (var (j, n0, nc) in Blocks(gi))
+            {
+                list.Add(Load(0, kc, nc, bBuf + (j * t.ChunkK), addrB + (k0 * strideB) + n0, strideB));
+            }
+
+            if (s >= 2)
+            {
+                list[0].Set("pop_next");
+            }
+
+            list[^1].Set("push_next");
+            return list;
+        }
+
+        List<PendingInstruction> Computes(int s)
+        {
+            var (mi, gi, ki) = Decompose(s);
+            var (_, mt) = Span(mi, t.TileM, w.M);
+            var (_, kc) = Span(ki, t.ChunkK, w.K);
+            var tile = s / nK;
+            var aBuf = plan.ABuffer(s % 2);
+            var bBuf = plan.BBuffer(s % 2);
+            var cBuf = plan.AccBuffer(tile % 2);
+            var mode = ki == 0 ? 0 : 1;
+            var list = new List<PendingInstruction>();
+            foreach (var (j, _, _) in Blocks(gi))
+            {
+                if (ws)
+                {
+                    list.Add(Compute(0, mode, mt, kc, aBuf, bBuf + (j * t.ChunkK), cBuf + (j * t.TileM)));
+                }
+                else
+                {
+                    for (var sub = 0; sub * d.Rows < mt; sub++)
+                    {
+                        list.Add(Compute(1, mode, Math.Min(d.Rows, mt - (sub * d.Rows)), kc,
+                            aBuf + (sub * t.ChunkK), bBuf + (j * t.ChunkK), cBuf + (j * t.TileM) + (sub * d.Rows)));
+                    }
+                }
+            }
+
+            list[0].Set("pop_prev");
+            if (ki == 0 && tile >= 2)
+            {
+                list[0].Set("pop_next");
+            }
+
+            if (s + 2 < steps)
+            {
+                list[^1].Set("push_prev");
+            }
+
+            if (ki == nK - 1)
+            {
+                list[^1].Set("push_next");
+            }
+
+            return list;
+        }
+
+        List<PendingInstruction> Stores(int tile)
+        {
+            var (mi, gi, _) = Decompose(tile * nK);
+            var (m0, mt) = Span(mi, t.TileM, w.M);
+            var cBuf = plan.AccBuffer(tile % 2);
+            var list = new List<PendingInstruction>();
+            foreach (var (j, n0, nc) in Blocks(gi))
+            {
+                list.Add(new PendingInstruction(Opcode.Store, ("rows", mt), ("cols", nc), ("local_addr", cBuf + (j * t.TileM)),
+                    ("dram_addr", addrC + (m0 * strideC) + n0), ("dram_stride", strideC)));
+            }
+
+            list[0].Set("pop_prev");
+            if (tile + 2 < tiles)
+            {
+                list[^1].Set("push_prev");
+            }
+
+            return list;
+        }
+
+        (int Mi, int Gi, int Ki) Decompose(int s) => (s / nK / nG, s / nK % nG, s % nK);
+
+        IEnumerable<(int J, int N0, int Nc)> Blocks(int gi)
+        {
+            for (var j = 0; j < t.BlocksN; j++)
+            {
+                var block = (gi * t.BlocksN) + j;
+                if (block >= blocks)
+                {
+                    yield break;
+                }
+
+                var n0 = block * d.Cols;
+                yield return (j, n0, Math.Min(d.Cols, w.N - n0));
+            }
+        }
+
+        var pending = new List<PendingInstruction>
+        {
+            new(Opcode.ConfigStore, ("multiplier", w.Requant.Multiplier), ("shift", w.Requant.Shift), ("relu", w.Requant.Relu ? 1 : 0)),
+        };
+        pending.AddRange(Loads(0));
+        for (var s = 0; s < steps; s++)
+        {
+            pending.AddRange(Interleave(s + 1 < steps ? Loads(s + 1) : [], Computes(s)));
+            if (s % nK == nK - 1)
+            {
+                pending.AddRange(Stores(s / nK));
+            }
+        }
+
+        return pending.Select(p => p.Build()).ToList();
+    }
+
+    /// <summary>Merges two lists, spreading the first evenly among the second (first's element first).</summary>
+    private static List<PendingInstruction> Interleave(List<PendingInstruction> a, List<PendingInstruction> b)
+    {
+        var merged = new List<PendingInstruction>(a.Count + b.Count);
+        int ia = 0, ib = 0;
+        while (ia < a.Count || ib < b.Count)
+        {
+            // Take from a while its share (ia/a.Count) does not run ahead of b's share.
+            if (ia < a.Count && (ib >= b.Count || (long)ia * b.Count <= (long)ib * a.Count))
+            {
+                merged.Add(a[ia++]);
+            }
+            else
+            {
+                merged.Add(b[ib++]);
+            }
+        }
+
+        return merged;
+    }
+
+    private static (int Start, int Length) Span(int index, int size, int total)
+    {
+        var start = index * size;
+        return (start, Math.Min(size, total - start));
+    }
+
+    private static PendingInstruction Load(int target, int rows, int cols, int local, long dram, long stride) =>
+        new(Opcode.Load, ("target", target), ("rows", rows), ("cols", cols), ("local_addr", local), ("dram_addr", dram), ("dram_stride", stride));
+
+    private static PendingInstruction Compute(int dataflow, int mode, int rows, int k, int a, int b, int c) =>
+        new(Opcode.Compute, ("dataflow", dataflow), ("mode", mode), ("rows", rows), ("k", k), ("a_addr", a), ("b_addr", b), ("c_addr", c));
+
+    private static long Align(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
+}

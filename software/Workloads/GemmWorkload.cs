@@ -1,0 +1,151 @@
+using System.Globalization;
+using HwGen.Software.Numerics;
+
+namespace HwGen.Software.Workloads;
+
+/// <summary>
+/// A seeded int8 GEMM, <c>C = requant(A·B)</c> with A (M×K) activation-like and B (K×N) weight-like,
+/// both quantized symmetrically per tensor. The requantization scale is S_A·S_B/S_C with S_C
+/// calibrated from the float product of the dequantized inputs.
+/// </summary>
+public sealed record GemmWorkload
+{
+    /// <summary>Rows of A and C.</summary>
+    public required int M { get; init; }
+
+    /// <summary>Columns of B and C.</summary>
+    public required int N { get; init; }
+
+    /// <summary>Reduction length.</summary>
+    public required int K { get; init; }
+
+    /// <summary>Seed the data was drawn from.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>A, row-major M×K.</summary>
+    public required sbyte[] A { get; init; }
+
+    /// <summary>B, row-major K×N.</summary>
+    public required sbyte[] B { get; init; }
+
+    /// <summary>Scale of A.</summary>
+    public required double ScaleA { get; init; }
+
+    /// <summary>Scale of B.</summary>
+    public required double ScaleB { get; init; }
+
+    /// <summary>Scale of C.</summary>
+    public required double ScaleC { get; init; }
+
+    /// <summary>The store-path requantization (multiplier, shift, ReLU).</summary>
+    public required Requantization Requant { get; init; }
+
+    /// <summary>Useful MACs, M·N·K.</summary>
+    public long Macs => (long)M * N * K;
+
+    /// <summary>The canonical workload text.</summary>
+    public string Spec => string.Create(CultureInfo.InvariantCulture, $"gemm:M={M},N={N},K={K},seed={Seed}") + (Requant.Relu ? ",relu=1" : string.Empty);
+
+    /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind gemm describes.</summary>
+    public static GemmWorkload FromSpec(WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Kind != "gemm")
+        {
+            throw new ArgumentException($"workload kind '{spec.Kind}' is not gemm", nameof(spec));
+        }
+
+        return Create((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"), (ulong)spec.Get("seed", 1), spec.Get("relu") == 1);
+    }
+
+    /// <summary>
+    /// Draws the data. A: standard normal activations with ~1% of entries scaled ×6 (outliers).
+    /// B: normal with σ = 0.02, with ~3% of output channels (columns, at least one when N ≥ 8) scaled ×8.
+    /// </summary>
+    public static GemmWorkload Create(int m, int n, int k, ulong seed = 1, bool relu = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(m, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var rng = new SeededRandom(seed);
+        var aReal = new double[(long)m * k];
+        for (var i = 0; i < aReal.Length; i++)
+        {
+            var x = rng.NextNormal();
+            aReal[i] = rng.NextDouble() < 0.01 ? 6 * x : x;
+        }
+
+        var outlier = new bool[n];
+        var outliers = n >= 8 ? Math.Max(1, n * 3 / 100) : 0;
+        for (var i = 0; i < outliers; i++)
+        {
+            outlier[rng.Next(n)] = true;
+        }
+
+        var bReal = new double[(long)k * n];
+        for (var t = 0; t < k; t++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                bReal[((long)t * n) + j] = 0.02 * rng.NextNormal() * (outlier[j] ? 8 : 1);
+            }
+        }
+
+        var (a, sa) = SymmetricQuantizer.Quantize(aReal);
+        var (b, sb) = SymmetricQuantizer.Quantize(bReal);
+        var w = new GemmWorkload { M = m, N = n, K = k, Seed = seed, A = a, B = b, ScaleA = sa, ScaleB = sb, ScaleC = 1, Requant = Requantization.Reset };
+        var cReal = w.FloatReference();
+        var sc = SymmetricQuantizer.Scale(cReal);
+        return w with { ScaleC = sc, Requant = Requantizer.FromScale(sa * sb / sc, relu) };
+    }
+
+    /// <summary>The int32 accumulators straight from the definition (wrapping MACs, no tiling), row-major M×N.</summary>
+    public int[] ReferenceAccumulators()
+    {
+        var c = new int[(long)M * N];
+        for (var i = 0; i < M; i++)
+        {
+            for (var t = 0; t < K; t++)
+            {
+                var a = A[((long)i * K) + t];
+                for (var j = 0; j < N; j++)
+                {
+                    var at = ((long)i * N) + j;
+                    c[at] = IntegerMac.Mac(c[at], a, B[((long)t * N) + j]);
+                }
+            }
+        }
+
+        return c;
+    }
+
+    /// <summary>The int8 output C = requant(A·B), row-major M×N: the bit-exact expectation.</summary>
+    public sbyte[] ReferenceOutput() => Array.ConvertAll(ReferenceAccumulators(), Requant.Apply);
+
+    /// <summary>The float product of the dequantized inputs (double precision), row-major M×N.</summary>
+    public double[] FloatReference()
+    {
+        var c = new double[(long)M * N];
+        for (var i = 0; i < M; i++)
+        {
+            for (var t = 0; t < K; t++)
+            {
+                var a = A[((long)i * K) + t] * ScaleA;
+                for (var j = 0; j < N; j++)
+                {
+                    c[((long)i * N) + j] += a * B[((long)t * N) + j] * ScaleB;
+                }
+            }
+        }
+
+        if (Requant.Relu)
+        {
+            for (var i = 0; i < c.Length; i++)
+            {
+                c[i] = Math.Max(c[i], 0);
+            }
+        }
+
+        return c;
+    }
+}

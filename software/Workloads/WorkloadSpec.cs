@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace HwGen.Software.Workloads;
+
+/// <summary>
+/// A parsed workload specification, <c>kind:NAME=value,NAME=value</c>, e.g. <c>gemm:M=100,N=77,K=45</c>.
+/// Parameter names are case-sensitive; values are non-negative integers (decimal or 0x hex).
+/// </summary>
+/// <param name="Kind">Workload kind, lower case (e.g. <c>gemm</c>).</param>
+/// <param name="Parameters">Parameters by name.</param>
+public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string, long> Parameters)
+{
+    /// <summary>Kinds and their parameters: (name, required, minimum, maximum).</summary>
+    private static readonly ImmutableSortedDictionary<string, (string Name, bool Required, long Min, long Max)[]> Kinds =
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, (string, bool, long, long)[]>
+        {
+            ["gemm"] =
+            [
+                ("M", true, 1, 65535),
+                ("N", true, 1, 65535),
+                ("K", true, 1, 65535),
+                ("seed", false, 0, uint.MaxValue),
+                ("relu", false, 0, 1),
+            ],
+        });
+
+    /// <summary>The canonical text (parameters in declaration order).</summary>
+    public override string ToString() =>
+        Kind + ":" + string.Join(",", Kinds[Kind].Where(p => Parameters.ContainsKey(p.Name))
+            .Select(p => p.Name + "=" + Parameters[p.Name].ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>A parameter, or a default when it was not given.</summary>
+    public long Get(string name, long fallback = 0) => Parameters.TryGetValue(name, out var v) ? v : fallback;
+
+    /// <summary>Parses a specification; throws <see cref="FormatException"/> naming the bad part and the expected form.</summary>
+    public static WorkloadSpec Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var kind = (colon < 0 ? text : text[..colon]).Trim().ToLowerInvariant();
+        if (!Kinds.TryGetValue(kind, out var schema))
+        {
+            throw new FormatException($"workload '{text}': unknown kind '{kind}'; known kinds: {string.Join(", ", Kinds.Keys)} (e.g. gemm:M=64,N=64,K=64)");
+        }
+
+        var usage = $"{kind}:" + string.Join(",", schema.Select(p => p.Required ? $"{p.Name}=<{p.Min}..{p.Max}>" : $"[{p.Name}=..]"));
+        var values = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var body = colon < 0 ? string.Empty : text[(colon + 1)..];
+        foreach (var raw in body.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (raw.Length == 0)
+            {
+                continue;
+            }
+
+            var eq = raw.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new FormatException($"workload '{text}': '{raw}' is not NAME=value; expected {usage}");
+            }
+
+            var name = raw[..eq].Trim();
+            var valueText = raw[(eq + 1)..].Trim();
+            var param = schema.FirstOrDefault(p => p.Name == name);
+            if (param.Name is null)
+            {
+                throw new FormatException($"workload '{text}': unknown parameter '{name}' for {kind}; expected {usage}");
+            }
+
+            if (values.ContainsKey(name))
+            {
+                throw new FormatException($"workload '{text}': parameter '{name}' is given twice");
+            }
+
+            if (!TryParseValue(valueText, out var value))
+            {
+                throw new FormatException($"workload '{text}': '{name}={valueText}' is not an integer");
+            }
+
+            if (value < param.Min || value > param.Max)
+            {
+                throw new FormatException($"workload '{text}': {name}={value} is out of range {param.Min}..{param.Max}");
+            }
+
+            values[name] = value;
+        }
+
+        var missing = schema.Where(p => p.Required && !values.ContainsKey(p.Name)).Select(p => p.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new FormatException($"workload '{text}': missing {string.Join(", ", missing)}; expected {usage}");
+        }
+
+        return new WorkloadSpec(kind, values.ToImmutable());
+    }
+
+    private static bool TryParseValue(string s, out long value) =>
+        s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? long.TryParse(s.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
+            : long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+}

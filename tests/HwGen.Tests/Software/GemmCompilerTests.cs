@@ -1,0 +1,172 @@
+using HwGen.Generator.Isa;
+using HwGen.Generator.Design;
+using HwGen.Software.Compiler;
+using HwGen.Software.Golden;
+using HwGen.Software.Workloads;
+
+namespace HwGen.Tests.Software;
+
+public sealed class GemmCompilerTests
+{
+    public static TheoryData<string, Dataflow, int, int, int> Shapes()
+    {
+        var data = new TheoryData<string, Dataflow, int, int, int>();
+        foreach (var config in new[] { "tiny", "small", "default" })
+        {
+            foreach (var df in new[] { Dataflow.Ws, Dataflow.Os })
+            {
+                data.Add(config, df, 1, 1, 1);
+                data.Add(config, df, 100, 77, 45);
+                data.Add(config, df, 257, 33, 300);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Compiled_gemm_run_on_the_golden_simulator_matches_the_untiled_reference(string config, Dataflow dataflow, int m, int n, int k)
+    {
+        // Arrange
+        var d = TestConfigs.Load(config);
+        var w = GemmWorkload.Create(m, n, k, seed: 7);
+
+        // Act
+        var program = GemmCompiler.Compile(d, w, dataflow);
+        var result = GoldenSimulator.Run(d, program);
+
+        // Assert
+        Assert.True(result.Ok, result.FaultDetail);
+        AssertOutputMatches(w, program, result);
+        Assert.Equal((long)m * n * k, program.Macs);
+    }
+
+    [Theory]
+    [InlineData(Dataflow.Ws, 4)]
+    [InlineData(Dataflow.Os, 4)]
+    [InlineData(Dataflow.Ws, 8)]
+    [InlineData(Dataflow.Os, 8)]
+    public void Gemm_on_the_smallest_legal_memories_is_bit_exact(Dataflow dataflow, int dim)
+    {
+        // Arrange
+        var d = TestConfigs.Cramped(dim);
+        var w = GemmWorkload.Create(37, 29, 53, seed: 3, relu: true);
+
+        // Act
+        var program = GemmCompiler.Compile(d, w, dataflow);
+        var result = GoldenSimulator.Run(d, program);
+
+        // Assert
+        Assert.True(result.Ok, result.FaultDetail);
+        AssertOutputMatches(w, program, result);
+    }
+
+    [Fact]
+    public void Seeded_random_shapes_on_every_config_and_dataflow_are_bit_exact()
+    {
+        // Arrange
+        var rng = new Random(20240601);
+        var designs = new[] { TestConfigs.Load("tiny"), TestConfigs.Load("small"), TestConfigs.Load("default"), TestConfigs.Cramped(4) };
+        for (var trial = 0; trial < 24; trial++)
+        {
+            var d = designs[trial % designs.Length];
+            var df = trial % 2 == 0 ? Dataflow.Ws : Dataflow.Os;
+            var w = GemmWorkload.Create(rng.Next(1, 90), rng.Next(1, 90), rng.Next(1, 130), seed: (ulong)trial, relu: trial % 3 == 0);
+
+            // Act
+            var program = GemmCompiler.Compile(d, w, df);
+            var result = GoldenSimulator.Run(d, program);
+
+            // Assert
+            Assert.True(result.Ok, $"{d.Name} {df} {w.Spec}: {result.FaultDetail}");
+            AssertOutputMatches(w, program, result);
+        }
+    }
+
+    [Theory]
+    [InlineData("tiny", Dataflow.Ws)]
+    [InlineData("tiny", Dataflow.Os)]
+    [InlineData("small", Dataflow.Ws)]
+    [InlineData("small", Dataflow.Os)]
+    [InlineData("default", Dataflow.Ws)]
+    [InlineData("default", Dataflow.Os)]
+    public void Compiled_programs_have_a_deadlock_free_balanced_token_protocol(string config, Dataflow dataflow)
+    {
+        // Arrange
+        var d = TestConfigs.Load(config);
+        var w = GemmWorkload.Create(257, 33, 300, seed: 1);
+
+        // Act
+        var program = GemmCompiler.Compile(d, w, dataflow);
+        var check = TokenChecker.Check(d, program.Instructions);
+
+        // Assert
+        Assert.True(check.Ok, string.Join("; ", check.Errors));
+        Assert.All(check.FinalCounters, c => Assert.Equal(0, c));
+        Assert.All(check.MaxCounters, c => Assert.InRange(c, 0, TokenChecker.CounterMax));
+    }
+
+    [Fact]
+    public void Token_checker_reports_a_compute_that_waits_for_a_load_that_never_pushes()
+    {
+        // Arrange
+        var d = TestConfigs.Load("tiny");
+        var program = GemmCompiler.Compile(d, GemmWorkload.Create(8, 8, 8), Dataflow.Ws).Instructions
+            .Select(i => i.Opcode == Opcode.Load ? Instruction.Create(i.Opcode, i.Values.Where(kv => kv.Key != "push_next").ToDictionary()) : i)
+            .ToList();
+
+        // Act
+        var check = TokenChecker.Check(d, program);
+
+        // Assert
+        Assert.Contains(check.Errors, e => e.Contains("deadlock", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Default_512_cube_ws_tiling_reuses_a_across_column_blocks_and_fits_the_memories()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+
+        // Act
+        var t = TilingSearch.Choose(d, 512, 512, 512, Dataflow.Ws);
+
+        // Assert
+        Assert.True(TilingSearch.Fits(d, MemoryPlan.For(d), t));
+        Assert.True(t.BlocksN >= 2, t.ToString());
+        Assert.True(t.TileM >= 3 * d.Rows, t.ToString());
+    }
+
+    [Fact]
+    public void Tensor_regions_describe_where_the_inputs_are_in_the_image()
+    {
+        // Arrange
+        var d = TestConfigs.Load("small");
+        var w = GemmWorkload.Create(19, 23, 17, seed: 5);
+
+        // Act
+        var program = GemmCompiler.Compile(d, w, Dataflow.Ws);
+
+        // Assert
+        var a = program.Tensors.Single(t => t.Name == "A").Read(program.Dram);
+        var b = program.Tensors.Single(t => t.Name == "B").Read(program.Dram);
+        Assert.Equal(w.A.Select(x => (long)x), a);
+        Assert.Equal(w.B.Select(x => (long)x), b);
+        Assert.Equal(0, program.ProgramAddress % 16);
+        Assert.True(program.ProgramAddress + (program.Instructions.Count * 16) <= program.Dram.Length);
+    }
+
+    private static void AssertOutputMatches(GemmWorkload w, HwGen.Software.Programs.CompiledProgram program, GoldenResult result)
+    {
+        var expected = w.ReferenceOutput();
+        var actual = program.Outputs.Single().Read(result.Dram);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if (expected[i] != actual[i])
+            {
+                Assert.Fail($"{w.Spec}: C[{i / w.N},{i % w.N}] expected {expected[i]} got {actual[i]}");
+            }
+        }
+    }
+}
