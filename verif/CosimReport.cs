@@ -1,0 +1,77 @@
+namespace HwGen.Verif;
+
+/// <summary>The outcome of one co-simulation: bit-exact verdict, fault comparison, cycles and counters.</summary>
+public sealed record CosimReport
+{
+    /// <summary>Configuration name.</summary>
+    public required string Config { get; init; }
+
+    /// <summary>Workload description.</summary>
+    public required string Workload { get; init; }
+
+    /// <summary>True when the RTL agrees with the golden model: every DRAM bit for fault-free runs, the fault code and PC otherwise, and no AXI protocol violation.</summary>
+    public required bool Match { get; init; }
+
+    /// <summary>How the RTL run ended.</summary>
+    public required SimStatus Status { get; init; }
+
+    /// <summary>Why the RTL run timed out, or empty.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The golden model's fault (code 0 when it completed).</summary>
+    public required FaultInfo GoldenFault { get; init; }
+
+    /// <summary>The RTL's ERR_CODE/ERR_PC (code 0 when it completed).</summary>
+    public required FaultInfo RtlFault { get; init; }
+
+    /// <summary>Cycles from START to DONE/ERROR, counted by the harness.</summary>
+    public required long Cycles { get; init; }
+
+    /// <summary>Useful multiply-accumulates of the workload.</summary>
+    public required long Macs { get; init; }
+
+    /// <summary>MACs / processing elements.</summary>
+    public required double IdealCycles { get; init; }
+
+    /// <summary>Ideal cycles / measured cycles.</summary>
+    public required double Utilization { get; init; }
+
+    /// <summary>Every performance counter by IsaSpec name.</summary>
+    public required IReadOnlyDictionary<string, ulong> Counters { get; init; }
+
+    /// <summary>Busy and wait cycles of the load, execute and store units.</summary>
+    public required IReadOnlyDictionary<string, UnitActivity> Units { get; init; }
+
+    /// <summary>Bytes read by loads.</summary>
+    public required ulong DmaReadBytes { get; init; }
+
+    /// <summary>Bytes written by stores.</summary>
+    public required ulong DmaWriteBytes { get; init; }
+
+    /// <summary>Bytes of instructions fetched.</summary>
+    public required ulong FetchBytes { get; init; }
+
+    /// <summary>Wall time of the RTL simulation loop.</summary>
+    public required double SimWallSeconds { get; init; }
+
+    /// <summary>Simulated cycles per wall second.</summary>
+    public required double CyclesPerSecond { get; init; }
+
+    /// <summary>The first differing element, or null.</summary>
+    public TensorMismatch? Mismatch { get; init; }
+
+    /// <summary>Everything else that looked wrong (counter disagreements, protocol violations, HW_CONFIG).</summary>
+    public required IReadOnlyList<string> Problems { get; init; }
+
+    /// <summary>Output tensors compared, in program order.</summary>
+    public required IReadOnlyList<string> ComparedTensors { get; init; }
+
+    /// <summary>Memory-model settings: seed, latencies, jitter, backpressure.</summary>
+    public required CosimOptions Memory { get; init; }
+
+    /// <summary>AXI statistics from the memory model.</summary>
+    public required AxiStatistics Axi { get; init; }
+
+    /// <summary>Harness build hash (the cache entry).</summary>
+    public required string HarnessHash { get; init; }
+}
