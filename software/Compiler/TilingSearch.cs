@@ -6,7 +6,7 @@ namespace HwGen.Software.Compiler;
 /// Chooses a <see cref="GemmTiling"/> by enumerating balanced splits of M, the column blocks and K
 /// that fit the buffers of <see cref="MemoryPlan"/>, and keeping the one with the lowest estimated
 /// time: max(load, compute, store) busy cycles plus the unoverlapped first load and last store,
-/// with a small charge per instruction as the tie-breaker.
+/// with small charges per instruction and per loaded row as tie-breakers.
 /// </summary>
 public static class TilingSearch
 {
@@ -96,7 +96,9 @@ public static class TilingSearch
         // Prologue and epilogue that nothing overlaps: the first step's loads and the last tile's stores.
         double first = (t.Dataflow == Dataflow.Ws ? t.TileM * Beats(t.ChunkK) : CeilDiv(t.TileM, d.Rows) * t.ChunkK) + ((double)t.BlocksN * t.ChunkK);
         double last = (double)t.TileM * t.BlocksN;
-        return Math.Max(load, Math.Max(compute, store)) + first + last + (instructions * 0.5);
+        // The secondary load term prefers less DMA traffic among compute-bound tilings: real DMA
+        // throughput per short row is below one row per cycle when few bursts are outstanding.
+        return Math.Max(load, Math.Max(compute, store)) + first + last + (instructions * 0.5) + (load * 0.1);
     }
 
     /// <summary>Balanced splits of <paramref name="total"/>: ceil(total/parts) rounded up to a multiple of <paramref name="quantum"/> (capped at total), distinct, largest first.</summary>

@@ -1,0 +1,206 @@
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Golden;
+using HwGen.Software.Programs;
+
+namespace HwGen.Software.Performance;
+
+/// <summary>
+/// Analytic cycle estimate of a program: a timed replay of the decoupled machine. The in-order
+/// dispatcher fetches one instruction per ceil(16 / AXI bytes) cycles into bounded queues; each unit
+/// starts its head instruction when it is free and the tokens it pops have been pushed; it pushes at
+/// completion. Per-instruction busy times:
+/// <list type="bullet">
+/// <item>load: max(AXI beats, local rows written) + overhead + memory latency;</item>
+/// <item>compute WS: max(rows, preload) issue cycles, plus a preload of ROWS + 2 when the array was idle;
+///   its tokens are pushed after the array latency (tile skew + extra);</item>
+/// <item>compute OS: k steps + skew + ROWS drain cycles;</item>
+/// <item>store: max(beats, rows) + overhead, plus the write-response latency before its push.</item>
+/// </list>
+/// A first version; the constants in <see cref="PerfParameters"/> are to be calibrated against RTL.
+/// </summary>
+public static class PerfModel
+{
+    /// <summary>Estimates a compiled program.</summary>
+    public static PerfEstimate Estimate(DesignModel d, CompiledProgram program, PerfParameters? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        return Estimate(d, program.Instructions, program.Macs, parameters);
+    }
+
+    /// <summary>Estimates a program; <paramref name="macs"/> gives the ideal cycles.</summary>
+    public static PerfEstimate Estimate(DesignModel d, IReadOnlyList<Instruction> program, long macs, PerfParameters? parameters = null)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(program);
+        var p = parameters ?? PerfParameters.Default;
+        var axi = d.AxiDataBits / 8;
+        var fetch = Math.Max(1, IsaSpec.InstructionBytes / axi);
+        var skew = (d.Rows / d.TileRows) + (d.Cols / d.TileCols);
+        var preload = d.Rows + 2;
+        int[] depths = [d.LoadQueueDepth, d.ExecQueueDepth, d.StoreQueueDepth];
+
+        var n = program.Count;
+        var unitOf = new int[n];
+        var pops = new int[n][];
+        var pushes = new int[n][];
+        for (var pc = 0; pc < n; pc++)
+        {
+            unitOf[pc] = (int)program[pc].Format.Unit;
+            (pops[pc], pushes[pc]) = Tokens(program[pc]);
+        }
+
+        var pushTimes = Enumerable.Range(0, 4).Select(_ => new List<long>()).ToArray();
+        var popCount = new int[4];
+        var unitFree = new long[3];
+        var busy = new long[3];
+        var starts = Enumerable.Range(0, 3).Select(_ => new List<long>()).ToArray();
+        var queues = Enumerable.Range(0, 3).Select(_ => new Queue<int>()).ToArray();
+        var dispatched = new int[3];
+        var dispatchTime = new long[n];
+        long lastDispatch = p.MemoryLatency;
+        long arrayActive = 0, execIdle = 0, end = 0;
+        var next = 0;
+        var done = 0;
+        while (done < n)
+        {
+            // Dispatch in order while the target queue has (or will have) a free slot.
+            while (next < n)
+            {
+                var u = unitOf[next];
+                var slot = dispatched[u] - depths[u];
+                if (slot >= 0 && slot >= starts[u].Count)
+                {
+                    break;
+                }
+
+                lastDispatch = Math.Max(lastDispatch + fetch, slot >= 0 ? starts[u][slot] : 0);
+                dispatchTime[next] = lastDispatch;
+                queues[u].Enqueue(next++);
+                dispatched[u]++;
+            }
+
+            // Start the head instruction that can start earliest.
+            var best = -1;
+            long bestTime = long.MaxValue;
+            for (var u = 0; u < 3; u++)
+            {
+                if (queues[u].Count == 0)
+                {
+                    continue;
+                }
+
+                var pc = queues[u].Peek();
+                if (!pops[pc].All(c => pushTimes[c].Count > popCount[c]))
+                {
+                    continue;
+                }
+
+                var t = Math.Max(unitFree[u], dispatchTime[pc]);
+                foreach (var c in pops[pc])
+                {
+                    t = Math.Max(t, pushTimes[c][popCount[c]]);
+                }
+
+                if (t < bestTime)
+                {
+                    bestTime = t;
+                    best = u;
+                }
+            }
+
+            if (best < 0)
+            {
+                throw new InvalidOperationException("the program deadlocks (run TokenChecker for details)");
+            }
+
+            var id = queues[best].Dequeue();
+            var insn = program[id];
+            foreach (var c in pops[id])
+            {
+                popCount[c]++;
+            }
+
+            var start = bestTime;
+            starts[best].Add(start);
+            long issue, latency;
+            switch (insn.Opcode)
+            {
+                case Opcode.Load:
+                {
+                    var rows = insn.Get64("rows");
+                    var cols = insn.Get64("cols");
+                    var elem = insn["target"] == 2 ? 4 : 1;
+                    var beats = rows * Math.Max(1, CeilDiv(cols * elem, axi));
+                    var localRows = insn["target"] == 1 ? cols : rows;
+                    issue = Math.Max(beats, localRows) + p.InstructionOverhead + p.MemoryLatency;
+                    latency = 0;
+                    break;
+                }
+
+                case Opcode.Store:
+                {
+                    var rows = insn.Get64("rows");
+                    var beats = rows * Math.Max(1, CeilDiv(insn.Get64("cols"), axi));
+                    issue = Math.Max(beats, rows) + p.InstructionOverhead;
+                    latency = p.MemoryLatency;
+                    break;
+                }
+
+                case Opcode.ConfigStore:
+                    issue = 1;
+                    latency = 0;
+                    break;
+                default:
+                {
+                    var rows = insn.Get64("rows");
+                    var k = insn.Get64("k");
+                    if (insn["dataflow"] == 0)
+                    {
+                        arrayActive += rows;
+                        issue = Math.Max(rows, preload) + (start > unitFree[best] || unitFree[best] == 0 ? preload : 0);
+                        latency = skew + p.ArrayLatencyExtra;
+                    }
+                    else
+                    {
+                        arrayActive += k;
+                        issue = k + skew + d.Rows;
+                        latency = p.ArrayLatencyExtra;
+                    }
+
+                    execIdle += start - unitFree[best];
+                    break;
+                }
+            }
+
+            unitFree[best] = start + issue;
+            busy[best] += issue;
+            var finish = start + issue + latency;
+            foreach (var c in pushes[id])
+            {
+                pushTimes[c].Add(finish);
+            }
+
+            end = Math.Max(end, finish);
+            done++;
+        }
+
+        var ideal = (double)macs / d.Pes;
+        return new PerfEstimate(end, ideal, busy[0], busy[1], busy[2], arrayActive, execIdle);
+    }
+
+    private static (int[] Pops, int[] Pushes) Tokens(Instruction insn)
+    {
+        bool F(string name) => insn[name] == 1;
+        return insn.Format.Unit switch
+        {
+            Unit.Load => (F("pop_next") ? [TokenChecker.ExecuteToLoad] : [], F("push_next") ? [TokenChecker.LoadToExecute] : []),
+            Unit.Execute => (
+                [.. F("pop_prev") ? new[] { TokenChecker.LoadToExecute } : [], .. F("pop_next") ? new[] { TokenChecker.StoreToExecute } : []],
+                [.. F("push_prev") ? new[] { TokenChecker.ExecuteToLoad } : [], .. F("push_next") ? new[] { TokenChecker.ExecuteToStore } : []]),
+            _ => (F("pop_prev") ? [TokenChecker.ExecuteToStore] : [], F("push_prev") ? [TokenChecker.StoreToExecute] : []),
+        };
+    }
+
+    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
+}
