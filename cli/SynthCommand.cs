@@ -17,9 +17,10 @@ internal static class SynthCommand
         target.AcceptOnlyFromAmong("xilinx", "ice40", "generic");
         var json = new Option<FileInfo?>("--json") { Description = "Write the figures as JSON." };
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "RTL folder (default: rtl-out/<name>)." };
+        var pnr = new Option<bool>("--pnr") { Description = "iCE40 only: place and route with nextpnr-ice40 (HX8K) and report fmax." };
         var cmd = new Command("synth", "Synthesize with Yosys: LUTs, FFs, DSPs, BRAMs, carry cells, logic depth; fails on latches or block RAM landing in flip-flops.")
         {
-            config, target, json, output,
+            config, target, json, output, pnr,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -65,6 +66,23 @@ internal static class SynthCommand
                 AnsiConsole.MarkupLineInterpolated($"  memory {memory}: {kind}");
             }
 
+            NextpnrResult? placed = null;
+            if (parse.GetValue(pnr) && result.Netlist is { } netlist)
+            {
+                try
+                {
+                    placed = await AnsiConsole.Status().StartAsync("nextpnr-ice40: placing and routing…",
+                        _ => Nextpnr.RunIce40Async(netlist, cancel: cancel)).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is ToolMissingException or ToolFailedException)
+                {
+                    Console.Error.WriteLine($"error: {ex.Message}");
+                    return ExitCodes.ToolError;
+                }
+
+                AnsiConsole.MarkupLineInterpolated($"nextpnr-ice40 {placed.Device}/{placed.Package}: fmax [bold]{placed.FmaxMhz:0.00} MHz[/], {placed.LogicCellsUsed}/{placed.LogicCellsAvailable} logic cells, {placed.RamsUsed} block RAMs ({placed.Seconds:0} s)");
+            }
+
             if (parse.GetValue(json) is { } jsonFile)
             {
                 await File.WriteAllTextAsync(jsonFile.FullName, JsonSerializer.Serialize(new
@@ -82,6 +100,7 @@ internal static class SynthCommand
                     memories = result.Memories,
                     cells = result.Cells,
                     problems = result.Problems,
+                    pnr = placed,
                     seconds = result.Seconds,
                 }, JsonOptions), cancel).ConfigureAwait(false);
             }

@@ -45,6 +45,9 @@ public sealed record SynthResult
     /// <summary>Problems that fail the synthesis check (latches, intended block RAM in flip-flops).</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 
+    /// <summary>The JSON netlist for place and route (iCE40 only).</summary>
+    public string? Netlist { get; init; }
+
     /// <summary>True when there are no problems.</summary>
     public bool Ok => Problems.Count == 0;
 }

@@ -16,6 +16,9 @@ namespace HwGen.Verif.Synth;
 /// </summary>
 public static partial class YosysSynth
 {
+    /// <summary>File name of the iCE40 JSON netlist inside the synthesis folder, for nextpnr.</summary>
+    public const string NetlistName = "hwgen_ice40.json";
+
     /// <summary>Synthesizes <paramref name="rtlDirectory"/> for a target. Throws <see cref="ToolMissingException"/> when Yosys is absent.</summary>
     public static async Task<SynthResult> RunAsync(string rtlDirectory, SynthTarget target, CancellationToken cancel = default)
     {
@@ -34,7 +37,7 @@ public static partial class YosysSynth
         script.Append(target switch
         {
             SynthTarget.Xilinx => $"synth_xilinx -top {RtlGenerator.TopModule} -flatten\n",
-            SynthTarget.Ice40 => $"synth_ice40 -top {RtlGenerator.TopModule}\n",
+            SynthTarget.Ice40 => $"synth_ice40 -top {RtlGenerator.TopModule} -json {Quote(Path.Combine(work, NetlistName))}\n",
             _ => $"synth -top {RtlGenerator.TopModule} -flatten\n",
         });
         script.Append(CultureInfo.InvariantCulture, $"tee -q -o {Quote(statPath)} stat -json\n");
@@ -81,7 +84,7 @@ public static partial class YosysSynth
         var memories = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (Match m in MappedVia().Matches(log))
         {
-            memories[m.Groups[1].Value] = m.Groups[2].Value.Contains("BLOCKRAM", StringComparison.Ordinal) || m.Groups[2].Value.Contains("RAM40", StringComparison.Ordinal) || m.Groups[2].Value.Contains("BRAM", StringComparison.Ordinal)
+            memories[m.Groups[1].Value] = m.Groups[2].Value.Contains("BLOCKRAM", StringComparison.Ordinal) || m.Groups[2].Value.Contains("RAM4K", StringComparison.Ordinal) || m.Groups[2].Value.Contains("BRAM", StringComparison.Ordinal)
                 ? "block RAM"
                 : m.Groups[2].Value.Contains("LUTRAM", StringComparison.Ordinal) ? "LUT RAM" : m.Groups[2].Value;
         }
@@ -125,6 +128,7 @@ public static partial class YosysSynth
             Seconds = seconds,
             LogPath = logPath,
             Problems = problems,
+            Netlist = target == SynthTarget.Ice40 ? Path.Combine(Path.GetDirectoryName(logPath)!, NetlistName) : null,
         };
     }
 
