@@ -169,6 +169,8 @@ public static class HarnessBuild
             flags.Add("--trace-fst");
         }
 
+        flags.AddRange(options.ExtraFlags);
+
         return flags;
     }
 

@@ -12,6 +12,9 @@ public sealed record HarnessBuildOptions
     /// <summary>Parallel compile jobs (<c>-j</c>).</summary>
     public int Jobs { get; init; } = 2;
 
+    /// <summary>Extra Verilator arguments appended to the standard flags (part of the cache key), e.g. <c>--prof-cfuncs</c>. Empty by default: the RTL must build without waivers.</summary>
+    public IReadOnlyList<string> ExtraFlags { get; init; } = [];
+
     /// <summary>Cache root; default <c>&lt;repo&gt;/.hwgen-cache</c> (the folder holding HwGen.sln above the RTL or the current directory).</summary>
     public string? CacheRoot { get; init; }
 
