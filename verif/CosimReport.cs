@@ -33,7 +33,7 @@ public sealed record CosimReport
     /// <summary>MACs / processing elements.</summary>
     public required double IdealCycles { get; init; }
 
-    /// <summary>Ideal cycles / measured cycles.</summary>
+    /// <summary>Ideal cycles / measured cycles (0 unless the run completed).</summary>
     public required double Utilization { get; init; }
 
     /// <summary>Every performance counter by IsaSpec name.</summary>

@@ -147,7 +147,7 @@ public sealed class CosimSession
             Cycles = cycles,
             Macs = program.Macs,
             IdealCycles = ideal,
-            Utilization = cycles > 0 ? ideal / cycles : 0,
+            Utilization = rtl.Status == SimStatus.Done && cycles > 0 ? ideal / cycles : 0,
             Counters = rtl.Counters,
             Units = new SortedDictionary<string, UnitActivity>(StringComparer.Ordinal)
             {

@@ -248,7 +248,10 @@ public static class HarnessBuild
             Add("rtl-extra:" + Path.GetFileName(extra), File.ReadAllBytes(extra));
         }
 
-        foreach (var file in Directory.GetFiles(harnessDir).Where(f => f.EndsWith(".cpp", StringComparison.Ordinal) || f.EndsWith(".h", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(harnessDir)
+                     .Where(f => f.EndsWith(".cpp", StringComparison.Ordinal) || f.EndsWith(".h", StringComparison.Ordinal))
+                     .Where(f => !Path.GetFileName(f).StartsWith("test_", StringComparison.Ordinal))
+                     .Order(StringComparer.Ordinal))
         {
             Add("harness:" + Path.GetFileName(file), File.ReadAllBytes(file));
         }
