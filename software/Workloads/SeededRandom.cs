@@ -1,7 +1,7 @@
 namespace HwGen.Software.Workloads;
 
 /// <summary>SplitMix64 with Box–Muller normals: tiny, fast and identical on every platform and .NET version.</summary>
-internal sealed class SeededRandom(ulong seed)
+public sealed class SeededRandom(ulong seed)
 {
     private ulong state = seed;
 

@@ -1,0 +1,114 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+
+namespace HwGen.Software.IO;
+
+/// <summary>
+/// Writes NumPy <c>.npy</c> files, format version 1.0: magic, little-endian header length, a Python
+/// dict literal header padded with spaces to a 64-byte boundary and ending in a newline, then the
+/// data, little-endian, C order. Only what the dumps need: int8, int32 and float32.
+/// </summary>
+public static class Npy
+{
+    /// <summary>Writes an int8 array of the given shape.</summary>
+    public static void Write(Stream stream, ReadOnlySpan<sbyte> data, params int[] shape)
+    {
+        WriteHeader(stream, "|i1", shape, data.Length);
+        var bytes = new byte[data.Length];
+        for (var i = 0; i < data.Length; i++)
+        {
+            bytes[i] = (byte)data[i];
+        }
+
+        stream.Write(bytes);
+    }
+
+    /// <summary>Writes an int32 array of the given shape.</summary>
+    public static void Write(Stream stream, ReadOnlySpan<int> data, params int[] shape)
+    {
+        WriteHeader(stream, "<i4", shape, data.Length);
+        var bytes = new byte[data.Length * 4];
+        for (var i = 0; i < data.Length; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), data[i]);
+        }
+
+        stream.Write(bytes);
+    }
+
+    /// <summary>Writes a float32 array of the given shape.</summary>
+    public static void Write(Stream stream, ReadOnlySpan<float> data, params int[] shape)
+    {
+        WriteHeader(stream, "<f4", shape, data.Length);
+        var bytes = new byte[data.Length * 4];
+        for (var i = 0; i < data.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), data[i]);
+        }
+
+        stream.Write(bytes);
+    }
+
+    /// <summary>Writes an int8 array to a file.</summary>
+    public static void WriteFile(string path, ReadOnlySpan<sbyte> data, params int[] shape)
+    {
+        using var f = File.Create(path);
+        Write(f, data, shape);
+    }
+
+    /// <summary>Writes an int32 array to a file.</summary>
+    public static void WriteFile(string path, ReadOnlySpan<int> data, params int[] shape)
+    {
+        using var f = File.Create(path);
+        Write(f, data, shape);
+    }
+
+    /// <summary>Writes a float32 array to a file.</summary>
+    public static void WriteFile(string path, ReadOnlySpan<float> data, params int[] shape)
+    {
+        using var f = File.Create(path);
+        Write(f, data, shape);
+    }
+
+    /// <summary>The header dict text, e.g. <c>{'descr': '&lt;i4', 'fortran_order': False, 'shape': (3, 4), }</c>.</summary>
+    public static string HeaderText(string descr, IReadOnlyList<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var dims = shape.Count == 1
+            ? shape[0].ToString(CultureInfo.InvariantCulture) + ","
+            : string.Join(", ", shape.Select(s => s.ToString(CultureInfo.InvariantCulture)));
+        return $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}";
+    }
+
+    private static void WriteHeader(Stream stream, string descr, int[] shape, int count)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(shape);
+        long product = 1;
+        foreach (var s in shape)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(s);
+            product *= s;
+        }
+
+        if (product != count)
+        {
+            throw new ArgumentException($"shape ({string.Join(", ", shape)}) holds {product} elements but the data has {count}", nameof(shape));
+        }
+
+        var dict = HeaderText(descr, shape);
+        const int Preamble = 10; // magic (6) + version (2) + header length (2)
+        var total = Preamble + dict.Length + 1;
+        var padded = (total + 63) / 64 * 64;
+        var header = dict + new string(' ', padded - total) + "\n";
+        var bytes = new byte[Preamble + header.Length];
+        bytes[0] = 0x93;
+        Encoding.ASCII.GetBytes("NUMPY").CopyTo(bytes, 1);
+        bytes[6] = 1;
+        bytes[7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), checked((ushort)header.Length));
+        Encoding.ASCII.GetBytes(header).CopyTo(bytes, Preamble);
+        stream.Write(bytes);
+    }
+}
