@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using HwGen.Generator.Isa;
 
 namespace HwGen.Software.Compiler;
@@ -11,5 +12,37 @@ internal sealed class PendingInstruction(Opcode opcode, params (string Name, lon
 
     public void Set(string name) => values[name] = 1;
 
-    public Instruction Build() => Instruction.Create(Opcode, values.Select(kv => (kv.Key, kv.Value)).ToArray());
+    /// <summary>Builds the instruction (same result as <see cref="Instruction.Create(Opcode, IReadOnlyDictionary{string, ulong})"/>, several times faster).</summary>
+    public Instruction Build()
+    {
+        var format = IsaSpec.Format(Opcode);
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, ulong>(StringComparer.Ordinal);
+        var used = 0;
+        foreach (var field in IsaSpec.AllFields(format))
+        {
+            ulong v = 0;
+            if (field.Name == "opcode")
+            {
+                v = (ulong)Opcode;
+            }
+            else if (values.TryGetValue(field.Name, out var given))
+            {
+                used++;
+                v = checked((ulong)given);
+                if (v > field.MaxValue)
+                {
+                    throw new InvalidOperationException($"compiler bug: {format.Mnemonic}.{field.Name} = {given} does not fit in {field.Width} bits");
+                }
+            }
+
+            builder[field.Name] = v;
+        }
+
+        if (used != values.Count)
+        {
+            throw new InvalidOperationException($"compiler bug: {format.Mnemonic} given an unknown field among {string.Join(", ", values.Keys)}");
+        }
+
+        return new Instruction(format, builder.ToImmutable());
+    }
 }
