@@ -84,6 +84,8 @@ public static class HarnessBuild
                     "-o", ExecutableName,
                     "-I" + rtl,
                 };
+                // The RTL's own waiver file(s) (conventions: one .vlt, each waiver narrowed to a file and message).
+                args.AddRange(Directory.GetFiles(rtl, "*.vlt").Order(StringComparer.Ordinal));
                 args.AddRange(sources);
                 args.Add(Path.Combine(harnessDir, "sim_main.cpp"));
 
