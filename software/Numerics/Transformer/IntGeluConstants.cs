@@ -47,7 +47,7 @@ public sealed record IntGeluConstants(
 
     /// <summary>Derives the constants from the input scale and the int8 output scale.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A scale is not positive and finite, or the input scale is outside
-    /// the range where <c>2 ≤ Qb ≤ 2^30</c> (about 2.3e-9 ≤ S ≤ 1.2).</exception>
+    /// the range where <c>2 ≤ Qb ≤ 2^30</c> and <c>Qc &gt; Qb²</c> (about 2.3e-9 ≤ S ≤ 0.5).</exception>
     public static IntGeluConstants FromScale(double inputScale, double outputScale)
     {
         if (!double.IsFinite(inputScale) || inputScale <= 0)
@@ -71,7 +71,7 @@ public sealed record IntGeluConstants(
         var qbi = (long)qb;
         if (qc <= qbi * qbi)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputScale), inputScale, "the GELU constants violate Qc > Qb² (scale too coarse)");
+            throw new ArgumentOutOfRangeException(nameof(inputScale), inputScale, $"the GELU input scale {inputScale} is too coarse (Qc = {qc} must exceed Qb² = {qbi * qbi}); use a scale of at most 0.5");
         }
 
         var n = Math.Max(0, FixedPoint.BitLength((ulong)qc) - ErfBits);

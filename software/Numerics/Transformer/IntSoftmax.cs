@@ -21,8 +21,8 @@ public static class IntSoftmax
     /// t    = (d·M + 2^(sh−1)) &gt;&gt; sh            // int64, ≤ 0   (|d·M| &lt; 2^63)
     /// u    = min(−t, (MaxZ+1)·2^F − 1)         // 0..507903, uint19
     /// z    = u &gt;&gt; F,  f = u mod 2^F            // z 0..30 (uint5), f uint14
-    /// v    = Qb − f                            // 15598..31981, uint15
-    /// poly = v·v + Qc                          // 779.9e6..1558.9e6 &lt; 2^31, uint31
+    /// v    = Qb − f                            // 15614..31997, uint15
+    /// poly = v·v + Qc                          // 780001215..1560012228 &lt; 2^31, uint31
     /// e    = poly &gt;&gt; z                         // uint31
     /// </code>
     /// </summary>
@@ -64,7 +64,7 @@ public static class IntSoftmax
         return s;
     }
 
-    /// <summary><c>R = ⌊2^60 / Σ⌋</c>. For an unmasked row Σ ≥ poly(0) = 1558899707, so R &lt; 2^30 (int32).</summary>
+    /// <summary><c>R = ⌊2^60 / Σ⌋</c>. For an unmasked row Σ ≥ poly(0) = 1560012228, so R &lt; 2^30 (int32).</summary>
     public static long Reciprocal(long sum)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sum);

@@ -10,8 +10,10 @@ namespace HwGen.Software.Numerics.Transformer;
 /// <c>t = round_half_up((q − max)·M / 2^sh)</c> uses the store path's dyadic multiplier for <c>S / S_i</c>.
 /// </para>
 /// <para>
-/// The polynomial <c>exp(p) ≈ 0.3585·(p + 1.353)² + 0.344</c> becomes <c>(r + Qb)² + Qc</c> with
-/// <c>Qb = round(1.353/S_i)</c> and <c>Qc = round(0.344/(0.3585·S_i²))</c>; its unit is <c>0.3585·S_i²</c>.
+/// The polynomial is I-BERT's <c>exp(p) ≈ 0.35815147·p² + 0.96963238·p + 1 = A·(p + B)² + C</c> with
+/// <c>A = 0.35815147</c>, <c>B = 0.96963238/(2A) = 1.3536624</c>, <c>C = 1 − A·B² = 0.3437225</c> (the rounded
+/// 0.3585·(p + 1.353)² + 0.344 of the paper's text has max error 2.13e-3 instead of 1.91e-3). In integers it becomes
+/// <c>(r + Qb)² + Qc</c> with <c>Qb = round(B/S_i)</c> and <c>Qc = round(C/(A·S_i²))</c>; its unit is <c>A·S_i²</c>.
 /// </para>
 /// </summary>
 /// <param name="InputScale">Real scale S of the input integers, attention scale included.</param>
@@ -27,11 +29,20 @@ public sealed record IntSoftmaxConstants(double InputScale, Requantization Input
     /// <summary>Largest magnitude of the converted input: <c>(MaxZ + 1)·2^F − 1</c>, so z ≤ MaxZ.</summary>
     public const long MaxMagnitude = ((MaxZ + 1L) << FracBits) - 1;
 
-    /// <summary><c>Qb = round(1.353·2^F/ln2)</c> = 31981.</summary>
-    public const long PolyB = 31981;
+    /// <summary>I-BERT's polynomial coefficient A (<c>exp(p) ≈ A·(p + B)² + C</c>).</summary>
+    public const double PolyA = 0.35815147;
 
-    /// <summary><c>Qc = round((0.344/0.3585)·(2^F/ln2)²)</c> = 536115346.</summary>
-    public const long PolyC = 536115346;
+    /// <summary>I-BERT's B = 0.96963238 / (2A).</summary>
+    public const double PolyBReal = 0.96963238 / (2 * PolyA);
+
+    /// <summary>I-BERT's C = 1 − A·B².</summary>
+    public const double PolyCReal = 1.0 - (PolyA * PolyBReal * PolyBReal);
+
+    /// <summary><c>Qb = round(B·2^F/ln2)</c> = 31997.</summary>
+    public const long PolyB = 31997;
+
+    /// <summary><c>Qc = round((C/A)·(2^F/ln2)²)</c> = 536204219.</summary>
+    public const long PolyC = 536204219;
 
     /// <summary>The reciprocal of the row sum is <c>⌊2^ReciprocalBits / Σ⌋</c>.</summary>
     public const int ReciprocalBits = 60;
@@ -42,13 +53,10 @@ public sealed record IntSoftmaxConstants(double InputScale, Requantization Input
     /// <summary>Real value of one output LSB, 2^-7.</summary>
     public const double OutputScale = 1.0 / (1 << OutputFracBits);
 
-    /// <summary>The polynomial's coefficient (I-BERT's a).</summary>
-    public const double PolyA = 0.3585;
-
     /// <summary>Real value of one unit of the internal format, <c>ln2/2^F</c>.</summary>
     public static double InternalScale => Math.Log(2.0) / (1 << FracBits);
 
-    /// <summary>Real value of one unit of an i-exp result (before the row normalization), <c>0.3585·S_i²</c>.</summary>
+    /// <summary>Real value of one unit of an i-exp result (before the row normalization), <c>A·S_i²</c>.</summary>
     public static double ExpScale => PolyA * InternalScale * InternalScale;
 
     /// <summary>Derives the constants from the accumulator scale and the attention scale (e.g. 1/√d).</summary>
