@@ -62,6 +62,27 @@ public sealed class GemmCompilerTests
         AssertOutputMatches(w, program, result);
     }
 
+    [Theory]
+    [InlineData(8, 4, Dataflow.Ws)]
+    [InlineData(8, 4, Dataflow.Os)]
+    [InlineData(4, 8, Dataflow.Ws)]
+    [InlineData(4, 8, Dataflow.Os)]
+    [InlineData(2, 2, Dataflow.Os)]
+    public void Non_square_arrays_with_single_bank_memories_are_bit_exact(int rows, int cols, Dataflow dataflow)
+    {
+        // Arrange
+        var d = DesignResolver.LoadText($"name: ns\narray:\n  rows: {rows}\n  cols: {cols}\nscratchpad:\n  kib: 1\n  banks: 1\naccumulator:\n  kib: 1\n  banks: 1\naxi:\n  data_bits: 32\n");
+        var w = GemmWorkload.Create(23, 31, 41, seed: 12);
+
+        // Act
+        var program = GemmCompiler.Compile(d, w, dataflow);
+        var result = GoldenSimulator.Run(d, program);
+
+        // Assert
+        Assert.True(result.Ok, result.FaultDetail);
+        AssertOutputMatches(w, program, result);
+    }
+
     [Fact]
     public void Seeded_random_shapes_on_every_config_and_dataflow_are_bit_exact()
     {
