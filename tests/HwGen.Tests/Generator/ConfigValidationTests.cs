@@ -72,7 +72,7 @@ public sealed class ConfigValidationTests
         { Valid + "\nunits:\n  softmax: true", "units", "unknown key" },
         { With("rows:", "rows: 4\n  rows: 8"), "", "Duplicate key" },
         { Valid.Replace("array:\n  rows: 4\n  cols: 4\n  tile_rows: 1\n  tile_cols: 1\n  dataflow: both", "array: 4", StringComparison.Ordinal), "array", "must be a mapping" },
-        { With("rows:", "rows: 32").Replace("cols: 4", "cols: 32", StringComparison.Ordinal), "scratchpad.kib", "are needed" },
+        { With("kib: 4", "kib: 2").Replace("rows: 4", "rows: 32", StringComparison.Ordinal).Replace("cols: 4", "cols: 32", StringComparison.Ordinal), "scratchpad.kib", "are needed" },
         { With("rows:", "rows: 64").Replace("cols: 4", "cols: 64", StringComparison.Ordinal), "accumulator.kib", "are needed" },
         { With("banks: 2", "banks: 32").Replace("rows: 4", "rows: 16", StringComparison.Ordinal).Replace("cols: 4", "cols: 16", StringComparison.Ordinal), "scratchpad.banks", "smaller than one" },
     };
