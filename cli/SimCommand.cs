@@ -1,14 +1,152 @@
 using System.CommandLine;
+using System.Globalization;
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Generator.Rendering;
+using HwGen.Software.Compiler;
+using HwGen.Software.Programs;
+using HwGen.Software.Workloads;
+using HwGen.Verif;
+using Spectre.Console;
 
 namespace HwGen.Cli;
 
-/// <summary>The <c>sim</c> command: compile a workload, co-simulate it, compare with the golden model.</summary>
+/// <summary>The <c>sim</c> command: compile a workload (or assemble a program), co-simulate it, compare with the golden model.</summary>
 internal static class SimCommand
 {
     public static Command Create(string[] args)
     {
-        _ = args;
-        var cmd = new Command("sim", "Co-simulate a workload on the generated RTL and compare bit for bit with the golden model.");
+        var config = new Argument<FileInfo>("config") { Description = "Configuration YAML." };
+        var workload = new Option<string?>("--workload", "-w") { Description = "Workload, e.g. gemm:M=100,N=77,K=45[,seed=N][,relu=1]." };
+        var program = new Option<FileInfo?>("--program") { Description = "Hand-written assembly program (.s) instead of a workload." };
+        var memory = new Option<FileInfo?>("--memory") { Description = "With --program: initial DRAM image (raw bytes from address 0)." };
+        var dataflow = new Option<string?>("--dataflow") { Description = "ws or os (default: ws when the design supports it)." };
+        dataflow.AcceptOnlyFromAmong("ws", "os");
+        var seed = new Option<ulong?>("--seed") { Description = "Workload data seed (overrides seed= in the workload) and AXI randomization seed." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the report as JSON." };
+        var dump = new Option<DirectoryInfo?>("--dump") { Description = "Write every tensor as .npy plus meta.json." };
+        var trace = new Option<bool>("--trace") { Description = "Write an FST waveform (rtl-out/<name>/sim.fst unless --trace-file)." };
+        var traceFile = new Option<FileInfo?>("--trace-file") { Description = "Waveform path for --trace." };
+        var latency = new Option<int>("--latency") { Description = "AXI memory read/write latency in cycles.", DefaultValueFactory = _ => 1 };
+        var stall = new Option<int>("--stall-pct") { Description = "Random AXI ready/valid backpressure, percent of cycles (0-95).", DefaultValueFactory = _ => 0 };
+        var jitter = new Option<int>("--jitter") { Description = "Random extra AXI latency, 0..N cycles.", DefaultValueFactory = _ => 0 };
+        var maxCycles = new Option<long>("--max-cycles") { Description = "Stop as a timeout after this many cycles.", DefaultValueFactory = _ => 200_000_000 };
+        var cmd = new Command("sim", "Co-simulate a workload on the generated RTL in Verilator and compare every output bit with the golden model.")
+        {
+            config, workload, program, memory, dataflow, seed, json, dump, trace, traceFile, latency, stall, jitter, maxCycles,
+        };
+        cmd.SetAction(async (parse, cancel) =>
+        {
+            var design = CliApp.LoadDesign(parse.GetValue(config)!);
+            if (design is null)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            CompiledProgram compiled;
+            try
+            {
+                compiled = BuildProgram(design, parse.GetValue(workload), parse.GetValue(program), parse.GetValue(memory), parse.GetValue(dataflow), parse.GetValue(seed));
+            }
+            catch (AssemblyException ex)
+            {
+                Console.Error.WriteLine($"error: {parse.GetValue(program)!.FullName}: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or IOException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+
+            var dir = Path.Combine("rtl-out", design.Name);
+            RtlGenerator.Generate(design, dir, CliApp.CommandLine(args));
+            var tracePath = parse.GetValue(trace) ? (parse.GetValue(traceFile)?.FullName ?? Path.GetFullPath(Path.Combine(dir, "sim.fst"))) : null;
+            var options = new CosimOptions
+            {
+                Seed = parse.GetValue(seed) ?? 1,
+                ReadLatency = parse.GetValue(latency),
+                WriteLatency = parse.GetValue(latency),
+                StallPercent = parse.GetValue(stall),
+                Jitter = parse.GetValue(jitter),
+                MaxCycles = parse.GetValue(maxCycles),
+                TracePath = tracePath,
+                DumpDirectory = parse.GetValue(dump)?.FullName,
+            };
+
+            CosimReport report;
+            try
+            {
+                report = await AnsiConsole.Status().StartAsync("preparing", async ctx =>
+                {
+                    var progress = new Progress<string>(m => ctx.Status(Markup.Escape(m)));
+                    var session = new CosimSession(design, dir, progress: progress);
+                    ctx.Status("building the Verilator model (cached by RTL hash)…");
+                    await session.PrepareAsync(tracePath is not null, cancel).ConfigureAwait(false);
+                    ctx.Status($"simulating {compiled.Workload} ({compiled.Instructions.Count} instructions)…");
+                    return await session.RunAsync(compiled, options, cancel).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            }
+            catch (ToolchainException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.ToolError;
+            }
+            catch (HarnessBuildException ex)
+            {
+                Console.Error.WriteLine($"error: building the Verilator model failed: {ex.Message}");
+                return ExitCodes.ToolError;
+            }
+
+            ReportPrinter.Print(design, compiled, report, tracePath, options.DumpDirectory);
+            if (parse.GetValue(json) is { } jsonFile)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(jsonFile.FullName)!);
+                await File.WriteAllTextAsync(jsonFile.FullName, CosimReportJson.Serialize(report), cancel).ConfigureAwait(false);
+            }
+
+            return report switch
+            {
+                { Status: SimStatus.Timeout } => ExitCodes.Hang,
+                { Match: false } => ExitCodes.Mismatch,
+                { GoldenFault.Code: not 0 } => ExitCodes.Fault,
+                _ => ExitCodes.Ok,
+            };
+        });
         return cmd;
     }
+
+    private static CompiledProgram BuildProgram(DesignModel design, string? workload, FileInfo? program, FileInfo? memory, string? dataflow, ulong? seed)
+    {
+        if ((workload is null) == (program is null))
+        {
+            throw new ArgumentException("give exactly one of --workload SPEC or --program FILE.s");
+        }
+
+        if (program is not null)
+        {
+            return AssembledProgram.Load(program.FullName, memory?.FullName);
+        }
+
+        var df = dataflow switch
+        {
+            "ws" => Dataflow.Ws,
+            "os" => Dataflow.Os,
+            _ => design.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os,
+        };
+        if (!design.Supports(df))
+        {
+            throw new ArgumentException($"--dataflow {dataflow}: configuration '{design.Name}' has array.dataflow without it");
+        }
+
+        var spec = WorkloadSpec.Parse(workload!);
+        if (seed is { } s)
+        {
+            spec = spec with { Parameters = spec.Parameters.SetItem("seed", checked((long)s)) };
+        }
+
+        return GemmCompiler.Compile(design, spec, df);
+    }
+
+    internal static string Fmt(double v, string format = "0.##") => v.ToString(format, CultureInfo.InvariantCulture);
 }
