@@ -1,3 +1,4 @@
+using HwGen.Software.IO;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -29,7 +30,16 @@ public static class NpyDump
             {
                 var file = SafeName(t.Name) + suffix;
                 var path = Path.Combine(directory, file);
-                NpyWriter.Write(path, t.Read(image), t.Rows, t.Cols, t.Dtype);
+                var values = t.Read(image);
+                if (t.Dtype == ElementType.Int8)
+                {
+                    Npy.WriteFile(path, values.Select(v => (sbyte)v).ToArray(), t.Rows, t.Cols);
+                }
+                else
+                {
+                    Npy.WriteFile(path, values.Select(v => (int)v).ToArray(), t.Rows, t.Cols);
+                }
+
                 written.Add(path);
                 files[key] = file;
             }
