@@ -114,6 +114,8 @@ public static class IsaSpec
         ("PROG_LEN", 0x14, "RW", "Number of 128-bit instructions in the program."),
         ("HW_ID", 0x18, "R", "Constant 0x48574731 (\"HWG1\")."),
         ("HW_CONFIG", 0x1C, "R", "bits 7:0 array rows, 15:8 array columns, bit 16 weight-stationary, bit 17 output-stationary."),
+        ("UNIT_STATUS", 0x20, "R", "Live unit state for hang diagnosis: bit 0 fetch has instructions left, 1 dispatch blocked by a full queue, 2/3/4 load/exec/store queue non-empty, 5 load busy, 6 load waits for a token, 7 exec busy, 8 exec waits for a token, 9 store busy, 10 store waits for a token, 11 AXI reads outstanding, 12 AXI writes outstanding."),
+        ("TOKENS", 0x24, "R", "Dependency-token counters: bits 7:0 LD->EX, 15:8 EX->LD, 23:16 EX->ST, 31:24 ST->EX."),
     ];
 
     /// <summary>Byte offset of performance counter 0; counter i is 64 bits at CounterBase + 8*i (low word first).</summary>
