@@ -21,6 +21,7 @@ struct Cfg {
     unsigned seed = 1;
     double b_stall = 0.2, insn_gap = 0.2, tok_rate = 0.3;
     bool perf = false;
+    bool directed = false;
     int perf_rows = 512, perf_insns = 8;
 };
 
@@ -62,6 +63,9 @@ struct Tb {
     std::vector<std::vector<int8_t>> sp;
     std::vector<std::vector<uint32_t>> acc;
     int errors = 0;
+    Insn prev{};
+    bool have_prev = false;
+    bool prev_long = false;
 
     explicit Tb(const Cfg& c) : cfg(c), top(new Vtb_exec_top), rng(c.seed) {
         spb = std::max(cfg.rows, cfg.cols);
@@ -139,13 +143,23 @@ struct Tb {
             in.k = r < 3 ? irand(1, 4) : irand(1, 3 * cfg.rows + 4);
         }
         int a_len = in.os ? in.k : in.rows;
-        in.rows = std::min(in.rows, cfg.acc_depth);
+        in.rows = std::min(in.rows, cfg.acc_depth - 1);
         a_len = in.os ? in.k : in.rows;
         in.a = irand(0, cfg.sp_depth - a_len);
         in.b = irand(0, cfg.sp_depth - in.k);
         in.c = irand(0, cfg.acc_depth - in.rows);
         // Keep some instructions hitting the same rows to exercise forwarding.
         if (rnd() < 0.3) in.c = 0;
+        // Or start on (or just before) the last row of the previous instruction, so that
+        // back-to-back writes of one row exercise the write-stage forwarding.
+        if (have_prev && prev_long && !in.os && in.k <= cfg.sp_depth / 2) {
+            in.b = irand(cfg.sp_depth / 2, cfg.sp_depth - in.k);  // not the bank the long stream reads
+        }
+        if (have_prev && rnd() < (prev_long ? 0.8 : 0.2)) {
+            int c = prev.c + prev.rows - 1 - irand(0, 2);
+            if (c >= 0 && c + in.rows <= cfg.acc_depth) in.c = c;
+            if (rnd() < 0.7) in.mode = 1;
+        }
         do {
             in.bias = irand(0, cfg.acc_depth - 1);
         } while (in.bias >= in.c && in.bias < in.c + in.rows);
@@ -153,6 +167,22 @@ struct Tb {
         in.pop_next = rnd() < 0.3;
         in.push_prev = rnd() < 0.3;
         in.push_next = rnd() < 0.3;
+        if (have_prev && prev_long) in.pop_prev = in.pop_next = 0;
+        // A long WS stream hides the next preload, so the next instruction's first row follows
+        // its last row directly: chain the next one onto its last rows.
+        prev_long = false;
+        if (!in.os && rnd() < 0.2) {
+            int r = irand(4 * cfg.rows + 8, 4 * cfg.rows + 24);
+            if (r < cfg.acc_depth && r <= cfg.sp_depth / 2) {
+                in.rows = r;
+                in.a = irand(0, cfg.sp_depth / 2 - r);
+                in.c = irand(0, cfg.acc_depth - r);
+                prev_long = true;
+                if (in.bias >= in.c && in.bias < in.c + in.rows) in.mode = in.mode == 2 ? 1 : in.mode;
+            }
+        }
+        prev = in;
+        have_prev = true;
         return in;
     }
 
@@ -186,6 +216,13 @@ struct Tb {
         std::vector<Insn> prog;
         int n = cfg.perf ? cfg.perf_insns : cfg.ninsn;
         for (int i = 0; i < n; ++i) prog.push_back(cfg.perf ? perf_insn(i) : random_insn());
+        if (cfg.directed && n >= 2) {
+            // Two WS computes: the second accumulates onto the last row of the first, one cycle later.
+            Insn a{0, 0, 4 * cfg.rows + 8, cfg.rows, 0, 0, 0, 0, 0, 0, 0, 0};
+            Insn b{0, 1, 3, cfg.rows, 1, cfg.sp_depth / 2, a.rows - 1, 0, 0, 0, 0, 0};  // B in another bank than A
+            prog[0] = a;
+            prog[1] = b;
+        }
 
         // Expected cumulative scratchpad reads and accumulator writes after instruction i.
         std::vector<uint64_t> cum_reads(n), cum_writes(n);
@@ -206,7 +243,8 @@ struct Tb {
         int ld2ex = 0, st2ex = 0;
         size_t n_prev_push = 0, n_next_push = 0;
         uint64_t reads = 0, writes = 0, rows_in = 0, macs = 0, exp_macs = 0;
-        uint64_t first_row = 0, last_row = 0, busy = 0;
+        uint64_t first_row = 0, last_row = 0, busy = 0, fwd1 = 0, fwd2 = 0, last_wr_cycle = 0;
+        int last_wr_addr = -1;
         for (auto& in : prog) exp_macs += (uint64_t)(in.os ? in.rows : in.k) * cfg.cols * (in.os ? in.k : in.rows);
         uint64_t start = cycle;
         uint64_t limit = cycle + 200000 + (uint64_t)n * 2000;
@@ -249,8 +287,19 @@ struct Tb {
                 }
                 ++n_next_push;
             }
+            if (std::getenv("TB_TRACE"))
+                std::printf("@%lu valid=%d ready=%d a=%d b=%d row=%d wr=%d/%d idle=%d\n", (unsigned long)cycle, top->s_insn_valid,
+                            top->s_insn_ready, top->mon_sp_a, top->mon_sp_b, top->stat_row, top->mon_acc_wr,
+                            (int)top->mon_acc_wr_addr, top->idle);
             reads += top->mon_sp_a + top->mon_sp_b;
             writes += top->mon_acc_wr;
+            if (top->mon_acc_wr) {
+                int a = (int)top->mon_acc_wr_addr;
+                if (a == last_wr_addr && last_wr_cycle + 1 == cycle) ++fwd1;
+                if (a == last_wr_addr && last_wr_cycle + 2 == cycle) ++fwd2;
+                last_wr_addr = a;
+                last_wr_cycle = cycle;
+            }
             if (top->stat_row) {
                 if (rows_in == 0) first_row = cycle;
                 last_row = cycle;
@@ -301,8 +350,9 @@ struct Tb {
                         cfg.rows, cfg.cols, (unsigned long)nrows, (unsigned long)(last_row - first_row + 1),
                         (double)(last_row - first_row + 1) / nrows, (unsigned long)total, (double)total / nrows);
         }
-        std::printf("%s: %d instructions, %lu cycles, %lu rows/steps, busy %lu, errors %d\n", errors ? "FAIL" : "PASS", n,
-                    (unsigned long)total, (unsigned long)rows_in, (unsigned long)busy, errors);
+        std::printf("%s: %d instructions, %lu cycles, %lu rows/steps, busy %lu, same-row writes 1/2 cycles apart %lu/%lu, errors %d\n",
+                    errors ? "FAIL" : "PASS", n, (unsigned long)total, (unsigned long)rows_in, (unsigned long)busy,
+                    (unsigned long)fwd1, (unsigned long)fwd2, errors);
         top->final();
         delete top;
         return errors ? 1 : 0;
@@ -331,6 +381,7 @@ int main(int argc, char** argv) {
         else if (auto v = val("--b-stall=")) cfg.b_stall = std::atof(v);
         else if (auto v = val("--perf-rows=")) cfg.perf_rows = std::atoi(v);
         else if (a == "--perf") cfg.perf = true;
+        else if (a == "--directed") cfg.directed = true;
     }
     Tb tb(cfg);
     return tb.run();

@@ -51,7 +51,8 @@ module tb_exec_top #(
     // monitors
     output wire          mon_sp_a,
     output wire          mon_sp_b,
-    output wire          mon_acc_wr
+    output wire          mon_acc_wr,
+    output wire [19:0]   mon_acc_wr_addr
 );
     localparam SPB    = (ROWS > COLS) ? ROWS : COLS;
     localparam SP_AW  = $clog2(SP_DEPTH);
@@ -118,6 +119,7 @@ module tb_exec_top #(
     assign mon_sp_a    = sp_a_en;
     assign mon_sp_b    = sp_b_en && sp_b_ready;
     assign mon_acc_wr  = acc_wr_en;
+    assign mon_acc_wr_addr = {{(20-ACC_AW){1'b0}}, acc_wr_addr};
 endmodule
 
 `resetall
