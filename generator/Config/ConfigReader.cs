@@ -14,6 +14,7 @@ public static class ConfigReader
     {
         Int,
         Text,
+        Bool,
     }
 
     // The schema: every accepted key path, its kind and where it lands in RawConfig.
@@ -34,6 +35,9 @@ public static class ConfigReader
         ("queues.load", Kind.Int, (c, v) => c with { LoadQueue = (int)v }),
         ("queues.exec", Kind.Int, (c, v) => c with { ExecQueue = (int)v }),
         ("queues.store", Kind.Int, (c, v) => c with { StoreQueue = (int)v }),
+        ("units.gelu", Kind.Bool, (c, v) => c with { Gelu = (bool)v }),
+        ("units.softmax", Kind.Bool, (c, v) => c with { Softmax = (bool)v }),
+        ("units.layernorm", Kind.Bool, (c, v) => c with { LayerNorm = (bool)v }),
     ];
 
     private static readonly HashSet<string> Sections =
@@ -150,7 +154,7 @@ public static class ConfigReader
 
             if (valueNode is not YamlScalarNode scalar || scalar.Value is null)
             {
-                errors.Add(new ConfigError(path, entry.Kind == Kind.Int ? "must be an integer" : "must be a string", line));
+                errors.Add(new ConfigError(path, entry.Kind switch { Kind.Int => "must be an integer", Kind.Bool => "must be true or false", _ => "must be a string" }, line));
                 continue;
             }
 
@@ -164,6 +168,16 @@ public static class ConfigReader
                 }
 
                 raw = entry.Set(raw, n);
+            }
+            else if (entry.Kind == Kind.Bool)
+            {
+                if (scalar.Value is not ("true" or "false"))
+                {
+                    errors.Add(new ConfigError(path, $"must be true or false, got '{scalar.Value}'", line));
+                    continue;
+                }
+
+                raw = entry.Set(raw, scalar.Value == "true");
             }
             else
             {

@@ -48,6 +48,15 @@ public sealed record RawConfig
     /// <summary>queues.store</summary>
     public int? StoreQueue { get; init; }
 
+    /// <summary>units.gelu</summary>
+    public bool? Gelu { get; init; }
+
+    /// <summary>units.softmax</summary>
+    public bool? Softmax { get; init; }
+
+    /// <summary>units.layernorm</summary>
+    public bool? LayerNorm { get; init; }
+
     /// <summary>YAML line of each key path that was present, for error messages.</summary>
     public IReadOnlyDictionary<string, int> Lines { get; init; } = new Dictionary<string, int>();
 }

@@ -79,6 +79,15 @@ public sealed record DesignModel
     /// <summary>Store instruction queue depth.</summary>
     public required int StoreQueueDepth { get; init; }
 
+    /// <summary>1 when the store path has the I-GELU unit.</summary>
+    public int UnitGelu { get; init; }
+
+    /// <summary>1 when the store path has the Softmax unit.</summary>
+    public int UnitSoftmax { get; init; }
+
+    /// <summary>1 when the store path has the LayerNorm unit (with residual add).</summary>
+    public int UnitLayerNorm { get; init; }
+
     /// <summary>Number of processing elements.</summary>
     public int Pes => Rows * Cols;
 

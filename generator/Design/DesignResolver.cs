@@ -169,6 +169,9 @@ public static class DesignResolver
             LoadQueueDepth = lq,
             ExecQueueDepth = eq,
             StoreQueueDepth = sq,
+            UnitGelu = raw.Gelu ?? true ? 1 : 0,
+            UnitSoftmax = raw.Softmax ?? true ? 1 : 0,
+            UnitLayerNorm = raw.LayerNorm ?? true ? 1 : 0,
         };
         return model with { ConfigSha256 = Sha256(ResolvedYaml(model)) };
     }
@@ -199,6 +202,7 @@ public static class DesignResolver
         sb.Append(inv, $"accumulator:\n  kib: {d.AccKib}\n  banks: {d.AccBanks}\n");
         sb.Append(inv, $"axi:\n  data_bits: {d.AxiDataBits}\n  max_outstanding: {d.DmaOutstanding}\n");
         sb.Append(inv, $"queues:\n  load: {d.LoadQueueDepth}\n  exec: {d.ExecQueueDepth}\n  store: {d.StoreQueueDepth}\n");
+        sb.Append(inv, $"units:\n  gelu: {(d.UnitGelu == 1 ? "true" : "false")}\n  softmax: {(d.UnitSoftmax == 1 ? "true" : "false")}\n  layernorm: {(d.UnitLayerNorm == 1 ? "true" : "false")}\n");
         sb.Append(inv, $"# derived\n# sp_row_bytes: {d.SpRowBytes}\n# sp_depth: {d.SpDepth}\n# acc_row_bytes: {d.AccRowBytes}\n# acc_depth: {d.AccDepth}\n");
         return sb.ToString();
     }
