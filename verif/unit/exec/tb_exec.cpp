@@ -193,7 +193,7 @@ struct Tb {
         in.rows = cfg.perf_rows;
         in.k = cfg.rows;
         in.a = 0;
-        in.b = (n % 2) * cfg.rows + cfg.perf_rows;
+        in.b = cfg.sp_depth / 2 + (n % 2) * cfg.rows;  // a bank the A stream does not read
         in.c = 0;
         in.bias = 0;
         return in;
