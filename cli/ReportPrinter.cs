@@ -17,12 +17,19 @@ internal static class ReportPrinter
     {
         var verdict = r switch
         {
+            { Status: SimStatus.Hang } => "[red]HANG[/] (watchdog: no unit made progress)",
             { Status: SimStatus.Timeout } => "[red]TIMEOUT[/]",
             { Match: false } => "[red]MISMATCH[/]",
-            { GoldenFault.Code: not 0 } => $"[yellow]FAULT[/] (RTL and golden agree: {Markup.Escape(r.GoldenFault.Name)} at instruction {r.GoldenFault.Pc})",
+            { GoldenFault.Code: not 0 } => $"[yellow]FAULT[/] {Markup.Escape(r.GoldenFault.Name)} (code {r.GoldenFault.Code}) at instruction {r.GoldenFault.Pc}; RTL and golden agree, irq raised: {(r.Irq ? "yes" : "no")}",
             _ => "[green]PASS[/] (bit-exact)",
         };
-        AnsiConsole.MarkupLine($"{Markup.Escape(r.Workload)} on [bold]{Markup.Escape(design.Name)}[/] ({design.Rows}x{design.Cols}, {program.Instructions.Count} instructions): {verdict}");
+        AnsiConsole.MarkupLine($"{Markup.Escape(r.Workload)} on [bold]{Markup.Escape(design.Name)}[/] ({design.Rows}x{design.Cols}, {program.Length} instructions): {verdict}");
+        if (r.GoldenFault.Code != 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"  golden model: {r.GoldenFault.Name} at instruction {r.GoldenFault.Pc}: {r.GoldenFaultDetail}");
+            AnsiConsole.MarkupLineInterpolated($"  RTL: ERR_CODE {r.RtlFault.Code} ({r.RtlFault.Name}), ERR_PC {r.RtlFault.Pc}, irq {(r.Irq ? "raised" : "not raised")}");
+        }
+
         foreach (var problem in r.Problems)
         {
             AnsiConsole.MarkupLineInterpolated($"  [red]{problem}[/]");

@@ -31,9 +31,11 @@ internal static class SimCommand
         var stall = new Option<int>("--stall-pct") { Description = "Random AXI ready/valid backpressure, percent of cycles (0-95).", DefaultValueFactory = _ => 0 };
         var jitter = new Option<int>("--jitter") { Description = "Random extra AXI latency, 0..N cycles.", DefaultValueFactory = _ => 0 };
         var maxCycles = new Option<long>("--max-cycles") { Description = "Stop as a timeout after this many cycles.", DefaultValueFactory = _ => 200_000_000 };
+        var watchdog = new Option<long>("--watchdog") { Description = "Report a hang after this many cycles without progress (0 = off).", DefaultValueFactory = _ => CosimOptions.DefaultWatchdog };
+        var slverr = new Option<string?>("--slverr") { Description = "Inject AXI SLVERR for beats touching [LO, HI): LO:HI[:r|w] (r = reads only, w = writes only)." };
         var cmd = new Command("sim", "Co-simulate a workload on the generated RTL in Verilator and compare every output bit with the golden model.")
         {
-            config, workload, program, memory, dataflow, seed, json, dump, trace, traceFile, latency, stall, jitter, maxCycles,
+            config, workload, program, memory, dataflow, seed, json, dump, trace, traceFile, latency, stall, jitter, maxCycles, watchdog, slverr,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -44,8 +46,10 @@ internal static class SimCommand
             }
 
             CompiledProgram compiled;
+            (long Start, long End, SlaveErrorDirection Direction)? injected;
             try
             {
+                injected = ParseSlaveError(parse.GetValue(slverr));
                 compiled = BuildProgram(design, parse.GetValue(workload), parse.GetValue(program), parse.GetValue(memory), parse.GetValue(dataflow), parse.GetValue(seed));
             }
             catch (AssemblyException ex)
@@ -60,7 +64,9 @@ internal static class SimCommand
             }
 
             var dir = Path.Combine("rtl-out", design.Name);
-            RtlGenerator.Generate(design, dir, CliApp.CommandLine(args));
+            // The banner names the generate command, not this sim command line: the harness cache is
+            // keyed by the RTL text, and a banner per sim command line would rebuild per workload.
+            RtlGenerator.Generate(design, dir, CliApp.CommandLine(["generate", parse.GetValue(config)!.ToString()]));
             var tracePath = parse.GetValue(trace) ? (parse.GetValue(traceFile)?.FullName ?? Path.GetFullPath(Path.Combine(dir, "sim.fst"))) : null;
             var options = new CosimOptions
             {
@@ -70,6 +76,9 @@ internal static class SimCommand
                 StallPercent = parse.GetValue(stall),
                 Jitter = parse.GetValue(jitter),
                 MaxCycles = parse.GetValue(maxCycles),
+                Watchdog = parse.GetValue(watchdog),
+                SlaveErrorRange = injected is { } e ? (e.Start, e.End) : null,
+                SlaveErrorDirection = injected?.Direction ?? SlaveErrorDirection.Both,
                 TracePath = tracePath,
                 DumpDirectory = parse.GetValue(dump)?.FullName,
             };
@@ -80,10 +89,10 @@ internal static class SimCommand
                 report = await AnsiConsole.Status().StartAsync("preparing", async ctx =>
                 {
                     var progress = new Progress<string>(m => ctx.Status(Markup.Escape(m)));
-                    var session = new CosimSession(design, dir, progress: progress);
+                    var session = new CosimSession(design, dir, new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() }, progress);
                     ctx.Status("building the Verilator model (cached by RTL hash)…");
                     await session.PrepareAsync(tracePath is not null, cancel).ConfigureAwait(false);
-                    ctx.Status($"simulating {compiled.Workload} ({compiled.Instructions.Count} instructions)…");
+                    ctx.Status($"simulating {compiled.Workload} ({compiled.Length} instructions)…");
                     return await session.RunAsync(compiled, options, cancel).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             }
@@ -107,7 +116,7 @@ internal static class SimCommand
 
             return report switch
             {
-                { Status: SimStatus.Timeout } => ExitCodes.Hang,
+                { Status: SimStatus.Timeout or SimStatus.Hang } => ExitCodes.Hang,
                 { Match: false } => ExitCodes.Mismatch,
                 { GoldenFault.Code: not 0 } => ExitCodes.Fault,
                 _ => ExitCodes.Ok,
@@ -146,6 +155,26 @@ internal static class SimCommand
         }
 
         return GemmCompiler.Compile(design, spec, df);
+    }
+
+    private static (long Start, long End, SlaveErrorDirection Direction)? ParseSlaveError(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var parts = text.Split(':');
+        static long Num(string s) => s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? long.Parse(s[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)
+            : long.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture);
+        if (parts.Length is < 2 or > 3 || (parts.Length == 3 && parts[2] is not ("r" or "w")))
+        {
+            throw new ArgumentException($"--slverr wants LO:HI[:r|w], got '{text}'");
+        }
+
+        var direction = parts.Length == 2 ? SlaveErrorDirection.Both : parts[2] == "r" ? SlaveErrorDirection.Reads : SlaveErrorDirection.Writes;
+        return (Num(parts[0]), Num(parts[1]), direction);
     }
 
     internal static string Fmt(double v, string format = "0.##") => v.ToString(format, CultureInfo.InvariantCulture);

@@ -17,6 +17,10 @@ namespace HwGen.Software.Golden;
 /// and the instruction has no effect (in the RTL the bytes of a faulting store before the first
 /// error may or may not be written; compare DRAM only for fault-free runs).
 /// Local memories start as zeros; the store unit starts with <see cref="Requantization.Reset"/>.
+/// With <see cref="Injected"/> (an AXI SLVERR range, as the harness's <c>--slverr</c>), a read fault
+/// is predicted when the bus beats of a row or instruction touch the range (reads move whole
+/// beats: the row's bytes widened to AXI data-width boundaries); a write fault when the row's
+/// bytes touch it (writes are strobed).
 /// </remarks>
 public sealed class GoldenSimulator
 {
@@ -38,15 +42,18 @@ public sealed class GoldenSimulator
         acc = new int[(long)d.AccDepth * d.Cols];
     }
 
+    /// <summary>An AXI slave-error range the memory answers with SLVERR; null for none.</summary>
+    public InjectedError? Injected { get; init; }
+
     /// <summary>Runs a program on a fresh simulator. The DRAM image is copied, not modified.</summary>
     public static GoldenResult Run(DesignModel design, byte[] dram, long programAddress, int programLength) =>
         new GoldenSimulator(design).Execute(dram, programAddress, programLength);
 
     /// <summary>Runs a compiled program.</summary>
-    public static GoldenResult Run(DesignModel design, Programs.CompiledProgram program)
+    public static GoldenResult Run(DesignModel design, Programs.CompiledProgram program, InjectedError? injected = null)
     {
         ArgumentNullException.ThrowIfNull(program);
-        return Run(design, program.Dram, program.ProgramAddress, program.Instructions.Count);
+        return new GoldenSimulator(design) { Injected = injected }.Execute(program.Dram, program.ProgramAddress, program.Length);
     }
 
     /// <summary>Scratchpad element (row, element) after the run, for tests and debugging.</summary>
@@ -68,6 +75,11 @@ public sealed class GoldenSimulator
             if (at < 0 || at + IsaSpec.InstructionBytes > dram.Length)
             {
                 return Finish(FaultCode.FetchError, pc, $"instruction fetch at 0x{at:X} is outside the {dram.Length}-byte DRAM", counts);
+            }
+
+            if (Injected is { Reads: true } e && e.Overlaps(AlignDown(at), AlignUp(at + IsaSpec.InstructionBytes)))
+            {
+                return Finish(FaultCode.FetchError, pc, $"instruction fetch at 0x{at:X} touches the SLVERR range 0x{e.Start:X}..0x{e.End:X}", counts);
             }
 
             var insn = Instruction.Decode(dram.AsSpan(checked((int)at), IsaSpec.InstructionBytes));
@@ -261,18 +273,31 @@ public sealed class GoldenSimulator
         }
     }
 
-    private bool DramSpan(long addr, long stride, long rows, long rowBytes)
+    private long BeatBytes => d.AxiDataBits / 8;
+
+    private long AlignDown(long a) => a / BeatBytes * BeatBytes;
+
+    private long AlignUp(long a) => (a + BeatBytes - 1) / BeatBytes * BeatBytes;
+
+    /// <summary>Null when every row lies in DRAM and clear of an injected error; else why not.</summary>
+    private string? DramSpan(long addr, long stride, long rows, long rowBytes, bool write)
     {
         for (long r = 0; r < rows; r++)
         {
             var start = addr + (r * stride);
             if (start < 0 || start + rowBytes > dram.Length)
             {
-                return false;
+                return $"DRAM row {r} at 0x{start:X} (rows at 0x{addr:X} stride {stride}) reaches beyond the {dram.Length}-byte memory (DECERR)";
+            }
+
+            if (Injected is { } e && (write ? e.Writes && e.Overlaps(start, start + rowBytes)
+                                            : e.Reads && e.Overlaps(AlignDown(start), AlignUp(start + rowBytes))))
+            {
+                return $"DRAM row {r} at 0x{start:X} touches the SLVERR range 0x{e.Start:X}..0x{e.End:X}";
             }
         }
 
-        return true;
+        return null;
     }
 
     private (FaultCode, string) DoLoad(Instruction i)
@@ -284,9 +309,9 @@ public sealed class GoldenSimulator
         var addr = i.Get64("dram_addr");
         var stride = i.Get64("dram_stride");
         var elem = target == 2 ? 4 : 1;
-        if (!DramSpan(addr, stride, rows, (long)cols * elem))
+        if (DramSpan(addr, stride, rows, (long)cols * elem, write: false) is { } readFault)
         {
-            return (FaultCode.DmaReadError, $"DRAM rows at 0x{addr:X} stride {stride} reach beyond the {dram.Length}-byte image");
+            return (FaultCode.DmaReadError, readFault);
         }
 
         readBytes += (long)rows * cols * elem;
@@ -342,9 +367,9 @@ public sealed class GoldenSimulator
         var local = i.Get32("local_addr");
         var addr = i.Get64("dram_addr");
         var stride = i.Get64("dram_stride");
-        if (!DramSpan(addr, stride, rows, cols))
+        if (DramSpan(addr, stride, rows, cols, write: true) is { } writeFault)
         {
-            return (FaultCode.DmaWriteError, $"DRAM rows at 0x{addr:X} stride {stride} reach beyond the {dram.Length}-byte image");
+            return (FaultCode.DmaWriteError, writeFault);
         }
 
         writeBytes += (long)rows * cols;

@@ -11,8 +11,17 @@ public sealed record CompiledProgram
     /// <summary>Workload description, e.g. <c>gemm:M=100,N=77,K=45</c>.</summary>
     public required string Workload { get; init; }
 
-    /// <summary>The program, in order.</summary>
+    private readonly int? length;
+
+    /// <summary>The program, in order (for a hand-written program with raw words: up to the first word that does not decode).</summary>
     public required IReadOnlyList<Instruction> Instructions { get; init; }
+
+    /// <summary>Instructions the host asks the accelerator to run (PROG_LEN); <see cref="Instructions"/>.Count unless set.</summary>
+    public int Length
+    {
+        get => length ?? Instructions.Count;
+        init => length = value;
+    }
 
     /// <summary>Initial DRAM image; its length is the DRAM size the harness must model.</summary>
     public required byte[] Dram { get; init; }

@@ -15,11 +15,26 @@ public sealed record CosimReport
     /// <summary>How the RTL run ended.</summary>
     public required SimStatus Status { get; init; }
 
-    /// <summary>Why the RTL run timed out, or empty.</summary>
+    /// <summary>Why the RTL run timed out or hung, or empty.</summary>
     public required string Reason { get; init; }
+
+    /// <summary>True when the RTL raised <c>irq</c> (it must for DONE and for ERROR).</summary>
+    public required bool Irq { get; init; }
+
+    /// <summary>For a hang or timeout: which units stalled and what they wait for (from UNIT_STATUS and TOKENS); empty otherwise.</summary>
+    public required string Stalled { get; init; }
+
+    /// <summary>UNIT_STATUS when the run ended.</summary>
+    public required uint UnitStatus { get; init; }
+
+    /// <summary>TOKENS when the run ended.</summary>
+    public required uint Tokens { get; init; }
 
     /// <summary>The golden model's fault (code 0 when it completed).</summary>
     public required FaultInfo GoldenFault { get; init; }
+
+    /// <summary>The golden model's explanation of its fault, or empty.</summary>
+    public required string GoldenFaultDetail { get; init; }
 
     /// <summary>The RTL's ERR_CODE/ERR_PC (code 0 when it completed).</summary>
     public required FaultInfo RtlFault { get; init; }

@@ -49,8 +49,8 @@ public sealed class CosimSession
         options ??= new CosimOptions();
         var binary = await PrepareAsync(options.TracePath is not null, cancellationToken).ConfigureAwait(false);
 
-        var goldenTask = Task.Run(() => GoldenSimulator.Run(Design, program), cancellationToken);
-        var rtl = await HarnessRunner.RunAsync(binary, program.Dram, program.ProgramAddress, program.Instructions.Count,
+        var goldenTask = Task.Run(() => GoldenSimulator.Run(Design, program, options.GoldenInjectedError()), cancellationToken);
+        var rtl = await HarnessRunner.RunAsync(binary, program.Dram, program.ProgramAddress, program.Length,
             options.ToHarnessOptions(), cancellationToken).ConfigureAwait(false);
         var golden = await goldenTask.ConfigureAwait(false);
 
@@ -77,9 +77,11 @@ public sealed class CosimSession
         TensorMismatch? mismatch = null;
         bool match;
 
-        if (rtl.Status == SimStatus.Timeout)
+        if (rtl.Status is SimStatus.Timeout or SimStatus.Hang)
         {
-            problems.Add($"the RTL did not finish: {rtl.Reason}");
+            problems.Add(rtl.Status == SimStatus.Hang
+                ? $"the RTL hung ({rtl.Reason}): {rtl.Stalled}"
+                : $"the RTL did not finish: {rtl.Reason}; {rtl.Stalled}");
             match = false;
         }
         else if (golden.Ok)
@@ -119,9 +121,14 @@ public sealed class CosimSession
             problems.Add($"{rtl.ProtocolViolationCount} AXI protocol violation(s): {string.Join("; ", rtl.ProtocolViolations.Take(4))}");
         }
 
-        if (rtl.Status != SimStatus.Timeout)
+        if (rtl.Status is SimStatus.Done or SimStatus.Error)
         {
             CheckIdentity(design, rtl, problems);
+            if (!rtl.Irq)
+            {
+                match = false;
+                problems.Add("STATUS says the run ended but irq was never raised");
+            }
         }
 
         if (mismatch is not null)
@@ -142,7 +149,12 @@ public sealed class CosimSession
             Match = match,
             Status = rtl.Status,
             Reason = rtl.Reason,
+            Irq = rtl.Irq,
+            Stalled = rtl.Stalled,
+            UnitStatus = rtl.UnitStatus,
+            Tokens = rtl.Tokens,
             GoldenFault = goldenFault,
+            GoldenFaultDetail = golden.FaultDetail,
             RtlFault = rtlFault,
             Cycles = cycles,
             Macs = program.Macs,
@@ -240,8 +252,8 @@ public sealed class CosimSession
             }
         }
 
-        Expect("instructions", program.Instructions.Count);
-        Expect("fetch_bytes", (long)program.Instructions.Count * IsaSpec.InstructionBytes);
+        Expect("instructions", program.Length);
+        Expect("fetch_bytes", (long)program.Length * IsaSpec.InstructionBytes);
         Expect("macs", golden.Macs);
         Expect("dma_read_bytes", golden.DmaReadBytes);
         Expect("dma_write_bytes", golden.DmaWriteBytes);

@@ -77,7 +77,7 @@ public static class NpyDump
         {
             ["workload"] = program.Workload,
             ["program_address"] = program.ProgramAddress,
-            ["instructions"] = program.Instructions.Count,
+            ["instructions"] = program.Length,
             ["macs"] = program.Macs,
             ["tensors"] = tensors,
         };

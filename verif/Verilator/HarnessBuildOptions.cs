@@ -15,6 +15,13 @@ public sealed record HarnessBuildOptions
     /// <summary>Extra Verilator arguments appended to the standard flags (part of the cache key), e.g. <c>--prof-cfuncs</c>. Empty by default: the RTL must build without waivers.</summary>
     public IReadOnlyList<string> ExtraFlags { get; init; } = [];
 
+    /// <summary>
+    /// Extra Verilator flags from <c>HWGEN_VERILATOR_EXTRA</c> (space-separated), a local escape hatch
+    /// (e.g. a temporary <c>-Wno-…</c> while an RTL warning is being fixed); empty when unset.
+    /// </summary>
+    public static IReadOnlyList<string> EnvironmentExtraFlags() =>
+        (Environment.GetEnvironmentVariable("HWGEN_VERILATOR_EXTRA") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>Cache root; default <c>&lt;repo&gt;/.hwgen-cache</c> (the folder holding HwGen.sln above the RTL or the current directory).</summary>
     public string? CacheRoot { get; init; }
 

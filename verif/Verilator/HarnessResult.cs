@@ -15,6 +15,18 @@ public sealed record HarnessResult
     /// <summary>All simulated cycles, including reset and register accesses.</summary>
     public required long TotalCycles { get; init; }
 
+    /// <summary>True when the interrupt line was raised (IRQ_EN is set by the harness, so DONE or ERROR raise it).</summary>
+    public required bool Irq { get; init; }
+
+    /// <summary>UNIT_STATUS at the end (docs/isa.md).</summary>
+    public required uint UnitStatus { get; init; }
+
+    /// <summary>TOKENS at the end: LD->EX, EX->LD, EX->ST, ST->EX in bytes 0..3.</summary>
+    public required uint Tokens { get; init; }
+
+    /// <summary>For a hang or timeout: the stalled units and what they wait for; empty otherwise.</summary>
+    public required string Stalled { get; init; }
+
     /// <summary>STATUS register at the end.</summary>
     public required uint StatusRegister { get; init; }
 

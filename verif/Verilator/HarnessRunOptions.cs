@@ -36,6 +36,9 @@ public sealed record HarnessRunOptions
     /// <summary>Answer SLVERR for beats touching [Start, End); null for none.</summary>
     public (long Start, long End)? SlaveErrorRange { get; init; }
 
+    /// <summary>Which AXI direction the SLVERR range applies to.</summary>
+    public SlaveErrorDirection SlaveErrorDirection { get; init; } = SlaveErrorDirection.Both;
+
     /// <summary>Write an FST waveform here (needs a harness built with <see cref="HarnessBuildOptions.Trace"/>).</summary>
     public string? TracePath { get; init; }
 

@@ -101,7 +101,13 @@ public static class HarnessRunner
 
         if (options.SlaveErrorRange is { } range)
         {
-            args.AddRange(["--slverr", $"{N(range.Start)}:{N(range.End)}"]);
+            var channel = options.SlaveErrorDirection switch
+            {
+                SlaveErrorDirection.Reads => ":r",
+                SlaveErrorDirection.Writes => ":w",
+                _ => string.Empty,
+            };
+            args.AddRange(["--slverr", $"{N(range.Start)}:{N(range.End)}{channel}"]);
         }
 
         if (options.TracePath is not null)
@@ -129,6 +135,7 @@ public static class HarnessRunner
         {
             "done" => SimStatus.Done,
             "error" => SimStatus.Error,
+            "hang" => SimStatus.Hang,
             _ => SimStatus.Timeout,
         };
         return new HarnessResult
@@ -137,6 +144,10 @@ public static class HarnessRunner
             Reason = root.GetProperty("reason").GetString() ?? string.Empty,
             Cycles = root.GetProperty("cycles").GetInt64(),
             TotalCycles = root.GetProperty("total_cycles").GetInt64(),
+            Irq = root.GetProperty("irq").GetBoolean(),
+            UnitStatus = root.GetProperty("unit_status").GetUInt32(),
+            Tokens = root.GetProperty("tokens").GetUInt32(),
+            Stalled = root.GetProperty("stalled").GetString() ?? string.Empty,
             StatusRegister = root.GetProperty("status_reg").GetUInt32(),
             ErrorCode = root.GetProperty("error_code").GetInt32(),
             ErrorPc = root.GetProperty("error_pc").GetInt32(),

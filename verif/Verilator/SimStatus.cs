@@ -9,6 +9,9 @@ public enum SimStatus
     /// <summary>ERROR was set (ERR_CODE/ERR_PC hold the fault).</summary>
     Error,
 
-    /// <summary>Neither within the cycle limit (or the watchdog fired, or the register port hung).</summary>
+    /// <summary>Neither within the cycle limit (or the register port hung).</summary>
     Timeout,
+
+    /// <summary>The watchdog fired: no unit made progress for its window (see <see cref="HarnessResult.Stalled"/>).</summary>
+    Hang,
 }

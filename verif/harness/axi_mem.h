@@ -54,6 +54,8 @@ struct AxiMemConfig {
     bool slverr = false;       // inject SLVERR for beats overlapping [slverr_lo, slverr_hi)
     uint64_t slverr_lo = 0;
     uint64_t slverr_hi = 0;
+    bool slverr_reads = true;  // the SLVERR range applies to read beats
+    bool slverr_writes = true; // the SLVERR range applies to write beats
 };
 
 // What the master drives (sampled after the DUT evaluated with clk low).
@@ -265,9 +267,10 @@ private:
     }
 
     // Response for the bytes [lo, hi) of a beat.
-    uint32_t beat_resp(uint64_t lo, uint64_t hi) const {
+    uint32_t beat_resp(uint64_t lo, uint64_t hi, bool write) const {
         if (hi > mem_.size()) return kRespDecErr;
-        if (cfg_.slverr && lo < cfg_.slverr_hi && hi > cfg_.slverr_lo) return kRespSlvErr;
+        const bool applies = write ? cfg_.slverr_writes : cfg_.slverr_reads;
+        if (cfg_.slverr && applies && lo < cfg_.slverr_hi && hi > cfg_.slverr_lo) return kRespSlvErr;
         return kRespOkay;
     }
 
@@ -284,7 +287,7 @@ private:
         const uint64_t addr = beat_address(r, r.beat);
         uint64_t lo, hi;
         beat_lanes(r, addr, &lo, &hi);
-        const uint32_t resp = beat_resp(lo, hi);
+        const uint32_t resp = beat_resp(lo, hi, false);
         const uint64_t bus_base = addr & ~static_cast<uint64_t>(cfg_.data_bytes - 1);
         if (resp == kRespOkay) {
             // Return the whole aligned bus word when it lies inside memory; else the valid lanes.
@@ -331,7 +334,7 @@ private:
                 s_hi = std::max(s_hi, a + 1);
             }
         }
-        const uint32_t resp = s_hi == 0 ? beat_resp(lo, hi) : beat_resp(s_lo, s_hi);
+        const uint32_t resp = s_hi == 0 ? beat_resp(lo, hi, true) : beat_resp(s_lo, s_hi, true);
         if (resp == kRespOkay) {
             for (uint64_t a = lo; a < hi; a++) {
                 if (m.wstrb[a - bus_base]) mem_[a] = m.wdata[a - bus_base];

@@ -7,8 +7,10 @@
 //   --prog-addr ADDR      PROG_ADDR (byte address of instruction 0, 16-byte aligned)
 //   --prog-len N          PROG_LEN (number of 128-bit instructions)
 //   --max-cycles N        stop with status "timeout" after N cycles after START (default 50000000)
-//   --watchdog N          stop with status "timeout" when no AXI handshake happened for N cycles
-//                         (0 = off, the default)
+//   --watchdog N          stop with status "hang" when no unit made progress for N cycles: no AXI
+//                         handshake and no performance counter other than cycles and *_wait
+//                         changed (sampled over AXI4-Lite every N/8 cycles); the harness then
+//                         reads UNIT_STATUS and TOKENS and names the stalled units (0 = off)
 //   --poll N              poll STATUS over AXI4-Lite every N cycles instead of waiting for irq
 //   --read-latency N      AR handshake -> first R beat, cycles (default 1)
 //   --write-latency N     last W beat -> B response, cycles (default 1)
@@ -17,7 +19,8 @@
 //   --seed S              seed for --jitter and --stall-pct (default 1)
 //   --jitter N            extra random latency 0..N cycles per burst (default 0)
 //   --stall-pct P         random backpressure on every AXI channel, percent per cycle (default 0)
-//   --slverr LO:HI        answer SLVERR for beats touching [LO, HI)
+//   --slverr LO:HI[:r|w]  answer SLVERR for beats touching [LO, HI) (reads and writes, or only
+//                         reads (r) or only writes (w))
 //   --dump ADDR:LEN:FILE  after the run, write LEN bytes of DRAM at ADDR to FILE (repeatable)
 //   --dump-all FILE       after the run, write the whole DRAM to FILE
 //   --json FILE           result JSON (default: stdout)
@@ -27,11 +30,13 @@
 // status: done, error or timeout; read the JSON), 2 bad command line, 3 file I/O error,
 // 4 the AXI4-Lite port did not respond.
 //
-// The result JSON holds: status (done|error|timeout), reason, cycles (START handshake to
-// irq/DONE, counted by the harness), total_cycles (including reset and register access),
-// status_reg, error_code, error_pc, hw_id, hw_config, counters {name: value} (names from
+// The result JSON holds: status (done|error|timeout|hang), reason, cycles (START handshake to
+// the first cycle irq was high, counted by the harness), total_cycles (including reset and
+// register access), irq (the interrupt line was raised), status_reg, error_code, error_pc,
+// unit_status, tokens, stalled (hang diagnosis), hw_id, hw_config, counters {name: value} (names from
 // IsaSpec.Counters), sim_wall_seconds, cycles_per_second, axi statistics and protocol
 // violations found by the memory model.
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -179,10 +184,18 @@ Options parse_args(int argc, char** argv) {
         } else if (a == "--slverr") {
             const std::string v = next();
             const auto colon = v.find(':');
-            if (colon == std::string::npos) throw UsageError("--slverr wants LO:HI, got '" + v + "'");
+            if (colon == std::string::npos) throw UsageError("--slverr wants LO:HI[:r|w], got '" + v + "'");
+            const auto colon2 = v.find(':', colon + 1);
+            std::string hi = v.substr(colon + 1, colon2 == std::string::npos ? std::string::npos : colon2 - colon - 1);
+            if (colon2 != std::string::npos) {
+                const std::string which = v.substr(colon2 + 1);
+                if (which != "r" && which != "w") throw UsageError("--slverr channel must be r or w, got '" + which + "'");
+                o.mem.slverr_reads = which == "r";
+                o.mem.slverr_writes = which == "w";
+            }
             o.mem.slverr = true;
             o.mem.slverr_lo = parse_u64(v.substr(0, colon), a);
-            o.mem.slverr_hi = parse_u64(v.substr(colon + 1), a);
+            o.mem.slverr_hi = parse_u64(hi, a);
         } else if (a == "--dump") {
             const std::string v = next();
             const auto c1 = v.find(':');
@@ -311,7 +324,15 @@ public:
         t.eval();
         dump_trace();
         cycle_++;
+        if (t.irq && !irq_seen_) {
+            irq_seen_ = true;
+            irq_cycle_ = cycle_;
+        }
     }
+
+    bool irq_seen() const { return irq_seen_; }
+    uint64_t irq_cycle() const { return irq_cycle_; }
+    void arm_irq() { irq_seen_ = false; }
 
     void reset(int cycles) {
         top_->rst = 1;
@@ -418,6 +439,8 @@ private:
 #endif
     AxiMasterPins pins_;
     uint64_t cycle_ = 0;
+    bool irq_seen_ = false;
+    uint64_t irq_cycle_ = 0;
     bool hs_aw_ = false, hs_w_ = false, hs_b_ = false, hs_ar_ = false, hs_r_ = false;
     uint32_t rdata_ = 0;
 };
@@ -427,9 +450,45 @@ struct Result {
     std::string reason;
     uint64_t cycles = 0;
     uint32_t status_reg = 0, error_code = 0, error_pc = 0, hw_id = 0, hw_config = 0;
+    uint32_t unit_status = 0, tokens = 0;
+    bool irq = false;
+    std::string stalled;
     std::vector<uint64_t> counters;
     double wall = 0;
 };
+
+// Names the stalled units from UNIT_STATUS and TOKENS (bit layout: docs/isa.md, IsaSpec.Registers).
+std::string diagnose(uint32_t us, uint32_t tokens) {
+    auto bit = [us](int b) { return ((us >> b) & 1u) != 0; };
+    auto tok = [tokens](int i) { return std::to_string((tokens >> (8 * i)) & 0xffu); };
+    const std::string ld2ex = "LD->EX=" + tok(0), ex2ld = "EX->LD=" + tok(1), ex2st = "EX->ST=" + tok(2),
+                      st2ex = "ST->EX=" + tok(3);
+    auto unit = [&](const char* name, int queue_bit, int busy_bit, int wait_bit) {
+        std::string s = std::string(name) + " queue " + (bit(queue_bit) ? "non-empty" : "empty") + ", " + name +
+                        " unit " + (bit(wait_bit) ? "waiting" : bit(busy_bit) ? "busy" : "idle");
+        return s;
+    };
+    std::vector<std::string> parts;
+    if (bit(6)) parts.push_back("load unit waits for a dependency token: " + ex2ld + "; " + unit("exec", 3, 7, 8));
+    if (bit(8)) parts.push_back("exec unit waits for a dependency token: " + ld2ex + ", " + st2ex + "; " +
+                                unit("load", 2, 5, 6) + "; " + unit("store", 4, 9, 10));
+    if (bit(10)) parts.push_back("store unit waits for a dependency token: " + ex2st + "; " + unit("exec", 3, 7, 8));
+    if (bit(5) && !bit(6)) parts.push_back("load unit busy without progress");
+    if (bit(7) && !bit(8)) parts.push_back("exec unit busy without progress");
+    if (bit(9) && !bit(10)) parts.push_back("store unit busy without progress");
+    if (parts.empty()) parts.push_back("no unit is busy or waits for a token");
+    std::string fetch = bit(0) ? "fetch has instructions left" : "fetch: every instruction dispatched";
+    if (bit(1)) fetch += ", dispatch blocked by a full queue";
+    parts.push_back(fetch);
+    if (bit(11)) parts.push_back("AXI reads outstanding");
+    if (bit(12)) parts.push_back("AXI writes outstanding");
+    char raw[64];
+    std::snprintf(raw, sizeof raw, "UNIT_STATUS=0x%04x TOKENS=0x%08x", us, tokens);
+    parts.push_back(raw);
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); i++) out += (i ? "; " : "") + parts[i];
+    return out;
+}
 
 void write_file(const std::string& path, const uint8_t* data, uint64_t len) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -448,9 +507,13 @@ std::string to_json(const Result& r, Sim& sim) {
     j << "  \"reason\": \"" << json_escape(r.reason) << "\",\n";
     j << "  \"cycles\": " << r.cycles << ",\n";
     j << "  \"total_cycles\": " << sim.cycle() << ",\n";
+    j << "  \"irq\": " << (r.irq ? "true" : "false") << ",\n";
     j << "  \"status_reg\": " << r.status_reg << ",\n";
     j << "  \"error_code\": " << r.error_code << ",\n";
     j << "  \"error_pc\": " << r.error_pc << ",\n";
+    j << "  \"unit_status\": " << r.unit_status << ",\n";
+    j << "  \"tokens\": " << r.tokens << ",\n";
+    j << "  \"stalled\": \"" << json_escape(r.stalled) << "\",\n";
     j << "  \"hw_id\": " << r.hw_id << ",\n";
     j << "  \"hw_config\": " << r.hw_config << ",\n";
     j << "  \"axi_data_bits\": " << kDataBytes * 8 << ",\n";
@@ -494,31 +557,61 @@ int run(int argc, char** argv) {
         sim.axil_write(hwgen::kRegCtrl, 0x2u);  // IRQ_EN
         sim.axil_write(hwgen::kRegCtrl, 0x3u);  // IRQ_EN | START
         const uint64_t start = sim.cycle();
+        sim.arm_irq();
         const uint64_t limit = start + opt.max_cycles;
-        Vhwgen_top& top = sim.top();
+        // Watchdog: progress is an AXI handshake or a change of any counter other than cycles
+        // and *_wait, sampled over AXI4-Lite every N/8 cycles (the reads do not disturb the run).
+        const uint64_t sample_every = std::max<uint64_t>(1, opt.watchdog / 8);
+        std::vector<uint32_t> progress_regs;
+        for (int i = 0; i < hwgen::kCounterCount; i++) {
+            const std::string name = hwgen::kCounterNames[i];
+            if (name == "cycles" || (name.size() > 5 && name.compare(name.size() - 5, 5, "_wait") == 0)) continue;
+            progress_regs.push_back(hwgen::kCounterBase + 8u * static_cast<uint32_t>(i));
+        }
+        std::vector<uint32_t> last_sample(progress_regs.size(), 0);
+        uint64_t last_progress = start;
+        uint64_t next_sample = start + sample_every;
         bool finished = false;
         while (!finished) {
             if (opt.poll > 0) {
-                for (uint64_t i = 0; i < opt.poll && !top.irq; i++) sim.tick();
+                for (uint64_t i = 0; i < opt.poll && !sim.irq_seen(); i++) sim.tick();
                 const uint32_t s = sim.axil_read(hwgen::kRegStatus);
                 finished = (s & 0x6u) != 0;
             } else {
                 sim.tick();
-                finished = top.irq;
+                finished = sim.irq_seen();
+            }
+            if (opt.watchdog > 0 && !finished && sim.cycle() >= next_sample) {
+                bool changed = false;
+                for (std::size_t i = 0; i < progress_regs.size(); i++) {
+                    const uint32_t v = sim.axil_read(progress_regs[i]);
+                    changed = changed || v != last_sample[i];
+                    last_sample[i] = v;
+                }
+                if (changed) last_progress = sim.cycle();
+                next_sample = sim.cycle() + sample_every;
+                finished = sim.irq_seen() || (opt.poll > 0 && (sim.axil_read(hwgen::kRegStatus) & 0x6u) != 0);
+                const uint64_t axi = std::max(start, sim.mem().stats().last_activity_cycle);
+                if (!finished && sim.cycle() - std::max(last_progress, axi) > opt.watchdog) {
+                    r.status = "hang";
+                    r.reason = "watchdog: no progress for " + std::to_string(opt.watchdog) +
+                               " cycles (no AXI handshake, no counter other than cycles and *_wait changed)";
+                    break;
+                }
             }
             if (finished) break;
             if (sim.cycle() >= limit) {
                 r.reason = "no DONE or ERROR within " + std::to_string(opt.max_cycles) + " cycles";
                 break;
             }
-            if (opt.watchdog > 0 && sim.cycle() - std::max(start, sim.mem().stats().last_activity_cycle) > opt.watchdog) {
-                r.reason = "watchdog: no AXI handshake for " + std::to_string(opt.watchdog) + " cycles";
-                break;
-            }
         }
-        r.cycles = sim.cycle() - start;
+        r.irq = sim.irq_seen();
+        r.cycles = (r.irq ? sim.irq_cycle() : sim.cycle()) - start;
         r.status_reg = sim.axil_read(hwgen::kRegStatus);
         if (finished) r.status = (r.status_reg & 0x4u) ? "error" : "done";
+        r.unit_status = sim.axil_read(hwgen::kRegUnitStatus);
+        r.tokens = sim.axil_read(hwgen::kRegTokens);
+        if (!finished) r.stalled = diagnose(r.unit_status, r.tokens);
         r.error_code = sim.axil_read(hwgen::kRegErrCode);
         r.error_pc = sim.axil_read(hwgen::kRegErrPc);
         r.hw_id = sim.axil_read(hwgen::kRegHwId);
