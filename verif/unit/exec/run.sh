@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 work="${WORK:-/tmp/hwgen_exec_unit_test}"
 seeds="${SEEDS:-1 2}"
-n="${N:-150}"
+n="${N:-300}"
 mkdir -p "$work/rtl"
 for f in "$root"/templates/rtl/hwgen_{pe,tile,mesh,sram_sdp,scratchpad,accumulator,exec_unit}.v.sbn; do
     b="$(basename "$f" .sbn)"
@@ -43,6 +43,11 @@ for c in "${configs[@]}"; do
             "$here/tb_exec_top.v" "$work"/rtl/*.v "$here/tb_exec.cpp" -o Vtb_exec_top >"$obj.build.log" 2>&1 \
             || { echo "BUILD FAIL $name (see $obj.build.log)"; fail=1; continue; }
     fi
+    for h in 50 333; do
+        printf '%-12s halt at %-4s ' "$name" "$h"
+        "$obj/Vtb_exec_top" --rows="$R" --cols="$C" --ws="$WS" --os="$OS" --sp-depth="$SPD" \
+            --acc-depth="$ACD" --n=50 --seed=7 --halt-at="$h" | tail -n 3 || fail=1
+    done
     for s in $seeds; do
         for stall in 0 0.3; do
             printf '%-12s seed %-3s b_stall %-4s ' "$name" "$s" "$stall"
