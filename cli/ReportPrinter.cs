@@ -53,6 +53,12 @@ internal static class ReportPrinter
         t.AddRow("DMA read / write bytes", $"{N(r.DmaReadBytes)} / {N(r.DmaWriteBytes)}");
         t.AddRow("Instruction fetch bytes", N(r.FetchBytes));
         t.AddRow("Simulator speed", $"{N(r.CyclesPerSecond)} cycles/s ({r.SimWallSeconds:0.00} s)");
+        foreach (var a in r.Accuracy)
+        {
+            t.AddRow($"{a.Kernel} accuracy ({a.Tensor}, vs exact float)",
+                string.Create(CultureInfo.InvariantCulture, $"max {a.MaxAbs:G4} ({a.MaxAbsLsb:F2} LSB), RMS {a.Rms:G4} ({a.RmsLsb:F2} LSB), LSB {a.OutputScale:G4}"));
+        }
+
         AnsiConsole.Write(t);
         if (tracePath is not null)
         {

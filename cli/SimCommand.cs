@@ -88,7 +88,17 @@ internal static class SimCommand
             {
                 report = await AnsiConsole.Status().StartAsync("preparing", async ctx =>
                 {
-                    var progress = new Progress<string>(m => ctx.Status(Markup.Escape(m)));
+                    var steps = 0;
+                    var interactive = AnsiConsole.Profile.Capabilities.Interactive;
+                    var progress = new Progress<string>(m =>
+                    {
+                        // Verilator/g++ print one line per compile step; show a count, not the lines.
+                        steps++;
+                        if (interactive)
+                        {
+                            ctx.Status($"building the Verilator model (cached by RTL hash)… {steps} build steps");
+                        }
+                    });
                     var session = new CosimSession(design, dir, new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() }, progress);
                     ctx.Status("building the Verilator model (cached by RTL hash)…");
                     await session.PrepareAsync(tracePath is not null, cancel).ConfigureAwait(false);
@@ -154,7 +164,7 @@ internal static class SimCommand
             spec = spec with { Parameters = spec.Parameters.SetItem("seed", checked((long)s)) };
         }
 
-        return GemmCompiler.Compile(design, spec, df);
+        return spec.Kind is "gemm" or "gemm+gelu" ? GemmCompiler.Compile(design, spec, df) : RowOpCompiler.Compile(design, spec);
     }
 
     private static (long Start, long End, SlaveErrorDirection Direction)? ParseSlaveError(string? text)

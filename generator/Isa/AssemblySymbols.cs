@@ -9,8 +9,13 @@ public static class AssemblySymbols
         (Opcode.Load, "target") => IsaSpec.LoadTargets,
         (Opcode.Compute, "mode") => IsaSpec.ComputeModes,
         (Opcode.Compute, "dataflow") => IsaSpec.Dataflows,
+        (Opcode.Store, "func") => IsaSpec.StoreFuncs,
+        (Opcode.ConfigPost, "reg") => PostRegisterSymbols,
         _ => null,
     };
+
+    private static readonly IReadOnlyList<(string Name, int Value)> PostRegisterSymbols =
+        IsaSpec.PostRegisters.Select(r => (r.Name, r.Index)).ToArray();
 
     /// <summary>Fields printed in hexadecimal by the disassembler.</summary>
     public static bool IsAddress(string field) => field == "dram_addr";

@@ -55,6 +55,17 @@ public static class IsaRenderer
             list.Add(($"DATAFLOW_{Upper(name)}", value, "compute.dataflow value"));
         }
 
+        foreach (var (name, value) in IsaSpec.StoreFuncs)
+        {
+            list.Add(($"STORE_FUNC_{Upper(name)}", value, "store.func value"));
+        }
+
+        foreach (var (name, index, max, desc) in IsaSpec.PostRegisters)
+        {
+            list.Add(($"PREG_{Upper(name)}", index, "config_post.reg: " + desc));
+            list.Add(($"PREG_{Upper(name)}_MAX", max, "largest legal value of " + name));
+        }
+
         foreach (var (name, code, desc) in IsaSpec.FaultCodes)
         {
             list.Add(($"FAULT_{Upper(name)}", code, desc));
@@ -82,9 +93,11 @@ public static class IsaRenderer
         sb.Append("`ifndef HWGEN_ISA_VH\n`define HWGEN_ISA_VH\n");
         foreach (var (name, value, comment) in Constants())
         {
-            var literal = value > int.MaxValue
-                ? "32'h" + Hex(value, 8)
-                : value.ToString(CultureInfo.InvariantCulture);
+            var literal = value > uint.MaxValue
+                ? "64'h" + Hex(value, 16)
+                : value > int.MaxValue
+                    ? "32'h" + Hex(value, 8)
+                    : value.ToString(CultureInfo.InvariantCulture);
             sb.Append(CultureInfo.InvariantCulture, $"`define ISA_{name} {literal} // {Sanitize(comment)}\n");
         }
 
@@ -98,7 +111,7 @@ public static class IsaRenderer
         var sb = new StringBuilder();
         foreach (var (name, value, comment) in Constants())
         {
-            sb.Append(CultureInfo.InvariantCulture, $"#define HWGEN_{name} 0x{Hex(value, 2)}u /* {Sanitize(comment)} */\n");
+            sb.Append(CultureInfo.InvariantCulture, $"#define HWGEN_{name} 0x{Hex(value, 2)}{(value > uint.MaxValue ? "ull" : "u")} /* {Sanitize(comment)} */\n");
         }
 
         return sb.ToString();
@@ -134,8 +147,14 @@ public static class IsaRenderer
             }
         }
 
+        sb.Append("\n## Post-processing constant registers (`config_post reg=...`)\n\n| Index | Name | Largest value | Meaning |\n|---|---|---|---|\n");
+        foreach (var (name, index, max, desc) in IsaSpec.PostRegisters)
+        {
+            sb.Append(inv, $"| {index} | `{name}` | {max} | {desc} |\n");
+        }
+
         sb.Append("\n## Assembly\n\nOne instruction per line: the mnemonic, then `field=value` pairs (decimal or `0x` hex; ");
-        sb.Append("`target`, `mode` and `dataflow` also take their names). Omitted fields are zero. `#` or `;` starts a comment.\n\n");
+        sb.Append("`target`, `mode`, `dataflow`, store `func` and config_post `reg` also take their names). Omitted fields are zero. `#` or `;` starts a comment.\n\n");
         sb.Append("```\nload target=sp rows=16 cols=16 local_addr=0 dram_addr=0x1000 dram_stride=16 push_next=1\n");
         sb.Append("compute dataflow=ws mode=overwrite rows=16 k=16 a_addr=0 b_addr=4096 c_addr=0 pop_prev=1 push_next=1\n");
         sb.Append("config_store multiplier=1073741824 shift=37\nstore rows=16 cols=16 local_addr=0 dram_addr=0x8000 dram_stride=16 pop_prev=1\n```\n");

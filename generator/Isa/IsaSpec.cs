@@ -42,8 +42,9 @@ public static class IsaSpec
                 new("dram_stride", 96, 32, "Bytes between consecutive DRAM rows."),
             ]),
         new(Opcode.Store, "store", Unit.Store,
-            "Requantize `rows` accumulator rows starting at `local_addr` (first `cols` elements of each) to int8 and write row r to DRAM at `dram_addr + r*dram_stride`.",
+            "Post-process `rows` accumulator rows starting at `local_addr` (first `cols` elements of each) to int8 and write row r to DRAM at `dram_addr + r*dram_stride`. `func` selects the element function: the requantization set by `config_store`, or I-GELU with the constants set by `config_post` (docs/numerics.md).",
             [
+                new("func", 12, 2, "0 = requantize (config_store), 1 = I-GELU (config_post gelu_* registers; needs units.gelu); 2 and 3 are reserved."),
                 new("rows", 16, 16, "Number of accumulator rows, at least 1."),
                 new("cols", 32, 8, "Elements per row, 1..array columns."),
                 new("local_addr", 40, 24, "First accumulator row."),
@@ -56,6 +57,12 @@ public static class IsaSpec
                 new("relu", 12, 1, "1 = clamp negative outputs to zero."),
                 new("shift", 16, 6, "Right shift, 0..62."),
                 new("multiplier", 32, 32, "Multiplier, 0..2^31-1."),
+            ]),
+        new(Opcode.ConfigPost, "config_post", Unit.Store,
+            "Set one post-processing constant register of the store unit (the table below) to `value`; later `store` and row instructions use it. The store unit applies it after every row already read has left the post-processing pipeline. Registers start at zero.",
+            [
+                new("reg", 16, 8, "Register index (post-processing constant registers); an undefined index is bad_field."),
+                new("value", 64, 64, "New value, 0..the register's maximum (larger is bad_field)."),
             ]),
         new(Opcode.Compute, "compute", Unit.Execute,
             "Multiply on the systolic array: for i < rows, j < array columns, C[c_addr+i][j] = base + sum over t < k of A(i,t) * B(t,j), where B(t,j) = SP[b_addr+t][j]. Weight-stationary: A(i,t) = SP[a_addr+i][t]. Output-stationary: A(i,t) = SP[a_addr+t][i] (A stored transposed).",
@@ -97,7 +104,7 @@ public static class IsaSpec
         ("illegal_opcode", 1, "The fetched instruction has an undefined opcode."),
         ("sp_range", 2, "A scratchpad row range falls outside the scratchpad."),
         ("acc_range", 3, "An accumulator row range falls outside the accumulator."),
-        ("bad_field", 4, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3)."),
+        ("bad_field", 4, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum)."),
         ("dma_read_error", 5, "An AXI read response for a load was SLVERR or DECERR."),
         ("dma_write_error", 6, "An AXI write response for a store was SLVERR or DECERR."),
         ("fetch_error", 7, "An AXI read response for an instruction fetch was SLVERR or DECERR."),
@@ -146,6 +153,24 @@ public static class IsaSpec
     /// <summary>Values of the <c>mode</c> field of <c>compute</c>.</summary>
     public static readonly IReadOnlyList<(string Name, int Value)> ComputeModes =
         [("overwrite", 0), ("accumulate", 1), ("bias", 2)];
+
+    /// <summary>Values of the <c>func</c> field of <c>store</c>.</summary>
+    public static readonly IReadOnlyList<(string Name, int Value)> StoreFuncs =
+        [("requant", 0), ("gelu", 1)];
+
+    /// <summary>
+    /// The store unit's post-processing constant registers, set by <c>config_post</c>: (name, index, largest legal value,
+    /// meaning). The ranges are the ones the kernels in <c>software/Numerics/Transformer</c> are proven overflow-free for.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Name, int Index, long Max, string Description)> PostRegisters =
+    [
+        ("gelu_clip", 0, 1L << 30, "I-GELU Qb (IntGeluConstants.ClipMagnitude)."),
+        ("gelu_offset", 1, (1L << 62) - 1, "I-GELU Qc (IntGeluConstants.Offset)."),
+        ("gelu_erf_shift", 2, 62, "I-GELU n (IntGeluConstants.ErfShift)."),
+        ("gelu_one", 3, 1L << 15, "I-GELU One: the integer for erf = 1; the shifted erf term is clamped to 0..One."),
+        ("gelu_out_mult", 4, (1L << 15) - 1, "I-GELU output requantization multiplier (below 2^15)."),
+        ("gelu_out_shift", 5, 62, "I-GELU output requantization shift."),
+    ];
 
     /// <summary>Values of the <c>dataflow</c> field of <c>compute</c>.</summary>
     public static readonly IReadOnlyList<(string Name, int Value)> Dataflows =

@@ -12,6 +12,9 @@ public enum Opcode
     /// <summary>Set the store unit's requantization multiplier, shift and ReLU (store queue).</summary>
     ConfigStore = 0x03,
 
+    /// <summary>Set one post-processing constant register of the store unit (store queue).</summary>
+    ConfigPost = 0x05,
+
     /// <summary>Matrix multiply on the systolic array, into the accumulator (execute queue).</summary>
     Compute = 0x04,
 }

@@ -115,6 +115,17 @@ public static class GemmCompiler
             ["tiling"] = t.ToString(),
             ["poison"] = Poison.ToString(inv),
         };
+        if (w.Gelu is { } g)
+        {
+            meta["kernel"] = "gelu";
+            meta["gelu_input_scale"] = g.InputScale;
+            meta["gelu_clip"] = g.ClipMagnitude;
+            meta["gelu_offset"] = g.Offset;
+            meta["gelu_erf_shift"] = g.ErfShift;
+            meta["gelu_one"] = g.One;
+            meta["gelu_out_mult"] = g.Output.Multiplier;
+            meta["gelu_out_shift"] = g.Output.Shift;
+        }
 
         return new CompiledProgram
         {
@@ -125,6 +136,7 @@ public static class GemmCompiler
             Tensors = tensors,
             Macs = w.Macs,
             Meta = meta,
+            References = w.Gelu is null ? [] : [new KernelReference("gelu", "C", w.GeluFloatReference(), w.ScaleC)],
         };
     }
 
@@ -236,7 +248,7 @@ public static class GemmCompiler
             foreach (var (j, n0, nc) in Blocks(gi))
             {
                 list.Add(new PendingInstruction(Opcode.Store, ("rows", mt), ("cols", nc), ("local_addr", cBuf + (j * t.TileM)),
-                    ("dram_addr", addrC + (m0 * strideC) + n0), ("dram_stride", strideC)));
+                    ("dram_addr", addrC + (m0 * strideC) + n0), ("dram_stride", strideC), ("func", w.Gelu is null ? 0 : 1)));
             }
 
             list[0].Set("pop_prev");
@@ -269,6 +281,11 @@ public static class GemmCompiler
         {
             new(Opcode.ConfigStore, ("multiplier", w.Requant.Multiplier), ("shift", w.Requant.Shift), ("relu", w.Requant.Relu ? 1 : 0)),
         };
+        if (w.Gelu is { } gelu)
+        {
+            pending.AddRange(RowOpCompiler.GeluConfig(gelu).Select(i => new PendingInstruction(Opcode.ConfigPost, ("reg", (long)i["reg"]), ("value", (long)i["value"]))));
+        }
+
         pending.AddRange(Loads(0));
         for (var s = 0; s < steps; s++)
         {

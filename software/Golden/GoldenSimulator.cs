@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Software.Golden;
 
@@ -29,6 +30,7 @@ public sealed class GoldenSimulator
     private readonly int[] acc;
     private byte[] dram = [];
     private Requantization requant = Requantization.Reset;
+    private readonly long[] post = new long[IsaSpec.PostRegisters.Max(r => r.Index) + 1];
     private long macs;
     private long readBytes;
     private long writeBytes;
@@ -117,6 +119,7 @@ public sealed class GoldenSimulator
             Opcode.Load => CheckLoad(insn),
             Opcode.Store => CheckStore(insn),
             Opcode.ConfigStore => CheckConfig(insn),
+            Opcode.ConfigPost => CheckConfigPost(insn),
             Opcode.Compute => CheckCompute(insn),
             _ => (FaultCode.IllegalOpcode, "opcode is not defined"),
         };
@@ -181,6 +184,17 @@ public sealed class GoldenSimulator
             return Bad($"cols {cols} is not in 1..{d.Cols}");
         }
 
+        var func = i["func"];
+        if (func > 1)
+        {
+            return Bad($"func {func} is reserved");
+        }
+
+        if (func == 1 && d.UnitGelu == 0)
+        {
+            return Bad($"func gelu needs the GELU unit, which design '{d.Name}' lacks (units.gelu)");
+        }
+
         return AccRange("store", i.Get64("local_addr"), rows);
     }
 
@@ -197,6 +211,21 @@ public sealed class GoldenSimulator
         }
 
         return Ok();
+    }
+
+    private static (FaultCode, string) CheckConfigPost(Instruction i)
+    {
+        var index = i.Get64("reg");
+        var value = i["value"];
+        foreach (var (name, at, max, _) in IsaSpec.PostRegisters)
+        {
+            if (at == index)
+            {
+                return value > (ulong)max ? Bad($"{name} = {value} exceeds its maximum {max}") : Ok();
+            }
+        }
+
+        return Bad($"config_post register {index} is not defined");
     }
 
     private (FaultCode, string) CheckCompute(Instruction i)
@@ -266,6 +295,9 @@ public sealed class GoldenSimulator
                 return DoStore(i);
             case Opcode.ConfigStore:
                 requant = new Requantization(i.Get64("multiplier"), i.Get32("shift"), i["relu"] == 1);
+                return Ok();
+            case Opcode.ConfigPost:
+                post[i.Get32("reg")] = i.Get64("value");
                 return Ok();
             default:
                 DoCompute(i);
@@ -373,17 +405,26 @@ public sealed class GoldenSimulator
         }
 
         writeBytes += (long)rows * cols;
+        var gelu = i["func"] == 1 ? GeluConstants() : null;
         for (var r = 0; r < rows; r++)
         {
             var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
             var dst = addr + (r * stride);
             for (var e = 0; e < cols; e++)
             {
-                dram[dst + e] = (byte)requant.Apply(row[e]);
+                dram[dst + e] = (byte)(gelu is null ? requant.Apply(row[e]) : IntGelu.Apply(row[e], gelu));
             }
         }
 
         return Ok();
+    }
+
+    /// <summary>The I-GELU constants as the config_post registers hold them (the scales are not used by the integer kernel).</summary>
+    private IntGeluConstants GeluConstants()
+    {
+        long Reg(string name) => post[IsaSpec.PostRegisters.First(r => r.Name == name).Index];
+        return new IntGeluConstants(0, 0, Reg("gelu_clip"), Reg("gelu_offset"), (int)Reg("gelu_erf_shift"), Reg("gelu_one"),
+            new Requantization(Reg("gelu_out_mult"), (int)Reg("gelu_out_shift"), false));
     }
 
     private void DoCompute(Instruction i)

@@ -38,6 +38,9 @@ public sealed record CompiledProgram
     /// <summary>Free-form facts for meta.json and reports (scales, multiplier, shift, rounding, tiling).</summary>
     public IReadOnlyDictionary<string, object> Meta { get; init; } = new Dictionary<string, object>();
 
+    /// <summary>Float references of the Transformer kernels the program runs, for accuracy figures (empty for GEMMs).</summary>
+    public IReadOnlyList<KernelReference> References { get; init; } = [];
+
     /// <summary>The output tensors.</summary>
     public IEnumerable<TensorRegion> Outputs => Tensors.Where(t => t.Role == TensorRole.Output);
 }

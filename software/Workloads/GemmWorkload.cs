@@ -1,5 +1,6 @@
 using System.Globalization;
 using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Software.Workloads;
 
@@ -40,16 +41,24 @@ public sealed record GemmWorkload
     /// <summary>The store-path requantization (multiplier, shift, ReLU).</summary>
     public required Requantization Requant { get; init; }
 
+    /// <summary>When set, C = IntGelu(A·B) through the store path's GELU unit (FFN1 + GELU) instead of the requantization.</summary>
+    public IntGeluConstants? Gelu { get; init; }
+
     /// <summary>Useful MACs, M·N·K.</summary>
     public long Macs => (long)M * N * K;
 
     /// <summary>The canonical workload text.</summary>
-    public string Spec => string.Create(CultureInfo.InvariantCulture, $"gemm:M={M},N={N},K={K},seed={Seed}") + (Requant.Relu ? ",relu=1" : string.Empty);
+    public string Spec => string.Create(CultureInfo.InvariantCulture, $"{(Gelu is null ? "gemm" : "gemm+gelu")}:M={M},N={N},K={K},seed={Seed}") + (Requant.Relu ? ",relu=1" : string.Empty);
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind gemm describes.</summary>
     public static GemmWorkload FromSpec(WorkloadSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Kind == "gemm+gelu")
+        {
+            return CreateGelu((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"), (ulong)spec.Get("seed", 1));
+        }
+
         if (spec.Kind != "gemm")
         {
             throw new ArgumentException($"workload kind '{spec.Kind}' is not gemm", nameof(spec));
@@ -99,6 +108,21 @@ public sealed record GemmWorkload
         return w with { ScaleC = sc, Requant = Requantizer.FromScale(sa * sb / sc, relu) };
     }
 
+    /// <summary>
+    /// The same data with GELU fused into the store (FFN1 + GELU): the accumulators (scale S_A·S_B) go through I-GELU with
+    /// constants for that scale and an int8 output scale of max|GELU(acc·S_A·S_B)|/127.
+    /// </summary>
+    public static GemmWorkload CreateGelu(int m, int n, int k, ulong seed = 1)
+    {
+        var w = Create(m, n, k, seed);
+        var inputScale = w.ScaleA * w.ScaleB;
+        var outputScale = SymmetricQuantizer.Scale(Array.ConvertAll(w.ReferenceAccumulators(), q => ReferenceFunctions.Gelu(q * inputScale)));
+        return w with { Gelu = IntGeluConstants.FromScale(inputScale, outputScale), ScaleC = outputScale };
+    }
+
+    /// <summary>For a fused GELU: the exact float GELU of the dequantized accumulators, row-major M×N.</summary>
+    public double[] GeluFloatReference() => Array.ConvertAll(ReferenceAccumulators(), q => ReferenceFunctions.Gelu(q * ScaleA * ScaleB));
+
     /// <summary>The int32 accumulators straight from the definition (wrapping MACs, no tiling), row-major M×N.</summary>
     public int[] ReferenceAccumulators()
     {
@@ -120,7 +144,9 @@ public sealed record GemmWorkload
     }
 
     /// <summary>The int8 output C = requant(A·B), row-major M×N: the bit-exact expectation.</summary>
-    public sbyte[] ReferenceOutput() => Array.ConvertAll(ReferenceAccumulators(), Requant.Apply);
+    public sbyte[] ReferenceOutput() => Gelu is { } g
+        ? Array.ConvertAll(ReferenceAccumulators(), q => IntGelu.Apply(q, g))
+        : Array.ConvertAll(ReferenceAccumulators(), Requant.Apply);
 
     /// <summary>The float product of the dequantized inputs (double precision), row-major M×N.</summary>
     public double[] FloatReference()

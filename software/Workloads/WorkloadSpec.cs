@@ -23,6 +23,19 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
                 ("seed", false, 0, uint.MaxValue),
                 ("relu", false, 0, 1),
             ],
+            ["gemm+gelu"] =
+            [
+                ("M", true, 1, 65535),
+                ("N", true, 1, 65535),
+                ("K", true, 1, 65535),
+                ("seed", false, 0, uint.MaxValue),
+            ],
+            ["gelu"] =
+            [
+                ("rows", true, 1, 65535),
+                ("cols", true, 1, 4096),
+                ("seed", false, 0, uint.MaxValue),
+            ],
         });
 
     /// <summary>The canonical text (parameters in declaration order).</summary>

@@ -87,6 +87,9 @@ public sealed record CosimReport
     /// <summary>AXI statistics from the memory model.</summary>
     public required AxiStatistics Axi { get; init; }
 
+    /// <summary>Accuracy of each Transformer kernel the program ran, against the exact float function (empty for GEMMs).</summary>
+    public IReadOnlyList<KernelAccuracyResult> Accuracy { get; init; } = [];
+
     /// <summary>Harness build hash (the cache entry).</summary>
     public required string HarnessHash { get; init; }
 }

@@ -178,6 +178,7 @@ public sealed class CosimSession
             Memory = options with { DumpDirectory = null },
             Axi = rtl.Axi,
             HarnessHash = harnessHash,
+            Accuracy = KernelAccuracyResult.Measure(program, rtl.Status == SimStatus.Done ? rtl.Dram : golden.Dram),
         };
     }
 

@@ -61,6 +61,17 @@ public static class NpyDump
                 }
             }
 
+            foreach (var reference in program.References.Where(k => k.Tensor == t.Name))
+            {
+                // The exact float function of the dequantized input, in real units (float32), per output element.
+                var file = SafeName(t.Name) + ".reference.npy";
+                Npy.WriteFile(Path.Combine(directory, file), Array.ConvertAll(reference.Reference, v => (float)v), t.Rows, t.Cols);
+                written.Add(Path.Combine(directory, file));
+                files["reference"] = file;
+                files["reference_kernel"] = reference.Kernel;
+                files["scale"] = reference.OutputScale;
+            }
+
             tensors.Add(new JsonObject
             {
                 ["name"] = t.Name,

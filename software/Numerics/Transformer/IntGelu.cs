@@ -7,12 +7,14 @@ namespace HwGen.Software.Numerics.Transformer;
 /// t   = min(a, Qb)                           // ≤ 2^30
 /// d   = Qb − t                               // 0..Qb, uint31
 /// E   = Qc − d·d                             // int64, 0 &lt; E ≤ Qc &lt; 2^62
-/// En  = (E + 2^(n−1)) &gt;&gt; n   (E if n = 0)    // ≤ One &lt; 2^15 + 1
+/// En  = clamp((E + 2^(n−1)) &gt;&gt; n, 0, One)     // (E if n = 0); ≤ One ≤ 2^15
 /// sig = One + (q ≥ 0 ? En : −En)            // 0..2·One ≤ 2^16, uint17
 /// h   = q · sig                              // int64, |h| ≤ 2^47
 /// out = sat8((h·M + 2^(sh−1)) &gt;&gt; sh)         // M &lt; 2^15, |h·M| &lt; 2^62
 /// </code>
 /// The real value of h is <c>h·S/(2·One)</c> ≈ GELU(q·S).
+/// For constants from <see cref="IntGeluConstants.FromScale"/> the clamp never acts (0 &lt; E ≤ Qc, so 0 ≤ En ≤ One);
+/// it bounds the hardware's datapath for any register values a program may set (docs/numerics.md).
 /// </summary>
 public static class IntGelu
 {
@@ -24,7 +26,7 @@ public static class IntGelu
         var t = Math.Min(a, c.ClipMagnitude);
         var d = c.ClipMagnitude - t;
         var e = c.Offset - (d * d);
-        var en = FixedPoint.RoundShift(e, c.ErfShift);
+        var en = Math.Clamp(FixedPoint.RoundShift(e, c.ErfShift), 0, c.One);
         return q >= 0 ? c.One + en : c.One - en;
     }
 

@@ -1,0 +1,215 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Numerics.Transformer;
+using HwGen.Software.Programs;
+using HwGen.Software.Workloads;
+
+namespace HwGen.Software.Compiler;
+
+/// <summary>
+/// Compiles row operations whose int32 input is loaded into the accumulator (<c>load target=acc</c>) and written
+/// through a store-path unit to int8: the standalone GELU.
+/// </summary>
+/// <remarks>
+/// <para>DRAM layout: X (Rows×Cols int32) at 0, Y (Rows×Cols int8, pre-filled with <see cref="GemmCompiler.Poison"/>),
+/// then the program; 64-byte aligned regions, row strides padded to max(16, AXI bytes).</para>
+/// <para>Schedule: chunks of up to <c>ChunkRows</c> logical rows; chunk i holds its ceil(Cols/COLS) blocks block-major
+/// (block b of row r at accumulator row buffer + b·ChunkRows + r) in accumulator half i mod 2. The store unit has no
+/// token with the load unit, so a one-row <c>compute</c> into the last accumulator row relays each chunk's tokens:
+/// compute i pops LD→EX (load i) and, for i ≥ 1, ST→EX (store i−1, so half (i+1) mod 2 is free), pushes EX→ST (store
+/// i) and, when chunk i+1 ≥ 2 exists, EX→LD (load i+1). Every pop is matched by a push earlier in program order.</para>
+/// </remarks>
+public static class RowOpCompiler
+{
+    /// <summary>Compiles a workload specification of kind gelu.</summary>
+    public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Kind switch
+        {
+            "gelu" => Compile(d, GeluWorkload.FromSpec(spec)),
+            _ => throw new ArgumentException($"workload kind '{spec.Kind}' is not a row operation", nameof(spec)),
+        };
+    }
+
+    /// <summary>The config_post instructions that load the I-GELU constants.</summary>
+    public static IEnumerable<Instruction> GeluConfig(IntGeluConstants c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        yield return Post("gelu_clip", c.ClipMagnitude);
+        yield return Post("gelu_offset", c.Offset);
+        yield return Post("gelu_erf_shift", c.ErfShift);
+        yield return Post("gelu_one", c.One);
+        yield return Post("gelu_out_mult", c.Output.Multiplier);
+        yield return Post("gelu_out_shift", c.Output.Shift);
+    }
+
+    private static Instruction Post(string name, long value) => Instruction.Create(Opcode.ConfigPost,
+        ("reg", IsaSpec.PostRegisters.First(r => r.Name == name).Index), ("value", value));
+
+    /// <summary>Compiles a standalone GELU.</summary>
+    public static CompiledProgram Compile(DesignModel d, GeluWorkload w)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(w);
+        if (d.UnitGelu == 0)
+        {
+            throw new ArgumentException($"design '{d.Name}' has no GELU unit (units.gelu: false)", nameof(d));
+        }
+
+        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
+        var strideX = Align(4L * w.Cols, strideAlign);
+        var strideY = Align(w.Cols, strideAlign);
+        const long AddrX = 0;
+        var addrY = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
+        var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
+
+        var program = new List<Instruction>(GeluConfig(w.Constants));
+        program.AddRange(Chunks(d, w.Rows, w.Cols, AddrX, strideX, addrY, strideY));
+
+        var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
+        if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
+        {
+            throw new ArgumentException($"the DRAM image of {w.Spec} needs {size} bytes, more than the address space", nameof(w));
+        }
+
+        var dram = new byte[size];
+        for (var r = 0; r < w.Rows; r++)
+        {
+            for (var c = 0; c < w.Cols; c++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(AddrX + (r * strideX) + (4L * c)), 4), w.Input[((long)r * w.Cols) + c]);
+            }
+
+            dram.AsSpan((int)(addrY + (r * strideY)), (int)strideY).Fill(GemmCompiler.Poison);
+        }
+
+        for (var pc = 0; pc < program.Count; pc++)
+        {
+            program[pc].Encode().CopyTo(dram, addrP + ((long)pc * IsaSpec.InstructionBytes));
+        }
+
+        var c0 = w.Constants;
+        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["rows"] = w.Rows,
+            ["cols"] = w.Cols,
+            ["seed"] = w.Seed,
+            ["kernel"] = "gelu",
+            ["scale_x"] = w.InputScale,
+            ["scale_y"] = c0.OutputScale,
+            ["gelu_clip"] = c0.ClipMagnitude,
+            ["gelu_offset"] = c0.Offset,
+            ["gelu_erf_shift"] = c0.ErfShift,
+            ["gelu_one"] = c0.One,
+            ["gelu_out_mult"] = c0.Output.Multiplier,
+            ["gelu_out_shift"] = c0.Output.Shift,
+            ["rounding"] = "half_up",
+            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
+        };
+
+        return new CompiledProgram
+        {
+            Workload = w.Spec,
+            Instructions = program,
+            Dram = dram,
+            ProgramAddress = addrP,
+            Tensors =
+            [
+                new("X", TensorRole.Input, AddrX, w.Rows, w.Cols, strideX, ElementType.Int32),
+                new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8),
+            ],
+            Macs = 0,
+            Meta = meta,
+            References = [new KernelReference("gelu", "Y", w.FloatReference(), c0.OutputScale)],
+        };
+    }
+
+    /// <summary>Rows per chunk: both accumulator halves (less the relay row) hold one chunk's blocks.</summary>
+    internal static int ChunkRows(DesignModel d, int rows, int blocks) =>
+        Math.Max(1, Math.Min(rows, (d.AccDepth - 1) / 2 / blocks));
+
+    private static IEnumerable<Instruction> Chunks(DesignModel d, int rows, int cols, long addrX, long strideX, long addrY, long strideY)
+    {
+        // GELU is elementwise: a chunk is a column group of up to `half` blocks × up to ChunkRows rows.
+        var half = (d.AccDepth - 1) / 2;
+        var allBlocks = (cols + d.Cols - 1) / d.Cols;
+        var groupBlocks = Math.Min(allBlocks, half);
+        var groups = (allBlocks + groupBlocks - 1) / groupBlocks;
+        var chunkRows = ChunkRows(d, rows, groupBlocks);
+        var rowChunks = (rows + chunkRows - 1) / chunkRows;
+        var chunks = groups * rowChunks;
+        var relay = d.AccDepth - 1;
+        var dataflow = d.SupportWs == 1 ? 0 : 1;
+        for (var i = 0; i < chunks; i++)
+        {
+            var g = i / rowChunks;
+            var r0 = i % rowChunks * chunkRows;
+            var n = Math.Min(chunkRows, rows - r0);
+            var buf = (i % 2) * half;
+            var loads = new List<Dictionary<string, long>>();
+            var stores = new List<Dictionary<string, long>>();
+            for (var bi = 0; bi < groupBlocks && (g * groupBlocks) + bi < allBlocks; bi++)
+            {
+                var b = bi;
+                var c0 = ((g * groupBlocks) + bi) * d.Cols;
+                var nc = Math.Min(d.Cols, cols - c0);
+                loads.Add(new(StringComparer.Ordinal)
+                {
+                    ["target"] = 2, ["rows"] = n, ["cols"] = nc, ["local_addr"] = buf + (b * chunkRows),
+                    ["dram_addr"] = addrX + (r0 * strideX) + (4L * c0), ["dram_stride"] = strideX,
+                });
+                stores.Add(new(StringComparer.Ordinal)
+                {
+                    ["func"] = 1, ["rows"] = n, ["cols"] = nc, ["local_addr"] = buf + (b * chunkRows),
+                    ["dram_addr"] = addrY + (r0 * strideY) + c0, ["dram_stride"] = strideY,
+                });
+            }
+
+            if (i >= 2)
+            {
+                loads[0]["pop_next"] = 1;
+            }
+
+            loads[^1]["push_next"] = 1;
+            var relayCompute = new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["dataflow"] = dataflow, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = relay,
+                ["pop_prev"] = 1, ["push_next"] = 1,
+            };
+            if (i >= 1)
+            {
+                relayCompute["pop_next"] = 1;
+            }
+
+            if (i + 1 >= 2 && i + 1 < chunks)
+            {
+                relayCompute["push_prev"] = 1;
+            }
+
+            stores[0]["pop_prev"] = 1;
+            if (i + 1 < chunks)
+            {
+                stores[^1]["push_prev"] = 1;
+            }
+
+            foreach (var l in loads)
+            {
+                yield return Create(Opcode.Load, l);
+            }
+
+            yield return Create(Opcode.Compute, relayCompute);
+            foreach (var s in stores)
+            {
+                yield return Create(Opcode.Store, s);
+            }
+        }
+    }
+
+    private static Instruction Create(Opcode op, Dictionary<string, long> fields) =>
+        Instruction.Create(op, fields.ToDictionary(f => f.Key, f => checked((ulong)f.Value), StringComparer.Ordinal));
+
+    private static long Align(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using HwGen.Generator.Design;
+using HwGen.Software.Compiler;
+using HwGen.Software.Workloads;
+using HwGen.Verif;
+using Xunit.Abstractions;
+
+namespace HwGen.Tests.Verif;
+
+/// <summary>The store-path Transformer units (GELU) on the RTL against the golden model, bit for bit.</summary>
+[Collection(CosimGroup.Name)]
+public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputHelper output)
+{
+    private static readonly CosimOptions Bounded = new() { MaxCycles = 20_000_000, Watchdog = 500_000 };
+
+    /// <summary>Configurations × widths 1, 5, 16, 17, 768, 3072 (few rows for the wide ones).</summary>
+    public static TheoryData<string, int, int> Widths()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var config in new[] { "tiny", "small", "default" })
+        {
+            foreach (var (cols, rows) in new[] { (1, 7), (5, 9), (16, 20), (17, 13), (768, 3), (3072, 2) })
+            {
+                data.Add(config, rows, cols);
+            }
+        }
+
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Widths))]
+    public async Task Gelu_rows_of_any_width_match_the_golden_model_bit_for_bit(string config, int rows, int cols)
+    {
+        // Arrange
+        RequiresVerilator.Check();
+        var session = fixture.Session(config);
+        var program = RowOpCompiler.Compile(session.Design, GeluWorkload.Create(rows, cols, seed: 5));
+
+        // Act
+        var report = await session.RunAsync(program, Bounded);
+
+        // Assert
+        Log(report);
+        Assert.True(report.Match, GemmCosimTests.Describe(report));
+        Assert.Equal(SimStatus.Done, report.Status);
+        Assert.Empty(report.Problems);
+        var accuracy = Assert.Single(report.Accuracy);
+        Assert.Equal("gelu", accuracy.Kernel);
+        Assert.InRange(accuracy.MaxAbsLsb, 0.0, 1.5);
+    }
+
+    [SkippableTheory]
+    [InlineData("tiny", 20, 9, 13)]
+    [InlineData("small", 33, 40, 64)]
+    [InlineData("default", 64, 100, 96)]
+    public async Task Gemm_with_fused_gelu_matches_the_golden_model_bit_for_bit(string config, int m, int n, int k)
+    {
+        // Arrange
+        RequiresVerilator.Check();
+        var session = fixture.Session(config);
+        var workload = GemmWorkload.CreateGelu(m, n, k, seed: 9);
+        var program = GemmCompiler.Compile(session.Design, workload, session.Design.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os);
+
+        // Act
+        var report = await session.RunAsync(program, Bounded);
+
+        // Assert
+        Log(report);
+        Assert.True(report.Match, GemmCosimTests.Describe(report));
+        Assert.Empty(report.Problems);
+        Assert.Equal("gelu", Assert.Single(report.Accuracy).Kernel);
+    }
+
+    [SkippableTheory]
+    [InlineData("tiny", 101)]
+    [InlineData("small", 202)]
+    [InlineData("default", 303)]
+    public async Task Seeded_random_gelu_shapes_match_the_golden_model(string config, int seed)
+    {
+        // Arrange
+        RequiresVerilator.Check();
+        var session = fixture.Session(config);
+        var rng = new SeededRandom((ulong)seed);
+        var cols = 1 + rng.Next(300);
+        var rows = 1 + rng.Next(40);
+        var program = RowOpCompiler.Compile(session.Design, GeluWorkload.Create(rows, cols, (ulong)seed));
+
+        // Act
+        var report = await session.RunAsync(program, Bounded with { Seed = (ulong)seed, StallPercent = 20, Jitter = 4 });
+
+        // Assert
+        Log(report);
+        Assert.True(report.Match, GemmCosimTests.Describe(report));
+        Assert.Empty(report.Problems);
+    }
+
+    private void Log(CosimReport r) => output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{r.Config} {r.Workload}: match={r.Match} cycles={r.Cycles} accuracy={string.Join("; ", r.Accuracy.Select(a => $"{a.Kernel} max {a.MaxAbs:G3} ({a.MaxAbsLsb:F2} LSB) rms {a.Rms:G3} ({a.RmsLsb:F2} LSB)"))}"));
+}

@@ -1,0 +1,36 @@
+using HwGen.Software.Numerics.Transformer;
+using HwGen.Software.Programs;
+
+namespace HwGen.Verif;
+
+/// <summary>
+/// Accuracy of one Transformer kernel run: the output integers times their scale against the exact float function of
+/// the dequantized input (<see cref="KernelReference"/>), in real units and in output LSBs.
+/// </summary>
+/// <param name="Kernel">gelu, softmax or layernorm.</param>
+/// <param name="Tensor">Output tensor measured.</param>
+/// <param name="Count">Elements measured.</param>
+/// <param name="MaxAbs">Largest absolute error, real units.</param>
+/// <param name="Rms">Root-mean-square error, real units.</param>
+/// <param name="MaxAbsLsb">Largest absolute error in output LSBs.</param>
+/// <param name="RmsLsb">RMS error in output LSBs.</param>
+/// <param name="OutputScale">Real value of one output LSB.</param>
+public sealed record KernelAccuracyResult(string Kernel, string Tensor, long Count, double MaxAbs, double Rms, double MaxAbsLsb, double RmsLsb, double OutputScale)
+{
+    /// <summary>Measures every kernel reference of a program on a DRAM image after the run.</summary>
+    public static IReadOnlyList<KernelAccuracyResult> Measure(CompiledProgram program, byte[] dram)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(dram);
+        var results = new List<KernelAccuracyResult>();
+        foreach (var reference in program.References)
+        {
+            var tensor = program.Tensors.First(t => t.Name == reference.Tensor);
+            var actual = Array.ConvertAll(tensor.Read(dram), v => v * reference.OutputScale);
+            var stats = ErrorStats.Measure(actual, reference.Reference, reference.OutputScale);
+            results.Add(new KernelAccuracyResult(reference.Kernel, reference.Tensor, stats.Count, stats.MaxAbs, stats.Rms, stats.MaxAbsLsb, stats.RmsLsb, reference.OutputScale));
+        }
+
+        return results;
+    }
+}
