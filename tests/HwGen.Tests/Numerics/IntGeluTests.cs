@@ -125,4 +125,22 @@ public sealed class IntGeluTests
         // Arrange, Act and Assert
         Assert.Throws<ArgumentOutOfRangeException>(() => IntGeluConstants.FromScale(scale, 0.05));
     }
+
+    [Theory]
+    [InlineData(1000, 10, 0, 100)]      // Qc < d²: the erf term is negative before the clamp
+    [InlineData(10, 1L << 40, 0, 100)]  // n = 0 leaves a term far above One
+    public void The_erf_term_is_clamped_to_0_through_One_for_any_register_values(long clip, long offset, int shift, long one)
+    {
+        // Arrange: constants a program could set with config_post, not from FromScale.
+        var c = new IntGeluConstants(0, 0, clip, offset, shift, one, new HwGen.Software.Numerics.Requantization(1, 0, false));
+
+        // Act
+        var positive = IntGelu.Sigmoid(3, c);
+        var negative = IntGelu.Sigmoid(-3, c);
+
+        // Assert
+        Assert.InRange(positive, one, 2 * one);
+        Assert.InRange(negative, 0, one);
+        Assert.Equal(2 * one, positive + negative);
+    }
 }

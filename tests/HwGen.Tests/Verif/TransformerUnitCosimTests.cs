@@ -95,6 +95,36 @@ public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputH
         Assert.Empty(report.Problems);
     }
 
+    public static TheoryData<string, string> BadInstructions() => new()
+    {
+        { "config_post", "reg=200 value=1" },
+        { "config_post", "reg=gelu_one value=32769" },
+        { "config_post", "reg=gelu_offset value=0x4000000000000000" },
+        { "store", "func=2 rows=1 cols=1" },
+        { "store", "func=3 rows=1 cols=1" },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(BadInstructions))]
+    public async Task Out_of_range_post_processing_fields_fault_with_bad_field_on_the_RTL_and_the_golden_model(string mnemonic, string fields)
+    {
+        // Arrange: replace instruction 2 of a GELU program (a config_post) with the bad one.
+        RequiresVerilator.Check();
+        var session = fixture.Session("tiny");
+        var program = RowOpCompiler.Compile(session.Design, GeluWorkload.Create(4, 6, seed: 2));
+        var bad = HwGen.Generator.Isa.Assembler.Assemble(mnemonic + " " + fields).Single();
+        bad.Encode().CopyTo(program.Dram, program.ProgramAddress + (2 * HwGen.Generator.Isa.IsaSpec.InstructionBytes));
+
+        // Act
+        var report = await session.RunAsync(program, Bounded);
+
+        // Assert
+        Log(report);
+        Assert.True(report.Match, GemmCosimTests.Describe(report));
+        Assert.Equal("bad_field", report.GoldenFault.Name);
+        Assert.Equal(2, report.RtlFault.Pc);
+    }
+
     private void Log(CosimReport r) => output.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{r.Config} {r.Workload}: match={r.Match} cycles={r.Cycles} accuracy={string.Join("; ", r.Accuracy.Select(a => $"{a.Kernel} max {a.MaxAbs:G3} ({a.MaxAbsLsb:F2} LSB) rms {a.Rms:G3} ({a.RmsLsb:F2} LSB)"))}"));
 }
