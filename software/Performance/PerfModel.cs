@@ -148,10 +148,11 @@ public static class PerfModel
                 }
 
                 case Opcode.ConfigStore:
+                case Opcode.ConfigPost:
                     issue = 1;
                     latency = 0;
                     break;
-                default:
+                case Opcode.Compute:
                 {
                     var rows = insn.Get64("rows");
                     var k = insn.Get64("k");
@@ -171,6 +172,9 @@ public static class PerfModel
                     execIdle += start - unitFree[best];
                     break;
                 }
+
+                default:
+                    throw new NotSupportedException($"the performance model has no timing for opcode {insn.Opcode}");
             }
 
             unitFree[best] = start + issue;
