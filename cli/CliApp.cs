@@ -15,6 +15,7 @@ internal static class CliApp
         root.Subcommands.Add(GenerateCommand(args));
         root.Subcommands.Add(SimCommand.Create(args));
         root.Subcommands.Add(SynthCommand.Create(args));
+        root.Subcommands.Add(FuzzCommand.Create());
         var isaDoc = new Command("isa-doc", "Print docs/isa.md (the ISA reference) generated from the single ISA definition.");
         isaDoc.SetAction(_ =>
         {
@@ -22,7 +23,19 @@ internal static class CliApp
             return ExitCodes.Ok;
         });
         root.Subcommands.Add(isaDoc);
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+            }
+
+            Console.Error.WriteLine("Run with --help for usage.");
+            return ExitCodes.BadInput;
+        }
+
+        return parsed.Invoke();
     }
 
     private static Command GenerateCommand(string[] args)
