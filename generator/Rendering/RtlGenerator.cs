@@ -105,6 +105,13 @@ public static class RtlGenerator
     {
         var files = RenderAll(design, command);
         var target = Path.GetFullPath(outputDirectory);
+        if (IsUpToDate(target, files))
+        {
+            // Same design, same generator: leave the folder (and any waveforms or synthesis
+            // results beside the sources) untouched.
+            return files.Keys.Select(k => Path.Combine(target, k)).ToArray();
+        }
+
         var parent = Path.GetDirectoryName(target) ?? throw new ArgumentException("output directory has no parent", nameof(outputDirectory));
         Directory.CreateDirectory(parent);
         var staging = Path.Combine(parent, $".{Path.GetFileName(target)}.staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -142,6 +149,22 @@ public static class RtlGenerator
         }
 
         return files.Keys.Select(k => Path.Combine(target, k)).ToArray();
+    }
+
+    /// <summary>
+    /// True when every rendered file already exists with identical content, ignoring the
+    /// command line in banners (regenerating from another command must not churn the folder).
+    /// </summary>
+    private static bool IsUpToDate(string target, IReadOnlyDictionary<string, string> files)
+    {
+        static string WithoutCommand(string text) => string.Join('\n', text.Split('\n').Where(l => !l.Contains(" Command: ", StringComparison.Ordinal)));
+        return Directory.Exists(target) && files.All(f =>
+        {
+            var path = Path.Combine(target, f.Key);
+            return File.Exists(path) && (f.Key == "manifest.json"
+                ? true
+                : WithoutCommand(File.ReadAllText(path)) == WithoutCommand(f.Value));
+        });
     }
 
     /// <summary>The Verilog sources named by a rendered folder's filelist, as absolute paths, in order.</summary>
