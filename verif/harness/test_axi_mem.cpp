@@ -183,6 +183,25 @@ static void test_slverr_range_is_injected() {
     CHECK(mem.memory()[0x200] == 0);
 }
 
+static void test_slverr_range_can_be_limited_to_reads_or_writes() {
+    for (int writes_only = 0; writes_only < 2; writes_only++) {
+        AxiMemConfig c = base_config();
+        c.slverr = true;
+        c.slverr_lo = 0x200;
+        c.slverr_hi = 0x210;
+        c.slverr_reads = !writes_only;
+        c.slverr_writes = writes_only;
+        AxiMem mem(c);
+        Master m(mem);
+        std::vector<uint32_t> resps;
+        m.read(0x200, 1, 4, &resps);
+        CHECK(resps[0] == (writes_only ? kRespOkay : kRespSlvErr));
+        std::vector<uint8_t> data(16, 0x55), strb(16, 1);
+        CHECK(m.write(0x200, 1, data, strb) == (writes_only ? kRespSlvErr : kRespOkay));
+        CHECK(mem.memory()[0x200] == (writes_only ? 0 : 0x55));
+    }
+}
+
 static void test_write_strobes_select_bytes() {
     AxiMem mem(base_config());
     Master m(mem);
@@ -333,6 +352,7 @@ int main() {
     test_read_latency_is_respected();
     test_read_beyond_memory_is_decerr();
     test_slverr_range_is_injected();
+    test_slverr_range_can_be_limited_to_reads_or_writes();
     test_write_strobes_select_bytes();
     test_unaligned_write_uses_lanes_of_the_address();
     test_write_beyond_memory_is_decerr_and_dropped();

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Globalization;
+using HwGen.Verif;
+
+namespace HwGen.Cli;
+
+/// <summary>The <c>fuzz</c> command: a soak of random configurations, GEMM workloads and AXI randomization against the golden model.</summary>
+internal static class FuzzCommand
+{
+    public static Command Create()
+    {
+        var minutes = new Option<double>("--minutes") { Description = "How long to draw new cases.", DefaultValueFactory = _ => 5 };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of every draw (default: from the clock; printed)." };
+        var perConfig = new Option<int>("--cases-per-config") { Description = "Cases per drawn configuration.", DefaultValueFactory = _ => 10 };
+        var output = new Option<string>("--output") { Description = "Folder for drawn configurations and RTL.", DefaultValueFactory = _ => "fuzz-out" };
+        var cmd = new Command("fuzz", "Soak test: random configurations and GEMM workloads with random AXI latency and backpressure, RTL vs golden model, until time runs out.")
+        {
+            minutes, seed, perConfig, output,
+        };
+        cmd.SetAction(async (parse, cancel) =>
+        {
+            var s = parse.GetValue(seed) ?? (ulong)DateTime.UtcNow.Ticks % 1_000_000_007UL;
+            var settings = new FuzzSettings
+            {
+                Seed = s,
+                Duration = TimeSpan.FromMinutes(parse.GetValue(minutes)),
+                CasesPerConfig = Math.Max(1, parse.GetValue(perConfig)),
+                OutputDirectory = parse.GetValue(output)!,
+                Build = new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() },
+            };
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"hwgen fuzz: seed {s}, {settings.Duration.TotalMinutes:0.#} minutes, {settings.CasesPerConfig} cases per configuration, output {settings.OutputDirectory}/"));
+            FuzzSummary summary;
+            try
+            {
+                summary = await new Fuzzer(settings, new ConsoleProgress()).RunAsync(cancel).ConfigureAwait(false);
+            }
+            catch (ToolchainException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.ToolError;
+            }
+
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"fuzz summary (seed {s}): {summary.Cases} cases on {summary.Configs} configurations, {summary.Cycles:#,0} cycles; {summary.Mismatches} mismatches, {summary.Hangs} hangs, {summary.BuildFailures} build failures, {summary.Skipped} skipped (workload does not fit)"));
+            foreach (var f in summary.Failures)
+            {
+                Console.WriteLine($"FAILED ({f.Shrunk.Verdict.ToString().ToLowerInvariant()}): {f.Shrunk.Summary}");
+                Console.WriteLine($"  reproduce: {f.Shrunk.Case.ReproCommand}");
+                if (f.Shrunk != f.Original)
+                {
+                    Console.WriteLine($"  (shrunk from: {f.Original.Case.ReproCommand})");
+                }
+            }
+
+            return summary.Ok ? ExitCodes.Ok : summary.Hangs > 0 && summary.Mismatches == 0 && summary.BuildFailures == 0 ? ExitCodes.Hang : ExitCodes.Mismatch;
+        });
+        return cmd;
+    }
+
+    /// <summary>Prints progress lines synchronously, in order.</summary>
+    private sealed class ConsoleProgress : IProgress<string>
+    {
+        public void Report(string value) => Console.WriteLine(value);
+    }
+}
