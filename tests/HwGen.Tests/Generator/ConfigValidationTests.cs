@@ -76,6 +76,9 @@ public sealed class ConfigValidationTests
         { With("kib: 4", "kib: 2").Replace("rows: 4", "rows: 32", StringComparison.Ordinal).Replace("cols: 4", "cols: 32", StringComparison.Ordinal), "scratchpad.kib", "are needed" },
         { With("rows:", "rows: 64").Replace("cols: 4", "cols: 64", StringComparison.Ordinal), "accumulator.kib", "are needed" },
         { With("banks: 2", "banks: 32").Replace("rows: 4", "rows: 16", StringComparison.Ordinal).Replace("cols: 4", "cols: 16", StringComparison.Ordinal), "scratchpad.banks", "smaller than one" },
+        { Valid.Replace("accumulator:\n  kib: 4\n  banks: 2", "accumulator:\n  kib: 4\n  banks: 8", StringComparison.Ordinal).Replace("rows: 4", "rows: 16", StringComparison.Ordinal).Replace("cols: 4", "cols: 16", StringComparison.Ordinal), "accumulator.banks", "smaller than one" },
+        { Valid.Replace("accumulator:\n  kib: 4", "accumulator:\n  kib: 6", StringComparison.Ordinal), "accumulator.kib", "power of two" },
+        { With("kib: 4", "kib: 4096").Replace("rows: 4", "rows: 2", StringComparison.Ordinal).Replace("cols: 4", "cols: 2", StringComparison.Ordinal), "scratchpad.kib", "the ISA addresses at most" },
     };
 
     [Theory]
