@@ -23,6 +23,7 @@ public static partial class YosysSynth
     public static async Task<SynthResult> RunAsync(string rtlDirectory, SynthTarget target, CancellationToken cancel = default)
     {
         var yosys = FindYosys() ?? throw new ToolMissingException("yosys", "apt-get install -y yosys");
+        rtlDirectory = Path.GetFullPath(rtlDirectory);
         var sources = RtlGenerator.ReadFileList(rtlDirectory);
         var work = Path.Combine(rtlDirectory, "synth-" + target.ToString().ToLowerInvariant());
         Directory.CreateDirectory(work);
