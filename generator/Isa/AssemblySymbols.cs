@@ -10,6 +10,7 @@ public static class AssemblySymbols
         (Opcode.Compute, "mode") => IsaSpec.ComputeModes,
         (Opcode.Compute, "dataflow") => IsaSpec.Dataflows,
         (Opcode.Store, "func") => IsaSpec.StoreFuncs,
+        (Opcode.Normalize, "func") => IsaSpec.NormalizeFuncs,
         (Opcode.ConfigPost, "reg") => PostRegisterSymbols,
         _ => null,
     };

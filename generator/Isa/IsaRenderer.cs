@@ -60,6 +60,13 @@ public static class IsaRenderer
             list.Add(($"STORE_FUNC_{Upper(name)}", value, "store.func value"));
         }
 
+        foreach (var (name, value) in IsaSpec.NormalizeFuncs)
+        {
+            list.Add(($"NORM_FUNC_{Upper(name)}", value, "normalize.func value"));
+        }
+
+        list.Add(("NORM_MAX_WIDTH", IsaSpec.MaxNormalizeWidth, "widest normalize row (elements)"));
+
         foreach (var (name, index, max, desc) in IsaSpec.PostRegisters)
         {
             list.Add(($"PREG_{Upper(name)}", index, "config_post.reg: " + desc));
@@ -154,7 +161,7 @@ public static class IsaRenderer
         }
 
         sb.Append("\n## Assembly\n\nOne instruction per line: the mnemonic, then `field=value` pairs (decimal or `0x` hex; ");
-        sb.Append("`target`, `mode`, `dataflow`, store `func` and config_post `reg` also take their names). Omitted fields are zero. `#` or `;` starts a comment.\n\n");
+        sb.Append("`target`, `mode`, `dataflow`, store and normalize `func` and config_post `reg` also take their names). Omitted fields are zero. `#` or `;` starts a comment.\n\n");
         sb.Append("```\nload target=sp rows=16 cols=16 local_addr=0 dram_addr=0x1000 dram_stride=16 push_next=1\n");
         sb.Append("compute dataflow=ws mode=overwrite rows=16 k=16 a_addr=0 b_addr=4096 c_addr=0 pop_prev=1 push_next=1\n");
         sb.Append("config_store multiplier=1073741824 shift=37\nstore rows=16 cols=16 local_addr=0 dram_addr=0x8000 dram_stride=16 pop_prev=1\n```\n");

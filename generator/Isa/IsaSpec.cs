@@ -64,6 +64,18 @@ public static class IsaSpec
                 new("reg", 16, 8, "Register index (post-processing constant registers); an undefined index is bad_field."),
                 new("value", 64, 64, "New value, 0..the register's maximum (larger is bad_field)."),
             ]),
+        new(Opcode.Normalize, "normalize", Unit.Store,
+            "Row-wise Softmax (three passes: max, sum of i-exp, normalize) over `rows` logical rows of `width` elements. Logical row r is held block-major in the accumulator: elements b*COLS..b*COLS+COLS-1 (block b, lane j) at row `local_addr + b*rows + r`, as `compute` writes N-blocks. Row r is written as `width` int8 (scale 2^-7) to DRAM at `dram_addr + r*dram_stride`. The input conversion uses the config_post softmax_* registers (docs/numerics.md).",
+            [
+                new("func", 12, 2, "0 = Softmax (config_post softmax_* registers; needs units.softmax); 1..3 are reserved."),
+                new("causal", 14, 1, "1 = causal mask: element j of row r takes part when j <= r + mask_offset; masked elements give 0."),
+                new("rows", 16, 16, "Number of logical rows, at least 1."),
+                new("width", 32, 16, "Elements per logical row, 1..4096; the row spans ceil(width/COLS) accumulator rows."),
+                new("local_addr", 48, 16, "Accumulator row of block 0 of logical row 0; the instruction reads rows local_addr..local_addr + ceil(width/COLS)*rows - 1."),
+                new("dram_addr", 64, 32, "Byte address of output row 0."),
+                new("dram_stride", 96, 16, "Bytes between consecutive output rows."),
+                new("mask_offset", 112, 16, "Causal-mask row offset (earlier cached keys); ignored without causal."),
+            ]),
         new(Opcode.Compute, "compute", Unit.Execute,
             "Multiply on the systolic array: for i < rows, j < array columns, C[c_addr+i][j] = base + sum over t < k of A(i,t) * B(t,j), where B(t,j) = SP[b_addr+t][j]. Weight-stationary: A(i,t) = SP[a_addr+i][t]. Output-stationary: A(i,t) = SP[a_addr+t][i] (A stored transposed).",
             [
@@ -104,7 +116,7 @@ public static class IsaSpec
         ("illegal_opcode", 1, "The fetched instruction has an undefined opcode."),
         ("sp_range", 2, "A scratchpad row range falls outside the scratchpad."),
         ("acc_range", 3, "An accumulator row range falls outside the accumulator."),
-        ("bad_field", 4, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum)."),
+        ("bad_field", 4, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096)."),
         ("dma_read_error", 5, "An AXI read response for a load was SLVERR or DECERR."),
         ("dma_write_error", 6, "An AXI write response for a store was SLVERR or DECERR."),
         ("fetch_error", 7, "An AXI read response for an instruction fetch was SLVERR or DECERR."),
@@ -170,7 +182,16 @@ public static class IsaSpec
         ("gelu_one", 3, 1L << 15, "I-GELU One: the integer for erf = 1; the shifted erf term is clamped to 0..One."),
         ("gelu_out_mult", 4, (1L << 15) - 1, "I-GELU output requantization multiplier (below 2^15)."),
         ("gelu_out_shift", 5, 62, "I-GELU output requantization shift."),
+        ("softmax_mult", 6, (1L << 31) - 1, "Softmax input conversion multiplier M (IntSoftmaxConstants.Input; S/S_i with the attention scale folded in)."),
+        ("softmax_shift", 7, 62, "Softmax input conversion shift."),
     ];
+
+    /// <summary>Values of the <c>func</c> field of <c>normalize</c>.</summary>
+    public static readonly IReadOnlyList<(string Name, int Value)> NormalizeFuncs =
+        [("softmax", 0)];
+
+    /// <summary>Widest logical row of <c>normalize</c> (elements).</summary>
+    public const int MaxNormalizeWidth = 4096;
 
     /// <summary>Values of the <c>dataflow</c> field of <c>compute</c>.</summary>
     public static readonly IReadOnlyList<(string Name, int Value)> Dataflows =

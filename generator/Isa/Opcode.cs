@@ -15,6 +15,9 @@ public enum Opcode
     /// <summary>Set one post-processing constant register of the store unit (store queue).</summary>
     ConfigPost = 0x05,
 
+    /// <summary>Row-wise Softmax or LayerNorm over accumulator rows up to 4096 elements wide, to int8 in DRAM (store queue).</summary>
+    Normalize = 0x06,
+
     /// <summary>Matrix multiply on the systolic array, into the accumulator (execute queue).</summary>
     Compute = 0x04,
 }

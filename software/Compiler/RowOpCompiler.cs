@@ -10,7 +10,7 @@ namespace HwGen.Software.Compiler;
 
 /// <summary>
 /// Compiles row operations whose int32 input is loaded into the accumulator (<c>load target=acc</c>) and written
-/// through a store-path unit to int8: the standalone GELU.
+/// through a store-path unit to int8: the standalone GELU and the row-wise Softmax (<c>normalize</c>).
 /// </summary>
 /// <remarks>
 /// <para>DRAM layout: X (Rows×Cols int32) at 0, Y (Rows×Cols int8, pre-filled with <see cref="GemmCompiler.Poison"/>),
@@ -30,6 +30,7 @@ public static class RowOpCompiler
         return spec.Kind switch
         {
             "gelu" => Compile(d, GeluWorkload.FromSpec(spec)),
+            "softmax" => Compile(d, SoftmaxWorkload.FromSpec(spec)),
             _ => throw new ArgumentException($"workload kind '{spec.Kind}' is not a row operation", nameof(spec)),
         };
     }
@@ -125,6 +126,199 @@ public static class RowOpCompiler
             Meta = meta,
             References = [new KernelReference("gelu", "Y", w.FloatReference(), c0.OutputScale)],
         };
+    }
+
+    /// <summary>The config_post instructions that load the Softmax input conversion.</summary>
+    public static IEnumerable<Instruction> SoftmaxConfig(IntSoftmaxConstants c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        yield return Post("softmax_mult", c.Input.Multiplier);
+        yield return Post("softmax_shift", c.Input.Shift);
+    }
+
+    /// <summary>Compiles a standalone Softmax: one <c>normalize</c> per chunk of whole logical rows.</summary>
+    /// <exception cref="ArgumentException">The design has no Softmax unit, or one row's blocks do not fit the accumulator.</exception>
+    public static CompiledProgram Compile(DesignModel d, SoftmaxWorkload w)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(w);
+        if (d.UnitSoftmax == 0)
+        {
+            throw new ArgumentException($"design '{d.Name}' has no Softmax unit (units.softmax: false)", nameof(d));
+        }
+
+        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
+        var strideX = Align(4L * w.Cols, strideAlign);
+        var strideY = Align(w.Cols, strideAlign);
+        const long AddrX = 0;
+        var addrY = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
+        var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
+
+        var program = new List<Instruction>(SoftmaxConfig(w.Constants));
+        program.AddRange(RowChunks(d, w.Rows, w.Cols, AddrX, strideX, addrY, strideY, (r0, n, buf, dst) => new(StringComparer.Ordinal)
+        {
+            ["func"] = 0, ["causal"] = w.Causal ? 1 : 0, ["mask_offset"] = w.Causal ? r0 : 0, ["rows"] = n, ["width"] = w.Cols,
+            ["local_addr"] = buf, ["dram_addr"] = dst, ["dram_stride"] = strideY,
+        }));
+
+        var dram = Image(d, w.Spec, w.Rows, w.Cols, w.Input, AddrX, strideX, addrY, strideY, addrP, program);
+        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["rows"] = w.Rows,
+            ["cols"] = w.Cols,
+            ["causal"] = w.Causal ? 1 : 0,
+            ["seed"] = w.Seed,
+            ["kernel"] = "softmax",
+            ["scale_x"] = w.Constants.InputScale,
+            ["scale_y"] = IntSoftmaxConstants.OutputScale,
+            ["softmax_mult"] = w.Constants.Input.Multiplier,
+            ["softmax_shift"] = w.Constants.Input.Shift,
+            ["rounding"] = "half_up",
+            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
+        };
+
+        return new CompiledProgram
+        {
+            Workload = w.Spec,
+            Instructions = program,
+            Dram = dram,
+            ProgramAddress = addrP,
+            Tensors =
+            [
+                new("X", TensorRole.Input, AddrX, w.Rows, w.Cols, strideX, ElementType.Int32),
+                new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8),
+            ],
+            Macs = 0,
+            Meta = meta,
+            References = [new KernelReference("softmax", "Y", w.FloatReference(), IntSoftmaxConstants.OutputScale)],
+        };
+    }
+
+    private static byte[] Image(DesignModel d, string spec, int rows, int cols, int[] input, long addrX, long strideX, long addrY, long strideY, long addrP, List<Instruction> program)
+    {
+        var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
+        if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
+        {
+            throw new ArgumentException($"the DRAM image of {spec} needs {size} bytes, more than the address space");
+        }
+
+        var dram = new byte[size];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < cols; c++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(addrX + (r * strideX) + (4L * c)), 4), input[((long)r * cols) + c]);
+            }
+
+            dram.AsSpan((int)(addrY + (r * strideY)), (int)strideY).Fill(GemmCompiler.Poison);
+        }
+
+        for (var pc = 0; pc < program.Count; pc++)
+        {
+            program[pc].Encode().CopyTo(dram, addrP + ((long)pc * IsaSpec.InstructionBytes));
+        }
+
+        return dram;
+    }
+
+    /// <summary>
+    /// Chunks of whole logical rows for a row-wise unit: chunk i holds up to ChunkRows rows, all ceil(cols/COLS) blocks,
+    /// block-major (block b of row r at buffer + b·n + r), loaded by one <c>load target=acc</c> per block and written
+    /// by one row instruction from <paramref name="rowOp"/> (first row, rows, buffer, DRAM address). With two buffers
+    /// (the blocks of a row fit half the accumulator) tokens relay as for GELU; otherwise one buffer is used and a
+    /// second one-row compute per chunk relays ST→EX→LD so that load i+1 waits for row instruction i.
+    /// </summary>
+    private static IEnumerable<Instruction> RowChunks(DesignModel d, int rows, int cols, long addrX, long strideX, long addrY, long strideY,
+        Func<int, int, int, long, Dictionary<string, long>> rowOp)
+    {
+        var blocks = (cols + d.Cols - 1) / d.Cols;
+        var usable = d.AccDepth - 1;
+        if (blocks > usable)
+        {
+            throw new ArgumentException($"a row of {cols} elements spans {blocks} accumulator rows; design '{d.Name}' has {usable} free (accumulator.kib or array.cols must grow)");
+        }
+
+        var two = blocks <= usable / 2;
+        var space = two ? usable / 2 : usable;
+        var chunkRows = Math.Max(1, Math.Min(rows, space / blocks));
+        var chunks = (rows + chunkRows - 1) / chunkRows;
+        var relay = d.AccDepth - 1;
+        var dataflow = d.SupportWs == 1 ? 0 : 1;
+        for (var i = 0; i < chunks; i++)
+        {
+            var r0 = i * chunkRows;
+            var n = Math.Min(chunkRows, rows - r0);
+            var buf = two ? (i % 2) * space : 0;
+            var loads = new List<Dictionary<string, long>>();
+            for (var b = 0; b < blocks; b++)
+            {
+                var c0 = b * d.Cols;
+                loads.Add(new(StringComparer.Ordinal)
+                {
+                    ["target"] = 2, ["rows"] = n, ["cols"] = Math.Min(d.Cols, cols - c0), ["local_addr"] = buf + (b * n),
+                    ["dram_addr"] = addrX + (r0 * strideX) + (4L * c0), ["dram_stride"] = strideX,
+                });
+            }
+
+            var op = rowOp(r0, n, buf, addrY + (r0 * strideY));
+            op["pop_prev"] = 1;
+            var relayCompute = new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["dataflow"] = dataflow, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = relay,
+                ["pop_prev"] = 1, ["push_next"] = 1,
+            };
+            loads[^1]["push_next"] = 1;
+            if (two)
+            {
+                if (i >= 2)
+                {
+                    loads[0]["pop_next"] = 1;
+                }
+
+                if (i >= 1)
+                {
+                    relayCompute["pop_next"] = 1;
+                }
+
+                if (i + 1 >= 2 && i + 1 < chunks)
+                {
+                    relayCompute["push_prev"] = 1;
+                }
+
+                if (i + 1 < chunks)
+                {
+                    op["push_prev"] = 1;
+                }
+            }
+            else
+            {
+                if (i >= 1)
+                {
+                    loads[0]["pop_next"] = 1;
+                }
+
+                if (i + 1 < chunks)
+                {
+                    op["push_prev"] = 1;
+                }
+            }
+
+            foreach (var l in loads)
+            {
+                yield return Create(Opcode.Load, l);
+            }
+
+            yield return Create(Opcode.Compute, relayCompute);
+            yield return Create(Opcode.Normalize, op);
+            if (!two && i + 1 < chunks)
+            {
+                yield return Create(Opcode.Compute, new(StringComparer.Ordinal)
+                {
+                    ["dataflow"] = dataflow, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = relay,
+                    ["pop_next"] = 1, ["push_prev"] = 1,
+                });
+            }
+        }
     }
 
     /// <summary>Rows per chunk: both accumulator halves (less the relay row) hold one chunk's blocks.</summary>

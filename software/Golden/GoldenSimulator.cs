@@ -120,6 +120,7 @@ public sealed class GoldenSimulator
             Opcode.Store => CheckStore(insn),
             Opcode.ConfigStore => CheckConfig(insn),
             Opcode.ConfigPost => CheckConfigPost(insn),
+            Opcode.Normalize => CheckNormalize(insn),
             Opcode.Compute => CheckCompute(insn),
             _ => (FaultCode.IllegalOpcode, "opcode is not defined"),
         };
@@ -213,6 +214,37 @@ public sealed class GoldenSimulator
         return Ok();
     }
 
+    private (FaultCode, string) CheckNormalize(Instruction i)
+    {
+        var rows = i.Get64("rows");
+        var width = i.Get64("width");
+        if (rows == 0)
+        {
+            return Bad("rows is 0");
+        }
+
+        if (width == 0 || width > IsaSpec.MaxNormalizeWidth)
+        {
+            return Bad($"width {width} is not in 1..{IsaSpec.MaxNormalizeWidth}");
+        }
+
+        var func = i["func"];
+        if (func > 0)
+        {
+            return Bad($"normalize func {func} is reserved");
+        }
+
+        if (d.UnitSoftmax == 0)
+        {
+            return Bad($"func softmax needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
+        }
+
+        return AccRange("normalize", i.Get64("local_addr"), NormalizeBlocks(width) * rows);
+    }
+
+    /// <summary>Accumulator rows one logical row of a normalize spans: ceil(width / COLS).</summary>
+    private long NormalizeBlocks(long width) => (width + d.Cols - 1) / d.Cols;
+
     private static (FaultCode, string) CheckConfigPost(Instruction i)
     {
         var index = i.Get64("reg");
@@ -293,6 +325,8 @@ public sealed class GoldenSimulator
                 return DoLoad(i);
             case Opcode.Store:
                 return DoStore(i);
+            case Opcode.Normalize:
+                return DoNormalize(i);
             case Opcode.ConfigStore:
                 requant = new Requantization(i.Get64("multiplier"), i.Get32("shift"), i["relu"] == 1);
                 return Ok();
@@ -418,6 +452,46 @@ public sealed class GoldenSimulator
 
         return Ok();
     }
+
+    private (FaultCode, string) DoNormalize(Instruction i)
+    {
+        var rows = i.Get32("rows");
+        var width = i.Get32("width");
+        var local = i.Get32("local_addr");
+        var addr = i.Get64("dram_addr");
+        var stride = i.Get64("dram_stride");
+        var blocks = (int)NormalizeBlocks(width);
+        if (DramSpan(addr, stride, rows, width, write: true) is { } writeFault)
+        {
+            return (FaultCode.DmaWriteError, writeFault);
+        }
+
+        writeBytes += (long)rows * width;
+        var c = new IntSoftmaxConstants(0, new Requantization(Reg("softmax_mult"), (int)Reg("softmax_shift"), false));
+        var row = new int[width];
+        var output = new sbyte[width];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var b = 0; b < blocks; b++)
+            {
+                var src = acc.AsSpan((local + (b * rows) + r) * d.Cols, d.Cols);
+                var n = Math.Min(d.Cols, width - (b * d.Cols));
+                src[..n].CopyTo(row.AsSpan(b * d.Cols, n));
+            }
+
+            var valid = i["causal"] == 1 ? IntSoftmax.CausalValid(width, r, i.Get32("mask_offset")) : width;
+            IntSoftmax.ApplyBlocked(row, output, c, valid, d.Cols);
+            var dst = addr + (r * stride);
+            for (var e = 0; e < width; e++)
+            {
+                dram[dst + e] = (byte)output[e];
+            }
+        }
+
+        return Ok();
+    }
+
+    private long Reg(string name) => post[IsaSpec.PostRegisters.First(r => r.Name == name).Index];
 
     /// <summary>The I-GELU constants as the config_post registers hold them (the scales are not used by the integer kernel).</summary>
     private IntGeluConstants GeluConstants()

@@ -147,6 +147,18 @@ public static class PerfModel
                     break;
                 }
 
+                case Opcode.Normalize:
+                {
+                    // Three passes of ceil(width/COLS) accumulator rows per logical row, the pipeline drains
+                    // between passes and one sequential division per row (PerfParameters.NormalizeRowOverhead).
+                    var rows = insn.Get64("rows");
+                    var blocks = CeilDiv(insn.Get64("width"), d.Cols);
+                    var beats = blocks * Math.Max(1, CeilDiv(d.Cols, axi));
+                    issue = (rows * ((2 * blocks) + Math.Max(blocks, beats) + p.NormalizeRowOverhead)) + p.InstructionOverhead;
+                    latency = p.MemoryLatency;
+                    break;
+                }
+
                 case Opcode.ConfigStore:
                 case Opcode.ConfigPost:
                     issue = 1;

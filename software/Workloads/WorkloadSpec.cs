@@ -30,6 +30,13 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
                 ("K", true, 1, 65535),
                 ("seed", false, 0, uint.MaxValue),
             ],
+            ["softmax"] =
+            [
+                ("rows", true, 1, 65535),
+                ("cols", true, 1, 4096),
+                ("causal", false, 0, 1),
+                ("seed", false, 0, uint.MaxValue),
+            ],
             ["gelu"] =
             [
                 ("rows", true, 1, 65535),
