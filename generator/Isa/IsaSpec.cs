@@ -65,10 +65,10 @@ public static class IsaSpec
                 new("value", 64, 64, "New value, 0..the register's maximum (larger is bad_field)."),
             ]),
         new(Opcode.Normalize, "normalize", Unit.Store,
-            "Row-wise Softmax (three passes: max, sum of i-exp, normalize) over `rows` logical rows of `width` elements. Logical row r is held block-major in the accumulator: elements b*COLS..b*COLS+COLS-1 (block b, lane j) at row `local_addr + b*rows + r`, as `compute` writes N-blocks. Row r is written as `width` int8 (scale 2^-7) to DRAM at `dram_addr + r*dram_stride`. The input conversion uses the config_post softmax_* registers (docs/numerics.md).",
+            "Row-wise Softmax (three passes: max, sum of i-exp, normalize) or LayerNorm (three passes: sum/min/max, sum of squared deviations, normalize with γ/β; docs/numerics.md) over `rows` logical rows of `width` elements. Logical row r is held block-major in the accumulator: elements b*COLS..b*COLS+COLS-1 (block b, lane j) at row `local_addr + b*rows + r`, as `compute` writes N-blocks. Row r is written as `width` int8 (Softmax: scale 2^-7; LayerNorm: its output scale) to DRAM at `dram_addr + r*dram_stride`. Softmax's input conversion uses the config_post softmax_* registers; LayerNorm uses the ln_* registers, adds the residual (block b of row r at ln_residual - 1 + b*rows + r, when ln_residual is not 0) and reads γ (low 16 bits, int16) and β (int32) of block b from accumulator rows ln_affine + 2b and ln_affine + 2b + 1 (docs/numerics.md).",
             [
-                new("func", 12, 2, "0 = Softmax (config_post softmax_* registers; needs units.softmax); 1..3 are reserved."),
-                new("causal", 14, 1, "1 = causal mask: element j of row r takes part when j <= r + mask_offset; masked elements give 0."),
+                new("func", 12, 2, "0 = Softmax (config_post softmax_* registers; needs units.softmax), 1 = LayerNorm (config_post ln_* registers; needs units.layernorm); 2 and 3 are reserved."),
+                new("causal", 14, 1, "Softmax only (must be 0 for LayerNorm): 1 = causal mask: element j of row r takes part when j <= r + mask_offset; masked elements give 0."),
                 new("rows", 16, 16, "Number of logical rows, at least 1."),
                 new("width", 32, 16, "Elements per logical row, 1..4096; the row spans ceil(width/COLS) accumulator rows."),
                 new("local_addr", 48, 16, "Accumulator row of block 0 of logical row 0; the instruction reads rows local_addr..local_addr + ceil(width/COLS)*rows - 1."),
@@ -116,7 +116,7 @@ public static class IsaSpec
         ("illegal_opcode", 1, "The fetched instruction has an undefined opcode."),
         ("sp_range", 2, "A scratchpad row range falls outside the scratchpad."),
         ("acc_range", 3, "An accumulator row range falls outside the accumulator."),
-        ("bad_field", 4, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096)."),
+        ("bad_field", 4, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm normalize with causal set)."),
         ("dma_read_error", 5, "An AXI read response for a load was SLVERR or DECERR."),
         ("dma_write_error", 6, "An AXI write response for a store was SLVERR or DECERR."),
         ("fetch_error", 7, "An AXI read response for an instruction fetch was SLVERR or DECERR."),
@@ -184,11 +184,17 @@ public static class IsaSpec
         ("gelu_out_shift", 5, 62, "I-GELU output requantization shift."),
         ("softmax_mult", 6, (1L << 31) - 1, "Softmax input conversion multiplier M (IntSoftmaxConstants.Input; S/S_i with the attention scale folded in)."),
         ("softmax_shift", 7, 62, "Softmax input conversion shift."),
+        ("ln_res_mult", 8, (1L << 31) - 1, "LayerNorm residual alignment multiplier Mr (IntLayerNormConstants.Residual)."),
+        ("ln_res_shift", 9, 62, "LayerNorm residual alignment shift."),
+        ("ln_out_mult", 10, (1L << 17) - 1, "LayerNorm output multiplier M (IntLayerNormConstants.Output, below 2^17)."),
+        ("ln_out_shift", 11, 62, "LayerNorm output shift."),
+        ("ln_residual", 12, 1L << 16, "LayerNorm residual: 0 = none, else 1 + the accumulator row of block 0 of residual row 0 (same block-major layout as the input)."),
+        ("ln_affine", 13, (1L << 16) - 1, "LayerNorm γ/β: accumulator row of γ block 0; γ block b at ln_affine + 2b (int16 in the low bits), β block b at ln_affine + 2b + 1 (int32, units S_out/2^8)."),
     ];
 
     /// <summary>Values of the <c>func</c> field of <c>normalize</c>.</summary>
     public static readonly IReadOnlyList<(string Name, int Value)> NormalizeFuncs =
-        [("softmax", 0)];
+        [("softmax", 0), ("layernorm", 1)];
 
     /// <summary>Widest logical row of <c>normalize</c> (elements).</summary>
     public const int MaxNormalizeWidth = 4096;

@@ -31,6 +31,7 @@ public static class RowOpCompiler
         {
             "gelu" => Compile(d, GeluWorkload.FromSpec(spec)),
             "softmax" => Compile(d, SoftmaxWorkload.FromSpec(spec)),
+            "layernorm" => Compile(d, LayerNormWorkload.FromSpec(spec)),
             _ => throw new ArgumentException($"workload kind '{spec.Kind}' is not a row operation", nameof(spec)),
         };
     }
@@ -229,13 +230,13 @@ public static class RowOpCompiler
     /// second one-row compute per chunk relays ST→EX→LD so that load i+1 waits for row instruction i.
     /// </summary>
     private static IEnumerable<Instruction> RowChunks(DesignModel d, int rows, int cols, long addrX, long strideX, long addrY, long strideY,
-        Func<int, int, int, long, Dictionary<string, long>> rowOp)
+        Func<int, int, int, long, Dictionary<string, long>> rowOp, int reserved = 0)
     {
         var blocks = (cols + d.Cols - 1) / d.Cols;
-        var usable = d.AccDepth - 1;
+        var usable = d.AccDepth - 1 - reserved;
         if (blocks > usable)
         {
-            throw new ArgumentException($"a row of {cols} elements spans {blocks} accumulator rows; design '{d.Name}' has {usable} free (accumulator.kib or array.cols must grow)");
+            throw new ArgumentException($"a row of {cols} elements spans {blocks} accumulator rows; design '{d.Name}' has {Math.Max(usable, 0)} free (accumulator.kib or array.cols must grow)");
         }
 
         var two = blocks <= usable / 2;
@@ -319,6 +320,129 @@ public static class RowOpCompiler
                 });
             }
         }
+    }
+
+    /// <summary>The config_post instructions that load the LayerNorm constants and the γ/β rows (not the residual row).</summary>
+    public static IEnumerable<Instruction> LayerNormConfig(IntLayerNormConstants c, long affineRow)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        yield return Post("ln_res_mult", c.Residual?.Multiplier ?? 0);
+        yield return Post("ln_res_shift", c.Residual?.Shift ?? 0);
+        yield return Post("ln_out_mult", c.Output.Multiplier);
+        yield return Post("ln_out_shift", c.Output.Shift);
+        yield return Post("ln_affine", affineRow);
+        yield return Post("ln_residual", 0);
+    }
+
+    /// <summary>
+    /// Compiles a standalone LayerNorm. γ/β occupy 2·ceil(Cols/COLS) accumulator rows just below the relay row
+    /// (γ block b at affine + 2b, β at affine + 2b + 1), loaded once. Each chunk's rows are loaded as one row of
+    /// x blocks followed by residual blocks (DRAM row = x padded to whole blocks, then r), so the residual of block b
+    /// of row r sits at buffer + (B + b)·n + r; a config_post ln_residual before each normalize points at it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The design has no LayerNorm unit, or one row's blocks do not fit the accumulator.</exception>
+    public static CompiledProgram Compile(DesignModel d, LayerNormWorkload w)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(w);
+        if (d.UnitLayerNorm == 0)
+        {
+            throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit (units.layernorm: false)", nameof(d));
+        }
+
+        var blocks = (w.Cols + d.Cols - 1) / d.Cols;
+        var parts = w.HasResidual ? 2 : 1;
+        var widthX = parts * blocks * d.Cols;
+        var affine = d.AccDepth - 1 - (2L * blocks);
+        if (affine < 1 + (parts * blocks))
+        {
+            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {(2 * blocks) + (parts * blocks) + 1} accumulator rows (x{(w.HasResidual ? ", residual" : "")}, γ/β, relay); design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
+        }
+
+        var input = new int[(long)w.Rows * widthX];
+        for (var r = 0; r < w.Rows; r++)
+        {
+            w.Input.AsSpan(r * w.Cols, w.Cols).CopyTo(input.AsSpan(r * widthX));
+            if (w.HasResidual)
+            {
+                w.Residual.AsSpan(r * w.Cols, w.Cols).CopyTo(input.AsSpan((r * widthX) + (blocks * d.Cols)));
+            }
+        }
+
+        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
+        var strideX = Align(4L * widthX, strideAlign);
+        var strideY = Align(w.Cols, strideAlign);
+        var strideG = Align(4L * d.Cols, strideAlign);
+        const long AddrX = 0;
+        var addrG = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
+        var addrY = Align(addrG + (2L * blocks * strideG), GemmCompiler.RegionAlign);
+        var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
+
+        var program = new List<Instruction>(LayerNormConfig(w.Constants, affine))
+        {
+            Create(Opcode.Load, new(StringComparer.Ordinal)
+            {
+                ["target"] = 2, ["rows"] = 2 * blocks, ["cols"] = d.Cols, ["local_addr"] = affine, ["dram_addr"] = addrG, ["dram_stride"] = strideG,
+            }),
+        };
+        foreach (var insn in RowChunks(d, w.Rows, widthX, AddrX, strideX, addrY, strideY, (r0, n, buf, dst) => new(StringComparer.Ordinal)
+        {
+            ["func"] = 1, ["rows"] = n, ["width"] = w.Cols, ["local_addr"] = buf, ["dram_addr"] = dst, ["dram_stride"] = strideY,
+        }, reserved: 2 * blocks))
+        {
+            if (insn.Opcode == Opcode.Normalize && w.HasResidual)
+            {
+                program.Add(Post("ln_residual", 1 + insn.Get64("local_addr") + (blocks * insn.Get64("rows"))));
+            }
+
+            program.Add(insn);
+        }
+
+        var dram = Image(d, w.Spec, w.Rows, widthX, input, AddrX, strideX, addrY, strideY, addrP, program);
+        for (var b = 0; b < blocks; b++)
+        {
+            for (var j = 0; j < d.Cols && (b * d.Cols) + j < w.Cols; j++)
+            {
+                var c = (b * d.Cols) + j;
+                BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(addrG + (2 * b * strideG) + (4L * j)), 4), w.Gamma[c]);
+                BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(addrG + (((2 * b) + 1) * strideG) + (4L * j)), 4), w.Beta[c]);
+            }
+        }
+
+        var c0 = w.Constants;
+        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["rows"] = w.Rows,
+            ["cols"] = w.Cols,
+            ["residual"] = w.HasResidual ? 1 : 0,
+            ["seed"] = w.Seed,
+            ["kernel"] = "layernorm",
+            ["scale_x"] = c0.InputScale,
+            ["scale_y"] = c0.OutputScale,
+            ["ln_res_mult"] = c0.Residual?.Multiplier ?? 0,
+            ["ln_res_shift"] = c0.Residual?.Shift ?? 0,
+            ["ln_out_mult"] = c0.Output.Multiplier,
+            ["ln_out_shift"] = c0.Output.Shift,
+            ["rounding"] = "half_up",
+            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
+        };
+
+        return new CompiledProgram
+        {
+            Workload = w.Spec,
+            Instructions = program,
+            Dram = dram,
+            ProgramAddress = addrP,
+            Tensors =
+            [
+                new("X", TensorRole.Input, AddrX, w.Rows, widthX, strideX, ElementType.Int32),
+                new("GB", TensorRole.Input, addrG, 2 * blocks, d.Cols, strideG, ElementType.Int32),
+                new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8),
+            ],
+            Macs = 0,
+            Meta = meta,
+            References = [new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale)],
+        };
     }
 
     /// <summary>Rows per chunk: both accumulator halves (less the relay row) hold one chunk's blocks.</summary>

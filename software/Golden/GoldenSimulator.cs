@@ -229,17 +229,58 @@ public sealed class GoldenSimulator
         }
 
         var func = i["func"];
-        if (func > 0)
+        if (func > 1)
         {
             return Bad($"normalize func {func} is reserved");
         }
 
-        if (d.UnitSoftmax == 0)
+        if (func == 0 && d.UnitSoftmax == 0)
         {
             return Bad($"func softmax needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
         }
 
+        if (func == 1)
+        {
+            return CheckLayerNorm(i, rows, width);
+        }
+
         return AccRange("normalize", i.Get64("local_addr"), NormalizeBlocks(width) * rows);
+    }
+
+    /// <summary>
+    /// LayerNorm's extra checks: the unit, no causal mask, and the input, residual (ln_residual) and γ/β (ln_affine)
+    /// spans inside the accumulator. The registers are read as earlier config_post instructions left them.
+    /// </summary>
+    private (FaultCode, string) CheckLayerNorm(Instruction i, long rows, long width)
+    {
+        if (d.UnitLayerNorm == 0)
+        {
+            return Bad($"func layernorm needs the LayerNorm unit, which design '{d.Name}' lacks (units.layernorm)");
+        }
+
+        if (i["causal"] != 0)
+        {
+            return Bad("causal is only defined for func softmax");
+        }
+
+        var span = NormalizeBlocks(width) * rows;
+        var x = AccRange("normalize", i.Get64("local_addr"), span);
+        if (x.Item1 != FaultCode.None)
+        {
+            return x;
+        }
+
+        var residual = Reg("ln_residual");
+        if (residual != 0)
+        {
+            var r = AccRange("LayerNorm residual", residual - 1, span);
+            if (r.Item1 != FaultCode.None)
+            {
+                return r;
+            }
+        }
+
+        return AccRange("LayerNorm gamma/beta", Reg("ln_affine"), 2 * NormalizeBlocks(width));
     }
 
     /// <summary>Accumulator rows one logical row of a normalize spans: ceil(width / COLS).</summary>
@@ -467,6 +508,12 @@ public sealed class GoldenSimulator
         }
 
         writeBytes += (long)rows * width;
+        if (i["func"] == 1)
+        {
+            DoLayerNorm(rows, width, local, addr, stride, blocks);
+            return Ok();
+        }
+
         var c = new IntSoftmaxConstants(0, new Requantization(Reg("softmax_mult"), (int)Reg("softmax_shift"), false));
         var row = new int[width];
         var output = new sbyte[width];
@@ -489,6 +536,54 @@ public sealed class GoldenSimulator
         }
 
         return Ok();
+    }
+
+    /// <summary>LayerNorm of block-major rows with the ln_* registers (the scales are not used by the integer kernel).</summary>
+    private void DoLayerNorm(int rows, int width, int local, long addr, long stride, int blocks)
+    {
+        var residualReg = Reg("ln_residual");
+        var affine = (int)Reg("ln_affine");
+        var c = new IntLayerNormConstants(
+            width,
+            1.0,
+            residualReg == 0 ? null : new Requantization(Reg("ln_res_mult"), (int)Reg("ln_res_shift"), false),
+            1.0,
+            1.0,
+            new Requantization(Reg("ln_out_mult"), (int)Reg("ln_out_shift"), false));
+        var gamma = new short[width];
+        var beta = new int[width];
+        for (var b = 0; b < blocks; b++)
+        {
+            var n = Math.Min(d.Cols, width - (b * d.Cols));
+            for (var j = 0; j < n; j++)
+            {
+                gamma[(b * d.Cols) + j] = unchecked((short)acc[((affine + (2 * b)) * d.Cols) + j]);
+                beta[(b * d.Cols) + j] = acc[((affine + (2 * b) + 1) * d.Cols) + j];
+            }
+        }
+
+        var x = new int[width];
+        var residual = residualReg == 0 ? [] : new int[width];
+        var output = new sbyte[width];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var b = 0; b < blocks; b++)
+            {
+                var n = Math.Min(d.Cols, width - (b * d.Cols));
+                acc.AsSpan((local + (b * rows) + r) * d.Cols, n).CopyTo(x.AsSpan(b * d.Cols, n));
+                if (residualReg != 0)
+                {
+                    acc.AsSpan(((int)residualReg - 1 + (b * rows) + r) * d.Cols, n).CopyTo(residual.AsSpan(b * d.Cols, n));
+                }
+            }
+
+            IntLayerNorm.Apply(x, residual, gamma, beta, output, c);
+            var dst = addr + (r * stride);
+            for (var e = 0; e < width; e++)
+            {
+                dram[dst + e] = (byte)output[e];
+            }
+        }
     }
 
     private long Reg(string name) => post[IsaSpec.PostRegisters.First(r => r.Name == name).Index];

@@ -37,6 +37,13 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
                 ("causal", false, 0, 1),
                 ("seed", false, 0, uint.MaxValue),
             ],
+            ["layernorm"] =
+            [
+                ("rows", true, 1, 65535),
+                ("cols", true, 1, 4096),
+                ("residual", false, 0, 1),
+                ("seed", false, 0, uint.MaxValue),
+            ],
             ["gelu"] =
             [
                 ("rows", true, 1, 65535),

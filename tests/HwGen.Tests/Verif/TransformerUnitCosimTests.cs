@@ -193,7 +193,7 @@ public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputH
     {
         { "normalize rows=1 width=0", "bad_field" },
         { "normalize rows=1 width=4097", "bad_field" },
-        { "normalize func=1 rows=1 width=4", "bad_field" },
+        { "normalize func=2 rows=1 width=4", "bad_field" },
         { "normalize rows=0 width=4", "bad_field" },
         { "normalize rows=65 width=16 local_addr=0", "acc_range" },
         { "normalize rows=1 width=8 local_addr=255", "acc_range" },

@@ -1,0 +1,162 @@
+using System.Globalization;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Workloads;
+
+/// <summary>
+/// A seeded standalone LayerNorm over residual-stream-like activations, <c>Y = IntLayerNorm(X + R)</c> row by row.
+/// X (Rows×Cols int32, max|X| = 2^20) stands for a projection's accumulators: N(0, 1) with a few outlier channels
+/// (every 64th channel ×20, as in LLM residual streams); the residual R (int32, max|R| = 2^16) has its own scale and
+/// is aligned by the kernel's dyadic multiplier. γ ~ N(1, 0.2²) (int16), β ~ N(0, 0.3²) (int32 in units S_out/2^8).
+/// The output scale covers the largest |y| of the float reference.
+/// </summary>
+public sealed record LayerNormWorkload
+{
+    /// <summary>Largest |X| in integer units.</summary>
+    public const int InputRange = 1 << 20;
+
+    /// <summary>Largest |R| in integer units.</summary>
+    public const int ResidualRange = 1 << 16;
+
+    /// <summary>Rows (tokens).</summary>
+    public required int Rows { get; init; }
+
+    /// <summary>Columns (channels), the LayerNorm width.</summary>
+    public required int Cols { get; init; }
+
+    /// <summary>True when the residual is added.</summary>
+    public required bool HasResidual { get; init; }
+
+    /// <summary>Seed the data was drawn from.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>X, row-major Rows×Cols int32.</summary>
+    public required int[] Input { get; init; }
+
+    /// <summary>R, row-major Rows×Cols int32 (empty without a residual).</summary>
+    public required int[] Residual { get; init; }
+
+    /// <summary>γ, int16 per channel.</summary>
+    public required short[] Gamma { get; init; }
+
+    /// <summary>β, int32 per channel in units of S_out/2^8.</summary>
+    public required int[] Beta { get; init; }
+
+    /// <summary>Real scale of the residual integers.</summary>
+    public required double ResidualScale { get; init; }
+
+    /// <summary>The kernel constants.</summary>
+    public required IntLayerNormConstants Constants { get; init; }
+
+    /// <summary>The canonical workload text.</summary>
+    public string Spec => string.Create(CultureInfo.InvariantCulture, $"layernorm:rows={Rows},cols={Cols}{(HasResidual ? "" : ",residual=0")},seed={Seed}");
+
+    /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind layernorm describes.</summary>
+    public static LayerNormWorkload FromSpec(WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return Create((int)spec.Get("rows"), (int)spec.Get("cols"), spec.Get("residual", 1) == 1, (ulong)spec.Get("seed", 1));
+    }
+
+    /// <summary>Draws the data and derives the constants.</summary>
+    public static LayerNormWorkload Create(int rows, int cols, bool residual = true, ulong seed = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(cols, IntLayerNormConstants.MaxWidth);
+        var rng = new SeededRandom(seed);
+        var x = new double[(long)rows * cols];
+        var r = new double[x.Length];
+        for (var i = 0; i < x.Length; i++)
+        {
+            var outlier = (i % cols) % 64 == 3 ? 20.0 : 1.0;
+            x[i] = rng.NextNormal() * outlier;
+            r[i] = (0.5 * rng.NextNormal()) + 0.3;
+        }
+
+        var gammaReal = new double[cols];
+        var betaReal = new double[cols];
+        for (var c = 0; c < cols; c++)
+        {
+            gammaReal[c] = 1 + (0.2 * rng.NextNormal());
+            betaReal[c] = 0.3 * rng.NextNormal();
+        }
+
+        var sx = Math.Max(x.Max(Math.Abs), 1e-9) / InputRange;
+        var sr = Math.Max(r.Max(Math.Abs), 1e-9) / ResidualRange;
+        var xi = Array.ConvertAll(x, v => (int)Math.Round(v / sx, MidpointRounding.AwayFromZero));
+        var ri = residual ? Array.ConvertAll(r, v => (int)Math.Round(v / sr, MidpointRounding.AwayFromZero)) : [];
+        var (gq, gs) = IntLayerNormConstants.QuantizeGamma(gammaReal);
+
+        // Output scale from the float reference with a unit output scale (β enters in real units).
+        var probe = FloatRows(rows, cols, xi, ri, sx, sr, gq, gs, betaReal);
+        var maxY = Math.Max(probe.Max(Math.Abs), 1e-6);
+        var so = maxY / 127;
+        var c0 = IntLayerNormConstants.FromScales(cols, sx, residual ? sr : null, gs, so);
+        return new LayerNormWorkload
+        {
+            Rows = rows,
+            Cols = cols,
+            HasResidual = residual,
+            Seed = seed,
+            Input = xi,
+            Residual = ri,
+            Gamma = gq,
+            Beta = IntLayerNormConstants.QuantizeBeta(betaReal, so),
+            ResidualScale = sr,
+            Constants = c0,
+        };
+    }
+
+    /// <summary>The int8 output straight from the kernel: the bit-exact expectation.</summary>
+    public sbyte[] ReferenceOutput()
+    {
+        var y = new sbyte[Input.Length];
+        for (var r = 0; r < Rows; r++)
+        {
+            var res = HasResidual ? Residual.AsSpan(r * Cols, Cols) : [];
+            IntLayerNorm.Apply(Input.AsSpan(r * Cols, Cols), res, Gamma, Beta, y.AsSpan(r * Cols, Cols), Constants);
+        }
+
+        return y;
+    }
+
+    /// <summary>The exact float LayerNorm (no ε) of the dequantized x + r with the quantized γ and β, row-major.</summary>
+    public double[] FloatReference()
+    {
+        var beta = Array.ConvertAll(Beta, b => b * Constants.OutputScale / (1 << IntLayerNormConstants.BetaFracBits));
+        return FloatRows(Rows, Cols, Input, Residual, Constants.InputScale, ResidualScale, Gamma, Constants.GammaScale, beta);
+    }
+
+    private static double[] FloatRows(int rows, int cols, int[] x, int[] r, double sx, double sr, short[] gamma, double gs, double[] beta)
+    {
+        var y = new double[(long)rows * cols];
+        var h = new double[cols];
+        for (var i = 0; i < rows; i++)
+        {
+            var mean = 0.0;
+            for (var c = 0; c < cols; c++)
+            {
+                var k = (i * cols) + c;
+                h[c] = (x[k] * sx) + (r.Length > 0 ? r[k] * sr : 0);
+                mean += h[c];
+            }
+
+            mean /= cols;
+            var variance = 0.0;
+            foreach (var v in h)
+            {
+                variance += (v - mean) * (v - mean);
+            }
+
+            var sd = Math.Sqrt(variance / cols);
+            for (var c = 0; c < cols; c++)
+            {
+                var z = sd > 0 ? (h[c] - mean) / sd : 0;
+                y[(i * cols) + c] = (z * gamma[c] * gs) + beta[c];
+            }
+        }
+
+        return y;
+    }
+}
