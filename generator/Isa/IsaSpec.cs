@@ -112,15 +112,19 @@ public static class IsaSpec
     /// <summary>Fault codes written to ERR_CODE. Zero means no fault.</summary>
     public static readonly IReadOnlyList<(string Name, int Code, string Description)> FaultCodes =
     [
-        ("none", 0, "No fault."),
-        ("illegal_opcode", 1, "The fetched instruction has an undefined opcode."),
-        ("sp_range", 2, "A scratchpad row range falls outside the scratchpad."),
-        ("acc_range", 3, "An accumulator row range falls outside the accumulator."),
-        ("bad_field", 4, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm normalize with causal set)."),
-        ("dma_read_error", 5, "An AXI read response for a load was SLVERR or DECERR."),
-        ("dma_write_error", 6, "An AXI write response for a store was SLVERR or DECERR."),
-        ("fetch_error", 7, "An AXI read response for an instruction fetch was SLVERR or DECERR."),
+        (Name(FaultCode.None), (int)FaultCode.None, "No fault."),
+        (Name(FaultCode.IllegalOpcode), (int)FaultCode.IllegalOpcode, "The fetched instruction has an undefined opcode."),
+        (Name(FaultCode.SpRange), (int)FaultCode.SpRange, "A scratchpad row range falls outside the scratchpad."),
+        (Name(FaultCode.AccRange), (int)FaultCode.AccRange, "An accumulator row range falls outside the accumulator."),
+        (Name(FaultCode.BadField), (int)FaultCode.BadField, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm normalize with causal set)."),
+        (Name(FaultCode.DmaReadError), (int)FaultCode.DmaReadError, "An AXI read response for a load was SLVERR or DECERR."),
+        (Name(FaultCode.DmaWriteError), (int)FaultCode.DmaWriteError, "An AXI write response for a store was SLVERR or DECERR."),
+        (Name(FaultCode.FetchError), (int)FaultCode.FetchError, "An AXI read response for an instruction fetch was SLVERR or DECERR."),
     ];
+
+    /// <summary>The snake_case name of a fault code, as in reports, docs and the C header.</summary>
+    public static string Name(FaultCode code) =>
+        string.Concat(code.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     /// <summary>AXI4-Lite registers (byte offsets).</summary>
     public static readonly IReadOnlyList<(string Name, int Offset, string Access, string Description)> Registers =

@@ -1,6 +1,6 @@
-namespace HwGen.Software.Golden;
+namespace HwGen.Generator.Isa;
 
-/// <summary>Fault codes, mirroring <c>IsaSpec.FaultCodes</c> (the values are asserted equal in tests).</summary>
+/// <summary>Fault codes written to ERR_CODE; <see cref="IsaSpec.FaultCodes"/> names and describes them.</summary>
 public enum FaultCode
 {
     /// <summary>No fault.</summary>
