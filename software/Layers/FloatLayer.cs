@@ -1,0 +1,112 @@
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Layers;
+
+/// <summary>The float layer: the reference for calibration (float weights) and for accuracy (dequantized weights).</summary>
+public static class FloatLayer
+{
+    /// <summary>Runs the layer on <see cref="LayerWeights.Input"/>.</summary>
+    public static FloatActivations Forward(LayerSpec spec, LayerWeights w)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(w);
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
+        var attnIn = spec.PreLayerNorm ? LayerNormRows(w.Input, s, h, w.Gamma1, w.Beta1) : w.Input;
+        var q = Linear(attnIn, s, h, w.Wq, h, w.Bq);
+        var k = Linear(attnIn, s, h, w.Wk, h, w.Bk);
+        var v = Linear(attnIn, s, h, w.Wv, h, w.Bv);
+        var p = new double[spec.Heads * s * s];
+        var o = new double[s * h];
+        var scale = 1.0 / Math.Sqrt(dh);
+        for (var head = 0; head < spec.Heads; head++)
+        {
+            for (var i = 0; i < s; i++)
+            {
+                var scores = new double[s];
+                for (var j = 0; j < s; j++)
+                {
+                    var acc = 0.0;
+                    for (var t = 0; t < dh; t++)
+                    {
+                        acc += q[(i * h) + (head * dh) + t] * k[(j * h) + (head * dh) + t];
+                    }
+
+                    scores[j] = acc * scale;
+                }
+
+                var probs = ReferenceFunctions.Softmax(scores, spec.Causal ? i + 1 : s);
+                probs.CopyTo(p, ((head * s) + i) * s);
+                for (var t = 0; t < dh; t++)
+                {
+                    var acc = 0.0;
+                    for (var j = 0; j < s; j++)
+                    {
+                        acc += probs[j] * v[(j * h) + (head * dh) + t];
+                    }
+
+                    o[(i * h) + (head * dh) + t] = acc;
+                }
+            }
+        }
+
+        var a = Linear(o, s, h, w.Wo, h, w.Bo);
+        var sum1 = Add(a, w.Input);
+        var x1 = spec.PreLayerNorm ? sum1 : LayerNormRows(sum1, s, h, w.Gamma1, w.Beta1);
+        var ffnIn = spec.PreLayerNorm ? LayerNormRows(x1, s, h, w.Gamma2, w.Beta2) : x1;
+        var hid = Linear(ffnIn, s, h, w.W1, f, w.B1);
+        for (var i = 0; i < hid.Length; i++)
+        {
+            hid[i] = ReferenceFunctions.Gelu(hid[i]);
+        }
+
+        var sum2 = Add(Linear(hid, s, f, w.W2, h, w.B2), x1);
+        var y = spec.PreLayerNorm ? sum2 : LayerNormRows(sum2, s, h, w.Gamma2, w.Beta2);
+        return new FloatActivations(q, k, v, p, o, x1, hid, y);
+    }
+
+    /// <summary><c>x·W + b</c> for x rows×k and W k×n.</summary>
+    public static double[] Linear(double[] x, int rows, int k, double[] weights, int n, double[] bias)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(bias);
+        var y = new double[rows * n];
+        for (var i = 0; i < rows; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var acc = bias[j];
+                for (var t = 0; t < k; t++)
+                {
+                    acc += x[(i * k) + t] * weights[(t * n) + j];
+                }
+
+                y[(i * n) + j] = acc;
+            }
+        }
+
+        return y;
+    }
+
+    private static double[] Add(double[] a, double[] b)
+    {
+        var y = new double[a.Length];
+        for (var i = 0; i < a.Length; i++)
+        {
+            y[i] = a[i] + b[i];
+        }
+
+        return y;
+    }
+
+    private static double[] LayerNormRows(double[] x, int rows, int cols, double[] gamma, double[] beta)
+    {
+        var y = new double[x.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            ReferenceFunctions.LayerNorm(x.AsSpan(r * cols, cols), gamma, beta).CopyTo(y, r * cols);
+        }
+
+        return y;
+    }
+}

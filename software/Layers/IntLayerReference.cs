@@ -1,0 +1,105 @@
+using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Layers;
+
+/// <summary>
+/// The untiled integer layer built from the kernels (<see cref="Requantizer"/>, <see cref="IntSoftmax"/>,
+/// <see cref="IntGelu"/>, <see cref="IntLayerNorm"/>): what the compiled program must produce bit for bit.
+/// Accumulation is int32 with wrap-around (<see cref="IntegerMac"/>); residuals enter LayerNorm as the int8 values.
+/// </summary>
+public static class IntLayerReference
+{
+    /// <summary>Runs the layer.</summary>
+    public static IntActivations Run(QuantizedLayer q)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        var spec = q.Spec;
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
+        var qa = Requant(MatMul(q.X, s, h, q.Wq, h, q.Bq), q.RequantQ);
+        var ka = Requant(MatMul(q.X, s, h, q.Wk, h, q.Bk), q.RequantK);
+        var va = Requant(MatMul(q.X, s, h, q.Wv, h, q.Bv), q.RequantV);
+        var p = new sbyte[spec.Heads * s * s];
+        var o = new sbyte[s * h];
+        for (var head = 0; head < spec.Heads; head++)
+        {
+            var scores = new int[s];
+            for (var i = 0; i < s; i++)
+            {
+                for (var j = 0; j < s; j++)
+                {
+                    var acc = 0;
+                    for (var t = 0; t < dh; t++)
+                    {
+                        acc = IntegerMac.Mac(acc, qa[(i * h) + (head * dh) + t], ka[(j * h) + (head * dh) + t]);
+                    }
+
+                    scores[j] = acc;
+                }
+
+                var row = p.AsSpan(((head * s) + i) * s, s);
+                IntSoftmax.Apply(scores, row, q.Softmax, spec.Causal ? IntSoftmax.CausalValid(s, i, 0) : s);
+                for (var t = 0; t < dh; t++)
+                {
+                    var acc = 0;
+                    for (var j = 0; j < s; j++)
+                    {
+                        acc = IntegerMac.Mac(acc, row[j], va[(j * h) + (head * dh) + t]);
+                    }
+
+                    o[(i * h) + (head * dh) + t] = q.RequantO.Apply(acc);
+                }
+            }
+        }
+
+        var x1 = Norm(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
+        var pre = MatMul(x1, s, h, q.W1, f, q.B1);
+        var hid = new sbyte[pre.Length];
+        IntGelu.Apply(pre, hid, q.Gelu);
+        var y = Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
+        return new IntActivations(qa, ka, va, p, o, x1, hid, y);
+    }
+
+    /// <summary><c>x·W + b</c> in int32 (x rows×k, W k×n).</summary>
+    public static int[] MatMul(sbyte[] x, int rows, int k, sbyte[] weights, int n, int[] bias)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(bias);
+        var y = new int[rows * n];
+        for (var i = 0; i < rows; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var acc = bias[j];
+                for (var t = 0; t < k; t++)
+                {
+                    acc = IntegerMac.Mac(acc, x[(i * k) + t], weights[(t * n) + j]);
+                }
+
+                y[(i * n) + j] = acc;
+            }
+        }
+
+        return y;
+    }
+
+    private static sbyte[] Requant(int[] acc, Requantization r) => acc.Select(r.Apply).ToArray();
+
+    private static sbyte[] Norm(int[] x, sbyte[] residual, int rows, int cols, short[] gamma, int[] beta, IntLayerNormConstants c)
+    {
+        var y = new sbyte[x.Length];
+        var res = new int[cols];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var j = 0; j < cols; j++)
+            {
+                res[j] = residual[(r * cols) + j];
+            }
+
+            IntLayerNorm.Apply(x.AsSpan(r * cols, cols), res, gamma, beta, y.AsSpan(r * cols, cols), c);
+        }
+
+        return y;
+    }
+}

@@ -1,0 +1,459 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Compiler;
+using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
+using HwGen.Software.Programs;
+
+namespace HwGen.Software.Layers;
+
+/// <summary>
+/// Compiles one post-LN Transformer layer into ONE program: QKV projections (bias, requantize), per head QKᵀ (Kᵀ by the
+/// transposed load) straight into a Softmax <c>normalize</c> (causal when the layer is), P·V (requantize), the output
+/// projection (bias) with the residual and LayerNorm 1 as a LayerNorm <c>normalize</c>, FFN1 (bias, I-GELU store), FFN2
+/// (bias) with the residual and LayerNorm 2. Every intermediate activation is an int8 tensor in DRAM.
+/// </summary>
+/// <remarks>
+/// <para>Each GEMM is tiled as (m-tile × n-group × k-group) phases on the weight-stationary array. Softmax and LayerNorm
+/// need whole rows in the accumulator, so their GEMMs take all column blocks in one group and shrink the m-tile. The
+/// int8 residual enters the accumulator as int32 by multiplying it with an identity matrix held at the top of the
+/// scratchpad (exact); γ/β and bias rows are loaded into the accumulator with <c>load target=acc</c>.</para>
+/// <para>Tokens serialise the phases (correct first, fast later): a phase's last load pushes LD→EX, its first compute
+/// pops it; with stores, the last compute pushes EX→ST, the first store-queue instruction pops it, the last pushes ST→EX
+/// and a one-row relay compute into the last accumulator row pops it and pushes EX→LD; without stores the last compute
+/// pushes EX→LD. The next phase's first load pops EX→LD. Every pop is matched by an earlier push in program order.</para>
+/// </remarks>
+public static class LayerCompiler
+{
+    private enum Epilogue
+    {
+        Requantize,
+        Gelu,
+        Softmax,
+        LayerNorm,
+    }
+
+    /// <summary>Compiles <paramref name="q"/> for design <paramref name="d"/>.</summary>
+    /// <exception cref="ArgumentException">The design lacks weight-stationary dataflow or a post-processing unit, or a row does not fit the accumulator.</exception>
+    public static CompiledProgram Compile(DesignModel d, QuantizedLayer q)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(q);
+        if (d.SupportWs == 0 || d.UnitSoftmax == 0 || d.UnitLayerNorm == 0 || d.UnitGelu == 0)
+        {
+            throw new ArgumentException($"design '{d.Name}' needs the weight-stationary dataflow and the softmax, layernorm and gelu units to run a whole layer", nameof(d));
+        }
+
+        var spec = q.Spec;
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
+        var b = new Builder(d);
+        var x = b.Tensor("X", TensorRole.Input, s, h, q.X);
+        var wq = b.Tensor("Wq", TensorRole.Input, h, h, q.Wq);
+        var wk = b.Tensor("Wk", TensorRole.Input, h, h, q.Wk);
+        var wv = b.Tensor("Wv", TensorRole.Input, h, h, q.Wv);
+        var wo = b.Tensor("Wo", TensorRole.Input, h, h, q.Wo);
+        var w1 = b.Tensor("W1", TensorRole.Input, h, f, q.W1);
+        var w2 = b.Tensor("W2", TensorRole.Input, f, h, q.W2);
+        var bq = b.Blocks("Bq", [q.Bq]);
+        var bk = b.Blocks("Bk", [q.Bk]);
+        var bv = b.Blocks("Bv", [q.Bv]);
+        var bo = b.Blocks("Bo", [q.Bo]);
+        var b1 = b.Blocks("B1", [q.B1]);
+        var b2 = b.Blocks("B2", [q.B2]);
+        var gb1 = b.Blocks("GB1", [q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1]);
+        var gb2 = b.Blocks("GB2", [q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2]);
+        var identity = new sbyte[d.Cols * d.Cols];
+        for (var i = 0; i < d.Cols; i++)
+        {
+            identity[(i * d.Cols) + i] = 1;
+        }
+
+        var id = b.Tensor("I", TensorRole.Input, d.Cols, d.Cols, identity);
+        var qt = b.Tensor("Q", TensorRole.Output, s, h, null);
+        var kt = b.Tensor("K", TensorRole.Output, s, h, null);
+        var vt = b.Tensor("V", TensorRole.Output, s, h, null);
+        var pt = b.Tensor("P", TensorRole.Output, spec.Heads * s, s, null);
+        var ot = b.Tensor("O", TensorRole.Output, s, h, null);
+        var x1 = b.Tensor("X1", TensorRole.Output, s, h, null);
+        var ht = b.Tensor("H", TensorRole.Output, s, f, null);
+        var yt = b.Tensor("Y", TensorRole.Output, s, h, null);
+        b.Identity = id;
+
+        b.Gemm(new(x, 0), new(wq, 0), false, s, h, h, bq, Epilogue.Requantize, new(qt, 0), q.RequantQ);
+        b.Gemm(new(x, 0), new(wk, 0), false, s, h, h, bk, Epilogue.Requantize, new(kt, 0), q.RequantK);
+        b.Gemm(new(x, 0), new(wv, 0), false, s, h, h, bv, Epilogue.Requantize, new(vt, 0), q.RequantV);
+        for (var head = 0; head < spec.Heads; head++)
+        {
+            var p = new Operand(pt, head * s * pt.StrideBytes);
+            b.Gemm(new(qt, head * dh), new(kt, head * dh), true, s, s, dh, null, Epilogue.Softmax, p, softmax: q.Softmax, causal: spec.Causal);
+            b.Gemm(p, new(vt, head * dh), false, s, dh, s, null, Epilogue.Requantize, new(ot, head * dh), q.RequantO);
+        }
+
+        b.Gemm(new(ot, 0), new(wo, 0), false, s, h, h, bo, Epilogue.LayerNorm, new(x1, 0), norm: q.Norm1, residual: new(x, 0), affine: gb1);
+        b.Gemm(new(x1, 0), new(w1, 0), false, s, f, h, b1, Epilogue.Gelu, new(ht, 0), gelu: q.Gelu);
+        b.Gemm(new(ht, 0), new(w2, 0), false, s, h, f, b2, Epilogue.LayerNorm, new(yt, 0), norm: q.Norm2, residual: new(x1, 0), affine: gb2);
+
+        var inv = CultureInfo.InvariantCulture;
+        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["kernel"] = "layer",
+            ["layer"] = spec.ToString(),
+            ["seed"] = q.Seed,
+            ["scale_x"] = q.ScaleX,
+            ["scale_y"] = q.ScaleY,
+            ["phases"] = b.PhaseCount,
+            ["rounding"] = "half_up",
+            ["poison"] = GemmCompiler.Poison.ToString(inv),
+        };
+        return b.Build($"layer:{spec.Name},seq={s.ToString(inv)},seed={q.Seed.ToString(inv)}", spec.Macs, meta);
+    }
+
+    private sealed record Operand(TensorRegion Tensor, long Offset)
+    {
+        public long Address(int row, int col) => Tensor.Address + Offset + (row * Tensor.StrideBytes) + col;
+    }
+
+    private sealed class Phase
+    {
+        public List<PendingInstruction> Loads { get; } = [];
+
+        public List<PendingInstruction> Computes { get; } = [];
+
+        public List<PendingInstruction> Stores { get; } = [];
+    }
+
+    private sealed class Builder(DesignModel d)
+    {
+        private readonly List<Phase> phases = [];
+        private readonly List<(TensorRegion Region, Action<byte[]> Fill)> tensors = [];
+        private readonly long strideAlign = Math.Max(16, d.AxiDataBits / 8);
+        private long next;
+
+        public TensorRegion? Identity { get; set; }
+
+        public int PhaseCount => phases.Count;
+
+        private int Relay => d.AccDepth - 1;
+
+        private int IdentityRow => d.SpDepth - d.Cols;
+
+        private int AHalf => d.SpDepth / 2;
+
+        public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values)
+        {
+            var stride = Align(cols, strideAlign);
+            var region = new TensorRegion(name, role, next, rows, cols, stride, ElementType.Int8);
+            next = Align(next + (rows * stride), GemmCompiler.RegionAlign);
+            tensors.Add((region, dram =>
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = dram.AsSpan((int)(region.Address + (r * stride)), (int)stride);
+                    if (values is null)
+                    {
+                        row.Fill(GemmCompiler.Poison);
+                        continue;
+                    }
+
+                    for (var c = 0; c < cols; c++)
+                    {
+                        row[c] = (byte)values[(r * cols) + c];
+                    }
+                }
+            }));
+            return region;
+        }
+
+        /// <summary>Vectors as accumulator rows: block b of vector v at row b·count + v (so γ/β interleave as ln_affine expects).</summary>
+        public TensorRegion Blocks(string name, int[][] vectors)
+        {
+            var blocks = (vectors[0].Length + d.Cols - 1) / d.Cols;
+            var stride = Align(4L * d.Cols, strideAlign);
+            var rows = blocks * vectors.Length;
+            var region = new TensorRegion(name, TensorRole.Input, next, rows, d.Cols, stride, ElementType.Int32);
+            next = Align(next + (rows * stride), GemmCompiler.RegionAlign);
+            tensors.Add((region, dram =>
+            {
+                for (var v = 0; v < vectors.Length; v++)
+                {
+                    for (var c = 0; c < vectors[v].Length; c++)
+                    {
+                        var row = ((c / d.Cols) * vectors.Length) + v;
+                        BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(region.Address + (row * stride) + (4L * (c % d.Cols))), 4), vectors[v][c]);
+                    }
+                }
+            }));
+            return region;
+        }
+
+        public void Gemm(Operand a, Operand bOp, bool transposedB, int m, int n, int k, TensorRegion? bias, Epilogue epilogue, Operand c,
+            Requantization? requant = null, IntSoftmaxConstants? softmax = null, bool causal = false, IntGeluConstants? gelu = null,
+            IntLayerNormConstants? norm = null, Operand? residual = null, TensorRegion? affine = null)
+        {
+            var allBlocks = (n + d.Cols - 1) / d.Cols;
+            var whole = epilogue is Epilogue.Softmax or Epilogue.LayerNorm;
+            var biasRows = bias is null ? 0 : allBlocks;
+            int tm, nb, reservedTop;
+            if (epilogue == Epilogue.LayerNorm)
+            {
+                nb = allBlocks;
+                reservedTop = 1 + (2 * allBlocks) + nb;
+                tm = Math.Min(m, (d.AccDepth - reservedTop) / (2 * allBlocks));
+            }
+            else if (whole)
+            {
+                nb = allBlocks;
+                reservedTop = 1 + biasRows;
+                tm = Math.Min(m, (d.AccDepth - reservedTop) / allBlocks);
+            }
+            else
+            {
+                tm = Math.Min(m, 64);
+                nb = Math.Max(1, Math.Min(allBlocks, (d.AccDepth - 1) / (tm + 1)));
+                reservedTop = 1 + nb;
+                tm = Math.Min(tm, (d.AccDepth - reservedTop) / nb);
+            }
+
+            if (tm < 1)
+            {
+                throw new ArgumentException($"a row of {n} elements ({allBlocks} accumulator rows, with residual and γ/β) does not fit design '{d.Name}' with {d.AccDepth} accumulator rows (accumulator.kib or array.cols must grow)");
+            }
+
+            var gbRow = Relay - (2 * allBlocks);
+            var biasRow = epilogue == Epilogue.LayerNorm ? gbRow - nb : Relay - nb;
+            var bRegion = d.SpDepth - AHalf - d.Cols;
+            var chunkA = Math.Max(1, AHalf / tm);
+            var kg = Math.Min(k, Math.Min(d.Rows * chunkA, bRegion / nb / d.Rows * d.Rows));
+            if (kg < 1)
+            {
+                throw new ArgumentException($"design '{d.Name}': the scratchpad cannot hold {nb} column blocks of B");
+            }
+
+            var nGroups = (allBlocks + nb - 1) / nb;
+            var kGroups = (k + kg - 1) / kg;
+            for (var m0 = 0; m0 < m; m0 += tm)
+            {
+                var mt = Math.Min(tm, m - m0);
+                if (epilogue == Epilogue.LayerNorm)
+                {
+                    ResidualPhase(residual!, affine!, m0, mt, n, allBlocks, nb * mt, gbRow);
+                }
+
+                for (var g = 0; g < nGroups; g++)
+                {
+                    var g0 = g * nb;
+                    var gBlocks = Math.Min(nb, allBlocks - g0);
+                    for (var kgi = 0; kgi < kGroups; kgi++)
+                    {
+                        var k0 = kgi * kg;
+                        var kl = Math.Min(kg, k - k0);
+                        var chunks = (kl + d.Rows - 1) / d.Rows;
+                        var ph = new Phase();
+                        for (var ci = 0; ci < chunks; ci++)
+                        {
+                            var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
+                            ph.Loads.Add(Load(0, mt, kc, ci * mt, a.Address(m0, k0 + (ci * d.Rows)), a.Tensor.StrideBytes));
+                        }
+
+                        for (var j = 0; j < gBlocks; j++)
+                        {
+                            var n0 = (g0 + j) * d.Cols;
+                            var nc = Math.Min(d.Cols, n - n0);
+                            if (!transposedB)
+                            {
+                                ph.Loads.Add(Load(0, kl, nc, AHalf + (j * kg), bOp.Address(k0, n0), bOp.Tensor.StrideBytes));
+                            }
+                            else
+                            {
+                                for (var ci = 0; ci < chunks; ci++)
+                                {
+                                    var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
+                                    ph.Loads.Add(Load(1, nc, kc, AHalf + (j * kg) + (ci * d.Rows), bOp.Address(n0, k0 + (ci * d.Rows)), bOp.Tensor.StrideBytes));
+                                }
+                            }
+                        }
+
+                        if (bias is not null && kgi == 0)
+                        {
+                            ph.Loads.Add(Load(2, gBlocks, d.Cols, biasRow, bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
+                        }
+
+                        for (var j = 0; j < gBlocks; j++)
+                        {
+                            for (var ci = 0; ci < chunks; ci++)
+                            {
+                                var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
+                                var mode = kgi == 0 && ci == 0 ? (bias is null ? 0 : 2) : 1;
+                                ph.Computes.Add(new PendingInstruction(Opcode.Compute, ("dataflow", 0), ("mode", mode), ("rows", mt), ("k", kc),
+                                    ("a_addr", ci * mt), ("b_addr", AHalf + (j * kg) + (ci * d.Rows)), ("c_addr", j * mt), ("bias_addr", mode == 2 ? biasRow + j : 0)));
+                            }
+                        }
+
+                        if (kgi == kGroups - 1)
+                        {
+                            Epilogues(ph, epilogue, c, m0, mt, g0, gBlocks, n, requant, softmax, causal, gelu, norm, nb * mt, gbRow);
+                        }
+
+                        phases.Add(ph);
+                    }
+                }
+            }
+        }
+
+        private void Epilogues(Phase ph, Epilogue epilogue, Operand c, int m0, int mt, int g0, int gBlocks, int n,
+            Requantization? requant, IntSoftmaxConstants? softmax, bool causal, IntGeluConstants? gelu, IntLayerNormConstants? norm, int residualRow, int gbRow)
+        {
+            switch (epilogue)
+            {
+                case Epilogue.Requantize:
+                case Epilogue.Gelu:
+                    if (epilogue == Epilogue.Requantize)
+                    {
+                        ph.Stores.Add(new PendingInstruction(Opcode.ConfigStore, ("multiplier", requant!.Multiplier), ("shift", requant.Shift), ("relu", requant.Relu ? 1 : 0)));
+                    }
+                    else
+                    {
+                        ph.Stores.AddRange(RowOpCompiler.GeluConfig(gelu!).Select(Pending));
+                    }
+
+                    for (var j = 0; j < gBlocks; j++)
+                    {
+                        var n0 = (g0 + j) * d.Cols;
+                        ph.Stores.Add(new PendingInstruction(Opcode.Store, ("func", epilogue == Epilogue.Gelu ? 1 : 0), ("rows", mt), ("cols", Math.Min(d.Cols, n - n0)),
+                            ("local_addr", j * mt), ("dram_addr", c.Address(m0, n0)), ("dram_stride", c.Tensor.StrideBytes)));
+                    }
+
+                    break;
+                case Epilogue.Softmax:
+                    ph.Stores.AddRange(RowOpCompiler.SoftmaxConfig(softmax!).Select(Pending));
+                    ph.Stores.Add(new PendingInstruction(Opcode.Normalize, ("func", 0), ("causal", causal ? 1 : 0), ("mask_offset", causal ? m0 : 0), ("rows", mt),
+                        ("width", n), ("local_addr", 0), ("dram_addr", c.Address(m0, 0)), ("dram_stride", c.Tensor.StrideBytes)));
+                    break;
+                default:
+                    ph.Stores.AddRange(RowOpCompiler.LayerNormConfig(norm!, gbRow).Select(Pending));
+                    ph.Stores.Add(Pending(Instruction.Create(Opcode.ConfigPost, ("reg", IsaSpec.PostRegisters.First(r => r.Name == "ln_residual").Index), ("value", 1L + residualRow))));
+                    ph.Stores.Add(new PendingInstruction(Opcode.Normalize, ("func", 1), ("rows", mt), ("width", n), ("local_addr", 0),
+                        ("dram_addr", c.Address(m0, 0)), ("dram_stride", c.Tensor.StrideBytes)));
+                    break;
+            }
+        }
+
+        /// <summary>Loads γ/β, the identity and the residual tile, and multiplies the residual by the identity into its accumulator rows.</summary>
+        private void ResidualPhase(Operand residual, TensorRegion affine, int m0, int mt, int n, int blocks, int residualRow, int gbRow)
+        {
+            var ph = new Phase();
+            ph.Loads.Add(Load(2, affine.Rows, d.Cols, gbRow, affine.Address, affine.StrideBytes));
+            ph.Loads.Add(Load(0, d.Cols, d.Cols, IdentityRow, Identity!.Address, Identity.StrideBytes));
+            var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
+            for (var j = 0; j < blocks; j++)
+            {
+                for (var ci = 0; ci < chunksPerBlock; ci++)
+                {
+                    var col = (j * d.Cols) + (ci * d.Rows);
+                    if (col >= n)
+                    {
+                        break;
+                    }
+
+                    var kc = Math.Min(d.Rows, Math.Min(d.Cols - (ci * d.Rows), n - col));
+                    var aRow = ((j * chunksPerBlock) + ci) * mt;
+                    ph.Loads.Add(Load(0, mt, kc, aRow, residual.Address(m0, col), residual.Tensor.StrideBytes));
+                    ph.Computes.Add(new PendingInstruction(Opcode.Compute, ("dataflow", 0), ("mode", ci == 0 ? 0 : 1), ("rows", mt), ("k", kc),
+                        ("a_addr", aRow), ("b_addr", IdentityRow + (ci * d.Rows)), ("c_addr", residualRow + (j * mt))));
+                }
+            }
+
+            if (blocks * chunksPerBlock * mt > AHalf)
+            {
+                throw new ArgumentException($"design '{d.Name}': the residual tile of {mt} rows × {n} does not fit half the scratchpad");
+            }
+
+            phases.Add(ph);
+        }
+
+        public CompiledProgram Build(string workload, long macs, IReadOnlyDictionary<string, object> meta)
+        {
+            var pending = new List<PendingInstruction>();
+            for (var i = 0; i < phases.Count; i++)
+            {
+                var ph = phases[i];
+                var last = i == phases.Count - 1;
+                if (ph.Loads.Count == 0 || ph.Computes.Count == 0)
+                {
+                    throw new InvalidOperationException("compiler bug: a layer phase without loads or computes");
+                }
+
+                if (i > 0)
+                {
+                    ph.Loads[0].Set("pop_next");
+                }
+
+                ph.Loads[^1].Set("push_next");
+                ph.Computes[0].Set("pop_prev");
+                pending.AddRange(ph.Loads);
+                pending.AddRange(ph.Computes);
+                if (ph.Stores.Count > 0)
+                {
+                    ph.Computes[^1].Set("push_next");
+                    ph.Stores[0].Set("pop_prev");
+                    pending.AddRange(ph.Stores);
+                    if (!last)
+                    {
+                        ph.Stores[^1].Set("push_prev");
+                        var relay = RelayCompute();
+                        relay.Set("pop_next");
+                        relay.Set("push_prev");
+                        pending.Add(relay);
+                    }
+                }
+                else if (!last)
+                {
+                    ph.Computes[^1].Set("push_prev");
+                }
+            }
+
+            var program = pending.Select(p => p.Build()).ToList();
+            var addrP = Align(next, GemmCompiler.RegionAlign);
+            var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
+            if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
+            {
+                throw new ArgumentException($"the DRAM image of {workload} needs {size} bytes, more than the address space of design '{d.Name}'");
+            }
+
+            var dram = new byte[size];
+            foreach (var (_, fill) in tensors)
+            {
+                fill(dram);
+            }
+
+            for (var pc = 0; pc < program.Count; pc++)
+            {
+                program[pc].Encode().CopyTo(dram, addrP + ((long)pc * IsaSpec.InstructionBytes));
+            }
+
+            return new CompiledProgram
+            {
+                Workload = workload,
+                Instructions = program,
+                Dram = dram,
+                ProgramAddress = addrP,
+                Tensors = tensors.Select(t => t.Region).ToList(),
+                Macs = macs,
+                Meta = meta,
+            };
+        }
+
+        private PendingInstruction RelayCompute() =>
+            new(Opcode.Compute, ("dataflow", 0), ("mode", 0), ("rows", 1), ("k", 1), ("a_addr", 0), ("b_addr", 0), ("c_addr", Relay));
+
+        private static PendingInstruction Pending(Instruction insn) =>
+            new(insn.Opcode, insn.Format.Fields.Where(f => f.Name != "opcode").Select(f => (f.Name, (long)insn.Get64(f.Name))).Where(v => v.Item2 != 0).ToArray());
+
+        private static PendingInstruction Load(int target, int rows, int cols, int local, long dram, long stride) =>
+            new(Opcode.Load, ("target", target), ("rows", rows), ("cols", cols), ("local_addr", local), ("dram_addr", dram), ("dram_stride", stride));
+
+        private static long Align(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
+    }
+}

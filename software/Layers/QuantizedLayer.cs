@@ -1,0 +1,182 @@
+using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Layers;
+
+/// <summary>
+/// A post-LN layer in integers: int8 weights with one scale per tensor (the store requantization has one
+/// multiplier/shift), int32 biases (scale S_in·S_w), activation scales calibrated from the layer's own float run
+/// (S = max|x|/127), and the kernel constants. Names follow <see cref="FloatActivations"/>.
+/// </summary>
+public sealed record QuantizedLayer
+{
+    /// <summary>The layer.</summary>
+    public required LayerSpec Spec { get; init; }
+
+    /// <summary>The seed of the weights.</summary>
+    public required ulong Seed { get; init; }
+
+    /// <summary>Input, Seq×Hidden int8, scale <see cref="ScaleX"/>.</summary>
+    public required sbyte[] X { get; init; }
+
+    /// <summary>Weights (in×out int8) and their scales; biases int32.</summary>
+    public required sbyte[] Wq { get; init; }
+    /// <summary>Key weights.</summary>
+    public required sbyte[] Wk { get; init; }
+    /// <summary>Value weights.</summary>
+    public required sbyte[] Wv { get; init; }
+    /// <summary>Output projection weights.</summary>
+    public required sbyte[] Wo { get; init; }
+    /// <summary>FFN1 weights.</summary>
+    public required sbyte[] W1 { get; init; }
+    /// <summary>FFN2 weights.</summary>
+    public required sbyte[] W2 { get; init; }
+    /// <summary>Query bias.</summary>
+    public required int[] Bq { get; init; }
+    /// <summary>Key bias.</summary>
+    public required int[] Bk { get; init; }
+    /// <summary>Value bias.</summary>
+    public required int[] Bv { get; init; }
+    /// <summary>Output projection bias.</summary>
+    public required int[] Bo { get; init; }
+    /// <summary>FFN1 bias.</summary>
+    public required int[] B1 { get; init; }
+    /// <summary>FFN2 bias.</summary>
+    public required int[] B2 { get; init; }
+    /// <summary>LayerNorm 1 γ (int16) and β (units S_x1/2^8).</summary>
+    public required short[] Gamma1 { get; init; }
+    /// <summary>LayerNorm 1 β.</summary>
+    public required int[] Beta1 { get; init; }
+    /// <summary>LayerNorm 2 γ.</summary>
+    public required short[] Gamma2 { get; init; }
+    /// <summary>LayerNorm 2 β.</summary>
+    public required int[] Beta2 { get; init; }
+
+    /// <summary>Weight scales: q, k, v, o, ffn1, ffn2.</summary>
+    public required double[] WeightScales { get; init; }
+
+    /// <summary>Activation scales.</summary>
+    public required double ScaleX { get; init; }
+    /// <summary>Query scale.</summary>
+    public required double ScaleQ { get; init; }
+    /// <summary>Key scale.</summary>
+    public required double ScaleK { get; init; }
+    /// <summary>Value scale.</summary>
+    public required double ScaleV { get; init; }
+    /// <summary>Attention output scale.</summary>
+    public required double ScaleO { get; init; }
+    /// <summary>LayerNorm 1 output scale.</summary>
+    public required double ScaleX1 { get; init; }
+    /// <summary>GELU output scale.</summary>
+    public required double ScaleH { get; init; }
+    /// <summary>Layer output scale.</summary>
+    public required double ScaleY { get; init; }
+
+    /// <summary>Store requantizations: Q, K, V projections and P·V.</summary>
+    public required Requantization RequantQ { get; init; }
+    /// <summary>Key requantization.</summary>
+    public required Requantization RequantK { get; init; }
+    /// <summary>Value requantization.</summary>
+    public required Requantization RequantV { get; init; }
+    /// <summary>P·V requantization (P has scale 2^-7).</summary>
+    public required Requantization RequantO { get; init; }
+
+    /// <summary>Softmax input conversion with 1/√d folded in.</summary>
+    public required IntSoftmaxConstants Softmax { get; init; }
+    /// <summary>LayerNorm 1: input O·Wo+bo, residual X.</summary>
+    public required IntLayerNormConstants Norm1 { get; init; }
+    /// <summary>GELU on X1·W1+b1.</summary>
+    public required IntGeluConstants Gelu { get; init; }
+    /// <summary>LayerNorm 2: input H·W2+b2, residual X1.</summary>
+    public required IntLayerNormConstants Norm2 { get; init; }
+
+    /// <summary>Float weights after quantization (dequantized), for the accuracy reference.</summary>
+    public required LayerWeights Dequantized { get; init; }
+
+    /// <summary>Quantizes a post-LN layer, calibrating the activation scales on its float run.</summary>
+    /// <exception cref="NotSupportedException">A pre-LN layer (GPT-2): its residual adds without LayerNorm have no hardware mapping yet.</exception>
+    public static QuantizedLayer Create(LayerSpec spec, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.PreLayerNorm)
+        {
+            throw new NotSupportedException($"{spec.Name}: pre-LN layers (residual add without LayerNorm) are not compiled yet");
+        }
+
+        var w = LayerWeights.Create(spec, seed);
+        var fl = FloatLayer.Forward(spec, w);
+        int h = spec.Hidden;
+        var sx = SymmetricQuantizer.Scale(w.Input);
+        var (x, _) = Quantize(w.Input, sx);
+        double sq = SymmetricQuantizer.Scale(fl.Q), sk = SymmetricQuantizer.Scale(fl.K), sv = SymmetricQuantizer.Scale(fl.V);
+        double so = SymmetricQuantizer.Scale(fl.O), sx1 = SymmetricQuantizer.Scale(fl.X1), sh = SymmetricQuantizer.Scale(fl.H), sy = SymmetricQuantizer.Scale(fl.Y);
+        var (wq, swq) = SymmetricQuantizer.Quantize(w.Wq);
+        var (wk, swk) = SymmetricQuantizer.Quantize(w.Wk);
+        var (wv, swv) = SymmetricQuantizer.Quantize(w.Wv);
+        var (wo, swo) = SymmetricQuantizer.Quantize(w.Wo);
+        var (w1, sw1) = SymmetricQuantizer.Quantize(w.W1);
+        var (w2, sw2) = SymmetricQuantizer.Quantize(w.W2);
+        var (g1, sg1) = IntLayerNormConstants.QuantizeGamma(w.Gamma1);
+        var (g2, sg2) = IntLayerNormConstants.QuantizeGamma(w.Gamma2);
+        var bq = Bias(w.Bq, sx * swq);
+        var bk = Bias(w.Bk, sx * swk);
+        var bv = Bias(w.Bv, sx * swv);
+        var bo = Bias(w.Bo, so * swo);
+        var b1 = Bias(w.B1, sx1 * sw1);
+        var b2 = Bias(w.B2, sh * sw2);
+        var be1 = IntLayerNormConstants.QuantizeBeta(w.Beta1, sx1);
+        var be2 = IntLayerNormConstants.QuantizeBeta(w.Beta2, sy);
+        var deq = new LayerWeights(
+            Deq(x, sx),
+            Deq(wq, swq), Deq(bq, sx * swq), Deq(wk, swk), Deq(bk, sx * swk), Deq(wv, swv), Deq(bv, sx * swv), Deq(wo, swo), Deq(bo, so * swo),
+            Deq(g1, sg1), Deq(be1, sx1 / 256), Deq(w1, sw1), Deq(b1, sx1 * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sy / 256));
+        return new QuantizedLayer
+        {
+            Spec = spec,
+            Seed = seed,
+            X = x,
+            Wq = wq, Wk = wk, Wv = wv, Wo = wo, W1 = w1, W2 = w2,
+            Bq = bq, Bk = bk, Bv = bv, Bo = bo, B1 = b1, B2 = b2,
+            Gamma1 = g1, Beta1 = be1, Gamma2 = g2, Beta2 = be2,
+            WeightScales = [swq, swk, swv, swo, sw1, sw2],
+            ScaleX = sx, ScaleQ = sq, ScaleK = sk, ScaleV = sv, ScaleO = so, ScaleX1 = sx1, ScaleH = sh, ScaleY = sy,
+            RequantQ = Requantizer.FromScale(sx * swq / sq),
+            RequantK = Requantizer.FromScale(sx * swk / sk),
+            RequantV = Requantizer.FromScale(sx * swv / sv),
+            RequantO = Requantizer.FromScale(IntSoftmaxConstants.OutputScale * sv / so),
+            Softmax = IntSoftmaxConstants.FromScale(sq * sk, 1.0 / Math.Sqrt(spec.HeadDim)),
+            Norm1 = IntLayerNormConstants.FromScales(h, so * swo, sx, sg1, sx1),
+            Gelu = IntGeluConstants.FromScale(sx1 * sw1, sh),
+            Norm2 = IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
+            Dequantized = deq,
+        };
+    }
+
+    private static (sbyte[] Values, double Scale) Quantize(double[] v, double scale)
+    {
+        var q = new sbyte[v.Length];
+        for (var i = 0; i < v.Length; i++)
+        {
+            q[i] = SymmetricQuantizer.Quantize(v[i], scale);
+        }
+
+        return (q, scale);
+    }
+
+    private static int[] Bias(double[] b, double scale)
+    {
+        var q = new int[b.Length];
+        for (var i = 0; i < b.Length; i++)
+        {
+            q[i] = (int)Math.Clamp(Math.Round(b[i] / scale, MidpointRounding.AwayFromZero), int.MinValue, int.MaxValue);
+        }
+
+        return q;
+    }
+
+    private static double[] Deq(sbyte[] q, double scale) => q.Select(v => v * scale).ToArray();
+
+    private static double[] Deq(int[] q, double scale) => q.Select(v => v * scale).ToArray();
+
+    private static double[] Deq(short[] q, double scale) => q.Select(v => v * scale).ToArray();
+}

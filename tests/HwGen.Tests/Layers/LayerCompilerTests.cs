@@ -1,0 +1,93 @@
+using HwGen.Software.Golden;
+using HwGen.Software.Layers;
+using HwGen.Tests.Software;
+using Xunit.Abstractions;
+
+namespace HwGen.Tests.Layers;
+
+/// <summary>Whole Transformer layers: presets, the integer reference against float, and the compiled program on the golden model.</summary>
+public sealed class LayerCompilerTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("bert-tiny", 128, 2, 512, 128, false, false)]
+    [InlineData("bert-mini", 256, 4, 1024, 128, false, false)]
+    [InlineData("bert-base", 768, 12, 3072, 128, false, false)]
+    [InlineData("bert-large", 1024, 16, 4096, 128, false, false)]
+    [InlineData("gpt2-small", 768, 12, 3072, 128, true, true)]
+    [InlineData("vit-b16", 768, 12, 3072, 197, false, false)]
+    public void Presets_have_the_dimensions_of_the_design_brief(string name, int hidden, int heads, int ffn, int seq, bool causal, bool preLn)
+    {
+        // Act
+        var spec = LayerSpec.Preset(name);
+
+        // Assert
+        Assert.Equal(new LayerSpec(name, hidden, heads, ffn, seq, causal, preLn), spec);
+        Assert.Equal(0, spec.Hidden % spec.Heads);
+    }
+
+    [Fact]
+    public void An_unknown_preset_is_a_clear_error()
+    {
+        // Act
+        var e = Assert.Throws<ArgumentException>(() => LayerSpec.Preset("bert-huge"));
+
+        // Assert
+        Assert.Contains("bert-tiny", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_integer_bert_tiny_layer_tracks_the_float_layer_of_its_dequantized_weights()
+    {
+        // Arrange
+        var q = QuantizedLayer.Create(LayerSpec.Preset("bert-tiny", seq: 64), seed: 1);
+
+        // Act
+        var ints = IntLayerReference.Run(q);
+        var floats = FloatLayer.Forward(q.Spec, q.Dequantized);
+        var x1 = LayerAccuracy.Measure(ints.X1, q.ScaleX1, floats.X1);
+        var y = LayerAccuracy.Measure(ints.Y, q.ScaleY, floats.Y);
+
+        // Assert
+        output.WriteLine($"X1: {x1}");
+        output.WriteLine($"Y:  {y}");
+        Assert.InRange(x1.Cosine, 0.99, 1.0);
+        Assert.InRange(y.Cosine, 0.98, 1.0);
+    }
+
+    [Fact]
+    public void The_compiled_bert_tiny_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit()
+    {
+        // Arrange
+        var d = TestConfigs.Load("small");
+        var q = QuantizedLayer.Create(LayerSpec.Preset("bert-tiny", seq: 64), seed: 1);
+        var expected = IntLayerReference.Run(q);
+        var program = LayerCompiler.Compile(d, q);
+
+        // Act
+        var tokens = TokenChecker.Check(d, program.Instructions);
+        var result = GoldenSimulator.Run(d, program);
+
+        // Assert
+        output.WriteLine($"{program.Instructions.Count} instructions, {program.Dram.Length} bytes of DRAM, {program.Meta["phases"]} phases");
+        Assert.True(tokens.Ok, string.Join("\n", tokens.Errors));
+        Assert.True(result.Ok, result.FaultDetail);
+        foreach (var (name, values) in new[] { ("Q", expected.Q), ("K", expected.K), ("V", expected.V), ("P", expected.P), ("O", expected.O), ("X1", expected.X1), ("H", expected.H), ("Y", expected.Y) })
+        {
+            var actual = program.Tensors.Single(t => t.Name == name).Read(result.Dram);
+            Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"{name} differs from the integer reference at {FirstDifference(values, actual)}");
+        }
+    }
+
+    private static int FirstDifference(sbyte[] expected, long[] actual)
+    {
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if (expected[i] != actual[i])
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
