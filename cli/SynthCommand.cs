@@ -44,7 +44,7 @@ internal static class SynthCommand
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.ToolError;
             }
-            catch (ToolFailedException ex)
+            catch (Exception ex) when (ex is ToolFailedException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.ToolError;

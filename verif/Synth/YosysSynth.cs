@@ -24,15 +24,23 @@ public static partial class YosysSynth
     {
         var yosys = FindYosys() ?? throw new ToolMissingException("yosys", "apt-get install -y yosys");
         rtlDirectory = Path.GetFullPath(rtlDirectory);
-        var sources = RtlGenerator.ReadFileList(rtlDirectory);
-        var work = Path.Combine(rtlDirectory, "synth-" + target.ToString().ToLowerInvariant());
+
+        // Synthesize a snapshot of the sources in a private folder: a regeneration of the RTL
+        // folder while Yosys runs (minutes for large arrays) must not pull files from under it.
+        var work = Path.Combine(Path.GetTempPath(), $"hwgen-synth-{target.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
+        foreach (var file in Directory.GetFiles(rtlDirectory).Where(f => f.EndsWith(".v", StringComparison.Ordinal) || f.EndsWith(".vh", StringComparison.Ordinal) || f.EndsWith(".f", StringComparison.Ordinal)))
+        {
+            File.Copy(file, Path.Combine(work, Path.GetFileName(file)));
+        }
+
+        var sources = RtlGenerator.ReadFileList(work);
         var statPath = Path.Combine(work, "stat.json");
         var logPath = Path.Combine(work, "yosys.log");
         var script = new StringBuilder();
         foreach (var source in sources)
         {
-            script.Append(CultureInfo.InvariantCulture, $"read_verilog -I{Quote(rtlDirectory)} {Quote(source)}\n");
+            script.Append(CultureInfo.InvariantCulture, $"read_verilog -I{Quote(work)} {Quote(source)}\n");
         }
 
         script.Append(target switch
@@ -61,7 +69,20 @@ public static partial class YosysSynth
 
         var log = await File.ReadAllTextAsync(logPath, cancel).ConfigureAwait(false);
         var cells = ReadCells(statPath);
-        return Summarize(target, cells, log, watch.Elapsed.TotalSeconds, logPath);
+
+        // Keep the results next to the RTL they came from.
+        var results = Path.Combine(rtlDirectory, "synth-" + target.ToString().ToLowerInvariant());
+        Directory.CreateDirectory(results);
+        foreach (var name in new[] { "yosys.log", "stat.json", "synth.ys", NetlistName })
+        {
+            if (File.Exists(Path.Combine(work, name)))
+            {
+                File.Copy(Path.Combine(work, name), Path.Combine(results, name), overwrite: true);
+            }
+        }
+
+        Directory.Delete(work, recursive: true);
+        return Summarize(target, cells, log, watch.Elapsed.TotalSeconds, Path.Combine(results, "yosys.log"));
     }
 
     /// <summary>Classifies cells, memories and latches (pure; separated for tests).</summary>
