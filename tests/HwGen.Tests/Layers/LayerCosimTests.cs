@@ -1,0 +1,36 @@
+using System.Globalization;
+using HwGen.Software.Layers;
+using HwGen.Tests.Verif;
+using HwGen.Verif;
+using Xunit.Abstractions;
+
+namespace HwGen.Tests.Layers;
+
+/// <summary>A whole Transformer layer on the RTL against the golden model, every intermediate tensor bit for bit.</summary>
+[Collection(CosimGroup.Name)]
+public sealed class LayerCosimTests(CosimFixture fixture, ITestOutputHelper output)
+{
+    private static readonly CosimOptions Bounded = new() { MaxCycles = 100_000_000, Watchdog = 500_000 };
+
+    [SkippableTheory]
+    [InlineData("small", "bert-tiny", 64)]
+    public async Task A_bert_layer_matches_the_golden_model_bit_for_bit(string config, string preset, int seq)
+    {
+        // Arrange
+        RequiresVerilator.Check();
+        var session = fixture.Session(config);
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq), seed: 1);
+        var program = LayerCompiler.Compile(session.Design, q);
+
+        // Act
+        var report = await session.RunAsync(program, Bounded);
+
+        // Assert
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{config} {q.Spec}: {report.Cycles} cycles, {program.Instructions.Count} instructions, utilization {report.Utilization:P1}, compared {string.Join(",", report.ComparedTensors)}, {report.SimWallSeconds:F1} s"));
+        Assert.True(report.Match, GemmCosimTests.Describe(report));
+        Assert.Equal(SimStatus.Done, report.Status);
+        Assert.Empty(report.Problems);
+        Assert.Contains("Y", report.ComparedTensors);
+    }
+}
