@@ -54,12 +54,18 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         Assert.InRange(y.Cosine, 0.98, 1.0);
     }
 
-    [Fact]
-    public void The_compiled_bert_tiny_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit()
+    [Theory]
+    [InlineData("small", "bert-tiny", 64, false)]
+    [InlineData("small", "bert-tiny", 17, false)]
+    [InlineData("small", "bert-tiny", 40, true)]
+    [InlineData("tiny", "bert-tiny", 21, false)]
+    [InlineData("default", "bert-tiny", 64, true)]
+    [InlineData("default", "bert-mini", 33, false)]
+    public void A_compiled_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit(string config, string preset, int seq, bool causal)
     {
         // Arrange
-        var d = TestConfigs.Load("small");
-        var q = QuantizedLayer.Create(LayerSpec.Preset("bert-tiny", seq: 64), seed: 1);
+        var d = TestConfigs.Load(config);
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal }, seed: (ulong)seq);
         var expected = IntLayerReference.Run(q);
         var program = LayerCompiler.Compile(d, q);
 

@@ -13,13 +13,17 @@ public sealed class LayerCosimTests(CosimFixture fixture, ITestOutputHelper outp
     private static readonly CosimOptions Bounded = new() { MaxCycles = 100_000_000, Watchdog = 500_000 };
 
     [SkippableTheory]
-    [InlineData("small", "bert-tiny", 64)]
-    public async Task A_bert_layer_matches_the_golden_model_bit_for_bit(string config, string preset, int seq)
+    [InlineData("small", "bert-tiny", 64, false)]
+    [InlineData("small", "bert-tiny", 40, true)]
+    [InlineData("tiny", "bert-tiny", 21, false)]
+    [InlineData("default", "bert-mini", 33, false)]
+    [InlineData("default", "bert-tiny", 64, true)]
+    public async Task A_bert_layer_matches_the_golden_model_bit_for_bit(string config, string preset, int seq, bool causal)
     {
         // Arrange
         RequiresVerilator.Check();
         var session = fixture.Session(config);
-        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq), seed: 1);
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal }, seed: (ulong)seq);
         var program = LayerCompiler.Compile(session.Design, q);
 
         // Act
