@@ -4,6 +4,7 @@ using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Generator.Rendering;
 using HwGen.Software.Compiler;
+using HwGen.Software.Layers;
 using HwGen.Software.Programs;
 using HwGen.Software.Workloads;
 using HwGen.Verif;
@@ -162,6 +163,11 @@ internal static class SimCommand
         if (seed is { } s)
         {
             spec = spec with { Parameters = spec.Parameters.SetItem("seed", checked((long)s)) };
+        }
+
+        if (LayerSpec.PresetNames.Contains(spec.Kind))
+        {
+            return LayerCompiler.Compile(design, spec);
         }
 
         return spec.Kind is "gemm" or "gemm+gelu" ? GemmCompiler.Compile(design, spec, df) : RowOpCompiler.Compile(design, spec);

@@ -6,6 +6,7 @@ using HwGen.Software.Compiler;
 using HwGen.Software.Numerics;
 using HwGen.Software.Numerics.Transformer;
 using HwGen.Software.Programs;
+using HwGen.Software.Workloads;
 
 namespace HwGen.Software.Layers;
 
@@ -33,6 +34,32 @@ public static class LayerCompiler
         Gelu,
         Softmax,
         LayerNorm,
+    }
+
+    /// <summary>Compiles a workload specification whose kind is a layer preset (<c>bert-tiny:seq=64,causal=0,seed=1</c>).</summary>
+    /// <exception cref="ArgumentException">Not a layer preset, a layer the compiler cannot map yet (pre-LN), or one the design cannot hold.</exception>
+    public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!LayerSpec.PresetNames.Contains(spec.Kind))
+        {
+            throw new ArgumentException($"workload kind '{spec.Kind}' is not a layer preset ({string.Join(", ", LayerSpec.PresetNames)})", nameof(spec));
+        }
+
+        var layer = LayerSpec.Preset(spec.Kind, spec.Parameters.ContainsKey("seq") ? (int)spec.Get("seq") : null);
+        if (spec.Parameters.ContainsKey("causal"))
+        {
+            layer = layer with { Causal = spec.Get("causal") == 1 };
+        }
+
+        try
+        {
+            return Compile(d, QuantizedLayer.Create(layer, (ulong)spec.Get("seed", 1)));
+        }
+        catch (NotSupportedException e)
+        {
+            throw new ArgumentException(e.Message, nameof(spec), e);
+        }
     }
 
     /// <summary>Compiles <paramref name="q"/> for design <paramref name="d"/>.</summary>

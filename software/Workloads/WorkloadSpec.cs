@@ -50,7 +50,22 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
                 ("cols", true, 1, 4096),
                 ("seed", false, 0, uint.MaxValue),
             ],
+
+            // Whole Transformer layers (software/Layers): the kind names the preset.
+            ["bert-tiny"] = LayerParameters,
+            ["bert-mini"] = LayerParameters,
+            ["bert-base"] = LayerParameters,
+            ["bert-large"] = LayerParameters,
+            ["gpt2-small"] = LayerParameters,
+            ["vit-b16"] = LayerParameters,
         });
+
+    private static (string Name, bool Required, long Min, long Max)[] LayerParameters =>
+    [
+        ("seq", false, 1, 4096),
+        ("causal", false, 0, 1),
+        ("seed", false, 0, uint.MaxValue),
+    ];
 
     /// <summary>The canonical text (parameters in declaration order).</summary>
     public override string ToString() =>

@@ -1,5 +1,6 @@
 using HwGen.Software.Golden;
 using HwGen.Software.Layers;
+using HwGen.Software.Workloads;
 using HwGen.Tests.Software;
 using Xunit.Abstractions;
 
@@ -82,6 +83,35 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
             var actual = program.Tensors.Single(t => t.Name == name).Read(result.Dram);
             Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"{name} differs from the integer reference at {FirstDifference(values, actual)}");
         }
+    }
+
+    [Fact]
+    public void A_layer_workload_spec_compiles_the_named_preset_with_its_sequence_and_mask()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+        var spec = WorkloadSpec.Parse("bert-tiny:seq=24,causal=1,seed=3");
+
+        // Act
+        var program = LayerCompiler.Compile(d, spec);
+
+        // Assert
+        Assert.Equal("layer:bert-tiny,seq=24,seed=3", program.Workload);
+        Assert.Contains("causal", (string)program.Meta["layer"], StringComparison.Ordinal);
+        Assert.Equal(24, program.Tensors.Single(t => t.Name == "Y").Rows);
+    }
+
+    [Fact]
+    public void A_pre_layernorm_layer_is_a_clear_compile_error_until_it_is_mapped()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+
+        // Act
+        var e = Assert.Throws<ArgumentException>(() => LayerCompiler.Compile(d, WorkloadSpec.Parse("gpt2-small:seq=8")));
+
+        // Assert
+        Assert.Contains("pre-LN", e.Message, StringComparison.Ordinal);
     }
 
     private static int FirstDifference(sbyte[] expected, long[] actual)

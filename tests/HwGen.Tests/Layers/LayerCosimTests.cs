@@ -12,6 +12,25 @@ public sealed class LayerCosimTests(CosimFixture fixture, ITestOutputHelper outp
 {
     private static readonly CosimOptions Bounded = new() { MaxCycles = 100_000_000, Watchdog = 500_000 };
 
+    [SkippableFact]
+    public async Task A_bert_layer_matches_the_golden_model_under_axi_latency_and_backpressure()
+    {
+        // Arrange
+        RequiresVerilator.Check();
+        var session = fixture.Session("small");
+        var program = LayerCompiler.Compile(session.Design, QuantizedLayer.Create(LayerSpec.Preset("bert-tiny", 24), seed: 4));
+        var options = Bounded with { ReadLatency = 4, WriteLatency = 4, StallPercent = 20, Jitter = 3, Seed = 9 };
+
+        // Act
+        var report = await session.RunAsync(program, options);
+
+        // Assert
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Cycles} cycles under latency 4, 20 % stalls, jitter 3"));
+        Assert.True(report.Match, GemmCosimTests.Describe(report));
+        Assert.Equal(SimStatus.Done, report.Status);
+        Assert.Empty(report.Problems);
+    }
+
     [SkippableTheory]
     [InlineData("small", "bert-tiny", 64, false)]
     [InlineData("small", "bert-tiny", 40, true)]
