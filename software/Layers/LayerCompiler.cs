@@ -64,7 +64,11 @@ public static class LayerCompiler
 
     /// <summary>Compiles <paramref name="q"/> for design <paramref name="d"/>.</summary>
     /// <exception cref="ArgumentException">The design lacks weight-stationary dataflow or a post-processing unit, or a row does not fit the accumulator.</exception>
-    public static CompiledProgram Compile(DesignModel d, QuantizedLayer q)
+    public static CompiledProgram Compile(DesignModel d, QuantizedLayer q) => CompileLayer(d, q).Program;
+
+    /// <summary>Compiles <paramref name="q"/> and says which instructions belong to which operation.</summary>
+    /// <exception cref="ArgumentException">The design lacks weight-stationary dataflow or a post-processing unit, or a row does not fit the accumulator.</exception>
+    public static CompiledLayer CompileLayer(DesignModel d, QuantizedLayer q)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(q);
@@ -108,18 +112,28 @@ public static class LayerCompiler
         var yt = b.Tensor("Y", TensorRole.Output, s, h, null);
         b.Identity = id;
 
+        long sh = (long)s * h;
+        b.Op("q_proj", sh * h);
         b.Gemm(new(x, 0), new(wq, 0), false, s, h, h, bq, Epilogue.Requantize, new(qt, 0), q.RequantQ);
+        b.Op("k_proj", sh * h);
         b.Gemm(new(x, 0), new(wk, 0), false, s, h, h, bk, Epilogue.Requantize, new(kt, 0), q.RequantK);
+        b.Op("v_proj", sh * h);
         b.Gemm(new(x, 0), new(wv, 0), false, s, h, h, bv, Epilogue.Requantize, new(vt, 0), q.RequantV);
         for (var head = 0; head < spec.Heads; head++)
         {
             var p = new Operand(pt, head * s * pt.StrideBytes);
+            var name = "head" + head.ToString(CultureInfo.InvariantCulture);
+            b.Op(name + ".qk_softmax", (long)s * s * dh);
             b.Gemm(new(qt, head * dh), new(kt, head * dh), true, s, s, dh, null, Epilogue.Softmax, p, softmax: q.Softmax, causal: spec.Causal);
+            b.Op(name + ".pv", (long)s * s * dh);
             b.Gemm(p, new(vt, head * dh), false, s, dh, s, null, Epilogue.Requantize, new(ot, head * dh), q.RequantO);
         }
 
+        b.Op("out_proj_ln1", sh * h);
         b.Gemm(new(ot, 0), new(wo, 0), false, s, h, h, bo, Epilogue.LayerNorm, new(x1, 0), norm: q.Norm1, residual: new(x, 0), affine: gb1);
+        b.Op("ffn1_gelu", sh * f);
         b.Gemm(new(x1, 0), new(w1, 0), false, s, f, h, b1, Epilogue.Gelu, new(ht, 0), gelu: q.Gelu);
+        b.Op("ffn2_ln2", sh * f);
         b.Gemm(new(ht, 0), new(w2, 0), false, s, h, f, b2, Epilogue.LayerNorm, new(yt, 0), norm: q.Norm2, residual: new(x1, 0), affine: gb2);
 
         var inv = CultureInfo.InvariantCulture;
@@ -134,7 +148,8 @@ public static class LayerCompiler
             ["rounding"] = "half_up",
             ["poison"] = GemmCompiler.Poison.ToString(inv),
         };
-        return b.Build($"layer:{spec.Name},seq={s.ToString(inv)},seed={q.Seed.ToString(inv)}", spec.Macs, meta);
+        var program = b.Build($"layer:{spec.Name},seq={s.ToString(inv)},seed={q.Seed.ToString(inv)}", spec.Macs, meta);
+        return new CompiledLayer(program, b.Ops);
     }
 
     private sealed record Operand(TensorRegion Tensor, long Offset)
@@ -154,6 +169,26 @@ public static class LayerCompiler
     private sealed class Builder(DesignModel d)
     {
         private readonly List<Phase> phases = [];
+        private readonly List<(string Name, int FirstPhase, long Macs)> ops = [];
+        private readonly List<int> phaseEnds = [];
+
+        public IReadOnlyList<LayerOp> Ops
+        {
+            get
+            {
+                var list = new List<LayerOp>();
+                for (var i = 0; i < ops.Count; i++)
+                {
+                    var start = ops[i].FirstPhase == 0 ? 0 : phaseEnds[ops[i].FirstPhase - 1];
+                    var end = i + 1 < ops.Count ? phaseEnds[ops[i + 1].FirstPhase - 1] : phaseEnds[^1];
+                    list.Add(new LayerOp(ops[i].Name, start, end, ops[i].Macs));
+                }
+
+                return list;
+            }
+        }
+
+        public void Op(string name, long macs) => ops.Add((name, phases.Count, macs));
         private readonly List<(TensorRegion Region, Action<byte[]> Fill)> tensors = [];
         private readonly long strideAlign = Math.Max(16, d.AxiDataBits / 8);
         private long next;
@@ -439,6 +474,8 @@ public static class LayerCompiler
                 {
                     ph.Computes[^1].Set("push_prev");
                 }
+
+                phaseEnds.Add(pending.Count);
             }
 
             var program = pending.Select(p => p.Build()).ToList();

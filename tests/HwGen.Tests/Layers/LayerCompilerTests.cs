@@ -114,6 +114,31 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         Assert.Contains("pre-LN", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_operations_of_a_compiled_layer_cover_the_program_in_order_and_account_for_every_mac()
+    {
+        // Arrange
+        var d = TestConfigs.Load("small");
+        var q = QuantizedLayer.Create(LayerSpec.Preset("bert-tiny", seq: 32), seed: 2);
+
+        // Act
+        var layer = LayerCompiler.CompileLayer(d, q);
+        var modelled = layer.ModelledCycles(d);
+
+        // Assert
+        Assert.Equal(3 + (2 * q.Spec.Heads) + 3, layer.Ops.Count);
+        Assert.Equal(0, layer.Ops[0].Start);
+        Assert.Equal(layer.Program.Instructions.Count, layer.Ops[^1].End);
+        Assert.All(layer.Ops.Zip(layer.Ops.Skip(1)), p => Assert.Equal(p.First.End, p.Second.Start));
+        Assert.All(layer.Ops, op => Assert.True(op.End > op.Start, op.Name));
+        Assert.Equal(q.Spec.Macs, layer.Ops.Sum(op => op.Macs));
+        foreach (var (op, cycles) in modelled)
+        {
+            output.WriteLine($"{op.Name,-18} {op.End - op.Start,6} instructions {cycles,9} modelled cycles");
+            Assert.True(cycles > 0, op.Name);
+        }
+    }
+
     private static int FirstDifference(sbyte[] expected, long[] actual)
     {
         for (var i = 0; i < expected.Length; i++)

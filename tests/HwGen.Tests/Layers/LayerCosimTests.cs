@@ -13,6 +13,40 @@ public sealed class LayerCosimTests(CosimFixture fixture, ITestOutputHelper outp
     private static readonly CosimOptions Bounded = new() { MaxCycles = 100_000_000, Watchdog = 500_000 };
 
     [SkippableFact]
+    public async Task Every_operation_boundary_of_a_bert_layer_matches_the_golden_model_and_gives_per_operation_cycles()
+    {
+        // Arrange
+        RequiresVerilator.Check();
+        var session = fixture.Session("small");
+        var layer = LayerCompiler.CompileLayer(session.Design, QuantizedLayer.Create(LayerSpec.Preset("bert-tiny", 64), seed: 64));
+        var modelled = layer.ModelledCycles(session.Design);
+
+        // Act: run each program prefix that ends with an operation complete; cycles(op) = cycles(prefix) − cycles(previous prefix).
+        var cycles = new List<long>();
+        foreach (var op in layer.Ops)
+        {
+            var report = await session.RunAsync(layer.Program with { Length = op.End }, Bounded);
+            Assert.True(report.Match, op.Name + ": " + GemmCosimTests.Describe(report));
+            Assert.Equal(SimStatus.Done, report.Status);
+            cycles.Add(report.Cycles);
+        }
+
+        // Assert
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine("operation            instructions      MACs   RTL cycles  modelled  utilization");
+        for (var i = 0; i < layer.Ops.Count; i++)
+        {
+            var op = layer.Ops[i];
+            var c = cycles[i] - (i == 0 ? 0 : cycles[i - 1]);
+            var ideal = (double)op.Macs / (session.Design.Rows * session.Design.Cols);
+            output.WriteLine(string.Create(inv, $"{op.Name,-20} {op.End - op.Start,12} {op.Macs,9} {c,12} {modelled[i].Cycles,9} {ideal / c,11:P1}"));
+            Assert.True(c > 0, op.Name);
+        }
+
+        output.WriteLine(string.Create(inv, $"total {cycles[^1]} RTL cycles, {modelled.Sum(m => m.Cycles)} modelled"));
+    }
+
+    [SkippableFact]
     public async Task A_bert_layer_matches_the_golden_model_under_axi_latency_and_backpressure()
     {
         // Arrange
