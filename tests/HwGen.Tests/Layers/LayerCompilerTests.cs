@@ -36,11 +36,15 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         Assert.Contains("bert-tiny", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_integer_bert_tiny_layer_tracks_the_float_layer_of_its_dequantized_weights()
+    [Theory]
+    [InlineData("bert-tiny", 64)]
+    [InlineData("bert-mini", 128)]
+    [InlineData("bert-base", 128)]
+    [InlineData("vit-b16", 197)]
+    public void The_integer_layer_tracks_the_float_layer_of_its_dequantized_weights(string preset, int seq)
     {
         // Arrange
-        var q = QuantizedLayer.Create(LayerSpec.Preset("bert-tiny", seq: 64), seed: 1);
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq), seed: 1);
 
         // Act
         var ints = IntLayerReference.Run(q);
@@ -49,6 +53,8 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         var y = LayerAccuracy.Measure(ints.Y, q.ScaleY, floats.Y);
 
         // Assert
+        output.WriteLine($"O:  {LayerAccuracy.Measure(ints.O, q.ScaleO, floats.O)}");
+        output.WriteLine($"H:  {LayerAccuracy.Measure(ints.H, q.ScaleH, floats.H)}");
         output.WriteLine($"X1: {x1}");
         output.WriteLine($"Y:  {y}");
         Assert.InRange(x1.Cosine, 0.99, 1.0);
@@ -62,6 +68,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     [InlineData("tiny", "bert-tiny", 21, false)]
     [InlineData("default", "bert-tiny", 64, true)]
     [InlineData("default", "bert-mini", 33, false)]
+    [InlineData("default", "bert-base", 128, false)]
     public void A_compiled_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit(string config, string preset, int seq, bool causal)
     {
         // Arrange
