@@ -50,7 +50,14 @@ public static partial class YosysSynth
             _ => $"synth -top {RtlGenerator.TopModule} -flatten\n",
         });
         script.Append(CultureInfo.InvariantCulture, $"tee -q -o {Quote(statPath)} stat -json\n");
-        script.Append("ltp -noff\n");
+        // Logic depth: the longest path through combinational cells only. Vendor flip-flops,
+        // block RAMs and DSPs are not known to `ltp -noff`, so select the combinational cells.
+        script.Append(target switch
+        {
+            SynthTarget.Xilinx => "ltp -noff w:* t:LUT* %u t:CARRY* %u t:MUXF* %u\n",
+            SynthTarget.Ice40 => "ltp -noff w:* t:SB_LUT4 %u t:SB_CARRY %u\n",
+            _ => "ltp -noff\n",
+        });
         var scriptPath = Path.Combine(work, "synth.ys");
         await File.WriteAllTextAsync(scriptPath, script.ToString(), cancel).ConfigureAwait(false);
 

@@ -59,7 +59,7 @@ public sealed class PortabilityTests
         var script = $"{reads}; hierarchy -check -top {RtlGenerator.TopModule}; proc; opt_clean; " +
                      "select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_*";
 
-        var result = await Cli.Wrap(yosys).WithArguments(["-q", "-p", script])
+        var result = await Cli.Wrap(yosys).WithArguments(["-p", script])
             .WithWorkingDirectory(dir).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
 
         Assert.True(result.ExitCode == 0 && !result.StandardOutput.Contains("Latch inferred", StringComparison.Ordinal),
