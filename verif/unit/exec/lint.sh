@@ -12,7 +12,9 @@ for m in sram_sdp pe tile mesh scratchpad accumulator exec_unit; do
     sed 1d "$root/templates/rtl/hwgen_$m.v.sbn" > "$work/hwgen_$m.v"
     files+=("$work/hwgen_$m.v")
 done
-cp "$root/templates/rtl/hwgen_isa.vh.preview" "$work/hwgen_isa.vh"
+# The ISA include is rendered from generator/Isa/IsaSpec.cs (the single source of truth).
+dotnet run --project "$root/cli" -- generate "$root/configs/tiny.yaml" -o "$work/isa-gen" >/dev/null
+cp "$work/isa-gen/hwgen_isa.vh" "$work/hwgen_isa.vh"
 vlt=()
 [ -f "$root/templates/rtl/hwgen_lint.vlt.sbn" ] && { sed 1d "$root/templates/rtl/hwgen_lint.vlt.sbn" > "$work/hwgen_lint.vlt"; vlt=("$work/hwgen_lint.vlt"); }
 fail=0

@@ -14,7 +14,9 @@ for f in "$root"/templates/rtl/hwgen_{pe,tile,mesh,sram_sdp,scratchpad,accumulat
     b="$(basename "$f" .sbn)"
     sed 1d "$f" > "$work/rtl/$b"      # drop the {{ banner }} line
 done
-cp "$root/templates/rtl/hwgen_isa.vh.preview" "$work/rtl/hwgen_isa.vh"
+# The ISA include is rendered from generator/Isa/IsaSpec.cs (the single source of truth).
+dotnet run --project "$root/cli" -- generate "$root/configs/tiny.yaml" -o "$work/isa-gen" >/dev/null
+cp "$work/isa-gen/hwgen_isa.vh" "$work/rtl/hwgen_isa.vh"
 
 # name rows cols tile_rows tile_cols ws os sp_depth sp_banks acc_depth acc_banks
 configs=(
