@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using HwGen.Generator.Rendering;
+using HwGen.Verif;
 using HwGen.Verif.Synth;
 using Spectre.Console;
 
@@ -39,7 +40,7 @@ internal static class SynthCommand
                 result = await AnsiConsole.Status().StartAsync($"yosys: synthesizing {design.Name} for {synthTarget}…",
                     _ => YosysSynth.RunAsync(dir, synthTarget, cancel)).ConfigureAwait(false);
             }
-            catch (ToolMissingException ex)
+            catch (ToolchainException ex)
             {
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.ToolError;
@@ -74,7 +75,7 @@ internal static class SynthCommand
                     placed = await AnsiConsole.Status().StartAsync("nextpnr-ice40: placing and routing…",
                         _ => Nextpnr.RunIce40Async(netlist, cancel: cancel)).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is ToolMissingException or ToolFailedException)
+                catch (Exception ex) when (ex is ToolchainException or ToolFailedException)
                 {
                     Console.Error.WriteLine($"error: {ex.Message}");
                     return ExitCodes.ToolError;

@@ -71,27 +71,7 @@ public static class RowOpCompiler
         var program = new List<Instruction>(GeluConfig(w.Constants));
         program.AddRange(Chunks(d, w.Rows, w.Cols, AddrX, strideX, addrY, strideY));
 
-        var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
-        if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
-        {
-            throw new ArgumentException($"the DRAM image of {w.Spec} needs {size} bytes, more than the address space", nameof(w));
-        }
-
-        var dram = new byte[size];
-        for (var r = 0; r < w.Rows; r++)
-        {
-            for (var c = 0; c < w.Cols; c++)
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(AddrX + (r * strideX) + (4L * c)), 4), w.Input[((long)r * w.Cols) + c]);
-            }
-
-            dram.AsSpan((int)(addrY + (r * strideY)), (int)strideY).Fill(GemmCompiler.Poison);
-        }
-
-        for (var pc = 0; pc < program.Count; pc++)
-        {
-            program[pc].Encode().CopyTo(dram, addrP + ((long)pc * IsaSpec.InstructionBytes));
-        }
+        var dram = Image(d, w.Spec, w.Rows, w.Cols, w.Input, AddrX, strideX, addrY, strideY, addrP, program);
 
         var c0 = w.Constants;
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
@@ -243,8 +223,6 @@ public static class RowOpCompiler
         var space = two ? usable / 2 : usable;
         var chunkRows = Math.Max(1, Math.Min(rows, space / blocks));
         var chunks = (rows + chunkRows - 1) / chunkRows;
-        var relay = d.AccDepth - 1;
-        var dataflow = d.SupportWs == 1 ? 0 : 1;
         for (var i = 0; i < chunks; i++)
         {
             var r0 = i * chunkRows;
@@ -263,11 +241,9 @@ public static class RowOpCompiler
 
             var op = rowOp(r0, n, buf, addrY + (r0 * strideY));
             op["pop_prev"] = 1;
-            var relayCompute = new Dictionary<string, long>(StringComparer.Ordinal)
-            {
-                ["dataflow"] = dataflow, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = relay,
-                ["pop_prev"] = 1, ["push_next"] = 1,
-            };
+            var relayCompute = RelayCompute(d);
+            relayCompute["pop_prev"] = 1;
+            relayCompute["push_next"] = 1;
             loads[^1]["push_next"] = 1;
             if (two)
             {
@@ -313,11 +289,10 @@ public static class RowOpCompiler
             yield return Create(Opcode.Normalize, op);
             if (!two && i + 1 < chunks)
             {
-                yield return Create(Opcode.Compute, new(StringComparer.Ordinal)
-                {
-                    ["dataflow"] = dataflow, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = relay,
-                    ["pop_next"] = 1, ["push_prev"] = 1,
-                });
+                var waitForStore = RelayCompute(d);
+                waitForStore["pop_next"] = 1;
+                waitForStore["push_prev"] = 1;
+                yield return Create(Opcode.Compute, waitForStore);
             }
         }
     }
@@ -459,8 +434,6 @@ public static class RowOpCompiler
         var chunkRows = ChunkRows(d, rows, groupBlocks);
         var rowChunks = (rows + chunkRows - 1) / chunkRows;
         var chunks = groups * rowChunks;
-        var relay = d.AccDepth - 1;
-        var dataflow = d.SupportWs == 1 ? 0 : 1;
         for (var i = 0; i < chunks; i++)
         {
             var g = i / rowChunks;
@@ -492,11 +465,9 @@ public static class RowOpCompiler
             }
 
             loads[^1]["push_next"] = 1;
-            var relayCompute = new Dictionary<string, long>(StringComparer.Ordinal)
-            {
-                ["dataflow"] = dataflow, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = relay,
-                ["pop_prev"] = 1, ["push_next"] = 1,
-            };
+            var relayCompute = RelayCompute(d);
+            relayCompute["pop_prev"] = 1;
+            relayCompute["push_next"] = 1;
             if (i >= 1)
             {
                 relayCompute["pop_next"] = 1;
@@ -525,6 +496,15 @@ public static class RowOpCompiler
             }
         }
     }
+
+    /// <summary>
+    /// The one-row <c>compute</c> into the last accumulator row that relays tokens between the load and store
+    /// units (they share none); the caller sets its token flags.
+    /// </summary>
+    private static Dictionary<string, long> RelayCompute(DesignModel d) => new(StringComparer.Ordinal)
+    {
+        ["dataflow"] = d.SupportWs == 1 ? 0 : 1, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = d.AccDepth - 1,
+    };
 
     private static Instruction Create(Opcode op, Dictionary<string, long> fields) =>
         Instruction.Create(op, fields.ToDictionary(f => f.Key, f => checked((ulong)f.Value), StringComparer.Ordinal));

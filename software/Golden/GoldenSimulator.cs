@@ -591,7 +591,6 @@ public sealed class GoldenSimulator
     /// <summary>The I-GELU constants as the config_post registers hold them (the scales are not used by the integer kernel).</summary>
     private IntGeluConstants GeluConstants()
     {
-        long Reg(string name) => post[IsaSpec.PostRegisters.First(r => r.Name == name).Index];
         return new IntGeluConstants(0, 0, Reg("gelu_clip"), Reg("gelu_offset"), (int)Reg("gelu_erf_shift"), Reg("gelu_one"),
             new Requantization(Reg("gelu_out_mult"), (int)Reg("gelu_out_shift"), false));
     }

@@ -51,7 +51,7 @@ public sealed class CosimSession
 
         var goldenTask = Task.Run(() => GoldenSimulator.Run(Design, program, options.GoldenInjectedError()), cancellationToken);
         var rtl = await HarnessRunner.RunAsync(binary, program.Dram, program.ProgramAddress, program.Length,
-            options.ToHarnessOptions(), cancellationToken).ConfigureAwait(false);
+            options, cancellationToken).ConfigureAwait(false);
         var golden = await goldenTask.ConfigureAwait(false);
 
         var report = Compare(Design, program, golden, rtl, options, binary.Hash);

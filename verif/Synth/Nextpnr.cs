@@ -12,7 +12,7 @@ public static partial class Nextpnr
     /// <summary>Runs nextpnr-ice40 on the JSON netlist written by <see cref="YosysSynth"/> for the iCE40 target.</summary>
     public static async Task<NextpnrResult> RunIce40Async(string netlistJson, string device = "hx8k", string package = "ct256", double targetMhz = 12, CancellationToken cancel = default)
     {
-        var exe = HwGen.Verif.Toolchain.FindOnPath("nextpnr-ice40") ?? throw new ToolMissingException("nextpnr-ice40", "apt-get install -y nextpnr-ice40");
+        var exe = HwGen.Verif.Toolchain.FindOnPath("nextpnr-ice40") ?? throw new ToolchainException("nextpnr-ice40 is not installed or not on PATH; install it with: apt-get install -y nextpnr-ice40");
         var dir = Path.GetDirectoryName(Path.GetFullPath(netlistJson))!;
         var log = Path.Combine(dir, "nextpnr.log");
         var watch = Stopwatch.StartNew();

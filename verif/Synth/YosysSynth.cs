@@ -19,10 +19,10 @@ public static partial class YosysSynth
     /// <summary>File name of the iCE40 JSON netlist inside the synthesis folder, for nextpnr.</summary>
     public const string NetlistName = "hwgen_ice40.json";
 
-    /// <summary>Synthesizes <paramref name="rtlDirectory"/> for a target. Throws <see cref="ToolMissingException"/> when Yosys is absent.</summary>
+    /// <summary>Synthesizes <paramref name="rtlDirectory"/> for a target. Throws <see cref="ToolchainException"/> when Yosys is absent.</summary>
     public static async Task<SynthResult> RunAsync(string rtlDirectory, SynthTarget target, CancellationToken cancel = default)
     {
-        var yosys = FindYosys() ?? throw new ToolMissingException("yosys", "apt-get install -y yosys");
+        var yosys = Toolchain.FindOnPath("yosys") ?? throw new ToolchainException("yosys is not installed or not on PATH; install it with: apt-get install -y yosys");
         rtlDirectory = Path.GetFullPath(rtlDirectory);
 
         // Synthesize a snapshot of the sources in a private folder: a regeneration of the RTL
@@ -188,9 +188,6 @@ public static partial class YosysSynth
         return result;
     }
 
-    private static string? FindYosys() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Select(p => Path.Combine(p, "yosys")).FirstOrDefault(File.Exists);
 
     private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
 

@@ -1,7 +1,7 @@
 namespace HwGen.Verif;
 
 /// <summary>Memory-model and run-control settings for one harness run (see verif/harness/sim_main.cpp).</summary>
-public sealed record HarnessRunOptions
+public record HarnessRunOptions
 {
     /// <summary>Seed for random latency and backpressure.</summary>
     public ulong Seed { get; init; } = 1;
