@@ -34,6 +34,7 @@ public static class LayerCompiler
         Gelu,
         Softmax,
         LayerNorm,
+        ResidualAdd,
     }
 
     /// <summary>Compiles a workload specification whose kind is a layer preset (<c>bert-tiny:seq=64,causal=0,seed=1</c>).</summary>
@@ -112,13 +113,23 @@ public static class LayerCompiler
         var yt = b.Tensor("Y", TensorRole.Output, s, h, null);
         b.Identity = id;
 
+        var pre = spec.PreLayerNorm;
+        var a1 = pre ? b.Tensor("A1", TensorRole.Output, s, h, null) : null;
+        var a2 = pre ? b.Tensor("A2", TensorRole.Output, s, h, null) : null;
+        var attnIn = new Operand(a1 ?? x, 0);
         long sh = (long)s * h;
+        if (pre)
+        {
+            b.Op("ln1", 0);
+            b.LayerNorm(new(x, 0), s, h, gb1, q.Norm1, new(a1!, 0));
+        }
+
         b.Op("q_proj", sh * h);
-        b.Gemm(new(x, 0), new(wq, 0), false, s, h, h, bq, Epilogue.Requantize, new(qt, 0), q.RequantQ);
+        b.Gemm(attnIn, new(wq, 0), false, s, h, h, bq, Epilogue.Requantize, new(qt, 0), q.RequantQ);
         b.Op("k_proj", sh * h);
-        b.Gemm(new(x, 0), new(wk, 0), false, s, h, h, bk, Epilogue.Requantize, new(kt, 0), q.RequantK);
+        b.Gemm(attnIn, new(wk, 0), false, s, h, h, bk, Epilogue.Requantize, new(kt, 0), q.RequantK);
         b.Op("v_proj", sh * h);
-        b.Gemm(new(x, 0), new(wv, 0), false, s, h, h, bv, Epilogue.Requantize, new(vt, 0), q.RequantV);
+        b.Gemm(attnIn, new(wv, 0), false, s, h, h, bv, Epilogue.Requantize, new(vt, 0), q.RequantV);
 
         // Heads are software-pipelined: QKᵀ+softmax of head h+1 is issued before P·V of head h, in its own half of the
         // accumulator, so the array has work while the Softmax unit normalizes.
@@ -142,12 +153,26 @@ public static class LayerCompiler
                 window: b.UpperWindow);
         }
 
-        b.Op("out_proj_ln1", sh * h);
-        b.Gemm(new(ot, 0), new(wo, 0), false, s, h, h, bo, Epilogue.LayerNorm, new(x1, 0), norm: q.Norm1, residual: new(x, 0), affine: gb1);
-        b.Op("ffn1_gelu", sh * f);
-        b.Gemm(new(x1, 0), new(w1, 0), false, s, f, h, b1, Epilogue.Gelu, new(ht, 0), gelu: q.Gelu);
-        b.Op("ffn2_ln2", sh * f);
-        b.Gemm(new(ht, 0), new(w2, 0), false, s, h, f, b2, Epilogue.LayerNorm, new(yt, 0), norm: q.Norm2, residual: new(x1, 0), affine: gb2);
+        if (pre)
+        {
+            b.Op("out_proj_add1", sh * h);
+            b.Gemm(new(ot, 0), new(wo, 0), false, s, h, h, bo, Epilogue.ResidualAdd, new(x1, 0), residual: new(x, 0), add: q.Add1);
+            b.Op("ln2", 0);
+            b.LayerNorm(new(x1, 0), s, h, gb2, q.Norm2, new(a2!, 0));
+            b.Op("ffn1_gelu", sh * f);
+            b.Gemm(new(a2!, 0), new(w1, 0), false, s, f, h, b1, Epilogue.Gelu, new(ht, 0), gelu: q.Gelu);
+            b.Op("ffn2_add2", sh * f);
+            b.Gemm(new(ht, 0), new(w2, 0), false, s, h, f, b2, Epilogue.ResidualAdd, new(yt, 0), residual: new(x1, 0), add: q.Add2);
+        }
+        else
+        {
+            b.Op("out_proj_ln1", sh * h);
+            b.Gemm(new(ot, 0), new(wo, 0), false, s, h, h, bo, Epilogue.LayerNorm, new(x1, 0), norm: q.Norm1, residual: new(x, 0), affine: gb1);
+            b.Op("ffn1_gelu", sh * f);
+            b.Gemm(new(x1, 0), new(w1, 0), false, s, f, h, b1, Epilogue.Gelu, new(ht, 0), gelu: q.Gelu);
+            b.Op("ffn2_ln2", sh * f);
+            b.Gemm(new(ht, 0), new(w2, 0), false, s, h, f, b2, Epilogue.LayerNorm, new(yt, 0), norm: q.Norm2, residual: new(x1, 0), affine: gb2);
+        }
 
         var inv = CultureInfo.InvariantCulture;
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
@@ -297,9 +322,11 @@ public static class LayerCompiler
         /// </summary>
         public void Gemm(Operand a, Operand bOp, bool transposedB, int m, int n, int k, TensorRegion? bias, Epilogue epilogue, Operand c,
             Requantization? requant = null, IntSoftmaxConstants? softmax = null, bool causal = false, IntGeluConstants? gelu = null,
-            IntLayerNormConstants? norm = null, Operand? residual = null, TensorRegion? affine = null, (int Lo, int Hi)? window = null)
+            IntLayerNormConstants? norm = null, Operand? residual = null, TensorRegion? affine = null, (int Lo, int Hi)? window = null,
+            IntResidualAddConstants? add = null)
         {
-            if (epilogue == Epilogue.LayerNorm && d.SupportOs != 0 && LayerNormGemmOs(a, bOp, m, n, k, bias!, c, norm!, residual!, affine!))
+            var withResidual = epilogue is Epilogue.LayerNorm or Epilogue.ResidualAdd;
+            if (withResidual && d.SupportOs != 0 && ResidualGemmOs(a, bOp, m, n, k, bias!, epilogue, c, norm, add, residual!, affine))
             {
                 return;
             }
@@ -307,12 +334,12 @@ public static class LayerCompiler
             var (lo, hi) = window ?? (0, BufferTop);
             var span = hi - lo;
             var allBlocks = (n + d.Cols - 1) / d.Cols;
-            var whole = epilogue is Epilogue.Softmax or Epilogue.LayerNorm;
+            var whole = epilogue is Epilogue.Softmax || withResidual;
             int nb, rowsPerM, buffers, tmMax;
             if (whole)
             {
                 nb = allBlocks;
-                rowsPerM = epilogue == Epilogue.LayerNorm ? 2 * allBlocks : allBlocks;
+                rowsPerM = withResidual ? 2 * allBlocks : allBlocks;
 
                 // Two buffers let the next tile compute while the unit normalizes this one, unless that would shrink the
                 // m-tile below the array height (the array would then idle between weight loads anyway).
@@ -330,7 +357,7 @@ public static class LayerCompiler
 
             if (tmMax < 1 || (bias is not null && nb > BiasCap))
             {
-                throw new ArgumentException($"a row of {n} elements ({allBlocks} accumulator rows{(epilogue == Epilogue.LayerNorm ? ", with residual and γ/β" : string.Empty)}) does not fit design '{d.Name}' with {d.AccDepth} accumulator rows (accumulator.kib or array.cols must grow)");
+                throw new ArgumentException($"a row of {n} elements ({allBlocks} accumulator rows{(withResidual ? ", with the residual" : string.Empty)}) does not fit design '{d.Name}' with {d.AccDepth} accumulator rows (accumulator.kib or array.cols must grow)");
             }
 
             // Even m-tiles: the same number of tiles as tmMax gives, no runt at the end.
@@ -355,8 +382,8 @@ public static class LayerCompiler
                 for (var g = 0; g < nGroups; g++, tile++)
                 {
                     var accBase = lo + ((tile % buffers) * tm * rowsPerM);
-                    var residualRow = accBase + (allBlocks * tm);
-                    if (epilogue == Epilogue.LayerNorm)
+                    var residualRow = buffers == 1 && withResidual ? ResidualRowFor(accBase, allBlocks * tm, hi) : accBase + (allBlocks * tm);
+                    if (withResidual)
                     {
                         ResidualPhase(residual!, m0 == 0 ? affine : null, m0, mt, n, allBlocks, residualRow);
                     }
@@ -415,7 +442,7 @@ public static class LayerCompiler
 
                         if (kgi == kGroups - 1)
                         {
-                            Epilogues(ph, epilogue, c, m0, mt, g0, gBlocks, n, accBase, requant, softmax, causal, gelu, norm, residualRow);
+                            Epilogues(ph, epilogue, c, m0, mt, g0, gBlocks, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add);
                         }
 
                         Add(ph);
@@ -432,8 +459,8 @@ public static class LayerCompiler
         /// two halves below, the bias enters through compute mode bias. Returns false when the scratchpad cannot hold A
         /// and one block of B, so the caller falls back to the weight-stationary mapping.
         /// </summary>
-        private bool LayerNormGemmOs(Operand a, Operand bOp, int m, int n, int k, TensorRegion bias, Operand c,
-            IntLayerNormConstants norm, Operand residual, TensorRegion affine)
+        private bool ResidualGemmOs(Operand a, Operand bOp, int m, int n, int k, TensorRegion bias, Epilogue epilogue, Operand c,
+            IntLayerNormConstants? norm, IntResidualAddConstants? add, Operand residual, TensorRegion? affine)
         {
             var blocks = (n + d.Cols - 1) / d.Cols;
             var tm = Math.Min(m, d.Rows);
@@ -450,7 +477,7 @@ public static class LayerCompiler
                 return false;
             }
 
-            var residualRow = blocks * tm;
+            var residualRow = ResidualRowFor(0, blocks * tm, BufferTop);
             var tile = 0;
             for (var m0 = 0; m0 < m; m0 += tm, tile++)
             {
@@ -485,7 +512,7 @@ public static class LayerCompiler
 
                     if (j0 + perPhase >= blocks)
                     {
-                        Epilogues(ph, Epilogue.LayerNorm, c, m0, mt, 0, blocks, n, 0, null, null, false, null, norm, residualRow);
+                        Epilogues(ph, epilogue, c, m0, mt, 0, blocks, n, 0, null, null, false, null, norm, residualRow, add);
                     }
 
                     Add(ph);
@@ -502,7 +529,8 @@ public static class LayerCompiler
         }
 
         private void Epilogues(Phase ph, Epilogue epilogue, Operand c, int m0, int mt, int g0, int gBlocks, int n, int accBase,
-            Requantization? requant, IntSoftmaxConstants? softmax, bool causal, IntGeluConstants? gelu, IntLayerNormConstants? norm, int residualRow)
+            Requantization? requant, IntSoftmaxConstants? softmax, bool causal, IntGeluConstants? gelu, IntLayerNormConstants? norm, int residualRow,
+            IntResidualAddConstants? add = null)
         {
             switch (epilogue)
             {
@@ -530,17 +558,61 @@ public static class LayerCompiler
                     ph.Stores.Add(new PendingInstruction(Opcode.Normalize, ("func", 0), ("causal", causal ? 1 : 0), ("mask_offset", causal ? m0 : 0), ("rows", mt),
                         ("width", n), ("local_addr", accBase), ("dram_addr", c.Address(m0, 0)), ("dram_stride", c.Tensor.StrideBytes)));
                     break;
+                case Epilogue.ResidualAdd:
+                    ph.Stores.AddRange(RowOpCompiler.ResidualAddConfig(add!).Select(Pending));
+                    ph.Stores.Add(Pending(RowOpCompiler.ResidualRow(residualRow)));
+                    ph.Stores.Add(new PendingInstruction(Opcode.Normalize, ("func", 2), ("rows", mt), ("width", n), ("local_addr", accBase),
+                        ("dram_addr", c.Address(m0, 0)), ("dram_stride", c.Tensor.StrideBytes)));
+                    break;
                 default:
                     ph.Stores.AddRange(RowOpCompiler.LayerNormConfig(norm!, GbRow).Select(Pending));
-                    ph.Stores.Add(Pending(Instruction.Create(Opcode.ConfigPost, ("reg", IsaSpec.PostRegisters.First(r => r.Name == "ln_residual").Index), ("value", 1L + residualRow))));
+                    ph.Stores.Add(Pending(RowOpCompiler.ResidualRow(residualRow < 0 ? null : residualRow)));
                     ph.Stores.Add(new PendingInstruction(Opcode.Normalize, ("func", 1), ("rows", mt), ("width", n), ("local_addr", accBase),
                         ("dram_addr", c.Address(m0, 0)), ("dram_stride", c.Tensor.StrideBytes)));
                     break;
             }
         }
 
+        /// <summary>
+        /// Where the residual of an output at <paramref name="xRow"/> (span rows) goes: at the start of the next accumulator
+        /// bank when that keeps it below <paramref name="top"/> (the unit then reads x and the residual in one cycle),
+        /// else right after the output.
+        /// </summary>
+        private int ResidualRowFor(int xRow, int span, int top)
+        {
+            var bankRows = d.AccDepth / d.AccBanks;
+            var next = ((xRow / bankRows) + 1) * bankRows;
+            return next + span <= top && RowOpCompiler.PairedReads(d, xRow, next, span) ? next : xRow + span;
+        }
+
+        /// <summary>
+        /// LayerNorm of an int8 tensor without residual (pre-LN): each m-tile enters the accumulator through the identity
+        /// matmul and is normalized in place; two buffers let the next tile enter while this one is normalized.
+        /// </summary>
+        public void LayerNorm(Operand x, int m, int n, TensorRegion affine, IntLayerNormConstants norm, Operand c)
+        {
+            var blocks = (n + d.Cols - 1) / d.Cols;
+            var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
+            var tmMax = Math.Min(64, Math.Min(BufferTop / (2 * blocks), SpHalf / (blocks * chunksPerBlock)));
+            if (tmMax < 1)
+            {
+                throw new ArgumentException($"a row of {n} elements ({blocks} accumulator rows) does not fit design '{d.Name}' with {d.AccDepth} accumulator rows (accumulator.kib or array.cols must grow)");
+            }
+
+            var tiles = (m + tmMax - 1) / tmMax;
+            var tm = (m + tiles - 1) / tiles;
+            var tile = 0;
+            for (var m0 = 0; m0 < m; m0 += tm, tile++)
+            {
+                var mt = Math.Min(tm, m - m0);
+                var accBase = (tile % 2) * tm * blocks;
+                var ph = ResidualPhase(x, m0 == 0 ? affine : null, m0, mt, n, blocks, accBase);
+                Epilogues(ph, Epilogue.LayerNorm, c, m0, mt, 0, blocks, n, accBase, null, null, false, null, norm, -1);
+            }
+        }
+
         /// <summary>Loads γ/β (first tile only) and the residual tile, and multiplies the residual by the identity into its accumulator rows.</summary>
-        private void ResidualPhase(Operand residual, TensorRegion? affine, int m0, int mt, int n, int blocks, int residualRow, int? aBase = null)
+        private Phase ResidualPhase(Operand residual, TensorRegion? affine, int m0, int mt, int n, int blocks, int residualRow, int? aBase = null)
         {
             var ph = new Phase();
             var spBase = aBase ?? ((phases.Count % 2) * SpHalf);
@@ -574,6 +646,7 @@ public static class LayerCompiler
             }
 
             Add(ph);
+            return ph;
         }
 
         /// <summary>

@@ -90,17 +90,28 @@ public sealed record QuantizedLayer
     /// <summary>LayerNorm 2: input H·W2+b2, residual X1.</summary>
     public required IntLayerNormConstants Norm2 { get; init; }
 
+    /// <summary>Pre-LN only: output scale of LayerNorm 1 (the attention input A1); 0 for post-LN.</summary>
+    public double ScaleA1 { get; init; }
+
+    /// <summary>Pre-LN only: output scale of LayerNorm 2 (the FFN input A2); 0 for post-LN.</summary>
+    public double ScaleA2 { get; init; }
+
+    /// <summary>Pre-LN only: X1 = requant(O·Wo + bo + aligned X).</summary>
+    public IntResidualAddConstants? Add1 { get; init; }
+
+    /// <summary>Pre-LN only: Y = requant(H·W2 + b2 + aligned X1).</summary>
+    public IntResidualAddConstants? Add2 { get; init; }
+
     /// <summary>Float weights after quantization (dequantized), for the accuracy reference.</summary>
     public required LayerWeights Dequantized { get; init; }
 
-    /// <summary>Quantizes a post-LN layer, calibrating the activation scales on its float run.</summary>
-    /// <exception cref="NotSupportedException">A pre-LN layer (GPT-2): its residual adds without LayerNorm have no hardware mapping yet.</exception>
+    /// <summary>Quantizes a layer, calibrating the activation scales on its float run.</summary>
     public static QuantizedLayer Create(LayerSpec spec, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.PreLayerNorm)
         {
-            throw new NotSupportedException($"{spec.Name}: pre-LN layers (residual add without LayerNorm) are not compiled yet");
+            return CreatePreLn(spec, seed);
         }
 
         var w = LayerWeights.Create(spec, seed);
@@ -148,6 +159,65 @@ public sealed record QuantizedLayer
             Norm1 = IntLayerNormConstants.FromScales(h, so * swo, sx, sg1, sx1),
             Gelu = IntGeluConstants.FromScale(sx1 * sw1, sh),
             Norm2 = IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
+            Dequantized = deq,
+        };
+    }
+
+    /// <summary>
+    /// A pre-LN layer (GPT-2): A1 = LN1(X); Q, K, V from A1; X1 = X + O·Wo + bo; A2 = LN2(X1); H = GELU(A2·W1 + b1);
+    /// Y = X1 + H·W2 + b2. LayerNorms have no residual; the residual adds are <c>normalize func=add</c>.
+    /// </summary>
+    private static QuantizedLayer CreatePreLn(LayerSpec spec, ulong seed)
+    {
+        var w = LayerWeights.Create(spec, seed);
+        var fl = FloatLayer.Forward(spec, w);
+        int h = spec.Hidden;
+        var sx = SymmetricQuantizer.Scale(w.Input);
+        var (x, _) = Quantize(w.Input, sx);
+        double sa1 = SymmetricQuantizer.Scale(fl.A1!), sa2 = SymmetricQuantizer.Scale(fl.A2!);
+        double sq = SymmetricQuantizer.Scale(fl.Q), sk = SymmetricQuantizer.Scale(fl.K), sv = SymmetricQuantizer.Scale(fl.V);
+        double so = SymmetricQuantizer.Scale(fl.O), sx1 = SymmetricQuantizer.Scale(fl.X1), sh = SymmetricQuantizer.Scale(fl.H), sy = SymmetricQuantizer.Scale(fl.Y);
+        var (wq, swq) = SymmetricQuantizer.Quantize(w.Wq);
+        var (wk, swk) = SymmetricQuantizer.Quantize(w.Wk);
+        var (wv, swv) = SymmetricQuantizer.Quantize(w.Wv);
+        var (wo, swo) = SymmetricQuantizer.Quantize(w.Wo);
+        var (w1, sw1) = SymmetricQuantizer.Quantize(w.W1);
+        var (w2, sw2) = SymmetricQuantizer.Quantize(w.W2);
+        var (g1, sg1) = IntLayerNormConstants.QuantizeGamma(w.Gamma1);
+        var (g2, sg2) = IntLayerNormConstants.QuantizeGamma(w.Gamma2);
+        var bq = Bias(w.Bq, sa1 * swq);
+        var bk = Bias(w.Bk, sa1 * swk);
+        var bv = Bias(w.Bv, sa1 * swv);
+        var bo = Bias(w.Bo, so * swo);
+        var b1 = Bias(w.B1, sa2 * sw1);
+        var b2 = Bias(w.B2, sh * sw2);
+        var be1 = IntLayerNormConstants.QuantizeBeta(w.Beta1, sa1);
+        var be2 = IntLayerNormConstants.QuantizeBeta(w.Beta2, sa2);
+        var deq = new LayerWeights(
+            Deq(x, sx),
+            Deq(wq, swq), Deq(bq, sa1 * swq), Deq(wk, swk), Deq(bk, sa1 * swk), Deq(wv, swv), Deq(bv, sa1 * swv), Deq(wo, swo), Deq(bo, so * swo),
+            Deq(g1, sg1), Deq(be1, sa1 / 256), Deq(w1, sw1), Deq(b1, sa2 * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sa2 / 256));
+        return new QuantizedLayer
+        {
+            Spec = spec,
+            Seed = seed,
+            X = x,
+            Wq = wq, Wk = wk, Wv = wv, Wo = wo, W1 = w1, W2 = w2,
+            Bq = bq, Bk = bk, Bv = bv, Bo = bo, B1 = b1, B2 = b2,
+            Gamma1 = g1, Beta1 = be1, Gamma2 = g2, Beta2 = be2,
+            WeightScales = [swq, swk, swv, swo, sw1, sw2],
+            ScaleX = sx, ScaleQ = sq, ScaleK = sk, ScaleV = sv, ScaleO = so, ScaleX1 = sx1, ScaleH = sh, ScaleY = sy,
+            ScaleA1 = sa1, ScaleA2 = sa2,
+            RequantQ = Requantizer.FromScale(sa1 * swq / sq),
+            RequantK = Requantizer.FromScale(sa1 * swk / sk),
+            RequantV = Requantizer.FromScale(sa1 * swv / sv),
+            RequantO = Requantizer.FromScale(IntSoftmaxConstants.OutputScale * sv / so),
+            Softmax = IntSoftmaxConstants.FromScale(sq * sk, 1.0 / Math.Sqrt(spec.HeadDim)),
+            Norm1 = IntLayerNormConstants.FromScales(h, sx, null, sg1, sa1),
+            Add1 = IntResidualAddConstants.FromScales(so * swo, sx, sx1),
+            Gelu = IntGeluConstants.FromScale(sa2 * sw1, sh),
+            Norm2 = IntLayerNormConstants.FromScales(h, sx1, null, sg2, sa2),
+            Add2 = IntResidualAddConstants.FromScales(sh * sw2, sx1, sy),
             Dequantized = deq,
         };
     }

@@ -41,6 +41,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     [InlineData("bert-mini", 128)]
     [InlineData("bert-base", 128)]
     [InlineData("vit-b16", 197)]
+    [InlineData("gpt2-small", 64)]
     public void The_integer_layer_tracks_the_float_layer_of_its_dequantized_weights(string preset, int seq)
     {
         // Arrange
@@ -69,11 +70,14 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     [InlineData("default", "bert-tiny", 64, true)]
     [InlineData("default", "bert-mini", 33, false)]
     [InlineData("default", "bert-base", 128, false)]
-    public void A_compiled_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit(string config, string preset, int seq, bool causal)
+    [InlineData("small", "bert-tiny", 64, true, true)]
+    [InlineData("tiny", "bert-tiny", 12, true, true)]
+    [InlineData("default", "gpt2-small", 64, true, true)]
+    public void A_compiled_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit(string config, string preset, int seq, bool causal, bool preLn = false)
     {
         // Arrange
         var d = TestConfigs.Load(config);
-        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal }, seed: (ulong)seq);
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal, PreLayerNorm = preLn }, seed: (ulong)seq);
         var expected = IntLayerReference.Run(q);
         var program = LayerCompiler.Compile(d, q);
 
@@ -85,7 +89,8 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         output.WriteLine($"{program.Instructions.Count} instructions, {program.Dram.Length} bytes of DRAM, {program.Meta["phases"]} phases");
         Assert.True(tokens.Ok, string.Join("\n", tokens.Errors));
         Assert.True(result.Ok, result.FaultDetail);
-        foreach (var (name, values) in new[] { ("Q", expected.Q), ("K", expected.K), ("V", expected.V), ("P", expected.P), ("O", expected.O), ("X1", expected.X1), ("H", expected.H), ("Y", expected.Y) })
+        Assert.Equal(preLn ? 10 : 8, expected.Tensors().Count());
+        foreach (var (name, values) in expected.Tensors())
         {
             var actual = program.Tensors.Single(t => t.Name == name).Read(result.Dram);
             Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"{name} differs from the integer reference at {FirstDifference(values, actual)}");
@@ -109,16 +114,19 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_pre_layernorm_layer_is_a_clear_compile_error_until_it_is_mapped()
+    public void A_pre_layernorm_layer_normalizes_before_each_block_and_adds_the_residual_after_it()
     {
         // Arrange
         var d = TestConfigs.Load("default");
 
         // Act
-        var e = Assert.Throws<ArgumentException>(() => LayerCompiler.Compile(d, WorkloadSpec.Parse("gpt2-small:seq=8")));
+        var layer = LayerCompiler.CompileLayer(d, QuantizedLayer.Create(LayerSpec.Preset("gpt2-small", 8), seed: 1));
 
         // Assert
-        Assert.Contains("pre-LN", e.Message, StringComparison.Ordinal);
+        var names = layer.Ops.Select(o => o.Name).Where(n => !n.StartsWith("head", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["ln1", "q_proj", "k_proj", "v_proj", "out_proj_add1", "ln2", "ffn1_gelu", "ffn2_add2"], names);
+        Assert.Contains(layer.Program.Tensors, t => t.Name == "A1");
+        Assert.Contains(layer.Program.Instructions, i => i.Opcode == HwGen.Generator.Isa.Opcode.Normalize && i["func"] == 2);
     }
 
     [Fact]

@@ -71,12 +71,14 @@ public sealed class LayerCosimTests(CosimFixture fixture, ITestOutputHelper outp
     [InlineData("tiny", "bert-tiny", 21, false)]
     [InlineData("default", "bert-mini", 33, false)]
     [InlineData("default", "bert-tiny", 64, true)]
-    public async Task A_bert_layer_matches_the_golden_model_bit_for_bit(string config, string preset, int seq, bool causal)
+    [InlineData("small", "bert-tiny", 64, true, true)]
+    [InlineData("default", "gpt2-small", 64, true, true)]
+    public async Task A_layer_matches_the_golden_model_bit_for_bit(string config, string preset, int seq, bool causal, bool preLn = false)
     {
         // Arrange
         RequiresVerilator.Check();
         var session = fixture.Session(config);
-        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal }, seed: (ulong)seq);
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal, PreLayerNorm = preLn }, seed: (ulong)seq);
         var program = LayerCompiler.Compile(session.Design, q);
 
         // Act
