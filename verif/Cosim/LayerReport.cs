@@ -41,12 +41,21 @@ public sealed partial record LayerReport
 
     /// <summary>
     /// Builds the report from a run's profile. <paramref name="ops"/> are the compiled operations (contiguous instruction
-    /// ranges in program order); <paramref name="modelled"/>, when given, the model's cycles per operation in the same order.
+    /// ranges in program order); <paramref name="modelled"/>, when given, the model's cycles per operation in the same order;
+    /// <paramref name="programLength"/> the instructions the run was given (the cycles after its last execute instruction
+    /// belong to the operation of its last instruction; by default, to the last operation).
     /// </summary>
-    public static LayerReport Build(string layer, int processingElements, IReadOnlyList<LayerOp> ops, IReadOnlyList<long>? modelled, CosimReport report)
+    public static LayerReport Build(string layer, int processingElements, IReadOnlyList<LayerOp> ops, IReadOnlyList<long>? modelled, CosimReport report, int? programLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Build(layer, processingElements, ops, modelled, report.Profile, report.SimWallSeconds, report.CyclesPerSecond, programLength);
+    }
+
+    /// <summary>Builds the report from a profile (see the other overload); <paramref name="profile"/> null gives zero cycles.</summary>
+    public static LayerReport Build(string layer, int processingElements, IReadOnlyList<LayerOp> ops, IReadOnlyList<long>? modelled,
+        ExecProfile? profile, double simWallSeconds, double cyclesPerSecond, int? programLength = null)
     {
         ArgumentNullException.ThrowIfNull(ops);
-        ArgumentNullException.ThrowIfNull(report);
         ArgumentOutOfRangeException.ThrowIfLessThan(processingElements, 1);
         if (ops.Count == 0)
         {
@@ -59,7 +68,7 @@ public sealed partial record LayerReport
         }
 
         // Cycles per operation: each profiled instruction belongs to the operation whose range holds it; the cycles after
-        // the last execute instruction (keyed by the program length) belong to the last operation.
+        // the last execute instruction (keyed by the program length) belong to the operation of the last instruction.
         var counts = new long[ops.Count][];
         for (var i = 0; i < ops.Count; i++)
         {
@@ -67,9 +76,10 @@ public sealed partial record LayerReport
         }
 
         var starts = ops.Select(o => o.Start).ToArray();
-        foreach (var (pc, row) in report.Profile?.ByInstruction ?? new Dictionary<int, long[]>())
+        foreach (var (pc, row) in profile?.ByInstruction ?? new Dictionary<int, long[]>())
         {
-            var at = Array.BinarySearch(starts, pc);
+            var key = programLength is { } length && pc >= length ? length - 1 : pc;
+            var at = Array.BinarySearch(starts, key);
             var op = Math.Clamp(at >= 0 ? at : ~at - 1, 0, ops.Count - 1);
             for (var c = 0; c < row.Length; c++)
             {
@@ -115,8 +125,8 @@ public sealed partial record LayerReport
             Utilization = total.Total > 0 ? ideal / total.Total : 0,
             ModelledCycles = modelled?.Sum(),
             Breakdown = total,
-            SimWallSeconds = report.SimWallSeconds,
-            CyclesPerSecond = report.CyclesPerSecond,
+            SimWallSeconds = simWallSeconds,
+            CyclesPerSecond = cyclesPerSecond,
         };
     }
 

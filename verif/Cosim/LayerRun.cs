@@ -98,14 +98,14 @@ public sealed record LayerRun
     }
 
     /// <summary>
-    /// The per-operation report of a run of <see cref="Program"/> (or a prefix of it); with <paramref name="model"/>, the
-    /// performance model's per-operation estimate next to it.
+    /// The per-operation report of a run of <see cref="Program"/>; with <paramref name="model"/>, the performance model's
+    /// per-operation estimate next to it.
     /// </summary>
     public LayerReport Report(DesignModel design, CosimReport report, bool model = true)
     {
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(report);
         var modelled = model ? Compiled.ModelledCycles(design).Select(m => m.Cycles).ToList() : null;
-        return LayerReport.Build(Quantized.Spec.ToString(), design.Pes, Compiled.Ops, modelled, report);
+        return LayerReport.Build(Quantized.Spec.ToString(), design.Pes, Compiled.Ops, modelled, report, Program.Length);
     }
 }
