@@ -74,7 +74,7 @@ public sealed record LayerRun
         }
         catch (NotSupportedException e)
         {
-            throw new ArgumentException(e.Message, nameof(spec), e);
+            throw new ArgumentException(e.Message, e);
         }
 
         return Create(design, q);
