@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using CliWrap;
 using CliWrap.Buffered;
 using HwGen.Generator.Design;
+using HwGen.Report;
 using HwGen.Software.Compiler;
 using HwGen.Software.Layers;
 using HwGen.Software.Workloads;
@@ -206,6 +207,8 @@ public sealed class LayerReportCosimTests(CosimFixture fixture, ITestOutputHelpe
         Assert.Equal((long)report.Counters["array_active"], report.ExecCycles.ArrayActive);
         Assert.Equal(report.Cycles, report.Profile!.ByInstruction.Values.Sum(r => r.Sum()));
         Assert.All(report.Profile.ByInstruction.Keys, pc => Assert.InRange(pc, 0, program.Length));
+        var bar = Assert.Single(OperationPlot.Bars(report));
+        Assert.Equal(report.Cycles, bar.Cycles.Total);
     }
 
     [SkippableFact]
