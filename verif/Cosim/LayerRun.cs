@@ -1,0 +1,111 @@
+using HwGen.Generator.Design;
+using HwGen.Software.Layers;
+using HwGen.Software.Numerics.Transformer;
+using HwGen.Software.Programs;
+using HwGen.Software.Workloads;
+
+namespace HwGen.Verif;
+
+/// <summary>
+/// Everything a whole-layer co-simulation reports on besides the bit-exact verdict: the quantized layer (weights,
+/// scales, kernel constants), the compiled program with its operations, and the float layer run on the dequantized
+/// int8 weights. <see cref="Program"/> carries one <see cref="KernelReference"/> (kernel <c>layer</c>) per intermediate
+/// tensor, so the co-simulation report measures each against float (cosine, max abs error) and a dump writes the float
+/// references next to the integer tensors.
+/// </summary>
+public sealed record LayerRun
+{
+    /// <summary>The reference kernel name of layer tensors.</summary>
+    public const string Kernel = "layer";
+
+    /// <summary>The quantized layer.</summary>
+    public required QuantizedLayer Quantized { get; init; }
+
+    /// <summary>The compiled layer: the program without references, and the operations.</summary>
+    public required CompiledLayer Compiled { get; init; }
+
+    /// <summary>The float layer on the dequantized weights.</summary>
+    public required FloatActivations Float { get; init; }
+
+    /// <summary>The program to run: the compiled one with the float references of every intermediate tensor.</summary>
+    public required CompiledProgram Program { get; init; }
+
+    /// <summary>The integer tensors the layer writes, in dataflow order, each with its scale and float reference.</summary>
+    public static IReadOnlyList<(string Tensor, double Scale, double[] Float)> Tensors(QuantizedLayer q, FloatActivations f)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        ArgumentNullException.ThrowIfNull(f);
+        return
+        [
+            ("Q", q.ScaleQ, f.Q),
+            ("K", q.ScaleK, f.K),
+            ("V", q.ScaleV, f.V),
+            ("P", IntSoftmaxConstants.OutputScale, f.P),
+            ("O", q.ScaleO, f.O),
+            ("X1", q.ScaleX1, f.X1),
+            ("H", q.ScaleH, f.H),
+            ("Y", q.ScaleY, f.Y),
+        ];
+    }
+
+    /// <summary>
+    /// Quantizes and compiles the layer a workload names (<c>bert-tiny:seq=64,causal=1,seed=3</c>; seq defaults to the
+    /// preset's, causal to the preset's, seed to 1).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a layer preset, a layer the compiler cannot map yet, or one the design cannot hold.</exception>
+    public static LayerRun Create(DesignModel design, WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!LayerSpec.PresetNames.Contains(spec.Kind))
+        {
+            throw new ArgumentException($"workload kind '{spec.Kind}' is not a layer preset ({string.Join(", ", LayerSpec.PresetNames)})", nameof(spec));
+        }
+
+        var layer = LayerSpec.Preset(spec.Kind, spec.Parameters.ContainsKey("seq") ? (int)spec.Get("seq") : null);
+        if (spec.Parameters.ContainsKey("causal"))
+        {
+            layer = layer with { Causal = spec.Get("causal") == 1 };
+        }
+
+        QuantizedLayer q;
+        try
+        {
+            q = QuantizedLayer.Create(layer, (ulong)spec.Get("seed", 1));
+        }
+        catch (NotSupportedException e)
+        {
+            throw new ArgumentException(e.Message, e);
+        }
+
+        return Create(design, q);
+    }
+
+    /// <summary>Compiles <paramref name="q"/> for <paramref name="design"/> and runs the float reference.</summary>
+    public static LayerRun Create(DesignModel design, QuantizedLayer q)
+    {
+        ArgumentNullException.ThrowIfNull(design);
+        ArgumentNullException.ThrowIfNull(q);
+        var compiled = LayerCompiler.CompileLayer(design, q);
+        var f = FloatLayer.Forward(q.Spec, q.Dequantized);
+        var references = Tensors(q, f).Select(t => new KernelReference(Kernel, t.Tensor, t.Float, t.Scale)).ToList();
+        return new LayerRun
+        {
+            Quantized = q,
+            Compiled = compiled,
+            Float = f,
+            Program = compiled.Program with { References = [.. compiled.Program.References, .. references] },
+        };
+    }
+
+    /// <summary>
+    /// The per-operation report of a run of <see cref="Program"/>; with <paramref name="model"/>, the performance model's
+    /// per-operation estimate next to it.
+    /// </summary>
+    public LayerReport Report(DesignModel design, CosimReport report, bool model = true)
+    {
+        ArgumentNullException.ThrowIfNull(design);
+        ArgumentNullException.ThrowIfNull(report);
+        var modelled = model ? Compiled.ModelledCycles(design).Select(m => m.Cycles).ToList() : null;
+        return LayerReport.Build(Quantized.Spec.ToString(), design.Pes, Compiled.Ops, modelled, report, Program.Length);
+    }
+}
