@@ -53,14 +53,24 @@ public static class LayerCompiler
             layer = layer with { Causal = spec.Get("causal") == 1 };
         }
 
-        try
+        return CompileLayers(d, QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec))).Program;
+    }
+
+    /// <summary>Most layers a <c>layers=</c> override may ask for.</summary>
+    public const int MaxLayers = 48;
+
+    /// <summary>The <c>layers=</c> override of a layer workload (default 1).</summary>
+    /// <exception cref="ArgumentException">Not in 1..<see cref="MaxLayers"/>.</exception>
+    public static int Layers(WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var n = spec.Get("layers", 1);
+        if (n < 1 || n > MaxLayers)
         {
-            return Compile(d, QuantizedLayer.Create(layer, (ulong)spec.Get("seed", 1)));
+            throw new ArgumentException($"workload '{spec}': layers={n} is not in 1..{MaxLayers}", nameof(spec));
         }
-        catch (NotSupportedException e)
-        {
-            throw new ArgumentException(e.Message, nameof(spec), e);
-        }
+
+        return (int)n;
     }
 
     /// <summary>Compiles <paramref name="q"/> for design <paramref name="d"/>.</summary>
@@ -71,71 +81,121 @@ public static class LayerCompiler
     /// <exception cref="ArgumentException">The design lacks weight-stationary dataflow or a post-processing unit, or a row does not fit the accumulator.</exception>
     public static CompiledLayer CompileLayer(DesignModel d, QuantizedLayer q)
     {
-        ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(q);
+        return CompileLayers(d, [q]);
+    }
+
+    /// <summary>
+    /// Compiles a stack of layers (as <see cref="QuantizedLayer.CreateStack"/> makes) into one program: layer i+1 reads
+    /// layer i's output Y where it lies. With more than one layer, tensors and operations carry the prefix <c>L{i}.</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The design lacks weight-stationary dataflow or a post-processing unit, or a row does not fit the accumulator.</exception>
+    public static CompiledLayer CompileLayers(DesignModel d, IReadOnlyList<QuantizedLayer> layers)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0)
+        {
+            throw new ArgumentException("no layers to compile", nameof(layers));
+        }
+
         if (d.SupportWs == 0 || d.UnitSoftmax == 0 || d.UnitLayerNorm == 0 || d.UnitGelu == 0)
         {
             throw new ArgumentException($"design '{d.Name}' needs the weight-stationary dataflow and the softmax, layernorm and gelu units to run a whole layer", nameof(d));
         }
 
-        var spec = q.Spec;
-        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
-        var b = new Builder(d, (h + d.Cols - 1) / d.Cols);
-        var x = b.Tensor("X", TensorRole.Input, s, h, q.X);
-        var wq = b.Tensor("Wq", TensorRole.Input, h, h, q.Wq);
-        var wk = b.Tensor("Wk", TensorRole.Input, h, h, q.Wk);
-        var wv = b.Tensor("Wv", TensorRole.Input, h, h, q.Wv);
-        var wo = b.Tensor("Wo", TensorRole.Input, h, h, q.Wo);
-        var w1 = b.Tensor("W1", TensorRole.Input, h, f, q.W1);
-        var w2 = b.Tensor("W2", TensorRole.Input, f, h, q.W2);
-        var bq = b.Blocks("Bq", [q.Bq]);
-        var bk = b.Blocks("Bk", [q.Bk]);
-        var bv = b.Blocks("Bv", [q.Bv]);
-        var bo = b.Blocks("Bo", [q.Bo]);
-        var b1 = b.Blocks("B1", [q.B1]);
-        var b2 = b.Blocks("B2", [q.B2]);
-        var gb1 = b.Blocks("GB1", [q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1]);
-        var gb2 = b.Blocks("GB2", [q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2]);
+        var first = layers[0];
+        var spec = first.Spec;
+        var b = new Builder(d, (spec.Hidden + d.Cols - 1) / d.Cols);
         var identity = new sbyte[d.Cols * d.Cols];
         for (var i = 0; i < d.Cols; i++)
         {
             identity[(i * d.Cols) + i] = 1;
         }
 
-        var id = b.Tensor("I", TensorRole.Input, d.Cols, d.Cols, identity);
-        var qt = b.Tensor("Q", TensorRole.Output, s, h, null);
-        var kt = b.Tensor("K", TensorRole.Output, s, h, null);
-        var vt = b.Tensor("V", TensorRole.Output, s, h, null);
-        var pt = b.Tensor("P", TensorRole.Output, spec.Heads * s, s, null);
-        var ot = b.Tensor("O", TensorRole.Output, s, h, null);
-        var x1 = b.Tensor("X1", TensorRole.Output, s, h, null);
-        var ht = b.Tensor("H", TensorRole.Output, s, f, null);
-        var yt = b.Tensor("Y", TensorRole.Output, s, h, null);
-        b.Identity = id;
+        b.Identity = b.Tensor("I", TensorRole.Input, d.Cols, d.Cols, identity);
+        TensorRegion? x = null;
+        for (var i = 0; i < layers.Count; i++)
+        {
+            if (layers[i].Spec != spec)
+            {
+                throw new ArgumentException("every layer of a stack must have the same shape", nameof(layers));
+            }
+
+            var prefix = layers.Count == 1 ? string.Empty : "L" + i.ToString(CultureInfo.InvariantCulture) + ".";
+            x ??= b.Tensor(prefix + "X", TensorRole.Input, spec.Seq, spec.Hidden, first.X);
+            x = EmitLayer(d, b, layers[i], x, prefix);
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["kernel"] = "layer",
+            ["layer"] = spec.ToString(),
+            ["layers"] = layers.Count,
+            ["seed"] = first.Seed,
+            ["scale_x"] = first.ScaleX,
+            ["scale_y"] = layers[^1].ScaleY,
+            ["phases"] = b.PhaseCount,
+            ["rounding"] = "half_up",
+            ["poison"] = GemmCompiler.Poison.ToString(inv),
+        };
+        var name = $"layer:{spec.Name},seq={spec.Seq.ToString(inv)},seed={first.Seed.ToString(inv)}" + (layers.Count > 1 ? ",layers=" + layers.Count.ToString(inv) : string.Empty);
+        var program = b.Build(name, spec.Macs * layers.Count, meta);
+        return new CompiledLayer(program, b.Ops);
+    }
+
+    /// <summary>Emits one layer reading its input from <paramref name="x"/>; returns its output tensor.</summary>
+    private static TensorRegion EmitLayer(DesignModel d, Builder b, QuantizedLayer q, TensorRegion x, string prefix)
+    {
+        var spec = q.Spec;
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
+        var wq = b.Tensor(prefix + "Wq", TensorRole.Input, h, h, q.Wq);
+        var wk = b.Tensor(prefix + "Wk", TensorRole.Input, h, h, q.Wk);
+        var wv = b.Tensor(prefix + "Wv", TensorRole.Input, h, h, q.Wv);
+        var wo = b.Tensor(prefix + "Wo", TensorRole.Input, h, h, q.Wo);
+        var w1 = b.Tensor(prefix + "W1", TensorRole.Input, h, f, q.W1);
+        var w2 = b.Tensor(prefix + "W2", TensorRole.Input, f, h, q.W2);
+        var bq = b.Blocks(prefix + "Bq", [q.Bq]);
+        var bk = b.Blocks(prefix + "Bk", [q.Bk]);
+        var bv = b.Blocks(prefix + "Bv", [q.Bv]);
+        var bo = b.Blocks(prefix + "Bo", [q.Bo]);
+        var b1 = b.Blocks(prefix + "B1", [q.B1]);
+        var b2 = b.Blocks(prefix + "B2", [q.B2]);
+        var gb1 = b.Blocks(prefix + "GB1", [q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1]);
+        var gb2 = b.Blocks(prefix + "GB2", [q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2]);
+        var qt = b.Tensor(prefix + "Q", TensorRole.Output, s, h, null);
+        var kt = b.Tensor(prefix + "K", TensorRole.Output, s, h, null);
+        var vt = b.Tensor(prefix + "V", TensorRole.Output, s, h, null);
+        var pt = b.Tensor(prefix + "P", TensorRole.Output, spec.Heads * s, s, null);
+        var ot = b.Tensor(prefix + "O", TensorRole.Output, s, h, null);
+        var x1 = b.Tensor(prefix + "X1", TensorRole.Output, s, h, null);
+        var ht = b.Tensor(prefix + "H", TensorRole.Output, s, f, null);
+        var yt = b.Tensor(prefix + "Y", TensorRole.Output, s, h, null);
 
         var pre = spec.PreLayerNorm;
-        var a1 = pre ? b.Tensor("A1", TensorRole.Output, s, h, null) : null;
-        var a2 = pre ? b.Tensor("A2", TensorRole.Output, s, h, null) : null;
+        var a1 = pre ? b.Tensor(prefix + "A1", TensorRole.Output, s, h, null) : null;
+        var a2 = pre ? b.Tensor(prefix + "A2", TensorRole.Output, s, h, null) : null;
         var attnIn = new Operand(a1 ?? x, 0);
         long sh = (long)s * h;
         if (pre)
         {
-            b.Op("ln1", 0);
+            b.Op(prefix + "ln1", 0);
             b.LayerNorm(new(x, 0), s, h, gb1, q.Norm1, new(a1!, 0));
         }
 
-        b.Op("q_proj", sh * h);
+        b.Op(prefix + "q_proj", sh * h);
         b.Gemm(attnIn, new(wq, 0), false, s, h, h, bq, Epilogue.Requantize, new(qt, 0), q.RequantQ);
-        b.Op("k_proj", sh * h);
+        b.Op(prefix + "k_proj", sh * h);
         b.Gemm(attnIn, new(wk, 0), false, s, h, h, bk, Epilogue.Requantize, new(kt, 0), q.RequantK);
-        b.Op("v_proj", sh * h);
+        b.Op(prefix + "v_proj", sh * h);
         b.Gemm(attnIn, new(wv, 0), false, s, h, h, bv, Epilogue.Requantize, new(vt, 0), q.RequantV);
 
         // Heads are software-pipelined: QKᵀ+softmax of head h+1 is issued before P·V of head h, in its own half of the
         // accumulator, so the array has work while the Softmax unit normalizes.
         void Qk(int head)
         {
-            b.Op("head" + head.ToString(CultureInfo.InvariantCulture) + ".qk_softmax", (long)s * s * dh);
+            b.Op(prefix + "head" + head.ToString(CultureInfo.InvariantCulture) + ".qk_softmax", (long)s * s * dh);
             b.Gemm(new(qt, head * dh), new(kt, head * dh), true, s, s, dh, null, Epilogue.Softmax, new Operand(pt, head * s * pt.StrideBytes),
                 softmax: q.Softmax, causal: spec.Causal, window: b.LowerWindow);
         }
@@ -148,46 +208,33 @@ public static class LayerCompiler
                 Qk(head + 1);
             }
 
-            b.Op("head" + head.ToString(CultureInfo.InvariantCulture) + ".pv", (long)s * s * dh);
+            b.Op(prefix + "head" + head.ToString(CultureInfo.InvariantCulture) + ".pv", (long)s * s * dh);
             b.Gemm(new Operand(pt, head * s * pt.StrideBytes), new(vt, head * dh), false, s, dh, s, null, Epilogue.Requantize, new(ot, head * dh), q.RequantO,
                 window: b.UpperWindow);
         }
 
         if (pre)
         {
-            b.Op("out_proj_add1", sh * h);
+            b.Op(prefix + "out_proj_add1", sh * h);
             b.Gemm(new(ot, 0), new(wo, 0), false, s, h, h, bo, Epilogue.ResidualAdd, new(x1, 0), residual: new(x, 0), add: q.Add1);
-            b.Op("ln2", 0);
+            b.Op(prefix + "ln2", 0);
             b.LayerNorm(new(x1, 0), s, h, gb2, q.Norm2, new(a2!, 0));
-            b.Op("ffn1_gelu", sh * f);
+            b.Op(prefix + "ffn1_gelu", sh * f);
             b.Gemm(new(a2!, 0), new(w1, 0), false, s, f, h, b1, Epilogue.Gelu, new(ht, 0), gelu: q.Gelu);
-            b.Op("ffn2_add2", sh * f);
+            b.Op(prefix + "ffn2_add2", sh * f);
             b.Gemm(new(ht, 0), new(w2, 0), false, s, h, f, b2, Epilogue.ResidualAdd, new(yt, 0), residual: new(x1, 0), add: q.Add2);
         }
         else
         {
-            b.Op("out_proj_ln1", sh * h);
+            b.Op(prefix + "out_proj_ln1", sh * h);
             b.Gemm(new(ot, 0), new(wo, 0), false, s, h, h, bo, Epilogue.LayerNorm, new(x1, 0), norm: q.Norm1, residual: new(x, 0), affine: gb1);
-            b.Op("ffn1_gelu", sh * f);
+            b.Op(prefix + "ffn1_gelu", sh * f);
             b.Gemm(new(x1, 0), new(w1, 0), false, s, f, h, b1, Epilogue.Gelu, new(ht, 0), gelu: q.Gelu);
-            b.Op("ffn2_ln2", sh * f);
+            b.Op(prefix + "ffn2_ln2", sh * f);
             b.Gemm(new(ht, 0), new(w2, 0), false, s, h, f, b2, Epilogue.LayerNorm, new(yt, 0), norm: q.Norm2, residual: new(x1, 0), affine: gb2);
         }
 
-        var inv = CultureInfo.InvariantCulture;
-        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["kernel"] = "layer",
-            ["layer"] = spec.ToString(),
-            ["seed"] = q.Seed,
-            ["scale_x"] = q.ScaleX,
-            ["scale_y"] = q.ScaleY,
-            ["phases"] = b.PhaseCount,
-            ["rounding"] = "half_up",
-            ["poison"] = GemmCompiler.Poison.ToString(inv),
-        };
-        var program = b.Build($"layer:{spec.Name},seq={s.ToString(inv)},seed={q.Seed.ToString(inv)}", spec.Macs, meta);
-        return new CompiledLayer(program, b.Ops);
+        return yt;
     }
 
     private sealed record Operand(TensorRegion Tensor, long Offset)

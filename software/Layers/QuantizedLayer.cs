@@ -109,16 +109,62 @@ public sealed record QuantizedLayer
     public static QuantizedLayer Create(LayerSpec spec, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.PreLayerNorm)
+        return Create(spec, seed, LayerWeights.Create(spec, seed), null).Layer;
+    }
+
+    /// <summary>
+    /// A stack of <paramref name="layers"/> layers: layer i has the weights of seed + i; its input is the previous
+    /// layer's output, in float for calibration and as the previous layer's int8 output (and scale) for the integers.
+    /// </summary>
+    public static IReadOnlyList<QuantizedLayer> CreateStack(LayerSpec spec, ulong seed, int layers)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
+        var list = new List<QuantizedLayer>();
+        double[]? floatInput = null;
+        (sbyte[] X, double Scale)? input = null;
+        for (var i = 0; i < layers; i++)
         {
-            return CreatePreLn(spec, seed);
+            var w = LayerWeights.Create(spec, seed + (ulong)i);
+            if (floatInput is not null)
+            {
+                w = w with { Input = floatInput };
+            }
+
+            var (q, fl) = Create(spec, seed + (ulong)i, w, input);
+            list.Add(q);
+            floatInput = fl.Y;
+            if (i + 1 < layers)
+            {
+                input = (IntLayerReference.Run(q).Y, q.ScaleY);
+            }
         }
 
-        var w = LayerWeights.Create(spec, seed);
+        return list;
+    }
+
+    /// <summary>Scale of the int8 tensor Q, K and V are computed from (X, or A1 for pre-LN).</summary>
+    public double AttentionInputScale => Spec.PreLayerNorm ? ScaleA1 : ScaleX;
+
+    /// <summary>Scale of the int8 tensor FFN1 is computed from (X1, or A2 for pre-LN).</summary>
+    public double FfnInputScale => Spec.PreLayerNorm ? ScaleA2 : ScaleX1;
+
+    /// <summary>Output scale of LayerNorm 1 (X1, or A1 for pre-LN).</summary>
+    public double Norm1OutputScale => Spec.PreLayerNorm ? ScaleA1 : ScaleX1;
+
+    /// <summary>Output scale of LayerNorm 2 (Y, or A2 for pre-LN).</summary>
+    public double Norm2OutputScale => Spec.PreLayerNorm ? ScaleA2 : ScaleY;
+
+    private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input)
+    {
+        if (spec.PreLayerNorm)
+        {
+            return CreatePreLn(spec, seed, w, input);
+        }
+
         var fl = FloatLayer.Forward(spec, w);
         int h = spec.Hidden;
-        var sx = SymmetricQuantizer.Scale(w.Input);
-        var (x, _) = Quantize(w.Input, sx);
+        var (x, sx) = input ?? Quantize(w.Input, SymmetricQuantizer.Scale(w.Input));
         double sq = SymmetricQuantizer.Scale(fl.Q), sk = SymmetricQuantizer.Scale(fl.K), sv = SymmetricQuantizer.Scale(fl.V);
         double so = SymmetricQuantizer.Scale(fl.O), sx1 = SymmetricQuantizer.Scale(fl.X1), sh = SymmetricQuantizer.Scale(fl.H), sy = SymmetricQuantizer.Scale(fl.Y);
         var (wq, swq) = SymmetricQuantizer.Quantize(w.Wq);
@@ -141,7 +187,7 @@ public sealed record QuantizedLayer
             Deq(x, sx),
             Deq(wq, swq), Deq(bq, sx * swq), Deq(wk, swk), Deq(bk, sx * swk), Deq(wv, swv), Deq(bv, sx * swv), Deq(wo, swo), Deq(bo, so * swo),
             Deq(g1, sg1), Deq(be1, sx1 / 256), Deq(w1, sw1), Deq(b1, sx1 * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sy / 256));
-        return new QuantizedLayer
+        return (new QuantizedLayer
         {
             Spec = spec,
             Seed = seed,
@@ -160,20 +206,18 @@ public sealed record QuantizedLayer
             Gelu = IntGeluConstants.FromScale(sx1 * sw1, sh),
             Norm2 = IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
             Dequantized = deq,
-        };
+        }, fl);
     }
 
     /// <summary>
     /// A pre-LN layer (GPT-2): A1 = LN1(X); Q, K, V from A1; X1 = X + O·Wo + bo; A2 = LN2(X1); H = GELU(A2·W1 + b1);
     /// Y = X1 + H·W2 + b2. LayerNorms have no residual; the residual adds are <c>normalize func=add</c>.
     /// </summary>
-    private static QuantizedLayer CreatePreLn(LayerSpec spec, ulong seed)
+    private static (QuantizedLayer, FloatActivations) CreatePreLn(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input)
     {
-        var w = LayerWeights.Create(spec, seed);
         var fl = FloatLayer.Forward(spec, w);
         int h = spec.Hidden;
-        var sx = SymmetricQuantizer.Scale(w.Input);
-        var (x, _) = Quantize(w.Input, sx);
+        var (x, sx) = input ?? Quantize(w.Input, SymmetricQuantizer.Scale(w.Input));
         double sa1 = SymmetricQuantizer.Scale(fl.A1!), sa2 = SymmetricQuantizer.Scale(fl.A2!);
         double sq = SymmetricQuantizer.Scale(fl.Q), sk = SymmetricQuantizer.Scale(fl.K), sv = SymmetricQuantizer.Scale(fl.V);
         double so = SymmetricQuantizer.Scale(fl.O), sx1 = SymmetricQuantizer.Scale(fl.X1), sh = SymmetricQuantizer.Scale(fl.H), sy = SymmetricQuantizer.Scale(fl.Y);
@@ -197,7 +241,7 @@ public sealed record QuantizedLayer
             Deq(x, sx),
             Deq(wq, swq), Deq(bq, sa1 * swq), Deq(wk, swk), Deq(bk, sa1 * swk), Deq(wv, swv), Deq(bv, sa1 * swv), Deq(wo, swo), Deq(bo, so * swo),
             Deq(g1, sg1), Deq(be1, sa1 / 256), Deq(w1, sw1), Deq(b1, sa2 * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sa2 / 256));
-        return new QuantizedLayer
+        return (new QuantizedLayer
         {
             Spec = spec,
             Seed = seed,
@@ -219,7 +263,7 @@ public sealed record QuantizedLayer
             Norm2 = IntLayerNormConstants.FromScales(h, sx1, null, sg2, sa2),
             Add2 = IntResidualAddConstants.FromScales(sh * sw2, sx1, sy),
             Dequantized = deq,
-        };
+        }, fl);
     }
 
     private static (sbyte[] Values, double Scale) Quantize(double[] v, double scale)

@@ -18,14 +18,20 @@ public sealed record LayerRun
     /// <summary>The reference kernel name of layer tensors.</summary>
     public const string Kernel = "layer";
 
-    /// <summary>The quantized layer.</summary>
-    public required QuantizedLayer Quantized { get; init; }
+    /// <summary>The quantized layer (the first of a stack).</summary>
+    public QuantizedLayer Quantized => Layers[0];
+
+    /// <summary>Every layer of the stack (one unless the workload says <c>layers=</c>).</summary>
+    public required IReadOnlyList<QuantizedLayer> Layers { get; init; }
+
+    /// <summary>The float stack on the dequantized weights: layer i+1 runs on layer i's float output.</summary>
+    public required IReadOnlyList<FloatActivations> Floats { get; init; }
 
     /// <summary>The compiled layer: the program without references, and the operations.</summary>
     public required CompiledLayer Compiled { get; init; }
 
-    /// <summary>The float layer on the dequantized weights.</summary>
-    public required FloatActivations Float { get; init; }
+    /// <summary>The float layer on the dequantized weights (the first of a stack).</summary>
+    public FloatActivations Float => Floats[0];
 
     /// <summary>The program to run: the compiled one with the float references of every intermediate tensor.</summary>
     public required CompiledProgram Program { get; init; }
@@ -35,7 +41,13 @@ public sealed record LayerRun
     {
         ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(f);
-        return
+        var list = new List<(string, double, double[])>();
+        if (q.Spec.PreLayerNorm)
+        {
+            list.Add(("A1", q.ScaleA1, f.A1!));
+        }
+
+        list.AddRange(
         [
             ("Q", q.ScaleQ, f.Q),
             ("K", q.ScaleK, f.K),
@@ -43,9 +55,15 @@ public sealed record LayerRun
             ("P", IntSoftmaxConstants.OutputScale, f.P),
             ("O", q.ScaleO, f.O),
             ("X1", q.ScaleX1, f.X1),
-            ("H", q.ScaleH, f.H),
-            ("Y", q.ScaleY, f.Y),
-        ];
+        ]);
+        if (q.Spec.PreLayerNorm)
+        {
+            list.Add(("A2", q.ScaleA2, f.A2!));
+        }
+
+        list.Add(("H", q.ScaleH, f.H));
+        list.Add(("Y", q.ScaleY, f.Y));
+        return list;
     }
 
     /// <summary>
@@ -67,32 +85,41 @@ public sealed record LayerRun
             layer = layer with { Causal = spec.Get("causal") == 1 };
         }
 
-        QuantizedLayer q;
-        try
-        {
-            q = QuantizedLayer.Create(layer, (ulong)spec.Get("seed", 1));
-        }
-        catch (NotSupportedException e)
-        {
-            throw new ArgumentException(e.Message, e);
-        }
-
-        return Create(design, q);
+        return Create(design, QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), LayerCompiler.Layers(spec)));
     }
 
     /// <summary>Compiles <paramref name="q"/> for <paramref name="design"/> and runs the float reference.</summary>
     public static LayerRun Create(DesignModel design, QuantizedLayer q)
     {
-        ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(q);
-        var compiled = LayerCompiler.CompileLayer(design, q);
-        var f = FloatLayer.Forward(q.Spec, q.Dequantized);
-        var references = Tensors(q, f).Select(t => new KernelReference(Kernel, t.Tensor, t.Float, t.Scale)).ToList();
+        return Create(design, [q]);
+    }
+
+    /// <summary>
+    /// Compiles a stack for <paramref name="design"/> and runs the float stack on the dequantized weights, from the
+    /// dequantized input of the first layer (so accuracy is end to end).
+    /// </summary>
+    public static LayerRun Create(DesignModel design, IReadOnlyList<QuantizedLayer> layers)
+    {
+        ArgumentNullException.ThrowIfNull(design);
+        ArgumentNullException.ThrowIfNull(layers);
+        var compiled = LayerCompiler.CompileLayers(design, layers);
+        var floats = new List<FloatActivations>();
+        var references = new List<KernelReference>();
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var q = layers[i];
+            var w = i == 0 ? q.Dequantized : q.Dequantized with { Input = floats[i - 1].Y };
+            floats.Add(FloatLayer.Forward(q.Spec, w));
+            var prefix = layers.Count == 1 ? string.Empty : "L" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".";
+            references.AddRange(Tensors(q, floats[i]).Select(t => new KernelReference(Kernel, prefix + t.Tensor, t.Float, t.Scale)));
+        }
+
         return new LayerRun
         {
-            Quantized = q,
+            Layers = layers,
             Compiled = compiled,
-            Float = f,
+            Floats = floats,
             Program = compiled.Program with { References = [.. compiled.Program.References, .. references] },
         };
     }
