@@ -1,5 +1,6 @@
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
+using HwGen.Software.Compiler;
 using HwGen.Software.Golden;
 using HwGen.Software.Programs;
 
@@ -21,6 +22,9 @@ namespace HwGen.Software.Performance;
 /// </summary>
 public static class PerfModel
 {
+    private static readonly long LnResidualIndex = IsaSpec.PostRegisters.Single(r => r.Name == "ln_residual").Index;
+    private static readonly long LnAffineIndex = IsaSpec.PostRegisters.Single(r => r.Name == "ln_affine").Index;
+
     /// <summary>Estimates a compiled program.</summary>
     public static PerfEstimate Estimate(DesignModel d, CompiledProgram program, PerfParameters? parameters = null)
     {
@@ -60,6 +64,7 @@ public static class PerfModel
         var dispatchTime = new long[n];
         long lastDispatch = p.MemoryLatency;
         long arrayActive = 0, execIdle = 0, end = 0;
+        long lnResidual = 0, gbCached = 0;
         var next = 0;
         var done = 0;
         while (done < n)
@@ -149,18 +154,46 @@ public static class PerfModel
 
                 case Opcode.Normalize:
                 {
-                    // Three passes of ceil(width/COLS) accumulator rows per logical row, the pipeline drains
-                    // between passes and one sequential division per row (PerfParameters.NormalizeRowOverhead).
+                    // Softmax and LayerNorm: three passes of ceil(width/COLS) blocks per logical row, interleaved over
+                    // three rows so the per-row division (square root) overlaps other rows' passes; a row costs its
+                    // reads or, for short rows, the division engine's time; the last row's statistics are exposed once.
+                    // Add: one pass. With a residual, a block whose x and residual share a bank takes two reads.
+                    // LayerNorm first fills the γ/β cache (2 reads per block) when config_post ln_affine emptied it.
                     var rows = insn.Get64("rows");
+                    var func = insn["func"];
                     var blocks = CeilDiv(insn.Get64("width"), d.Cols);
                     var beats = blocks * Math.Max(1, CeilDiv(d.Cols, axi));
-                    issue = (rows * ((2 * blocks) + Math.Max(blocks, beats) + p.NormalizeRowOverhead)) + p.InstructionOverhead;
+                    var residual = func != 0 && lnResidual != 0;
+                    var reads = residual && !RowOpCompiler.PairedReads(d, insn.Get64("local_addr"), lnResidual - 1, blocks * rows) ? 2 : 1;
+                    var passes = func == 2 ? 1 : 3;
+                    var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * reads, beats);
+                    var engine = func == 0 ? p.SoftmaxRowEngine : func == 1 ? p.LayerNormRowEngine : 0;
+                    var tail = func == 0 ? p.SoftmaxStatsLatency : func == 1 ? p.LayerNormStatsLatency : 0;
+                    var fill = func == 1 && gbCached * d.Cols < insn.Get64("width") ? 2 * blocks : 0;
+                    if (fill > 0)
+                    {
+                        gbCached = blocks;
+                    }
+
+                    issue = (rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead;
                     latency = p.MemoryLatency;
                     break;
                 }
 
-                case Opcode.ConfigStore:
                 case Opcode.ConfigPost:
+                    if (insn.Get64("reg") == LnResidualIndex)
+                    {
+                        lnResidual = insn.Get64("value");
+                    }
+                    else if (insn.Get64("reg") == LnAffineIndex)
+                    {
+                        gbCached = 0;
+                    }
+
+                    issue = 1;
+                    latency = 0;
+                    break;
+                case Opcode.ConfigStore:
                     issue = 1;
                     latency = 0;
                     break;
