@@ -33,7 +33,15 @@ public static class PerfModel
     }
 
     /// <summary>Estimates a program; <paramref name="macs"/> gives the ideal cycles.</summary>
-    public static PerfEstimate Estimate(DesignModel d, IReadOnlyList<Instruction> program, long macs, PerfParameters? parameters = null)
+    public static PerfEstimate Estimate(DesignModel d, IReadOnlyList<Instruction> program, long macs, PerfParameters? parameters = null) =>
+        Estimate(d, program, macs, null, parameters);
+
+    /// <summary>
+    /// As <see cref="Estimate(DesignModel, IReadOnlyList{Instruction}, long, PerfParameters?)"/>, and fills
+    /// <paramref name="timeline"/>[pc] with the cycle at which instruction pc's unit is free again (for execute: its last
+    /// row has entered the array).
+    /// </summary>
+    public static PerfEstimate Estimate(DesignModel d, IReadOnlyList<Instruction> program, long macs, long[]? timeline, PerfParameters? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(program);
@@ -223,6 +231,11 @@ public static class PerfModel
             }
 
             unitFree[best] = start + issue;
+            if (timeline is not null)
+            {
+                timeline[id] = start + issue;
+            }
+
             busy[best] += issue;
             var finish = start + issue + latency;
             foreach (var c in pushes[id])
