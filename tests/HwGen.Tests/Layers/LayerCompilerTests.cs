@@ -98,6 +98,51 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_stack_on_the_golden_model_equals_the_integer_reference_of_every_layer()
+    {
+        // Arrange
+        var d = TestConfigs.Load("small");
+        var stack = QuantizedLayer.CreateStack(LayerSpec.Preset("bert-tiny", 16), seed: 5, layers: 3);
+
+        // Act
+        var program = LayerCompiler.CompileLayers(d, stack).Program;
+        var tokens = TokenChecker.Check(d, program.Instructions);
+        var result = GoldenSimulator.Run(d, program);
+
+        // Assert
+        Assert.True(tokens.Ok, string.Join("\n", tokens.Errors));
+        Assert.True(result.Ok, result.FaultDetail);
+        Assert.DoesNotContain(program.Tensors, t => t.Name == "L1.X");
+        for (var i = 0; i < stack.Count; i++)
+        {
+            var expected = IntLayerReference.Run(stack[i]);
+            if (i + 1 < stack.Count)
+            {
+                Assert.Equal(expected.Y, stack[i + 1].X);
+                Assert.Equal(stack[i].ScaleY, stack[i + 1].ScaleX);
+            }
+
+            foreach (var (name, values) in expected.Tensors())
+            {
+                var actual = program.Tensors.Single(t => t.Name == $"L{i}.{name}").Read(result.Dram);
+                Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"L{i}.{name} differs from the integer reference at {FirstDifference(values, actual)}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("bert-tiny:seq=8,layers=0")]
+    [InlineData("bert-tiny:seq=8,layers=49")]
+    public void A_layer_count_out_of_range_is_a_clear_error(string workload)
+    {
+        // Act
+        var e = Assert.ThrowsAny<Exception>(() => LayerCompiler.Compile(TestConfigs.Load("small"), WorkloadSpec.Parse(workload)));
+
+        // Assert
+        Assert.Contains("layers", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_layer_workload_spec_compiles_the_named_preset_with_its_sequence_and_mask()
     {
         // Arrange
