@@ -510,8 +510,10 @@ public static class LayerCompiler
             IntLayerNormConstants? norm, IntResidualAddConstants? add, Operand residual, TensorRegion? affine)
         {
             var blocks = (n + d.Cols - 1) / d.Cols;
-            var tm = Math.Min(m, d.Rows);
-            if (2 * blocks * tm > BufferTop || blocks > BiasCap || d.SpRowBytes < d.Rows)
+
+            // ROWS tokens per m-tile, or fewer when the accumulator cannot hold them with their residual (bert-large).
+            var tm = Math.Min(m, Math.Min(d.Rows, BufferTop / (2 * blocks)));
+            if (tm < 1 || blocks > BiasCap || d.SpRowBytes < d.Rows)
             {
                 return false;
             }
