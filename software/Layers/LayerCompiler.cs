@@ -37,9 +37,16 @@ public static class LayerCompiler
         ResidualAdd,
     }
 
-    /// <summary>Compiles a workload specification whose kind is a layer preset (<c>bert-tiny:seq=64,causal=0,seed=1</c>).</summary>
-    /// <exception cref="ArgumentException">Not a layer preset, a layer the compiler cannot map yet (pre-LN), or one the design cannot hold.</exception>
-    public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec)
+    /// <summary>Compiles a workload specification whose kind is a layer preset (<c>bert-tiny:seq=64,causal=0,seed=1,layers=2</c>).</summary>
+    /// <exception cref="ArgumentException">Not a layer preset, or a layer the design cannot hold.</exception>
+    public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec) => CompileLayers(d, Stack(spec)).Program;
+
+    /// <summary>
+    /// The quantized layers a workload names: the preset with its <c>seq</c> and <c>causal</c> overrides, seeded by
+    /// <c>seed</c> (default 1), <c>layers</c> of them (default 1).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a layer preset, or layers out of range.</exception>
+    public static IReadOnlyList<QuantizedLayer> Stack(WorkloadSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (!LayerSpec.PresetNames.Contains(spec.Kind))
@@ -53,7 +60,7 @@ public static class LayerCompiler
             layer = layer with { Causal = spec.Get("causal") == 1 };
         }
 
-        return CompileLayers(d, QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec))).Program;
+        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec));
     }
 
     /// <summary>Most layers a <c>layers=</c> override may ask for.</summary>

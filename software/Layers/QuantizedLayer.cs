@@ -155,18 +155,24 @@ public sealed record QuantizedLayer
     /// <summary>Output scale of LayerNorm 2 (Y, or A2 for pre-LN).</summary>
     public double Norm2OutputScale => Spec.PreLayerNorm ? ScaleA2 : ScaleY;
 
+    /// <summary>
+    /// Post-LN (BERT, ViT): X1 = LN1(X + O·Wo + bo), Y = LN2(X1 + H·W2 + b2). Pre-LN (GPT-2): A1 = LN1(X); Q, K, V from A1;
+    /// X1 = X + O·Wo + bo; A2 = LN2(X1); H = GELU(A2·W1 + b1); Y = X1 + H·W2 + b2, where the LayerNorms have no residual
+    /// and the residual adds are <c>normalize func=add</c>. Both quantize the same way; only which scale feeds which
+    /// constant differs.
+    /// </summary>
     private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input)
     {
-        if (spec.PreLayerNorm)
-        {
-            return CreatePreLn(spec, seed, w, input);
-        }
-
+        var pre = spec.PreLayerNorm;
         var fl = FloatLayer.Forward(spec, w);
         int h = spec.Hidden;
         var (x, sx) = input ?? Quantize(w.Input, SymmetricQuantizer.Scale(w.Input));
         double sq = SymmetricQuantizer.Scale(fl.Q), sk = SymmetricQuantizer.Scale(fl.K), sv = SymmetricQuantizer.Scale(fl.V);
         double so = SymmetricQuantizer.Scale(fl.O), sx1 = SymmetricQuantizer.Scale(fl.X1), sh = SymmetricQuantizer.Scale(fl.H), sy = SymmetricQuantizer.Scale(fl.Y);
+        double sa1 = pre ? SymmetricQuantizer.Scale(fl.A1!) : 0, sa2 = pre ? SymmetricQuantizer.Scale(fl.A2!) : 0;
+
+        // The int8 inputs of the attention and the FFN, and the output scales of the two LayerNorms.
+        double sIn = pre ? sa1 : sx, sFfn = pre ? sa2 : sx1, sLn1 = pre ? sa1 : sx1, sLn2 = pre ? sa2 : sy;
         var (wq, swq) = SymmetricQuantizer.Quantize(w.Wq);
         var (wk, swk) = SymmetricQuantizer.Quantize(w.Wk);
         var (wv, swv) = SymmetricQuantizer.Quantize(w.Wv);
@@ -175,72 +181,18 @@ public sealed record QuantizedLayer
         var (w2, sw2) = SymmetricQuantizer.Quantize(w.W2);
         var (g1, sg1) = IntLayerNormConstants.QuantizeGamma(w.Gamma1);
         var (g2, sg2) = IntLayerNormConstants.QuantizeGamma(w.Gamma2);
-        var bq = Bias(w.Bq, sx * swq);
-        var bk = Bias(w.Bk, sx * swk);
-        var bv = Bias(w.Bv, sx * swv);
+        var bq = Bias(w.Bq, sIn * swq);
+        var bk = Bias(w.Bk, sIn * swk);
+        var bv = Bias(w.Bv, sIn * swv);
         var bo = Bias(w.Bo, so * swo);
-        var b1 = Bias(w.B1, sx1 * sw1);
+        var b1 = Bias(w.B1, sFfn * sw1);
         var b2 = Bias(w.B2, sh * sw2);
-        var be1 = IntLayerNormConstants.QuantizeBeta(w.Beta1, sx1);
-        var be2 = IntLayerNormConstants.QuantizeBeta(w.Beta2, sy);
+        var be1 = IntLayerNormConstants.QuantizeBeta(w.Beta1, sLn1);
+        var be2 = IntLayerNormConstants.QuantizeBeta(w.Beta2, sLn2);
         var deq = new LayerWeights(
             Deq(x, sx),
-            Deq(wq, swq), Deq(bq, sx * swq), Deq(wk, swk), Deq(bk, sx * swk), Deq(wv, swv), Deq(bv, sx * swv), Deq(wo, swo), Deq(bo, so * swo),
-            Deq(g1, sg1), Deq(be1, sx1 / 256), Deq(w1, sw1), Deq(b1, sx1 * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sy / 256));
-        return (new QuantizedLayer
-        {
-            Spec = spec,
-            Seed = seed,
-            X = x,
-            Wq = wq, Wk = wk, Wv = wv, Wo = wo, W1 = w1, W2 = w2,
-            Bq = bq, Bk = bk, Bv = bv, Bo = bo, B1 = b1, B2 = b2,
-            Gamma1 = g1, Beta1 = be1, Gamma2 = g2, Beta2 = be2,
-            WeightScales = [swq, swk, swv, swo, sw1, sw2],
-            ScaleX = sx, ScaleQ = sq, ScaleK = sk, ScaleV = sv, ScaleO = so, ScaleX1 = sx1, ScaleH = sh, ScaleY = sy,
-            RequantQ = Requantizer.FromScale(sx * swq / sq),
-            RequantK = Requantizer.FromScale(sx * swk / sk),
-            RequantV = Requantizer.FromScale(sx * swv / sv),
-            RequantO = Requantizer.FromScale(IntSoftmaxConstants.OutputScale * sv / so),
-            Softmax = IntSoftmaxConstants.FromScale(sq * sk, 1.0 / Math.Sqrt(spec.HeadDim)),
-            Norm1 = IntLayerNormConstants.FromScales(h, so * swo, sx, sg1, sx1),
-            Gelu = IntGeluConstants.FromScale(sx1 * sw1, sh),
-            Norm2 = IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
-            Dequantized = deq,
-        }, fl);
-    }
-
-    /// <summary>
-    /// A pre-LN layer (GPT-2): A1 = LN1(X); Q, K, V from A1; X1 = X + O·Wo + bo; A2 = LN2(X1); H = GELU(A2·W1 + b1);
-    /// Y = X1 + H·W2 + b2. LayerNorms have no residual; the residual adds are <c>normalize func=add</c>.
-    /// </summary>
-    private static (QuantizedLayer, FloatActivations) CreatePreLn(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input)
-    {
-        var fl = FloatLayer.Forward(spec, w);
-        int h = spec.Hidden;
-        var (x, sx) = input ?? Quantize(w.Input, SymmetricQuantizer.Scale(w.Input));
-        double sa1 = SymmetricQuantizer.Scale(fl.A1!), sa2 = SymmetricQuantizer.Scale(fl.A2!);
-        double sq = SymmetricQuantizer.Scale(fl.Q), sk = SymmetricQuantizer.Scale(fl.K), sv = SymmetricQuantizer.Scale(fl.V);
-        double so = SymmetricQuantizer.Scale(fl.O), sx1 = SymmetricQuantizer.Scale(fl.X1), sh = SymmetricQuantizer.Scale(fl.H), sy = SymmetricQuantizer.Scale(fl.Y);
-        var (wq, swq) = SymmetricQuantizer.Quantize(w.Wq);
-        var (wk, swk) = SymmetricQuantizer.Quantize(w.Wk);
-        var (wv, swv) = SymmetricQuantizer.Quantize(w.Wv);
-        var (wo, swo) = SymmetricQuantizer.Quantize(w.Wo);
-        var (w1, sw1) = SymmetricQuantizer.Quantize(w.W1);
-        var (w2, sw2) = SymmetricQuantizer.Quantize(w.W2);
-        var (g1, sg1) = IntLayerNormConstants.QuantizeGamma(w.Gamma1);
-        var (g2, sg2) = IntLayerNormConstants.QuantizeGamma(w.Gamma2);
-        var bq = Bias(w.Bq, sa1 * swq);
-        var bk = Bias(w.Bk, sa1 * swk);
-        var bv = Bias(w.Bv, sa1 * swv);
-        var bo = Bias(w.Bo, so * swo);
-        var b1 = Bias(w.B1, sa2 * sw1);
-        var b2 = Bias(w.B2, sh * sw2);
-        var be1 = IntLayerNormConstants.QuantizeBeta(w.Beta1, sa1);
-        var be2 = IntLayerNormConstants.QuantizeBeta(w.Beta2, sa2);
-        var deq = new LayerWeights(
-            Deq(x, sx),
-            Deq(wq, swq), Deq(bq, sa1 * swq), Deq(wk, swk), Deq(bk, sa1 * swk), Deq(wv, swv), Deq(bv, sa1 * swv), Deq(wo, swo), Deq(bo, so * swo),
-            Deq(g1, sg1), Deq(be1, sa1 / 256), Deq(w1, sw1), Deq(b1, sa2 * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sa2 / 256));
+            Deq(wq, swq), Deq(bq, sIn * swq), Deq(wk, swk), Deq(bk, sIn * swk), Deq(wv, swv), Deq(bv, sIn * swv), Deq(wo, swo), Deq(bo, so * swo),
+            Deq(g1, sg1), Deq(be1, sLn1 / 256), Deq(w1, sw1), Deq(b1, sFfn * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sLn2 / 256));
         return (new QuantizedLayer
         {
             Spec = spec,
@@ -252,16 +204,16 @@ public sealed record QuantizedLayer
             WeightScales = [swq, swk, swv, swo, sw1, sw2],
             ScaleX = sx, ScaleQ = sq, ScaleK = sk, ScaleV = sv, ScaleO = so, ScaleX1 = sx1, ScaleH = sh, ScaleY = sy,
             ScaleA1 = sa1, ScaleA2 = sa2,
-            RequantQ = Requantizer.FromScale(sa1 * swq / sq),
-            RequantK = Requantizer.FromScale(sa1 * swk / sk),
-            RequantV = Requantizer.FromScale(sa1 * swv / sv),
+            RequantQ = Requantizer.FromScale(sIn * swq / sq),
+            RequantK = Requantizer.FromScale(sIn * swk / sk),
+            RequantV = Requantizer.FromScale(sIn * swv / sv),
             RequantO = Requantizer.FromScale(IntSoftmaxConstants.OutputScale * sv / so),
             Softmax = IntSoftmaxConstants.FromScale(sq * sk, 1.0 / Math.Sqrt(spec.HeadDim)),
-            Norm1 = IntLayerNormConstants.FromScales(h, sx, null, sg1, sa1),
-            Add1 = IntResidualAddConstants.FromScales(so * swo, sx, sx1),
-            Gelu = IntGeluConstants.FromScale(sa2 * sw1, sh),
-            Norm2 = IntLayerNormConstants.FromScales(h, sx1, null, sg2, sa2),
-            Add2 = IntResidualAddConstants.FromScales(sh * sw2, sx1, sy),
+            Norm1 = pre ? IntLayerNormConstants.FromScales(h, sx, null, sg1, sa1) : IntLayerNormConstants.FromScales(h, so * swo, sx, sg1, sx1),
+            Add1 = pre ? IntResidualAddConstants.FromScales(so * swo, sx, sx1) : null,
+            Gelu = IntGeluConstants.FromScale(sFfn * sw1, sh),
+            Norm2 = pre ? IntLayerNormConstants.FromScales(h, sx1, null, sg2, sa2) : IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
+            Add2 = pre ? IntResidualAddConstants.FromScales(sh * sw2, sx1, sy) : null,
             Dequantized = deq,
         }, fl);
     }

@@ -71,22 +71,7 @@ public sealed record LayerRun
     /// preset's, causal to the preset's, seed to 1).
     /// </summary>
     /// <exception cref="ArgumentException">Not a layer preset, a layer the compiler cannot map yet, or one the design cannot hold.</exception>
-    public static LayerRun Create(DesignModel design, WorkloadSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        if (!LayerSpec.PresetNames.Contains(spec.Kind))
-        {
-            throw new ArgumentException($"workload kind '{spec.Kind}' is not a layer preset ({string.Join(", ", LayerSpec.PresetNames)})", nameof(spec));
-        }
-
-        var layer = LayerSpec.Preset(spec.Kind, spec.Parameters.ContainsKey("seq") ? (int)spec.Get("seq") : null);
-        if (spec.Parameters.ContainsKey("causal"))
-        {
-            layer = layer with { Causal = spec.Get("causal") == 1 };
-        }
-
-        return Create(design, QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), LayerCompiler.Layers(spec)));
-    }
+    public static LayerRun Create(DesignModel design, WorkloadSpec spec) => Create(design, LayerCompiler.Stack(spec));
 
     /// <summary>Compiles <paramref name="q"/> for <paramref name="design"/> and runs the float reference.</summary>
     public static LayerRun Create(DesignModel design, QuantizedLayer q)
