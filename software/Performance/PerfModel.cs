@@ -17,6 +17,9 @@ namespace HwGen.Software.Performance;
 ///   its tokens are pushed after the array latency (tile skew + extra);</item>
 /// <item>compute OS: k steps + skew + ROWS drain cycles;</item>
 /// <item>store: max(beats, rows) + overhead, plus the write-response latency before its push.</item>
+/// <item>normalize: rows × max(block reads of its passes, the divider's time per row) + the last row's statistics + the
+///   LayerNorm γ/β fill when <c>config_post ln_affine</c> emptied the cache; a residual block whose rows share a bank
+///   reads twice.</item>
 /// </list>
 /// A first version; the constants in <see cref="PerfParameters"/> are to be calibrated against RTL.
 /// </summary>
