@@ -411,7 +411,7 @@ public static class LayerCompiler
 
             if (tmMax < 1 || (bias is not null && nb > BiasCap))
             {
-                throw new ArgumentException($"a row of {n} elements ({allBlocks} accumulator rows{(withResidual ? ", with the residual" : string.Empty)}) does not fit design '{d.Name}' with {d.AccDepth} accumulator rows (accumulator.kib or array.cols must grow)");
+                throw new ArgumentException(TooWide(n, whole ? rowsPerM : nb, withResidual, span));
             }
 
             // Even m-tiles: the same number of tiles as tmMax gives, no runt at the end.
@@ -629,6 +629,11 @@ public static class LayerCompiler
             }
         }
 
+        /// <summary>The error for a row that does not fit the accumulator, with the arithmetic that shows it.</summary>
+        private string TooWide(int n, int rowsPerToken, bool withResidual, int left) =>
+            $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
+            $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * hiddenBlocks}), two bias areas ({2 * BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
+
         /// <summary>
         /// Where the residual of an output at <paramref name="xRow"/> (span rows) goes: at the start of the next accumulator
         /// bank when that keeps it below <paramref name="top"/> (the unit then reads x and the residual in one cycle),
@@ -649,10 +654,11 @@ public static class LayerCompiler
         {
             var blocks = (n + d.Cols - 1) / d.Cols;
             var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
-            var tmMax = Math.Min(64, Math.Min(BufferTop / (2 * blocks), SpHalf / (blocks * chunksPerBlock)));
+            var buffers = BufferTop / (2 * blocks) >= 1 ? 2 : 1;
+            var tmMax = Math.Min(64, Math.Min(BufferTop / (buffers * blocks), SpHalf / (blocks * chunksPerBlock)));
             if (tmMax < 1)
             {
-                throw new ArgumentException($"a row of {n} elements ({blocks} accumulator rows) does not fit design '{d.Name}' with {d.AccDepth} accumulator rows (accumulator.kib or array.cols must grow)");
+                throw new ArgumentException(TooWide(n, blocks, false, BufferTop));
             }
 
             var tiles = (m + tmMax - 1) / tmMax;
@@ -661,7 +667,7 @@ public static class LayerCompiler
             for (var m0 = 0; m0 < m; m0 += tm, tile++)
             {
                 var mt = Math.Min(tm, m - m0);
-                var accBase = (tile % 2) * tm * blocks;
+                var accBase = (tile % buffers) * tm * blocks;
                 var ph = ResidualPhase(x, m0 == 0 ? affine : null, m0, mt, n, blocks, accBase);
                 Epilogues(ph, Epilogue.LayerNorm, c, m0, mt, 0, blocks, n, accBase, null, null, false, null, norm, -1);
             }

@@ -130,6 +130,17 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void A_layer_too_wide_for_the_accumulator_is_a_clear_error_that_shows_the_arithmetic()
+    {
+        // Act: gpt2-small's 768-wide rows on small (512 accumulator rows of 8 int32).
+        var e = Assert.Throws<ArgumentException>(() => LayerCompiler.Compile(TestConfigs.Load("small"), WorkloadSpec.Parse("gpt2-small:seq=8")));
+
+        // Assert
+        Assert.Contains("192 accumulator rows per token (output and residual)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("design 'small' has 127 of its 512 accumulator rows left", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("bert-tiny:seq=8,layers=0")]
     [InlineData("bert-tiny:seq=8,layers=49")]
