@@ -51,11 +51,7 @@ public sealed record LayerNormWorkload
     public string Spec => ResidualStream.Spec("layernorm", Rows, Cols, HasResidual, Seed);
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind layernorm describes.</summary>
-    public static LayerNormWorkload FromSpec(WorkloadSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return Create((int)spec.Get("rows"), (int)spec.Get("cols"), spec.Get("residual", 1) == 1, (ulong)spec.Get("seed", 1));
-    }
+    public static LayerNormWorkload FromSpec(WorkloadSpec spec) => ResidualStream.FromSpec(spec, Create);
 
     /// <summary>Draws the data and derives the constants.</summary>
     public static LayerNormWorkload Create(int rows, int cols, bool residual = true, ulong seed = 1)

@@ -45,11 +45,7 @@ public sealed record ResidualAddWorkload
     public string Spec => ResidualStream.Spec("resadd", Rows, Cols, HasResidual, Seed);
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind resadd describes.</summary>
-    public static ResidualAddWorkload FromSpec(WorkloadSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return Create((int)spec.Get("rows"), (int)spec.Get("cols"), spec.Get("residual", 1) == 1, (ulong)spec.Get("seed", 1));
-    }
+    public static ResidualAddWorkload FromSpec(WorkloadSpec spec) => ResidualStream.FromSpec(spec, Create);
 
     /// <summary>Draws the data and derives the constants.</summary>
     public static ResidualAddWorkload Create(int rows, int cols, bool residual = true, ulong seed = 1)

@@ -38,6 +38,17 @@ internal static class ResidualStream
         return (xi, sx, ri, sr);
     }
 
+    /// <summary>
+    /// Creates the workload a <see cref="WorkloadSpec"/> of a residual-stream kind describes: rows, cols, residual
+    /// (default 1) and seed (default 1), the parameters <see cref="Spec"/> writes.
+    /// </summary>
+    public static T FromSpec<T>(WorkloadSpec spec, Func<int, int, bool, ulong, T> create)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(create);
+        return create((int)spec.Get("rows"), (int)spec.Get("cols"), spec.Get("residual", 1) == 1, (ulong)spec.Get("seed", 1));
+    }
+
     /// <summary>The canonical workload text of a residual-stream workload of the given kind.</summary>
     public static string Spec(string kind, int rows, int cols, bool residual, ulong seed) =>
         string.Create(CultureInfo.InvariantCulture, $"{kind}:rows={rows},cols={cols}{(residual ? "" : ",residual=0")},seed={seed}");
