@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
+using HwGen.Software.Numerics;
 using HwGen.Software.Numerics.Transformer;
 using HwGen.Software.Programs;
 using HwGen.Software.Workloads;
@@ -62,52 +63,24 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no GELU unit (units.gelu: false)", nameof(d));
         }
 
-        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
-        var strideX = Align(4L * w.Cols, strideAlign);
-        var strideY = Align(w.Cols, strideAlign);
-        const long AddrX = 0;
-        var addrY = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
-        var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
-
+        var l = Layout(d, w.Rows, w.Cols, inputs: 1);
         var program = new List<Instruction>(GeluConfig(w.Constants));
-        program.AddRange(Chunks(d, w.Rows, w.Cols, AddrX, strideX, addrY, strideY));
-
-        var dram = Image(d, w.Spec, w.Rows, w.Cols, [(AddrX, strideX, w.Input)], addrY, strideY, addrP, program);
+        program.AddRange(Chunks(d, w.Rows, w.Cols, l.Inputs[0], l.StrideX, l.AddrY, l.StrideY));
 
         var c0 = w.Constants;
-        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["rows"] = w.Rows,
-            ["cols"] = w.Cols,
-            ["seed"] = w.Seed,
-            ["kernel"] = "gelu",
-            ["scale_x"] = w.InputScale,
-            ["scale_y"] = c0.OutputScale,
-            ["gelu_clip"] = c0.ClipMagnitude,
-            ["gelu_offset"] = c0.Offset,
-            ["gelu_erf_shift"] = c0.ErfShift,
-            ["gelu_one"] = c0.One,
-            ["gelu_out_mult"] = c0.Output.Multiplier,
-            ["gelu_out_shift"] = c0.Output.Shift,
-            ["rounding"] = "half_up",
-            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
-        };
-
-        return new CompiledProgram
-        {
-            Workload = w.Spec,
-            Instructions = program,
-            Dram = dram,
-            ProgramAddress = addrP,
-            Tensors =
-            [
-                new("X", TensorRole.Input, AddrX, w.Rows, w.Cols, strideX, ElementType.Int32),
-                new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8),
-            ],
-            Macs = 0,
-            Meta = meta,
-            References = [new KernelReference("gelu", "Y", w.FloatReference(), c0.OutputScale)],
-        };
+        return RowProgram(d, l, w.Spec, w.Rows, w.Cols, [w.Input], program, new KernelReference("gelu", "Y", w.FloatReference(), c0.OutputScale),
+            new(StringComparer.Ordinal)
+            {
+                ["seed"] = w.Seed,
+                ["scale_x"] = w.InputScale,
+                ["scale_y"] = c0.OutputScale,
+                ["gelu_clip"] = c0.ClipMagnitude,
+                ["gelu_offset"] = c0.Offset,
+                ["gelu_erf_shift"] = c0.ErfShift,
+                ["gelu_one"] = c0.One,
+                ["gelu_out_mult"] = c0.Output.Multiplier,
+                ["gelu_out_shift"] = c0.Output.Shift,
+            });
     }
 
     /// <summary>The config_post instructions that load the Softmax input conversion.</summary>
@@ -129,61 +102,65 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no Softmax unit (units.softmax: false)", nameof(d));
         }
 
-        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
-        var strideX = Align(4L * w.Cols, strideAlign);
-        var strideY = Align(w.Cols, strideAlign);
-        const long AddrX = 0;
-        var addrY = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
-        var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
-
+        var l = Layout(d, w.Rows, w.Cols, inputs: 1);
         var program = new List<Instruction>(SoftmaxConfig(w.Constants));
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, [AddrX], strideX, addrY, strideY, 0, (r0, n, bases, dst) => [Create(Opcode.Normalize, new(StringComparer.Ordinal)
+        program.AddRange(RowChunks(d, w.Rows, w.Cols, l, 0, (r0, n, xBase, dst) => Create(Opcode.Normalize, new(StringComparer.Ordinal)
         {
             ["func"] = 0, ["causal"] = w.Causal ? 1 : 0, ["mask_offset"] = w.Causal ? r0 : 0, ["rows"] = n, ["width"] = w.Cols,
-            ["local_addr"] = bases[0], ["dram_addr"] = dst, ["dram_stride"] = strideY,
-        })]));
+            ["local_addr"] = xBase, ["dram_addr"] = dst, ["dram_stride"] = l.StrideY,
+        })));
 
-        var dram = Image(d, w.Spec, w.Rows, w.Cols, [(AddrX, strideX, w.Input)], addrY, strideY, addrP, program);
-        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["rows"] = w.Rows,
-            ["cols"] = w.Cols,
-            ["causal"] = w.Causal ? 1 : 0,
-            ["seed"] = w.Seed,
-            ["kernel"] = "softmax",
-            ["scale_x"] = w.Constants.InputScale,
-            ["scale_y"] = IntSoftmaxConstants.OutputScale,
-            ["softmax_mult"] = w.Constants.Input.Multiplier,
-            ["softmax_shift"] = w.Constants.Input.Shift,
-            ["rounding"] = "half_up",
-            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
-        };
-
-        return new CompiledProgram
-        {
-            Workload = w.Spec,
-            Instructions = program,
-            Dram = dram,
-            ProgramAddress = addrP,
-            Tensors =
-            [
-                new("X", TensorRole.Input, AddrX, w.Rows, w.Cols, strideX, ElementType.Int32),
-                new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8),
-            ],
-            Macs = 0,
-            Meta = meta,
-            References = [new KernelReference("softmax", "Y", w.FloatReference(), IntSoftmaxConstants.OutputScale)],
-        };
+        return RowProgram(d, l, w.Spec, w.Rows, w.Cols, [w.Input], program,
+            new KernelReference("softmax", "Y", w.FloatReference(), IntSoftmaxConstants.OutputScale),
+            new(StringComparer.Ordinal)
+            {
+                ["causal"] = w.Causal ? 1 : 0,
+                ["seed"] = w.Seed,
+                ["scale_x"] = w.Constants.InputScale,
+                ["scale_y"] = IntSoftmaxConstants.OutputScale,
+                ["softmax_mult"] = w.Constants.Input.Multiplier,
+                ["softmax_shift"] = w.Constants.Input.Shift,
+            });
     }
 
     /// <summary>
-    /// The DRAM image: each int32 input (rows×cols, row-major data) at its address and row stride, the output region
-    /// (rows × strideY bytes at addrY) filled with <see cref="GemmCompiler.Poison"/>, and the program at addrP.
+    /// Where a row operation's tensors lie in DRAM, 64-byte aligned regions in this order: the int32 inputs (x, then
+    /// its residual) at row stride <see cref="StrideX"/>, an optional extra region (LayerNorm's γ/β), the int8 output Y
+    /// at row stride <see cref="StrideY"/>, and the program.
     /// </summary>
-    private static byte[] Image(DesignModel d, string spec, int rows, int cols, IReadOnlyList<(long Addr, long Stride, int[] Data)> inputs,
-        long addrY, long strideY, long addrP, List<Instruction> program)
+    private sealed record RowLayout(long StrideX, long StrideY, long[] Inputs, long AddrExtra, long AddrY, long AddrP);
+
+    /// <summary>The <see cref="RowLayout"/> of rows×cols with the given number of int32 inputs and extra bytes.</summary>
+    private static RowLayout Layout(DesignModel d, int rows, int cols, int inputs, long extraBytes = 0)
     {
-        var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
+        var strideX = RowStride(d, 4L * cols);
+        var strideY = RowStride(d, cols);
+        var addrs = new long[inputs];
+        var next = 0L;
+        for (var k = 0; k < inputs; k++)
+        {
+            addrs[k] = next;
+            next = Align(next + (rows * strideX), GemmCompiler.RegionAlign);
+        }
+
+        var addrY = Align(next + extraBytes, GemmCompiler.RegionAlign);
+        return new RowLayout(strideX, strideY, addrs, next, addrY, Align(addrY + (rows * strideY), GemmCompiler.RegionAlign));
+    }
+
+    /// <summary>A DRAM row stride for rows of the given bytes: padded to max(16, AXI bytes).</summary>
+    private static long RowStride(DesignModel d, long bytes) => Align(bytes, Math.Max(16, d.AxiDataBits / 8));
+
+    /// <summary>
+    /// A row operation's program: the DRAM image (each int32 input, rows×cols row-major, at its <see cref="RowLayout"/>
+    /// address; the optional extra region's bytes; Y filled with <see cref="GemmCompiler.Poison"/>; the program), the
+    /// tensors X, R (a second input), the extra region and Y, and the meta every row operation carries next to
+    /// <paramref name="kernelMeta"/>.
+    /// </summary>
+    private static CompiledProgram RowProgram(DesignModel d, RowLayout l, string spec, int rows, int cols, IReadOnlyList<int[]> inputs,
+        List<Instruction> program, KernelReference reference, SortedDictionary<string, object> kernelMeta,
+        (TensorRegion Region, byte[] Bytes)? extra = null)
+    {
+        var size = Align(l.AddrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
         if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
         {
             throw new ArgumentException($"the DRAM image of {spec} needs {size} bytes, more than the address space");
@@ -192,32 +169,71 @@ public static class RowOpCompiler
         var dram = new byte[size];
         for (var r = 0; r < rows; r++)
         {
-            foreach (var (addr, stride, data) in inputs)
+            for (var k = 0; k < inputs.Count; k++)
             {
                 for (var c = 0; c < cols; c++)
                 {
-                    BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(addr + (r * stride) + (4L * c)), 4), data[((long)r * cols) + c]);
+                    BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(l.Inputs[k] + (r * l.StrideX) + (4L * c)), 4), inputs[k][((long)r * cols) + c]);
                 }
             }
 
-            dram.AsSpan((int)(addrY + (r * strideY)), (int)strideY).Fill(GemmCompiler.Poison);
+            dram.AsSpan((int)(l.AddrY + (r * l.StrideY)), (int)l.StrideY).Fill(GemmCompiler.Poison);
         }
 
+        extra?.Bytes.CopyTo(dram, extra.Value.Region.Address);
         for (var pc = 0; pc < program.Count; pc++)
         {
-            program[pc].Encode().CopyTo(dram, addrP + ((long)pc * IsaSpec.InstructionBytes));
+            program[pc].Encode().CopyTo(dram, l.AddrP + ((long)pc * IsaSpec.InstructionBytes));
         }
 
-        return dram;
+        List<TensorRegion> tensors = [.. inputs.Select((_, k) => new TensorRegion(k == 0 ? "X" : "R", TensorRole.Input, l.Inputs[k], rows, cols, l.StrideX, ElementType.Int32))];
+        if (extra is { } e)
+        {
+            tensors.Add(e.Region);
+        }
+
+        tensors.Add(new("Y", TensorRole.Output, l.AddrY, rows, cols, l.StrideY, ElementType.Int8));
+        var meta = new SortedDictionary<string, object>(kernelMeta, StringComparer.Ordinal)
+        {
+            ["rows"] = rows,
+            ["cols"] = cols,
+            ["kernel"] = reference.Kernel,
+            ["rounding"] = "half_up",
+            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
+        };
+        return new CompiledProgram
+        {
+            Workload = spec,
+            Instructions = program,
+            Dram = dram,
+            ProgramAddress = l.AddrP,
+            Tensors = tensors,
+            Macs = 0,
+            Meta = meta,
+            References = [reference],
+        };
     }
 
+    /// <summary>The meta of a row operation with an optional residual (LayerNorm, add): scales and residual alignment.</summary>
+    private static SortedDictionary<string, object> ResidualMeta(bool hasResidual, ulong seed, double scaleX, double scaleR, double scaleY, Requantization? residual) =>
+        new(StringComparer.Ordinal)
+        {
+            ["residual"] = hasResidual ? 1 : 0,
+            ["seed"] = seed,
+            ["scale_x"] = scaleX,
+            ["scale_r"] = scaleR,
+            ["scale_y"] = scaleY,
+            ["ln_res_mult"] = residual?.Multiplier ?? 0,
+            ["ln_res_shift"] = residual?.Shift ?? 0,
+        };
+
     /// <summary>
-    /// Chunks of whole logical rows for a row-wise unit. Each row has one or two parts (x; x and its residual), int32
-    /// rows×cols in DRAM at <paramref name="parts"/> with row stride <paramref name="strideX"/>. Chunk i holds up to n
-    /// rows, each part block-major (block b of row r at the part's base + b·n + r), loaded by one <c>load target=acc</c>
-    /// per block, and is written by the instructions <paramref name="rowOp"/> returns (first row, rows, part bases, DRAM
-    /// address; its last instruction is the row instruction, which takes the tokens). <paramref name="reserved"/> rows
-    /// below the relay row stay untouched. Layouts, the first that fits:
+    /// Chunks of whole logical rows for a row-wise unit. Each row has one or two parts (x; x and its residual), the int32
+    /// inputs of <paramref name="layout"/>. Chunk i holds up to n rows, each part block-major (block b of row r at the part's
+    /// base + b·n + r), loaded by one <c>load target=acc</c> per block, and is written by the row instruction
+    /// <paramref name="rowOp"/> returns (first row, rows, x's base, DRAM address of Y), which takes the tokens; with a
+    /// residual a <see cref="ResidualRow"/> pointing at the chunk's residual base goes before it.
+    /// <paramref name="reserved"/> rows below the relay row stay untouched. Layouts, the first that fits:
     /// <list type="bullet">
     /// <item>Two parts, split: x of chunk i in accumulator half i mod 2, its residual in the other half, so the two
     /// rows of a block lie in different banks and the store unit reads them in one cycle; double-buffered.</item>
@@ -226,9 +242,9 @@ public static class RowOpCompiler
     /// </list>
     /// With two buffers tokens relay as for GELU.
     /// </summary>
-    private static IEnumerable<Instruction> RowChunks(DesignModel d, int rows, int cols, long[] parts, long strideX, long addrY, long strideY,
-        int reserved, Func<int, int, long[], long, IReadOnlyList<Instruction>> rowOp)
+    private static IEnumerable<Instruction> RowChunks(DesignModel d, int rows, int cols, RowLayout layout, int reserved, Func<int, int, long, long, Instruction> rowOp)
     {
+        var (parts, strideX, addrY, strideY) = (layout.Inputs, layout.StrideX, layout.AddrY, layout.StrideY);
         var blocks = (cols + d.Cols - 1) / d.Cols;
         var p = parts.Length;
         var usable = d.AccDepth - 1 - reserved;
@@ -279,7 +295,8 @@ public static class RowOpCompiler
                 }
             }
 
-            var ops = rowOp(r0, n, buf, addrY + (r0 * strideY)).ToList();
+            var row = rowOp(r0, n, buf[0], addrY + (r0 * strideY));
+            List<Instruction> ops = p == 2 ? [ResidualRow(buf[1]), row] : [row];
             var op = ops[^1].Format.Fields.Where(f => f.Name != "opcode").ToDictionary(f => f.Name, f => (long)ops[^1].Get64(f.Name), StringComparer.Ordinal);
             op["pop_prev"] = 1;
             var relayCompute = RelayCompute(d);
@@ -430,15 +447,8 @@ public static class RowOpCompiler
 
         var blocks = (w.Cols + d.Cols - 1) / d.Cols;
         var affine = d.AccDepth - 1 - (2L * blocks);
-        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
-        var strideX = Align(4L * w.Cols, strideAlign);
-        var strideY = Align(w.Cols, strideAlign);
-        var strideG = Align(4L * d.Cols, strideAlign);
-        const long AddrX = 0;
-        var addrR = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
-        var addrG = w.HasResidual ? Align(addrR + (w.Rows * strideX), GemmCompiler.RegionAlign) : addrR;
-        var addrY = Align(addrG + (2L * blocks * strideG), GemmCompiler.RegionAlign);
-        var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
+        var strideG = RowStride(d, 4L * d.Cols);
+        var l = Layout(d, w.Rows, w.Cols, w.HasResidual ? 2 : 1, 2L * blocks * strideG);
         if (affine < 1)
         {
             throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {2 * blocks} accumulator rows for γ/β alone; design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
@@ -448,74 +458,33 @@ public static class RowOpCompiler
         {
             Create(Opcode.Load, new(StringComparer.Ordinal)
             {
-                ["target"] = 2, ["rows"] = 2 * blocks, ["cols"] = d.Cols, ["local_addr"] = affine, ["dram_addr"] = addrG, ["dram_stride"] = strideG,
+                ["target"] = 2, ["rows"] = 2 * blocks, ["cols"] = d.Cols, ["local_addr"] = affine, ["dram_addr"] = l.AddrExtra, ["dram_stride"] = strideG,
             }),
         };
-        long[] parts = w.HasResidual ? [AddrX, addrR] : [AddrX];
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, parts, strideX, addrY, strideY, 2 * blocks, (r0, n, bases, dst) =>
+        program.AddRange(RowChunks(d, w.Rows, w.Cols, l, 2 * blocks, (r0, n, xBase, dst) => Create(Opcode.Normalize, new(StringComparer.Ordinal)
         {
-            var norm = Create(Opcode.Normalize, new(StringComparer.Ordinal)
-            {
-                ["func"] = 1, ["rows"] = n, ["width"] = w.Cols, ["local_addr"] = bases[0], ["dram_addr"] = dst, ["dram_stride"] = strideY,
-            });
-            return w.HasResidual ? [ResidualRow(bases[1]), norm] : [norm];
-        }));
+            ["func"] = 1, ["rows"] = n, ["width"] = w.Cols, ["local_addr"] = xBase, ["dram_addr"] = dst, ["dram_stride"] = l.StrideY,
+        })));
 
-        List<(long, long, int[])> inputs = [(AddrX, strideX, w.Input)];
-        if (w.HasResidual)
-        {
-            inputs.Add((addrR, strideX, w.Residual));
-        }
-
-        var dram = Image(d, w.Spec, w.Rows, w.Cols, inputs, addrY, strideY, addrP, program);
+        // γ block b in row 2b, β block b in row 2b + 1 of the GB region.
+        var gb = new byte[2L * blocks * strideG];
         for (var b = 0; b < blocks; b++)
         {
             for (var j = 0; j < d.Cols && (b * d.Cols) + j < w.Cols; j++)
             {
                 var c = (b * d.Cols) + j;
-                BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(addrG + (2 * b * strideG) + (4L * j)), 4), w.Gamma[c]);
-                BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(addrG + (((2 * b) + 1) * strideG) + (4L * j)), 4), w.Beta[c]);
+                BinaryPrimitives.WriteInt32LittleEndian(gb.AsSpan((int)((2 * b * strideG) + (4L * j)), 4), w.Gamma[c]);
+                BinaryPrimitives.WriteInt32LittleEndian(gb.AsSpan((int)((((2 * b) + 1) * strideG) + (4L * j)), 4), w.Beta[c]);
             }
         }
 
         var c0 = w.Constants;
-        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["rows"] = w.Rows,
-            ["cols"] = w.Cols,
-            ["residual"] = w.HasResidual ? 1 : 0,
-            ["seed"] = w.Seed,
-            ["kernel"] = "layernorm",
-            ["scale_x"] = c0.InputScale,
-            ["scale_r"] = w.ResidualScale,
-            ["scale_y"] = c0.OutputScale,
-            ["ln_res_mult"] = c0.Residual?.Multiplier ?? 0,
-            ["ln_res_shift"] = c0.Residual?.Shift ?? 0,
-            ["ln_out_mult"] = c0.Output.Multiplier,
-            ["ln_out_shift"] = c0.Output.Shift,
-            ["rounding"] = "half_up",
-            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
-        };
-
-        List<TensorRegion> tensors = [new("X", TensorRole.Input, AddrX, w.Rows, w.Cols, strideX, ElementType.Int32)];
-        if (w.HasResidual)
-        {
-            tensors.Add(new("R", TensorRole.Input, addrR, w.Rows, w.Cols, strideX, ElementType.Int32));
-        }
-
-        tensors.Add(new("GB", TensorRole.Input, addrG, 2 * blocks, d.Cols, strideG, ElementType.Int32));
-        tensors.Add(new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8));
-        return new CompiledProgram
-        {
-            Workload = w.Spec,
-            Instructions = program,
-            Dram = dram,
-            ProgramAddress = addrP,
-            Tensors = tensors,
-            Macs = 0,
-            Meta = meta,
-            References = [new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale)],
-        };
+        var meta = ResidualMeta(w.HasResidual, w.Seed, c0.InputScale, w.ResidualScale, c0.OutputScale, c0.Residual);
+        meta["ln_out_mult"] = c0.Output.Multiplier;
+        meta["ln_out_shift"] = c0.Output.Shift;
+        return RowProgram(d, l, w.Spec, w.Rows, w.Cols, w.HasResidual ? [w.Input, w.Residual] : [w.Input], program,
+            new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale), meta,
+            (new TensorRegion("GB", TensorRole.Input, l.AddrExtra, 2 * blocks, d.Cols, strideG, ElementType.Int32), gb));
     }
 
     /// <summary>
@@ -532,71 +501,21 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit, which the residual add uses (units.layernorm: false)", nameof(d));
         }
 
-        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
-        var strideX = Align(4L * w.Cols, strideAlign);
-        var strideY = Align(w.Cols, strideAlign);
-        const long AddrX = 0;
-        var addrR = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
-        var addrY = w.HasResidual ? Align(addrR + (w.Rows * strideX), GemmCompiler.RegionAlign) : addrR;
-        var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
-
+        var l = Layout(d, w.Rows, w.Cols, w.HasResidual ? 2 : 1);
         var program = new List<Instruction>(ResidualAddConfig(w.Constants));
         if (!w.HasResidual)
         {
             program.Add(ResidualRow(null));
         }
 
-        long[] parts = w.HasResidual ? [AddrX, addrR] : [AddrX];
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, parts, strideX, addrY, strideY, 0, (r0, n, bases, dst) =>
-        {
-            var add = ResidualAdd(n, w.Cols, bases[0], dst, strideY);
-            return w.HasResidual ? [ResidualRow(bases[1]), add] : [add];
-        }));
+        program.AddRange(RowChunks(d, w.Rows, w.Cols, l, 0, (r0, n, xBase, dst) => ResidualAdd(n, w.Cols, xBase, dst, l.StrideY)));
 
-        List<(long, long, int[])> inputs = [(AddrX, strideX, w.Input)];
-        if (w.HasResidual)
-        {
-            inputs.Add((addrR, strideX, w.Residual));
-        }
-
-        var dram = Image(d, w.Spec, w.Rows, w.Cols, inputs, addrY, strideY, addrP, program);
         var c0 = w.Constants;
-        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["rows"] = w.Rows,
-            ["cols"] = w.Cols,
-            ["residual"] = w.HasResidual ? 1 : 0,
-            ["seed"] = w.Seed,
-            ["kernel"] = "resadd",
-            ["scale_x"] = c0.InputScale,
-            ["scale_r"] = w.ResidualScale,
-            ["scale_y"] = c0.OutputScale,
-            ["ln_res_mult"] = c0.Residual?.Multiplier ?? 0,
-            ["ln_res_shift"] = c0.Residual?.Shift ?? 0,
-            ["add_out_mult"] = c0.Output.Multiplier,
-            ["add_out_shift"] = c0.Output.Shift,
-            ["rounding"] = "half_up",
-            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
-        };
-
-        List<TensorRegion> tensors = [new("X", TensorRole.Input, AddrX, w.Rows, w.Cols, strideX, ElementType.Int32)];
-        if (w.HasResidual)
-        {
-            tensors.Add(new("R", TensorRole.Input, addrR, w.Rows, w.Cols, strideX, ElementType.Int32));
-        }
-
-        tensors.Add(new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8));
-        return new CompiledProgram
-        {
-            Workload = w.Spec,
-            Instructions = program,
-            Dram = dram,
-            ProgramAddress = addrP,
-            Tensors = tensors,
-            Macs = 0,
-            Meta = meta,
-            References = [new KernelReference("resadd", "Y", w.FloatReference(), c0.OutputScale)],
-        };
+        var meta = ResidualMeta(w.HasResidual, w.Seed, c0.InputScale, w.ResidualScale, c0.OutputScale, c0.Residual);
+        meta["add_out_mult"] = c0.Output.Multiplier;
+        meta["add_out_shift"] = c0.Output.Shift;
+        return RowProgram(d, l, w.Spec, w.Rows, w.Cols, w.HasResidual ? [w.Input, w.Residual] : [w.Input], program,
+            new KernelReference("resadd", "Y", w.FloatReference(), c0.OutputScale), meta);
     }
 
     /// <summary>Rows per chunk: both accumulator halves (less the relay row) hold one chunk's blocks.</summary>

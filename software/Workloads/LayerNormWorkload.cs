@@ -1,4 +1,3 @@
-using System.Globalization;
 using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Software.Workloads;
@@ -13,10 +12,10 @@ namespace HwGen.Software.Workloads;
 public sealed record LayerNormWorkload
 {
     /// <summary>Largest |X| in integer units.</summary>
-    public const int InputRange = 1 << 20;
+    public const int InputRange = ResidualStream.InputRange;
 
     /// <summary>Largest |R| in integer units.</summary>
-    public const int ResidualRange = 1 << 16;
+    public const int ResidualRange = ResidualStream.ResidualRange;
 
     /// <summary>Rows (tokens).</summary>
     public required int Rows { get; init; }
@@ -49,14 +48,10 @@ public sealed record LayerNormWorkload
     public required IntLayerNormConstants Constants { get; init; }
 
     /// <summary>The canonical workload text.</summary>
-    public string Spec => string.Create(CultureInfo.InvariantCulture, $"layernorm:rows={Rows},cols={Cols}{(HasResidual ? "" : ",residual=0")},seed={Seed}");
+    public string Spec => ResidualStream.Spec("layernorm", Rows, Cols, HasResidual, Seed);
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind layernorm describes.</summary>
-    public static LayerNormWorkload FromSpec(WorkloadSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return Create((int)spec.Get("rows"), (int)spec.Get("cols"), spec.Get("residual", 1) == 1, (ulong)spec.Get("seed", 1));
-    }
+    public static LayerNormWorkload FromSpec(WorkloadSpec spec) => ResidualStream.FromSpec(spec, Create);
 
     /// <summary>Draws the data and derives the constants.</summary>
     public static LayerNormWorkload Create(int rows, int cols, bool residual = true, ulong seed = 1)
@@ -65,14 +60,7 @@ public sealed record LayerNormWorkload
         ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cols, IntLayerNormConstants.MaxWidth);
         var rng = new SeededRandom(seed);
-        var x = new double[(long)rows * cols];
-        var r = new double[x.Length];
-        for (var i = 0; i < x.Length; i++)
-        {
-            var outlier = (i % cols) % 64 == 3 ? 20.0 : 1.0;
-            x[i] = rng.NextNormal() * outlier;
-            r[i] = (0.5 * rng.NextNormal()) + 0.3;
-        }
+        var (xi, sx, ri, sr) = ResidualStream.Draw(rng, rows, cols, residual);
 
         var gammaReal = new double[cols];
         var betaReal = new double[cols];
@@ -82,10 +70,6 @@ public sealed record LayerNormWorkload
             betaReal[c] = 0.3 * rng.NextNormal();
         }
 
-        var sx = Math.Max(x.Max(Math.Abs), 1e-9) / InputRange;
-        var sr = Math.Max(r.Max(Math.Abs), 1e-9) / ResidualRange;
-        var xi = Array.ConvertAll(x, v => (int)Math.Round(v / sx, MidpointRounding.AwayFromZero));
-        var ri = residual ? Array.ConvertAll(r, v => (int)Math.Round(v / sr, MidpointRounding.AwayFromZero)) : [];
         var (gq, gs) = IntLayerNormConstants.QuantizeGamma(gammaReal);
 
         // Output scale from the float reference with a unit output scale (β enters in real units).

@@ -1,4 +1,3 @@
-using System.Globalization;
 using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Software.Workloads;
@@ -13,10 +12,10 @@ namespace HwGen.Software.Workloads;
 public sealed record ResidualAddWorkload
 {
     /// <summary>Largest |X| in integer units.</summary>
-    public const int InputRange = 1 << 20;
+    public const int InputRange = ResidualStream.InputRange;
 
     /// <summary>Largest |R| in integer units.</summary>
-    public const int ResidualRange = 1 << 16;
+    public const int ResidualRange = ResidualStream.ResidualRange;
 
     /// <summary>Rows (tokens).</summary>
     public required int Rows { get; init; }
@@ -43,34 +42,17 @@ public sealed record ResidualAddWorkload
     public required IntResidualAddConstants Constants { get; init; }
 
     /// <summary>The canonical workload text.</summary>
-    public string Spec => string.Create(CultureInfo.InvariantCulture, $"resadd:rows={Rows},cols={Cols}{(HasResidual ? "" : ",residual=0")},seed={Seed}");
+    public string Spec => ResidualStream.Spec("resadd", Rows, Cols, HasResidual, Seed);
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind resadd describes.</summary>
-    public static ResidualAddWorkload FromSpec(WorkloadSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return Create((int)spec.Get("rows"), (int)spec.Get("cols"), spec.Get("residual", 1) == 1, (ulong)spec.Get("seed", 1));
-    }
+    public static ResidualAddWorkload FromSpec(WorkloadSpec spec) => ResidualStream.FromSpec(spec, Create);
 
     /// <summary>Draws the data and derives the constants.</summary>
     public static ResidualAddWorkload Create(int rows, int cols, bool residual = true, ulong seed = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
-        var rng = new SeededRandom(seed);
-        var x = new double[(long)rows * cols];
-        var r = new double[x.Length];
-        for (var i = 0; i < x.Length; i++)
-        {
-            var outlier = (i % cols) % 64 == 3 ? 20.0 : 1.0;
-            x[i] = rng.NextNormal() * outlier;
-            r[i] = (0.5 * rng.NextNormal()) + 0.3;
-        }
-
-        var sx = Math.Max(x.Max(Math.Abs), 1e-9) / InputRange;
-        var sr = Math.Max(r.Max(Math.Abs), 1e-9) / ResidualRange;
-        var xi = Array.ConvertAll(x, v => (int)Math.Round(v / sx, MidpointRounding.AwayFromZero));
-        var ri = residual ? Array.ConvertAll(r, v => (int)Math.Round(v / sr, MidpointRounding.AwayFromZero)) : [];
+        var (xi, sx, ri, sr) = ResidualStream.Draw(new SeededRandom(seed), rows, cols, residual);
         var maxY = 1e-9;
         for (var i = 0; i < xi.Length; i++)
         {

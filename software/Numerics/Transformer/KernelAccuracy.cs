@@ -157,17 +157,7 @@ public static class KernelAccuracy
     public static ErrorStats LayerNorm(int width, int rows, bool int8Inputs, int seed)
     {
         var rng = new Random(seed);
-        var rf = new double[rows * width];
-        var xf = new double[rows * width];
-        for (var i = 0; i < rows; i++)
-        {
-            for (var j = 0; j < width; j++)
-            {
-                var outlier = j % 61 == 3 ? 30.0 : 1.0;
-                rf[(i * width) + j] = outlier * Normal(rng);
-                xf[(i * width) + j] = 0.5 * Normal(rng);
-            }
-        }
+        var (xi, sx, r8, sr) = ResidualStreamRows(rng, width, rows, int8Inputs);
 
         var gamma = new double[width];
         var beta = new double[width];
@@ -175,21 +165,6 @@ public static class KernelAccuracy
         {
             gamma[j] = 1.0 + (0.1 * Normal(rng));
             beta[j] = 0.1 * Normal(rng);
-        }
-
-        var (r8, sr) = SymmetricQuantizer.Quantize(rf);
-        int[] xi;
-        double sx;
-        if (int8Inputs)
-        {
-            var (x8, s8) = SymmetricQuantizer.Quantize(xf);
-            xi = Array.ConvertAll(x8, v => (int)v);
-            sx = s8;
-        }
-        else
-        {
-            sx = 1.0 / 65536;
-            xi = Array.ConvertAll(xf, v => (int)Math.Round(v / sx, MidpointRounding.AwayFromZero));
         }
 
         var reference = new double[rows * width];
@@ -225,12 +200,12 @@ public static class KernelAccuracy
     }
 
     /// <summary>
-    /// Residual add on the same residual-stream rows as <see cref="LayerNorm"/> (r int8 with outliers, x int32 with
-    /// scale 2^-16 or int8): error of <c>out·S_out</c> against the float x + r, with S_out = max|x + r|/127.
+    /// The residual-stream rows of <see cref="LayerNorm"/> and <see cref="ResidualAdd"/>, drawn element by element
+    /// (r, then x, row-major): r ~ N(0, 1) with every 61st channel (and channel 3) ×30 as int8, x ~ N(0, 0.5) as int8
+    /// with <paramref name="int8Inputs"/>, otherwise as an int32 accumulator with scale 2^-16.
     /// </summary>
-    public static ErrorStats ResidualAdd(int width, int rows, bool int8Inputs, int seed)
+    private static (int[] X, double ScaleX, sbyte[] R, double ScaleR) ResidualStreamRows(Random rng, int width, int rows, bool int8Inputs)
     {
-        var rng = new Random(seed);
         var rf = new double[rows * width];
         var xf = new double[rows * width];
         for (var i = 0; i < rf.Length; i++)
@@ -254,7 +229,17 @@ public static class KernelAccuracy
             xi = Array.ConvertAll(xf, v => (int)Math.Round(v / sx, MidpointRounding.AwayFromZero));
         }
 
-        var reference = new double[rf.Length];
+        return (xi, sx, r8, sr);
+    }
+
+    /// <summary>
+    /// Residual add on the same residual-stream rows as <see cref="LayerNorm"/> (r int8 with outliers, x int32 with
+    /// scale 2^-16 or int8): error of <c>out·S_out</c> against the float x + r, with S_out = max|x + r|/127.
+    /// </summary>
+    public static ErrorStats ResidualAdd(int width, int rows, bool int8Inputs, int seed)
+    {
+        var (xi, sx, r8, sr) = ResidualStreamRows(new Random(seed), width, rows, int8Inputs);
+        var reference = new double[r8.Length];
         for (var i = 0; i < reference.Length; i++)
         {
             reference[i] = (xi[i] * sx) + (r8[i] * sr);
@@ -263,7 +248,7 @@ public static class KernelAccuracy
         var maxRef = reference.Max(Math.Abs);
         var so = maxRef > 0 ? maxRef / 127 : 1.0;
         var c = IntResidualAddConstants.FromScales(sx, sr, so);
-        var y = new sbyte[rf.Length];
+        var y = new sbyte[r8.Length];
         IntResidualAdd.Apply(xi, Array.ConvertAll(r8, v => (int)v), y, c);
         return ErrorStats.Measure(Array.ConvertAll(y, v => v * so), reference, so);
     }
