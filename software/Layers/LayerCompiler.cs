@@ -319,6 +319,23 @@ public static class LayerCompiler
 
         private int SpHalf => IdentityRow / 2;
 
+        /// <summary>
+        /// With four or more scratchpad banks, each half is a group of banks: A (streamed on read port A) in its first
+        /// bank, B (preloaded on port B) in the others, so a preload is never refused because A reads the same bank.
+        /// </summary>
+        private bool Banked => d.SpBanks >= 4;
+
+        private int BankRows => d.SpDepth / d.SpBanks;
+
+        private int BankedA(int half) => half * (d.SpBanks / 2) * BankRows;
+
+        private (int Base, int Size) BankedB(int half)
+        {
+            var first = BankedA(half) + BankRows;
+            var end = (half + 1) * (d.SpBanks / 2) * BankRows;
+            return (first, Math.Min(end, IdentityRow) - first);
+        }
+
         public void Op(string name, long macs) => ops.Add((name, macs));
 
         private int BiasRow(int half) => GbRow - ((half + 1) * BiasCap);
@@ -418,8 +435,11 @@ public static class LayerCompiler
             var mTiles = (m + tmMax - 1) / tmMax;
             var tm = (m + mTiles - 1) / mTiles;
 
-            // The k-group: as deep as one scratchpad half holds A (tm rows per ROWS-deep chunk) and nb blocks of B.
-            var kg = Math.Min(k, SpHalf / (tm + (nb * d.Rows)) * d.Rows);
+            // The k-group: as deep as one scratchpad half holds A (tm rows per ROWS-deep chunk) and nb blocks of B; with
+            // banked halves, A and B each fill their own banks.
+            var kg = Banked
+                ? Math.Min(k, Math.Min(BankRows / tm, (BankedB(1).Size / nb) / d.Rows) * d.Rows)
+                : Math.Min(k, SpHalf / (tm + (nb * d.Rows)) * d.Rows);
             if (kg < 1)
             {
                 throw new ArgumentException($"design '{d.Name}': half the scratchpad cannot hold {nb} column blocks of B and {tm} rows of A");
@@ -447,8 +467,8 @@ public static class LayerCompiler
                     for (var kgi = 0; kgi < kGroups; kgi++)
                     {
                         var half = phases.Count % 2;
-                        var aBase = half * SpHalf;
-                        var bBase = aBase + aArea;
+                        var aBase = Banked ? BankedA(half) : half * SpHalf;
+                        var bBase = Banked ? BankedB(half).Base : aBase + aArea;
                         var k0 = kgi * kg;
                         var kl = Math.Min(kg, k - k0);
                         var chunks = (kl + d.Rows - 1) / d.Rows;
@@ -525,10 +545,14 @@ public static class LayerCompiler
                 return false;
             }
 
-            var aBuffers = (IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
+            // Banked: Aᵀ of even/odd tiles in the A banks of halves 0/1, the B blocks of a phase in its half's B banks, so
+            // port A (Aᵀ) and port B (B) never meet in one bank. Otherwise: Aᵀ at the top, two B halves below.
+            var banked = Banked && k <= BankRows && k <= BankedB(1).Size;
+            var aBuffers = banked ? 2 : (IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
             var half = (IdentityRow - (aBuffers * k)) / 2;
-            var perPhase = Math.Min(blocks, half / k);
-            if (perPhase < 1 || blocks * ((d.Cols + d.Rows - 1) / d.Rows) * tm > half)
+            var perPhase = Math.Min(blocks, (banked ? BankedB(1).Size : half) / k);
+            var residualRows = blocks * ((d.Cols + d.Rows - 1) / d.Rows) * tm;
+            if (perPhase < 1 || residualRows > (banked ? BankRows : half))
             {
                 return false;
             }
@@ -538,8 +562,11 @@ public static class LayerCompiler
             for (var m0 = 0; m0 < m; m0 += tm, tile++)
             {
                 var mt = Math.Min(tm, m - m0);
-                var aT = IdentityRow - (((tile % aBuffers) + 1) * k);
-                ResidualPhase(residual, m0 == 0 ? affine : null, m0, mt, n, blocks, residualRow, (phases.Count % 2) * half);
+                var aT = banked ? BankedA(tile % 2) : IdentityRow - (((tile % aBuffers) + 1) * k);
+
+                // Banked, the residual tile goes where the previous tile's Aᵀ was: it is loaded once that tile's computes are
+                // done, while this tile's Aᵀ loads into the other A bank.
+                ResidualPhase(residual, m0 == 0 ? affine : null, m0, mt, n, blocks, residualRow, banked ? BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
                 for (var j0 = 0; j0 < blocks; j0 += perPhase)
                 {
                     var h = phases.Count % 2;
@@ -560,7 +587,7 @@ public static class LayerCompiler
                     for (var j = j0; j < Math.Min(blocks, j0 + perPhase); j++)
                     {
                         var n0 = j * d.Cols;
-                        var bRow = (h * half) + ((j - j0) * k);
+                        var bRow = (banked ? BankedB(h).Base : h * half) + ((j - j0) * k);
                         ph.Loads.Add(Load(0, k, Math.Min(d.Cols, n - n0), bRow, bOp.Address(0, n0), bOp.Tensor.StrideBytes));
                         ph.Computes.Add(new PendingInstruction(Opcode.Compute, ("dataflow", 1), ("mode", 2), ("rows", mt), ("k", k),
                             ("a_addr", aT), ("b_addr", bRow), ("c_addr", j * mt), ("bias_addr", BiasRow(0) + j)));
@@ -655,7 +682,7 @@ public static class LayerCompiler
             var blocks = (n + d.Cols - 1) / d.Cols;
             var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
             var buffers = BufferTop / (2 * blocks) >= 1 ? 2 : 1;
-            var tmMax = Math.Min(64, Math.Min(BufferTop / (buffers * blocks), SpHalf / (blocks * chunksPerBlock)));
+            var tmMax = Math.Min(64, Math.Min(BufferTop / (buffers * blocks), (Banked ? BankRows : SpHalf) / (blocks * chunksPerBlock)));
             if (tmMax < 1)
             {
                 throw new ArgumentException(TooWide(n, blocks, false, BufferTop));
@@ -677,14 +704,14 @@ public static class LayerCompiler
         private Phase ResidualPhase(Operand residual, TensorRegion? affine, int m0, int mt, int n, int blocks, int residualRow, int? aBase = null)
         {
             var ph = new Phase();
-            var spBase = aBase ?? ((phases.Count % 2) * SpHalf);
+            var spBase = aBase ?? (Banked ? BankedA(phases.Count % 2) : (phases.Count % 2) * SpHalf);
             if (affine is not null)
             {
                 ph.Loads.Add(Load(2, affine.Rows, d.Cols, GbRow, affine.Address, affine.StrideBytes));
             }
 
             var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
-            if (blocks * chunksPerBlock * mt > SpHalf && aBase is null)
+            if (blocks * chunksPerBlock * mt > (Banked ? BankRows : SpHalf) && aBase is null)
             {
                 throw new ArgumentException($"design '{d.Name}': the residual tile of {mt} rows × {n} does not fit half the scratchpad");
             }
