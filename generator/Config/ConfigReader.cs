@@ -27,6 +27,7 @@ public static class ConfigReader
         ("array.tile_cols", Kind.Int, (c, v) => c with { TileCols = (int)v }),
         ("array.dataflow", Kind.Text, (c, v) => c with { Dataflow = (string)v }),
         ("array.dsp_packing", Kind.Bool, (c, v) => c with { DspPacking = (bool)v }),
+        ("array.multiplier", Kind.Text, (c, v) => c with { Multiplier = (string)v }),
         ("scratchpad.kib", Kind.Int, (c, v) => c with { ScratchpadKib = (int)v }),
         ("scratchpad.banks", Kind.Int, (c, v) => c with { ScratchpadBanks = (int)v }),
         ("accumulator.kib", Kind.Int, (c, v) => c with { AccumulatorKib = (int)v }),

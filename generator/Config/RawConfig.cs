@@ -60,6 +60,9 @@ public sealed record RawConfig
     /// <summary>units.layernorm</summary>
     public bool? LayerNorm { get; init; }
 
+    /// <summary>array.multiplier: dsp or logic.</summary>
+    public string? Multiplier { get; init; }
+
     /// <summary>requant.lanes</summary>
     public int? RequantLanes { get; init; }
 

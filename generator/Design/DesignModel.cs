@@ -35,6 +35,12 @@ public sealed record DesignModel
     public int DspPacking { get; init; }
 
     /// <summary>
+    /// 1 when the PEs multiply with shift-and-add rows instead of the * operator: for fabrics
+    /// without DSP blocks (iCE40 HX), where it takes about half the logic cells.
+    /// </summary>
+    public int MulLogic { get; init; }
+
+    /// <summary>
     /// Bits of a weight-stationary partial sum inside the array: enough for ROWS int8×int8 products
     /// (wrapping in 32 bits is never reached), at most 32. Sign-extended at the bottom of the array.
     /// </summary>

@@ -95,6 +95,16 @@ public static class DesignResolver
             Error("array.dsp_packing", $"pairs horizontally adjacent PEs inside a tile (they share one activation), so array.tile_cols must be even, got {tileCols}; set tile_cols: 2");
         }
 
+        var multiplier = raw.Multiplier ?? "dsp";
+        if (multiplier is not ("dsp" or "logic"))
+        {
+            Error("array.multiplier", $"must be one of dsp, logic, got '{multiplier}'");
+        }
+        else if (multiplier == "logic" && dspPacking)
+        {
+            Error("array.dsp_packing", "packs two products into one DSP multiplier; it needs array.multiplier: dsp");
+        }
+
         var requantLanes = Range("requant.lanes", raw.RequantLanes, cols, 1, 64);
         if (requantLanes > cols || cols % requantLanes != 0)
         {
@@ -116,9 +126,9 @@ public static class DesignResolver
         var accBanks = Range("accumulator.banks", raw.AccumulatorBanks, 2, 1, 32, pow2: true);
         var axiBits = Range("axi.data_bits", raw.AxiDataBits, 128, 32, 512, pow2: true);
         var outstanding = Range("axi.max_outstanding", raw.AxiMaxOutstanding, 8, 1, 32);
-        var lq = Range("queues.load", raw.LoadQueue, 8, 2, 256, pow2: true);
-        var eq = Range("queues.exec", raw.ExecQueue, 8, 2, 256, pow2: true);
-        var sq = Range("queues.store", raw.StoreQueue, 8, 2, 256, pow2: true);
+        var lq = Range("queues.load", raw.LoadQueue, 8, 1, 256, pow2: true);
+        var eq = Range("queues.exec", raw.ExecQueue, 8, 1, 256, pow2: true);
+        var sq = Range("queues.store", raw.StoreQueue, 8, 1, 256, pow2: true);
 
         var spRowBytes = Math.Max(rows, cols);
         var accRowBytes = cols * 4;
@@ -194,6 +204,7 @@ public static class DesignResolver
             UnitSoftmax = raw.Softmax ?? true ? 1 : 0,
             UnitLayerNorm = raw.LayerNorm ?? true ? 1 : 0,
             DspPacking = dspPacking ? 1 : 0,
+            MulLogic = multiplier == "logic" ? 1 : 0,
             PsumBits = PsumWidth(rows),
             RequantLanes = requantLanes,
             RequantDigitBits = digitBits,
@@ -238,7 +249,7 @@ public static class DesignResolver
         var dataflow = d.SupportWs == 1 && d.SupportOs == 1 ? "both" : d.SupportWs == 1 ? "ws" : "os";
         var sb = new StringBuilder();
         sb.Append(inv, $"name: {d.Name}\n");
-        sb.Append(inv, $"array:\n  rows: {d.Rows}\n  cols: {d.Cols}\n  tile_rows: {d.TileRows}\n  tile_cols: {d.TileCols}\n  dataflow: {dataflow}\n  dsp_packing: {(d.DspPacking == 1 ? "true" : "false")}\n");
+        sb.Append(inv, $"array:\n  rows: {d.Rows}\n  cols: {d.Cols}\n  tile_rows: {d.TileRows}\n  tile_cols: {d.TileCols}\n  dataflow: {dataflow}\n  dsp_packing: {(d.DspPacking == 1 ? "true" : "false")}\n  multiplier: {(d.MulLogic == 1 ? "logic" : "dsp")}\n");
         sb.Append(inv, $"scratchpad:\n  kib: {d.SpKib}\n  banks: {d.SpBanks}\n");
         sb.Append(inv, $"accumulator:\n  kib: {d.AccKib}\n  banks: {d.AccBanks}\n");
         sb.Append(inv, $"axi:\n  data_bits: {d.AxiDataBits}\n  max_outstanding: {d.DmaOutstanding}\n");
