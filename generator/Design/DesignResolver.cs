@@ -118,7 +118,7 @@ public static class DesignResolver
             digitBits = 32;
         }
 
-        var counterBits = Range("counters.bits", raw.CounterBits, 64, 32, 64);
+        var counterBits = Range("counters.bits", raw.CounterBits, 64, 16, 64);
 
         var spKib = Range("scratchpad.kib", raw.ScratchpadKib, 64, 1, 4096, pow2: true);
         var spBanks = Range("scratchpad.banks", raw.ScratchpadBanks, 4, 1, 32, pow2: true);
