@@ -43,6 +43,7 @@ public static class ConfigReader
         ("requant.lanes", Kind.Int, (c, v) => c with { RequantLanes = (int)v }),
         ("requant.digit_bits", Kind.Int, (c, v) => c with { RequantDigitBits = (int)v }),
         ("counters.bits", Kind.Int, (c, v) => c with { CounterBits = (int)v }),
+        ("counters.set", Kind.Text, (c, v) => c with { CounterSet = (string)v }),
     ];
 
     private static readonly HashSet<string> Sections =

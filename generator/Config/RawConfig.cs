@@ -72,6 +72,9 @@ public sealed record RawConfig
     /// <summary>counters.bits</summary>
     public int? CounterBits { get; init; }
 
+    /// <summary>counters.set: all or cycles.</summary>
+    public string? CounterSet { get; init; }
+
     /// <summary>YAML line of each key path that was present, for error messages.</summary>
     public IReadOnlyDictionary<string, int> Lines { get; init; } = new Dictionary<string, int>();
 }

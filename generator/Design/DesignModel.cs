@@ -112,11 +112,18 @@ public sealed record DesignModel
     /// <summary>Multiplier bits each requantizer lane consumes per cycle (32 = the whole product in one cycle).</summary>
     public int RequantDigitBits { get; init; } = 32;
 
-    /// <summary>Cycles the requantizer needs per accumulator row: (COLS / lanes) × (32 / digit bits); 1 = fully parallel.</summary>
-    public int RequantCyclesPerRow => (Cols / Math.Max(1, RequantLanes)) * (32 / RequantDigitBits);
+    /// <summary>
+    /// Cycles the requantizer needs per accumulator row (hwgen_requant II): COLS / lanes groups of
+    /// one cycle with 32-bit digits, or of ceil(72 / digit bits) cycles with narrower digits (the
+    /// product's bits stream out digit by digit up to bit 71); 1 = fully parallel.
+    /// </summary>
+    public int RequantCyclesPerRow => (Cols / Math.Max(1, RequantLanes)) * (RequantDigitBits == 32 ? 1 : (72 + RequantDigitBits - 1) / RequantDigitBits);
 
     /// <summary>Width of each performance counter (32..64); the AXI4-Lite high word reads the bits above 32.</summary>
     public int CounterBits { get; init; } = 64;
+
+    /// <summary>1 when every performance counter exists; 0 when only <c>cycles</c> counts (the others read zero).</summary>
+    public int CountersAll { get; init; } = 1;
 
     /// <summary>Number of processing elements.</summary>
     public int Pes => Rows * Cols;

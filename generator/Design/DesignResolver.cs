@@ -119,6 +119,11 @@ public static class DesignResolver
         }
 
         var counterBits = Range("counters.bits", raw.CounterBits, 64, 16, 64);
+        var counterSet = raw.CounterSet ?? "all";
+        if (counterSet is not ("all" or "cycles"))
+        {
+            Error("counters.set", $"must be one of all, cycles, got '{counterSet}'");
+        }
 
         var spKib = Range("scratchpad.kib", raw.ScratchpadKib, 64, 1, 4096, pow2: true);
         var spBanks = Range("scratchpad.banks", raw.ScratchpadBanks, 4, 1, 32, pow2: true);
@@ -209,6 +214,7 @@ public static class DesignResolver
             RequantLanes = requantLanes,
             RequantDigitBits = digitBits,
             CounterBits = counterBits,
+            CountersAll = counterSet == "cycles" ? 0 : 1,
         };
         return model with { ConfigSha256 = Sha256(ResolvedYaml(model)) };
     }
@@ -256,7 +262,7 @@ public static class DesignResolver
         sb.Append(inv, $"queues:\n  load: {d.LoadQueueDepth}\n  exec: {d.ExecQueueDepth}\n  store: {d.StoreQueueDepth}\n");
         sb.Append(inv, $"units:\n  gelu: {(d.UnitGelu == 1 ? "true" : "false")}\n  softmax: {(d.UnitSoftmax == 1 ? "true" : "false")}\n  layernorm: {(d.UnitLayerNorm == 1 ? "true" : "false")}\n");
         sb.Append(inv, $"requant:\n  lanes: {d.RequantLanes}\n  digit_bits: {d.RequantDigitBits}\n");
-        sb.Append(inv, $"counters:\n  bits: {d.CounterBits}\n");
+        sb.Append(inv, $"counters:\n  bits: {d.CounterBits}\n  set: {(d.CountersAll == 1 ? "all" : "cycles")}\n");
         sb.Append(inv, $"# derived\n# sp_row_bytes: {d.SpRowBytes}\n# sp_depth: {d.SpDepth}\n# acc_row_bytes: {d.AccRowBytes}\n# acc_depth: {d.AccDepth}\n# psum_bits: {d.PsumBits}\n# requant_cycles_per_row: {d.RequantCyclesPerRow}\n");
         return sb.ToString();
     }
