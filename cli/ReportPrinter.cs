@@ -15,6 +15,12 @@ internal static class ReportPrinter
 
     public static void Print(DesignModel design, CompiledProgram program, CosimReport r, string? tracePath, string? dumpDir)
     {
+        // A file or pipe has no width: do not squash the per-operation table into 80 columns.
+        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 160)
+        {
+            AnsiConsole.Profile.Width = 160;
+        }
+
         var verdict = r switch
         {
             { Status: SimStatus.Hang } => "[red]HANG[/] (watchdog: no unit made progress)",
@@ -53,13 +59,30 @@ internal static class ReportPrinter
         t.AddRow("DMA read / write bytes", $"{N(r.DmaReadBytes)} / {N(r.DmaWriteBytes)}");
         t.AddRow("Instruction fetch bytes", N(r.FetchBytes));
         t.AddRow("Simulator speed", $"{N(r.CyclesPerSecond)} cycles/s ({r.SimWallSeconds:0.00} s)");
-        foreach (var a in r.Accuracy)
+        if (r.ExecCycles is { } exec && r.Layer is null && exec.Total > 0)
+        {
+            t.AddRow("Array idle cycles by cause", string.Join(", ", ExecCauses.Idle.Where(c => exec.Get(c) > 0)
+                .Select(c => $"{ExecCauses.Label(c)} {N(exec.Get(c))} ({(double)exec.Get(c) / exec.Total:P1})")));
+        }
+
+        foreach (var a in r.Accuracy.Where(a => a.Kernel != LayerRun.Kernel))
         {
             t.AddRow($"{a.Kernel} accuracy ({a.Tensor}, vs exact float)",
                 string.Create(CultureInfo.InvariantCulture, $"max {a.MaxAbs:G4} ({a.MaxAbsLsb:F2} LSB), RMS {a.Rms:G4} ({a.RmsLsb:F2} LSB), LSB {a.OutputScale:G4}"));
         }
 
         AnsiConsole.Write(t);
+        if (r.Layer is { } layer)
+        {
+            PrintLayer(layer);
+        }
+
+        var layerAccuracy = r.Accuracy.Where(a => a.Kernel == LayerRun.Kernel).ToList();
+        if (layerAccuracy.Count > 0)
+        {
+            PrintLayerAccuracy(layerAccuracy);
+        }
+
         if (tracePath is not null)
         {
             AnsiConsole.MarkupLineInterpolated($"waveform: {tracePath}");
@@ -70,4 +93,59 @@ internal static class ReportPrinter
             AnsiConsole.MarkupLineInterpolated($"tensors and meta.json: {dumpDir}");
         }
     }
+
+    /// <summary>The per-operation table: cycles from the one RTL run, the model's estimate, MACs, utilization, and the array's busy and idle cycles by cause.</summary>
+    private static void PrintLayer(LayerReport layer)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[bold]Per operation[/] ({layer.Layer}; cycles attributed to the operation the execute unit works on or waits to start):");
+        var t = new Table().AddColumn("Operation").AddColumn(new TableColumn("Cycles").RightAligned()).AddColumn(new TableColumn("Model").RightAligned())
+            .AddColumn(new TableColumn("MACs").RightAligned()).AddColumn(new TableColumn("Util.").RightAligned());
+        foreach (var cause in ExecCauses.All)
+        {
+            var header = cause == ExecCause.ArrayActive ? "Array\nbusy" : "Idle:\n" + ExecCauses.Label(cause).Replace("/", "/\n", StringComparison.Ordinal);
+            t.AddColumn(new TableColumn(new Text(header)).RightAligned());
+        }
+
+        void Add(string name, long cycles, long? modelled, long macs, double utilization, CycleBreakdown b, bool bold)
+        {
+            var cells = new List<string>
+            {
+                name,
+                N(cycles),
+                modelled is { } m ? N(m) : "-",
+                Short(macs),
+                utilization.ToString("P1", CultureInfo.InvariantCulture),
+            };
+            cells.AddRange(ExecCauses.All.Select(c => b.Get(c) == 0 ? "0" : N(b.Get(c))));
+            t.AddRow(cells.Select(c => bold ? $"[bold]{Markup.Escape(c)}[/]" : Markup.Escape(c)).ToArray());
+        }
+
+        foreach (var op in layer.Operations)
+        {
+            Add(op.Count > 1 ? $"{op.Name} (x{op.Count})" : op.Name, op.Cycles, op.ModelledCycles, op.Macs, op.Utilization, op.Breakdown, false);
+        }
+
+        Add("total", layer.Cycles, layer.ModelledCycles, layer.Operations.Sum(o => o.Macs), layer.Utilization, layer.Breakdown, true);
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"  ideal cycles {N(layer.IdealCycles)}, utilization {layer.Utilization:P1}, array busy {(layer.Cycles > 0 ? (double)layer.Breakdown.ArrayActive / layer.Cycles : 0):P1}; simulator {layer.SimWallSeconds:0.00} s wall ({N(layer.CyclesPerSecond)} cycles/s)"));
+    }
+
+    private static void PrintLayerAccuracy(IReadOnlyList<KernelAccuracyResult> accuracy)
+    {
+        AnsiConsole.MarkupLine("[bold]Accuracy[/] (RTL output against the float layer on the dequantized int8 weights):");
+        var t = new Table().AddColumn("Tensor").AddColumn(new TableColumn("Cosine").RightAligned()).AddColumn(new TableColumn("Max abs error").RightAligned())
+            .AddColumn(new TableColumn("Max abs (LSB)").RightAligned()).AddColumn(new TableColumn("RMS (LSB)").RightAligned()).AddColumn(new TableColumn("LSB").RightAligned());
+        foreach (var a in accuracy)
+        {
+            t.AddRow(a.Tensor, a.Cosine.ToString("F5", CultureInfo.InvariantCulture), a.MaxAbs.ToString("G4", CultureInfo.InvariantCulture),
+                a.MaxAbsLsb.ToString("F2", CultureInfo.InvariantCulture), a.RmsLsb.ToString("F2", CultureInfo.InvariantCulture), a.OutputScale.ToString("G4", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(t);
+    }
+
+    private static string Short(long v) => v >= 1_000_000
+        ? (v / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + " M"
+        : v >= 10_000 ? (v / 1e3).ToString("0.#", CultureInfo.InvariantCulture) + " k" : v.ToString(CultureInfo.InvariantCulture);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Generator.Rendering;
+using HwGen.Report;
 using HwGen.Software.Compiler;
 using HwGen.Software.Layers;
 using HwGen.Software.Programs;
@@ -25,7 +26,8 @@ internal static class SimCommand
         dataflow.AcceptOnlyFromAmong("ws", "os");
         var seed = new Option<ulong?>("--seed") { Description = "Workload data seed (overrides seed= in the workload) and AXI randomization seed." };
         var json = new Option<FileInfo?>("--json") { Description = "Write the report as JSON." };
-        var dump = new Option<DirectoryInfo?>("--dump") { Description = "Write every tensor as .npy plus meta.json." };
+        var dump = new Option<DirectoryInfo?>("--dump") { Description = "Write every tensor as .npy plus meta.json (layers: also every bias, gamma/beta, scale and the float reference)." };
+        var plot = new Option<FileInfo?>("--plot") { Description = "Draw the per-operation cycle breakdown (array busy and idle causes) as a PNG." };
         var trace = new Option<bool>("--trace") { Description = "Write an FST waveform (rtl-out/<name>/sim.fst unless --trace-file)." };
         var traceFile = new Option<FileInfo?>("--trace-file") { Description = "Waveform path for --trace." };
         var latency = new Option<int>("--latency") { Description = "AXI memory read/write latency in cycles.", DefaultValueFactory = _ => 1 };
@@ -36,7 +38,7 @@ internal static class SimCommand
         var slverr = new Option<string?>("--slverr") { Description = "Inject AXI SLVERR for beats touching [LO, HI): LO:HI[:r|w] (r = reads only, w = writes only)." };
         var cmd = new Command("sim", "Co-simulate a workload on the generated RTL in Verilator and compare every output bit with the golden model.")
         {
-            config, workload, program, memory, dataflow, seed, json, dump, trace, traceFile, latency, stall, jitter, maxCycles, watchdog, slverr,
+            config, workload, program, memory, dataflow, seed, json, dump, plot, trace, traceFile, latency, stall, jitter, maxCycles, watchdog, slverr,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -46,12 +48,21 @@ internal static class SimCommand
                 return ExitCodes.BadInput;
             }
 
+            // Check the plot path before simulating: a bad one costs no simulation time and overwrites nothing.
+            var plotPath = parse.GetValue(plot)?.FullName;
+            if (plotPath is not null && CheckPlotPath(plotPath) is { } plotError)
+            {
+                Console.Error.WriteLine($"error: --plot {plotPath}: {plotError}");
+                return ExitCodes.BadInput;
+            }
+
             CompiledProgram compiled;
+            LayerRun? layer;
             (long Start, long End, SlaveErrorDirection Direction)? injected;
             try
             {
                 injected = ParseSlaveError(parse.GetValue(slverr));
-                compiled = BuildProgram(design, parse.GetValue(workload), parse.GetValue(program), parse.GetValue(memory), parse.GetValue(dataflow), parse.GetValue(seed));
+                (compiled, layer) = BuildProgram(design, parse.GetValue(workload), parse.GetValue(program), parse.GetValue(memory), parse.GetValue(dataflow), parse.GetValue(seed));
             }
             catch (AssemblyException ex)
             {
@@ -118,6 +129,15 @@ internal static class SimCommand
                 return ExitCodes.ToolError;
             }
 
+            if (layer is not null)
+            {
+                report = report with { Layer = layer.Report(design, report) };
+                if (options.DumpDirectory is not null)
+                {
+                    LayerDump.Write(options.DumpDirectory, layer, report);
+                }
+            }
+
             ReportPrinter.Print(design, compiled, report, tracePath, options.DumpDirectory);
             if (parse.GetValue(json) is { } jsonFile)
             {
@@ -125,18 +145,71 @@ internal static class SimCommand
                 await File.WriteAllTextAsync(jsonFile.FullName, CosimReportJson.Serialize(report), cancel).ConfigureAwait(false);
             }
 
-            return report switch
+            var outcome = report switch
             {
                 { Status: SimStatus.Timeout or SimStatus.Hang } => ExitCodes.Hang,
                 { Match: false } => ExitCodes.Mismatch,
                 { GoldenFault.Code: not 0 } => ExitCodes.Fault,
                 _ => ExitCodes.Ok,
             };
+            if (plotPath is not null)
+            {
+                // Written last: the report, JSON and dump above are kept whatever happens here.
+                try
+                {
+                    OperationPlot.Save(plotPath, OperationPlot.Title(report), OperationPlot.Bars(report));
+                    AnsiConsole.MarkupLineInterpolated($"plot: {plotPath}");
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    Console.Error.WriteLine($"error: --plot {plotPath}: {ex.Message} (the report{(parse.GetValue(json) is null ? "" : " and JSON")} above {(parse.GetValue(json) is null ? "is" : "are")} complete)");
+                    return outcome == ExitCodes.Ok ? ExitCodes.BadInput : outcome;
+                }
+            }
+
+            return outcome;
         });
         return cmd;
     }
 
-    private static CompiledProgram BuildProgram(DesignModel design, string? workload, FileInfo? program, FileInfo? memory, string? dataflow, ulong? seed)
+    /// <summary>Why a PNG cannot be written at <paramref name="path"/>, or null when it can (its folder is created).</summary>
+    internal static string? CheckPlotPath(string path)
+    {
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+        {
+            return "the plot is a PNG image; give a file name ending in .png";
+        }
+
+        if (Directory.Exists(path))
+        {
+            return "is a directory; give a file name ending in .png";
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (File.Exists(path))
+            {
+                using (File.Open(path, FileMode.Open, FileAccess.Write))
+                {
+                }
+            }
+            else
+            {
+                using (File.Create(path, 1, FileOptions.DeleteOnClose))
+                {
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return $"cannot be written ({ex.Message}); choose a writable path";
+        }
+    }
+
+    private static (CompiledProgram Program, LayerRun? Layer) BuildProgram(DesignModel design, string? workload, FileInfo? program, FileInfo? memory, string? dataflow, ulong? seed)
     {
         if ((workload is null) == (program is null))
         {
@@ -145,7 +218,7 @@ internal static class SimCommand
 
         if (program is not null)
         {
-            return AssembledProgram.Load(program.FullName, memory?.FullName);
+            return (AssembledProgram.Load(program.FullName, memory?.FullName), null);
         }
 
         var df = dataflow switch
@@ -167,10 +240,11 @@ internal static class SimCommand
 
         if (LayerSpec.PresetNames.Contains(spec.Kind))
         {
-            return LayerCompiler.Compile(design, spec);
+            var layer = LayerRun.Create(design, spec);
+            return (layer.Program, layer);
         }
 
-        return spec.Kind is "gemm" or "gemm+gelu" ? GemmCompiler.Compile(design, spec, df) : RowOpCompiler.Compile(design, spec);
+        return (spec.Kind is "gemm" or "gemm+gelu" ? GemmCompiler.Compile(design, spec, df) : RowOpCompiler.Compile(design, spec), null);
     }
 
     private static (long Start, long End, SlaveErrorDirection Direction)? ParseSlaveError(string? text)

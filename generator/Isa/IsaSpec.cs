@@ -65,10 +65,10 @@ public static class IsaSpec
                 new("value", 64, 64, "New value, 0..the register's maximum (larger is bad_field)."),
             ]),
         new(Opcode.Normalize, "normalize", Unit.Store,
-            "Row-wise Softmax (three passes: max, sum of i-exp, normalize) or LayerNorm (three passes: sum/min/max, sum of squared deviations, normalize with γ/β; docs/numerics.md) over `rows` logical rows of `width` elements. Logical row r is held block-major in the accumulator: elements b*COLS..b*COLS+COLS-1 (block b, lane j) at row `local_addr + b*rows + r`, as `compute` writes N-blocks. Row r is written as `width` int8 (Softmax: scale 2^-7; LayerNorm: its output scale) to DRAM at `dram_addr + r*dram_stride`. Softmax's input conversion uses the config_post softmax_* registers; LayerNorm uses the ln_* registers, adds the residual (block b of row r at ln_residual - 1 + b*rows + r, when ln_residual is not 0) and reads γ (low 16 bits, int16) and β (int32) of block b from accumulator rows ln_affine + 2b and ln_affine + 2b + 1 (docs/numerics.md).",
+            "Row-wise Softmax (three passes: max, sum of i-exp, normalize), LayerNorm (three passes: sum/min/max, sum of squared deviations, normalize with γ/β) or residual add (one pass) over `rows` logical rows of `width` elements (docs/numerics.md). Logical row r is held block-major in the accumulator: elements b*COLS..b*COLS+COLS-1 (block b, lane j) at row `local_addr + b*rows + r`, as `compute` writes N-blocks. Row r is written as `width` int8 (Softmax: scale 2^-7; LayerNorm and add: their output scales) to DRAM at `dram_addr + r*dram_stride`. Softmax's input conversion uses the config_post softmax_* registers. LayerNorm and add add the residual aligned by ln_res_mult/ln_res_shift (block b of row r at ln_residual - 1 + b*rows + r, when ln_residual is not 0); it is read in the same cycle as x when the two rows lie in different accumulator banks. LayerNorm scales by γ (low 16 bits, int16) and adds β (int32) of block b, from accumulator rows ln_affine + 2b and ln_affine + 2b + 1, through a γ/β cache: the first LayerNorm after a config_post ln_affine (or one wider than the cached blocks) reads γ/β of all its blocks into the cache; later ones use the cache without reading those rows. Add requantizes x + aligned residual with add_out_mult/add_out_shift (round half up, saturate to int8).",
             [
-                new("func", 12, 2, "0 = Softmax (config_post softmax_* registers; needs units.softmax), 1 = LayerNorm (config_post ln_* registers; needs units.layernorm); 2 and 3 are reserved."),
-                new("causal", 14, 1, "Softmax only (must be 0 for LayerNorm): 1 = causal mask: element j of row r takes part when j <= r + mask_offset; masked elements give 0."),
+                new("func", 12, 2, "0 = Softmax (config_post softmax_* registers; needs units.softmax), 1 = LayerNorm (config_post ln_* registers; needs units.layernorm), 2 = residual add (ln_res_*, ln_residual, add_out_*; needs units.layernorm); 3 is reserved."),
+                new("causal", 14, 1, "Softmax only (must be 0 for LayerNorm and add): 1 = causal mask: element j of row r takes part when j <= r + mask_offset; masked elements give 0."),
                 new("rows", 16, 16, "Number of logical rows, at least 1."),
                 new("width", 32, 16, "Elements per logical row, 1..4096; the row spans ceil(width/COLS) accumulator rows."),
                 new("local_addr", 48, 16, "Accumulator row of block 0 of logical row 0; the instruction reads rows local_addr..local_addr + ceil(width/COLS)*rows - 1."),
@@ -116,7 +116,7 @@ public static class IsaSpec
         (Name(FaultCode.IllegalOpcode), (int)FaultCode.IllegalOpcode, "The fetched instruction has an undefined opcode."),
         (Name(FaultCode.SpRange), (int)FaultCode.SpRange, "A scratchpad row range falls outside the scratchpad."),
         (Name(FaultCode.AccRange), (int)FaultCode.AccRange, "An accumulator row range falls outside the accumulator."),
-        (Name(FaultCode.BadField), (int)FaultCode.BadField, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm normalize with causal set)."),
+        (Name(FaultCode.BadField), (int)FaultCode.BadField, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm or add normalize with causal set)."),
         (Name(FaultCode.DmaReadError), (int)FaultCode.DmaReadError, "An AXI read response for a load was SLVERR or DECERR."),
         (Name(FaultCode.DmaWriteError), (int)FaultCode.DmaWriteError, "An AXI write response for a store was SLVERR or DECERR."),
         (Name(FaultCode.FetchError), (int)FaultCode.FetchError, "An AXI read response for an instruction fetch was SLVERR or DECERR."),
@@ -193,12 +193,14 @@ public static class IsaSpec
         ("ln_out_mult", 10, (1L << 17) - 1, "LayerNorm output multiplier M (IntLayerNormConstants.Output, below 2^17)."),
         ("ln_out_shift", 11, 62, "LayerNorm output shift."),
         ("ln_residual", 12, 1L << 16, "LayerNorm residual: 0 = none, else 1 + the accumulator row of block 0 of residual row 0 (same block-major layout as the input)."),
-        ("ln_affine", 13, (1L << 16) - 1, "LayerNorm γ/β: accumulator row of γ block 0; γ block b at ln_affine + 2b (int16 in the low bits), β block b at ln_affine + 2b + 1 (int32, units S_out/2^8)."),
+        ("ln_affine", 13, (1L << 16) - 1, "LayerNorm γ/β: accumulator row of γ block 0; γ block b at ln_affine + 2b (int16 in the low bits), β block b at ln_affine + 2b + 1 (int32, units S_out/2^8). Writing it (any value) empties the γ/β cache."),
+        ("add_out_mult", 14, (1L << 31) - 1, "Residual add output requantization multiplier (IntResidualAddConstants.Output)."),
+        ("add_out_shift", 15, 62, "Residual add output requantization shift."),
     ];
 
     /// <summary>Values of the <c>func</c> field of <c>normalize</c>.</summary>
     public static readonly IReadOnlyList<(string Name, int Value)> NormalizeFuncs =
-        [("softmax", 0), ("layernorm", 1)];
+        [("softmax", 0), ("layernorm", 1), ("add", 2)];
 
     /// <summary>Widest logical row of <c>normalize</c> (elements).</summary>
     public const int MaxNormalizeWidth = 4096;

@@ -12,6 +12,9 @@ internal sealed class PendingInstruction(Opcode opcode, params (string Name, lon
 
     public void Set(string name) => values[name] = 1;
 
+    /// <summary>A field's value (0 when not given).</summary>
+    public long Get(string name) => values.TryGetValue(name, out var v) ? v : 0;
+
     /// <summary>Builds the instruction (same result as <see cref="Instruction.Create(Opcode, IReadOnlyDictionary{string, ulong})"/>, several times faster).</summary>
     public Instruction Build()
     {

@@ -23,7 +23,7 @@ namespace HwGen.Software.Compiler;
 /// </remarks>
 public static class RowOpCompiler
 {
-    /// <summary>Compiles a workload specification of kind gelu.</summary>
+    /// <summary>Compiles a workload specification of kind gelu, softmax, layernorm or resadd.</summary>
     public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -32,6 +32,7 @@ public static class RowOpCompiler
             "gelu" => Compile(d, GeluWorkload.FromSpec(spec)),
             "softmax" => Compile(d, SoftmaxWorkload.FromSpec(spec)),
             "layernorm" => Compile(d, LayerNormWorkload.FromSpec(spec)),
+            "resadd" => Compile(d, ResidualAddWorkload.FromSpec(spec)),
             _ => throw new ArgumentException($"workload kind '{spec.Kind}' is not a row operation", nameof(spec)),
         };
     }
@@ -71,7 +72,7 @@ public static class RowOpCompiler
         var program = new List<Instruction>(GeluConfig(w.Constants));
         program.AddRange(Chunks(d, w.Rows, w.Cols, AddrX, strideX, addrY, strideY));
 
-        var dram = Image(d, w.Spec, w.Rows, w.Cols, w.Input, AddrX, strideX, addrY, strideY, addrP, program);
+        var dram = Image(d, w.Spec, w.Rows, w.Cols, [(AddrX, strideX, w.Input)], addrY, strideY, addrP, program);
 
         var c0 = w.Constants;
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
@@ -136,13 +137,13 @@ public static class RowOpCompiler
         var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
 
         var program = new List<Instruction>(SoftmaxConfig(w.Constants));
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, AddrX, strideX, addrY, strideY, (r0, n, buf, dst) => new(StringComparer.Ordinal)
+        program.AddRange(RowChunks(d, w.Rows, w.Cols, [AddrX], strideX, addrY, strideY, 0, (r0, n, bases, dst) => [Create(Opcode.Normalize, new(StringComparer.Ordinal)
         {
             ["func"] = 0, ["causal"] = w.Causal ? 1 : 0, ["mask_offset"] = w.Causal ? r0 : 0, ["rows"] = n, ["width"] = w.Cols,
-            ["local_addr"] = buf, ["dram_addr"] = dst, ["dram_stride"] = strideY,
-        }));
+            ["local_addr"] = bases[0], ["dram_addr"] = dst, ["dram_stride"] = strideY,
+        })]));
 
-        var dram = Image(d, w.Spec, w.Rows, w.Cols, w.Input, AddrX, strideX, addrY, strideY, addrP, program);
+        var dram = Image(d, w.Spec, w.Rows, w.Cols, [(AddrX, strideX, w.Input)], addrY, strideY, addrP, program);
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["rows"] = w.Rows,
@@ -175,7 +176,12 @@ public static class RowOpCompiler
         };
     }
 
-    private static byte[] Image(DesignModel d, string spec, int rows, int cols, int[] input, long addrX, long strideX, long addrY, long strideY, long addrP, List<Instruction> program)
+    /// <summary>
+    /// The DRAM image: each int32 input (rows×cols, row-major data) at its address and row stride, the output region
+    /// (rows × strideY bytes at addrY) filled with <see cref="GemmCompiler.Poison"/>, and the program at addrP.
+    /// </summary>
+    private static byte[] Image(DesignModel d, string spec, int rows, int cols, IReadOnlyList<(long Addr, long Stride, int[] Data)> inputs,
+        long addrY, long strideY, long addrP, List<Instruction> program)
     {
         var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
         if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
@@ -186,9 +192,12 @@ public static class RowOpCompiler
         var dram = new byte[size];
         for (var r = 0; r < rows; r++)
         {
-            for (var c = 0; c < cols; c++)
+            foreach (var (addr, stride, data) in inputs)
             {
-                BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(addrX + (r * strideX) + (4L * c)), 4), input[((long)r * cols) + c]);
+                for (var c = 0; c < cols; c++)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(addr + (r * stride) + (4L * c)), 4), data[((long)r * cols) + c]);
+                }
             }
 
             dram.AsSpan((int)(addrY + (r * strideY)), (int)strideY).Fill(GemmCompiler.Poison);
@@ -203,43 +212,75 @@ public static class RowOpCompiler
     }
 
     /// <summary>
-    /// Chunks of whole logical rows for a row-wise unit: chunk i holds up to ChunkRows rows, all ceil(cols/COLS) blocks,
-    /// block-major (block b of row r at buffer + b·n + r), loaded by one <c>load target=acc</c> per block and written
-    /// by one row instruction from <paramref name="rowOp"/> (first row, rows, buffer, DRAM address). With two buffers
-    /// (the blocks of a row fit half the accumulator) tokens relay as for GELU; otherwise one buffer is used and a
-    /// second one-row compute per chunk relays ST→EX→LD so that load i+1 waits for row instruction i.
+    /// Chunks of whole logical rows for a row-wise unit. Each row has one or two parts (x; x and its residual), int32
+    /// rows×cols in DRAM at <paramref name="parts"/> with row stride <paramref name="strideX"/>. Chunk i holds up to n
+    /// rows, each part block-major (block b of row r at the part's base + b·n + r), loaded by one <c>load target=acc</c>
+    /// per block, and is written by the instructions <paramref name="rowOp"/> returns (first row, rows, part bases, DRAM
+    /// address; its last instruction is the row instruction, which takes the tokens). <paramref name="reserved"/> rows
+    /// below the relay row stay untouched. Layouts, the first that fits:
+    /// <list type="bullet">
+    /// <item>Two parts, split: x of chunk i in accumulator half i mod 2, its residual in the other half, so the two
+    /// rows of a block lie in different banks and the store unit reads them in one cycle; double-buffered.</item>
+    /// <item>Two halves: all parts of chunk i in half i mod 2; double-buffered.</item>
+    /// <item>One buffer, with a second one-row compute per chunk that relays ST→EX→LD so load i+1 waits for chunk i.</item>
+    /// </list>
+    /// With two buffers tokens relay as for GELU.
     /// </summary>
-    private static IEnumerable<Instruction> RowChunks(DesignModel d, int rows, int cols, long addrX, long strideX, long addrY, long strideY,
-        Func<int, int, int, long, Dictionary<string, long>> rowOp, int reserved = 0)
+    private static IEnumerable<Instruction> RowChunks(DesignModel d, int rows, int cols, long[] parts, long strideX, long addrY, long strideY,
+        int reserved, Func<int, int, long[], long, IReadOnlyList<Instruction>> rowOp)
     {
         var blocks = (cols + d.Cols - 1) / d.Cols;
+        var p = parts.Length;
         var usable = d.AccDepth - 1 - reserved;
-        if (blocks > usable)
+        var half = d.AccDepth / 2;
+        var splitSpace = (half - 1 - reserved) / 2;
+        int chunkRows;
+        Func<int, int, long[]> bases;
+        var two = true;
+        if (p == 2 && d.AccBanks > 1 && splitSpace / blocks >= 1)
         {
-            throw new ArgumentException($"a row of {cols} elements spans {blocks} accumulator rows; design '{d.Name}' has {Math.Max(usable, 0)} free (accumulator.kib or array.cols must grow)");
+            chunkRows = Math.Min(rows, splitSpace / blocks);
+            bases = (i, n) => [(i % 2) * (long)half, ((i + 1) % 2 * (long)half) + splitSpace];
+        }
+        else if (usable / 2 / (p * blocks) >= 1)
+        {
+            var space = usable / 2;
+            chunkRows = Math.Min(rows, space / (p * blocks));
+            bases = (i, n) => Enumerable.Range(0, p).Select(k => ((i % 2) * (long)space) + ((long)k * blocks * n)).ToArray();
+        }
+        else if (usable / (p * blocks) >= 1)
+        {
+            two = false;
+            chunkRows = Math.Min(rows, usable / (p * blocks));
+            bases = (i, n) => Enumerable.Range(0, p).Select(k => (long)k * blocks * n).ToArray();
+        }
+        else
+        {
+            throw new ArgumentException($"a row of {cols} elements spans {blocks} accumulator rows{(p > 1 ? " (and its residual as many)" : "")}; design '{d.Name}' has {Math.Max(usable, 0)} free{(reserved > 0 ? $" after {reserved} for γ/β" : "")} (accumulator.kib or array.cols must grow)");
         }
 
-        var two = blocks <= usable / 2;
-        var space = two ? usable / 2 : usable;
-        var chunkRows = Math.Max(1, Math.Min(rows, space / blocks));
         var chunks = (rows + chunkRows - 1) / chunkRows;
         for (var i = 0; i < chunks; i++)
         {
             var r0 = i * chunkRows;
             var n = Math.Min(chunkRows, rows - r0);
-            var buf = two ? (i % 2) * space : 0;
+            var buf = bases(i, chunkRows);
             var loads = new List<Dictionary<string, long>>();
-            for (var b = 0; b < blocks; b++)
+            for (var k = 0; k < p; k++)
             {
-                var c0 = b * d.Cols;
-                loads.Add(new(StringComparer.Ordinal)
+                for (var b = 0; b < blocks; b++)
                 {
-                    ["target"] = 2, ["rows"] = n, ["cols"] = Math.Min(d.Cols, cols - c0), ["local_addr"] = buf + (b * n),
-                    ["dram_addr"] = addrX + (r0 * strideX) + (4L * c0), ["dram_stride"] = strideX,
-                });
+                    var c0 = b * d.Cols;
+                    loads.Add(new(StringComparer.Ordinal)
+                    {
+                        ["target"] = 2, ["rows"] = n, ["cols"] = Math.Min(d.Cols, cols - c0), ["local_addr"] = buf[k] + (b * n),
+                        ["dram_addr"] = parts[k] + (r0 * strideX) + (4L * c0), ["dram_stride"] = strideX,
+                    });
+                }
             }
 
-            var op = rowOp(r0, n, buf, addrY + (r0 * strideY));
+            var ops = rowOp(r0, n, buf, addrY + (r0 * strideY)).ToList();
+            var op = ops[^1].Format.Fields.Where(f => f.Name != "opcode").ToDictionary(f => f.Name, f => (long)ops[^1].Get64(f.Name), StringComparer.Ordinal);
             op["pop_prev"] = 1;
             var relayCompute = RelayCompute(d);
             relayCompute["pop_prev"] = 1;
@@ -286,7 +327,12 @@ public static class RowOpCompiler
             }
 
             yield return Create(Opcode.Compute, relayCompute);
-            yield return Create(Opcode.Normalize, op);
+            foreach (var pre in ops.Take(ops.Count - 1))
+            {
+                yield return pre;
+            }
+
+            yield return Create(ops[^1].Opcode, op);
             if (!two && i + 1 < chunks)
             {
                 var waitForStore = RelayCompute(d);
@@ -297,7 +343,11 @@ public static class RowOpCompiler
         }
     }
 
-    /// <summary>The config_post instructions that load the LayerNorm constants and the γ/β rows (not the residual row).</summary>
+    /// <summary>
+    /// The config_post instructions that load the LayerNorm constants and γ/β's accumulator row (which also empties the
+    /// unit's γ/β cache, so the next LayerNorm reads them), and clear ln_residual (set it per normalize with
+    /// <see cref="ResidualRow"/>).
+    /// </summary>
     public static IEnumerable<Instruction> LayerNormConfig(IntLayerNormConstants c, long affineRow)
     {
         ArgumentNullException.ThrowIfNull(c);
@@ -310,10 +360,63 @@ public static class RowOpCompiler
     }
 
     /// <summary>
+    /// The config_post instructions of a residual add (<c>normalize func=add</c>): the residual alignment (ln_res_mult,
+    /// ln_res_shift, shared with LayerNorm) and the output requantization (add_out_mult, add_out_shift). ln_residual is
+    /// set per normalize with <see cref="ResidualRow"/>.
+    /// </summary>
+    public static IEnumerable<Instruction> ResidualAddConfig(IntResidualAddConstants c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        yield return Post("ln_res_mult", c.Residual?.Multiplier ?? 0);
+        yield return Post("ln_res_shift", c.Residual?.Shift ?? 0);
+        yield return Post("add_out_mult", c.Output.Multiplier);
+        yield return Post("add_out_shift", c.Output.Shift);
+    }
+
+    /// <summary>
+    /// <c>config_post ln_residual</c>: the accumulator row of block 0 of residual row 0 (the residual is block-major like
+    /// the input: block b of row r at residualRow + b·rows + r), or null for no residual. Used by LayerNorm and add.
+    /// </summary>
+    public static Instruction ResidualRow(long? residualRow) => Post("ln_residual", residualRow is { } r ? 1 + r : 0);
+
+    /// <summary>
+    /// <c>normalize func=add</c>: rows logical rows of width elements (block b of row r at localAddr + b·rows + r) plus
+    /// the aligned residual, requantized to int8 at dramAddr + r·dramStride. No token flags are set.
+    /// </summary>
+    public static Instruction ResidualAdd(int rows, int width, long localAddr, long dramAddr, long dramStride) =>
+        Create(Opcode.Normalize, new(StringComparer.Ordinal)
+        {
+            ["func"] = 2, ["rows"] = rows, ["width"] = width, ["local_addr"] = localAddr, ["dram_addr"] = dramAddr, ["dram_stride"] = dramStride,
+        });
+
+    /// <summary>
+    /// A residual-add epilogue, in order: <see cref="ResidualAddConfig"/>, <see cref="ResidualRow"/> and
+    /// <see cref="ResidualAdd"/> (the last one is the instruction to put token flags on). The residual is read in the
+    /// same cycle as x when <see cref="PairedReads"/> holds for the two row ranges; otherwise a block takes two cycles.
+    /// </summary>
+    public static IEnumerable<Instruction> ResidualAddEpilogue(IntResidualAddConstants c, int rows, int width, long localAddr, long? residualRow,
+        long dramAddr, long dramStride) =>
+        [.. ResidualAddConfig(c), ResidualRow(residualRow), ResidualAdd(rows, width, localAddr, dramAddr, dramStride)];
+
+    /// <summary>
+    /// True when every accumulator row of x (first row xRow) and of the residual (residualRow) of a normalize spanning
+    /// span rows lie in different banks (each range inside one bank), so the store unit reads a block's x and residual
+    /// in one cycle (LayerNorm, add).
+    /// </summary>
+    public static bool PairedReads(DesignModel d, long xRow, long residualRow, long span)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        var bankRows = d.AccDepth / d.AccBanks;
+        long Bank(long row) => row / bankRows;
+        return span >= 1 && d.AccBanks > 1 && Bank(xRow) == Bank(xRow + span - 1) && Bank(residualRow) == Bank(residualRow + span - 1)
+               && Bank(xRow) != Bank(residualRow);
+    }
+
+    /// <summary>
     /// Compiles a standalone LayerNorm. γ/β occupy 2·ceil(Cols/COLS) accumulator rows just below the relay row
-    /// (γ block b at affine + 2b, β at affine + 2b + 1), loaded once. Each chunk's rows are loaded as one row of
-    /// x blocks followed by residual blocks (DRAM row = x padded to whole blocks, then r), so the residual of block b
-    /// of row r sits at buffer + (B + b)·n + r; a config_post ln_residual before each normalize points at it.
+    /// (γ block b at affine + 2b, β at affine + 2b + 1), loaded once; the first normalize copies them into the unit's
+    /// cache. X and the residual R are separate int32 tensors; a chunk's residual blocks go to the accumulator half
+    /// that does not hold its x blocks (see RowChunks), and a config_post ln_residual before each normalize points at them.
     /// </summary>
     /// <exception cref="ArgumentException">The design has no LayerNorm unit, or one row's blocks do not fit the accumulator.</exception>
     public static CompiledProgram Compile(DesignModel d, LayerNormWorkload w)
@@ -326,32 +429,20 @@ public static class RowOpCompiler
         }
 
         var blocks = (w.Cols + d.Cols - 1) / d.Cols;
-        var parts = w.HasResidual ? 2 : 1;
-        var widthX = parts * blocks * d.Cols;
         var affine = d.AccDepth - 1 - (2L * blocks);
-        if (affine < 1 + (parts * blocks))
-        {
-            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {(2 * blocks) + (parts * blocks) + 1} accumulator rows (x{(w.HasResidual ? ", residual" : "")}, γ/β, relay); design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
-        }
-
-        var input = new int[(long)w.Rows * widthX];
-        for (var r = 0; r < w.Rows; r++)
-        {
-            w.Input.AsSpan(r * w.Cols, w.Cols).CopyTo(input.AsSpan(r * widthX));
-            if (w.HasResidual)
-            {
-                w.Residual.AsSpan(r * w.Cols, w.Cols).CopyTo(input.AsSpan((r * widthX) + (blocks * d.Cols)));
-            }
-        }
-
         var strideAlign = Math.Max(16, d.AxiDataBits / 8);
-        var strideX = Align(4L * widthX, strideAlign);
+        var strideX = Align(4L * w.Cols, strideAlign);
         var strideY = Align(w.Cols, strideAlign);
         var strideG = Align(4L * d.Cols, strideAlign);
         const long AddrX = 0;
-        var addrG = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
+        var addrR = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
+        var addrG = w.HasResidual ? Align(addrR + (w.Rows * strideX), GemmCompiler.RegionAlign) : addrR;
         var addrY = Align(addrG + (2L * blocks * strideG), GemmCompiler.RegionAlign);
         var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
+        if (affine < 1)
+        {
+            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {2 * blocks} accumulator rows for γ/β alone; design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
+        }
 
         var program = new List<Instruction>(LayerNormConfig(w.Constants, affine))
         {
@@ -360,20 +451,23 @@ public static class RowOpCompiler
                 ["target"] = 2, ["rows"] = 2 * blocks, ["cols"] = d.Cols, ["local_addr"] = affine, ["dram_addr"] = addrG, ["dram_stride"] = strideG,
             }),
         };
-        foreach (var insn in RowChunks(d, w.Rows, widthX, AddrX, strideX, addrY, strideY, (r0, n, buf, dst) => new(StringComparer.Ordinal)
+        long[] parts = w.HasResidual ? [AddrX, addrR] : [AddrX];
+        program.AddRange(RowChunks(d, w.Rows, w.Cols, parts, strideX, addrY, strideY, 2 * blocks, (r0, n, bases, dst) =>
         {
-            ["func"] = 1, ["rows"] = n, ["width"] = w.Cols, ["local_addr"] = buf, ["dram_addr"] = dst, ["dram_stride"] = strideY,
-        }, reserved: 2 * blocks))
-        {
-            if (insn.Opcode == Opcode.Normalize && w.HasResidual)
+            var norm = Create(Opcode.Normalize, new(StringComparer.Ordinal)
             {
-                program.Add(Post("ln_residual", 1 + insn.Get64("local_addr") + (blocks * insn.Get64("rows"))));
-            }
+                ["func"] = 1, ["rows"] = n, ["width"] = w.Cols, ["local_addr"] = bases[0], ["dram_addr"] = dst, ["dram_stride"] = strideY,
+            });
+            return w.HasResidual ? [ResidualRow(bases[1]), norm] : [norm];
+        }));
 
-            program.Add(insn);
+        List<(long, long, int[])> inputs = [(AddrX, strideX, w.Input)];
+        if (w.HasResidual)
+        {
+            inputs.Add((addrR, strideX, w.Residual));
         }
 
-        var dram = Image(d, w.Spec, w.Rows, widthX, input, AddrX, strideX, addrY, strideY, addrP, program);
+        var dram = Image(d, w.Spec, w.Rows, w.Cols, inputs, addrY, strideY, addrP, program);
         for (var b = 0; b < blocks; b++)
         {
             for (var j = 0; j < d.Cols && (b * d.Cols) + j < w.Cols; j++)
@@ -393,6 +487,7 @@ public static class RowOpCompiler
             ["seed"] = w.Seed,
             ["kernel"] = "layernorm",
             ["scale_x"] = c0.InputScale,
+            ["scale_r"] = w.ResidualScale,
             ["scale_y"] = c0.OutputScale,
             ["ln_res_mult"] = c0.Residual?.Multiplier ?? 0,
             ["ln_res_shift"] = c0.Residual?.Shift ?? 0,
@@ -402,21 +497,105 @@ public static class RowOpCompiler
             ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
         };
 
+        List<TensorRegion> tensors = [new("X", TensorRole.Input, AddrX, w.Rows, w.Cols, strideX, ElementType.Int32)];
+        if (w.HasResidual)
+        {
+            tensors.Add(new("R", TensorRole.Input, addrR, w.Rows, w.Cols, strideX, ElementType.Int32));
+        }
+
+        tensors.Add(new("GB", TensorRole.Input, addrG, 2 * blocks, d.Cols, strideG, ElementType.Int32));
+        tensors.Add(new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8));
         return new CompiledProgram
         {
             Workload = w.Spec,
             Instructions = program,
             Dram = dram,
             ProgramAddress = addrP,
-            Tensors =
-            [
-                new("X", TensorRole.Input, AddrX, w.Rows, widthX, strideX, ElementType.Int32),
-                new("GB", TensorRole.Input, addrG, 2 * blocks, d.Cols, strideG, ElementType.Int32),
-                new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8),
-            ],
+            Tensors = tensors,
             Macs = 0,
             Meta = meta,
             References = [new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale)],
+        };
+    }
+
+    /// <summary>
+    /// Compiles a standalone residual add (<c>normalize func=add</c>): X and R as separate int32 tensors, chunked like
+    /// LayerNorm (a chunk's residual blocks in the other accumulator half, so each block is one cycle).
+    /// </summary>
+    /// <exception cref="ArgumentException">The design has no LayerNorm unit, or one row's blocks do not fit the accumulator.</exception>
+    public static CompiledProgram Compile(DesignModel d, ResidualAddWorkload w)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(w);
+        if (d.UnitLayerNorm == 0)
+        {
+            throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit, which the residual add uses (units.layernorm: false)", nameof(d));
+        }
+
+        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
+        var strideX = Align(4L * w.Cols, strideAlign);
+        var strideY = Align(w.Cols, strideAlign);
+        const long AddrX = 0;
+        var addrR = Align(AddrX + (w.Rows * strideX), GemmCompiler.RegionAlign);
+        var addrY = w.HasResidual ? Align(addrR + (w.Rows * strideX), GemmCompiler.RegionAlign) : addrR;
+        var addrP = Align(addrY + (w.Rows * strideY), GemmCompiler.RegionAlign);
+
+        var program = new List<Instruction>(ResidualAddConfig(w.Constants));
+        if (!w.HasResidual)
+        {
+            program.Add(ResidualRow(null));
+        }
+
+        long[] parts = w.HasResidual ? [AddrX, addrR] : [AddrX];
+        program.AddRange(RowChunks(d, w.Rows, w.Cols, parts, strideX, addrY, strideY, 0, (r0, n, bases, dst) =>
+        {
+            var add = ResidualAdd(n, w.Cols, bases[0], dst, strideY);
+            return w.HasResidual ? [ResidualRow(bases[1]), add] : [add];
+        }));
+
+        List<(long, long, int[])> inputs = [(AddrX, strideX, w.Input)];
+        if (w.HasResidual)
+        {
+            inputs.Add((addrR, strideX, w.Residual));
+        }
+
+        var dram = Image(d, w.Spec, w.Rows, w.Cols, inputs, addrY, strideY, addrP, program);
+        var c0 = w.Constants;
+        var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["rows"] = w.Rows,
+            ["cols"] = w.Cols,
+            ["residual"] = w.HasResidual ? 1 : 0,
+            ["seed"] = w.Seed,
+            ["kernel"] = "resadd",
+            ["scale_x"] = c0.InputScale,
+            ["scale_r"] = w.ResidualScale,
+            ["scale_y"] = c0.OutputScale,
+            ["ln_res_mult"] = c0.Residual?.Multiplier ?? 0,
+            ["ln_res_shift"] = c0.Residual?.Shift ?? 0,
+            ["add_out_mult"] = c0.Output.Multiplier,
+            ["add_out_shift"] = c0.Output.Shift,
+            ["rounding"] = "half_up",
+            ["poison"] = GemmCompiler.Poison.ToString(CultureInfo.InvariantCulture),
+        };
+
+        List<TensorRegion> tensors = [new("X", TensorRole.Input, AddrX, w.Rows, w.Cols, strideX, ElementType.Int32)];
+        if (w.HasResidual)
+        {
+            tensors.Add(new("R", TensorRole.Input, addrR, w.Rows, w.Cols, strideX, ElementType.Int32));
+        }
+
+        tensors.Add(new("Y", TensorRole.Output, addrY, w.Rows, w.Cols, strideY, ElementType.Int8));
+        return new CompiledProgram
+        {
+            Workload = w.Spec,
+            Instructions = program,
+            Dram = dram,
+            ProgramAddress = addrP,
+            Tensors = tensors,
+            Macs = 0,
+            Meta = meta,
+            References = [new KernelReference("resadd", "Y", w.FloatReference(), c0.OutputScale)],
         };
     }
 

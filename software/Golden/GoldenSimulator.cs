@@ -31,6 +31,9 @@ public sealed class GoldenSimulator
     private byte[] dram = [];
     private Requantization requant = Requantization.Reset;
     private readonly long[] post = new long[IsaSpec.PostRegisters.Max(r => r.Index) + 1];
+    private readonly short[] gammaCache;
+    private readonly int[] betaCache;
+    private int cachedBlocks;
     private long macs;
     private long readBytes;
     private long writeBytes;
@@ -42,6 +45,8 @@ public sealed class GoldenSimulator
         d = design;
         sp = new sbyte[(long)d.SpDepth * d.SpRowBytes];
         acc = new int[(long)d.AccDepth * d.Cols];
+        gammaCache = new short[IsaSpec.MaxNormalizeWidth + d.Cols];
+        betaCache = new int[gammaCache.Length];
     }
 
     /// <summary>An AXI slave-error range the memory answers with SLVERR; null for none.</summary>
@@ -229,7 +234,7 @@ public sealed class GoldenSimulator
         }
 
         var func = i["func"];
-        if (func > 1)
+        if (func > 2)
         {
             return Bad($"normalize func {func} is reserved");
         }
@@ -239,23 +244,25 @@ public sealed class GoldenSimulator
             return Bad($"func softmax needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
         }
 
-        if (func == 1)
+        if (func is 1 or 2)
         {
-            return CheckLayerNorm(i, rows, width);
+            return CheckLayerNorm(i, rows, width, affine: func == 1);
         }
 
         return AccRange("normalize", i.Get64("local_addr"), NormalizeBlocks(width) * rows);
     }
 
     /// <summary>
-    /// LayerNorm's extra checks: the unit, no causal mask, and the input, residual (ln_residual) and γ/β (ln_affine)
-    /// spans inside the accumulator. The registers are read as earlier config_post instructions left them.
+    /// LayerNorm's and add's extra checks: the unit, no causal mask, and the input, residual (ln_residual) and, for
+    /// LayerNorm, γ/β (ln_affine) spans inside the accumulator. The registers are read as earlier config_post
+    /// instructions left them.
     /// </summary>
-    private (FaultCode, string) CheckLayerNorm(Instruction i, long rows, long width)
+    private (FaultCode, string) CheckLayerNorm(Instruction i, long rows, long width, bool affine)
     {
+        var name = affine ? "layernorm" : "add";
         if (d.UnitLayerNorm == 0)
         {
-            return Bad($"func layernorm needs the LayerNorm unit, which design '{d.Name}' lacks (units.layernorm)");
+            return Bad($"func {name} needs the LayerNorm unit, which design '{d.Name}' lacks (units.layernorm)");
         }
 
         if (i["causal"] != 0)
@@ -273,14 +280,14 @@ public sealed class GoldenSimulator
         var residual = Reg("ln_residual");
         if (residual != 0)
         {
-            var r = AccRange("LayerNorm residual", residual - 1, span);
+            var r = AccRange("residual", residual - 1, span);
             if (r.Item1 != FaultCode.None)
             {
                 return r;
             }
         }
 
-        return AccRange("LayerNorm gamma/beta", Reg("ln_affine"), 2 * NormalizeBlocks(width));
+        return affine ? AccRange("LayerNorm gamma/beta", Reg("ln_affine"), 2 * NormalizeBlocks(width)) : Ok();
     }
 
     /// <summary>Accumulator rows one logical row of a normalize spans: ceil(width / COLS).</summary>
@@ -373,6 +380,11 @@ public sealed class GoldenSimulator
                 return Ok();
             case Opcode.ConfigPost:
                 post[i.Get32("reg")] = i.Get64("value");
+                if (i.Get32("reg") == PostIndex("ln_affine"))
+                {
+                    cachedBlocks = 0;
+                }
+
                 return Ok();
             default:
                 DoCompute(i);
@@ -514,6 +526,12 @@ public sealed class GoldenSimulator
             return Ok();
         }
 
+        if (i["func"] == 2)
+        {
+            DoResidualAdd(rows, width, local, addr, stride, blocks);
+            return Ok();
+        }
+
         var c = new IntSoftmaxConstants(0, new Requantization(Reg("softmax_mult"), (int)Reg("softmax_shift"), false));
         var row = new int[width];
         var output = new sbyte[width];
@@ -538,11 +556,14 @@ public sealed class GoldenSimulator
         return Ok();
     }
 
-    /// <summary>LayerNorm of block-major rows with the ln_* registers (the scales are not used by the integer kernel).</summary>
+    /// <summary>
+    /// LayerNorm of block-major rows with the ln_* registers (the scales are not used by the integer kernel). γ/β come
+    /// from the unit's cache: when it covers fewer than the row's blocks (it is emptied by every config_post ln_affine),
+    /// γ/β of all the row's blocks are first read from ln_affine + 2b and + 2b + 1.
+    /// </summary>
     private void DoLayerNorm(int rows, int width, int local, long addr, long stride, int blocks)
     {
         var residualReg = Reg("ln_residual");
-        var affine = (int)Reg("ln_affine");
         var c = new IntLayerNormConstants(
             width,
             1.0,
@@ -550,41 +571,77 @@ public sealed class GoldenSimulator
             1.0,
             1.0,
             new Requantization(Reg("ln_out_mult"), (int)Reg("ln_out_shift"), false));
-        var gamma = new short[width];
-        var beta = new int[width];
-        for (var b = 0; b < blocks; b++)
+        if ((long)cachedBlocks * d.Cols < width)
         {
-            var n = Math.Min(d.Cols, width - (b * d.Cols));
-            for (var j = 0; j < n; j++)
+            var affine = (int)Reg("ln_affine");
+            for (var b = 0; b < blocks; b++)
             {
-                gamma[(b * d.Cols) + j] = unchecked((short)acc[((affine + (2 * b)) * d.Cols) + j]);
-                beta[(b * d.Cols) + j] = acc[((affine + (2 * b) + 1) * d.Cols) + j];
+                for (var j = 0; j < d.Cols; j++)
+                {
+                    gammaCache[(b * d.Cols) + j] = unchecked((short)acc[((affine + (2 * b)) * d.Cols) + j]);
+                    betaCache[(b * d.Cols) + j] = acc[((affine + (2 * b) + 1) * d.Cols) + j];
+                }
             }
+
+            cachedBlocks = blocks;
         }
 
+        var gamma = gammaCache.AsSpan(0, width);
+        var beta = betaCache.AsSpan(0, width);
         var x = new int[width];
         var residual = residualReg == 0 ? [] : new int[width];
         var output = new sbyte[width];
         for (var r = 0; r < rows; r++)
         {
-            for (var b = 0; b < blocks; b++)
-            {
-                var n = Math.Min(d.Cols, width - (b * d.Cols));
-                acc.AsSpan((local + (b * rows) + r) * d.Cols, n).CopyTo(x.AsSpan(b * d.Cols, n));
-                if (residualReg != 0)
-                {
-                    acc.AsSpan(((int)residualReg - 1 + (b * rows) + r) * d.Cols, n).CopyTo(residual.AsSpan(b * d.Cols, n));
-                }
-            }
-
+            ReadRow(x, residual, residualReg, local, rows, r, width, blocks);
             IntLayerNorm.Apply(x, residual, gamma, beta, output, c);
-            var dst = addr + (r * stride);
-            for (var e = 0; e < width; e++)
+            WriteRow(output, addr + (r * stride));
+        }
+    }
+
+    /// <summary>The residual add (normalize func add) of block-major rows with ln_res_*, ln_residual and add_out_*.</summary>
+    private void DoResidualAdd(int rows, int width, int local, long addr, long stride, int blocks)
+    {
+        var residualReg = Reg("ln_residual");
+        var c = new IntResidualAddConstants(
+            1.0,
+            residualReg == 0 ? null : new Requantization(Reg("ln_res_mult"), (int)Reg("ln_res_shift"), false),
+            1.0,
+            new Requantization(Reg("add_out_mult"), (int)Reg("add_out_shift"), false));
+        var x = new int[width];
+        var residual = residualReg == 0 ? [] : new int[width];
+        var output = new sbyte[width];
+        for (var r = 0; r < rows; r++)
+        {
+            ReadRow(x, residual, residualReg, local, rows, r, width, blocks);
+            IntResidualAdd.Apply(x, residual, output, c);
+            WriteRow(output, addr + (r * stride));
+        }
+    }
+
+    /// <summary>Logical row r of a normalize (block b at local + b·rows + r) and, when residualReg is not 0, its residual.</summary>
+    private void ReadRow(int[] x, int[] residual, long residualReg, int local, int rows, int r, int width, int blocks)
+    {
+        for (var b = 0; b < blocks; b++)
+        {
+            var n = Math.Min(d.Cols, width - (b * d.Cols));
+            acc.AsSpan((local + (b * rows) + r) * d.Cols, n).CopyTo(x.AsSpan(b * d.Cols, n));
+            if (residualReg != 0)
             {
-                dram[dst + e] = (byte)output[e];
+                acc.AsSpan(((int)residualReg - 1 + (b * rows) + r) * d.Cols, n).CopyTo(residual.AsSpan(b * d.Cols, n));
             }
         }
     }
+
+    private void WriteRow(sbyte[] output, long dst)
+    {
+        for (var e = 0; e < output.Length; e++)
+        {
+            dram[dst + e] = (byte)output[e];
+        }
+    }
+
+    private static int PostIndex(string name) => IsaSpec.PostRegisters.First(r => r.Name == name).Index;
 
     private long Reg(string name) => post[IsaSpec.PostRegisters.First(r => r.Name == name).Index];
 

@@ -7,7 +7,7 @@ namespace HwGen.Software.IO;
 /// <summary>
 /// Writes NumPy <c>.npy</c> files, format version 1.0: magic, little-endian header length, a Python
 /// dict literal header padded with spaces to a 64-byte boundary and ending in a newline, then the
-/// data, little-endian, C order. Only what the dumps need: int8, int32 and float32.
+/// data, little-endian, C order. Only what the dumps need: int8, int16, int32 and float32.
 /// </summary>
 public static class Npy
 {
@@ -19,6 +19,19 @@ public static class Npy
         for (var i = 0; i < data.Length; i++)
         {
             bytes[i] = (byte)data[i];
+        }
+
+        stream.Write(bytes);
+    }
+
+    /// <summary>Writes an int16 array of the given shape.</summary>
+    public static void Write(Stream stream, ReadOnlySpan<short> data, params int[] shape)
+    {
+        WriteHeader(stream, "<i2", shape, data.Length);
+        var bytes = new byte[data.Length * 2];
+        for (var i = 0; i < data.Length; i++)
+        {
+            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), data[i]);
         }
 
         stream.Write(bytes);
@@ -52,6 +65,13 @@ public static class Npy
 
     /// <summary>Writes an int8 array to a file.</summary>
     public static void WriteFile(string path, ReadOnlySpan<sbyte> data, params int[] shape)
+    {
+        using var f = File.Create(path);
+        Write(f, data, shape);
+    }
+
+    /// <summary>Writes an int16 array to a file.</summary>
+    public static void WriteFile(string path, ReadOnlySpan<short> data, params int[] shape)
     {
         using var f = File.Create(path);
         Write(f, data, shape);

@@ -1,4 +1,5 @@
 using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
 using HwGen.Software.Performance;
 using HwGen.Software.Programs;
 
@@ -10,21 +11,34 @@ namespace HwGen.Software.Layers;
 public sealed record CompiledLayer(CompiledProgram Program, IReadOnlyList<LayerOp> Ops)
 {
     /// <summary>
-    /// Modelled cycles per operation: the performance model's total for the program prefix that ends with the operation,
-    /// minus the prefix before it (the phases are serialised by tokens, so little overlaps across a boundary).
+    /// Modelled cycles per operation, attributed the way the RTL profile attributes them: the model's time between the
+    /// execute unit freeing from one compute and from the next goes to the operation of the next; the tail after the
+    /// last compute goes to the last operation. The rows add up to the modelled total.
     /// </summary>
     public IReadOnlyList<(LayerOp Op, long Cycles)> ModelledCycles(DesignModel d)
     {
         ArgumentNullException.ThrowIfNull(d);
-        var result = new List<(LayerOp, long)>();
+        var program = Program.Instructions;
+        var free = new long[program.Count];
+        var total = PerfModel.Estimate(d, program, Program.Macs, free).TotalCycles;
+        var cycles = new long[Ops.Count];
         long before = 0;
-        foreach (var op in Ops)
+        var op = 0;
+        for (var pc = 0; pc < program.Count; pc++)
         {
-            var total = PerfModel.Estimate(d, Program.Instructions.Take(op.End).ToList(), op.Macs).TotalCycles;
-            result.Add((op, total - before));
-            before = total;
+            while (pc >= Ops[op].End)
+            {
+                op++;
+            }
+
+            if (program[pc].Format.Unit == Unit.Execute)
+            {
+                cycles[op] += free[pc] - before;
+                before = free[pc];
+            }
         }
 
-        return result;
+        cycles[^1] += total - before;
+        return Ops.Select((o, i) => (o, cycles[i])).ToList();
     }
 }

@@ -61,7 +61,7 @@ public static class FloatLayer
 
         var sum2 = Add(Linear(hid, s, f, w.W2, h, w.B2), x1);
         var y = spec.PreLayerNorm ? sum2 : LayerNormRows(sum2, s, h, w.Gamma2, w.Beta2);
-        return new FloatActivations(q, k, v, p, o, x1, hid, y);
+        return new FloatActivations(q, k, v, p, o, x1, hid, y) { A1 = spec.PreLayerNorm ? attnIn : null, A2 = spec.PreLayerNorm ? ffnIn : null };
     }
 
     /// <summary><c>x·W + b</c> for x rows×k and W k×n.</summary>

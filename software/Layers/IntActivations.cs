@@ -9,4 +9,33 @@ namespace HwGen.Software.Layers;
 /// <param name="X1">LayerNorm 1 output.</param>
 /// <param name="H">GELU output.</param>
 /// <param name="Y">Layer output.</param>
-public sealed record IntActivations(sbyte[] Q, sbyte[] K, sbyte[] V, sbyte[] P, sbyte[] O, sbyte[] X1, sbyte[] H, sbyte[] Y);
+public sealed record IntActivations(sbyte[] Q, sbyte[] K, sbyte[] V, sbyte[] P, sbyte[] O, sbyte[] X1, sbyte[] H, sbyte[] Y)
+{
+    /// <summary>Pre-LN only: LayerNorm 1 of the input.</summary>
+    public sbyte[]? A1 { get; init; }
+
+    /// <summary>Pre-LN only: LayerNorm 2 of X1.</summary>
+    public sbyte[]? A2 { get; init; }
+
+    /// <summary>Every tensor the compiled program writes, by its DRAM tensor name.</summary>
+    public IEnumerable<(string Name, sbyte[] Values)> Tensors()
+    {
+        if (A1 is not null)
+        {
+            yield return ("A1", A1);
+        }
+
+        foreach (var t in new[] { ("Q", Q), ("K", K), ("V", V), ("P", P), ("O", O), ("X1", X1) })
+        {
+            yield return t;
+        }
+
+        if (A2 is not null)
+        {
+            yield return ("A2", A2);
+        }
+
+        yield return ("H", H);
+        yield return ("Y", Y);
+    }
+}

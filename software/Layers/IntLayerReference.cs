@@ -16,9 +16,12 @@ public static class IntLayerReference
         ArgumentNullException.ThrowIfNull(q);
         var spec = q.Spec;
         int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
-        var qa = Requant(MatMul(q.X, s, h, q.Wq, h, q.Bq), q.RequantQ);
-        var ka = Requant(MatMul(q.X, s, h, q.Wk, h, q.Bk), q.RequantK);
-        var va = Requant(MatMul(q.X, s, h, q.Wv, h, q.Bv), q.RequantV);
+        var pre = spec.PreLayerNorm;
+        var a1 = pre ? Norm(Widen(q.X), null, s, h, q.Gamma1, q.Beta1, q.Norm1) : null;
+        var attnIn = a1 ?? q.X;
+        var qa = Requant(MatMul(attnIn, s, h, q.Wq, h, q.Bq), q.RequantQ);
+        var ka = Requant(MatMul(attnIn, s, h, q.Wk, h, q.Bk), q.RequantK);
+        var va = Requant(MatMul(attnIn, s, h, q.Wv, h, q.Bv), q.RequantV);
         var p = new sbyte[spec.Heads * s * s];
         var o = new sbyte[s * h];
         for (var head = 0; head < spec.Heads; head++)
@@ -52,12 +55,17 @@ public static class IntLayerReference
             }
         }
 
-        var x1 = Norm(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
-        var pre = MatMul(x1, s, h, q.W1, f, q.B1);
-        var hid = new sbyte[pre.Length];
-        IntGelu.Apply(pre, hid, q.Gelu);
-        var y = Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
-        return new IntActivations(qa, ka, va, p, o, x1, hid, y);
+        var x1 = pre
+            ? ResidualAdd(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, q.Add1!)
+            : Norm(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
+        var a2 = pre ? Norm(Widen(x1), null, s, h, q.Gamma2, q.Beta2, q.Norm2) : null;
+        var ffn1 = MatMul(a2 ?? x1, s, h, q.W1, f, q.B1);
+        var hid = new sbyte[ffn1.Length];
+        IntGelu.Apply(ffn1, hid, q.Gelu);
+        var y = pre
+            ? ResidualAdd(MatMul(hid, s, f, q.W2, h, q.B2), x1, q.Add2!)
+            : Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
+        return new IntActivations(qa, ka, va, p, o, x1, hid, y) { A1 = a1, A2 = a2 };
     }
 
     /// <summary><c>x·W + b</c> in int32 (x rows×k, W k×n).</summary>
@@ -86,7 +94,20 @@ public static class IntLayerReference
 
     private static sbyte[] Requant(int[] acc, Requantization r) => acc.Select(r.Apply).ToArray();
 
-    private static sbyte[] Norm(int[] x, sbyte[] residual, int rows, int cols, short[] gamma, int[] beta, IntLayerNormConstants c)
+    private static int[] Widen(sbyte[] x) => x.Select(v => (int)v).ToArray();
+
+    private static sbyte[] ResidualAdd(int[] x, sbyte[] residual, IntResidualAddConstants c)
+    {
+        var y = new sbyte[x.Length];
+        for (var i = 0; i < x.Length; i++)
+        {
+            y[i] = IntResidualAdd.Apply(x[i], residual[i], c);
+        }
+
+        return y;
+    }
+
+    private static sbyte[] Norm(int[] x, sbyte[]? residual, int rows, int cols, short[] gamma, int[] beta, IntLayerNormConstants c)
     {
         var y = new sbyte[x.Length];
         var res = new int[cols];
@@ -94,10 +115,10 @@ public static class IntLayerReference
         {
             for (var j = 0; j < cols; j++)
             {
-                res[j] = residual[(r * cols) + j];
+                res[j] = residual is null ? 0 : residual[(r * cols) + j];
             }
 
-            IntLayerNorm.Apply(x.AsSpan(r * cols, cols), res, gamma, beta, y.AsSpan(r * cols, cols), c);
+            IntLayerNorm.Apply(x.AsSpan(r * cols, cols), residual is null ? default : res, gamma, beta, y.AsSpan(r * cols, cols), c);
         }
 
         return y;

@@ -16,18 +16,36 @@ public sealed record LayerAccuracy(double Cosine, double MaxAbs, double MaxAbsLs
             throw new ArgumentException($"the tensors differ in length ({actual.Length} vs {expected.Length}) or are empty", nameof(actual));
         }
 
-        double dot = 0, na = 0, ne = 0, max = 0;
+        var real = new double[actual.Length];
+        double max = 0;
         for (var i = 0; i < actual.Length; i++)
         {
-            var a = actual[i] * scale;
-            dot += a * expected[i];
-            na += a * a;
-            ne += expected[i] * expected[i];
-            max = Math.Max(max, Math.Abs(a - expected[i]));
+            real[i] = actual[i] * scale;
+            max = Math.Max(max, Math.Abs(real[i] - expected[i]));
         }
 
-        var cos = na == 0 || ne == 0 ? (na == ne ? 1.0 : 0.0) : dot / Math.Sqrt(na * ne);
-        return new LayerAccuracy(cos, max, max / scale);
+        return new LayerAccuracy(CosineSimilarity(real, expected), max, max / scale);
+    }
+
+    /// <summary>
+    /// Cosine similarity of two equally long vectors: 1 when both are zero, 0 when only one is.
+    /// </summary>
+    public static double CosineSimilarity(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        if (a.Length != b.Length)
+        {
+            throw new ArgumentException($"the vectors differ in length ({a.Length} vs {b.Length})", nameof(b));
+        }
+
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+
+        return na == 0 || nb == 0 ? (na == nb ? 1.0 : 0.0) : dot / Math.Sqrt(na * nb);
     }
 
     /// <summary>Short text for logs.</summary>

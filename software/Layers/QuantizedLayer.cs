@@ -90,26 +90,89 @@ public sealed record QuantizedLayer
     /// <summary>LayerNorm 2: input H·W2+b2, residual X1.</summary>
     public required IntLayerNormConstants Norm2 { get; init; }
 
+    /// <summary>Pre-LN only: output scale of LayerNorm 1 (the attention input A1); 0 for post-LN.</summary>
+    public double ScaleA1 { get; init; }
+
+    /// <summary>Pre-LN only: output scale of LayerNorm 2 (the FFN input A2); 0 for post-LN.</summary>
+    public double ScaleA2 { get; init; }
+
+    /// <summary>Pre-LN only: X1 = requant(O·Wo + bo + aligned X).</summary>
+    public IntResidualAddConstants? Add1 { get; init; }
+
+    /// <summary>Pre-LN only: Y = requant(H·W2 + b2 + aligned X1).</summary>
+    public IntResidualAddConstants? Add2 { get; init; }
+
     /// <summary>Float weights after quantization (dequantized), for the accuracy reference.</summary>
     public required LayerWeights Dequantized { get; init; }
 
-    /// <summary>Quantizes a post-LN layer, calibrating the activation scales on its float run.</summary>
-    /// <exception cref="NotSupportedException">A pre-LN layer (GPT-2): its residual adds without LayerNorm have no hardware mapping yet.</exception>
+    /// <summary>Quantizes a layer, calibrating the activation scales on its float run.</summary>
     public static QuantizedLayer Create(LayerSpec spec, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.PreLayerNorm)
+        return Create(spec, seed, LayerWeights.Create(spec, seed), null).Layer;
+    }
+
+    /// <summary>
+    /// A stack of <paramref name="layers"/> layers: layer i has the weights of seed + i; its input is the previous
+    /// layer's output, in float for calibration and as the previous layer's int8 output (and scale) for the integers.
+    /// </summary>
+    public static IReadOnlyList<QuantizedLayer> CreateStack(LayerSpec spec, ulong seed, int layers)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
+        var list = new List<QuantizedLayer>();
+        double[]? floatInput = null;
+        (sbyte[] X, double Scale)? input = null;
+        for (var i = 0; i < layers; i++)
         {
-            throw new NotSupportedException($"{spec.Name}: pre-LN layers (residual add without LayerNorm) are not compiled yet");
+            var w = LayerWeights.Create(spec, seed + (ulong)i);
+            if (floatInput is not null)
+            {
+                w = w with { Input = floatInput };
+            }
+
+            var (q, fl) = Create(spec, seed + (ulong)i, w, input);
+            list.Add(q);
+            floatInput = fl.Y;
+            if (i + 1 < layers)
+            {
+                input = (IntLayerReference.Run(q).Y, q.ScaleY);
+            }
         }
 
-        var w = LayerWeights.Create(spec, seed);
+        return list;
+    }
+
+    /// <summary>Scale of the int8 tensor Q, K and V are computed from (X, or A1 for pre-LN).</summary>
+    public double AttentionInputScale => Spec.PreLayerNorm ? ScaleA1 : ScaleX;
+
+    /// <summary>Scale of the int8 tensor FFN1 is computed from (X1, or A2 for pre-LN).</summary>
+    public double FfnInputScale => Spec.PreLayerNorm ? ScaleA2 : ScaleX1;
+
+    /// <summary>Output scale of LayerNorm 1 (X1, or A1 for pre-LN).</summary>
+    public double Norm1OutputScale => Spec.PreLayerNorm ? ScaleA1 : ScaleX1;
+
+    /// <summary>Output scale of LayerNorm 2 (Y, or A2 for pre-LN).</summary>
+    public double Norm2OutputScale => Spec.PreLayerNorm ? ScaleA2 : ScaleY;
+
+    /// <summary>
+    /// Post-LN (BERT, ViT): X1 = LN1(X + O·Wo + bo), Y = LN2(X1 + H·W2 + b2). Pre-LN (GPT-2): A1 = LN1(X); Q, K, V from A1;
+    /// X1 = X + O·Wo + bo; A2 = LN2(X1); H = GELU(A2·W1 + b1); Y = X1 + H·W2 + b2, where the LayerNorms have no residual
+    /// and the residual adds are <c>normalize func=add</c>. Both quantize the same way; only which scale feeds which
+    /// constant differs.
+    /// </summary>
+    private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input)
+    {
+        var pre = spec.PreLayerNorm;
         var fl = FloatLayer.Forward(spec, w);
         int h = spec.Hidden;
-        var sx = SymmetricQuantizer.Scale(w.Input);
-        var (x, _) = Quantize(w.Input, sx);
+        var (x, sx) = input ?? Quantize(w.Input, SymmetricQuantizer.Scale(w.Input));
         double sq = SymmetricQuantizer.Scale(fl.Q), sk = SymmetricQuantizer.Scale(fl.K), sv = SymmetricQuantizer.Scale(fl.V);
         double so = SymmetricQuantizer.Scale(fl.O), sx1 = SymmetricQuantizer.Scale(fl.X1), sh = SymmetricQuantizer.Scale(fl.H), sy = SymmetricQuantizer.Scale(fl.Y);
+        double sa1 = pre ? SymmetricQuantizer.Scale(fl.A1!) : 0, sa2 = pre ? SymmetricQuantizer.Scale(fl.A2!) : 0;
+
+        // The int8 inputs of the attention and the FFN, and the output scales of the two LayerNorms.
+        double sIn = pre ? sa1 : sx, sFfn = pre ? sa2 : sx1, sLn1 = pre ? sa1 : sx1, sLn2 = pre ? sa2 : sy;
         var (wq, swq) = SymmetricQuantizer.Quantize(w.Wq);
         var (wk, swk) = SymmetricQuantizer.Quantize(w.Wk);
         var (wv, swv) = SymmetricQuantizer.Quantize(w.Wv);
@@ -118,19 +181,19 @@ public sealed record QuantizedLayer
         var (w2, sw2) = SymmetricQuantizer.Quantize(w.W2);
         var (g1, sg1) = IntLayerNormConstants.QuantizeGamma(w.Gamma1);
         var (g2, sg2) = IntLayerNormConstants.QuantizeGamma(w.Gamma2);
-        var bq = Bias(w.Bq, sx * swq);
-        var bk = Bias(w.Bk, sx * swk);
-        var bv = Bias(w.Bv, sx * swv);
+        var bq = Bias(w.Bq, sIn * swq);
+        var bk = Bias(w.Bk, sIn * swk);
+        var bv = Bias(w.Bv, sIn * swv);
         var bo = Bias(w.Bo, so * swo);
-        var b1 = Bias(w.B1, sx1 * sw1);
+        var b1 = Bias(w.B1, sFfn * sw1);
         var b2 = Bias(w.B2, sh * sw2);
-        var be1 = IntLayerNormConstants.QuantizeBeta(w.Beta1, sx1);
-        var be2 = IntLayerNormConstants.QuantizeBeta(w.Beta2, sy);
+        var be1 = IntLayerNormConstants.QuantizeBeta(w.Beta1, sLn1);
+        var be2 = IntLayerNormConstants.QuantizeBeta(w.Beta2, sLn2);
         var deq = new LayerWeights(
             Deq(x, sx),
-            Deq(wq, swq), Deq(bq, sx * swq), Deq(wk, swk), Deq(bk, sx * swk), Deq(wv, swv), Deq(bv, sx * swv), Deq(wo, swo), Deq(bo, so * swo),
-            Deq(g1, sg1), Deq(be1, sx1 / 256), Deq(w1, sw1), Deq(b1, sx1 * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sy / 256));
-        return new QuantizedLayer
+            Deq(wq, swq), Deq(bq, sIn * swq), Deq(wk, swk), Deq(bk, sIn * swk), Deq(wv, swv), Deq(bv, sIn * swv), Deq(wo, swo), Deq(bo, so * swo),
+            Deq(g1, sg1), Deq(be1, sLn1 / 256), Deq(w1, sw1), Deq(b1, sFfn * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sLn2 / 256));
+        return (new QuantizedLayer
         {
             Spec = spec,
             Seed = seed,
@@ -140,16 +203,19 @@ public sealed record QuantizedLayer
             Gamma1 = g1, Beta1 = be1, Gamma2 = g2, Beta2 = be2,
             WeightScales = [swq, swk, swv, swo, sw1, sw2],
             ScaleX = sx, ScaleQ = sq, ScaleK = sk, ScaleV = sv, ScaleO = so, ScaleX1 = sx1, ScaleH = sh, ScaleY = sy,
-            RequantQ = Requantizer.FromScale(sx * swq / sq),
-            RequantK = Requantizer.FromScale(sx * swk / sk),
-            RequantV = Requantizer.FromScale(sx * swv / sv),
+            ScaleA1 = sa1, ScaleA2 = sa2,
+            RequantQ = Requantizer.FromScale(sIn * swq / sq),
+            RequantK = Requantizer.FromScale(sIn * swk / sk),
+            RequantV = Requantizer.FromScale(sIn * swv / sv),
             RequantO = Requantizer.FromScale(IntSoftmaxConstants.OutputScale * sv / so),
             Softmax = IntSoftmaxConstants.FromScale(sq * sk, 1.0 / Math.Sqrt(spec.HeadDim)),
-            Norm1 = IntLayerNormConstants.FromScales(h, so * swo, sx, sg1, sx1),
-            Gelu = IntGeluConstants.FromScale(sx1 * sw1, sh),
-            Norm2 = IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
+            Norm1 = pre ? IntLayerNormConstants.FromScales(h, sx, null, sg1, sa1) : IntLayerNormConstants.FromScales(h, so * swo, sx, sg1, sx1),
+            Add1 = pre ? IntResidualAddConstants.FromScales(so * swo, sx, sx1) : null,
+            Gelu = IntGeluConstants.FromScale(sFfn * sw1, sh),
+            Norm2 = pre ? IntLayerNormConstants.FromScales(h, sx1, null, sg2, sa2) : IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
+            Add2 = pre ? IntResidualAddConstants.FromScales(sh * sw2, sx1, sy) : null,
             Dequantized = deq,
-        };
+        }, fl);
     }
 
     private static (sbyte[] Values, double Scale) Quantize(double[] v, double scale)

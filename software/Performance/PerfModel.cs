@@ -1,5 +1,6 @@
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
+using HwGen.Software.Compiler;
 using HwGen.Software.Golden;
 using HwGen.Software.Programs;
 
@@ -16,11 +17,17 @@ namespace HwGen.Software.Performance;
 ///   its tokens are pushed after the array latency (tile skew + extra);</item>
 /// <item>compute OS: k steps + skew + ROWS drain cycles;</item>
 /// <item>store: max(beats, rows) + overhead, plus the write-response latency before its push.</item>
+/// <item>normalize: rows × max(block reads of its passes, the divider's time per row) + the last row's statistics + the
+///   LayerNorm γ/β fill when <c>config_post ln_affine</c> emptied the cache; a residual block whose rows share a bank
+///   reads twice.</item>
 /// </list>
 /// A first version; the constants in <see cref="PerfParameters"/> are to be calibrated against RTL.
 /// </summary>
 public static class PerfModel
 {
+    private static readonly long LnResidualIndex = IsaSpec.PostRegisters.Single(r => r.Name == "ln_residual").Index;
+    private static readonly long LnAffineIndex = IsaSpec.PostRegisters.Single(r => r.Name == "ln_affine").Index;
+
     /// <summary>Estimates a compiled program.</summary>
     public static PerfEstimate Estimate(DesignModel d, CompiledProgram program, PerfParameters? parameters = null)
     {
@@ -29,7 +36,15 @@ public static class PerfModel
     }
 
     /// <summary>Estimates a program; <paramref name="macs"/> gives the ideal cycles.</summary>
-    public static PerfEstimate Estimate(DesignModel d, IReadOnlyList<Instruction> program, long macs, PerfParameters? parameters = null)
+    public static PerfEstimate Estimate(DesignModel d, IReadOnlyList<Instruction> program, long macs, PerfParameters? parameters = null) =>
+        Estimate(d, program, macs, null, parameters);
+
+    /// <summary>
+    /// As <see cref="Estimate(DesignModel, IReadOnlyList{Instruction}, long, PerfParameters?)"/>, and fills
+    /// <paramref name="timeline"/>[pc] with the cycle at which instruction pc's unit is free again (for execute: its last
+    /// row has entered the array).
+    /// </summary>
+    public static PerfEstimate Estimate(DesignModel d, IReadOnlyList<Instruction> program, long macs, long[]? timeline, PerfParameters? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(program);
@@ -60,6 +75,7 @@ public static class PerfModel
         var dispatchTime = new long[n];
         long lastDispatch = p.MemoryLatency;
         long arrayActive = 0, execIdle = 0, end = 0;
+        long lnResidual = 0, gbCached = 0;
         var next = 0;
         var done = 0;
         while (done < n)
@@ -149,18 +165,46 @@ public static class PerfModel
 
                 case Opcode.Normalize:
                 {
-                    // Three passes of ceil(width/COLS) accumulator rows per logical row, the pipeline drains
-                    // between passes and one sequential division per row (PerfParameters.NormalizeRowOverhead).
+                    // Softmax and LayerNorm: three passes of ceil(width/COLS) blocks per logical row, interleaved over
+                    // three rows so the per-row division (square root) overlaps other rows' passes; a row costs its
+                    // reads or, for short rows, the division engine's time; the last row's statistics are exposed once.
+                    // Add: one pass. With a residual, a block whose x and residual share a bank takes two reads.
+                    // LayerNorm first fills the γ/β cache (2 reads per block) when config_post ln_affine emptied it.
                     var rows = insn.Get64("rows");
+                    var func = insn["func"];
                     var blocks = CeilDiv(insn.Get64("width"), d.Cols);
                     var beats = blocks * Math.Max(1, CeilDiv(d.Cols, axi));
-                    issue = (rows * ((2 * blocks) + Math.Max(blocks, beats) + p.NormalizeRowOverhead)) + p.InstructionOverhead;
+                    var residual = func != 0 && lnResidual != 0;
+                    var reads = residual && !RowOpCompiler.PairedReads(d, insn.Get64("local_addr"), lnResidual - 1, blocks * rows) ? 2 : 1;
+                    var passes = func == 2 ? 1 : 3;
+                    var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * reads, beats);
+                    var engine = func == 0 ? p.SoftmaxRowEngine : func == 1 ? p.LayerNormRowEngine : 0;
+                    var tail = func == 0 ? p.SoftmaxStatsLatency : func == 1 ? p.LayerNormStatsLatency : 0;
+                    var fill = func == 1 && gbCached * d.Cols < insn.Get64("width") ? 2 * blocks : 0;
+                    if (fill > 0)
+                    {
+                        gbCached = blocks;
+                    }
+
+                    issue = (rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead;
                     latency = p.MemoryLatency;
                     break;
                 }
 
-                case Opcode.ConfigStore:
                 case Opcode.ConfigPost:
+                    if (insn.Get64("reg") == LnResidualIndex)
+                    {
+                        lnResidual = insn.Get64("value");
+                    }
+                    else if (insn.Get64("reg") == LnAffineIndex)
+                    {
+                        gbCached = 0;
+                    }
+
+                    issue = 1;
+                    latency = 0;
+                    break;
+                case Opcode.ConfigStore:
                     issue = 1;
                     latency = 0;
                     break;
@@ -190,6 +234,11 @@ public static class PerfModel
             }
 
             unitFree[best] = start + issue;
+            if (timeline is not null)
+            {
+                timeline[id] = start + issue;
+            }
+
             busy[best] += issue;
             var finish = start + issue + latency;
             foreach (var c in pushes[id])

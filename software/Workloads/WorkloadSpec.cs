@@ -44,6 +44,13 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
                 ("residual", false, 0, 1),
                 ("seed", false, 0, uint.MaxValue),
             ],
+            ["resadd"] =
+            [
+                ("rows", true, 1, 65535),
+                ("cols", true, 1, 4096),
+                ("residual", false, 0, 1),
+                ("seed", false, 0, uint.MaxValue),
+            ],
             ["gelu"] =
             [
                 ("rows", true, 1, 65535),
@@ -65,6 +72,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("seq", false, 1, 4096),
         ("causal", false, 0, 1),
         ("seed", false, 0, uint.MaxValue),
+        ("layers", false, 1, 48),
     ];
 
     /// <summary>The canonical text (parameters in declaration order).</summary>

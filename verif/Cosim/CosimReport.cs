@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace HwGen.Verif;
 
 /// <summary>The outcome of one co-simulation: bit-exact verdict, fault comparison, cycles and counters.</summary>
@@ -89,6 +91,19 @@ public sealed record CosimReport
 
     /// <summary>Accuracy of each Transformer kernel the program ran, against the exact float function (empty for GEMMs).</summary>
     public IReadOnlyList<KernelAccuracyResult> Accuracy { get; init; } = [];
+
+    /// <summary>
+    /// The run's cycles split by what the execute unit did: array busy, or idle by cause (from the harness's per-cycle
+    /// profile; null without one).
+    /// </summary>
+    public CycleBreakdown? ExecCycles { get; init; }
+
+    /// <summary>For a whole-layer workload: the per-operation table and totals (null otherwise).</summary>
+    public LayerReport? Layer { get; init; }
+
+    /// <summary>The harness's per-instruction profile, for per-operation tables (not serialized: it is large).</summary>
+    [JsonIgnore]
+    public ExecProfile? Profile { get; init; }
 
     /// <summary>Harness build hash (the cache entry).</summary>
     public required string HarnessHash { get; init; }

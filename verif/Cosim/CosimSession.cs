@@ -179,6 +179,8 @@ public sealed class CosimSession
             Axi = rtl.Axi,
             HarnessHash = harnessHash,
             Accuracy = KernelAccuracyResult.Measure(program, rtl.Status == SimStatus.Done ? rtl.Dram : golden.Dram),
+            ExecCycles = rtl.Profile is null ? null : CycleBreakdown.From(rtl.Profile.Totals()),
+            Profile = rtl.Profile,
         };
     }
 

@@ -1,13 +1,15 @@
+using HwGen.Software.Layers;
 using HwGen.Software.Numerics.Transformer;
 using HwGen.Software.Programs;
 
 namespace HwGen.Verif;
 
 /// <summary>
-/// Accuracy of one Transformer kernel run: the output integers times their scale against the exact float function of
-/// the dequantized input (<see cref="KernelReference"/>), in real units and in output LSBs.
+/// Accuracy of one Transformer kernel run, or of one tensor of a whole layer (kernel <c>layer</c>): the output integers
+/// times their scale against the exact float function of the dequantized input, or against the float layer run on the
+/// dequantized weights (<see cref="KernelReference"/>), in real units, in output LSBs and as a cosine similarity.
 /// </summary>
-/// <param name="Kernel">gelu, softmax or layernorm.</param>
+/// <param name="Kernel">gelu, softmax, layernorm, or layer.</param>
 /// <param name="Tensor">Output tensor measured.</param>
 /// <param name="Count">Elements measured.</param>
 /// <param name="MaxAbs">Largest absolute error, real units.</param>
@@ -17,6 +19,9 @@ namespace HwGen.Verif;
 /// <param name="OutputScale">Real value of one output LSB.</param>
 public sealed record KernelAccuracyResult(string Kernel, string Tensor, long Count, double MaxAbs, double Rms, double MaxAbsLsb, double RmsLsb, double OutputScale)
 {
+    /// <summary>Cosine similarity of the dequantized output with the float reference.</summary>
+    public double Cosine { get; init; }
+
     /// <summary>Measures every kernel reference of a program on a DRAM image after the run.</summary>
     public static IReadOnlyList<KernelAccuracyResult> Measure(CompiledProgram program, byte[] dram)
     {
@@ -28,7 +33,10 @@ public sealed record KernelAccuracyResult(string Kernel, string Tensor, long Cou
             var tensor = program.Tensors.First(t => t.Name == reference.Tensor);
             var actual = Array.ConvertAll(tensor.Read(dram), v => v * reference.OutputScale);
             var stats = ErrorStats.Measure(actual, reference.Reference, reference.OutputScale);
-            results.Add(new KernelAccuracyResult(reference.Kernel, reference.Tensor, stats.Count, stats.MaxAbs, stats.Rms, stats.MaxAbsLsb, stats.RmsLsb, reference.OutputScale));
+            results.Add(new KernelAccuracyResult(reference.Kernel, reference.Tensor, stats.Count, stats.MaxAbs, stats.Rms, stats.MaxAbsLsb, stats.RmsLsb, reference.OutputScale)
+            {
+                Cosine = LayerAccuracy.CosineSimilarity(actual, reference.Reference),
+            });
         }
 
         return results;

@@ -86,6 +86,9 @@ public static class HarnessBuild
                 };
                 // The RTL's own waiver file(s) (conventions: one .vlt, each waiver narrowed to a file and message).
                 args.AddRange(Directory.GetFiles(rtl, "*.vlt").Order(StringComparer.Ordinal));
+
+                // The harness's own configuration: the signals its profiler reads are made public (no logic change).
+                args.AddRange(Directory.GetFiles(harnessDir, "*.vlt").Order(StringComparer.Ordinal));
                 args.AddRange(sources);
                 args.Add(Path.Combine(harnessDir, "sim_main.cpp"));
 
@@ -251,7 +254,7 @@ public static class HarnessBuild
         }
 
         foreach (var file in Directory.GetFiles(harnessDir)
-                     .Where(f => f.EndsWith(".cpp", StringComparison.Ordinal) || f.EndsWith(".h", StringComparison.Ordinal))
+                     .Where(f => f.EndsWith(".cpp", StringComparison.Ordinal) || f.EndsWith(".h", StringComparison.Ordinal) || f.EndsWith(".vlt", StringComparison.Ordinal))
                      .Where(f => !Path.GetFileName(f).StartsWith("test_", StringComparison.Ordinal))
                      .Order(StringComparer.Ordinal))
         {

@@ -5,8 +5,10 @@ using HwGen.Generator.Isa;
 namespace HwGen.Verif;
 
 /// <summary>
-/// Renders <c>hwgen_harness_params.h</c>, the harness's view of the register map and counter
-/// names, from <see cref="IsaSpec"/> (one source of truth; the header is part of the build hash).
+/// Renders <c>hwgen_harness_params.h</c>, the harness's view of the register map, the counter
+/// names, the instruction decode its profiler needs (opcode, token flags, the unit of each opcode)
+/// and the profile's cause names, from <see cref="IsaSpec"/> and <see cref="ExecCause"/> (one
+/// source of truth; the header is part of the build hash).
 /// </summary>
 public static class HarnessParamsHeader
 {
@@ -31,6 +33,43 @@ public static class HarnessParamsHeader
         foreach (var (name, _) in IsaSpec.Counters)
         {
             sb.Append(CultureInfo.InvariantCulture, $"    \"{name}\",\n");
+        }
+
+        sb.Append("};\n\n");
+
+        // Instruction decode for the profiler: which queue each opcode goes to, and the token flags.
+        var common = IsaSpec.CommonFields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        sb.Append(CultureInfo.InvariantCulture, $"constexpr int kOpcodeLsb = {common["opcode"].Lsb};\n");
+        sb.Append(CultureInfo.InvariantCulture, $"constexpr int kOpcodeWidth = {common["opcode"].Width};\n");
+        sb.Append(CultureInfo.InvariantCulture, $"constexpr int kPopPrevBit = {common["pop_prev"].Lsb};\n");
+        sb.Append(CultureInfo.InvariantCulture, $"constexpr int kPopNextBit = {common["pop_next"].Lsb};\n");
+        sb.Append(CultureInfo.InvariantCulture, $"constexpr int kOpNormalize = 0x{(int)Opcode.Normalize:X2};\n");
+        sb.Append("constexpr int kUnitNone = -1;\n");
+        foreach (var unit in Enum.GetValues<Unit>())
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"constexpr int kUnit{unit} = {(int)unit};\n");
+        }
+
+        sb.Append("// Unit (queue) of each opcode value; kUnitNone for an illegal opcode.\n");
+        sb.Append("inline int opcode_unit(uint32_t opcode) {\n    switch (opcode) {\n");
+        foreach (var format in IsaSpec.Formats.OrderBy(f => (int)f.Opcode))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"        case 0x{(int)format.Opcode:X2}: return kUnit{format.Unit};  // {format.Mnemonic}\n");
+        }
+
+        sb.Append("        default: return kUnitNone;\n    }\n}\n\n");
+
+        // Profile causes (ExecCause), in column order.
+        sb.Append(CultureInfo.InvariantCulture, $"constexpr int kCauseCount = {ExecCauses.All.Count};\n");
+        foreach (var cause in ExecCauses.All)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"constexpr int kCause{cause} = {(int)cause};\n");
+        }
+
+        sb.Append("static const char* const kCauseNames[kCauseCount] = {\n");
+        foreach (var cause in ExecCauses.All)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"    \"{ExecCauses.Key(cause)}\",\n");
         }
 
         sb.Append("};\n\n}  // namespace hwgen\n");

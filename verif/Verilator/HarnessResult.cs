@@ -63,6 +63,9 @@ public sealed record HarnessResult
     /// <summary>The final DRAM image.</summary>
     public required byte[] Dram { get; init; }
 
+    /// <summary>The execute unit's per-cycle profile (null when the harness did not write one).</summary>
+    public ExecProfile? Profile { get; init; }
+
     /// <summary>The raw result JSON written by the harness.</summary>
     public required string Json { get; init; }
 }

@@ -33,9 +33,10 @@ public static class HarnessRunner
             var image = Path.Combine(work, "dram.bin");
             var final = Path.Combine(work, "dram-final.bin");
             var json = Path.Combine(work, "result.json");
+            var profile = Path.Combine(work, "profile.txt");
             await File.WriteAllBytesAsync(image, dram, cancellationToken).ConfigureAwait(false);
             var args = Arguments(image, programAddress, programLength, options);
-            args.AddRange(["--dump-all", final, "--json", json]);
+            args.AddRange(["--dump-all", final, "--json", json, "--profile", profile]);
 
             var result = await Cli.Wrap(binary.ExecutablePath)
                 .WithArguments(args)
@@ -51,7 +52,8 @@ public static class HarnessRunner
 
             var text = await File.ReadAllTextAsync(json, cancellationToken).ConfigureAwait(false);
             var finalDram = await File.ReadAllBytesAsync(final, cancellationToken).ConfigureAwait(false);
-            return Parse(text, finalDram);
+            var profileText = File.Exists(profile) ? await File.ReadAllTextAsync(profile, cancellationToken).ConfigureAwait(false) : null;
+            return Parse(text, finalDram) with { Profile = profileText is null ? null : ExecProfile.Parse(profileText) };
         }
         finally
         {

@@ -25,6 +25,8 @@
 //   --dump-all FILE       after the run, write the whole DRAM to FILE
 //   --json FILE           result JSON (default: stdout)
 //   --trace FILE.fst      FST waveform (only in a binary built with --trace-fst)
+//   --profile FILE        per-cycle profile of the execute unit: for every execute instruction (by
+//                         PC), the cycles attributed to it, split by cause (see Profiler below)
 //
 // Numbers accept decimal or 0x-prefixed hex. Exit codes: 0 the run finished (whatever its
 // status: done, error or timeout; read the JSON), 2 bad command line, 3 file I/O error,
@@ -36,6 +38,11 @@
 // unit_status, tokens, stalled (hang diagnosis), hw_id, hw_config, counters {name: value} (names from
 // IsaSpec.Counters), sim_wall_seconds, cycles_per_second, axi statistics and protocol
 // violations found by the memory model.
+//
+// The profile file (--profile) is text: a line "hwgen-exec-profile 1", a line "causes" followed by
+// the cause names (hwgen::kCauseNames), then one line per instruction that was attributed cycles:
+// its PC and one count per cause. The PC equal to --prog-len stands for the cycles after the last
+// execute instruction finished (the final stores). The counts add up to "cycles".
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -52,6 +59,7 @@
 #include <vector>
 
 #include "Vhwgen_top.h"
+#include "Vhwgen_top___024root.h"
 #include "axi_mem.h"
 #include "hwgen_harness_params.h"
 #include "verilated.h"
@@ -153,6 +161,7 @@ struct Options {
     std::string dump_all;
     std::string json;
     std::string trace;
+    std::string profile;
 };
 
 Options parse_args(int argc, char** argv) {
@@ -206,6 +215,7 @@ Options parse_args(int argc, char** argv) {
         } else if (a == "--dump-all") o.dump_all = next();
         else if (a == "--json") o.json = next();
         else if (a == "--trace") o.trace = next();
+        else if (a == "--profile") o.profile = next();
         else throw UsageError("unknown option '" + a + "'");
     }
     if (o.image.empty()) throw UsageError("--image is required");
@@ -223,6 +233,146 @@ std::string json_escape(const std::string& s) {
     }
     return r;
 }
+
+// Per-cycle profile of the execute unit, sampled while the program runs (START to the first irq).
+//
+// Each cycle is attributed to one execute instruction: the one the execute unit streams (slot S,
+// or its rows still in the pipeline), else the one it holds in slot P (waiting for tokens or
+// preloading weights), else the next one it will take from its queue. So the attribution follows
+// the execute unit's own order even when loads and stores of other operations overlap in time.
+// Each cycle also gets a cause: the array took a row (array_active), the unit was busy without
+// feeding the array (pipeline), or the unit was idle because it waited for an LD->EX token (load),
+// for an ST->EX token while the store unit stored (store) or normalized (normalize), or had nothing
+// to work on (fetch). Which token the held instruction waits for comes from its pop flags, decoded
+// from the program in the image; which store-queue instruction the store unit runs is counted from
+// the store queue's handshakes. The signals are made readable by hwgen_observe.vlt.
+class Profiler {
+public:
+    void decode(const std::vector<uint8_t>& mem, uint64_t prog_addr, uint64_t prog_len) {
+        prog_len_ = prog_len;
+        for (uint64_t pc = 0; pc < prog_len; pc++) {
+            const uint64_t at = prog_addr + pc * 16u;
+            if (at + 16u > mem.size()) break;
+            const uint8_t* w = mem.data() + at;
+            const uint32_t opcode = field(w, hwgen::kOpcodeLsb, hwgen::kOpcodeWidth);
+            const int unit = hwgen::opcode_unit(opcode);
+            if (unit == hwgen::kUnitNone) break;  // fetch faults here; nothing after it is dispatched
+            if (unit == hwgen::kUnitExecute) {
+                exec_pc_.push_back(pc);
+                exec_flags_.push_back(static_cast<uint8_t>((field(w, hwgen::kPopPrevBit, 1) ? kNeedLd : 0) |
+                                                           (field(w, hwgen::kPopNextBit, 1) ? kNeedSt : 0)));
+            } else if (unit == hwgen::kUnitStore) {
+                store_norm_.push_back(opcode == static_cast<uint32_t>(hwgen::kOpNormalize) ? 1 : 0);
+            }
+        }
+        counts_.assign((exec_pc_.size() + 1) * hwgen::kCauseCount, 0);
+    }
+
+    void arm(bool on) { armed_ = on; }
+
+    inline void sample(const Vhwgen_top___024root& r) {
+        const bool ex_take = r.hwgen_top__DOT__exq_m_valid && r.hwgen_top__DOT__exq_m_ready;
+        const bool st_take = r.hwgen_top__DOT__stq_m_valid && r.hwgen_top__DOT__stq_m_ready;
+        if (armed_) {
+            const int64_t taken = static_cast<int64_t>(ex_taken_);
+            const int64_t n = static_cast<int64_t>(exec_pc_.size());
+            const bool p = r.hwgen_top__DOT__u_exec__DOT__p_valid_q;
+            const bool s = r.hwgen_top__DOT__u_exec__DOT__s_valid_q;
+            const bool busy = r.hwgen_top__DOT__e_stat_busy;
+            // S holds the last instruction that left P; P holds the last one taken.
+            int64_t idx = s ? taken - (p ? 1 : 0) - 1 : (p || busy) ? taken - 1 : taken;
+            idx = std::min(std::max<int64_t>(idx, 0), n);
+            int cause;
+            if (r.hwgen_top__DOT__e_stat_row) {
+                cause = hwgen::kCauseArrayActive;
+            } else if (busy) {
+                cause = hwgen::kCausePipeline;
+            } else if (r.hwgen_top__DOT__e_stat_wait) {
+                const uint8_t f = taken > 0 && taken <= n ? exec_flags_[static_cast<std::size_t>(taken - 1)] : 0;
+                if ((f & kNeedSt) && r.hwgen_top__DOT__tok_st2ex_q == 0) cause = store_side(r, false);
+                else if ((f & kNeedLd) && r.hwgen_top__DOT__tok_ld2ex_q == 0) cause = load_side(r);
+                else cause = hwgen::kCauseOther;
+            } else if (p) {
+                cause = hwgen::kCausePipeline;
+            } else if (taken >= n) {
+                cause = store_side(r, true);
+            } else {
+                cause = starved(r);
+            }
+            counts_[static_cast<std::size_t>(idx) * hwgen::kCauseCount + static_cast<std::size_t>(cause)]++;
+        }
+        ex_taken_ += ex_take ? 1u : 0u;
+        st_taken_ += st_take ? 1u : 0u;
+    }
+
+    void write(const std::string& path) const {
+        std::ofstream out(path, std::ios::trunc);
+        if (!out) throw IoError("cannot create '" + path + "'");
+        out << "hwgen-exec-profile 1\ncauses";
+        for (int c = 0; c < hwgen::kCauseCount; c++) out << ' ' << hwgen::kCauseNames[c];
+        out << '\n';
+        for (std::size_t i = 0; i <= exec_pc_.size(); i++) {
+            const uint64_t* row = counts_.data() + i * hwgen::kCauseCount;
+            bool any = false;
+            for (int c = 0; c < hwgen::kCauseCount; c++) any = any || row[c] != 0;
+            if (!any) continue;
+            out << (i < exec_pc_.size() ? exec_pc_[i] : prog_len_);
+            for (int c = 0; c < hwgen::kCauseCount; c++) out << ' ' << row[c];
+            out << '\n';
+        }
+        if (!out) throw IoError("cannot write '" + path + "'");
+    }
+
+private:
+    static constexpr uint8_t kNeedLd = 1;  // pop_prev: LD->EX
+    static constexpr uint8_t kNeedSt = 2;  // pop_next: ST->EX
+
+    static uint32_t field(const uint8_t* w, int lsb, int width) {
+        uint32_t v = 0;
+        for (int b = 0; b < width; b++) {
+            const int bit = lsb + b;
+            v |= static_cast<uint32_t>((w[bit / 8] >> (bit % 8)) & 1u) << b;
+        }
+        return v;
+    }
+
+    // What the store unit is running: a normalize, or a store / config (the store drain).
+    int store_kind() const {
+        const bool norm = st_taken_ > 0 && st_taken_ <= store_norm_.size() && store_norm_[st_taken_ - 1] != 0;
+        return norm ? hwgen::kCauseNormalize : hwgen::kCauseStore;
+    }
+
+    // The store unit stands between the execute unit and its ST->EX token (or, at the end, DONE).
+    int store_side(const Vhwgen_top___024root& r, bool tail) const {
+        const bool idle = !r.hwgen_top__DOT__s_stat_busy && !r.hwgen_top__DOT__s_stat_wait && !r.hwgen_top__DOT__stq_m_valid;
+        if (idle) return tail ? hwgen::kCauseOther : starved(r);
+        return store_kind();
+    }
+
+    // The load unit stands between the execute unit and its LD->EX token.
+    int load_side(const Vhwgen_top___024root& r) const {
+        const bool idle = !r.hwgen_top__DOT__l_stat_busy && !r.hwgen_top__DOT__l_stat_wait && !r.hwgen_top__DOT__ldq_m_valid;
+        return idle ? starved(r) : hwgen::kCauseLoad;
+    }
+
+    // The instruction the execute unit needs next is not dispatched yet. Dispatch is in order: when
+    // it is blocked by a full load (store) queue, the load (store) unit is what the array waits for;
+    // otherwise instruction fetch is behind.
+    int starved(const Vhwgen_top___024root& r) const {
+        if (r.hwgen_top__DOT__ldq_s_valid && !r.hwgen_top__DOT__ldq_s_ready) return hwgen::kCauseLoad;
+        if (r.hwgen_top__DOT__stq_s_valid && !r.hwgen_top__DOT__stq_s_ready) return store_kind();
+        return hwgen::kCauseFetch;
+    }
+
+    uint64_t prog_len_ = 0;
+    std::vector<uint64_t> exec_pc_;
+    std::vector<uint8_t> exec_flags_;
+    std::vector<uint8_t> store_norm_;
+    std::vector<uint64_t> counts_;
+    uint64_t ex_taken_ = 0;
+    uint64_t st_taken_ = 0;
+    bool armed_ = false;
+};
 
 class Sim {
 public:
@@ -287,6 +437,7 @@ public:
         t.clk = 0;
         t.eval();
         dump_trace();
+        if (profiler_) profiler_->sample(*t.rootp);
 
         pins_.arvalid = t.m_axi_arvalid;
         pins_.rready = t.m_axi_rready;
@@ -327,12 +478,14 @@ public:
         if (t.irq && !irq_seen_) {
             irq_seen_ = true;
             irq_cycle_ = cycle_;
+            if (profiler_) profiler_->arm(false);  // the profile covers exactly the counted cycles
         }
     }
 
     bool irq_seen() const { return irq_seen_; }
     uint64_t irq_cycle() const { return irq_cycle_; }
     void arm_irq() { irq_seen_ = false; }
+    void set_profiler(Profiler* p) { profiler_ = p; }
 
     void reset(int cycles) {
         top_->rst = 1;
@@ -438,6 +591,7 @@ private:
     std::unique_ptr<VerilatedFstC> tfp_;
 #endif
     AxiMasterPins pins_;
+    Profiler* profiler_ = nullptr;
     uint64_t cycle_ = 0;
     bool irq_seen_ = false;
     uint64_t irq_cycle_ = 0;
@@ -547,6 +701,11 @@ int run(int argc, char** argv) {
 #endif
     Sim sim(opt, ctx.get());
     sim.load_image();
+    Profiler profiler;
+    if (!opt.profile.empty()) {
+        profiler.decode(sim.mem().memory(), opt.prog_addr, opt.prog_len);
+        sim.set_profiler(&profiler);
+    }
 
     Result r;
     const auto t0 = std::chrono::steady_clock::now();
@@ -558,6 +717,7 @@ int run(int argc, char** argv) {
         sim.axil_write(hwgen::kRegCtrl, 0x3u);  // IRQ_EN | START
         const uint64_t start = sim.cycle();
         sim.arm_irq();
+        profiler.arm(!opt.profile.empty());
         const uint64_t limit = start + opt.max_cycles;
         // Watchdog: progress is an AXI handshake or a change of any counter other than cycles
         // and *_wait, sampled over AXI4-Lite every N/8 cycles (the reads do not disturb the run).
@@ -605,6 +765,7 @@ int run(int argc, char** argv) {
                 break;
             }
         }
+        profiler.arm(false);
         r.irq = sim.irq_seen();
         r.cycles = (r.irq ? sim.irq_cycle() : sim.cycle()) - start;
         r.status_reg = sim.axil_read(hwgen::kRegStatus);
@@ -636,6 +797,7 @@ int run(int argc, char** argv) {
         write_file(d.file, mem.data() + d.addr, d.len);
     }
     if (!opt.dump_all.empty()) write_file(opt.dump_all, mem.data(), mem.size());
+    if (!opt.profile.empty()) profiler.write(opt.profile);
 
     const std::string json = to_json(r, sim);
     if (opt.json.empty()) {

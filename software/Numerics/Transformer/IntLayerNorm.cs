@@ -22,17 +22,11 @@ namespace HwGen.Software.Numerics.Transformer;
 /// </summary>
 public static class IntLayerNorm
 {
-    /// <summary>Residual add: <c>sat32(x + round_half_up(r·Mr / 2^shr))</c>; x alone when there is no residual.</summary>
+    /// <summary>Residual add: <c>sat32(x + round_half_up(r·Mr / 2^shr))</c>; x alone when there is no residual (<see cref="IntResidualAdd.Sum"/>).</summary>
     public static int AddResidual(int x, int r, IntLayerNormConstants c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        if (c.Residual is not { } a)
-        {
-            return x;
-        }
-
-        var aligned = FixedPoint.RoundShift(r * a.Multiplier, a.Shift);
-        return FixedPoint.SaturateInt32(x + aligned);
+        return IntResidualAdd.Sum(x, r, c.Residual);
     }
 
     /// <summary>The deviation shift for a row: <c>bitlen(n·(hi − lo)) − 25</c>.</summary>

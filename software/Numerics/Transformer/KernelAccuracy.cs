@@ -224,6 +224,50 @@ public static class KernelAccuracy
         return ErrorStats.Measure(actual, reference, so);
     }
 
+    /// <summary>
+    /// Residual add on the same residual-stream rows as <see cref="LayerNorm"/> (r int8 with outliers, x int32 with
+    /// scale 2^-16 or int8): error of <c>out·S_out</c> against the float x + r, with S_out = max|x + r|/127.
+    /// </summary>
+    public static ErrorStats ResidualAdd(int width, int rows, bool int8Inputs, int seed)
+    {
+        var rng = new Random(seed);
+        var rf = new double[rows * width];
+        var xf = new double[rows * width];
+        for (var i = 0; i < rf.Length; i++)
+        {
+            rf[i] = ((i % width) % 61 == 3 ? 30.0 : 1.0) * Normal(rng);
+            xf[i] = 0.5 * Normal(rng);
+        }
+
+        var (r8, sr) = SymmetricQuantizer.Quantize(rf);
+        int[] xi;
+        double sx;
+        if (int8Inputs)
+        {
+            var (x8, s8) = SymmetricQuantizer.Quantize(xf);
+            xi = Array.ConvertAll(x8, v => (int)v);
+            sx = s8;
+        }
+        else
+        {
+            sx = 1.0 / 65536;
+            xi = Array.ConvertAll(xf, v => (int)Math.Round(v / sx, MidpointRounding.AwayFromZero));
+        }
+
+        var reference = new double[rf.Length];
+        for (var i = 0; i < reference.Length; i++)
+        {
+            reference[i] = (xi[i] * sx) + (r8[i] * sr);
+        }
+
+        var maxRef = reference.Max(Math.Abs);
+        var so = maxRef > 0 ? maxRef / 127 : 1.0;
+        var c = IntResidualAddConstants.FromScales(sx, sr, so);
+        var y = new sbyte[rf.Length];
+        IntResidualAdd.Apply(xi, Array.ConvertAll(r8, v => (int)v), y, c);
+        return ErrorStats.Measure(Array.ConvertAll(y, v => v * so), reference, so);
+    }
+
     /// <summary>The full measurement table (Markdown), as in docs/numerics.md.</summary>
     public static string Report()
     {
@@ -254,6 +298,12 @@ public static class KernelAccuracy
         {
             Row("LayerNorm", string.Create(CultureInfo.InvariantCulture, $"width {w}, int32 x + int8 residual"), LayerNorm(w, 16, false, 21));
             Row("LayerNorm", string.Create(CultureInfo.InvariantCulture, $"width {w}, int8 x + int8 residual"), LayerNorm(w, 16, true, 22));
+        }
+
+        foreach (var w in new[] { 1, 17, 768, 3072 })
+        {
+            Row("Residual add", string.Create(CultureInfo.InvariantCulture, $"width {w}, int32 x + int8 residual"), ResidualAdd(w, 16, false, 23));
+            Row("Residual add", string.Create(CultureInfo.InvariantCulture, $"width {w}, int8 x + int8 residual"), ResidualAdd(w, 16, true, 24));
         }
 
         return sb.ToString();

@@ -41,6 +41,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     [InlineData("bert-mini", 128)]
     [InlineData("bert-base", 128)]
     [InlineData("vit-b16", 197)]
+    [InlineData("gpt2-small", 64)]
     public void The_integer_layer_tracks_the_float_layer_of_its_dequantized_weights(string preset, int seq)
     {
         // Arrange
@@ -69,11 +70,14 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     [InlineData("default", "bert-tiny", 64, true)]
     [InlineData("default", "bert-mini", 33, false)]
     [InlineData("default", "bert-base", 128, false)]
-    public void A_compiled_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit(string config, string preset, int seq, bool causal)
+    [InlineData("small", "bert-tiny", 64, true, true)]
+    [InlineData("tiny", "bert-tiny", 12, true, true)]
+    [InlineData("default", "gpt2-small", 64, true, true)]
+    public void A_compiled_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit(string config, string preset, int seq, bool causal, bool preLn = false)
     {
         // Arrange
         var d = TestConfigs.Load(config);
-        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal }, seed: (ulong)seq);
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal, PreLayerNorm = preLn }, seed: (ulong)seq);
         var expected = IntLayerReference.Run(q);
         var program = LayerCompiler.Compile(d, q);
 
@@ -85,11 +89,68 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         output.WriteLine($"{program.Instructions.Count} instructions, {program.Dram.Length} bytes of DRAM, {program.Meta["phases"]} phases");
         Assert.True(tokens.Ok, string.Join("\n", tokens.Errors));
         Assert.True(result.Ok, result.FaultDetail);
-        foreach (var (name, values) in new[] { ("Q", expected.Q), ("K", expected.K), ("V", expected.V), ("P", expected.P), ("O", expected.O), ("X1", expected.X1), ("H", expected.H), ("Y", expected.Y) })
+        Assert.Equal(preLn ? 10 : 8, expected.Tensors().Count());
+        foreach (var (name, values) in expected.Tensors())
         {
             var actual = program.Tensors.Single(t => t.Name == name).Read(result.Dram);
             Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"{name} differs from the integer reference at {FirstDifference(values, actual)}");
         }
+    }
+
+    [Fact]
+    public void A_stack_on_the_golden_model_equals_the_integer_reference_of_every_layer()
+    {
+        // Arrange
+        var d = TestConfigs.Load("small");
+        var stack = QuantizedLayer.CreateStack(LayerSpec.Preset("bert-tiny", 16), seed: 5, layers: 3);
+
+        // Act
+        var program = LayerCompiler.CompileLayers(d, stack).Program;
+        var tokens = TokenChecker.Check(d, program.Instructions);
+        var result = GoldenSimulator.Run(d, program);
+
+        // Assert
+        Assert.True(tokens.Ok, string.Join("\n", tokens.Errors));
+        Assert.True(result.Ok, result.FaultDetail);
+        Assert.DoesNotContain(program.Tensors, t => t.Name == "L1.X");
+        for (var i = 0; i < stack.Count; i++)
+        {
+            var expected = IntLayerReference.Run(stack[i]);
+            if (i + 1 < stack.Count)
+            {
+                Assert.Equal(expected.Y, stack[i + 1].X);
+                Assert.Equal(stack[i].ScaleY, stack[i + 1].ScaleX);
+            }
+
+            foreach (var (name, values) in expected.Tensors())
+            {
+                var actual = program.Tensors.Single(t => t.Name == $"L{i}.{name}").Read(result.Dram);
+                Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"L{i}.{name} differs from the integer reference at {FirstDifference(values, actual)}");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_layer_too_wide_for_the_accumulator_is_a_clear_error_that_shows_the_arithmetic()
+    {
+        // Act: gpt2-small's 768-wide rows on small (512 accumulator rows of 8 int32).
+        var e = Assert.Throws<ArgumentException>(() => LayerCompiler.Compile(TestConfigs.Load("small"), WorkloadSpec.Parse("gpt2-small:seq=8")));
+
+        // Assert
+        Assert.Contains("192 accumulator rows per token (output and residual)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("design 'small' has 127 of its 512 accumulator rows left", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bert-tiny:seq=8,layers=0")]
+    [InlineData("bert-tiny:seq=8,layers=49")]
+    public void A_layer_count_out_of_range_is_a_clear_error(string workload)
+    {
+        // Act
+        var e = Assert.ThrowsAny<Exception>(() => LayerCompiler.Compile(TestConfigs.Load("small"), WorkloadSpec.Parse(workload)));
+
+        // Assert
+        Assert.Contains("layers", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,16 +170,19 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_pre_layernorm_layer_is_a_clear_compile_error_until_it_is_mapped()
+    public void A_pre_layernorm_layer_normalizes_before_each_block_and_adds_the_residual_after_it()
     {
         // Arrange
         var d = TestConfigs.Load("default");
 
         // Act
-        var e = Assert.Throws<ArgumentException>(() => LayerCompiler.Compile(d, WorkloadSpec.Parse("gpt2-small:seq=8")));
+        var layer = LayerCompiler.CompileLayer(d, QuantizedLayer.Create(LayerSpec.Preset("gpt2-small", 8), seed: 1));
 
         // Assert
-        Assert.Contains("pre-LN", e.Message, StringComparison.Ordinal);
+        var names = layer.Ops.Select(o => o.Name).Where(n => !n.StartsWith("head", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["ln1", "q_proj", "k_proj", "v_proj", "out_proj_add1", "ln2", "ffn1_gelu", "ffn2_add2"], names);
+        Assert.Contains(layer.Program.Tensors, t => t.Name == "A1");
+        Assert.Contains(layer.Program.Instructions, i => i.Opcode == HwGen.Generator.Isa.Opcode.Normalize && i["func"] == 2);
     }
 
     [Fact]

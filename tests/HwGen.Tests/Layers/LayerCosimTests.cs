@@ -65,18 +65,39 @@ public sealed class LayerCosimTests(CosimFixture fixture, ITestOutputHelper outp
         Assert.Empty(report.Problems);
     }
 
+    [SkippableFact]
+    public async Task A_stack_of_two_layers_runs_as_one_program_bit_for_bit()
+    {
+        // Arrange
+        RequiresVerilator.Check();
+        var session = fixture.Session("small");
+        var layer = LayerCompiler.CompileLayers(session.Design, QuantizedLayer.CreateStack(LayerSpec.Preset("bert-tiny", 16), seed: 5, layers: 2));
+
+        // Act
+        var report = await session.RunAsync(layer.Program, Bounded);
+
+        // Assert
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"2 layers: {report.Cycles} cycles, utilization {report.Utilization:P1}"));
+        Assert.True(report.Match, GemmCosimTests.Describe(report));
+        Assert.Equal(SimStatus.Done, report.Status);
+        Assert.Contains("L0.Y", report.ComparedTensors);
+        Assert.Contains("L1.Y", report.ComparedTensors);
+    }
+
     [SkippableTheory]
     [InlineData("small", "bert-tiny", 64, false)]
     [InlineData("small", "bert-tiny", 40, true)]
     [InlineData("tiny", "bert-tiny", 21, false)]
     [InlineData("default", "bert-mini", 33, false)]
     [InlineData("default", "bert-tiny", 64, true)]
-    public async Task A_bert_layer_matches_the_golden_model_bit_for_bit(string config, string preset, int seq, bool causal)
+    [InlineData("small", "bert-tiny", 64, true, true)]
+    [InlineData("default", "gpt2-small", 64, true, true)]
+    public async Task A_layer_matches_the_golden_model_bit_for_bit(string config, string preset, int seq, bool causal, bool preLn = false)
     {
         // Arrange
         RequiresVerilator.Check();
         var session = fixture.Session(config);
-        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal }, seed: (ulong)seq);
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq) with { Causal = causal, PreLayerNorm = preLn }, seed: (ulong)seq);
         var program = LayerCompiler.Compile(session.Design, q);
 
         // Act

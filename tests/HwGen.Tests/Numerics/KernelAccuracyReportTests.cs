@@ -13,13 +13,14 @@ public sealed class KernelAccuracyReportTests(ITestOutputHelper output)
         output.WriteLine(report);
 
         // Assert
-        foreach (var kernel in new[] { "| GELU |", "| i-exp |", "| Softmax |", "| LayerNorm |" })
+        foreach (var kernel in new[] { "| GELU |", "| i-exp |", "| Softmax |", "| LayerNorm |", "| Residual add |" })
         {
             Assert.Contains(kernel, report, StringComparison.Ordinal);
         }
 
         var maxLsb = report.Split('\n')
-            .Where(l => l.StartsWith("| Softmax", StringComparison.Ordinal) || l.StartsWith("| LayerNorm", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("| Softmax", StringComparison.Ordinal) || l.StartsWith("| LayerNorm", StringComparison.Ordinal)
+                        || l.StartsWith("| Residual add", StringComparison.Ordinal))
             .Select(l => double.Parse(l.Split('|')[6], System.Globalization.CultureInfo.InvariantCulture));
         Assert.All(maxLsb, v => Assert.InRange(v, 0, 1.0));
     }

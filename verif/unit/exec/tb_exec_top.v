@@ -105,6 +105,7 @@ module tb_exec_top #(
         .ex_rd_en(acc_rd_en), .ex_rd_addr(acc_rd_addr), .ex_rd_data(acc_rd_data),
         .ex_wr_en(acc_wr_en), .ex_wr_addr(acc_wr_addr), .ex_wr_data(acc_wr_data),
         .st_rd_en(acc_st_en), .st_rd_addr(acc_st_addr[ACC_AW-1:0]), .st_rd_ready(acc_st_ready), .st_rd_data(st_data),
+        .st2_rd_en(1'b0), .st2_rd_addr({ACC_AW{1'b0}}), .st2_rd_ready(), .st2_rd_data(),
         .ld_wr_en(acc_ld_en), .ld_wr_addr(acc_ld_addr[ACC_AW-1:0]), .ld_wr_ready(acc_ld_ready),
         .ld_wr_data(acc_ld_data[COLS*32-1:0])
     );

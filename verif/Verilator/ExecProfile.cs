@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace HwGen.Verif;
+
+/// <summary>
+/// The harness's per-cycle profile of the execute unit (<c>hwgen_sim --profile</c>): for every instruction that was
+/// attributed cycles, its cycles per <see cref="ExecCause"/>. An instruction index equal to the program length stands for
+/// the cycles after the last execute instruction finished. The counts add up to the run's cycles.
+/// </summary>
+public sealed record ExecProfile
+{
+    /// <summary>Cycles per cause, indexed by <see cref="ExecCause"/>, per instruction index (program counter).</summary>
+    public required IReadOnlyDictionary<int, long[]> ByInstruction { get; init; }
+
+    /// <summary>Cycles per cause over the whole run, indexed by <see cref="ExecCause"/>.</summary>
+    public long[] Totals()
+    {
+        var sum = new long[ExecCauses.All.Count];
+        foreach (var row in ByInstruction.Values)
+        {
+            for (var c = 0; c < sum.Length; c++)
+            {
+                sum[c] += row[c];
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Cycles per cause of the instructions in [<paramref name="start"/>, <paramref name="end"/>).</summary>
+    public long[] Range(int start, int end)
+    {
+        var sum = new long[ExecCauses.All.Count];
+        foreach (var (pc, row) in ByInstruction)
+        {
+            if (pc >= start && pc < end)
+            {
+                for (var c = 0; c < sum.Length; c++)
+                {
+                    sum[c] += row[c];
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Parses the profile file.</summary>
+    /// <exception cref="FormatException">Not a profile, or its causes differ from <see cref="ExecCause"/>.</exception>
+    public static ExecProfile Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length < 2 || lines[0] != "hwgen-exec-profile 1")
+        {
+            throw new FormatException("not a harness profile (expected 'hwgen-exec-profile 1')");
+        }
+
+        var expected = "causes " + string.Join(' ', ExecCauses.All.Select(ExecCauses.Key));
+        if (lines[1] != expected)
+        {
+            throw new FormatException($"the harness profile has causes '{lines[1]}', expected '{expected}'; rebuild the harness");
+        }
+
+        var rows = new SortedDictionary<int, long[]>();
+        foreach (var line in lines.Skip(2))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length != ExecCauses.All.Count + 1)
+            {
+                throw new FormatException($"bad profile line '{line}'");
+            }
+
+            rows[int.Parse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture)] =
+                parts.Skip(1).Select(p => long.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+        }
+
+        return new ExecProfile { ByInstruction = rows };
+    }
+}
