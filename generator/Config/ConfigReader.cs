@@ -26,6 +26,8 @@ public static class ConfigReader
         ("array.tile_rows", Kind.Int, (c, v) => c with { TileRows = (int)v }),
         ("array.tile_cols", Kind.Int, (c, v) => c with { TileCols = (int)v }),
         ("array.dataflow", Kind.Text, (c, v) => c with { Dataflow = (string)v }),
+        ("array.dsp_packing", Kind.Bool, (c, v) => c with { DspPacking = (bool)v }),
+        ("array.multiplier", Kind.Text, (c, v) => c with { Multiplier = (string)v }),
         ("scratchpad.kib", Kind.Int, (c, v) => c with { ScratchpadKib = (int)v }),
         ("scratchpad.banks", Kind.Int, (c, v) => c with { ScratchpadBanks = (int)v }),
         ("accumulator.kib", Kind.Int, (c, v) => c with { AccumulatorKib = (int)v }),
@@ -38,6 +40,10 @@ public static class ConfigReader
         ("units.gelu", Kind.Bool, (c, v) => c with { Gelu = (bool)v }),
         ("units.softmax", Kind.Bool, (c, v) => c with { Softmax = (bool)v }),
         ("units.layernorm", Kind.Bool, (c, v) => c with { LayerNorm = (bool)v }),
+        ("requant.lanes", Kind.Int, (c, v) => c with { RequantLanes = (int)v }),
+        ("requant.digit_bits", Kind.Int, (c, v) => c with { RequantDigitBits = (int)v }),
+        ("counters.bits", Kind.Int, (c, v) => c with { CounterBits = (int)v }),
+        ("counters.set", Kind.Text, (c, v) => c with { CounterSet = (string)v }),
     ];
 
     private static readonly HashSet<string> Sections =

@@ -21,6 +21,9 @@ public sealed record RawConfig
     /// <summary>array.dataflow: ws, os or both.</summary>
     public string? Dataflow { get; init; }
 
+    /// <summary>array.dsp_packing: two int8 MACs of a PE pair share one multiplier (Xilinx DSP48).</summary>
+    public bool? DspPacking { get; init; }
+
     /// <summary>scratchpad.kib</summary>
     public int? ScratchpadKib { get; init; }
 
@@ -56,6 +59,21 @@ public sealed record RawConfig
 
     /// <summary>units.layernorm</summary>
     public bool? LayerNorm { get; init; }
+
+    /// <summary>array.multiplier: dsp or logic.</summary>
+    public string? Multiplier { get; init; }
+
+    /// <summary>requant.lanes</summary>
+    public int? RequantLanes { get; init; }
+
+    /// <summary>requant.digit_bits</summary>
+    public int? RequantDigitBits { get; init; }
+
+    /// <summary>counters.bits</summary>
+    public int? CounterBits { get; init; }
+
+    /// <summary>counters.set: all or cycles.</summary>
+    public string? CounterSet { get; init; }
 
     /// <summary>YAML line of each key path that was present, for error messages.</summary>
     public IReadOnlyDictionary<string, int> Lines { get; init; } = new Dictionary<string, int>();

@@ -28,6 +28,24 @@ public sealed record DesignModel
     /// <summary>1 when the array supports output-stationary dataflow.</summary>
     public required int SupportOs { get; init; }
 
+    /// <summary>
+    /// 1 when horizontally adjacent PEs of a tile share one multiplier: the two int8 weights (or OS
+    /// B operands) packed into one wide operand times the shared activation, one DSP48 per PE pair.
+    /// </summary>
+    public int DspPacking { get; init; }
+
+    /// <summary>
+    /// 1 when the PEs multiply with shift-and-add rows instead of the * operator: for fabrics
+    /// without DSP blocks (iCE40 HX), where it takes about half the logic cells.
+    /// </summary>
+    public int MulLogic { get; init; }
+
+    /// <summary>
+    /// Bits of a weight-stationary partial sum inside the array: enough for ROWS int8×int8 products
+    /// (wrapping in 32 bits is never reached), at most 32. Sign-extended at the bottom of the array.
+    /// </summary>
+    public int PsumBits { get; init; } = 32;
+
     /// <summary>Scratchpad capacity in KiB as configured.</summary>
     public required int SpKib { get; init; }
 
@@ -87,6 +105,25 @@ public sealed record DesignModel
 
     /// <summary>1 when the store path has the LayerNorm unit (with residual add).</summary>
     public int UnitLayerNorm { get; init; }
+
+    /// <summary>Requantizer lanes working in parallel (divides COLS; COLS = one row per pass).</summary>
+    public int RequantLanes { get; init; }
+
+    /// <summary>Multiplier bits each requantizer lane consumes per cycle (32 = the whole product in one cycle).</summary>
+    public int RequantDigitBits { get; init; } = 32;
+
+    /// <summary>
+    /// Cycles the requantizer needs per accumulator row (hwgen_requant II): COLS / lanes groups of
+    /// one cycle with 32-bit digits, or of ceil(72 / digit bits) cycles with narrower digits (the
+    /// product's bits stream out digit by digit up to bit 71); 1 = fully parallel.
+    /// </summary>
+    public int RequantCyclesPerRow => (Cols / Math.Max(1, RequantLanes)) * (RequantDigitBits == 32 ? 1 : (72 + RequantDigitBits - 1) / RequantDigitBits);
+
+    /// <summary>Width of each performance counter (32..64); the AXI4-Lite high word reads the bits above 32.</summary>
+    public int CounterBits { get; init; } = 64;
+
+    /// <summary>1 when every performance counter exists; 0 when only <c>cycles</c> counts (the others read zero).</summary>
+    public int CountersAll { get; init; } = 1;
 
     /// <summary>Number of processing elements.</summary>
     public int Pes => Rows * Cols;

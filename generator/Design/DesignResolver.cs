@@ -89,15 +89,51 @@ public static class DesignResolver
             Error("array.dataflow", $"must be one of ws, os, both, got '{dataflow}'");
         }
 
+        var dspPacking = raw.DspPacking ?? false;
+        if (dspPacking && tileCols % 2 != 0)
+        {
+            Error("array.dsp_packing", $"pairs horizontally adjacent PEs inside a tile (they share one activation), so array.tile_cols must be even, got {tileCols}; set tile_cols: 2");
+        }
+
+        var multiplier = raw.Multiplier ?? "dsp";
+        if (multiplier is not ("dsp" or "logic"))
+        {
+            Error("array.multiplier", $"must be one of dsp, logic, got '{multiplier}'");
+        }
+        else if (multiplier == "logic" && dspPacking)
+        {
+            Error("array.dsp_packing", "packs two products into one DSP multiplier; it needs array.multiplier: dsp");
+        }
+
+        var requantLanes = Range("requant.lanes", raw.RequantLanes, cols, 1, 64);
+        if (requantLanes > cols || cols % requantLanes != 0)
+        {
+            Error("requant.lanes", $"must divide array.cols ({cols}), got {requantLanes}");
+        }
+
+        var digitBits = raw.RequantDigitBits ?? 32;
+        if (digitBits is not (1 or 2 or 4 or 8 or 16 or 32))
+        {
+            Error("requant.digit_bits", $"must be one of 1, 2, 4, 8, 16, 32, got {digitBits}");
+            digitBits = 32;
+        }
+
+        var counterBits = Range("counters.bits", raw.CounterBits, 64, 16, 64);
+        var counterSet = raw.CounterSet ?? "all";
+        if (counterSet is not ("all" or "cycles"))
+        {
+            Error("counters.set", $"must be one of all, cycles, got '{counterSet}'");
+        }
+
         var spKib = Range("scratchpad.kib", raw.ScratchpadKib, 64, 1, 4096, pow2: true);
         var spBanks = Range("scratchpad.banks", raw.ScratchpadBanks, 4, 1, 32, pow2: true);
         var accKib = Range("accumulator.kib", raw.AccumulatorKib, 16, 1, 4096, pow2: true);
         var accBanks = Range("accumulator.banks", raw.AccumulatorBanks, 2, 1, 32, pow2: true);
         var axiBits = Range("axi.data_bits", raw.AxiDataBits, 128, 32, 512, pow2: true);
         var outstanding = Range("axi.max_outstanding", raw.AxiMaxOutstanding, 8, 1, 32);
-        var lq = Range("queues.load", raw.LoadQueue, 8, 2, 256, pow2: true);
-        var eq = Range("queues.exec", raw.ExecQueue, 8, 2, 256, pow2: true);
-        var sq = Range("queues.store", raw.StoreQueue, 8, 2, 256, pow2: true);
+        var lq = Range("queues.load", raw.LoadQueue, 8, 1, 256, pow2: true);
+        var eq = Range("queues.exec", raw.ExecQueue, 8, 1, 256, pow2: true);
+        var sq = Range("queues.store", raw.StoreQueue, 8, 1, 256, pow2: true);
 
         var spRowBytes = Math.Max(rows, cols);
         var accRowBytes = cols * 4;
@@ -172,6 +208,13 @@ public static class DesignResolver
             UnitGelu = raw.Gelu ?? true ? 1 : 0,
             UnitSoftmax = raw.Softmax ?? true ? 1 : 0,
             UnitLayerNorm = raw.LayerNorm ?? true ? 1 : 0,
+            DspPacking = dspPacking ? 1 : 0,
+            MulLogic = multiplier == "logic" ? 1 : 0,
+            PsumBits = PsumWidth(rows),
+            RequantLanes = requantLanes,
+            RequantDigitBits = digitBits,
+            CounterBits = counterBits,
+            CountersAll = counterSet == "cycles" ? 0 : 1,
         };
         return model with { ConfigSha256 = Sha256(ResolvedYaml(model)) };
     }
@@ -188,6 +231,21 @@ public static class DesignResolver
         return (int)(BitOperations.RoundUpToPowerOf2((ulong)rowsFit + 1) / 2) * banks;
     }
 
+    /// <summary>
+    /// Signed bits that hold the sum of <paramref name="rows"/> int8×int8 products exactly: each
+    /// product lies in [−16256, 16384], so the sum needs 2^(bits−1) − 1 ≥ 16384·rows.
+    /// </summary>
+    public static int PsumWidth(int rows)
+    {
+        var bits = 2;
+        while (((1L << (bits - 1)) - 1) < 16384L * rows)
+        {
+            bits++;
+        }
+
+        return Math.Min(32, bits);
+    }
+
     private static int AddrBits(int depth) => Math.Max(1, BitOperations.Log2((uint)(depth - 1)) + 1);
 
     /// <summary>The canonical resolved configuration, written next to the RTL and hashed into every banner.</summary>
@@ -197,13 +255,15 @@ public static class DesignResolver
         var dataflow = d.SupportWs == 1 && d.SupportOs == 1 ? "both" : d.SupportWs == 1 ? "ws" : "os";
         var sb = new StringBuilder();
         sb.Append(inv, $"name: {d.Name}\n");
-        sb.Append(inv, $"array:\n  rows: {d.Rows}\n  cols: {d.Cols}\n  tile_rows: {d.TileRows}\n  tile_cols: {d.TileCols}\n  dataflow: {dataflow}\n");
+        sb.Append(inv, $"array:\n  rows: {d.Rows}\n  cols: {d.Cols}\n  tile_rows: {d.TileRows}\n  tile_cols: {d.TileCols}\n  dataflow: {dataflow}\n  dsp_packing: {(d.DspPacking == 1 ? "true" : "false")}\n  multiplier: {(d.MulLogic == 1 ? "logic" : "dsp")}\n");
         sb.Append(inv, $"scratchpad:\n  kib: {d.SpKib}\n  banks: {d.SpBanks}\n");
         sb.Append(inv, $"accumulator:\n  kib: {d.AccKib}\n  banks: {d.AccBanks}\n");
         sb.Append(inv, $"axi:\n  data_bits: {d.AxiDataBits}\n  max_outstanding: {d.DmaOutstanding}\n");
         sb.Append(inv, $"queues:\n  load: {d.LoadQueueDepth}\n  exec: {d.ExecQueueDepth}\n  store: {d.StoreQueueDepth}\n");
         sb.Append(inv, $"units:\n  gelu: {(d.UnitGelu == 1 ? "true" : "false")}\n  softmax: {(d.UnitSoftmax == 1 ? "true" : "false")}\n  layernorm: {(d.UnitLayerNorm == 1 ? "true" : "false")}\n");
-        sb.Append(inv, $"# derived\n# sp_row_bytes: {d.SpRowBytes}\n# sp_depth: {d.SpDepth}\n# acc_row_bytes: {d.AccRowBytes}\n# acc_depth: {d.AccDepth}\n");
+        sb.Append(inv, $"requant:\n  lanes: {d.RequantLanes}\n  digit_bits: {d.RequantDigitBits}\n");
+        sb.Append(inv, $"counters:\n  bits: {d.CounterBits}\n  set: {(d.CountersAll == 1 ? "all" : "cycles")}\n");
+        sb.Append(inv, $"# derived\n# sp_row_bytes: {d.SpRowBytes}\n# sp_depth: {d.SpDepth}\n# acc_row_bytes: {d.AccRowBytes}\n# acc_depth: {d.AccDepth}\n# psum_bits: {d.PsumBits}\n# requant_cycles_per_row: {d.RequantCyclesPerRow}\n");
         return sb.ToString();
     }
 
