@@ -142,7 +142,7 @@ public static class PerfModel
                 {
                     var rows = insn.Get64("rows");
                     var beats = rows * Math.Max(1, CeilDiv(insn.Get64("cols"), axi));
-                    issue = Math.Max(beats, rows) + p.InstructionOverhead;
+                    issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
                     latency = p.MemoryLatency;
                     break;
                 }
@@ -154,7 +154,7 @@ public static class PerfModel
                     var rows = insn.Get64("rows");
                     var blocks = CeilDiv(insn.Get64("width"), d.Cols);
                     var beats = blocks * Math.Max(1, CeilDiv(d.Cols, axi));
-                    issue = (rows * ((2 * blocks) + Math.Max(blocks, beats) + p.NormalizeRowOverhead)) + p.InstructionOverhead;
+                    issue = (rows * ((2 * blocks) + Math.Max(blocks * d.RequantCyclesPerRow, beats) + p.NormalizeRowOverhead)) + p.InstructionOverhead;
                     latency = p.MemoryLatency;
                     break;
                 }

@@ -149,6 +149,11 @@ public static partial class YosysSynth
 
         foreach (Match m in MappedToLogic().Matches(log))
         {
+            if (m.Groups[1].Value.Contains("proc_rom", StringComparison.Ordinal))
+            {
+                continue; // a constant table Yosys made from a case statement: logic, not a memory
+            }
+
             memories[$"{m.Groups[2].Value.TrimStart('\\')}.{m.Groups[1].Value.TrimStart('\\')}"] = "flip-flops";
         }
 
