@@ -30,6 +30,7 @@ public static class ConfigReader
         ("array.multiplier", Kind.Text, (c, v) => c with { Multiplier = (string)v }),
         ("scratchpad.kib", Kind.Int, (c, v) => c with { ScratchpadKib = (int)v }),
         ("scratchpad.banks", Kind.Int, (c, v) => c with { ScratchpadBanks = (int)v }),
+        ("scratchpad.transposed_load", Kind.Bool, (c, v) => c with { TransposedLoad = (bool)v }),
         ("accumulator.kib", Kind.Int, (c, v) => c with { AccumulatorKib = (int)v }),
         ("accumulator.banks", Kind.Int, (c, v) => c with { AccumulatorBanks = (int)v }),
         ("axi.data_bits", Kind.Int, (c, v) => c with { AxiDataBits = (int)v }),

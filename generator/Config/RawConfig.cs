@@ -75,6 +75,9 @@ public sealed record RawConfig
     /// <summary>counters.set: all or cycles.</summary>
     public string? CounterSet { get; init; }
 
+    /// <summary>scratchpad.transposed_load</summary>
+    public bool? TransposedLoad { get; init; }
+
     /// <summary>YAML line of each key path that was present, for error messages.</summary>
     public IReadOnlyDictionary<string, int> Lines { get; init; } = new Dictionary<string, int>();
 }

@@ -58,6 +58,12 @@ public sealed record DesignModel
     /// <summary>Scratchpad banks.</summary>
     public required int SpBanks { get; init; }
 
+    /// <summary>
+    /// 1 when the load unit has the transposing buffer behind <c>load target=sp_t</c>; 0 makes that
+    /// target <c>bad_field</c> at dispatch (output-stationary GEMMs and Kᵀ loads need it).
+    /// </summary>
+    public int TransposedLoad { get; init; } = 1;
+
     /// <summary>Bits of a scratchpad row address.</summary>
     public required int SpAddrBits { get; init; }
 

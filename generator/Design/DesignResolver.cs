@@ -125,6 +125,12 @@ public static class DesignResolver
             Error("counters.set", $"must be one of all, cycles, got '{counterSet}'");
         }
 
+        var transposedLoad = raw.TransposedLoad ?? true;
+        if (!transposedLoad && dataflow is ("os" or "both"))
+        {
+            Error("scratchpad.transposed_load", $"output-stationary GEMMs load A transposed, so array.dataflow {dataflow} needs it; use dataflow: ws or transposed_load: true");
+        }
+
         var spKib = Range("scratchpad.kib", raw.ScratchpadKib, 64, 1, 4096, pow2: true);
         var spBanks = Range("scratchpad.banks", raw.ScratchpadBanks, 4, 1, 32, pow2: true);
         var accKib = Range("accumulator.kib", raw.AccumulatorKib, 16, 1, 4096, pow2: true);
@@ -215,6 +221,7 @@ public static class DesignResolver
             RequantDigitBits = digitBits,
             CounterBits = counterBits,
             CountersAll = counterSet == "cycles" ? 0 : 1,
+            TransposedLoad = transposedLoad ? 1 : 0,
         };
         return model with { ConfigSha256 = Sha256(ResolvedYaml(model)) };
     }
@@ -256,7 +263,7 @@ public static class DesignResolver
         var sb = new StringBuilder();
         sb.Append(inv, $"name: {d.Name}\n");
         sb.Append(inv, $"array:\n  rows: {d.Rows}\n  cols: {d.Cols}\n  tile_rows: {d.TileRows}\n  tile_cols: {d.TileCols}\n  dataflow: {dataflow}\n  dsp_packing: {(d.DspPacking == 1 ? "true" : "false")}\n  multiplier: {(d.MulLogic == 1 ? "logic" : "dsp")}\n");
-        sb.Append(inv, $"scratchpad:\n  kib: {d.SpKib}\n  banks: {d.SpBanks}\n");
+        sb.Append(inv, $"scratchpad:\n  kib: {d.SpKib}\n  banks: {d.SpBanks}\n  transposed_load: {(d.TransposedLoad == 1 ? "true" : "false")}\n");
         sb.Append(inv, $"accumulator:\n  kib: {d.AccKib}\n  banks: {d.AccBanks}\n");
         sb.Append(inv, $"axi:\n  data_bits: {d.AxiDataBits}\n  max_outstanding: {d.DmaOutstanding}\n");
         sb.Append(inv, $"queues:\n  load: {d.LoadQueueDepth}\n  exec: {d.ExecQueueDepth}\n  store: {d.StoreQueueDepth}\n");

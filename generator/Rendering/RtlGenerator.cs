@@ -75,7 +75,8 @@ public static class RtlGenerator
         foreach (var name in TemplateStore.Names.Where(n => n.StartsWith("fpga/", StringComparison.Ordinal)))
         {
             var output = name["fpga/".Length..^".sbn".Length];
-            var comment = output.EndsWith(".md", StringComparison.Ordinal) ? "<!--" : "#";
+            var comment = output.EndsWith(".md", StringComparison.Ordinal) ? "<!--"
+                : output.EndsWith(".v", StringComparison.Ordinal) ? "//" : "#";
             var banner = Banner(comment, name, design, command);
             if (comment == "<!--")
             {

@@ -171,6 +171,7 @@ public sealed class GoldenSimulator
         {
             0 => SpRange("load", local, rows),
             1 when rows > d.SpRowBytes => Bad($"transposed load of {rows} rows exceeds the scratchpad row width {d.SpRowBytes}"),
+            1 when d.TransposedLoad == 0 => Bad($"target sp_t needs the transposing buffer, which design '{d.Name}' lacks (scratchpad.transposed_load)"),
             1 => SpRange("transposed load", local, cols),
             _ => AccRange("load", local, rows),
         };

@@ -158,7 +158,7 @@ public static class PerfModel
                 {
                     var rows = insn.Get64("rows");
                     var beats = rows * Math.Max(1, CeilDiv(insn.Get64("cols"), axi));
-                    issue = Math.Max(beats, rows) + p.InstructionOverhead;
+                    issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
                     latency = p.MemoryLatency;
                     break;
                 }
@@ -177,7 +177,7 @@ public static class PerfModel
                     var residual = func != 0 && lnResidual != 0;
                     var reads = residual && !RowOpCompiler.PairedReads(d, insn.Get64("local_addr"), lnResidual - 1, blocks * rows) ? 2 : 1;
                     var passes = func == 2 ? 1 : 3;
-                    var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * reads, beats);
+                    var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats); // the output pass waits for a serial requantizer
                     var engine = func == 0 ? p.SoftmaxRowEngine : func == 1 ? p.LayerNormRowEngine : 0;
                     var tail = func == 0 ? p.SoftmaxStatsLatency : func == 1 ? p.LayerNormStatsLatency : 0;
                     var fill = func == 1 && gbCached * d.Cols < insn.Get64("width") ? 2 * blocks : 0;

@@ -22,7 +22,9 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
     private static readonly int[] SpKib = [1, 2, 4, 8, 16];
     private static readonly int[] AccKib = [1, 2, 4, 8];
     private static readonly int[] Banks = [1, 2, 4];
-    private static readonly int[] Queues = [2, 4, 8, 16];
+    private static readonly int[] Queues = [1, 2, 4, 8, 16];
+    private static readonly int[] DigitBits = [32, 32, 16, 8];
+    private static readonly int[] CounterWidths = [32, 48, 64];
     private static readonly string[] Dataflows = ["ws", "os", "both"];
 
     /// <summary>Runs until the duration (or configuration limit) is reached.</summary>
@@ -124,17 +126,30 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         {
             var rows = 2 + rng.Next(15);
             var cols = 2 + rng.Next(15);
+            var tileRows = Divisor(rng, rows);
+            var tileCols = Divisor(rng, cols);
+            var dataflow = Pick(rng, Dataflows);
             var yaml = new StringBuilder()
                 .Append(CultureInfo.InvariantCulture, $"# Drawn by hwgen fuzz.\nname: {name}\n")
-                .Append(CultureInfo.InvariantCulture, $"array:\n  rows: {rows}\n  cols: {cols}\n  tile_rows: {Divisor(rng, rows)}\n  tile_cols: {Divisor(rng, cols)}\n  dataflow: {Pick(rng, Dataflows)}\n")
+                .Append(CultureInfo.InvariantCulture, $"array:\n  rows: {rows}\n  cols: {cols}\n  tile_rows: {tileRows}\n  tile_cols: {tileCols}\n  dataflow: {dataflow}\n")
                 .Append(CultureInfo.InvariantCulture, $"scratchpad:\n  kib: {Pick(rng, SpKib)}\n  banks: {Pick(rng, Banks)}\n")
                 .Append(CultureInfo.InvariantCulture, $"accumulator:\n  kib: {Pick(rng, AccKib)}\n  banks: {Pick(rng, Banks)}\n")
                 .Append(CultureInfo.InvariantCulture, $"axi:\n  data_bits: {Pick(rng, AxiWidths)}\n  max_outstanding: {1 + rng.Next(8)}\n")
-                .Append(CultureInfo.InvariantCulture, $"queues:\n  load: {Pick(rng, Queues)}\n  exec: {Pick(rng, Queues)}\n  store: {Pick(rng, Queues)}\n")
-                .ToString();
+                .Append(CultureInfo.InvariantCulture, $"queues:\n  load: {Pick(rng, Queues)}\n  exec: {Pick(rng, Queues)}\n  store: {Pick(rng, Queues)}\n");
+
+            // FPGA options (array.dsp_packing, array.multiplier, requant, counters) change the RTL, never a result bit.
+            var packing = tileCols % 2 == 0 && rng.Next(3) == 0;
+            var logic = !packing && rng.Next(5) == 0;
+            var lanes = rng.Next(2) == 0 ? cols : Divisor(rng, cols);
+            var digits = Pick(rng, DigitBits);
+            yaml.Insert(yaml.ToString().IndexOf("scratchpad:", StringComparison.Ordinal),
+                    string.Create(CultureInfo.InvariantCulture, $"  dsp_packing: {(packing ? "true" : "false")}\n  multiplier: {(logic ? "logic" : "dsp")}\n"))
+                .Append(CultureInfo.InvariantCulture, $"requant:\n  lanes: {lanes}\n  digit_bits: {digits}\n")
+                .Append(CultureInfo.InvariantCulture, $"counters:\n  bits: {Pick(rng, CounterWidths)}\n");
+            var text = yaml.ToString();
             try
             {
-                return (yaml, DesignResolver.LoadText(yaml, name + ".yaml"));
+                return (text, DesignResolver.LoadText(text, name + ".yaml"));
             }
             catch (ConfigException) when (attempt < 200)
             {
@@ -243,7 +258,7 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         ArgumentNullException.ThrowIfNull(d);
         var df = d.SupportWs == 1 && d.SupportOs == 1 ? "both" : d.SupportWs == 1 ? "ws" : "os";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{d.Rows}x{d.Cols} tiles {d.TileRows}x{d.TileCols} {df}, sp {d.SpDepth} rows/{d.SpBanks} banks, acc {d.AccDepth} rows/{d.AccBanks} banks, AXI {d.AxiDataBits} bits/{d.DmaOutstanding} outstanding, queues {d.LoadQueueDepth}/{d.ExecQueueDepth}/{d.StoreQueueDepth}");
+            $"{d.Rows}x{d.Cols} tiles {d.TileRows}x{d.TileCols} {df}, sp {d.SpDepth} rows/{d.SpBanks} banks, acc {d.AccDepth} rows/{d.AccBanks} banks, AXI {d.AxiDataBits} bits/{d.DmaOutstanding} outstanding, queues {d.LoadQueueDepth}/{d.ExecQueueDepth}/{d.StoreQueueDepth}, requant {d.RequantLanes} lanes x {d.RequantDigitBits}-bit digits{(d.DspPacking == 1 ? ", DSP packing" : string.Empty)}{(d.MulLogic == 1 ? ", logic multipliers" : string.Empty)}");
     }
 
     private static int Divisor(SeededRandom rng, int n)

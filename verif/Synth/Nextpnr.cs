@@ -9,16 +9,21 @@ namespace HwGen.Verif.Synth;
 /// <summary>Places and routes a <c>synth_ice40</c> netlist with nextpnr-ice40 and reads back fmax and utilization.</summary>
 public static partial class Nextpnr
 {
-    /// <summary>Runs nextpnr-ice40 on the JSON netlist written by <see cref="YosysSynth"/> for the iCE40 target.</summary>
-    public static async Task<NextpnrResult> RunIce40Async(string netlistJson, string device = "hx8k", string package = "ct256", double targetMhz = 12, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs nextpnr-ice40 on the JSON netlist written by <see cref="YosysSynth"/> for the iCE40 target.
+    /// With <paramref name="packOnly"/> it stops after packing (seconds instead of minutes): the logic
+    /// cell and block RAM counts are final, fmax is 0.
+    /// </summary>
+    public static async Task<NextpnrResult> RunIce40Async(string netlistJson, string device = "hx8k", string package = "ct256", double targetMhz = 12, bool packOnly = false, CancellationToken cancel = default)
     {
         var exe = HwGen.Verif.Toolchain.FindOnPath("nextpnr-ice40") ?? throw new ToolchainException("nextpnr-ice40 is not installed or not on PATH; install it with: apt-get install -y nextpnr-ice40");
         var dir = Path.GetDirectoryName(Path.GetFullPath(netlistJson))!;
         var log = Path.Combine(dir, "nextpnr.log");
         var watch = Stopwatch.StartNew();
+        string[] arguments = ["--" + device, "--package", package, "--json", netlistJson, "--asc", Path.Combine(dir, "hwgen.asc"),
+            "--freq", targetMhz.ToString(CultureInfo.InvariantCulture), "--seed", "1", "--log", log, "-q"];
         var result = await Cli.Wrap(exe)
-            .WithArguments(["--" + device, "--package", package, "--json", netlistJson, "--asc", Path.Combine(dir, "hwgen.asc"),
-                "--freq", targetMhz.ToString(CultureInfo.InvariantCulture), "--seed", "1", "--log", log, "-q"])
+            .WithArguments(packOnly ? [.. arguments, "--pack-only"] : arguments)
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(cancel).ConfigureAwait(false);
         watch.Stop();

@@ -19,6 +19,13 @@ public static partial class YosysSynth
     /// <summary>File name of the iCE40 JSON netlist inside the synthesis folder, for nextpnr.</summary>
     public const string NetlistName = "hwgen_ice40.json";
 
+    /// <summary>
+    /// The iCE40 place-and-route harness (rendered from templates/fpga, not in filelist.f): it
+    /// shares and folds the core's ports onto fewer pins than a package has, so the iCE40 target
+    /// synthesizes it as the top and the netlist can go straight to nextpnr.
+    /// </summary>
+    public const string Ice40HarnessModule = "hwgen_ice40_pnr";
+
     /// <summary>Synthesizes <paramref name="rtlDirectory"/> for a target. Throws <see cref="ToolchainException"/> when Yosys is absent.</summary>
     public static async Task<SynthResult> RunAsync(string rtlDirectory, SynthTarget target, CancellationToken cancel = default)
     {
@@ -34,7 +41,18 @@ public static partial class YosysSynth
             File.Copy(file, Path.Combine(work, Path.GetFileName(file)));
         }
 
-        var sources = RtlGenerator.ReadFileList(work);
+        var sources = RtlGenerator.ReadFileList(work).ToList();
+        var harness = Path.Combine(work, Ice40HarnessModule + ".v");
+        if (target == SynthTarget.Ice40)
+        {
+            if (!File.Exists(harness))
+            {
+                throw new ToolFailedException($"{Ice40HarnessModule}.v is missing from {rtlDirectory}; regenerate the RTL folder");
+            }
+
+            sources.Add(harness);
+        }
+
         var statPath = Path.Combine(work, "stat.json");
         var logPath = Path.Combine(work, "yosys.log");
         var script = new StringBuilder();
@@ -46,7 +64,7 @@ public static partial class YosysSynth
         script.Append(target switch
         {
             SynthTarget.Xilinx => $"synth_xilinx -top {RtlGenerator.TopModule} -flatten\n",
-            SynthTarget.Ice40 => $"synth_ice40 -top {RtlGenerator.TopModule} -json {Quote(Path.Combine(work, NetlistName))}\n",
+            SynthTarget.Ice40 => $"synth_ice40 -top {Ice40HarnessModule} -json {Quote(Path.Combine(work, NetlistName))}\n",
             _ => $"synth -top {RtlGenerator.TopModule} -flatten\n",
         });
         script.Append(CultureInfo.InvariantCulture, $"tee -q -o {Quote(statPath)} stat -json\n");
@@ -131,6 +149,11 @@ public static partial class YosysSynth
 
         foreach (Match m in MappedToLogic().Matches(log))
         {
+            if (m.Groups[1].Value.Contains("proc_rom", StringComparison.Ordinal))
+            {
+                continue; // a constant table Yosys made from a case statement: logic, not a memory
+            }
+
             memories[$"{m.Groups[2].Value.TrimStart('\\')}.{m.Groups[1].Value.TrimStart('\\')}"] = "flip-flops";
         }
 

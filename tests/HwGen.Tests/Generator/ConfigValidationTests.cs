@@ -65,6 +65,14 @@ public sealed class ConfigValidationTests
         { With("load:", "load: 3"), "queues.load", "power of two" },
         { With("exec:", "exec: 0"), "queues.exec", "between 1 and 256" },
         { With("store:", "store: 512"), "queues.store", "between 1 and 256" },
+        { Valid + "\nrequant:\n  lanes: 3", "requant.lanes", "must divide array.cols" },
+        { Valid + "\nrequant:\n  digit_bits: 3", "requant.digit_bits", "one of 1, 2, 4, 8, 16, 32" },
+        { Valid + "\ncounters:\n  bits: 8", "counters.bits", "between 16 and 64" },
+        { Valid + "\ncounters:\n  set: some", "counters.set", "one of all, cycles" },
+        { With("tile_cols:", "tile_cols: 1\n  dsp_packing: true"), "array.dsp_packing", "tile_cols must be even" },
+        { With("tile_cols:", "tile_cols: 2\n  dsp_packing: true\n  multiplier: logic"), "array.dsp_packing", "needs array.multiplier: dsp" },
+        { With("dataflow:", "dataflow: wos\n  multiplier: lut"), "array.multiplier", "one of dsp, logic" },
+        { Valid.Replace("kib: 4\n  banks: 2\naccumulator", "kib: 4\n  banks: 2\n  transposed_load: false\naccumulator", StringComparison.Ordinal), "scratchpad.transposed_load", "dataflow both needs it" },
         { With("name:", "name: 'bad name!'"), "name", "letters, digits" },
         { With("name:", ""), "name", "is required" },
         { With("tile_rows:", "tile_row: 1"), "array.tile_row", "unknown key" },
@@ -158,5 +166,51 @@ public sealed class ConfigValidationTests
         Assert.Equal(128 * 1024, d.AccDepth * d.AccRowBytes);
         Assert.Equal(1, d.SupportWs);
         Assert.Equal(1, d.SupportOs);
+    }
+
+    [Theory]
+    [InlineData(2, 17)]
+    [InlineData(4, 18)]
+    [InlineData(16, 20)]
+    [InlineData(64, 22)]
+    public void Partial_sums_are_as_wide_as_a_column_of_int8_products_needs(int rows, int bits)
+    {
+        // Act
+        var width = DesignResolver.PsumWidth(rows);
+
+        // Assert: rows * 16384 (the largest product, -128 * -128) fits, one bit less would not.
+        Assert.Equal(bits, width);
+        Assert.True((1L << (width - 1)) - 1 >= 16384L * rows);
+        Assert.True((1L << (width - 2)) - 1 < 16384L * rows);
+    }
+
+    [Theory]
+    [InlineData(4, 32, 1)]
+    [InlineData(1, 32, 4)]
+    [InlineData(1, 8, 36)]
+    [InlineData(2, 2, 72)]
+    [InlineData(1, 1, 288)]
+    public void The_requantizer_takes_groups_times_cycles_per_group_per_row(int lanes, int digitBits, int cycles)
+    {
+        // Act
+        var d = DesignResolver.LoadText(Valid + $"\nrequant:\n  lanes: {lanes}\n  digit_bits: {digitBits}\n");
+
+        // Assert
+        Assert.Equal(cycles, d.RequantCyclesPerRow);
+    }
+
+    [Fact]
+    public void Lean_options_default_to_the_full_design_and_are_written_to_the_resolved_config()
+    {
+        // Act
+        var d = DesignResolver.LoadText(Valid);
+        var yaml = DesignResolver.ResolvedYaml(d);
+
+        // Assert
+        Assert.Equal((0, 0, 4, 32, 64, 1, 1), (d.DspPacking, d.MulLogic, d.RequantLanes, d.RequantDigitBits, d.CounterBits, d.CountersAll, d.TransposedLoad));
+        Assert.Contains("requant:\n  lanes: 4\n  digit_bits: 32\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("counters:\n  bits: 64\n  set: all\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("  dsp_packing: false\n  multiplier: dsp\n", yaml, StringComparison.Ordinal);
+        Assert.Equal(d.ConfigSha256, DesignResolver.LoadText(yaml).ConfigSha256);
     }
 }
