@@ -62,6 +62,11 @@ internal static class SynthCommand
             table.AddRow("Latches", result.Latches.ToString(CultureInfo.InvariantCulture));
             table.AddRow("Logic depth (cells)", result.LogicDepth.ToString(CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
+            if (synthTarget == SynthTarget.Ice40)
+            {
+                AnsiConsole.MarkupLineInterpolated($"  top: {YosysSynth.Ice40HarnessModule} (the core with its ports shared and folded onto 186 pins; see INTEGRATION.md)");
+            }
+
             foreach (var (memory, kind) in result.Memories)
             {
                 AnsiConsole.MarkupLineInterpolated($"  memory {memory}: {kind}");

@@ -165,7 +165,10 @@ public static partial class YosysSynth
 
         if (target != SynthTarget.Generic)
         {
-            foreach (var (name, kind) in memories.Where(m => m.Key.Contains("sram", StringComparison.OrdinalIgnoreCase) || m.Key.Contains("u_bank", StringComparison.Ordinal)))
+            // Scratchpad and accumulator banks: hwgen_sram_sdp instances named u_ram (after -flatten the
+            // memory is named by its hierarchical path, not by the module).
+            foreach (var (name, kind) in memories.Where(m => m.Key.Contains("sram", StringComparison.OrdinalIgnoreCase) ||
+                         m.Key.Contains("u_bank", StringComparison.Ordinal) || m.Key.Contains(".u_ram.", StringComparison.Ordinal)))
             {
                 if (kind != "block RAM")
                 {
