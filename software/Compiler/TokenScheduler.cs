@@ -109,7 +109,12 @@ internal sealed class TokenScheduler
             reads.Clear();
             writes.Clear();
             Effects(insn, reads, writes);
-            var maxLine = reads.Concat(writes).Where(e => e.S == Space.Dram).Select(e => e.Hi).DefaultIfEmpty(0).Max();
+            long maxLine = 0;
+            foreach (var (space, _, hi) in reads.Concat(writes))
+            {
+                maxLine = space == Space.Dram ? Math.Max(maxLine, hi) : maxLine;
+            }
+
             if (dram is null || maxLine > dram.Size)
             {
                 dram = Tracker.Grow(dram, (int)Math.Max(maxLine, 1L << 16) * 2);

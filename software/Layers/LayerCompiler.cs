@@ -131,7 +131,7 @@ public static class LayerCompiler
 
             var prefix = layers.Count == 1 ? string.Empty : "L" + i.ToString(CultureInfo.InvariantCulture) + ".";
             x ??= b.Tensor(prefix + "X", TensorRole.Input, spec.Seq, spec.Hidden, first.X);
-            x = EmitLayer(d, b, layers[i], x, prefix);
+            x = EmitLayer(b, layers[i], x, prefix);
         }
 
         var inv = CultureInfo.InvariantCulture;
@@ -153,7 +153,7 @@ public static class LayerCompiler
     }
 
     /// <summary>Emits one layer reading its input from <paramref name="x"/>; returns its output tensor.</summary>
-    private static TensorRegion EmitLayer(DesignModel d, Builder b, QuantizedLayer q, TensorRegion x, string prefix)
+    private static TensorRegion EmitLayer(Builder b, QuantizedLayer q, TensorRegion x, string prefix)
     {
         var spec = q.Spec;
         int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
