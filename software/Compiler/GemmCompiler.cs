@@ -18,19 +18,13 @@ namespace HwGen.Software.Compiler;
 /// B slices into scratchpad buffer s mod 2 and runs BlocksN (× ROWS-row subtiles for OS) computes into
 /// accumulator buffer (tile mod 2); the last step of a tile is followed by its stores. The loads of step
 /// s+1 are interleaved with the computes of step s in program order, so the in-order dispatcher never
-/// blocks the execute queue behind a full load queue. Tokens: first load of step s ≥ 2 pops EX→LD and
-/// the last pushes LD→EX; the first compute of a step pops LD→EX (and ST→EX for the first step of tile
-/// t ≥ 2), the last pushes EX→LD (if step s+2 exists) and EX→ST (last step of a tile); the first
-/// store of tile t pops EX→ST and the last pushes ST→EX (if tile t+2 exists). Every pop is matched by
-/// a push earlier in program order, so no queue depth can deadlock.</para>
+/// blocks the execute queue behind a full load queue. The kernel places no tokens: <see cref="TokenScheduler"/>
+/// derives them from the scratchpad and accumulator hazards (a GEMM has no load/store hazard, so no relay).</para>
 /// </remarks>
 public static class GemmCompiler
 {
     /// <summary>Byte value the output region holds before the run.</summary>
-    public const byte Poison = 0xA5;
-
-    /// <summary>Alignment of each DRAM region.</summary>
-    public const int RegionAlign = 64;
+    public const byte Poison = DramImage.Poison;
 
     /// <summary>Compiles a workload specification (kind gemm).</summary>
     public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec, Dataflow dataflow) =>
@@ -52,50 +46,11 @@ public static class GemmCompiler
             throw new ArgumentException($"tiling {t} does not fit design '{d.Name}'", nameof(tiling));
         }
 
-        // DRAM layout.
-        var strideAlign = Math.Max(16, d.AxiDataBits / 8);
-        long strideA = Align(w.K, strideAlign), strideB = Align(w.N, strideAlign), strideC = strideB;
-        long addrA = 0;
-        var addrB = Align(addrA + (w.M * strideA), RegionAlign);
-        var addrC = Align(addrB + (w.K * strideB), RegionAlign);
-        var addrP = Align(addrC + (w.M * strideC), RegionAlign);
-        var tensors = new List<TensorRegion>
-        {
-            new("A", TensorRole.Input, addrA, w.M, w.K, strideA, ElementType.Int8),
-            new("B", TensorRole.Input, addrB, w.K, w.N, strideB, ElementType.Int8),
-            new("C", TensorRole.Output, addrC, w.M, w.N, strideC, ElementType.Int8),
-        };
-
-        var program = Schedule(d, w, t, addrA, strideA, addrB, strideB, addrC, strideC);
-        var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
-        if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
-        {
-            throw new ArgumentException($"the DRAM image of {w.Spec} needs {size} bytes, more than the address space", nameof(w));
-        }
-
-        var dram = new byte[size];
-        for (var i = 0; i < w.M; i++)
-        {
-            for (var j = 0; j < w.K; j++)
-            {
-                dram[addrA + (i * strideA) + j] = (byte)w.A[((long)i * w.K) + j];
-            }
-
-            dram.AsSpan((int)(addrC + (i * strideC)), (int)strideC).Fill(Poison);
-        }
-
-        for (var i = 0; i < w.K; i++)
-        {
-            for (var j = 0; j < w.N; j++)
-            {
-                dram[addrB + (i * strideB) + j] = (byte)w.B[((long)i * w.N) + j];
-            }
-        }
-
-        for (var pc = 0; pc < program.Count; pc++)
-        {
-            program[pc].Encode().CopyTo(dram, addrP + ((long)pc * IsaSpec.InstructionBytes));
-        }
+        var image = new DramImage(d);
+        var a = image.Int8("A", TensorRole.Input, w.M, w.K, w.A);
+        var b = image.Int8("B", TensorRole.Input, w.K, w.N, w.B);
+        var c = image.Int8("C", TensorRole.Output, w.M, w.N, null);
+        var program = Schedule(d, w, t, a, b, c);
 
         var inv = CultureInfo.InvariantCulture;
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
@@ -127,22 +82,13 @@ public static class GemmCompiler
             meta["gelu_out_shift"] = g.Output.Shift;
         }
 
-        return new CompiledProgram
-        {
-            Workload = w.Spec,
-            Instructions = program,
-            Dram = dram,
-            ProgramAddress = addrP,
-            Tensors = tensors,
-            Macs = w.Macs,
-            Meta = meta,
-            References = w.Gelu is null ? [] : [new KernelReference("gelu", "C", w.GeluFloatReference(), w.ScaleC)],
-        };
+        return image.Build(w.Spec, program, w.Macs, meta,
+            w.Gelu is null ? [] : [new KernelReference("gelu", "C", w.GeluFloatReference(), w.ScaleC)]);
     }
 
-    private static List<Instruction> Schedule(DesignModel d, GemmWorkload w, GemmTiling t,
-        long addrA, long strideA, long addrB, long strideB, long addrC, long strideC)
+    private static List<Instruction> Schedule(DesignModel d, GemmWorkload w, GemmTiling t, TensorRegion a, TensorRegion b, TensorRegion c)
     {
+        var (addrA, strideA, addrB, strideB, addrC, strideC) = (a.Address, a.StrideBytes, b.Address, b.StrideBytes, c.Address, c.StrideBytes);
         var plan = MemoryPlan.For(d);
         var ws = t.Dataflow == Dataflow.Ws;
         var blocks = TilingSearch.CeilDiv(w.N, d.Cols);
@@ -163,7 +109,7 @@ public static class GemmCompiler
             var list = new List<PendingInstruction>();
             if (ws)
             {
-                list.Add(Load(0, mt, kc, aBuf, addrA + (m0 * strideA) + k0, strideA));
+                list.Add(Load(LoadTarget.Scratchpad, mt, kc, aBuf, addrA + (m0 * strideA) + k0, strideA));
             }
             else
             {
@@ -173,7 +119,7 @@ public static class GemmCompiler
                     for (var p = 0; p * d.SpRowBytes < kc; p++)
                     {
                         var cols = Math.Min(d.SpRowBytes, kc - (p * d.SpRowBytes));
-                        list.Add(Load(1, rows, cols, aBuf + (sub * t.ChunkK) + (p * d.SpRowBytes),
+                        list.Add(Load(LoadTarget.ScratchpadTransposed, rows, cols, aBuf + (sub * t.ChunkK) + (p * d.SpRowBytes),
                             addrA + ((m0 + (sub * d.Rows)) * strideA) + k0 + (p * d.SpRowBytes), strideA));
                     }
                 }
@@ -181,15 +127,9 @@ public static class GemmCompiler
 
             foreach (var (j, n0, nc) in Blocks(gi))
             {
-                list.Add(Load(0, kc, nc, bBuf + (j * t.ChunkK), addrB + (k0 * strideB) + n0, strideB));
+                list.Add(Load(LoadTarget.Scratchpad, kc, nc, bBuf + (j * t.ChunkK), addrB + (k0 * strideB) + n0, strideB));
             }
 
-            if (s >= 2)
-            {
-                list[0].Set("pop_next");
-            }
-
-            list[^1].Set("push_next");
             return list;
         }
 
@@ -202,38 +142,22 @@ public static class GemmCompiler
             var aBuf = plan.ABuffer(s % 2);
             var bBuf = plan.BBuffer(s % 2);
             var cBuf = plan.AccBuffer(tile % 2);
-            var mode = ki == 0 ? 0 : 1;
+            var mode = ki == 0 ? ComputeMode.Overwrite : ComputeMode.Accumulate;
             var list = new List<PendingInstruction>();
             foreach (var (j, _, _) in Blocks(gi))
             {
                 if (ws)
                 {
-                    list.Add(Compute(0, mode, mt, kc, aBuf, bBuf + (j * t.ChunkK), cBuf + (j * t.TileM)));
+                    list.Add(PendingInstruction.Compute(Dataflow.Ws, mode, mt, kc, aBuf, bBuf + (j * t.ChunkK), cBuf + (j * t.TileM)));
                 }
                 else
                 {
                     for (var sub = 0; sub * d.Rows < mt; sub++)
                     {
-                        list.Add(Compute(1, mode, Math.Min(d.Rows, mt - (sub * d.Rows)), kc,
+                        list.Add(PendingInstruction.Compute(Dataflow.Os, mode, Math.Min(d.Rows, mt - (sub * d.Rows)), kc,
                             aBuf + (sub * t.ChunkK), bBuf + (j * t.ChunkK), cBuf + (j * t.TileM) + (sub * d.Rows)));
                     }
                 }
-            }
-
-            list[0].Set("pop_prev");
-            if (ki == 0 && tile >= 2)
-            {
-                list[0].Set("pop_next");
-            }
-
-            if (s + 2 < steps)
-            {
-                list[^1].Set("push_prev");
-            }
-
-            if (ki == nK - 1)
-            {
-                list[^1].Set("push_next");
             }
 
             return list;
@@ -247,14 +171,8 @@ public static class GemmCompiler
             var list = new List<PendingInstruction>();
             foreach (var (j, n0, nc) in Blocks(gi))
             {
-                list.Add(new PendingInstruction(Opcode.Store, ("rows", mt), ("cols", nc), ("local_addr", cBuf + (j * t.TileM)),
-                    ("dram_addr", addrC + (m0 * strideC) + n0), ("dram_stride", strideC), ("func", w.Gelu is null ? 0 : 1)));
-            }
-
-            list[0].Set("pop_prev");
-            if (tile + 2 < tiles)
-            {
-                list[^1].Set("push_prev");
+                list.Add(PendingInstruction.Store(w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu, mt, nc, cBuf + (j * t.TileM),
+                    addrC + (m0 * strideC) + n0, strideC));
             }
 
             return list;
@@ -277,13 +195,10 @@ public static class GemmCompiler
             }
         }
 
-        var pending = new List<PendingInstruction>
-        {
-            new(Opcode.ConfigStore, ("multiplier", w.Requant.Multiplier), ("shift", w.Requant.Shift), ("relu", w.Requant.Relu ? 1 : 0)),
-        };
+        var pending = new List<PendingInstruction> { PendingInstruction.ConfigStore(w.Requant) };
         if (w.Gelu is { } gelu)
         {
-            pending.AddRange(RowOpCompiler.GeluConfig(gelu).Select(i => new PendingInstruction(Opcode.ConfigPost, ("reg", (long)i["reg"]), ("value", (long)i["value"]))));
+            pending.AddRange(PostConfig.Gelu(gelu));
         }
 
         pending.AddRange(Loads(0));
@@ -296,7 +211,7 @@ public static class GemmCompiler
             }
         }
 
-        return pending.Select(p => p.Build()).ToList();
+        return TokenScheduler.Schedule(d, pending, relayRow: null).Program.Select(p => p.Build()).ToList();
     }
 
     /// <summary>Merges two lists, spreading the first evenly among the second (first's element first).</summary>
@@ -326,11 +241,6 @@ public static class GemmCompiler
         return (start, Math.Min(size, total - start));
     }
 
-    private static PendingInstruction Load(int target, int rows, int cols, int local, long dram, long stride) =>
-        new(Opcode.Load, ("target", target), ("rows", rows), ("cols", cols), ("local_addr", local), ("dram_addr", dram), ("dram_stride", stride));
-
-    private static PendingInstruction Compute(int dataflow, int mode, int rows, int k, int a, int b, int c) =>
-        new(Opcode.Compute, ("dataflow", dataflow), ("mode", mode), ("rows", rows), ("k", k), ("a_addr", a), ("b_addr", b), ("c_addr", c));
-
-    private static long Align(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
+    private static PendingInstruction Load(LoadTarget target, int rows, int cols, int local, long dram, long stride) =>
+        PendingInstruction.Load(target, rows, cols, local, dram, stride);
 }

@@ -27,4 +27,25 @@ public sealed record MemoryPlan(int SpBufferRows, int AccBufferRows)
 
     /// <summary>First accumulator row of buffer <paramref name="buffer"/> (0 or 1).</summary>
     public int AccBuffer(int buffer) => buffer * AccBufferRows;
+
+    /// <summary>The accumulator row relay computes overwrite (the last one); no kernel keeps data there.</summary>
+    public static int RelayRow(DesignModel d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return d.AccDepth - 1;
+    }
+
+    /// <summary>
+    /// True when every accumulator row of x (first row xRow) and of the residual (residualRow) of a normalize spanning
+    /// span rows lie in different banks (each range inside one bank), so the store unit reads a block's x and residual
+    /// in one cycle (LayerNorm, add). Kernels place residuals by it; the performance model times normalize by it.
+    /// </summary>
+    public static bool PairedReads(DesignModel d, long xRow, long residualRow, long span)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        var bankRows = d.AccDepth / d.AccBanks;
+        long Bank(long row) => row / bankRows;
+        return span >= 1 && d.AccBanks > 1 && Bank(xRow) == Bank(xRow + span - 1) && Bank(residualRow) == Bank(residualRow + span - 1)
+               && Bank(xRow) != Bank(residualRow);
+    }
 }

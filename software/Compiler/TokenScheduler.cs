@@ -25,12 +25,10 @@ internal sealed class TokenScheduler
     private const int Ld = 0, Ex = 1, St = 2, LineBytes = 64;
 
     private readonly DesignModel d;
-    private readonly int relayRow;
-    private readonly int lnResidualReg = IsaSpec.PostRegisters.First(r => r.Name == "ln_residual").Index;
-    private readonly int lnAffineReg = IsaSpec.PostRegisters.First(r => r.Name == "ln_affine").Index;
+    private readonly int? relayRow;
     private long lnResidual, lnAffine;
 
-    private TokenScheduler(DesignModel d, int relayRow)
+    private TokenScheduler(DesignModel d, int? relayRow)
     {
         this.d = d;
         this.relayRow = relayRow;
@@ -49,8 +47,9 @@ internal sealed class TokenScheduler
     /// </summary>
     /// <param name="d">The design.</param>
     /// <param name="program">Instructions in program order.</param>
-    /// <param name="relayRow">Accumulator row that relay computes may overwrite; nothing may read it.</param>
-    public static (List<PendingInstruction> Program, int[] Position) Schedule(DesignModel d, IReadOnlyList<PendingInstruction> program, int relayRow)
+    /// <param name="relayRow">Accumulator row that relay computes may overwrite; nothing may read it. Null when the kernel has
+    /// no load/store hazard (a relay would then be a compiler bug).</param>
+    public static (List<PendingInstruction> Program, int[] Position) Schedule(DesignModel d, IReadOnlyList<PendingInstruction> program, int? relayRow)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(program);
@@ -60,7 +59,7 @@ internal sealed class TokenScheduler
     /// <summary>True when <paramref name="later"/>, moved ahead of <paramref name="earlier"/>, would change what either computes.</summary>
     public static bool Conflicts(DesignModel d, IEnumerable<PendingInstruction> earlier, IEnumerable<PendingInstruction> later)
     {
-        var s = new TokenScheduler(d, -1);
+        var s = new TokenScheduler(d, null);
         var reads = new List<(Space, long, long)>();
         var writes = new List<(Space, long, long)>();
         foreach (var p in earlier)
@@ -105,7 +104,7 @@ internal sealed class TokenScheduler
         for (var i = 0; i < program.Count; i++)
         {
             var insn = program[i];
-            var node = new Node(insn, (int)IsaSpec.Format(insn.Opcode).Unit);
+            var node = new Node(insn, (int)insn.Unit);
             reads.Clear();
             writes.Clear();
             Effects(insn, reads, writes);
@@ -188,8 +187,8 @@ internal sealed class TokenScheduler
                 covered[key] = need;
                 var from = final[need];
                 var towardsNext = node.Unit > src;
-                from.Insn.Set(towardsNext ? "push_next" : "push_prev");
-                node.Insn.Set(towardsNext ? "pop_prev" : "pop_next");
+                from.Insn.Set(towardsNext ? Tokens.PushNext : Tokens.PushPrev);
+                node.Insn.Set(towardsNext ? Tokens.PopPrev : Tokens.PopNext);
             }
         }
 
@@ -197,25 +196,22 @@ internal sealed class TokenScheduler
     }
 
     private PendingInstruction Relay() =>
-        new(Opcode.Compute, ("dataflow", 0), ("mode", 0), ("rows", 1), ("k", 1), ("a_addr", 0), ("b_addr", 0), ("c_addr", relayRow));
+        PendingInstruction.Compute(d.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os, ComputeMode.Overwrite, 1, 1, 0, 0,
+            relayRow ?? throw new InvalidOperationException("compiler bug: a load/store hazard needs a relay compute, but the kernel reserved no relay row"));
 
     /// <summary>What an instruction reads and writes: scratchpad rows, accumulator rows, DRAM lines; half-open ranges.</summary>
     private void Effects(PendingInstruction p, List<(Space, long, long)> reads, List<(Space, long, long)> writes)
     {
-        long F(string name) => p.Get(name);
         switch (p.Opcode)
         {
             case Opcode.Load:
                 {
-                    var rows = F("rows");
-                    var cols = F("cols");
-                    var target = F("target");
-                    var local = F("local_addr");
-                    Dram(reads, F("dram_addr"), F("dram_stride"), rows, cols * (target == 2 ? 4 : 1));
-                    writes.Add(target switch
+                    var (rows, cols, local) = (p.Rows, p.Cols, p.LocalAddr);
+                    Dram(reads, p.DramAddr, p.DramStride, rows, cols * (p.Target == LoadTarget.Accumulator ? 4 : 1));
+                    writes.Add(p.Target switch
                     {
-                        0 => (Space.Sp, local, local + rows),
-                        1 => (Space.Sp, local, local + cols),
+                        LoadTarget.Scratchpad => (Space.Sp, local, local + rows),
+                        LoadTarget.ScratchpadTransposed => (Space.Sp, local, local + cols),
                         _ => (Space.Acc, local, local + rows),
                     });
                     break;
@@ -224,18 +220,16 @@ internal sealed class TokenScheduler
             case Opcode.Compute:
                 {
                     // Weight-stationary reads A rows a..a+rows-1; output-stationary reads A transposed, rows a..a+k-1.
-                    var rows = F("rows");
-                    var c = F("c_addr");
-                    reads.Add((Space.Sp, F("a_addr"), F("a_addr") + (F("dataflow") == 0 ? rows : F("k"))));
-                    reads.Add((Space.Sp, F("b_addr"), F("b_addr") + F("k")));
-                    var mode = F("mode");
-                    if (mode == 1)
+                    var (rows, c) = (p.Rows, p.CAddr);
+                    reads.Add((Space.Sp, p.AAddr, p.AAddr + (p.Dataflow == Dataflow.Ws ? rows : p.K)));
+                    reads.Add((Space.Sp, p.BAddr, p.BAddr + p.K));
+                    if (p.Mode == ComputeMode.Accumulate)
                     {
                         reads.Add((Space.Acc, c, c + rows));
                     }
-                    else if (mode == 2)
+                    else if (p.Mode == ComputeMode.Bias)
                     {
-                        reads.Add((Space.Acc, F("bias_addr"), F("bias_addr") + 1));
+                        reads.Add((Space.Acc, p.BiasAddr, p.BiasAddr + 1));
                     }
 
                     writes.Add((Space.Acc, c, c + rows));
@@ -243,42 +237,41 @@ internal sealed class TokenScheduler
                 }
 
             case Opcode.Store:
-                reads.Add((Space.Acc, F("local_addr"), F("local_addr") + F("rows")));
-                Dram(writes, F("dram_addr"), F("dram_stride"), F("rows"), F("cols"));
+                reads.Add((Space.Acc, p.LocalAddr, p.LocalAddr + p.Rows));
+                Dram(writes, p.DramAddr, p.DramStride, p.Rows, p.Cols);
                 break;
             case Opcode.ConfigPost:
-                if (F("reg") == lnResidualReg)
+                if (p.Reg == PostRegister.LnResidual)
                 {
-                    lnResidual = F("value");
+                    lnResidual = p.Value;
                 }
-                else if (F("reg") == lnAffineReg)
+                else if (p.Reg == PostRegister.LnAffine)
                 {
-                    lnAffine = F("value");
+                    lnAffine = p.Value;
                 }
 
                 break;
             case Opcode.Normalize:
                 {
-                    var blocks = (F("width") + d.Cols - 1) / d.Cols;
-                    var span = blocks * F("rows");
-                    var local = F("local_addr");
-                    var func = F("func");
+                    var blocks = (p.Width + d.Cols - 1) / d.Cols;
+                    var span = blocks * p.Rows;
+                    var local = p.LocalAddr;
 
                     // Conservative: a unit may write back into the rows it normalizes (and the residual it adds).
                     reads.Add((Space.Acc, local, local + span));
                     writes.Add((Space.Acc, local, local + span));
-                    if (func != 0 && lnResidual != 0)
+                    if (p.NormalizeFunc != NormalizeFunc.Softmax && lnResidual != 0)
                     {
                         reads.Add((Space.Acc, lnResidual - 1, lnResidual - 1 + span));
                         writes.Add((Space.Acc, lnResidual - 1, lnResidual - 1 + span));
                     }
 
-                    if (func == 1)
+                    if (p.NormalizeFunc == NormalizeFunc.LayerNorm)
                     {
                         reads.Add((Space.Acc, lnAffine, lnAffine + (2 * blocks)));
                     }
 
-                    Dram(writes, F("dram_addr"), F("dram_stride"), F("rows"), F("width"));
+                    Dram(writes, p.DramAddr, p.DramStride, p.Rows, p.Width);
                     break;
                 }
 

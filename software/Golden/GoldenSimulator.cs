@@ -98,7 +98,7 @@ public sealed class GoldenSimulator
             var (fault, detail) = Check(insn);
             if (fault == FaultCode.None)
             {
-                (fault, detail) = Perform(insn);
+                (fault, detail) = Perform(new InstructionView(insn));
             }
 
             if (fault != FaultCode.None)
@@ -119,14 +119,15 @@ public sealed class GoldenSimulator
     public (FaultCode Fault, string Detail) Check(Instruction insn)
     {
         ArgumentNullException.ThrowIfNull(insn);
+        var v = new InstructionView(insn);
         return insn.Opcode switch
         {
-            Opcode.Load => CheckLoad(insn),
-            Opcode.Store => CheckStore(insn),
-            Opcode.ConfigStore => CheckConfig(insn),
-            Opcode.ConfigPost => CheckConfigPost(insn),
-            Opcode.Normalize => CheckNormalize(insn),
-            Opcode.Compute => CheckCompute(insn),
+            Opcode.Load => CheckLoad(v),
+            Opcode.Store => CheckStore(v),
+            Opcode.ConfigStore => CheckConfig(v),
+            Opcode.ConfigPost => CheckConfigPost(v),
+            Opcode.Normalize => CheckNormalize(v),
+            Opcode.Compute => CheckCompute(v),
             _ => (FaultCode.IllegalOpcode, "opcode is not defined"),
         };
     }
@@ -145,15 +146,15 @@ public sealed class GoldenSimulator
             ? (FaultCode.AccRange, $"{what} rows {first}..{first + count - 1} exceed the accumulator ({d.AccDepth} rows)")
             : Ok();
 
-    private (FaultCode, string) CheckLoad(Instruction i)
+    private (FaultCode, string) CheckLoad(InstructionView i)
     {
-        var target = i["target"];
-        var rows = i.Get64("rows");
-        var cols = i.Get64("cols");
-        var local = i.Get64("local_addr");
-        if (target > 2)
+        var target = i.Target;
+        var rows = i.Rows;
+        var cols = i.Cols;
+        var local = i.LocalAddr;
+        if (target > LoadTarget.Accumulator)
         {
-            return Bad($"target {target} is not defined");
+            return Bad($"target {(int)target} is not defined");
         }
 
         if (rows == 0)
@@ -161,7 +162,7 @@ public sealed class GoldenSimulator
             return Bad("rows is 0");
         }
 
-        var width = target == 2 ? d.Cols : d.SpRowBytes;
+        var width = target == LoadTarget.Accumulator ? d.Cols : d.SpRowBytes;
         if (cols == 0 || cols > width)
         {
             return Bad($"cols {cols} is not in 1..{width}");
@@ -169,18 +170,18 @@ public sealed class GoldenSimulator
 
         return target switch
         {
-            0 => SpRange("load", local, rows),
-            1 when rows > d.SpRowBytes => Bad($"transposed load of {rows} rows exceeds the scratchpad row width {d.SpRowBytes}"),
-            1 when d.TransposedLoad == 0 => Bad($"target sp_t needs the transposing buffer, which design '{d.Name}' lacks (scratchpad.transposed_load)"),
-            1 => SpRange("transposed load", local, cols),
+            LoadTarget.Scratchpad => SpRange("load", local, rows),
+            LoadTarget.ScratchpadTransposed when rows > d.SpRowBytes => Bad($"transposed load of {rows} rows exceeds the scratchpad row width {d.SpRowBytes}"),
+            LoadTarget.ScratchpadTransposed when d.TransposedLoad == 0 => Bad($"target sp_t needs the transposing buffer, which design '{d.Name}' lacks (scratchpad.transposed_load)"),
+            LoadTarget.ScratchpadTransposed => SpRange("transposed load", local, cols),
             _ => AccRange("load", local, rows),
         };
     }
 
-    private (FaultCode, string) CheckStore(Instruction i)
+    private (FaultCode, string) CheckStore(InstructionView i)
     {
-        var rows = i.Get64("rows");
-        var cols = i.Get64("cols");
+        var rows = i.Rows;
+        var cols = i.Cols;
         if (rows == 0)
         {
             return Bad("rows is 0");
@@ -191,39 +192,39 @@ public sealed class GoldenSimulator
             return Bad($"cols {cols} is not in 1..{d.Cols}");
         }
 
-        var func = i["func"];
-        if (func > 1)
+        var func = i.StoreFunc;
+        if (func > StoreFunc.Gelu)
         {
-            return Bad($"func {func} is reserved");
+            return Bad($"func {(int)func} is reserved");
         }
 
-        if (func == 1 && d.UnitGelu == 0)
+        if (func == StoreFunc.Gelu && d.UnitGelu == 0)
         {
             return Bad($"func gelu needs the GELU unit, which design '{d.Name}' lacks (units.gelu)");
         }
 
-        return AccRange("store", i.Get64("local_addr"), rows);
+        return AccRange("store", i.LocalAddr, rows);
     }
 
-    private static (FaultCode, string) CheckConfig(Instruction i)
+    private static (FaultCode, string) CheckConfig(InstructionView i)
     {
-        if (i.Get64("shift") > Requantizer.MaxShift)
+        if (i.Shift > Requantizer.MaxShift)
         {
-            return Bad($"shift {i.Get64("shift")} exceeds {Requantizer.MaxShift}");
+            return Bad($"shift {i.Shift} exceeds {Requantizer.MaxShift}");
         }
 
-        if (i.Get64("multiplier") > Requantizer.MaxMultiplier)
+        if (i.Multiplier > Requantizer.MaxMultiplier)
         {
-            return Bad($"multiplier {i.Get64("multiplier")} is not below 2^31");
+            return Bad($"multiplier {i.Multiplier} is not below 2^31");
         }
 
         return Ok();
     }
 
-    private (FaultCode, string) CheckNormalize(Instruction i)
+    private (FaultCode, string) CheckNormalize(InstructionView i)
     {
-        var rows = i.Get64("rows");
-        var width = i.Get64("width");
+        var rows = i.Rows;
+        var width = i.Width;
         if (rows == 0)
         {
             return Bad("rows is 0");
@@ -234,23 +235,23 @@ public sealed class GoldenSimulator
             return Bad($"width {width} is not in 1..{IsaSpec.MaxNormalizeWidth}");
         }
 
-        var func = i["func"];
-        if (func > 2)
+        var func = i.NormalizeFunc;
+        if (func > NormalizeFunc.Add)
         {
-            return Bad($"normalize func {func} is reserved");
+            return Bad($"normalize func {(int)func} is reserved");
         }
 
-        if (func == 0 && d.UnitSoftmax == 0)
+        if (func == NormalizeFunc.Softmax && d.UnitSoftmax == 0)
         {
             return Bad($"func softmax needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
         }
 
-        if (func is 1 or 2)
+        if (func is NormalizeFunc.LayerNorm or NormalizeFunc.Add)
         {
-            return CheckLayerNorm(i, rows, width, affine: func == 1);
+            return CheckLayerNorm(i, rows, width, affine: func == NormalizeFunc.LayerNorm);
         }
 
-        return AccRange("normalize", i.Get64("local_addr"), NormalizeBlocks(width) * rows);
+        return AccRange("normalize", i.LocalAddr, NormalizeBlocks(width) * rows);
     }
 
     /// <summary>
@@ -258,7 +259,7 @@ public sealed class GoldenSimulator
     /// LayerNorm, γ/β (ln_affine) spans inside the accumulator. The registers are read as earlier config_post
     /// instructions left them.
     /// </summary>
-    private (FaultCode, string) CheckLayerNorm(Instruction i, long rows, long width, bool affine)
+    private (FaultCode, string) CheckLayerNorm(InstructionView i, long rows, long width, bool affine)
     {
         var name = affine ? "layernorm" : "add";
         if (d.UnitLayerNorm == 0)
@@ -266,19 +267,19 @@ public sealed class GoldenSimulator
             return Bad($"func {name} needs the LayerNorm unit, which design '{d.Name}' lacks (units.layernorm)");
         }
 
-        if (i["causal"] != 0)
+        if (i.CausalField != 0)
         {
             return Bad("causal is only defined for func softmax");
         }
 
         var span = NormalizeBlocks(width) * rows;
-        var x = AccRange("normalize", i.Get64("local_addr"), span);
+        var x = AccRange("normalize", i.LocalAddr, span);
         if (x.Item1 != FaultCode.None)
         {
             return x;
         }
 
-        var residual = Reg("ln_residual");
+        var residual = Reg(PostRegister.LnResidual);
         if (residual != 0)
         {
             var r = AccRange("residual", residual - 1, span);
@@ -288,16 +289,16 @@ public sealed class GoldenSimulator
             }
         }
 
-        return affine ? AccRange("LayerNorm gamma/beta", Reg("ln_affine"), 2 * NormalizeBlocks(width)) : Ok();
+        return affine ? AccRange("LayerNorm gamma/beta", Reg(PostRegister.LnAffine), 2 * NormalizeBlocks(width)) : Ok();
     }
 
     /// <summary>Accumulator rows one logical row of a normalize spans: ceil(width / COLS).</summary>
     private long NormalizeBlocks(long width) => (width + d.Cols - 1) / d.Cols;
 
-    private static (FaultCode, string) CheckConfigPost(Instruction i)
+    private static (FaultCode, string) CheckConfigPost(InstructionView i)
     {
-        var index = i.Get64("reg");
-        var value = i["value"];
+        var index = i.RegIndex;
+        var value = i.Value;
         foreach (var (name, at, max, _) in IsaSpec.PostRegisters)
         {
             if (at == index)
@@ -309,20 +310,20 @@ public sealed class GoldenSimulator
         return Bad($"config_post register {index} is not defined");
     }
 
-    private (FaultCode, string) CheckCompute(Instruction i)
+    private (FaultCode, string) CheckCompute(InstructionView i)
     {
-        var ws = i["dataflow"] == 0;
-        var mode = i["mode"];
-        var rows = i.Get64("rows");
-        var k = i.Get64("k");
+        var ws = i.Dataflow == Dataflow.Ws;
+        var mode = i.Mode;
+        var rows = i.Rows;
+        var k = i.K;
         if (!d.Supports(ws ? Dataflow.Ws : Dataflow.Os))
         {
             return Bad($"dataflow {(ws ? "ws" : "os")} is not supported by design '{d.Name}'");
         }
 
-        if (mode > 2)
+        if (mode > ComputeMode.Bias)
         {
-            return Bad($"mode {mode} is not defined");
+            return Bad($"mode {(int)mode} is not defined");
         }
 
         if (rows == 0)
@@ -345,28 +346,28 @@ public sealed class GoldenSimulator
             return Bad($"output-stationary rows {rows} exceeds the array rows {d.Rows}");
         }
 
-        var a = SpRange("A operand", i.Get64("a_addr"), ws ? rows : k);
+        var a = SpRange("A operand", i.AAddr, ws ? rows : k);
         if (a.Item1 != FaultCode.None)
         {
             return a;
         }
 
-        var b = SpRange("B operand", i.Get64("b_addr"), k);
+        var b = SpRange("B operand", i.BAddr, k);
         if (b.Item1 != FaultCode.None)
         {
             return b;
         }
 
-        var c = AccRange("C output", i.Get64("c_addr"), rows);
+        var c = AccRange("C output", i.CAddr, rows);
         if (c.Item1 != FaultCode.None)
         {
             return c;
         }
 
-        return mode == 2 ? AccRange("bias", i.Get64("bias_addr"), 1) : Ok();
+        return mode == ComputeMode.Bias ? AccRange("bias", i.BiasAddr, 1) : Ok();
     }
 
-    private (FaultCode, string) Perform(Instruction i)
+    private (FaultCode, string) Perform(InstructionView i)
     {
         switch (i.Opcode)
         {
@@ -377,11 +378,11 @@ public sealed class GoldenSimulator
             case Opcode.Normalize:
                 return DoNormalize(i);
             case Opcode.ConfigStore:
-                requant = new Requantization(i.Get64("multiplier"), i.Get32("shift"), i["relu"] == 1);
+                requant = new Requantization(i.Multiplier, (int)i.Shift, i.Relu);
                 return Ok();
             case Opcode.ConfigPost:
-                post[i.Get32("reg")] = i.Get64("value");
-                if (i.Get32("reg") == PostIndex("ln_affine"))
+                post[(int)i.RegIndex] = (long)i.Value;
+                if (i.Reg == PostRegister.LnAffine)
                 {
                     cachedBlocks = 0;
                 }
@@ -420,15 +421,15 @@ public sealed class GoldenSimulator
         return null;
     }
 
-    private (FaultCode, string) DoLoad(Instruction i)
+    private (FaultCode, string) DoLoad(InstructionView i)
     {
-        var target = i["target"];
-        var rows = i.Get32("rows");
-        var cols = i.Get32("cols");
-        var local = i.Get32("local_addr");
-        var addr = i.Get64("dram_addr");
-        var stride = i.Get64("dram_stride");
-        var elem = target == 2 ? 4 : 1;
+        var target = i.Target;
+        var rows = (int)i.Rows;
+        var cols = (int)i.Cols;
+        var local = (int)i.LocalAddr;
+        var addr = i.DramAddr;
+        var stride = i.DramStride;
+        var elem = target == LoadTarget.Accumulator ? 4 : 1;
         if (DramSpan(addr, stride, rows, (long)cols * elem, write: false) is { } readFault)
         {
             return (FaultCode.DmaReadError, readFault);
@@ -437,7 +438,7 @@ public sealed class GoldenSimulator
         readBytes += (long)rows * cols * elem;
         switch (target)
         {
-            case 0:
+            case LoadTarget.Scratchpad:
                 for (var r = 0; r < rows; r++)
                 {
                     var row = sp.AsSpan((local + r) * d.SpRowBytes, d.SpRowBytes);
@@ -450,7 +451,7 @@ public sealed class GoldenSimulator
                 }
 
                 break;
-            case 1:
+            case LoadTarget.ScratchpadTransposed:
                 for (var c = 0; c < cols; c++)
                 {
                     var row = sp.AsSpan((local + c) * d.SpRowBytes, d.SpRowBytes);
@@ -480,20 +481,20 @@ public sealed class GoldenSimulator
         return Ok();
     }
 
-    private (FaultCode, string) DoStore(Instruction i)
+    private (FaultCode, string) DoStore(InstructionView i)
     {
-        var rows = i.Get32("rows");
-        var cols = i.Get32("cols");
-        var local = i.Get32("local_addr");
-        var addr = i.Get64("dram_addr");
-        var stride = i.Get64("dram_stride");
+        var rows = (int)i.Rows;
+        var cols = (int)i.Cols;
+        var local = (int)i.LocalAddr;
+        var addr = i.DramAddr;
+        var stride = i.DramStride;
         if (DramSpan(addr, stride, rows, cols, write: true) is { } writeFault)
         {
             return (FaultCode.DmaWriteError, writeFault);
         }
 
         writeBytes += (long)rows * cols;
-        var gelu = i["func"] == 1 ? GeluConstants() : null;
+        var gelu = i.StoreFunc == StoreFunc.Gelu ? GeluConstants() : null;
         for (var r = 0; r < rows; r++)
         {
             var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
@@ -507,13 +508,13 @@ public sealed class GoldenSimulator
         return Ok();
     }
 
-    private (FaultCode, string) DoNormalize(Instruction i)
+    private (FaultCode, string) DoNormalize(InstructionView i)
     {
-        var rows = i.Get32("rows");
-        var width = i.Get32("width");
-        var local = i.Get32("local_addr");
-        var addr = i.Get64("dram_addr");
-        var stride = i.Get64("dram_stride");
+        var rows = (int)i.Rows;
+        var width = (int)i.Width;
+        var local = (int)i.LocalAddr;
+        var addr = i.DramAddr;
+        var stride = i.DramStride;
         var blocks = (int)NormalizeBlocks(width);
         if (DramSpan(addr, stride, rows, width, write: true) is { } writeFault)
         {
@@ -521,19 +522,19 @@ public sealed class GoldenSimulator
         }
 
         writeBytes += (long)rows * width;
-        if (i["func"] == 1)
+        if (i.NormalizeFunc == NormalizeFunc.LayerNorm)
         {
             DoLayerNorm(rows, width, local, addr, stride, blocks);
             return Ok();
         }
 
-        if (i["func"] == 2)
+        if (i.NormalizeFunc == NormalizeFunc.Add)
         {
             DoResidualAdd(rows, width, local, addr, stride, blocks);
             return Ok();
         }
 
-        var c = new IntSoftmaxConstants(0, new Requantization(Reg("softmax_mult"), (int)Reg("softmax_shift"), false));
+        var c = new IntSoftmaxConstants(0, new Requantization(Reg(PostRegister.SoftmaxMult), (int)Reg(PostRegister.SoftmaxShift), false));
         var row = new int[width];
         var output = new sbyte[width];
         for (var r = 0; r < rows; r++)
@@ -545,7 +546,7 @@ public sealed class GoldenSimulator
                 src[..n].CopyTo(row.AsSpan(b * d.Cols, n));
             }
 
-            var valid = i["causal"] == 1 ? IntSoftmax.CausalValid(width, r, i.Get32("mask_offset")) : width;
+            var valid = i.CausalField == 1 ? IntSoftmax.CausalValid(width, r, (int)i.MaskOffset) : width;
             IntSoftmax.ApplyBlocked(row, output, c, valid, d.Cols);
             var dst = addr + (r * stride);
             for (var e = 0; e < width; e++)
@@ -564,17 +565,17 @@ public sealed class GoldenSimulator
     /// </summary>
     private void DoLayerNorm(int rows, int width, int local, long addr, long stride, int blocks)
     {
-        var residualReg = Reg("ln_residual");
+        var residualReg = Reg(PostRegister.LnResidual);
         var c = new IntLayerNormConstants(
             width,
             1.0,
-            residualReg == 0 ? null : new Requantization(Reg("ln_res_mult"), (int)Reg("ln_res_shift"), false),
+            residualReg == 0 ? null : new Requantization(Reg(PostRegister.LnResMult), (int)Reg(PostRegister.LnResShift), false),
             1.0,
             1.0,
-            new Requantization(Reg("ln_out_mult"), (int)Reg("ln_out_shift"), false));
+            new Requantization(Reg(PostRegister.LnOutMult), (int)Reg(PostRegister.LnOutShift), false));
         if ((long)cachedBlocks * d.Cols < width)
         {
-            var affine = (int)Reg("ln_affine");
+            var affine = (int)Reg(PostRegister.LnAffine);
             for (var b = 0; b < blocks; b++)
             {
                 for (var j = 0; j < d.Cols; j++)
@@ -603,12 +604,12 @@ public sealed class GoldenSimulator
     /// <summary>The residual add (normalize func add) of block-major rows with ln_res_*, ln_residual and add_out_*.</summary>
     private void DoResidualAdd(int rows, int width, int local, long addr, long stride, int blocks)
     {
-        var residualReg = Reg("ln_residual");
+        var residualReg = Reg(PostRegister.LnResidual);
         var c = new IntResidualAddConstants(
             1.0,
-            residualReg == 0 ? null : new Requantization(Reg("ln_res_mult"), (int)Reg("ln_res_shift"), false),
+            residualReg == 0 ? null : new Requantization(Reg(PostRegister.LnResMult), (int)Reg(PostRegister.LnResShift), false),
             1.0,
-            new Requantization(Reg("add_out_mult"), (int)Reg("add_out_shift"), false));
+            new Requantization(Reg(PostRegister.AddOutMult), (int)Reg(PostRegister.AddOutShift), false));
         var x = new int[width];
         var residual = residualReg == 0 ? [] : new int[width];
         var output = new sbyte[width];
@@ -642,42 +643,40 @@ public sealed class GoldenSimulator
         }
     }
 
-    private static int PostIndex(string name) => IsaSpec.PostRegisters.First(r => r.Name == name).Index;
-
-    private long Reg(string name) => post[IsaSpec.PostRegisters.First(r => r.Name == name).Index];
+    private long Reg(PostRegister register) => post[(int)register];
 
     /// <summary>The I-GELU constants as the config_post registers hold them (the scales are not used by the integer kernel).</summary>
     private IntGeluConstants GeluConstants()
     {
-        return new IntGeluConstants(0, 0, Reg("gelu_clip"), Reg("gelu_offset"), (int)Reg("gelu_erf_shift"), Reg("gelu_one"),
-            new Requantization(Reg("gelu_out_mult"), (int)Reg("gelu_out_shift"), false));
+        return new IntGeluConstants(0, 0, Reg(PostRegister.GeluClip), Reg(PostRegister.GeluOffset), (int)Reg(PostRegister.GeluErfShift),
+            Reg(PostRegister.GeluOne), new Requantization(Reg(PostRegister.GeluOutMult), (int)Reg(PostRegister.GeluOutShift), false));
     }
 
-    private void DoCompute(Instruction i)
+    private void DoCompute(InstructionView i)
     {
-        var ws = i["dataflow"] == 0;
-        var mode = i["mode"];
-        var rows = i.Get32("rows");
-        var k = i.Get32("k");
-        var aAddr = i.Get32("a_addr");
-        var bAddr = i.Get32("b_addr");
-        var cAddr = i.Get32("c_addr");
+        var ws = i.Dataflow == Dataflow.Ws;
+        var mode = i.Mode;
+        var rows = (int)i.Rows;
+        var k = (int)i.K;
+        var aAddr = (int)i.AAddr;
+        var bAddr = (int)i.BAddr;
+        var cAddr = (int)i.CAddr;
         var cols = d.Cols;
         var srb = d.SpRowBytes;
 
         // The bias row is read once, before any output row is written.
-        var bias = mode == 2 ? acc.AsSpan(i.Get32("bias_addr") * cols, cols).ToArray() : null;
+        var bias = mode == ComputeMode.Bias ? acc.AsSpan((int)i.BiasAddr * cols, cols).ToArray() : null;
         var sum = new int[cols];
         for (var r = 0; r < rows; r++)
         {
             var c = acc.AsSpan((cAddr + r) * cols, cols);
-            if (mode == 0)
+            if (mode == ComputeMode.Overwrite)
             {
                 Array.Clear(sum);
             }
             else
             {
-                (mode == 1 ? c : bias.AsSpan()).CopyTo(sum);
+                (mode == ComputeMode.Accumulate ? c : bias.AsSpan()).CopyTo(sum);
             }
 
             for (var t = 0; t < k; t++)

@@ -14,7 +14,8 @@ namespace HwGen.Software.Golden;
 public static class TokenChecker
 {
     /// <summary>Counter indices.</summary>
-    public const int LoadToExecute = 0, ExecuteToLoad = 1, ExecuteToStore = 2, StoreToExecute = 3;
+    public const int LoadToExecute = (int)TokenChannel.LoadToExecute, ExecuteToLoad = (int)TokenChannel.ExecuteToLoad,
+        ExecuteToStore = (int)TokenChannel.ExecuteToStore, StoreToExecute = (int)TokenChannel.StoreToExecute;
 
     /// <summary>Hardware counter limit.</summary>
     public const int CounterMax = 255;
@@ -64,34 +65,17 @@ public static class TokenChecker
 
     private static (Unit, int[], int[]) Tokens(Instruction insn, int pc, List<string> errors)
     {
-        bool F(string name) => insn[name] == 1;
-        var pops = new List<int>();
-        var pushes = new List<int>();
-        var unit = insn.Format.Unit;
-        void Meaningless(string flag) => errors.Add($"instruction {pc} ({insn.Format.Mnemonic}): {flag} has no meaning for the {unit} unit");
-        switch (unit)
+        var view = new InstructionView(insn);
+        for (var bit = 0; bit < IsaFields.TokenFields.Count; bit++)
         {
-            case Unit.Load:
-                if (F("pop_prev")) { Meaningless("pop_prev"); }
-                if (F("push_prev")) { Meaningless("push_prev"); }
-                if (F("pop_next")) { pops.Add(ExecuteToLoad); }
-                if (F("push_next")) { pushes.Add(LoadToExecute); }
-                break;
-            case Unit.Execute:
-                if (F("pop_prev")) { pops.Add(LoadToExecute); }
-                if (F("pop_next")) { pops.Add(StoreToExecute); }
-                if (F("push_prev")) { pushes.Add(ExecuteToLoad); }
-                if (F("push_next")) { pushes.Add(ExecuteToStore); }
-                break;
-            default:
-                if (F("pop_next")) { Meaningless("pop_next"); }
-                if (F("push_next")) { Meaningless("push_next"); }
-                if (F("pop_prev")) { pops.Add(ExecuteToStore); }
-                if (F("push_prev")) { pushes.Add(StoreToExecute); }
-                break;
+            var flag = (Tokens)(1 << bit);
+            if ((view.Tokens & flag) != 0 && InstructionView.Channel(view.Unit, flag) is null)
+            {
+                errors.Add($"instruction {pc} ({insn.Format.Mnemonic}): {IsaFields.TokenFields[bit]} has no meaning for the {view.Unit} unit");
+            }
         }
 
-        return (unit, pops.ToArray(), pushes.ToArray());
+        return (view.Unit, view.Pops.Select(c => (int)c).ToArray(), view.Pushes.Select(c => (int)c).ToArray());
     }
 
     private static (int[] Counters, int[] Max, string? Deadlock) Simulate((Unit Unit, int[] Pops, int[] Pushes)[] ops, int[] depths, Unit first)

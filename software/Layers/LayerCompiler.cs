@@ -270,10 +270,8 @@ public static class LayerCompiler
         private readonly List<int> phaseOp = [];
         private readonly List<(string Name, long Macs)> ops = [];
         private readonly List<PendingInstruction> preamble = [];
-        private readonly List<(TensorRegion Region, Action<byte[]> Fill)> tensors = [];
-        private readonly long strideAlign = Math.Max(16, d.AxiDataBits / 8);
+        private readonly DramImage image = new(d);
         private int[] opEnds = [];
-        private long next;
         private TensorRegion? identity;
 
         public IReadOnlyList<LayerOp> Ops
@@ -296,7 +294,7 @@ public static class LayerCompiler
             set
             {
                 identity = value;
-                preamble.Add(Load(0, d.Cols, d.Cols, IdentityRow, value!.Address, value.StrideBytes));
+                preamble.Add(Load(LoadTarget.Scratchpad, d.Cols, d.Cols, IdentityRow, value!.Address, value.StrideBytes));
             }
         }
 
@@ -340,52 +338,10 @@ public static class LayerCompiler
 
         private int BiasRow(int half) => GbRow - ((half + 1) * BiasCap);
 
-        public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values)
-        {
-            var stride = Align(cols, strideAlign);
-            var region = new TensorRegion(name, role, next, rows, cols, stride, ElementType.Int8);
-            next = Align(next + (rows * stride), GemmCompiler.RegionAlign);
-            tensors.Add((region, dram =>
-            {
-                for (var r = 0; r < rows; r++)
-                {
-                    var row = dram.AsSpan((int)(region.Address + (r * stride)), (int)stride);
-                    if (values is null)
-                    {
-                        row.Fill(GemmCompiler.Poison);
-                        continue;
-                    }
+        public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values) => image.Int8(name, role, rows, cols, values);
 
-                    for (var c = 0; c < cols; c++)
-                    {
-                        row[c] = (byte)values[(r * cols) + c];
-                    }
-                }
-            }));
-            return region;
-        }
-
-        /// <summary>Vectors as accumulator rows: block b of vector v at row b·count + v (so γ/β interleave as ln_affine expects).</summary>
-        public TensorRegion Blocks(string name, int[][] vectors)
-        {
-            var blocks = (vectors[0].Length + d.Cols - 1) / d.Cols;
-            var stride = Align(4L * d.Cols, strideAlign);
-            var rows = blocks * vectors.Length;
-            var region = new TensorRegion(name, TensorRole.Input, next, rows, d.Cols, stride, ElementType.Int32);
-            next = Align(next + (rows * stride), GemmCompiler.RegionAlign);
-            tensors.Add((region, dram =>
-            {
-                for (var v = 0; v < vectors.Length; v++)
-                {
-                    for (var c = 0; c < vectors[v].Length; c++)
-                    {
-                        var row = ((c / d.Cols) * vectors.Length) + v;
-                        BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan((int)(region.Address + (row * stride) + (4L * (c % d.Cols))), 4), vectors[v][c]);
-                    }
-                }
-            }));
-            return region;
-        }
+        /// <summary>Vectors as accumulator rows (see <see cref="DramImage.Blocks"/>).</summary>
+        public TensorRegion Blocks(string name, int[][] vectors) => image.Blocks(name, vectors);
 
         /// <summary>
         /// C = epilogue(A·B [+ bias]) as phases of (m-tile × n-group × k-group). <paramref name="window"/> is the range of
@@ -476,7 +432,7 @@ public static class LayerCompiler
                         for (var ci = 0; ci < chunks; ci++)
                         {
                             var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                            ph.Loads.Add(Load(0, mt, kc, aBase + (ci * mt), a.Address(m0, k0 + (ci * d.Rows)), a.Tensor.StrideBytes));
+                            ph.Loads.Add(Load(LoadTarget.Scratchpad, mt, kc, aBase + (ci * mt), a.Address(m0, k0 + (ci * d.Rows)), a.Tensor.StrideBytes));
                         }
 
                         for (var j = 0; j < gBlocks; j++)
@@ -485,21 +441,21 @@ public static class LayerCompiler
                             var nc = Math.Min(d.Cols, n - n0);
                             if (!transposedB)
                             {
-                                ph.Loads.Add(Load(0, kl, nc, bBase + (j * pitch), bOp.Address(k0, n0), bOp.Tensor.StrideBytes));
+                                ph.Loads.Add(Load(LoadTarget.Scratchpad, kl, nc, bBase + (j * pitch), bOp.Address(k0, n0), bOp.Tensor.StrideBytes));
                             }
                             else
                             {
                                 for (var ci = 0; ci < chunks; ci++)
                                 {
                                     var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                                    ph.Loads.Add(Load(1, nc, kc, bBase + (j * pitch) + (ci * d.Rows), bOp.Address(n0, k0 + (ci * d.Rows)), bOp.Tensor.StrideBytes));
+                                    ph.Loads.Add(Load(LoadTarget.ScratchpadTransposed, nc, kc, bBase + (j * pitch) + (ci * d.Rows), bOp.Address(n0, k0 + (ci * d.Rows)), bOp.Tensor.StrideBytes));
                                 }
                             }
                         }
 
                         if (bias is not null && kgi == 0)
                         {
-                            ph.Loads.Add(Load(2, gBlocks, d.Cols, BiasRow(half), bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
+                            ph.Loads.Add(Load(LoadTarget.Accumulator, gBlocks, d.Cols, BiasRow(half), bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
                         }
 
                         for (var j = 0; j < gBlocks; j++)
@@ -507,10 +463,9 @@ public static class LayerCompiler
                             for (var ci = 0; ci < chunks; ci++)
                             {
                                 var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                                var mode = kgi == 0 && ci == 0 ? (bias is null ? 0 : 2) : 1;
-                                ph.Computes.Add(new PendingInstruction(Opcode.Compute, ("dataflow", 0), ("mode", mode), ("rows", mt), ("k", kc),
-                                    ("a_addr", aBase + (ci * mt)), ("b_addr", bBase + (j * pitch) + (ci * d.Rows)), ("c_addr", accBase + (j * mt)),
-                                    ("bias_addr", mode == 2 ? BiasRow(half) + j : 0)));
+                                var mode = kgi == 0 && ci == 0 ? (bias is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
+                                ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, mode, mt, kc, aBase + (ci * mt), bBase + (j * pitch) + (ci * d.Rows),
+                                    accBase + (j * mt), mode == ComputeMode.Bias ? BiasRow(half) + j : 0));
                             }
                         }
 
@@ -575,12 +530,12 @@ public static class LayerCompiler
                     {
                         for (var k0 = 0; k0 < k; k0 += d.SpRowBytes)
                         {
-                            ph.Loads.Add(Load(1, mt, Math.Min(d.SpRowBytes, k - k0), aT + k0, a.Address(m0, k0), a.Tensor.StrideBytes));
+                            ph.Loads.Add(Load(LoadTarget.ScratchpadTransposed, mt, Math.Min(d.SpRowBytes, k - k0), aT + k0, a.Address(m0, k0), a.Tensor.StrideBytes));
                         }
 
                         if (m0 == 0)
                         {
-                            ph.Loads.Add(Load(2, blocks, d.Cols, BiasRow(0), bias.Address, bias.StrideBytes));
+                            ph.Loads.Add(Load(LoadTarget.Accumulator, blocks, d.Cols, BiasRow(0), bias.Address, bias.StrideBytes));
                         }
                     }
 
@@ -588,9 +543,8 @@ public static class LayerCompiler
                     {
                         var n0 = j * d.Cols;
                         var bRow = (banked ? BankedB(h).Base : h * half) + ((j - j0) * k);
-                        ph.Loads.Add(Load(0, k, Math.Min(d.Cols, n - n0), bRow, bOp.Address(0, n0), bOp.Tensor.StrideBytes));
-                        ph.Computes.Add(new PendingInstruction(Opcode.Compute, ("dataflow", 1), ("mode", 2), ("rows", mt), ("k", k),
-                            ("a_addr", aT), ("b_addr", bRow), ("c_addr", j * mt), ("bias_addr", BiasRow(0) + j)));
+                        ph.Loads.Add(Load(LoadTarget.Scratchpad, k, Math.Min(d.Cols, n - n0), bRow, bOp.Address(0, n0), bOp.Tensor.StrideBytes));
+                        ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT, bRow, j * mt, BiasRow(0) + j));
                     }
 
                     if (j0 + perPhase >= blocks)
@@ -621,37 +575,34 @@ public static class LayerCompiler
                 case Epilogue.Gelu:
                     if (epilogue == Epilogue.Requantize)
                     {
-                        ph.Stores.Add(new PendingInstruction(Opcode.ConfigStore, ("multiplier", requant!.Multiplier), ("shift", requant.Shift), ("relu", requant.Relu ? 1 : 0)));
+                        ph.Stores.Add(PendingInstruction.ConfigStore(requant!));
                     }
                     else
                     {
-                        ph.Stores.AddRange(RowOpCompiler.GeluConfig(gelu!).Select(Pending));
+                        ph.Stores.AddRange(PostConfig.Gelu(gelu!));
                     }
 
                     for (var j = 0; j < gBlocks; j++)
                     {
                         var n0 = (g0 + j) * d.Cols;
-                        ph.Stores.Add(new PendingInstruction(Opcode.Store, ("func", epilogue == Epilogue.Gelu ? 1 : 0), ("rows", mt), ("cols", Math.Min(d.Cols, n - n0)),
-                            ("local_addr", accBase + (j * mt)), ("dram_addr", c.Address(m0, n0)), ("dram_stride", c.Tensor.StrideBytes)));
+                        ph.Stores.Add(PendingInstruction.Store(epilogue == Epilogue.Gelu ? StoreFunc.Gelu : StoreFunc.Requantize, mt, Math.Min(d.Cols, n - n0),
+                            accBase + (j * mt), c.Address(m0, n0), c.Tensor.StrideBytes));
                     }
 
                     break;
                 case Epilogue.Softmax:
-                    ph.Stores.AddRange(RowOpCompiler.SoftmaxConfig(softmax!).Select(Pending));
-                    ph.Stores.Add(new PendingInstruction(Opcode.Normalize, ("func", 0), ("causal", causal ? 1 : 0), ("mask_offset", causal ? m0 : 0), ("rows", mt),
-                        ("width", n), ("local_addr", accBase), ("dram_addr", c.Address(m0, 0)), ("dram_stride", c.Tensor.StrideBytes)));
+                    ph.Stores.AddRange(PostConfig.Softmax(softmax!));
+                    ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Softmax, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes, causal, causal ? m0 : 0));
                     break;
                 case Epilogue.ResidualAdd:
-                    ph.Stores.AddRange(RowOpCompiler.ResidualAddConfig(add!).Select(Pending));
-                    ph.Stores.Add(Pending(RowOpCompiler.ResidualRow(residualRow)));
-                    ph.Stores.Add(new PendingInstruction(Opcode.Normalize, ("func", 2), ("rows", mt), ("width", n), ("local_addr", accBase),
-                        ("dram_addr", c.Address(m0, 0)), ("dram_stride", c.Tensor.StrideBytes)));
+                    ph.Stores.AddRange(PostConfig.ResidualAdd(add!));
+                    ph.Stores.Add(PostConfig.ResidualRow(residualRow));
+                    ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
                     break;
                 default:
-                    ph.Stores.AddRange(RowOpCompiler.LayerNormConfig(norm!, GbRow).Select(Pending));
-                    ph.Stores.Add(Pending(RowOpCompiler.ResidualRow(residualRow < 0 ? null : residualRow)));
-                    ph.Stores.Add(new PendingInstruction(Opcode.Normalize, ("func", 1), ("rows", mt), ("width", n), ("local_addr", accBase),
-                        ("dram_addr", c.Address(m0, 0)), ("dram_stride", c.Tensor.StrideBytes)));
+                    ph.Stores.AddRange(PostConfig.LayerNorm(norm!, GbRow));
+                    ph.Stores.Add(PostConfig.ResidualRow(residualRow < 0 ? null : residualRow));
+                    ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
                     break;
             }
         }
@@ -670,7 +621,7 @@ public static class LayerCompiler
         {
             var bankRows = d.AccDepth / d.AccBanks;
             var next = ((xRow / bankRows) + 1) * bankRows;
-            return next + span <= top && RowOpCompiler.PairedReads(d, xRow, next, span) ? next : xRow + span;
+            return next + span <= top && MemoryPlan.PairedReads(d, xRow, next, span) ? next : xRow + span;
         }
 
         /// <summary>
@@ -707,7 +658,7 @@ public static class LayerCompiler
             var spBase = aBase ?? (Banked ? BankedA(phases.Count % 2) : (phases.Count % 2) * SpHalf);
             if (affine is not null)
             {
-                ph.Loads.Add(Load(2, affine.Rows, d.Cols, GbRow, affine.Address, affine.StrideBytes));
+                ph.Loads.Add(Load(LoadTarget.Accumulator, affine.Rows, d.Cols, GbRow, affine.Address, affine.StrideBytes));
             }
 
             var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
@@ -728,9 +679,9 @@ public static class LayerCompiler
 
                     var kc = Math.Min(d.Rows, Math.Min(d.Cols - (ci * d.Rows), n - col));
                     var aRow = spBase + (((j * chunksPerBlock) + ci) * mt);
-                    ph.Loads.Add(Load(0, mt, kc, aRow, residual.Address(m0, col), residual.Tensor.StrideBytes));
-                    ph.Computes.Add(new PendingInstruction(Opcode.Compute, ("dataflow", 0), ("mode", ci == 0 ? 0 : 1), ("rows", mt), ("k", kc),
-                        ("a_addr", aRow), ("b_addr", IdentityRow + (ci * d.Rows)), ("c_addr", residualRow + (j * mt))));
+                    ph.Loads.Add(Load(LoadTarget.Scratchpad, mt, kc, aRow, residual.Address(m0, col), residual.Tensor.StrideBytes));
+                    ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, ci == 0 ? ComputeMode.Overwrite : ComputeMode.Accumulate, mt, kc,
+                        aRow, IdentityRow + (ci * d.Rows), residualRow + (j * mt)));
                 }
             }
 
@@ -802,43 +753,10 @@ public static class LayerCompiler
                 opEnds[i] = Math.Max(opEnds[i], opEnds[i - 1]);
             }
 
-            var program = scheduled.Select(p => p.Build()).ToList();
-            var addrP = Align(next, GemmCompiler.RegionAlign);
-            var size = Align(addrP + ((long)program.Count * IsaSpec.InstructionBytes), 4096);
-            if (size > int.MaxValue || size > (1L << d.AxiAddrBits))
-            {
-                throw new ArgumentException($"the DRAM image of {workload} needs {size} bytes, more than the address space of design '{d.Name}'");
-            }
-
-            var dram = new byte[size];
-            foreach (var (_, fill) in tensors)
-            {
-                fill(dram);
-            }
-
-            for (var pc = 0; pc < program.Count; pc++)
-            {
-                program[pc].Encode().CopyTo(dram, addrP + ((long)pc * IsaSpec.InstructionBytes));
-            }
-
-            return new CompiledProgram
-            {
-                Workload = workload,
-                Instructions = program,
-                Dram = dram,
-                ProgramAddress = addrP,
-                Tensors = tensors.Select(t => t.Region).ToList(),
-                Macs = macs,
-                Meta = meta,
-            };
+            return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta);
         }
 
-        private static PendingInstruction Pending(Instruction insn) =>
-            new(insn.Opcode, insn.Format.Fields.Where(f => f.Name != "opcode").Select(f => (f.Name, (long)insn.Get64(f.Name))).Where(v => v.Item2 != 0).ToArray());
-
-        private static PendingInstruction Load(int target, int rows, int cols, int local, long dram, long stride) =>
-            new(Opcode.Load, ("target", target), ("rows", rows), ("cols", cols), ("local_addr", local), ("dram_addr", dram), ("dram_stride", stride));
-
-        private static long Align(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
+        private static PendingInstruction Load(LoadTarget target, int rows, int cols, int local, long dram, long stride) =>
+            PendingInstruction.Load(target, rows, cols, local, dram, stride);
     }
 }

@@ -1,7 +1,6 @@
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Compiler;
-using HwGen.Software.Golden;
 using HwGen.Software.Programs;
 
 namespace HwGen.Software.Performance;
@@ -25,9 +24,6 @@ namespace HwGen.Software.Performance;
 /// </summary>
 public static class PerfModel
 {
-    private static readonly long LnResidualIndex = IsaSpec.PostRegisters.Single(r => r.Name == "ln_residual").Index;
-    private static readonly long LnAffineIndex = IsaSpec.PostRegisters.Single(r => r.Name == "ln_affine").Index;
-
     /// <summary>Estimates a compiled program.</summary>
     public static PerfEstimate Estimate(DesignModel d, CompiledProgram program, PerfParameters? parameters = null)
     {
@@ -62,7 +58,8 @@ public static class PerfModel
         for (var pc = 0; pc < n; pc++)
         {
             unitOf[pc] = (int)program[pc].Format.Unit;
-            (pops[pc], pushes[pc]) = Tokens(program[pc]);
+            var view = new InstructionView(program[pc]);
+            (pops[pc], pushes[pc]) = (view.Pops.Select(c => (int)c).ToArray(), view.Pushes.Select(c => (int)c).ToArray());
         }
 
         var pushTimes = Enumerable.Range(0, 4).Select(_ => new List<long>()).ToArray();
@@ -131,7 +128,7 @@ public static class PerfModel
             }
 
             var id = queues[best].Dequeue();
-            var insn = program[id];
+            var insn = new InstructionView(program[id]);
             foreach (var c in pops[id])
             {
                 popCount[c]++;
@@ -144,11 +141,10 @@ public static class PerfModel
             {
                 case Opcode.Load:
                 {
-                    var rows = insn.Get64("rows");
-                    var cols = insn.Get64("cols");
-                    var elem = insn["target"] == 2 ? 4 : 1;
+                    var (rows, cols) = (insn.Rows, insn.Cols);
+                    var elem = insn.Target == LoadTarget.Accumulator ? 4 : 1;
                     var beats = rows * Math.Max(1, CeilDiv(cols * elem, axi));
-                    var localRows = insn["target"] == 1 ? cols : rows;
+                    var localRows = insn.Target == LoadTarget.ScratchpadTransposed ? cols : rows;
                     issue = Math.Max(beats, localRows) + p.InstructionOverhead + p.MemoryLatency;
                     latency = 0;
                     break;
@@ -156,8 +152,8 @@ public static class PerfModel
 
                 case Opcode.Store:
                 {
-                    var rows = insn.Get64("rows");
-                    var beats = rows * Math.Max(1, CeilDiv(insn.Get64("cols"), axi));
+                    var rows = insn.Rows;
+                    var beats = rows * Math.Max(1, CeilDiv(insn.Cols, axi));
                     issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
                     latency = p.MemoryLatency;
                     break;
@@ -170,17 +166,17 @@ public static class PerfModel
                     // reads or, for short rows, the division engine's time; the last row's statistics are exposed once.
                     // Add: one pass. With a residual, a block whose x and residual share a bank takes two reads.
                     // LayerNorm first fills the γ/β cache (2 reads per block) when config_post ln_affine emptied it.
-                    var rows = insn.Get64("rows");
-                    var func = insn["func"];
-                    var blocks = CeilDiv(insn.Get64("width"), d.Cols);
+                    var rows = insn.Rows;
+                    var func = insn.NormalizeFunc;
+                    var blocks = CeilDiv(insn.Width, d.Cols);
                     var beats = blocks * Math.Max(1, CeilDiv(d.Cols, axi));
-                    var residual = func != 0 && lnResidual != 0;
-                    var reads = residual && !RowOpCompiler.PairedReads(d, insn.Get64("local_addr"), lnResidual - 1, blocks * rows) ? 2 : 1;
-                    var passes = func == 2 ? 1 : 3;
+                    var residual = func != NormalizeFunc.Softmax && lnResidual != 0;
+                    var reads = residual && !MemoryPlan.PairedReads(d, insn.LocalAddr, lnResidual - 1, blocks * rows) ? 2 : 1;
+                    var passes = func == NormalizeFunc.Add ? 1 : 3;
                     var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats); // the output pass waits for a serial requantizer
-                    var engine = func == 0 ? p.SoftmaxRowEngine : func == 1 ? p.LayerNormRowEngine : 0;
-                    var tail = func == 0 ? p.SoftmaxStatsLatency : func == 1 ? p.LayerNormStatsLatency : 0;
-                    var fill = func == 1 && gbCached * d.Cols < insn.Get64("width") ? 2 * blocks : 0;
+                    var engine = func == NormalizeFunc.Softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
+                    var tail = func == NormalizeFunc.Softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
+                    var fill = func == NormalizeFunc.LayerNorm && gbCached * d.Cols < insn.Width ? 2 * blocks : 0;
                     if (fill > 0)
                     {
                         gbCached = blocks;
@@ -192,11 +188,11 @@ public static class PerfModel
                 }
 
                 case Opcode.ConfigPost:
-                    if (insn.Get64("reg") == LnResidualIndex)
+                    if (insn.Reg == PostRegister.LnResidual)
                     {
-                        lnResidual = insn.Get64("value");
+                        lnResidual = (long)insn.Value;
                     }
-                    else if (insn.Get64("reg") == LnAffineIndex)
+                    else if (insn.Reg == PostRegister.LnAffine)
                     {
                         gbCached = 0;
                     }
@@ -210,9 +206,8 @@ public static class PerfModel
                     break;
                 case Opcode.Compute:
                 {
-                    var rows = insn.Get64("rows");
-                    var k = insn.Get64("k");
-                    if (insn["dataflow"] == 0)
+                    var (rows, k) = (insn.Rows, insn.K);
+                    if (insn.Dataflow == Dataflow.Ws)
                     {
                         arrayActive += rows;
                         issue = Math.Max(rows, preload) + (start > unitFree[best] || unitFree[best] == 0 ? preload : 0);
@@ -252,19 +247,6 @@ public static class PerfModel
 
         var ideal = (double)macs / d.Pes;
         return new PerfEstimate(end, ideal, busy[0], busy[1], busy[2], arrayActive, execIdle);
-    }
-
-    private static (int[] Pops, int[] Pushes) Tokens(Instruction insn)
-    {
-        bool F(string name) => insn[name] == 1;
-        return insn.Format.Unit switch
-        {
-            Unit.Load => (F("pop_next") ? [TokenChecker.ExecuteToLoad] : [], F("push_next") ? [TokenChecker.LoadToExecute] : []),
-            Unit.Execute => (
-                [.. F("pop_prev") ? new[] { TokenChecker.LoadToExecute } : [], .. F("pop_next") ? new[] { TokenChecker.StoreToExecute } : []],
-                [.. F("push_prev") ? new[] { TokenChecker.ExecuteToLoad } : [], .. F("push_next") ? new[] { TokenChecker.ExecuteToStore } : []]),
-            _ => (F("pop_prev") ? [TokenChecker.ExecuteToStore] : [], F("push_prev") ? [TokenChecker.StoreToExecute] : []),
-        };
     }
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;

@@ -100,25 +100,19 @@ public sealed class RowOpCompilerTests
     }
 
     [Fact]
-    public void The_residual_add_epilogue_configures_the_alignment_the_output_and_the_residual_row_before_the_normalize()
+    public void The_residual_add_configuration_sets_the_alignment_and_the_output_and_the_residual_row_is_one_based()
     {
         // Arrange
         var c = IntResidualAddConstants.FromScales(1e-4, 3e-3, 0.05);
 
         // Act
-        var insns = RowOpCompiler.ResidualAddEpilogue(c, rows: 12, width: 768, localAddr: 0, residualRow: 1024, dramAddr: 0x8000, dramStride: 768).ToList();
+        var insns = PostConfig.ResidualAdd(c).Append(PostConfig.ResidualRow(1024)).Select(p => p.Build()).ToList();
 
         // Assert
         string Reg(Instruction i) => IsaSpec.PostRegisters.Single(r => r.Index == (int)i.Get64("reg")).Name;
-        Assert.Equal(["ln_res_mult", "ln_res_shift", "add_out_mult", "add_out_shift", "ln_residual"], insns.SkipLast(1).Select(Reg));
-        Assert.Equal([c.Residual!.Multiplier, c.Residual.Shift, c.Output.Multiplier, c.Output.Shift, 1025L],
-            insns.SkipLast(1).Select(i => i.Get64("value")));
-        var norm = insns[^1];
-        Assert.Equal(Opcode.Normalize, norm.Opcode);
-        Assert.Equal(2L, norm.Get64("func"));
-        Assert.Equal((12L, 768L, 0L, 0x8000L, 768L),
-            (norm.Get64("rows"), norm.Get64("width"), norm.Get64("local_addr"), norm.Get64("dram_addr"), norm.Get64("dram_stride")));
-        Assert.Equal(0L, RowOpCompiler.ResidualRow(null).Get64("value"));
+        Assert.Equal(["ln_res_mult", "ln_res_shift", "add_out_mult", "add_out_shift", "ln_residual"], insns.Select(Reg));
+        Assert.Equal([c.Residual!.Multiplier, c.Residual.Shift, c.Output.Multiplier, c.Output.Shift, 1025L], insns.Select(i => i.Get64("value")));
+        Assert.Equal(0L, PostConfig.ResidualRow(null).Build().Get64("value"));
     }
 
     [Fact]

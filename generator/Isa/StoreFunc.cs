@@ -1,0 +1,11 @@
+namespace HwGen.Generator.Isa;
+
+/// <summary>Values of the <c>func</c> field of <c>store</c> (<see cref="IsaSpec.StoreFuncs"/>; a test keeps them equal).</summary>
+public enum StoreFunc
+{
+    /// <summary>Requantize with the <c>config_store</c> registers.</summary>
+    Requantize = 0,
+
+    /// <summary>I-GELU with the <c>config_post</c> gelu_* registers.</summary>
+    Gelu = 1,
+}

@@ -1,0 +1,60 @@
+using HwGen.Generator.Isa;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Compiler;
+
+/// <summary>The <c>config_post</c> sequences that set up each store-path unit, as IR instructions (no tokens).</summary>
+internal static class PostConfig
+{
+    /// <summary>The I-GELU constants.</summary>
+    public static IEnumerable<PendingInstruction> Gelu(IntGeluConstants c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        yield return PendingInstruction.ConfigPost(PostRegister.GeluClip, c.ClipMagnitude);
+        yield return PendingInstruction.ConfigPost(PostRegister.GeluOffset, c.Offset);
+        yield return PendingInstruction.ConfigPost(PostRegister.GeluErfShift, c.ErfShift);
+        yield return PendingInstruction.ConfigPost(PostRegister.GeluOne, c.One);
+        yield return PendingInstruction.ConfigPost(PostRegister.GeluOutMult, c.Output.Multiplier);
+        yield return PendingInstruction.ConfigPost(PostRegister.GeluOutShift, c.Output.Shift);
+    }
+
+    /// <summary>The Softmax input conversion.</summary>
+    public static IEnumerable<PendingInstruction> Softmax(IntSoftmaxConstants c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        yield return PendingInstruction.ConfigPost(PostRegister.SoftmaxMult, c.Input.Multiplier);
+        yield return PendingInstruction.ConfigPost(PostRegister.SoftmaxShift, c.Input.Shift);
+    }
+
+    /// <summary>
+    /// The LayerNorm constants and γ/β's accumulator row (which also empties the unit's γ/β cache, so the next LayerNorm
+    /// reads them), and ln_residual cleared (set it per normalize with <see cref="ResidualRow"/>).
+    /// </summary>
+    public static IEnumerable<PendingInstruction> LayerNorm(IntLayerNormConstants c, long affineRow)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        yield return PendingInstruction.ConfigPost(PostRegister.LnResMult, c.Residual?.Multiplier ?? 0);
+        yield return PendingInstruction.ConfigPost(PostRegister.LnResShift, c.Residual?.Shift ?? 0);
+        yield return PendingInstruction.ConfigPost(PostRegister.LnOutMult, c.Output.Multiplier);
+        yield return PendingInstruction.ConfigPost(PostRegister.LnOutShift, c.Output.Shift);
+        yield return PendingInstruction.ConfigPost(PostRegister.LnAffine, affineRow);
+        yield return ResidualRow(null);
+    }
+
+    /// <summary>The residual alignment (shared with LayerNorm) and output requantization of a residual add.</summary>
+    public static IEnumerable<PendingInstruction> ResidualAdd(IntResidualAddConstants c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        yield return PendingInstruction.ConfigPost(PostRegister.LnResMult, c.Residual?.Multiplier ?? 0);
+        yield return PendingInstruction.ConfigPost(PostRegister.LnResShift, c.Residual?.Shift ?? 0);
+        yield return PendingInstruction.ConfigPost(PostRegister.AddOutMult, c.Output.Multiplier);
+        yield return PendingInstruction.ConfigPost(PostRegister.AddOutShift, c.Output.Shift);
+    }
+
+    /// <summary>
+    /// <c>config_post ln_residual</c>: the accumulator row of block 0 of residual row 0 (block-major like the input: block
+    /// b of row r at residualRow + b·rows + r), or null for no residual. Used by LayerNorm and add.
+    /// </summary>
+    public static PendingInstruction ResidualRow(long? residualRow) =>
+        PendingInstruction.ConfigPost(PostRegister.LnResidual, residualRow is { } r ? 1 + r : 0);
+}
