@@ -1,0 +1,42 @@
+using HwGen.Software.Compiler;
+using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Graph;
+
+/// <summary>
+/// C = epilogue(A·B [+ bias]) with A M×K, B K×N (or, <see cref="TransposedB"/>, N×K read transposed). The epilogue's
+/// constants: <see cref="Requant"/> (requantize), <see cref="Gelu"/>, <see cref="Softmax"/> (with <see cref="Causal"/>),
+/// <see cref="Norm"/> with <see cref="Residual"/> and <see cref="Affine"/> γ/β (LayerNorm), <see cref="Add"/> with
+/// <see cref="Residual"/> (residual add).
+/// </summary>
+public sealed record GemmNode(string Name, GraphOperand A, GraphOperand B, bool TransposedB, int M, int N, int K, GraphTensor? Bias,
+    GemmEpilogue Epilogue, GraphOperand C) : GraphNode(Name)
+{
+    /// <summary>Requantization of <see cref="GemmEpilogue.Requantize"/>.</summary>
+    public Requantization? Requant { get; init; }
+
+    /// <summary>Constants of <see cref="GemmEpilogue.Softmax"/>.</summary>
+    public IntSoftmaxConstants? Softmax { get; init; }
+
+    /// <summary>Causal mask of <see cref="GemmEpilogue.Softmax"/>.</summary>
+    public bool Causal { get; init; }
+
+    /// <summary>Constants of <see cref="GemmEpilogue.Gelu"/>.</summary>
+    public IntGeluConstants? Gelu { get; init; }
+
+    /// <summary>Constants of <see cref="GemmEpilogue.LayerNorm"/>.</summary>
+    public IntLayerNormConstants? Norm { get; init; }
+
+    /// <summary>Constants of <see cref="GemmEpilogue.ResidualAdd"/>.</summary>
+    public IntResidualAddConstants? Add { get; init; }
+
+    /// <summary>The int8 residual of LayerNorm and add.</summary>
+    public GraphOperand? Residual { get; init; }
+
+    /// <summary>γ/β of LayerNorm (<see cref="GraphTensor.Rowwise"/> γ then β).</summary>
+    public GraphTensor? Affine { get; init; }
+
+    /// <summary>Multiply-accumulates.</summary>
+    public long Macs => (long)M * N * K;
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using HwGen.Generator.Design;
+using HwGen.Software.Compiler;
+using HwGen.Software.Layers;
+using HwGen.Software.Programs;
+
+namespace HwGen.Software.Graph;
+
+/// <summary>
+/// Compiles an <see cref="OperatorGraph"/> for a design: places its tensors in DRAM (after the identity matrix the
+/// residual path multiplies by), lowers each node to phases of the kernel library (<see cref="PhaseBuilder"/>: tiling,
+/// local memory plan, epilogues), overlaps the attention heads, and orders the phases for <see cref="TokenScheduler"/>.
+/// </summary>
+public static class GraphCompiler
+{
+    /// <summary>Compiles <paramref name="graph"/>; <paramref name="meta"/> gets the phase count and goes into the program.</summary>
+    /// <exception cref="ArgumentException">The design lacks weight-stationary dataflow or a post-processing unit, or a row does not fit the accumulator.</exception>
+    public static CompiledLayer Compile(DesignModel d, OperatorGraph graph, IDictionary<string, object> meta)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(meta);
+        if (d.SupportWs == 0 || d.UnitSoftmax == 0 || d.UnitLayerNorm == 0 || d.UnitGelu == 0)
+        {
+            throw new ArgumentException($"design '{d.Name}' needs the weight-stationary dataflow and the softmax, layernorm and gelu units to run a whole layer", nameof(d));
+        }
+
+        var b = new PhaseBuilder(d, (graph.ResidualWidth + d.Cols - 1) / d.Cols);
+        var identity = new sbyte[d.Cols * d.Cols];
+        for (var i = 0; i < d.Cols; i++)
+        {
+            identity[(i * d.Cols) + i] = 1;
+        }
+
+        b.Identity = b.Tensor("I", TensorRole.Input, d.Cols, d.Cols, identity);
+        var regions = new Dictionary<GraphTensor, TensorRegion>(ReferenceEqualityComparer.Instance);
+        foreach (var t in graph.Tensors)
+        {
+            regions[t] = t.Vectors is { } v ? b.Blocks(t.Name, v) : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values);
+        }
+
+        Operand Op(GraphOperand o) => new(regions[o.Tensor], (o.Row * regions[o.Tensor].StrideBytes) + o.Col);
+        TensorRegion? Region(GraphTensor? t) => t is null ? null : regions[t];
+        foreach (var node in graph.Nodes)
+        {
+            switch (node)
+            {
+                case GemmNode g:
+                    b.Op(g.Name, g.Macs);
+                    b.Gemm(Op(g.A), Op(g.B), g.TransposedB, g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Softmax, g.Causal, g.Gelu,
+                        g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add);
+                    break;
+                case LayerNormNode l:
+                    b.Op(l.Name, 0);
+                    b.LayerNorm(Op(l.X), l.M, l.N, regions[l.Affine], l.Norm, Op(l.C));
+                    break;
+                case AttentionNode a:
+                    Attention(b, a, t => regions[t]);
+                    break;
+                default:
+                    throw new NotSupportedException($"graph node {node.GetType().Name} ({node.Name}) has no lowering");
+            }
+        }
+
+        meta["phases"] = b.PhaseCount;
+        var program = b.Build(graph.Name, graph.Macs, new SortedDictionary<string, object>(meta, StringComparer.Ordinal));
+        return new CompiledLayer(program, b.Ops);
+    }
+
+    /// <summary>
+    /// The heads, software-pipelined: QKᵀ+Softmax of head h+1 is issued before P·V of head h, in its own half of the
+    /// accumulator, so the array has work while the Softmax unit normalizes.
+    /// </summary>
+    private static void Attention(PhaseBuilder b, AttentionNode a, Func<GraphTensor, TensorRegion> region)
+    {
+        var (s, dh) = (a.Seq, a.HeadDim);
+        var (qt, kt, vt, pt, ot) = (region(a.Q), region(a.K), region(a.V), region(a.P), region(a.O));
+        string Name(int head, string op) => a.Name + "head" + head.ToString(CultureInfo.InvariantCulture) + "." + op;
+        void Qk(int head)
+        {
+            b.Op(Name(head, "qk_softmax"), (long)s * s * dh);
+            b.Gemm(new(qt, head * dh), new(kt, head * dh), true, s, s, dh, null, GemmEpilogue.Softmax, new Operand(pt, head * s * pt.StrideBytes),
+                softmax: a.Softmax, causal: a.Causal, window: b.LowerWindow);
+        }
+
+        Qk(0);
+        for (var head = 0; head < a.Heads; head++)
+        {
+            if (head + 1 < a.Heads)
+            {
+                Qk(head + 1);
+            }
+
+            b.Op(Name(head, "pv"), (long)s * s * dh);
+            b.Gemm(new Operand(pt, head * s * pt.StrideBytes), new(vt, head * dh), false, s, dh, s, null, GemmEpilogue.Requantize, new(ot, head * dh), a.RequantO,
+                window: b.UpperWindow);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using HwGen.Software.Programs;
+
+namespace HwGen.Software.Graph;
+
+/// <summary>
+/// A DRAM tensor of an operator graph: an int8 matrix (<see cref="Values"/> row-major; null for an output, which starts
+/// poisoned), or int32 vectors laid out as accumulator rows (<see cref="Vectors"/>: biases, γ/β).
+/// </summary>
+/// <param name="Name">Name in reports and dumps (unique in the graph).</param>
+/// <param name="Role">Input or output.</param>
+/// <param name="Rows">Rows of the matrix (0 for vectors).</param>
+/// <param name="Cols">Columns of the matrix (0 for vectors).</param>
+/// <param name="Values">Row-major int8 values of an input matrix.</param>
+/// <param name="Vectors">Vectors of equal length (block b of vector v becomes accumulator row b·count + v).</param>
+public sealed record GraphTensor(string Name, TensorRole Role, int Rows, int Cols, sbyte[]? Values = null, int[][]? Vectors = null)
+{
+    /// <summary>An input matrix.</summary>
+    public static GraphTensor Input(string name, int rows, int cols, sbyte[] values) => new(name, TensorRole.Input, rows, cols, values);
+
+    /// <summary>An output matrix (the program writes it).</summary>
+    public static GraphTensor Output(string name, int rows, int cols) => new(name, TensorRole.Output, rows, cols);
+
+    /// <summary>Input vectors as accumulator rows (a bias: one vector; LayerNorm: γ then β).</summary>
+    public static GraphTensor Rowwise(string name, params int[][] vectors) => new(name, TensorRole.Input, 0, 0, null, vectors);
+}
