@@ -1,5 +1,6 @@
 using System.Globalization;
 using HwGen.Generator.Design;
+using HwGen.Software.Layers;
 using HwGen.Software.Programs;
 using HwGen.Verif;
 using Spectre.Console;

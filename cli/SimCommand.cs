@@ -221,13 +221,13 @@ internal static class SimCommand
             return (AssembledProgram.Load(program.FullName, memory?.FullName), null);
         }
 
-        var df = dataflow switch
+        Dataflow? df = dataflow switch
         {
             "ws" => Dataflow.Ws,
             "os" => Dataflow.Os,
-            _ => design.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os,
+            _ => null,
         };
-        if (!design.Supports(df))
+        if (df is { } asked && !design.Supports(asked))
         {
             throw new ArgumentException($"--dataflow {dataflow}: configuration '{design.Name}' has array.dataflow without it");
         }
@@ -238,13 +238,7 @@ internal static class SimCommand
             spec = spec with { Parameters = spec.Parameters.SetItem("seed", checked((long)s)) };
         }
 
-        if (LayerSpec.PresetNames.Contains(spec.Kind))
-        {
-            var layer = LayerRun.Create(design, spec);
-            return (layer.Program, layer);
-        }
-
-        return (spec.Kind is "gemm" or "gemm+gelu" ? GemmCompiler.Compile(design, spec, df) : RowOpCompiler.Compile(design, spec), null);
+        return WorkloadCompiler.Prepare(design, spec, df);
     }
 
     private static (long Start, long End, SlaveErrorDirection Direction)? ParseSlaveError(string? text)

@@ -45,4 +45,21 @@ public static class WorkloadCompiler
 
         return spec.Kind is "gemm" or "gemm+gelu" ? GemmCompiler.Compile(d, spec, df) : RowOpCompiler.Compile(d, spec);
     }
+
+    /// <summary>
+    /// Compiles <paramref name="spec"/> for a run: a layer workload also gets its quantized layers and float reference
+    /// (<see cref="LayerRun"/>, whose program carries the float references); other workloads get none.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Compile"/>.</exception>
+    public static (CompiledProgram Program, LayerRun? Layer) Prepare(DesignModel d, WorkloadSpec spec, Dataflow? dataflow = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!IsLayer(spec))
+        {
+            return (Compile(d, spec, dataflow), null);
+        }
+
+        var layer = LayerRun.Create(d, spec);
+        return (layer.Program, layer);
+    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HwGen.Software.IO;
+using HwGen.Software.Layers;
 using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Verif;

@@ -185,7 +185,7 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         Software.Programs.CompiledProgram program;
         try
         {
-            program = GemmCompiler.Compile(session.Design, WorkloadSpec.Parse(c.SeededWorkload), c.Dataflow);
+            program = WorkloadCompiler.Compile(session.Design, WorkloadSpec.Parse(c.SeededWorkload), c.Dataflow);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {

@@ -1,13 +1,13 @@
 using HwGen.Generator.Design;
-using HwGen.Software.Layers;
 using HwGen.Software.Numerics.Transformer;
 using HwGen.Software.Programs;
 using HwGen.Software.Workloads;
 
-namespace HwGen.Verif;
+namespace HwGen.Software.Layers;
 
 /// <summary>
-/// Everything a whole-layer co-simulation reports on besides the bit-exact verdict: the quantized layer (weights,
+/// A whole-layer run prepared by software (quantized, compiled, float reference run), with everything a co-simulation
+/// reports on besides the bit-exact verdict: the quantized layer (weights,
 /// scales, kernel constants), the compiled program with its operations, and the float layer run on the dequantized
 /// int8 weights. <see cref="Program"/> carries one <see cref="KernelReference"/> (kernel <c>layer</c>) per intermediate
 /// tensor, so the co-simulation report measures each against float (cosine, max abs error) and a dump writes the float
@@ -107,17 +107,5 @@ public sealed record LayerRun
             Floats = floats,
             Program = compiled.Program with { References = [.. compiled.Program.References, .. references] },
         };
-    }
-
-    /// <summary>
-    /// The per-operation report of a run of <see cref="Program"/>; with <paramref name="model"/>, the performance model's
-    /// per-operation estimate next to it.
-    /// </summary>
-    public LayerReport Report(DesignModel design, CosimReport report, bool model = true)
-    {
-        ArgumentNullException.ThrowIfNull(design);
-        ArgumentNullException.ThrowIfNull(report);
-        var modelled = model ? Compiled.ModelledCycles(design).Select(m => m.Cycles).ToList() : null;
-        return LayerReport.Build(Quantized.Spec.ToString(), design.Pes, Compiled.Ops, modelled, report, Program.Length);
     }
 }

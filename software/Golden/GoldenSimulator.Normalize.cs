@@ -1,0 +1,155 @@
+using System.Buffers.Binary;
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Golden;
+
+/// <summary>The golden model's normalize unit (Softmax, LayerNorm, residual add) and its post-processing registers.</summary>
+public sealed partial class GoldenSimulator
+{
+    private (FaultCode, string) DoNormalize(InstructionView i)
+    {
+        var rows = (int)i.Rows;
+        var width = (int)i.Width;
+        var local = (int)i.LocalAddr;
+        var addr = i.DramAddr;
+        var stride = i.DramStride;
+        var blocks = (int)NormalizeBlocks(width);
+        if (DramSpan(addr, stride, rows, width, write: true) is { } writeFault)
+        {
+            return (FaultCode.DmaWriteError, writeFault);
+        }
+
+        writeBytes += (long)rows * width;
+        if (i.NormalizeFunc == NormalizeFunc.LayerNorm)
+        {
+            DoLayerNorm(rows, width, local, addr, stride, blocks);
+            return Ok();
+        }
+
+        if (i.NormalizeFunc == NormalizeFunc.Add)
+        {
+            DoResidualAdd(rows, width, local, addr, stride, blocks);
+            return Ok();
+        }
+
+        var c = new IntSoftmaxConstants(0, new Requantization(Reg(PostRegister.SoftmaxMult), (int)Reg(PostRegister.SoftmaxShift), false));
+        var row = new int[width];
+        var output = new sbyte[width];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var b = 0; b < blocks; b++)
+            {
+                var src = acc.AsSpan((local + (b * rows) + r) * d.Cols, d.Cols);
+                var n = Math.Min(d.Cols, width - (b * d.Cols));
+                src[..n].CopyTo(row.AsSpan(b * d.Cols, n));
+            }
+
+            var valid = i.CausalField == 1 ? IntSoftmax.CausalValid(width, r, (int)i.MaskOffset) : width;
+            IntSoftmax.ApplyBlocked(row, output, c, valid, d.Cols);
+            var dst = addr + (r * stride);
+            for (var e = 0; e < width; e++)
+            {
+                dram[dst + e] = (byte)output[e];
+            }
+        }
+
+        return Ok();
+    }
+
+    /// <summary>
+    /// LayerNorm of block-major rows with the ln_* registers (the scales are not used by the integer kernel). γ/β come
+    /// from the unit's cache: when it covers fewer than the row's blocks (it is emptied by every config_post ln_affine),
+    /// γ/β of all the row's blocks are first read from ln_affine + 2b and + 2b + 1.
+    /// </summary>
+    private void DoLayerNorm(int rows, int width, int local, long addr, long stride, int blocks)
+    {
+        var residualReg = Reg(PostRegister.LnResidual);
+        var c = new IntLayerNormConstants(
+            width,
+            1.0,
+            residualReg == 0 ? null : new Requantization(Reg(PostRegister.LnResMult), (int)Reg(PostRegister.LnResShift), false),
+            1.0,
+            1.0,
+            new Requantization(Reg(PostRegister.LnOutMult), (int)Reg(PostRegister.LnOutShift), false));
+        if ((long)cachedBlocks * d.Cols < width)
+        {
+            var affine = (int)Reg(PostRegister.LnAffine);
+            for (var b = 0; b < blocks; b++)
+            {
+                for (var j = 0; j < d.Cols; j++)
+                {
+                    gammaCache[(b * d.Cols) + j] = unchecked((short)acc[((affine + (2 * b)) * d.Cols) + j]);
+                    betaCache[(b * d.Cols) + j] = acc[((affine + (2 * b) + 1) * d.Cols) + j];
+                }
+            }
+
+            cachedBlocks = blocks;
+        }
+
+        var gamma = gammaCache.AsSpan(0, width);
+        var beta = betaCache.AsSpan(0, width);
+        var x = new int[width];
+        var residual = residualReg == 0 ? [] : new int[width];
+        var output = new sbyte[width];
+        for (var r = 0; r < rows; r++)
+        {
+            ReadRow(x, residual, residualReg, local, rows, r, width, blocks);
+            IntLayerNorm.Apply(x, residual, gamma, beta, output, c);
+            WriteRow(output, addr + (r * stride));
+        }
+    }
+
+    /// <summary>The residual add (normalize func add) of block-major rows with ln_res_*, ln_residual and add_out_*.</summary>
+    private void DoResidualAdd(int rows, int width, int local, long addr, long stride, int blocks)
+    {
+        var residualReg = Reg(PostRegister.LnResidual);
+        var c = new IntResidualAddConstants(
+            1.0,
+            residualReg == 0 ? null : new Requantization(Reg(PostRegister.LnResMult), (int)Reg(PostRegister.LnResShift), false),
+            1.0,
+            new Requantization(Reg(PostRegister.AddOutMult), (int)Reg(PostRegister.AddOutShift), false));
+        var x = new int[width];
+        var residual = residualReg == 0 ? [] : new int[width];
+        var output = new sbyte[width];
+        for (var r = 0; r < rows; r++)
+        {
+            ReadRow(x, residual, residualReg, local, rows, r, width, blocks);
+            IntResidualAdd.Apply(x, residual, output, c);
+            WriteRow(output, addr + (r * stride));
+        }
+    }
+
+    /// <summary>Logical row r of a normalize (block b at local + b·rows + r) and, when residualReg is not 0, its residual.</summary>
+    private void ReadRow(int[] x, int[] residual, long residualReg, int local, int rows, int r, int width, int blocks)
+    {
+        for (var b = 0; b < blocks; b++)
+        {
+            var n = Math.Min(d.Cols, width - (b * d.Cols));
+            acc.AsSpan((local + (b * rows) + r) * d.Cols, n).CopyTo(x.AsSpan(b * d.Cols, n));
+            if (residualReg != 0)
+            {
+                acc.AsSpan(((int)residualReg - 1 + (b * rows) + r) * d.Cols, n).CopyTo(residual.AsSpan(b * d.Cols, n));
+            }
+        }
+    }
+
+    private void WriteRow(sbyte[] output, long dst)
+    {
+        for (var e = 0; e < output.Length; e++)
+        {
+            dram[dst + e] = (byte)output[e];
+        }
+    }
+
+    private long Reg(PostRegister register) => post[(int)register];
+
+    /// <summary>The I-GELU constants as the config_post registers hold them (the scales are not used by the integer kernel).</summary>
+    private IntGeluConstants GeluConstants()
+    {
+        return new IntGeluConstants(0, 0, Reg(PostRegister.GeluClip), Reg(PostRegister.GeluOffset), (int)Reg(PostRegister.GeluErfShift),
+            Reg(PostRegister.GeluOne), new Requantization(Reg(PostRegister.GeluOutMult), (int)Reg(PostRegister.GeluOutShift), false));
+    }
+}

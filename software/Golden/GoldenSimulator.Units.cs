@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Golden;
+
+/// <summary>The golden model's load, store and compute units.</summary>
+public sealed partial class GoldenSimulator
+{
+    private (FaultCode, string) DoLoad(InstructionView i)
+    {
+        var target = i.Target;
+        var rows = (int)i.Rows;
+        var cols = (int)i.Cols;
+        var local = (int)i.LocalAddr;
+        var addr = i.DramAddr;
+        var stride = i.DramStride;
+        var elem = target == LoadTarget.Accumulator ? 4 : 1;
+        if (DramSpan(addr, stride, rows, (long)cols * elem, write: false) is { } readFault)
+        {
+            return (FaultCode.DmaReadError, readFault);
+        }
+
+        readBytes += (long)rows * cols * elem;
+        switch (target)
+        {
+            case LoadTarget.Scratchpad:
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = sp.AsSpan((local + r) * d.SpRowBytes, d.SpRowBytes);
+                    row.Clear();
+                    var src = addr + (r * stride);
+                    for (var e = 0; e < cols; e++)
+                    {
+                        row[e] = (sbyte)dram[src + e];
+                    }
+                }
+
+                break;
+            case LoadTarget.ScratchpadTransposed:
+                for (var c = 0; c < cols; c++)
+                {
+                    var row = sp.AsSpan((local + c) * d.SpRowBytes, d.SpRowBytes);
+                    row.Clear();
+                    for (var r = 0; r < rows; r++)
+                    {
+                        row[r] = (sbyte)dram[addr + (r * stride) + c];
+                    }
+                }
+
+                break;
+            default:
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
+                    row.Clear();
+                    var src = addr + (r * stride);
+                    for (var e = 0; e < cols; e++)
+                    {
+                        row[e] = BinaryPrimitives.ReadInt32LittleEndian(dram.AsSpan((int)(src + (4 * e)), 4));
+                    }
+                }
+
+                break;
+        }
+
+        return Ok();
+    }
+
+    private (FaultCode, string) DoStore(InstructionView i)
+    {
+        var rows = (int)i.Rows;
+        var cols = (int)i.Cols;
+        var local = (int)i.LocalAddr;
+        var addr = i.DramAddr;
+        var stride = i.DramStride;
+        if (DramSpan(addr, stride, rows, cols, write: true) is { } writeFault)
+        {
+            return (FaultCode.DmaWriteError, writeFault);
+        }
+
+        writeBytes += (long)rows * cols;
+        var gelu = i.StoreFunc == StoreFunc.Gelu ? GeluConstants() : null;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
+            var dst = addr + (r * stride);
+            for (var e = 0; e < cols; e++)
+            {
+                dram[dst + e] = (byte)(gelu is null ? requant.Apply(row[e]) : IntGelu.Apply(row[e], gelu));
+            }
+        }
+
+        return Ok();
+    }
+
+    private void DoCompute(InstructionView i)
+    {
+        var ws = i.Dataflow == Dataflow.Ws;
+        var mode = i.Mode;
+        var rows = (int)i.Rows;
+        var k = (int)i.K;
+        var aAddr = (int)i.AAddr;
+        var bAddr = (int)i.BAddr;
+        var cAddr = (int)i.CAddr;
+        var cols = d.Cols;
+        var srb = d.SpRowBytes;
+
+        // The bias row is read once, before any output row is written.
+        var bias = mode == ComputeMode.Bias ? acc.AsSpan((int)i.BiasAddr * cols, cols).ToArray() : null;
+        var sum = new int[cols];
+        for (var r = 0; r < rows; r++)
+        {
+            var c = acc.AsSpan((cAddr + r) * cols, cols);
+            if (mode == ComputeMode.Overwrite)
+            {
+                Array.Clear(sum);
+            }
+            else
+            {
+                (mode == ComputeMode.Accumulate ? c : bias.AsSpan()).CopyTo(sum);
+            }
+
+            for (var t = 0; t < k; t++)
+            {
+                // WS: A(r,t) = SP[a+r][t]; OS: A(r,t) = SP[a+t][r].
+                var a = ws ? sp[((aAddr + r) * srb) + t] : sp[((aAddr + t) * srb) + r];
+                if (a == 0)
+                {
+                    continue;
+                }
+
+                var b = sp.AsSpan((bAddr + t) * srb, cols);
+                for (var j = 0; j < cols; j++)
+                {
+                    sum[j] = IntegerMac.Mac(sum[j], a, b[j]);
+                }
+            }
+
+            sum.CopyTo(c);
+        }
+
+        macs += (long)rows * k * cols;
+    }
+}
