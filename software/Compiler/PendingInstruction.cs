@@ -12,21 +12,20 @@ namespace HwGen.Software.Compiler;
 /// </summary>
 internal sealed class PendingInstruction
 {
-    private readonly Dictionary<string, long> values;
+    private readonly Instruction fields;
 
-    private PendingInstruction(Opcode opcode, params (string Name, long Value)[] fields)
-    {
-        Opcode = opcode;
-        values = fields.ToDictionary(f => f.Name, f => f.Value, StringComparer.Ordinal);
-    }
+    private PendingInstruction(Opcode opcode, params (string Name, long Value)[] given) => fields = Encode(opcode, given);
 
-    public Opcode Opcode { get; }
+    public Opcode Opcode => fields.Opcode;
 
     /// <summary>The unit that runs it.</summary>
-    public Unit Unit => IsaSpec.Format(Opcode).Unit;
+    public Unit Unit => fields.Format.Unit;
 
     /// <summary>The token flags set so far.</summary>
     public Tokens Tokens { get; private set; }
+
+    /// <summary>The fields, typed (token flags not included).</summary>
+    public InstructionView View => new(fields);
 
     /// <summary>Load <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements into local memory.</summary>
     public static PendingInstruction Load(LoadTarget target, long rows, long cols, long local, long dram, long stride) =>
@@ -59,94 +58,46 @@ internal sealed class PendingInstruction
         new(Opcode.Normalize, (IsaFields.Func, (long)func), (IsaFields.Causal, causal ? 1 : 0), (IsaFields.MaskOffset, maskOffset), (IsaFields.Rows, rows),
             (IsaFields.Width, width), (IsaFields.LocalAddr, local), (IsaFields.DramAddr, dram), (IsaFields.DramStride, stride));
 
-    public long Rows => Get(IsaFields.Rows);
-
-    public long Cols => Get(IsaFields.Cols);
-
-    public long LocalAddr => Get(IsaFields.LocalAddr);
-
-    public long DramAddr => Get(IsaFields.DramAddr);
-
-    public long DramStride => Get(IsaFields.DramStride);
-
-    public LoadTarget Target => (LoadTarget)Get(IsaFields.Target);
-
-    public NormalizeFunc NormalizeFunc => (NormalizeFunc)Get(IsaFields.Func);
-
-    public long Width => Get(IsaFields.Width);
-
-    public Dataflow Dataflow => (Dataflow)Get(IsaFields.Dataflow);
-
-    public ComputeMode Mode => (ComputeMode)Get(IsaFields.Mode);
-
-    public long K => Get(IsaFields.K);
-
-    public long AAddr => Get(IsaFields.AAddr);
-
-    public long BAddr => Get(IsaFields.BAddr);
-
-    public long CAddr => Get(IsaFields.CAddr);
-
-    public long BiasAddr => Get(IsaFields.BiasAddr);
-
-    public PostRegister Reg => (PostRegister)Get(IsaFields.Reg);
-
-    public long Value => Get(IsaFields.Value);
-
     /// <summary>Adds token flags (only <see cref="TokenScheduler"/> and hand-written programs do).</summary>
     public void Set(Tokens flags) => Tokens |= flags;
 
-    /// <summary>Builds the instruction (same result as <see cref="Instruction.Create(Opcode, IReadOnlyDictionary{string, ulong})"/>, several times faster).</summary>
+    /// <summary>The instruction with its token flags.</summary>
     public Instruction Build()
     {
-        var format = IsaSpec.Format(Opcode);
-        var builder = ImmutableSortedDictionary.CreateBuilder<string, ulong>(StringComparer.Ordinal);
-        var used = 0;
-        foreach (var field in IsaSpec.AllFields(format))
+        var values = fields.Values;
+        for (var bit = 0; bit < IsaFields.TokenFields.Count; bit++)
         {
-            ulong v = 0;
-            var token = TokenBit(field.Name);
-            if (field.Name == IsaFields.Opcode)
+            if ((Tokens & (Tokens)(1 << bit)) != 0)
             {
-                v = (ulong)Opcode;
+                values = values.SetItem(IsaFields.TokenFields[bit], 1);
             }
-            else if (token >= 0)
-            {
-                v = (Tokens & (Tokens)(1 << token)) != 0 ? 1UL : 0UL;
-            }
-            else if (values.TryGetValue(field.Name, out var given))
-            {
-                used++;
-                v = checked((ulong)given);
-                if (v > field.MaxValue)
-                {
-                    throw new InvalidOperationException($"compiler bug: {format.Mnemonic}.{field.Name} = {given} does not fit in {field.Width} bits");
-                }
-            }
-
-            builder[field.Name] = v;
         }
 
-        if (used != values.Count)
+        return fields with { Values = values };
+    }
+
+    /// <summary>The instruction with the given fields and every other field zero (same result as <see cref="Instruction.Create(Opcode, IReadOnlyDictionary{string, ulong})"/>, several times faster).</summary>
+    private static Instruction Encode(Opcode opcode, (string Name, long Value)[] given)
+    {
+        var format = IsaSpec.Format(opcode);
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, ulong>(StringComparer.Ordinal);
+        foreach (var field in IsaSpec.AllFields(format))
         {
-            throw new InvalidOperationException($"compiler bug: {format.Mnemonic} given an unknown field among {string.Join(", ", values.Keys)}");
+            builder[field.Name] = field.Name == IsaFields.Opcode ? (ulong)opcode : 0;
+        }
+
+        foreach (var (name, value) in given)
+        {
+            var field = format.Fields.First(f => f.Name == name);
+            var v = checked((ulong)value);
+            if (v > field.MaxValue)
+            {
+                throw new InvalidOperationException($"compiler bug: {format.Mnemonic}.{name} = {value} does not fit in {field.Width} bits");
+            }
+
+            builder[name] = v;
         }
 
         return new Instruction(format, builder.ToImmutable());
     }
-
-    private static int TokenBit(string name)
-    {
-        for (var i = 0; i < IsaFields.TokenFields.Count; i++)
-        {
-            if (IsaFields.TokenFields[i] == name)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private long Get(string name) => values.TryGetValue(name, out var v) ? v : 0;
 }

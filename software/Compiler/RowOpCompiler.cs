@@ -127,10 +127,8 @@ public static class RowOpCompiler
         program.AddRange(RowChunks(d, w.Rows, w.Cols, x, 2 * blocks, (r0, n, xBase) =>
             PendingInstruction.Normalize(NormalizeFunc.LayerNorm, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes)));
         var c0 = w.Constants;
-        var meta = ResidualMeta(w.HasResidual, w.Seed, c0.InputScale, w.ResidualScale, c0.OutputScale, c0.Residual);
-        meta["ln_out_mult"] = c0.Output.Multiplier;
-        meta["ln_out_shift"] = c0.Output.Shift;
-        return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale), meta);
+        return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale),
+            ResidualMeta(w.HasResidual, w.Seed, (c0.InputScale, w.ResidualScale, c0.OutputScale), c0.Residual, ("ln_out", c0.Output)));
     }
 
     /// <summary>
@@ -157,10 +155,8 @@ public static class RowOpCompiler
         program.AddRange(RowChunks(d, w.Rows, w.Cols, x, 0, (r0, n, xBase) =>
             PendingInstruction.Normalize(NormalizeFunc.Add, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes)));
         var c0 = w.Constants;
-        var meta = ResidualMeta(w.HasResidual, w.Seed, c0.InputScale, w.ResidualScale, c0.OutputScale, c0.Residual);
-        meta["add_out_mult"] = c0.Output.Multiplier;
-        meta["add_out_shift"] = c0.Output.Shift;
-        return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("resadd", "Y", w.FloatReference(), c0.OutputScale), meta);
+        return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("resadd", "Y", w.FloatReference(), c0.OutputScale),
+            ResidualMeta(w.HasResidual, w.Seed, (c0.InputScale, w.ResidualScale, c0.OutputScale), c0.Residual, ("add_out", c0.Output)));
     }
 
     /// <summary>The DRAM tensors of a row operation: the int32 inputs X (and R), an optional extra region, the int8 output Y.</summary>
@@ -189,17 +185,23 @@ public static class RowOpCompiler
         return image.Build(spec, scheduled, 0, meta, [reference]);
     }
 
-    /// <summary>The meta of a row operation with an optional residual (LayerNorm, add): scales and residual alignment.</summary>
-    private static SortedDictionary<string, object> ResidualMeta(bool hasResidual, ulong seed, double scaleX, double scaleR, double scaleY, Requantization? residual) =>
+    /// <summary>
+    /// The meta of a row operation with an optional residual (LayerNorm, add): scales, residual alignment and the output
+    /// requantization as <c>{prefix}_mult</c> and <c>{prefix}_shift</c>.
+    /// </summary>
+    private static SortedDictionary<string, object> ResidualMeta(bool hasResidual, ulong seed, (double X, double R, double Y) scale, Requantization? residual,
+        (string Prefix, Requantization Value) output) =>
         new(StringComparer.Ordinal)
         {
             ["residual"] = hasResidual ? 1 : 0,
             ["seed"] = seed,
-            ["scale_x"] = scaleX,
-            ["scale_r"] = scaleR,
-            ["scale_y"] = scaleY,
+            ["scale_x"] = scale.X,
+            ["scale_r"] = scale.R,
+            ["scale_y"] = scale.Y,
             ["ln_res_mult"] = residual?.Multiplier ?? 0,
             ["ln_res_shift"] = residual?.Shift ?? 0,
+            [output.Prefix + "_mult"] = output.Value.Multiplier,
+            [output.Prefix + "_shift"] = output.Value.Shift,
         };
 
     /// <summary>

@@ -200,8 +200,9 @@ internal sealed class TokenScheduler
             relayRow ?? throw new InvalidOperationException("compiler bug: a load/store hazard needs a relay compute, but the kernel reserved no relay row"));
 
     /// <summary>What an instruction reads and writes: scratchpad rows, accumulator rows, DRAM lines; half-open ranges.</summary>
-    private void Effects(PendingInstruction p, List<(Space, long, long)> reads, List<(Space, long, long)> writes)
+    private void Effects(PendingInstruction pending, List<(Space, long, long)> reads, List<(Space, long, long)> writes)
     {
+        var p = pending.View;
         switch (p.Opcode)
         {
             case Opcode.Load:
@@ -243,11 +244,11 @@ internal sealed class TokenScheduler
             case Opcode.ConfigPost:
                 if (p.Reg == PostRegister.LnResidual)
                 {
-                    lnResidual = p.Value;
+                    lnResidual = (long)p.Value;
                 }
                 else if (p.Reg == PostRegister.LnAffine)
                 {
-                    lnAffine = p.Value;
+                    lnAffine = (long)p.Value;
                 }
 
                 break;

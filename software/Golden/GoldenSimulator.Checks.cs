@@ -1,8 +1,6 @@
-using System.Buffers.Binary;
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Numerics;
-using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Software.Golden;
 
@@ -72,18 +70,16 @@ public sealed partial class GoldenSimulator
         };
     }
 
+    /// <summary>The first checks of store and normalize: rows at least 1, then <paramref name="name"/> in 1..<paramref name="max"/>.</summary>
+    private static (FaultCode, string)? RowsAnd(long rows, string name, long value, long max) =>
+        rows == 0 ? Bad("rows is 0") : value == 0 || value > max ? Bad($"{name} {value} is not in 1..{max}") : null;
+
     private (FaultCode, string) CheckStore(InstructionView i)
     {
         var rows = i.Rows;
-        var cols = i.Cols;
-        if (rows == 0)
+        if (RowsAnd(rows, "cols", i.Cols, d.Cols) is { } shape)
         {
-            return Bad("rows is 0");
-        }
-
-        if (cols == 0 || cols > d.Cols)
-        {
-            return Bad($"cols {cols} is not in 1..{d.Cols}");
+            return shape;
         }
 
         var func = i.StoreFunc;
@@ -119,14 +115,9 @@ public sealed partial class GoldenSimulator
     {
         var rows = i.Rows;
         var width = i.Width;
-        if (rows == 0)
+        if (RowsAnd(rows, "width", width, IsaSpec.MaxNormalizeWidth) is { } shape)
         {
-            return Bad("rows is 0");
-        }
-
-        if (width == 0 || width > IsaSpec.MaxNormalizeWidth)
-        {
-            return Bad($"width {width} is not in 1..{IsaSpec.MaxNormalizeWidth}");
+            return shape;
         }
 
         var func = i.NormalizeFunc;

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Numerics;
 using HwGen.Software.Numerics.Transformer;

@@ -1,8 +1,6 @@
-using System.Buffers.Binary;
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Numerics;
-using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Software.Golden;
 

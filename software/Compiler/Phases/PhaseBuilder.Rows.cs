@@ -1,6 +1,5 @@
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
-using HwGen.Software.Numerics;
 using HwGen.Software.Numerics.Transformer;
 using HwGen.Software.Programs;
 

@@ -176,15 +176,20 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("bert-tiny:seq=8,layers=0")]
-    [InlineData("bert-tiny:seq=8,layers=49")]
-    public void A_layer_count_out_of_range_is_a_clear_error(string workload)
+    [InlineData("bert-tiny:seq=8,layers=0", 0)]
+    [InlineData("bert-tiny:seq=8,layers=49", 49)]
+    public void A_layer_count_out_of_range_is_a_clear_error(string workload, int layers)
     {
+        // Arrange: the same count without the parser's range check, as a graph producer might pass it.
+        var unparsed = new WorkloadSpec("bert-tiny", WorkloadSpec.Parse("bert-tiny:seq=8").Parameters.SetItem("layers", layers));
+
         // Act
-        var e = Assert.ThrowsAny<Exception>(() => LayerCompiler.Compile(TestConfigs.Load("small"), WorkloadSpec.Parse(workload)));
+        var parse = Assert.Throws<FormatException>(() => WorkloadSpec.Parse(workload));
+        var compile = Assert.Throws<ArgumentException>(() => LayerCompiler.Compile(TestConfigs.Load("small"), unparsed));
 
         // Assert
-        Assert.Contains("layers", e.Message, StringComparison.Ordinal);
+        Assert.Equal($"workload '{workload}': layers={layers} is out of range 1..{LayerCompiler.MaxLayers}", parse.Message);
+        Assert.StartsWith($"workload '{unparsed}': layers={layers} is not in 1..{LayerCompiler.MaxLayers}", compile.Message, StringComparison.Ordinal);
     }
 
     [Fact]
