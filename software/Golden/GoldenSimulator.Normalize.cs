@@ -9,11 +9,8 @@ public sealed partial class GoldenSimulator
 {
     private (FaultCode, string) DoNormalize(InstructionView i)
     {
-        var rows = (int)i.Rows;
+        var (rows, local, addr, stride) = Transfer(i);
         var width = (int)i.Width;
-        var local = (int)i.LocalAddr;
-        var addr = i.DramAddr;
-        var stride = i.DramStride;
         var blocks = (int)NormalizeBlocks(width);
         if (DramSpan(addr, stride, rows, width, write: true) is { } writeFault)
         {

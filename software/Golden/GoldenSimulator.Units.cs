@@ -9,14 +9,15 @@ namespace HwGen.Software.Golden;
 /// <summary>The golden model's load, store and compute units.</summary>
 public sealed partial class GoldenSimulator
 {
+    /// <summary>The local-memory and DRAM rows of a load, store or normalize.</summary>
+    private static (int Rows, int Local, long Addr, long Stride) Transfer(InstructionView i) =>
+        ((int)i.Rows, (int)i.LocalAddr, i.DramAddr, i.DramStride);
+
     private (FaultCode, string) DoLoad(InstructionView i)
     {
         var target = i.Target;
-        var rows = (int)i.Rows;
+        var (rows, local, addr, stride) = Transfer(i);
         var cols = (int)i.Cols;
-        var local = (int)i.LocalAddr;
-        var addr = i.DramAddr;
-        var stride = i.DramStride;
         var elem = target == LoadTarget.Accumulator ? 4 : 1;
         if (DramSpan(addr, stride, rows, (long)cols * elem, write: false) is { } readFault)
         {
@@ -71,11 +72,8 @@ public sealed partial class GoldenSimulator
 
     private (FaultCode, string) DoStore(InstructionView i)
     {
-        var rows = (int)i.Rows;
+        var (rows, local, addr, stride) = Transfer(i);
         var cols = (int)i.Cols;
-        var local = (int)i.LocalAddr;
-        var addr = i.DramAddr;
-        var stride = i.DramStride;
         if (DramSpan(addr, stride, rows, cols, write: true) is { } writeFault)
         {
             return (FaultCode.DmaWriteError, writeFault);

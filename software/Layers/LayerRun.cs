@@ -74,11 +74,7 @@ public sealed record LayerRun
     public static LayerRun Create(DesignModel design, WorkloadSpec spec) => Create(design, LayerCompiler.Stack(spec));
 
     /// <summary>Compiles <paramref name="q"/> for <paramref name="design"/> and runs the float reference.</summary>
-    public static LayerRun Create(DesignModel design, QuantizedLayer q)
-    {
-        ArgumentNullException.ThrowIfNull(q);
-        return Create(design, [q]);
-    }
+    public static LayerRun Create(DesignModel design, QuantizedLayer q) => Create(design, [q ?? throw new ArgumentNullException(nameof(q))]);
 
     /// <summary>
     /// Compiles a stack for <paramref name="design"/> and runs the float stack on the dequantized weights, from the
