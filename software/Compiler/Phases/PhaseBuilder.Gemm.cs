@@ -24,7 +24,7 @@ internal sealed partial class PhaseBuilder
             return;
         }
 
-        var (lo, hi) = window ?? (0, BufferTop);
+        var (lo, hi) = window ?? (0, plan.BufferTop);
         var span = hi - lo;
         var allBlocks = (n + d.Cols - 1) / d.Cols;
         var whole = epilogue is GemmEpilogue.Softmax || withResidual;
@@ -43,12 +43,12 @@ internal sealed partial class PhaseBuilder
         {
             buffers = 2;
             tmMax = Math.Min(m, 64);
-            nb = Math.Max(1, Math.Min(Math.Min(allBlocks, BiasCap), span / (2 * tmMax)));
+            nb = Math.Max(1, Math.Min(Math.Min(allBlocks, plan.BiasCap), span / (2 * tmMax)));
             tmMax = Math.Min(tmMax, span / (2 * nb));
             rowsPerM = nb;
         }
 
-        if (tmMax < 1 || (bias is not null && nb > BiasCap))
+        if (tmMax < 1 || (bias is not null && nb > plan.BiasCap))
         {
             throw new ArgumentException(TooWide(n, whole ? rowsPerM : nb, withResidual, span));
         }
@@ -59,9 +59,9 @@ internal sealed partial class PhaseBuilder
 
         // The k-group: as deep as one scratchpad half holds A (tm rows per ROWS-deep chunk) and nb blocks of B; with
         // banked halves, A and B each fill their own banks.
-        var kg = Banked
-            ? Math.Min(k, Math.Min(BankRows / tm, (BankedB(1).Size / nb) / d.Rows) * d.Rows)
-            : Math.Min(k, SpHalf / (tm + (nb * d.Rows)) * d.Rows);
+        var kg = plan.Banked
+            ? Math.Min(k, Math.Min(plan.BankRows / tm, (plan.BankedB(1).Size / nb) / d.Rows) * d.Rows)
+            : Math.Min(k, plan.SpHalf / (tm + (nb * d.Rows)) * d.Rows);
         if (kg < 1)
         {
             throw new ArgumentException($"design '{d.Name}': half the scratchpad cannot hold {nb} column blocks of B and {tm} rows of A");
@@ -89,8 +89,8 @@ internal sealed partial class PhaseBuilder
                 for (var kgi = 0; kgi < kGroups; kgi++)
                 {
                     var half = phases.Count % 2;
-                    var aBase = Banked ? BankedA(half) : half * SpHalf;
-                    var bBase = Banked ? BankedB(half).Base : aBase + aArea;
+                    var aBase = plan.Banked ? plan.BankedA(half) : half * plan.SpHalf;
+                    var bBase = plan.Banked ? plan.BankedB(half).Base : aBase + aArea;
                     var k0 = kgi * kg;
                     var kl = Math.Min(kg, k - k0);
                     var chunks = (kl + d.Rows - 1) / d.Rows;
@@ -121,7 +121,7 @@ internal sealed partial class PhaseBuilder
 
                     if (bias is not null && kgi == 0)
                     {
-                        ph.Loads.Add(Load(LoadTarget.Accumulator, gBlocks, d.Cols, BiasRow(half), bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
+                        ph.Loads.Add(Load(LoadTarget.Accumulator, gBlocks, d.Cols, plan.BiasRow(half), bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
                     }
 
                     for (var j = 0; j < gBlocks; j++)
@@ -131,7 +131,7 @@ internal sealed partial class PhaseBuilder
                             var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
                             var mode = kgi == 0 && ci == 0 ? (bias is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
                             ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, mode, mt, kc, aBase + (ci * mt), bBase + (j * pitch) + (ci * d.Rows),
-                                accBase + (j * mt), mode == ComputeMode.Bias ? BiasRow(half) + j : 0));
+                                accBase + (j * mt), mode == ComputeMode.Bias ? plan.BiasRow(half) + j : 0));
                         }
                     }
 
@@ -160,34 +160,34 @@ internal sealed partial class PhaseBuilder
         var blocks = (n + d.Cols - 1) / d.Cols;
 
         // ROWS tokens per m-tile, or fewer when the accumulator cannot hold them with their residual (bert-large).
-        var tm = Math.Min(m, Math.Min(d.Rows, BufferTop / (2 * blocks)));
-        if (tm < 1 || blocks > BiasCap || d.SpRowBytes < d.Rows)
+        var tm = Math.Min(m, Math.Min(d.Rows, plan.BufferTop / (2 * blocks)));
+        if (tm < 1 || blocks > plan.BiasCap || d.SpRowBytes < d.Rows)
         {
             return false;
         }
 
-        // Banked: Aᵀ of even/odd tiles in the A banks of halves 0/1, the B blocks of a phase in its half's B banks, so
+        // plan.Banked: Aᵀ of even/odd tiles in the A banks of halves 0/1, the B blocks of a phase in its half's B banks, so
         // port A (Aᵀ) and port B (B) never meet in one bank. Otherwise: Aᵀ at the top, two B halves below.
-        var banked = Banked && k <= BankRows && k <= BankedB(1).Size;
-        var aBuffers = banked ? 2 : (IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
-        var half = (IdentityRow - (aBuffers * k)) / 2;
-        var perPhase = Math.Min(blocks, (banked ? BankedB(1).Size : half) / k);
+        var banked = plan.Banked && k <= plan.BankRows && k <= plan.BankedB(1).Size;
+        var aBuffers = banked ? 2 : (plan.IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
+        var half = (plan.IdentityRow - (aBuffers * k)) / 2;
+        var perPhase = Math.Min(blocks, (banked ? plan.BankedB(1).Size : half) / k);
         var residualRows = blocks * ((d.Cols + d.Rows - 1) / d.Rows) * tm;
-        if (perPhase < 1 || residualRows > (banked ? BankRows : half))
+        if (perPhase < 1 || residualRows > (banked ? plan.BankRows : half))
         {
             return false;
         }
 
-        var residualRow = ResidualRowFor(0, blocks * tm, BufferTop);
+        var residualRow = ResidualRowFor(0, blocks * tm, plan.BufferTop);
         var tile = 0;
         for (var m0 = 0; m0 < m; m0 += tm, tile++)
         {
             var mt = Math.Min(tm, m - m0);
-            var aT = banked ? BankedA(tile % 2) : IdentityRow - (((tile % aBuffers) + 1) * k);
+            var aT = banked ? plan.BankedA(tile % 2) : plan.IdentityRow - (((tile % aBuffers) + 1) * k);
 
-            // Banked, the residual tile goes where the previous tile's Aᵀ was: it is loaded once that tile's computes are
+            // plan.Banked, the residual tile goes where the previous tile's Aᵀ was: it is loaded once that tile's computes are
             // done, while this tile's Aᵀ loads into the other A bank.
-            ResidualPhase(residual, m0 == 0 ? affine : null, m0, mt, n, blocks, residualRow, banked ? BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
+            ResidualPhase(residual, m0 == 0 ? affine : null, m0, mt, n, blocks, residualRow, banked ? plan.BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
             for (var j0 = 0; j0 < blocks; j0 += perPhase)
             {
                 var h = phases.Count % 2;
@@ -201,16 +201,16 @@ internal sealed partial class PhaseBuilder
 
                     if (m0 == 0)
                     {
-                        ph.Loads.Add(Load(LoadTarget.Accumulator, blocks, d.Cols, BiasRow(0), bias.Address, bias.StrideBytes));
+                        ph.Loads.Add(Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
                     }
                 }
 
                 for (var j = j0; j < Math.Min(blocks, j0 + perPhase); j++)
                 {
                     var n0 = j * d.Cols;
-                    var bRow = (banked ? BankedB(h).Base : h * half) + ((j - j0) * k);
+                    var bRow = (banked ? plan.BankedB(h).Base : h * half) + ((j - j0) * k);
                     ph.Loads.Add(Load(LoadTarget.Scratchpad, k, Math.Min(d.Cols, n - n0), bRow, bOp.Address(0, n0), bOp.Tensor.StrideBytes));
-                    ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT, bRow, j * mt, BiasRow(0) + j));
+                    ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT, bRow, j * mt, plan.BiasRow(0) + j));
                 }
 
                 if (j0 + perPhase >= blocks)
@@ -260,7 +260,7 @@ internal sealed partial class PhaseBuilder
                 ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
                 break;
             default:
-                ph.Stores.AddRange(PostConfig.LayerNorm(norm!, GbRow));
+                ph.Stores.AddRange(PostConfig.LayerNorm(norm!, plan.GbRow));
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow < 0 ? null : residualRow));
                 ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
                 break;
@@ -270,7 +270,7 @@ internal sealed partial class PhaseBuilder
     /// <summary>The error for a row that does not fit the accumulator, with the arithmetic that shows it.</summary>
     private string TooWide(int n, int rowsPerToken, bool withResidual, int left) =>
         $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
-        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * hiddenBlocks}), two bias areas ({2 * BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
+        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * hiddenBlocks}), two bias areas ({2 * plan.BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
 
     /// <summary>
     /// Where the residual of an output at <paramref name="xRow"/> (span rows) goes: at the start of the next accumulator

@@ -16,11 +16,11 @@ internal sealed partial class PhaseBuilder
     {
         var blocks = (n + d.Cols - 1) / d.Cols;
         var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
-        var buffers = BufferTop / (2 * blocks) >= 1 ? 2 : 1;
-        var tmMax = Math.Min(64, Math.Min(BufferTop / (buffers * blocks), (Banked ? BankRows : SpHalf) / (blocks * chunksPerBlock)));
+        var buffers = plan.BufferTop / (2 * blocks) >= 1 ? 2 : 1;
+        var tmMax = Math.Min(64, Math.Min(plan.BufferTop / (buffers * blocks), (plan.Banked ? plan.BankRows : plan.SpHalf) / (blocks * chunksPerBlock)));
         if (tmMax < 1)
         {
-            throw new ArgumentException(TooWide(n, blocks, false, BufferTop));
+            throw new ArgumentException(TooWide(n, blocks, false, plan.BufferTop));
         }
 
         var tiles = (m + tmMax - 1) / tmMax;
@@ -39,14 +39,14 @@ internal sealed partial class PhaseBuilder
     private Phase ResidualPhase(Operand residual, TensorRegion? affine, int m0, int mt, int n, int blocks, int residualRow, int? aBase = null)
     {
         var ph = new Phase();
-        var spBase = aBase ?? (Banked ? BankedA(phases.Count % 2) : (phases.Count % 2) * SpHalf);
+        var spBase = aBase ?? (plan.Banked ? plan.BankedA(phases.Count % 2) : (phases.Count % 2) * plan.SpHalf);
         if (affine is not null)
         {
-            ph.Loads.Add(Load(LoadTarget.Accumulator, affine.Rows, d.Cols, GbRow, affine.Address, affine.StrideBytes));
+            ph.Loads.Add(Load(LoadTarget.Accumulator, affine.Rows, d.Cols, plan.GbRow, affine.Address, affine.StrideBytes));
         }
 
         var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
-        if (blocks * chunksPerBlock * mt > (Banked ? BankRows : SpHalf) && aBase is null)
+        if (blocks * chunksPerBlock * mt > (plan.Banked ? plan.BankRows : plan.SpHalf) && aBase is null)
         {
             throw new ArgumentException($"design '{d.Name}': the residual tile of {mt} rows × {n} does not fit half the scratchpad");
         }
@@ -65,7 +65,7 @@ internal sealed partial class PhaseBuilder
                 var aRow = spBase + (((j * chunksPerBlock) + ci) * mt);
                 ph.Loads.Add(Load(LoadTarget.Scratchpad, mt, kc, aRow, residual.Address(m0, col), residual.Tensor.StrideBytes));
                 ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, ci == 0 ? ComputeMode.Overwrite : ComputeMode.Accumulate, mt, kc,
-                    aRow, IdentityRow + (ci * d.Rows), residualRow + (j * mt)));
+                    aRow, plan.IdentityRow + (ci * d.Rows), residualRow + (j * mt)));
             }
         }
 

@@ -6,10 +6,9 @@ using HwGen.Software.Programs;
 namespace HwGen.Software.Compiler;
 
 /// <summary>
-/// Collects the layer as phases and lays out the memories. Accumulator, top down: the relay row, γ/β (2·hidden/COLS
-/// rows, loaded once per LayerNorm), two bias areas (one per scratchpad half), then the output buffers below.
-/// Scratchpad: the identity in the top COLS rows, the rest in two halves that alternate phase by phase, each with A
-/// at its bottom and B above.
+/// The kernel library of graphs: collects GEMM, attention and row kernels as phases (loads, computes, store-path
+/// instructions) in the local memories <see cref="LayerMemoryPlan"/> lays out, places their tensors with
+/// <see cref="DramImage"/>, and orders the phases for <see cref="TokenScheduler"/>.
 /// </summary>
 internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 {
@@ -18,6 +17,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
     private readonly List<(string Name, long Macs)> ops = [];
     private readonly List<PendingInstruction> preamble = [];
     private readonly DramImage image = new(d);
+    private readonly LayerMemoryPlan plan = new(d, hiddenBlocks);
     private int[] opEnds = [];
     private TensorRegion? identity;
 
@@ -41,49 +41,19 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
         set
         {
             identity = value;
-            preamble.Add(Load(LoadTarget.Scratchpad, d.Cols, d.Cols, IdentityRow, value!.Address, value.StrideBytes));
+            preamble.Add(Load(LoadTarget.Scratchpad, d.Cols, d.Cols, plan.IdentityRow, value!.Address, value.StrideBytes));
         }
     }
 
     public int PhaseCount => phases.Count;
 
-    /// <summary>Accumulator rows [0, this) hold output buffers.</summary>
-    public int BufferTop => BiasRow(1);
+    /// <summary>Accumulator rows of the output buffers of the attention scores (QKᵀ+Softmax).</summary>
+    public (int Lo, int Hi) LowerWindow => plan.LowerWindow;
 
-    public (int Lo, int Hi) LowerWindow => (0, BufferTop / 2);
-
-    public (int Lo, int Hi) UpperWindow => (BufferTop / 2, BufferTop);
-
-    private int Relay => d.AccDepth - 1;
-
-    private int GbRow => Relay - (2 * hiddenBlocks);
-
-    private int BiasCap => hiddenBlocks;
-
-    private int IdentityRow => d.SpDepth - d.Cols;
-
-    private int SpHalf => IdentityRow / 2;
-
-    /// <summary>
-    /// With four or more scratchpad banks, each half is a group of banks: A (streamed on read port A) in its first
-    /// bank, B (preloaded on port B) in the others, so a preload is never refused because A reads the same bank.
-    /// </summary>
-    private bool Banked => d.SpBanks >= 4;
-
-    private int BankRows => d.SpDepth / d.SpBanks;
-
-    private int BankedA(int half) => half * (d.SpBanks / 2) * BankRows;
-
-    private (int Base, int Size) BankedB(int half)
-    {
-        var first = BankedA(half) + BankRows;
-        var end = (half + 1) * (d.SpBanks / 2) * BankRows;
-        return (first, Math.Min(end, IdentityRow) - first);
-    }
+    /// <summary>Accumulator rows of the output buffers of P·V.</summary>
+    public (int Lo, int Hi) UpperWindow => plan.UpperWindow;
 
     public void Op(string name, long macs) => ops.Add((name, macs));
-
-    private int BiasRow(int half) => GbRow - ((half + 1) * BiasCap);
 
     public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values) => image.Int8(name, role, rows, cols, values);
 
@@ -147,7 +117,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
             phaseEnd[i] = order.Count;
         }
 
-        var (scheduled, position) = TokenScheduler.Schedule(d, order, Relay);
+        var (scheduled, position) = TokenScheduler.Schedule(d, order, plan.Relay);
         opEnds = new int[ops.Count];
         for (var i = 0; i < phases.Count; i++)
         {
