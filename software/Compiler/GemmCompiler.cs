@@ -109,7 +109,7 @@ public static class GemmCompiler
             var list = new List<PendingInstruction>();
             if (ws)
             {
-                list.Add(Load(LoadTarget.Scratchpad, mt, kc, aBuf, addrA + (m0 * strideA) + k0, strideA));
+                list.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, kc, aBuf, addrA + (m0 * strideA) + k0, strideA));
             }
             else
             {
@@ -119,7 +119,7 @@ public static class GemmCompiler
                     for (var p = 0; p * d.SpRowBytes < kc; p++)
                     {
                         var cols = Math.Min(d.SpRowBytes, kc - (p * d.SpRowBytes));
-                        list.Add(Load(LoadTarget.ScratchpadTransposed, rows, cols, aBuf + (sub * t.ChunkK) + (p * d.SpRowBytes),
+                        list.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, rows, cols, aBuf + (sub * t.ChunkK) + (p * d.SpRowBytes),
                             addrA + ((m0 + (sub * d.Rows)) * strideA) + k0 + (p * d.SpRowBytes), strideA));
                     }
                 }
@@ -127,7 +127,7 @@ public static class GemmCompiler
 
             foreach (var (j, n0, nc) in Blocks(gi))
             {
-                list.Add(Load(LoadTarget.Scratchpad, kc, nc, bBuf + (j * t.ChunkK), addrB + (k0 * strideB) + n0, strideB));
+                list.Add(PendingInstruction.Load(LoadTarget.Scratchpad, kc, nc, bBuf + (j * t.ChunkK), addrB + (k0 * strideB) + n0, strideB));
             }
 
             return list;
@@ -240,7 +240,4 @@ public static class GemmCompiler
         var start = index * size;
         return (start, Math.Min(size, total - start));
     }
-
-    private static PendingInstruction Load(LoadTarget target, int rows, int cols, int local, long dram, long stride) =>
-        PendingInstruction.Load(target, rows, cols, local, dram, stride);
 }

@@ -98,7 +98,7 @@ internal sealed partial class PhaseBuilder
                     for (var ci = 0; ci < chunks; ci++)
                     {
                         var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                        ph.Loads.Add(Load(LoadTarget.Scratchpad, mt, kc, aBase + (ci * mt), a.Address(m0, k0 + (ci * d.Rows)), a.Tensor.StrideBytes));
+                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, kc, aBase + (ci * mt), a.Address(m0, k0 + (ci * d.Rows)), a.Tensor.StrideBytes));
                     }
 
                     for (var j = 0; j < gBlocks; j++)
@@ -107,21 +107,21 @@ internal sealed partial class PhaseBuilder
                         var nc = Math.Min(d.Cols, n - n0);
                         if (!transposedB)
                         {
-                            ph.Loads.Add(Load(LoadTarget.Scratchpad, kl, nc, bBase + (j * pitch), bOp.Address(k0, n0), bOp.Tensor.StrideBytes));
+                            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, kl, nc, bBase + (j * pitch), bOp.Address(k0, n0), bOp.Tensor.StrideBytes));
                         }
                         else
                         {
                             for (var ci = 0; ci < chunks; ci++)
                             {
                                 var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                                ph.Loads.Add(Load(LoadTarget.ScratchpadTransposed, nc, kc, bBase + (j * pitch) + (ci * d.Rows), bOp.Address(n0, k0 + (ci * d.Rows)), bOp.Tensor.StrideBytes));
+                                ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, kc, bBase + (j * pitch) + (ci * d.Rows), bOp.Address(n0, k0 + (ci * d.Rows)), bOp.Tensor.StrideBytes));
                             }
                         }
                     }
 
                     if (bias is not null && kgi == 0)
                     {
-                        ph.Loads.Add(Load(LoadTarget.Accumulator, gBlocks, d.Cols, plan.BiasRow(half), bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
+                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, gBlocks, d.Cols, plan.BiasRow(half), bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
                     }
 
                     for (var j = 0; j < gBlocks; j++)
@@ -196,12 +196,12 @@ internal sealed partial class PhaseBuilder
                 {
                     for (var k0 = 0; k0 < k; k0 += d.SpRowBytes)
                     {
-                        ph.Loads.Add(Load(LoadTarget.ScratchpadTransposed, mt, Math.Min(d.SpRowBytes, k - k0), aT + k0, a.Address(m0, k0), a.Tensor.StrideBytes));
+                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, mt, Math.Min(d.SpRowBytes, k - k0), aT + k0, a.Address(m0, k0), a.Tensor.StrideBytes));
                     }
 
                     if (m0 == 0)
                     {
-                        ph.Loads.Add(Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
+                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
                     }
                 }
 
@@ -209,7 +209,7 @@ internal sealed partial class PhaseBuilder
                 {
                     var n0 = j * d.Cols;
                     var bRow = (banked ? plan.BankedB(h).Base : h * half) + ((j - j0) * k);
-                    ph.Loads.Add(Load(LoadTarget.Scratchpad, k, Math.Min(d.Cols, n - n0), bRow, bOp.Address(0, n0), bOp.Tensor.StrideBytes));
+                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, k, Math.Min(d.Cols, n - n0), bRow, bOp.Address(0, n0), bOp.Tensor.StrideBytes));
                     ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT, bRow, j * mt, plan.BiasRow(0) + j));
                 }
 

@@ -42,7 +42,7 @@ internal sealed partial class PhaseBuilder
         var spBase = aBase ?? (plan.Banked ? plan.BankedA(phases.Count % 2) : (phases.Count % 2) * plan.SpHalf);
         if (affine is not null)
         {
-            ph.Loads.Add(Load(LoadTarget.Accumulator, affine.Rows, d.Cols, plan.GbRow, affine.Address, affine.StrideBytes));
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, affine.Rows, d.Cols, plan.GbRow, affine.Address, affine.StrideBytes));
         }
 
         var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
@@ -63,7 +63,7 @@ internal sealed partial class PhaseBuilder
 
                 var kc = Math.Min(d.Rows, Math.Min(d.Cols - (ci * d.Rows), n - col));
                 var aRow = spBase + (((j * chunksPerBlock) + ci) * mt);
-                ph.Loads.Add(Load(LoadTarget.Scratchpad, mt, kc, aRow, residual.Address(m0, col), residual.Tensor.StrideBytes));
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, kc, aRow, residual.Address(m0, col), residual.Tensor.StrideBytes));
                 ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, ci == 0 ? ComputeMode.Overwrite : ComputeMode.Accumulate, mt, kc,
                     aRow, plan.IdentityRow + (ci * d.Rows), residualRow + (j * mt)));
             }

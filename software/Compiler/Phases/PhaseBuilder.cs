@@ -41,7 +41,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
         set
         {
             identity = value;
-            preamble.Add(Load(LoadTarget.Scratchpad, d.Cols, d.Cols, plan.IdentityRow, value!.Address, value.StrideBytes));
+            preamble.Add(PendingInstruction.Load(LoadTarget.Scratchpad, d.Cols, d.Cols, plan.IdentityRow, value!.Address, value.StrideBytes));
         }
     }
 
@@ -132,7 +132,4 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 
         return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta);
     }
-
-    private static PendingInstruction Load(LoadTarget target, int rows, int cols, int local, long dram, long stride) =>
-        PendingInstruction.Load(target, rows, cols, local, dram, stride);
 }
