@@ -39,6 +39,7 @@ public static class RtlGenerator
                 ["banner"] = Banner("//", name, design, command),
                 ["d"] = design,
                 ["isa_defines"] = isaDefines,
+                ["k"] = KernelConstants.TemplateValues,
             });
             files[output] = text;
         }

@@ -1,3 +1,5 @@
+using HwGen.Generator.Design;
+
 namespace HwGen.Software.Numerics.Transformer;
 
 /// <summary>
@@ -29,19 +31,19 @@ public sealed record IntLayerNormConstants(
     public const int MaxWidth = 4096;
 
     /// <summary>Deviations are shifted to at most this many magnitude bits before squaring: <c>|ds| ≤ 2^25</c>.</summary>
-    public const int DeviationBits = 25;
+    public const int DeviationBits = KernelConstants.LayerNormDeviationBits;
 
     /// <summary><c>factor = ⌊2^FactorBits / σ⌋</c>.</summary>
-    public const int FactorBits = 53;
+    public const int FactorBits = KernelConstants.LayerNormFactorBits;
 
     /// <summary>Fraction bits of the normalized value u (Q1.30).</summary>
-    public const int NormFracBits = 30;
+    public const int NormFracBits = KernelConstants.LayerNormNormFracBits;
 
     /// <summary>Fraction bits of β and of the pre-rounding output, in output LSBs.</summary>
-    public const int BetaFracBits = 8;
+    public const int BetaFracBits = KernelConstants.LayerNormBetaFracBits;
 
     /// <summary>Width of the output multiplier: <c>|u·γ| ≤ 2^45</c>, so <c>|u·γ·M| &lt; 2^62</c>.</summary>
-    public const int OutputMultiplierBits = 17;
+    public const int OutputMultiplierBits = KernelConstants.LayerNormOutputMultiplierBits;
 
     /// <summary>Derives the constants.</summary>
     /// <param name="width">Row width, 1..4096.</param>

@@ -1,3 +1,5 @@
+using HwGen.Generator.Design;
+
 namespace HwGen.Software.Numerics.Transformer;
 
 /// <summary>
@@ -21,10 +23,10 @@ namespace HwGen.Software.Numerics.Transformer;
 public sealed record IntSoftmaxConstants(double InputScale, Requantization Input)
 {
     /// <summary>Fraction bits F of the internal format: unit <c>ln2/2^F</c>, so <c>q_ln2 = 2^F</c>.</summary>
-    public const int FracBits = 14;
+    public const int FracBits = KernelConstants.SoftmaxFracBits;
 
     /// <summary>Largest exponent shift z (I-BERT's clamp): exp(x) for x &lt; −(MaxZ+1)·ln2 is taken at that point.</summary>
-    public const int MaxZ = 30;
+    public const int MaxZ = KernelConstants.SoftmaxMaxZ;
 
     /// <summary>Largest magnitude of the converted input: <c>(MaxZ + 1)·2^F − 1</c>, so z ≤ MaxZ.</summary>
     public const long MaxMagnitude = ((MaxZ + 1L) << FracBits) - 1;
@@ -39,16 +41,16 @@ public sealed record IntSoftmaxConstants(double InputScale, Requantization Input
     public const double PolyCReal = 1.0 - (PolyA * PolyBReal * PolyBReal);
 
     /// <summary><c>Qb = round(B·2^F/ln2)</c> = 31997.</summary>
-    public const long PolyB = 31997;
+    public const long PolyB = KernelConstants.SoftmaxPolyB;
 
     /// <summary><c>Qc = round((C/A)·(2^F/ln2)²)</c> = 536204219.</summary>
-    public const long PolyC = 536204219;
+    public const long PolyC = KernelConstants.SoftmaxPolyC;
 
     /// <summary>The reciprocal of the row sum is <c>⌊2^ReciprocalBits / Σ⌋</c>.</summary>
-    public const int ReciprocalBits = 60;
+    public const int ReciprocalBits = KernelConstants.SoftmaxReciprocalBits;
 
     /// <summary>The output is int8 with scale 2^-OutputFracBits (0..127; a probability of 1 saturates to 127).</summary>
-    public const int OutputFracBits = 7;
+    public const int OutputFracBits = KernelConstants.SoftmaxOutputFracBits;
 
     /// <summary>Real value of one output LSB, 2^-7.</summary>
     public const double OutputScale = 1.0 / (1 << OutputFracBits);

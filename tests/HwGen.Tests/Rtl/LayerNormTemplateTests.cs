@@ -1,11 +1,17 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text.RegularExpressions;
+using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
+using HwGen.Generator.Rendering;
 using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Tests.Rtl;
 
-/// <summary>The LayerNorm unit's Verilog parameter defaults are the C# kernel's constants (one source of truth).</summary>
+/// <summary>
+/// The LayerNorm unit's Verilog parameter defaults are rendered from <see cref="KernelConstants"/>, the
+/// constants the C# kernel uses too (one source of truth).
+/// </summary>
 public sealed partial class LayerNormTemplateTests
 {
     [Theory]
@@ -13,17 +19,48 @@ public sealed partial class LayerNormTemplateTests
     [InlineData("FACTOR_BITS", IntLayerNormConstants.FactorBits)]
     [InlineData("NORM_FRAC", IntLayerNormConstants.NormFracBits)]
     [InlineData("BETA_FRAC", IntLayerNormConstants.BetaFracBits)]
-    public void LayerNorm_rtl_parameter_defaults_equal_the_kernel_constants(string parameter, long expected)
+    public void Rendered_layernorm_parameter_defaults_equal_the_kernel_constants(string parameter, long expected)
     {
         // Arrange
-        var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "templates", "rtl", "hwgen_layernorm.v.sbn"));
+        var design = DesignResolver.LoadFile(RepoPaths.Config("small"));
 
         // Act
+        var text = RtlGenerator.RenderAll(design, "test")["hwgen_layernorm.v"];
         var match = ParameterLine().Matches(text).FirstOrDefault(m => m.Groups[1].Value == parameter);
 
         // Assert
         Assert.NotNull(match);
         Assert.Equal(expected, long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void The_layernorm_template_holds_no_numeric_kernel_constant()
+    {
+        // Arrange
+        var template = TemplateStore.Read("rtl/hwgen_layernorm.v.sbn");
+        string[] kernel = ["DEV_BITS", "FACTOR_BITS", "NORM_FRAC", "BETA_FRAC"];
+
+        // Act
+        var literal = ParameterLine().Matches(template).Select(m => m.Groups[1].Value).Intersect(kernel).ToArray();
+
+        // Assert
+        Assert.Empty(literal);
+    }
+
+    [Fact]
+    public void Every_kernel_constant_is_visible_to_the_templates_with_its_value()
+    {
+        // Arrange
+        var constants = typeof(KernelConstants).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).ToArray();
+        var values = KernelConstants.TemplateValues;
+
+        // Act
+        var missing = constants.Where(f => !Equals(values.GetType().GetProperty(f.Name)?.GetValue(values), f.GetRawConstantValue()))
+            .Select(f => f.Name).ToArray();
+
+        // Assert
+        Assert.NotEmpty(constants);
+        Assert.Empty(missing);
     }
 
     [Fact]
