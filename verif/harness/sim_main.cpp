@@ -611,37 +611,52 @@ struct Result {
     double wall = 0;
 };
 
-// Names the stalled units from UNIT_STATUS and TOKENS (bit layout: docs/isa.md, IsaSpec.Registers).
+// Names the stalled units from UNIT_STATUS and TOKENS. The field positions come from
+// hwgen_harness_params.h, rendered from IsaSpec.Registers (docs/isa.md).
 std::string diagnose(uint32_t us, uint32_t tokens) {
-    auto bit = [us](int b) { return ((us >> b) & 1u) != 0; };
-    auto tok = [tokens](int i) { return std::to_string((tokens >> (8 * i)) & 0xffu); };
-    const std::string ld2ex = "LD->EX=" + tok(0), ex2ld = "EX->LD=" + tok(1), ex2st = "EX->ST=" + tok(2),
-                      st2ex = "ST->EX=" + tok(3);
-    auto unit = [&](const char* name, int queue_bit, int busy_bit, int wait_bit) {
-        std::string s = std::string(name) + " queue " + (bit(queue_bit) ? "non-empty" : "empty") + ", " + name +
-                        " unit " + (bit(wait_bit) ? "waiting" : bit(busy_bit) ? "busy" : "idle");
-        return s;
+    using namespace hwgen;
+    auto bit = [us](int lsb) { return reg_field(us, lsb, 1) != 0; };
+    auto tok = [tokens](const char* name, int lsb, int width) {
+        return std::string(name) + "=" + std::to_string(reg_field(tokens, lsb, width));
     };
+    const std::string ld2ex = tok("LD->EX", kRegTokensLd2exLsb, kRegTokensLd2exWidth);
+    const std::string ex2ld = tok("EX->LD", kRegTokensEx2ldLsb, kRegTokensEx2ldWidth);
+    const std::string ex2st = tok("EX->ST", kRegTokensEx2stLsb, kRegTokensEx2stWidth);
+    const std::string st2ex = tok("ST->EX", kRegTokensSt2exLsb, kRegTokensSt2exWidth);
+    auto unit = [&](const char* name, int queue_bit, int busy_bit, int wait_bit) {
+        return std::string(name) + " queue " + (bit(queue_bit) ? "non-empty" : "empty") + ", " + name + " unit " +
+               (bit(wait_bit) ? "waiting" : bit(busy_bit) ? "busy" : "idle");
+    };
+    const std::string load = unit("load", kRegUnitStatusLoadQueueLsb, kRegUnitStatusLoadBusyLsb, kRegUnitStatusLoadWaitLsb);
+    const std::string exec = unit("exec", kRegUnitStatusExecQueueLsb, kRegUnitStatusExecBusyLsb, kRegUnitStatusExecWaitLsb);
+    const std::string store =
+        unit("store", kRegUnitStatusStoreQueueLsb, kRegUnitStatusStoreBusyLsb, kRegUnitStatusStoreWaitLsb);
     std::vector<std::string> parts;
-    if (bit(6)) parts.push_back("load unit waits for a dependency token: " + ex2ld + "; " + unit("exec", 3, 7, 8));
-    if (bit(8)) parts.push_back("exec unit waits for a dependency token: " + ld2ex + ", " + st2ex + "; " +
-                                unit("load", 2, 5, 6) + "; " + unit("store", 4, 9, 10));
-    if (bit(10)) parts.push_back("store unit waits for a dependency token: " + ex2st + "; " + unit("exec", 3, 7, 8));
-    if (bit(5) && !bit(6)) parts.push_back("load unit busy without progress");
-    if (bit(7) && !bit(8)) parts.push_back("exec unit busy without progress");
-    if (bit(9) && !bit(10)) parts.push_back("store unit busy without progress");
+    if (bit(kRegUnitStatusLoadWaitLsb)) parts.push_back("load unit waits for a dependency token: " + ex2ld + "; " + exec);
+    if (bit(kRegUnitStatusExecWaitLsb)) {
+        parts.push_back("exec unit waits for a dependency token: " + ld2ex + ", " + st2ex + "; " + load + "; " + store);
+    }
+    if (bit(kRegUnitStatusStoreWaitLsb)) parts.push_back("store unit waits for a dependency token: " + ex2st + "; " + exec);
+    if (bit(kRegUnitStatusLoadBusyLsb) && !bit(kRegUnitStatusLoadWaitLsb)) parts.push_back("load unit busy without progress");
+    if (bit(kRegUnitStatusExecBusyLsb) && !bit(kRegUnitStatusExecWaitLsb)) parts.push_back("exec unit busy without progress");
+    if (bit(kRegUnitStatusStoreBusyLsb) && !bit(kRegUnitStatusStoreWaitLsb)) parts.push_back("store unit busy without progress");
     if (parts.empty()) parts.push_back("no unit is busy or waits for a token");
-    std::string fetch = bit(0) ? "fetch has instructions left" : "fetch: every instruction dispatched";
-    if (bit(1)) fetch += ", dispatch blocked by a full queue";
+    std::string fetch = bit(kRegUnitStatusFetchPendingLsb) ? "fetch has instructions left" : "fetch: every instruction dispatched";
+    if (bit(kRegUnitStatusDispatchBlockedLsb)) fetch += ", dispatch blocked by a full queue";
     parts.push_back(fetch);
-    if (bit(11)) parts.push_back("AXI reads outstanding");
-    if (bit(12)) parts.push_back("AXI writes outstanding");
+    if (bit(kRegUnitStatusAxiReadsLsb)) parts.push_back("AXI reads outstanding");
+    if (bit(kRegUnitStatusAxiWritesLsb)) parts.push_back("AXI writes outstanding");
     char raw[64];
     std::snprintf(raw, sizeof raw, "UNIT_STATUS=0x%04x TOKENS=0x%08x", us, tokens);
     parts.push_back(raw);
     std::string out;
     for (std::size_t i = 0; i < parts.size(); i++) out += (i ? "; " : "") + parts[i];
     return out;
+}
+
+// STATUS says the program ended: DONE or ERROR.
+bool finished_status(uint32_t status) {
+    return hwgen::reg_field(status, hwgen::kRegStatusDoneLsb, 1) || hwgen::reg_field(status, hwgen::kRegStatusErrorLsb, 1);
 }
 
 void write_file(const std::string& path, const uint8_t* data, uint64_t len) {
@@ -713,8 +728,9 @@ int run(int argc, char** argv) {
         sim.reset(8);
         sim.axil_write(hwgen::kRegProgAddr, static_cast<uint32_t>(opt.prog_addr));
         sim.axil_write(hwgen::kRegProgLen, static_cast<uint32_t>(opt.prog_len));
-        sim.axil_write(hwgen::kRegCtrl, 0x2u);  // IRQ_EN
-        sim.axil_write(hwgen::kRegCtrl, 0x3u);  // IRQ_EN | START
+        const uint32_t irq_en = 1u << hwgen::kRegCtrlIrqEnLsb;
+        sim.axil_write(hwgen::kRegCtrl, irq_en);
+        sim.axil_write(hwgen::kRegCtrl, irq_en | (1u << hwgen::kRegCtrlStartLsb));
         const uint64_t start = sim.cycle();
         sim.arm_irq();
         profiler.arm(!opt.profile.empty());
@@ -736,7 +752,7 @@ int run(int argc, char** argv) {
             if (opt.poll > 0) {
                 for (uint64_t i = 0; i < opt.poll && !sim.irq_seen(); i++) sim.tick();
                 const uint32_t s = sim.axil_read(hwgen::kRegStatus);
-                finished = (s & 0x6u) != 0;
+                finished = finished_status(s);
             } else {
                 sim.tick();
                 finished = sim.irq_seen();
@@ -750,7 +766,7 @@ int run(int argc, char** argv) {
                 }
                 if (changed) last_progress = sim.cycle();
                 next_sample = sim.cycle() + sample_every;
-                finished = sim.irq_seen() || (opt.poll > 0 && (sim.axil_read(hwgen::kRegStatus) & 0x6u) != 0);
+                finished = sim.irq_seen() || (opt.poll > 0 && finished_status(sim.axil_read(hwgen::kRegStatus)));
                 const uint64_t axi = std::max(start, sim.mem().stats().last_activity_cycle);
                 if (!finished && sim.cycle() - std::max(last_progress, axi) > opt.watchdog) {
                     r.status = "hang";
@@ -769,7 +785,7 @@ int run(int argc, char** argv) {
         r.irq = sim.irq_seen();
         r.cycles = (r.irq ? sim.irq_cycle() : sim.cycle()) - start;
         r.status_reg = sim.axil_read(hwgen::kRegStatus);
-        if (finished) r.status = (r.status_reg & 0x4u) ? "error" : "done";
+        if (finished) r.status = hwgen::reg_field(r.status_reg, hwgen::kRegStatusErrorLsb, 1) ? "error" : "done";
         r.unit_status = sim.axil_read(hwgen::kRegUnitStatus);
         r.tokens = sim.axil_read(hwgen::kRegTokens);
         if (!finished) r.stalled = diagnose(r.unit_status, r.tokens);
