@@ -121,6 +121,12 @@ public static class IsaRenderer
             sb.Append(CultureInfo.InvariantCulture, $"`define ISA_{name}_W {field.Width} // width of {name}\n");
         }
 
+        sb.Append(CultureInfo.InvariantCulture, $"`define ISA_DBG_PROFILE_W {DebugPort.Width} // width of the {DebugPort.Name} output\n");
+        foreach (var field in DebugPort.Fields)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"`define ISA_DBG_{Upper(field.Name)}_LSB {field.Lsb} // {Sanitize(field.Description)}\n");
+        }
+
         sb.Append("`endif\n");
         return sb.ToString();
     }
@@ -207,6 +213,13 @@ public static class IsaRenderer
             {
                 sb.Append(inv, $"| `{f.Name}` | {Bits(f)} | {f.Description} |\n");
             }
+        }
+
+        sb.Append(inv, $"\n## Debug port `{DebugPort.Name}`\n\nAn output of `hwgen_top`, always present: the strobes the Verilator harness's execute-unit profiler samples every cycle. ");
+        sb.Append("Integrations leave it unconnected (synthesis removes what nothing reads).\n\n| Field | Bit | Meaning |\n|---|---|---|\n");
+        foreach (var f in DebugPort.Fields)
+        {
+            sb.Append(inv, $"| `{f.Name}` | {Bits(f)} | {f.Description} |\n");
         }
 
         sb.Append(inv, $"\n## Performance counters\n\nCounter i is 64 bits at 0x{IsaSpec.CounterBase:X3} + 8·i (low word first), cleared by START.\n\n");

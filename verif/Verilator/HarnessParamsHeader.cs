@@ -37,6 +37,12 @@ public static class HarnessParamsHeader
             }
         }
 
+        sb.Append(CultureInfo.InvariantCulture, $"// Bits of hwgen_top's {DebugPort.Name} output (DebugPort), read by the profiler.\n");
+        foreach (var field in DebugPort.Fields)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"constexpr int kDbg{Pascal(field.Name)}Bit = {field.Lsb};\n");
+        }
+
         sb.Append("// The value of a register field.\n");
         sb.Append("inline uint32_t reg_field(uint32_t reg, int lsb, int width) {\n");
         sb.Append("    return width >= 32 ? reg >> lsb : (reg >> lsb) & ((1u << width) - 1u);\n}\n");
