@@ -225,7 +225,7 @@ internal static class SimCommand
         {
             "ws" => Dataflow.Ws,
             "os" => Dataflow.Os,
-            _ => design.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os,
+            _ => design.SupportWs ? Dataflow.Ws : Dataflow.Os,
         };
         if (!design.Supports(df))
         {

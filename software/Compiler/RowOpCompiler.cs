@@ -58,7 +58,7 @@ public static class RowOpCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(w);
-        if (d.UnitGelu == 0)
+        if (!d.UnitGelu)
         {
             throw new ArgumentException($"design '{d.Name}' has no GELU unit (units.gelu: false)", nameof(d));
         }
@@ -97,7 +97,7 @@ public static class RowOpCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(w);
-        if (d.UnitSoftmax == 0)
+        if (!d.UnitSoftmax)
         {
             throw new ArgumentException($"design '{d.Name}' has no Softmax unit (units.softmax: false)", nameof(d));
         }
@@ -440,7 +440,7 @@ public static class RowOpCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(w);
-        if (d.UnitLayerNorm == 0)
+        if (!d.UnitLayerNorm)
         {
             throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit (units.layernorm: false)", nameof(d));
         }
@@ -496,7 +496,7 @@ public static class RowOpCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(w);
-        if (d.UnitLayerNorm == 0)
+        if (!d.UnitLayerNorm)
         {
             throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit, which the residual add uses (units.layernorm: false)", nameof(d));
         }
@@ -601,7 +601,7 @@ public static class RowOpCompiler
     /// </summary>
     private static Dictionary<string, long> RelayCompute(DesignModel d) => new(StringComparer.Ordinal)
     {
-        ["dataflow"] = d.SupportWs == 1 ? 0 : 1, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = d.AccDepth - 1,
+        ["dataflow"] = d.SupportWs ? 0 : 1, ["mode"] = 0, ["rows"] = 1, ["k"] = 1, ["a_addr"] = 0, ["b_addr"] = 0, ["c_addr"] = d.AccDepth - 1,
     };
 
     private static Instruction Create(Opcode op, Dictionary<string, long> fields) =>

@@ -171,7 +171,7 @@ public sealed class GoldenSimulator
         {
             0 => SpRange("load", local, rows),
             1 when rows > d.SpRowBytes => Bad($"transposed load of {rows} rows exceeds the scratchpad row width {d.SpRowBytes}"),
-            1 when d.TransposedLoad == 0 => Bad($"target sp_t needs the transposing buffer, which design '{d.Name}' lacks (scratchpad.transposed_load)"),
+            1 when !d.TransposedLoad => Bad($"target sp_t needs the transposing buffer, which design '{d.Name}' lacks (scratchpad.transposed_load)"),
             1 => SpRange("transposed load", local, cols),
             _ => AccRange("load", local, rows),
         };
@@ -197,7 +197,7 @@ public sealed class GoldenSimulator
             return Bad($"func {func} is reserved");
         }
 
-        if (func == 1 && d.UnitGelu == 0)
+        if (func == 1 && !d.UnitGelu)
         {
             return Bad($"func gelu needs the GELU unit, which design '{d.Name}' lacks (units.gelu)");
         }
@@ -240,7 +240,7 @@ public sealed class GoldenSimulator
             return Bad($"normalize func {func} is reserved");
         }
 
-        if (func == 0 && d.UnitSoftmax == 0)
+        if (func == 0 && !d.UnitSoftmax)
         {
             return Bad($"func softmax needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
         }
@@ -261,7 +261,7 @@ public sealed class GoldenSimulator
     private (FaultCode, string) CheckLayerNorm(Instruction i, long rows, long width, bool affine)
     {
         var name = affine ? "layernorm" : "add";
-        if (d.UnitLayerNorm == 0)
+        if (!d.UnitLayerNorm)
         {
             return Bad($"func {name} needs the LayerNorm unit, which design '{d.Name}' lacks (units.layernorm)");
         }

@@ -106,7 +106,7 @@ public static class LayerCompiler
             throw new ArgumentException("no layers to compile", nameof(layers));
         }
 
-        if (d.SupportWs == 0 || d.UnitSoftmax == 0 || d.UnitLayerNorm == 0 || d.UnitGelu == 0)
+        if (!d.SupportWs || !d.UnitSoftmax || !d.UnitLayerNorm || !d.UnitGelu)
         {
             throw new ArgumentException($"design '{d.Name}' needs the weight-stationary dataflow and the softmax, layernorm and gelu units to run a whole layer", nameof(d));
         }
@@ -397,7 +397,7 @@ public static class LayerCompiler
             IntResidualAddConstants? add = null)
         {
             var withResidual = epilogue is Epilogue.LayerNorm or Epilogue.ResidualAdd;
-            if (withResidual && d.SupportOs != 0 && ResidualGemmOs(a, bOp, m, n, k, bias!, epilogue, c, norm, add, residual!, affine))
+            if (withResidual && d.SupportOs && ResidualGemmOs(a, bOp, m, n, k, bias!, epilogue, c, norm, add, residual!, affine))
             {
                 return;
             }

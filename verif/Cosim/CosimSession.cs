@@ -269,7 +269,7 @@ public sealed class CosimSession
             problems.Add($"HW_ID = 0x{rtl.HardwareId:X8}, expected 0x{IsaSpec.HardwareId:X8}");
         }
 
-        var config = (uint)(design.Rows & 0xFF) | ((uint)(design.Cols & 0xFF) << 8) | ((uint)design.SupportWs << 16) | ((uint)design.SupportOs << 17);
+        var config = (uint)(design.Rows & 0xFF) | ((uint)(design.Cols & 0xFF) << 8) | ((design.SupportWs ? 1u : 0u) << 16) | ((design.SupportOs ? 1u : 0u) << 17);
         if (rtl.HardwareConfig != config)
         {
             problems.Add($"HW_CONFIG = 0x{rtl.HardwareConfig:X8}, expected 0x{config:X8}");
