@@ -19,6 +19,27 @@ public sealed record IsaRegister(string Name, int Offset, string Access, string 
         Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal))
         ?? throw new ArgumentException($"register {Name} has no field '{name}'", nameof(name));
 
+    /// <summary>The register value with each named field set (values truncated to their field width).</summary>
+    public uint Compose(params (string Field, long Value)[] fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var word = 0u;
+        foreach (var (name, value) in fields)
+        {
+            var f = Field(name);
+            word |= (uint)((ulong)value & f.MaxValue) << f.Lsb;
+        }
+
+        return word;
+    }
+
+    /// <summary>The value of one field in a register word.</summary>
+    public uint Extract(uint word, string field)
+    {
+        var f = Field(field);
+        return (uint)((word >> f.Lsb) & f.MaxValue);
+    }
+
     /// <summary>The description followed by the field list, for one-line tables (INTEGRATION.md).</summary>
     public string Summary => Fields.Count == 0
         ? Description

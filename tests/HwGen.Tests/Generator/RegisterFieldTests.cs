@@ -25,6 +25,21 @@ public sealed class RegisterFieldTests
     }
 
     [Fact]
+    public void A_register_word_composed_from_fields_gives_each_field_back()
+    {
+        var hwConfig = IsaSpec.Register("HW_CONFIG");
+
+        var word = hwConfig.Compose(("rows", 16), ("cols", 8), ("ws", 1), ("os", 0));
+
+        Assert.Equal(0x0001_0810u, word);
+        Assert.Equal(16u, hwConfig.Extract(word, "rows"));
+        Assert.Equal(8u, hwConfig.Extract(word, "cols"));
+        Assert.Equal(1u, hwConfig.Extract(word, "ws"));
+        Assert.Equal(0u, hwConfig.Extract(word, "os"));
+        Assert.Throws<ArgumentException>(() => hwConfig.Extract(word, "depth"));
+    }
+
+    [Fact]
     public void The_c_header_has_a_shift_and_mask_for_every_register_field_and_the_verilog_include_its_lsb_and_width()
     {
         var files = RtlGenerator.RenderAll(DesignResolver.LoadFile(RepoPaths.Config("tiny")), "hwgen generate");
