@@ -10,49 +10,8 @@ namespace HwGen.Generator.Config;
 /// </summary>
 public static class ConfigReader
 {
-    private enum Kind
-    {
-        Int,
-        Text,
-        Bool,
-    }
-
-    // The schema: every accepted key path, its kind and where it lands in RawConfig.
-    private static readonly (string Path, Kind Kind, Func<RawConfig, object, RawConfig> Set)[] Schema =
-    [
-        ("name", Kind.Text, (c, v) => c with { Name = (string)v }),
-        ("array.rows", Kind.Int, (c, v) => c with { Rows = (int)v }),
-        ("array.cols", Kind.Int, (c, v) => c with { Cols = (int)v }),
-        ("array.tile_rows", Kind.Int, (c, v) => c with { TileRows = (int)v }),
-        ("array.tile_cols", Kind.Int, (c, v) => c with { TileCols = (int)v }),
-        ("array.dataflow", Kind.Text, (c, v) => c with { Dataflow = (string)v }),
-        ("array.dsp_packing", Kind.Bool, (c, v) => c with { DspPacking = (bool)v }),
-        ("array.multiplier", Kind.Text, (c, v) => c with { Multiplier = (string)v }),
-        ("scratchpad.kib", Kind.Int, (c, v) => c with { ScratchpadKib = (int)v }),
-        ("scratchpad.banks", Kind.Int, (c, v) => c with { ScratchpadBanks = (int)v }),
-        ("scratchpad.transposed_load", Kind.Bool, (c, v) => c with { TransposedLoad = (bool)v }),
-        ("accumulator.kib", Kind.Int, (c, v) => c with { AccumulatorKib = (int)v }),
-        ("accumulator.banks", Kind.Int, (c, v) => c with { AccumulatorBanks = (int)v }),
-        ("axi.data_bits", Kind.Int, (c, v) => c with { AxiDataBits = (int)v }),
-        ("axi.max_outstanding", Kind.Int, (c, v) => c with { AxiMaxOutstanding = (int)v }),
-        ("queues.load", Kind.Int, (c, v) => c with { LoadQueue = (int)v }),
-        ("queues.exec", Kind.Int, (c, v) => c with { ExecQueue = (int)v }),
-        ("queues.store", Kind.Int, (c, v) => c with { StoreQueue = (int)v }),
-        ("units.gelu", Kind.Bool, (c, v) => c with { Gelu = (bool)v }),
-        ("units.softmax", Kind.Bool, (c, v) => c with { Softmax = (bool)v }),
-        ("units.layernorm", Kind.Bool, (c, v) => c with { LayerNorm = (bool)v }),
-        ("requant.lanes", Kind.Int, (c, v) => c with { RequantLanes = (int)v }),
-        ("requant.digit_bits", Kind.Int, (c, v) => c with { RequantDigitBits = (int)v }),
-        ("counters.bits", Kind.Int, (c, v) => c with { CounterBits = (int)v }),
-        ("counters.set", Kind.Text, (c, v) => c with { CounterSet = (string)v }),
-    ];
-
-    private static readonly HashSet<string> Sections =
-        Schema.Select(s => s.Path).Where(p => p.Contains('.', StringComparison.Ordinal))
-            .Select(p => p[..p.IndexOf('.', StringComparison.Ordinal)]).ToHashSet(StringComparer.Ordinal);
-
     /// <summary>Every key path the schema accepts, in schema order (for documentation).</summary>
-    public static IEnumerable<string> KnownPaths => Schema.Select(s => s.Path);
+    public static IEnumerable<string> KnownPaths => ConfigSchema.Keys.Select(k => k.Path);
 
     /// <summary>Reads a configuration file; throws <see cref="ConfigException"/> listing every problem.</summary>
     public static RawConfig ReadFile(string path)
@@ -117,13 +76,13 @@ public static class ConfigReader
             throw new ConfigException(source, [new ConfigError(string.Empty, "the file must be a YAML mapping of keys to values")]);
         }
 
-        var raw = new RawConfig();
+        var values = new Dictionary<string, object>(StringComparer.Ordinal);
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
-        Walk(root, string.Empty, ref raw, lines, errors);
-        return (raw with { Lines = lines }, errors);
+        Walk(root, string.Empty, values, lines, errors);
+        return (new RawConfig { Values = values, Lines = lines }, errors);
     }
 
-    private static void Walk(YamlMappingNode map, string prefix, ref RawConfig raw, Dictionary<string, int> lines, List<ConfigError> errors)
+    private static void Walk(YamlMappingNode map, string prefix, Dictionary<string, object> values, Dictionary<string, int> lines, List<ConfigError> errors)
     {
         foreach (var (keyNode, valueNode) in map.Children)
         {
@@ -137,11 +96,11 @@ public static class ConfigReader
             }
 
             lines[path] = line;
-            if (prefix.Length == 0 && Sections.Contains(key))
+            if (prefix.Length == 0 && ConfigSchema.Sections.Contains(key, StringComparer.Ordinal))
             {
                 if (valueNode is YamlMappingNode child)
                 {
-                    Walk(child, path, ref raw, lines, errors);
+                    Walk(child, path, values, lines, errors);
                 }
                 else
                 {
@@ -151,45 +110,28 @@ public static class ConfigReader
                 continue;
             }
 
-            var entry = Array.Find(Schema, s => s.Path == path);
-            if (entry.Path is null)
+            var entry = ConfigSchema.Find(path);
+            if (entry is null)
             {
-                var known = string.Join(", ", Schema.Select(s => s.Path).Where(p => p.StartsWith(prefix, StringComparison.Ordinal)));
+                var known = string.Join(", ", KnownPaths.Where(p => p.StartsWith(prefix, StringComparison.Ordinal)));
                 errors.Add(new ConfigError(path, $"unknown key (known keys: {known})", line));
                 continue;
             }
 
             if (valueNode is not YamlScalarNode scalar || scalar.Value is null)
             {
-                errors.Add(new ConfigError(path, entry.Kind switch { Kind.Int => "must be an integer", Kind.Bool => "must be true or false", _ => "must be a string" }, line));
+                errors.Add(new ConfigError(path, entry switch { IntKey => "must be an integer", BoolKey => "must be true or false", _ => "must be a string" }, line));
                 continue;
             }
 
-            if (entry.Kind == Kind.Int)
+            var value = entry.Parse(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted, out var error);
+            if (value is null)
             {
-                if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted ||
-                    !int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
-                {
-                    errors.Add(new ConfigError(path, $"must be an integer, got '{scalar.Value}'", line));
-                    continue;
-                }
+                errors.Add(new ConfigError(path, error ?? "has the wrong type", line));
+                continue;
+            }
 
-                raw = entry.Set(raw, n);
-            }
-            else if (entry.Kind == Kind.Bool)
-            {
-                if (scalar.Value is not ("true" or "false"))
-                {
-                    errors.Add(new ConfigError(path, $"must be true or false, got '{scalar.Value}'", line));
-                    continue;
-                }
-
-                raw = entry.Set(raw, scalar.Value == "true");
-            }
-            else
-            {
-                raw = entry.Set(raw, scalar.Value);
-            }
+            values[path] = value;
         }
     }
 }

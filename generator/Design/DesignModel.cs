@@ -1,12 +1,17 @@
+using HwGen.Generator.Config;
+
 namespace HwGen.Generator.Design;
 
 /// <summary>
 /// The resolved, immutable design: every width, depth and count the RTL, the compiler, the
 /// golden simulator and the harness need, computed once from a validated configuration.
-/// Scriban sees it as <c>d</c> with snake_case member names.
+/// Scriban sees it as <c>d</c> with snake_case member names; templates print flags as 0/1 with <c>bit</c>.
 /// </summary>
 public sealed record DesignModel
 {
+    /// <summary>Every configuration key as resolved (defaults applied); the source of the resolved YAML.</summary>
+    public required ResolvedConfig Config { get; init; }
+
     /// <summary>Configuration name (output folder name).</summary>
     public required string Name { get; init; }
 
@@ -22,23 +27,23 @@ public sealed record DesignModel
     /// <summary>PE columns per combinational tile.</summary>
     public required int TileCols { get; init; }
 
-    /// <summary>1 when the array supports weight-stationary dataflow.</summary>
-    public required int SupportWs { get; init; }
+    /// <summary>True when the array supports weight-stationary dataflow.</summary>
+    public required bool SupportWs { get; init; }
 
-    /// <summary>1 when the array supports output-stationary dataflow.</summary>
-    public required int SupportOs { get; init; }
+    /// <summary>True when the array supports output-stationary dataflow.</summary>
+    public required bool SupportOs { get; init; }
 
     /// <summary>
-    /// 1 when horizontally adjacent PEs of a tile share one multiplier: the two int8 weights (or OS
+    /// True when horizontally adjacent PEs of a tile share one multiplier: the two int8 weights (or OS
     /// B operands) packed into one wide operand times the shared activation, one DSP48 per PE pair.
     /// </summary>
-    public int DspPacking { get; init; }
+    public bool DspPacking { get; init; }
 
     /// <summary>
-    /// 1 when the PEs multiply with shift-and-add rows instead of the * operator: for fabrics
+    /// True when the PEs multiply with shift-and-add rows instead of the * operator: for fabrics
     /// without DSP blocks (iCE40 HX), where it takes about half the logic cells.
     /// </summary>
-    public int MulLogic { get; init; }
+    public bool MulLogic { get; init; }
 
     /// <summary>
     /// Bits of a weight-stationary partial sum inside the array: enough for ROWS int8×int8 products
@@ -59,10 +64,10 @@ public sealed record DesignModel
     public required int SpBanks { get; init; }
 
     /// <summary>
-    /// 1 when the load unit has the transposing buffer behind <c>load target=sp_t</c>; 0 makes that
+    /// True when the load unit has the transposing buffer behind <c>load target=sp_t</c>; false makes that
     /// target <c>bad_field</c> at dispatch (output-stationary GEMMs and Kᵀ loads need it).
     /// </summary>
-    public int TransposedLoad { get; init; } = 1;
+    public bool TransposedLoad { get; init; } = true;
 
     /// <summary>Bits of a scratchpad row address.</summary>
     public required int SpAddrBits { get; init; }
@@ -103,14 +108,14 @@ public sealed record DesignModel
     /// <summary>Store instruction queue depth.</summary>
     public required int StoreQueueDepth { get; init; }
 
-    /// <summary>1 when the store path has the I-GELU unit.</summary>
-    public int UnitGelu { get; init; }
+    /// <summary>True when the store path has the I-GELU unit.</summary>
+    public bool UnitGelu { get; init; }
 
-    /// <summary>1 when the store path has the Softmax unit.</summary>
-    public int UnitSoftmax { get; init; }
+    /// <summary>True when the store path has the Softmax unit.</summary>
+    public bool UnitSoftmax { get; init; }
 
-    /// <summary>1 when the store path has the LayerNorm unit (with residual add).</summary>
-    public int UnitLayerNorm { get; init; }
+    /// <summary>True when the store path has the LayerNorm unit (with residual add).</summary>
+    public bool UnitLayerNorm { get; init; }
 
     /// <summary>Requantizer lanes working in parallel (divides COLS; COLS = one row per pass).</summary>
     public int RequantLanes { get; init; }
@@ -128,8 +133,8 @@ public sealed record DesignModel
     /// <summary>Width of each performance counter (32..64); the AXI4-Lite high word reads the bits above 32.</summary>
     public int CounterBits { get; init; } = 64;
 
-    /// <summary>1 when every performance counter exists; 0 when only <c>cycles</c> counts (the others read zero).</summary>
-    public int CountersAll { get; init; } = 1;
+    /// <summary>True when every performance counter exists; false when only <c>cycles</c> counts (the others read zero).</summary>
+    public bool CountersAll { get; init; } = true;
 
     /// <summary>Number of processing elements.</summary>
     public int Pes => Rows * Cols;
@@ -138,5 +143,5 @@ public sealed record DesignModel
     public string ConfigSha256 { get; init; } = string.Empty;
 
     /// <summary>True when the hardware supports the dataflow.</summary>
-    public bool Supports(Dataflow dataflow) => dataflow == Dataflow.Ws ? SupportWs == 1 : SupportOs == 1;
+    public bool Supports(Dataflow dataflow) => dataflow == Dataflow.Ws ? SupportWs : SupportOs;
 }

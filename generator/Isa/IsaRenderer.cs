@@ -93,6 +93,13 @@ public static class IsaRenderer
         return list;
     }
 
+    /// <summary>
+    /// Every register sub-field with its constant stem <c>REG_&lt;REGISTER&gt;_&lt;FIELD&gt;</c>, in register order.
+    /// Verilog and C take the LSB and width (<c>_LSB</c>, <c>_W</c>); C also gets <c>_SHIFT</c> and <c>_MASK</c>.
+    /// </summary>
+    public static IEnumerable<(string Name, IsaField Field)> RegisterFields() =>
+        IsaSpec.Registers.SelectMany(r => r.Fields.Select(f => ($"REG_{r.Name}_{Upper(f.Name)}", f)));
+
     /// <summary>Body of <c>hwgen_isa.vh</c>: one guarded `define per constant (macros, so unused ones cost no lint warning).</summary>
     public static string VerilogDefines()
     {
@@ -108,6 +115,18 @@ public static class IsaRenderer
             sb.Append(CultureInfo.InvariantCulture, $"`define ISA_{name} {literal} // {Sanitize(comment)}\n");
         }
 
+        foreach (var (name, field) in RegisterFields())
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"`define ISA_{name}_LSB {field.Lsb} // {Sanitize(field.Description)}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"`define ISA_{name}_W {field.Width} // width of {name}\n");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"`define ISA_DBG_PROFILE_W {DebugPort.Width} // width of the {DebugPort.Name} output\n");
+        foreach (var field in DebugPort.Fields)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"`define ISA_DBG_{Upper(field.Name)}_LSB {field.Lsb} // {Sanitize(field.Description)}\n");
+        }
+
         sb.Append("`endif\n");
         return sb.ToString();
     }
@@ -119,6 +138,14 @@ public static class IsaRenderer
         foreach (var (name, value, comment) in Constants())
         {
             sb.Append(CultureInfo.InvariantCulture, $"#define HWGEN_{name} 0x{Hex(value, 2)}{(value > uint.MaxValue ? "ull" : "u")} /* {Sanitize(comment)} */\n");
+        }
+
+        sb.Append("/* Register fields: (reg & HWGEN_REG_<R>_<F>_MASK) >> HWGEN_REG_<R>_<F>_SHIFT. */\n");
+        foreach (var (name, field) in RegisterFields())
+        {
+            var mask = ((1UL << field.Width) - 1) << field.Lsb;
+            sb.Append(CultureInfo.InvariantCulture, $"#define HWGEN_{name}_SHIFT {field.Lsb}u\n");
+            sb.Append(CultureInfo.InvariantCulture, $"#define HWGEN_{name}_MASK 0x{Hex((long)mask, 8)}u /* {Sanitize(field.Description)} */\n");
         }
 
         return sb.ToString();
@@ -176,6 +203,23 @@ public static class IsaRenderer
         foreach (var (name, offset, access, desc) in IsaSpec.Registers)
         {
             sb.Append(inv, $"| 0x{offset:X3} | `{name}` | {access} | {desc} |\n");
+        }
+
+        sb.Append("\nRegister fields (`hwgen_isa.vh`: `ISA_REG_<R>_<F>_LSB`/`_W`; `hwgen.h`: `HWGEN_REG_<R>_<F>_SHIFT`/`_MASK`). Bits not listed read 0.\n");
+        foreach (var register in IsaSpec.Registers.Where(r => r.Fields.Count > 0))
+        {
+            sb.Append(inv, $"\n### `{register.Name}`\n\n| Field | Bits | Meaning |\n|---|---|---|\n");
+            foreach (var f in register.Fields)
+            {
+                sb.Append(inv, $"| `{f.Name}` | {Bits(f)} | {f.Description} |\n");
+            }
+        }
+
+        sb.Append(inv, $"\n## Debug port `{DebugPort.Name}`\n\nAn output of `hwgen_top`, always present: the strobes the Verilator harness's execute-unit profiler samples every cycle. ");
+        sb.Append("Integrations leave it unconnected (synthesis removes what nothing reads).\n\n| Field | Bit | Meaning |\n|---|---|---|\n");
+        foreach (var f in DebugPort.Fields)
+        {
+            sb.Append(inv, $"| `{f.Name}` | {Bits(f)} | {f.Description} |\n");
         }
 
         sb.Append(inv, $"\n## Performance counters\n\nCounter i is 64 bits at 0x{IsaSpec.CounterBase:X3} + 8·i (low word first), cleared by START.\n\n");

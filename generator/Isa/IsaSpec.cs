@@ -126,20 +126,61 @@ public static class IsaSpec
     public static string Name(FaultCode code) =>
         string.Concat(code.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
-    /// <summary>AXI4-Lite registers (byte offsets).</summary>
-    public static readonly IReadOnlyList<(string Name, int Offset, string Access, string Description)> Registers =
+    /// <summary>AXI4-Lite registers (byte offsets), with their sub-fields.</summary>
+    public static readonly IReadOnlyList<IsaRegister> Registers =
     [
-        ("CTRL", 0x00, "RW", "bit 0 START (write 1 to start; reads 0), bit 1 IRQ_EN (interrupt enable)."),
-        ("STATUS", 0x04, "R/W1C", "bit 0 BUSY, bit 1 DONE, bit 2 ERROR. Write 1 to bit 1 to clear DONE, ERROR and the interrupt."),
-        ("ERR_CODE", 0x08, "R", "Fault code of the first fault (see fault codes)."),
-        ("ERR_PC", 0x0C, "R", "Index (0-based) of the faulting instruction."),
-        ("PROG_ADDR", 0x10, "RW", "Byte address of the program in DRAM (16-byte aligned)."),
-        ("PROG_LEN", 0x14, "RW", "Number of 128-bit instructions in the program."),
-        ("HW_ID", 0x18, "R", "Constant 0x48574731 (\"HWG1\")."),
-        ("HW_CONFIG", 0x1C, "R", "bits 7:0 array rows, 15:8 array columns, bit 16 weight-stationary, bit 17 output-stationary."),
-        ("UNIT_STATUS", 0x20, "R", "Live unit state for hang diagnosis: bit 0 fetch has instructions left, 1 dispatch blocked by a full queue, 2/3/4 load/exec/store queue non-empty, 5 load busy, 6 load waits for a token, 7 exec busy, 8 exec waits for a token, 9 store busy, 10 store waits for a token, 11 AXI reads outstanding, 12 AXI writes outstanding."),
-        ("TOKENS", 0x24, "R", "Dependency-token counters: bits 7:0 LD->EX, 15:8 EX->LD, 23:16 EX->ST, 31:24 ST->EX."),
+        new("CTRL", 0x00, "RW", "Control.",
+        [
+            new("start", 0, 1, "Write 1 to start (only when idle); reads 0."),
+            new("irq_en", 1, 1, "Interrupt enable."),
+        ]),
+        new("STATUS", 0x04, "R/W1C", "Run state. Write 1 to the done bit to clear DONE, ERROR and the interrupt.",
+        [
+            new("busy", 0, 1, "A program is running."),
+            new("done", 1, 1, "The program finished (write 1 to clear DONE and ERROR)."),
+            new("error", 2, 1, "The program stopped on a fault (ERR_CODE, ERR_PC)."),
+        ]),
+        new("ERR_CODE", 0x08, "R", "Fault code of the first fault (see fault codes).", []),
+        new("ERR_PC", 0x0C, "R", "Index (0-based) of the faulting instruction.", []),
+        new("PROG_ADDR", 0x10, "RW", "Byte address of the program in DRAM (16-byte aligned).", []),
+        new("PROG_LEN", 0x14, "RW", "Number of 128-bit instructions in the program.", []),
+        new("HW_ID", 0x18, "R", "Constant 0x48574731 (\"HWG1\").", []),
+        new("HW_CONFIG", 0x1C, "R", "Build parameters.",
+        [
+            new("rows", 0, 8, "Array rows."),
+            new("cols", 8, 8, "Array columns."),
+            new("ws", 16, 1, "Weight-stationary dataflow present."),
+            new("os", 17, 1, "Output-stationary dataflow present."),
+        ]),
+        new("UNIT_STATUS", 0x20, "R", "Live unit state for hang diagnosis.",
+        [
+            new("fetch_pending", 0, 1, "Fetch has instructions left to dispatch."),
+            new("dispatch_blocked", 1, 1, "Dispatch is blocked by a full queue."),
+            new("load_queue", 2, 1, "Load queue non-empty."),
+            new("exec_queue", 3, 1, "Execute queue non-empty."),
+            new("store_queue", 4, 1, "Store queue non-empty."),
+            new("load_busy", 5, 1, "Load unit busy."),
+            new("load_wait", 6, 1, "Load unit waits for a dependency token."),
+            new("exec_busy", 7, 1, "Execute unit busy."),
+            new("exec_wait", 8, 1, "Execute unit waits for a dependency token."),
+            new("store_busy", 9, 1, "Store unit busy."),
+            new("store_wait", 10, 1, "Store unit waits for a dependency token."),
+            new("axi_reads", 11, 1, "AXI read bursts outstanding."),
+            new("axi_writes", 12, 1, "AXI write bursts outstanding."),
+        ]),
+        new("TOKENS", 0x24, "R", "Dependency-token counters.",
+        [
+            new("ld2ex", 0, 8, "LD->EX tokens."),
+            new("ex2ld", 8, 8, "EX->LD tokens."),
+            new("ex2st", 16, 8, "EX->ST tokens."),
+            new("st2ex", 24, 8, "ST->EX tokens."),
+        ]),
     ];
+
+    /// <summary>The register called <paramref name="name"/>.</summary>
+    public static IsaRegister Register(string name) =>
+        Registers.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.Ordinal))
+        ?? throw new ArgumentException($"no register '{name}'", nameof(name));
 
     /// <summary>Byte offset of performance counter 0; counter i is 64 bits at CounterBase + 8*i (low word first).</summary>
     public const int CounterBase = 0x100;

@@ -69,7 +69,7 @@ public static class RtlGenerator
             ["part"] = FpgaPart,
             ["clock_ns"] = ClockPeriodNs.ToString("0.0##", CultureInfo.InvariantCulture),
             ["clock_mhz"] = (1000.0 / ClockPeriodNs).ToString("0.#", CultureInfo.InvariantCulture),
-            ["registers"] = IsaSpec.Registers.Select(r => new DocRow(r.Name, $"0x{r.Offset:X3}", r.Access, r.Description, string.Empty)).ToArray(),
+            ["registers"] = IsaSpec.Registers.Select(r => new DocRow(r.Name, $"0x{r.Offset:X3}", r.Access, r.Summary, string.Empty)).ToArray(),
             ["counters"] = IsaSpec.Counters.Select((c, i) => new DocRow(c.Name, $"0x{IsaSpec.CounterBase + (8 * i):X3}", string.Empty, c.Description, string.Empty)).ToArray(),
             ["faults"] = IsaSpec.FaultCodes.Select(f => new DocRow(f.Name, string.Empty, string.Empty, f.Description, f.Code.ToString(CultureInfo.InvariantCulture))).ToArray(),
         };

@@ -28,6 +28,9 @@ public static class TemplateRenderer
         }
 
         var script = new ScriptObject();
+
+        // Flags are booleans in C#; `{{ bit d.flag }}` prints one as 0 or 1 (Verilog parameters, C defines).
+        script.Import("bit", new Func<bool, int>(flag => flag ? 1 : 0));
         foreach (var (key, value) in globals)
         {
             if (value is string or int or long or bool)

@@ -42,7 +42,7 @@ public static class RowOpCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(w);
-        if (d.UnitGelu == 0)
+        if (!d.UnitGelu)
         {
             throw new ArgumentException($"design '{d.Name}' has no GELU unit (units.gelu: false)", nameof(d));
         }
@@ -72,7 +72,7 @@ public static class RowOpCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(w);
-        if (d.UnitSoftmax == 0)
+        if (!d.UnitSoftmax)
         {
             throw new ArgumentException($"design '{d.Name}' has no Softmax unit (units.softmax: false)", nameof(d));
         }
@@ -105,7 +105,7 @@ public static class RowOpCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(w);
-        if (d.UnitLayerNorm == 0)
+        if (!d.UnitLayerNorm)
         {
             throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit (units.layernorm: false)", nameof(d));
         }
@@ -140,7 +140,7 @@ public static class RowOpCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(w);
-        if (d.UnitLayerNorm == 0)
+        if (!d.UnitLayerNorm)
         {
             throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit, which the residual add uses (units.layernorm: false)", nameof(d));
         }

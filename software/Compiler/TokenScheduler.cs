@@ -196,7 +196,7 @@ internal sealed class TokenScheduler
     }
 
     private PendingInstruction Relay() =>
-        PendingInstruction.Compute(d.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os, ComputeMode.Overwrite, 1, 1, 0, 0,
+        PendingInstruction.Compute(d.SupportWs ? Dataflow.Ws : Dataflow.Os, ComputeMode.Overwrite, 1, 1, 0, 0,
             relayRow ?? throw new InvalidOperationException("compiler bug: a load/store hazard needs a relay compute, but the kernel reserved no relay row"));
 
     /// <summary>What an instruction reads and writes: scratchpad rows, accumulator rows, DRAM lines; half-open ranges.</summary>

@@ -16,7 +16,7 @@ public static class WorkloadCompiler
     public static Dataflow DefaultDataflow(DesignModel d)
     {
         ArgumentNullException.ThrowIfNull(d);
-        return d.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os;
+        return d.SupportWs ? Dataflow.Ws : Dataflow.Os;
     }
 
     /// <summary>True when <paramref name="spec"/> names a whole Transformer layer (or a stack of them).</summary>

@@ -64,7 +64,7 @@ public sealed partial class GoldenSimulator
         {
             LoadTarget.Scratchpad => SpRange("load", local, rows),
             LoadTarget.ScratchpadTransposed when rows > d.SpRowBytes => Bad($"transposed load of {rows} rows exceeds the scratchpad row width {d.SpRowBytes}"),
-            LoadTarget.ScratchpadTransposed when d.TransposedLoad == 0 => Bad($"target sp_t needs the transposing buffer, which design '{d.Name}' lacks (scratchpad.transposed_load)"),
+            LoadTarget.ScratchpadTransposed when !d.TransposedLoad => Bad($"target sp_t needs the transposing buffer, which design '{d.Name}' lacks (scratchpad.transposed_load)"),
             LoadTarget.ScratchpadTransposed => SpRange("transposed load", local, cols),
             _ => AccRange("load", local, rows),
         };
@@ -88,7 +88,7 @@ public sealed partial class GoldenSimulator
             return Bad($"func {(int)func} is reserved");
         }
 
-        if (func == StoreFunc.Gelu && d.UnitGelu == 0)
+        if (func == StoreFunc.Gelu && !d.UnitGelu)
         {
             return Bad($"func gelu needs the GELU unit, which design '{d.Name}' lacks (units.gelu)");
         }
@@ -126,7 +126,7 @@ public sealed partial class GoldenSimulator
             return Bad($"normalize func {(int)func} is reserved");
         }
 
-        if (func == NormalizeFunc.Softmax && d.UnitSoftmax == 0)
+        if (func == NormalizeFunc.Softmax && !d.UnitSoftmax)
         {
             return Bad($"func softmax needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
         }
@@ -147,7 +147,7 @@ public sealed partial class GoldenSimulator
     private (FaultCode, string) CheckLayerNorm(InstructionView i, long rows, long width, bool affine)
     {
         var name = affine ? "layernorm" : "add";
-        if (d.UnitLayerNorm == 0)
+        if (!d.UnitLayerNorm)
         {
             return Bad($"func {name} needs the LayerNorm unit, which design '{d.Name}' lacks (units.layernorm)");
         }

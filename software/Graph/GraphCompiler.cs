@@ -20,7 +20,7 @@ public static class GraphCompiler
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(meta);
-        if (d.SupportWs == 0 || d.UnitSoftmax == 0 || d.UnitLayerNorm == 0 || d.UnitGelu == 0)
+        if (!d.SupportWs || !d.UnitSoftmax || !d.UnitLayerNorm || !d.UnitGelu)
         {
             throw new ArgumentException($"design '{d.Name}' needs the weight-stationary dataflow and the softmax, layernorm and gelu units to run a whole layer", nameof(d));
         }

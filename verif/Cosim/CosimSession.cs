@@ -269,7 +269,8 @@ public sealed class CosimSession
             problems.Add($"HW_ID = 0x{rtl.HardwareId:X8}, expected 0x{IsaSpec.HardwareId:X8}");
         }
 
-        var config = (uint)(design.Rows & 0xFF) | ((uint)(design.Cols & 0xFF) << 8) | ((uint)design.SupportWs << 16) | ((uint)design.SupportOs << 17);
+        var config = IsaSpec.Register("HW_CONFIG").Compose(
+            ("rows", design.Rows), ("cols", design.Cols), ("ws", design.SupportWs ? 1 : 0), ("os", design.SupportOs ? 1 : 0));
         if (rtl.HardwareConfig != config)
         {
             problems.Add($"HW_CONFIG = 0x{rtl.HardwareConfig:X8}, expected 0x{config:X8}");

@@ -168,8 +168,8 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         var n = Dim();
         var k = Dim();
         var relu = rng.Next(2) == 1;
-        var dataflow = design.SupportWs == 1 && design.SupportOs == 1 ? (rng.Next(2) == 0 ? Dataflow.Ws : Dataflow.Os)
-            : design.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os;
+        var dataflow = design.SupportWs && design.SupportOs ? (rng.Next(2) == 0 ? Dataflow.Ws : Dataflow.Os)
+            : design.SupportWs ? Dataflow.Ws : Dataflow.Os;
         var seed = 1 + (rng.NextU64() % 999_999);
         var latency = 1 + rng.Next(8);
         var stall = rng.Next(3) == 0 ? 0 : rng.Next(60);
@@ -256,9 +256,9 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
     public static string Describe(DesignModel d)
     {
         ArgumentNullException.ThrowIfNull(d);
-        var df = d.SupportWs == 1 && d.SupportOs == 1 ? "both" : d.SupportWs == 1 ? "ws" : "os";
+        var df = d.SupportWs && d.SupportOs ? "both" : d.SupportWs ? "ws" : "os";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{d.Rows}x{d.Cols} tiles {d.TileRows}x{d.TileCols} {df}, sp {d.SpDepth} rows/{d.SpBanks} banks, acc {d.AccDepth} rows/{d.AccBanks} banks, AXI {d.AxiDataBits} bits/{d.DmaOutstanding} outstanding, queues {d.LoadQueueDepth}/{d.ExecQueueDepth}/{d.StoreQueueDepth}, requant {d.RequantLanes} lanes x {d.RequantDigitBits}-bit digits{(d.DspPacking == 1 ? ", DSP packing" : string.Empty)}{(d.MulLogic == 1 ? ", logic multipliers" : string.Empty)}");
+            $"{d.Rows}x{d.Cols} tiles {d.TileRows}x{d.TileCols} {df}, sp {d.SpDepth} rows/{d.SpBanks} banks, acc {d.AccDepth} rows/{d.AccBanks} banks, AXI {d.AxiDataBits} bits/{d.DmaOutstanding} outstanding, queues {d.LoadQueueDepth}/{d.ExecQueueDepth}/{d.StoreQueueDepth}, requant {d.RequantLanes} lanes x {d.RequantDigitBits}-bit digits{(d.DspPacking ? ", DSP packing" : string.Empty)}{(d.MulLogic ? ", logic multipliers" : string.Empty)}");
     }
 
     private static int Divisor(SeededRandom rng, int n)

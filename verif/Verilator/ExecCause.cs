@@ -1,7 +1,7 @@
 namespace HwGen.Verif;
 
 /// <summary>
-/// What the execute unit did in one cycle, as the harness's profiler classifies it (verif/harness/sim_main.cpp,
+/// What the execute unit did in one cycle, as the harness's profiler classifies it (verif/harness/profiler.h,
 /// docs/verification.md "Per-operation profile"). <see cref="ArrayActive"/> is the busy state; every other value is a
 /// cause of an array-idle cycle. The order is the column order of the harness's profile file.
 /// </summary>

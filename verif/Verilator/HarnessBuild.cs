@@ -87,10 +87,10 @@ public static class HarnessBuild
                 // The RTL's own waiver file(s) (conventions: one .vlt, each waiver narrowed to a file and message).
                 args.AddRange(Directory.GetFiles(rtl, "*.vlt").Order(StringComparer.Ordinal));
 
-                // The harness's own configuration: the signals its profiler reads are made public (no logic change).
-                args.AddRange(Directory.GetFiles(harnessDir, "*.vlt").Order(StringComparer.Ordinal));
                 args.AddRange(sources);
-                args.Add(Path.Combine(harnessDir, "sim_main.cpp"));
+
+                // Every harness source (sim_main.cpp and its parts); test_*.cpp are separate programs.
+                args.AddRange(HarnessSources(harnessDir));
 
                 progress?.Report($"harness: building {hash[..12]} for {rtl} with {verilator.Version} ({(options.Trace ? "trace" : "fast")}, -j {options.Jobs}); this takes a while for large arrays");
                 var log = new StringBuilder();
@@ -253,16 +253,24 @@ public static class HarnessBuild
             Add("rtl-extra:" + Path.GetFileName(extra), File.ReadAllBytes(extra));
         }
 
-        foreach (var file in Directory.GetFiles(harnessDir)
-                     .Where(f => f.EndsWith(".cpp", StringComparison.Ordinal) || f.EndsWith(".h", StringComparison.Ordinal) || f.EndsWith(".vlt", StringComparison.Ordinal))
-                     .Where(f => !Path.GetFileName(f).StartsWith("test_", StringComparison.Ordinal))
-                     .Order(StringComparer.Ordinal))
+        foreach (var file in HarnessFiles(harnessDir, ".cpp", ".h", ".vlt"))
         {
             Add("harness:" + Path.GetFileName(file), File.ReadAllBytes(file));
         }
 
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
+
+    /// <summary>The harness's C++ sources compiled into the binary, in a fixed order.</summary>
+    public static IReadOnlyList<string> HarnessSources(string harnessDir) => HarnessFiles(harnessDir, ".cpp");
+
+    /// <summary>Harness files with one of the extensions, without the standalone test programs (test_*), sorted.</summary>
+    private static string[] HarnessFiles(string harnessDir, params string[] extensions) =>
+        Directory.GetFiles(harnessDir)
+            .Where(f => extensions.Any(e => f.EndsWith(e, StringComparison.Ordinal)))
+            .Where(f => !Path.GetFileName(f).StartsWith("test_", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
 
     private static string Tail(string text, int lines)
     {

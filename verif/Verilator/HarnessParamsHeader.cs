@@ -5,7 +5,7 @@ using HwGen.Generator.Isa;
 namespace HwGen.Verif;
 
 /// <summary>
-/// Renders <c>hwgen_harness_params.h</c>, the harness's view of the register map, the counter
+/// Renders <c>hwgen_harness_params.h</c>, the harness's view of the register map and its fields, the counter
 /// names, the instruction decode its profiler needs (opcode, token flags, the unit of each opcode)
 /// and the profile's cause names, from <see cref="IsaSpec"/> and <see cref="ExecCause"/> (one
 /// source of truth; the header is part of the build hash).
@@ -26,6 +26,26 @@ public static class HarnessParamsHeader
             sb.Append(CultureInfo.InvariantCulture, $"constexpr uint32_t kReg{Pascal(name)} = 0x{offset:X3}u;\n");
         }
 
+        sb.Append("// Register fields (IsaSpec.Registers): kReg<Register><Field>Lsb and ...Width.\n");
+        foreach (var register in IsaSpec.Registers)
+        {
+            foreach (var field in register.Fields)
+            {
+                var stem = $"kReg{Pascal(register.Name)}{Pascal(field.Name)}";
+                sb.Append(CultureInfo.InvariantCulture, $"constexpr int {stem}Lsb = {field.Lsb};\n");
+                sb.Append(CultureInfo.InvariantCulture, $"constexpr int {stem}Width = {field.Width};\n");
+            }
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"// Bits of hwgen_top's {DebugPort.Name} output (DebugPort), read by the profiler.\n");
+        foreach (var field in DebugPort.Fields)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"constexpr int kDbg{Pascal(field.Name)}Bit = {field.Lsb};\n");
+        }
+
+        sb.Append("// The value of a register field.\n");
+        sb.Append("inline uint32_t reg_field(uint32_t reg, int lsb, int width) {\n");
+        sb.Append("    return width >= 32 ? reg >> lsb : (reg >> lsb) & ((1u << width) - 1u);\n}\n");
         sb.Append(CultureInfo.InvariantCulture, $"constexpr uint32_t kHardwareId = 0x{IsaSpec.HardwareId:X8}u;\n");
         sb.Append(CultureInfo.InvariantCulture, $"constexpr uint32_t kCounterBase = 0x{IsaSpec.CounterBase:X3}u;\n");
         sb.Append(CultureInfo.InvariantCulture, $"constexpr int kCounterCount = {IsaSpec.Counters.Count};\n");
@@ -77,5 +97,5 @@ public static class HarnessParamsHeader
     }
 
     private static string Pascal(string upperSnake) =>
-        string.Concat(upperSnake.Split('_').Select(p => p[..1] + p[1..].ToLowerInvariant()));
+        string.Concat(upperSnake.Split('_').Select(p => p[..1].ToUpperInvariant() + p[1..].ToLowerInvariant()));
 }

@@ -19,7 +19,7 @@ internal sealed partial class PhaseBuilder
         IntResidualAddConstants? add = null)
     {
         var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
-        if (withResidual && d.SupportOs != 0 && ResidualGemmOs(a, bOp, m, n, k, bias!, epilogue, c, norm, add, residual!, affine))
+        if (withResidual && d.SupportOs && ResidualGemmOs(a, bOp, m, n, k, bias!, epilogue, c, norm, add, residual!, affine))
         {
             return;
         }

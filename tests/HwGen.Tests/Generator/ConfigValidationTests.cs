@@ -164,8 +164,8 @@ public sealed class ConfigValidationTests
 
         Assert.Equal(256 * 1024, d.SpDepth * d.SpRowBytes);
         Assert.Equal(128 * 1024, d.AccDepth * d.AccRowBytes);
-        Assert.Equal(1, d.SupportWs);
-        Assert.Equal(1, d.SupportOs);
+        Assert.True(d.SupportWs);
+        Assert.True(d.SupportOs);
     }
 
     [Theory]
@@ -207,7 +207,7 @@ public sealed class ConfigValidationTests
         var yaml = DesignResolver.ResolvedYaml(d);
 
         // Assert
-        Assert.Equal((0, 0, 4, 32, 64, 1, 1), (d.DspPacking, d.MulLogic, d.RequantLanes, d.RequantDigitBits, d.CounterBits, d.CountersAll, d.TransposedLoad));
+        Assert.Equal((false, false, 4, 32, 64, true, true), (d.DspPacking, d.MulLogic, d.RequantLanes, d.RequantDigitBits, d.CounterBits, d.CountersAll, d.TransposedLoad));
         Assert.Contains("requant:\n  lanes: 4\n  digit_bits: 32\n", yaml, StringComparison.Ordinal);
         Assert.Contains("counters:\n  bits: 64\n  set: all\n", yaml, StringComparison.Ordinal);
         Assert.Contains("  dsp_packing: false\n  multiplier: dsp\n", yaml, StringComparison.Ordinal);

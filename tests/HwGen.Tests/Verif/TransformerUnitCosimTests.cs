@@ -42,7 +42,7 @@ public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputH
     {
         // Arrange, Act and Assert
         await cosim.RunBitExactAsync(config,
-            d => GemmCompiler.Compile(d, GemmWorkload.CreateGelu(m, n, k, seed: 9), d.SupportWs == 1 ? Dataflow.Ws : Dataflow.Os), "gelu", 2.0);
+            d => GemmCompiler.Compile(d, GemmWorkload.CreateGelu(m, n, k, seed: 9), d.SupportWs ? Dataflow.Ws : Dataflow.Os), "gelu", 2.0);
     }
 
     [SkippableTheory]
