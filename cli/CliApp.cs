@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HwGen.Cli.Validation;
 using HwGen.Generator.Config;
 using HwGen.Generator.Design;
 using HwGen.Generator.Rendering;
@@ -9,7 +10,9 @@ namespace HwGen.Cli;
 /// <summary>Command-line parsing; every command delegates to the libraries.</summary>
 internal static class CliApp
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) => TopLevelGuard.Run(args, () => RunUnguarded(args));
+
+    private static int RunUnguarded(string[] args)
     {
         var root = new RootCommand("HwGen: generate, co-simulate and measure systolic-array Transformer accelerators.");
         root.Subcommands.Add(GenerateCommand(args));
@@ -35,7 +38,15 @@ internal static class CliApp
             return ExitCodes.BadInput;
         }
 
-        return parsed.Invoke();
+        // One validation step for every command, before any work: the first bad argument is one line and exit 2.
+        if (ArgumentValidator.FirstProblem(parsed) is { } problem)
+        {
+            Console.Error.WriteLine(problem);
+            return ExitCodes.BadInput;
+        }
+
+        // Exceptions reach TopLevelGuard rather than System.CommandLine's handler, which prints the stack trace.
+        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
     private static Command GenerateCommand(string[] args)
