@@ -29,12 +29,16 @@ internal static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            // One line, like every other input error: the first problem, then where to look.
+            var first = parsed.Errors[0];
+            var where = first.SymbolResult switch
             {
-                Console.Error.WriteLine($"error: {error.Message}");
-            }
-
-            Console.Error.WriteLine("Run with --help for usage.");
+                System.CommandLine.Parsing.OptionResult o => o.Option.Name + ": ",
+                System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult o } => o.Option.Name + ": ",
+                System.CommandLine.Parsing.ArgumentResult a => a.Argument.Name + ": ",
+                _ => string.Empty,
+            };
+            Console.Error.WriteLine($"error: {where}{first.Message.ReplaceLineEndings(" ")} (run with --help for usage)");
             return ExitCodes.BadInput;
         }
 

@@ -43,6 +43,11 @@ internal sealed class OutputFileCheck(string description, string? extension) : A
         }
 
         var full = Path.GetFullPath(value);
+        if (File.Exists(Path.GetDirectoryName(full)))
+        {
+            return $"{Path.GetDirectoryName(full)} is a file, so no file can be created inside it";
+        }
+
         return OutputProbe.FolderAccepts(Path.GetDirectoryName(full)!, File.Exists(full) ? null : Path.GetFileName(full));
     }
 }
