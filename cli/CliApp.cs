@@ -94,6 +94,27 @@ internal static class CliApp
         }
     }
 
-    /// <summary>The command as typed, for generated-file banners (no paths beyond what the user typed).</summary>
-    public static string CommandLine(string[] args) => "hwgen " + string.Join(' ', args);
+    /// <summary>
+    /// The command as typed, for generated-file banners, with absolute paths made relative to the
+    /// working folder (or cut to their file name outside it): the same configuration generated from
+    /// two checkouts in different folders gives byte-identical files.
+    /// </summary>
+    public static string CommandLine(string[] args) => "hwgen " + string.Join(' ', args.Select(Portable));
+
+    private static string Portable(string arg)
+    {
+        var eq = arg.StartsWith('-') ? arg.IndexOf('=', StringComparison.Ordinal) : -1;
+        if (eq >= 0)
+        {
+            return arg[..(eq + 1)] + Portable(arg[(eq + 1)..]);
+        }
+
+        if (!Path.IsPathFullyQualified(arg))
+        {
+            return arg;
+        }
+
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, arg);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathFullyQualified(relative) ? "…/" + Path.GetFileName(arg) : relative;
+    }
 }

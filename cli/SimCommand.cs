@@ -87,7 +87,8 @@ internal static class SimCommand
                 SlaveErrorRange = injected is { } e ? (e.Start, e.End) : null,
                 SlaveErrorDirection = injected?.Direction ?? SlaveErrorDirection.Both,
                 TracePath = tracePath,
-                DumpDirectory = parse.GetValue(dump)?.FullName,
+                // As typed (relative stays relative): the JSON report records it, and must not carry the checkout's folder.
+                DumpDirectory = parse.GetValue(dump)?.ToString(),
             };
 
             CosimReport report;

@@ -44,6 +44,7 @@ internal static class CommandArguments
             {
                 ["--minutes"] = new RangeCheck(0.001, 60 * 24 * 7, "minutes"),
                 ["--cases-per-config"] = new RangeCheck(1, 1_000_000),
+                ["--configs"] = new RangeCheck(0, 1_000_000),
                 ["--output"] = Folder,
             },
         };

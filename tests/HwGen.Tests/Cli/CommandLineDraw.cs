@@ -62,6 +62,7 @@ public sealed record CommandLineDraw(IReadOnlyList<string> Args, bool MustBeReje
                 new("--minutes", rr => Pick(rr, ["1", "0.5", "20"]), rr => Pick(rr, ["0", "-1", "NaN", "abc", "1e9", "Infinity"])),
                 new("--seed", rr => Num(rr.Next(0, 1000)), rr => Pick(rr, ["-1", "abc"])),
                 Range("--cases-per-config", 1, 20, "0"),
+                Range("--configs", 0, 5),
                 new("--output", _ => output, rr => Pick(rr, files.BadOutputFolders)),
             ],
             _ => [],
