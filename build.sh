@@ -6,35 +6,15 @@ cd "$(dirname "$0")"
 
 DEFAULT_WORKLOAD="gemm:M=256,N=256,K=256"
 
-need_tools=(verilator yosys iverilog)
-declare -A debian_pkg=([verilator]=verilator [yosys]=yosys [iverilog]=iverilog)
-
-ensure_prerequisites() {
-  local missing=()
-  for t in "${need_tools[@]}"; do command -v "$t" >/dev/null 2>&1 || missing+=("${debian_pkg[$t]}"); done
-  if ((${#missing[@]})); then
-    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-      echo "==> installing ${missing[*]} (Debian packages)"
-      apt-get update -q >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" g++ make >/dev/null
-    else
-      echo "error: missing tools: ${missing[*]}" >&2
-      echo "       install them with: sudo apt-get install -y ${missing[*]}" >&2
-      exit 3
-    fi
-  fi
-  if ! command -v dotnet >/dev/null 2>&1; then
-    echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it from your distribution or Microsoft's packages" >&2
-    exit 3
-  fi
-}
+# Every Debian package the build, the tests and the documented commands use: .ci/packages.
+source .ci/prerequisites.sh
 
 build() {
   echo "==> building (Release)"
   dotnet build HwGen.sln -c Release -nologo -v quiet -clp:ErrorsOnly
 }
 
-ensure_prerequisites
+ensure_packages || exit $?
 build
 
 case "${1:-}" in

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HwGen.Cli.Validation;
 using HwGen.Generator.Config;
 using HwGen.Generator.Design;
 using HwGen.Generator.Rendering;
@@ -9,7 +10,9 @@ namespace HwGen.Cli;
 /// <summary>Command-line parsing; every command delegates to the libraries.</summary>
 internal static class CliApp
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) => TopLevelGuard.Run(args, () => RunUnguarded(args));
+
+    private static int RunUnguarded(string[] args)
     {
         var root = new RootCommand("HwGen: generate, co-simulate and measure systolic-array Transformer accelerators.");
         root.Subcommands.Add(GenerateCommand(args));
@@ -26,16 +29,28 @@ internal static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            // One line, like every other input error: the first problem, then where to look.
+            var first = parsed.Errors[0];
+            var where = first.SymbolResult switch
             {
-                Console.Error.WriteLine($"error: {error.Message}");
-            }
-
-            Console.Error.WriteLine("Run with --help for usage.");
+                System.CommandLine.Parsing.OptionResult o => o.Option.Name + ": ",
+                System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult o } => o.Option.Name + ": ",
+                System.CommandLine.Parsing.ArgumentResult a => a.Argument.Name + ": ",
+                _ => string.Empty,
+            };
+            Console.Error.WriteLine($"error: {where}{first.Message.ReplaceLineEndings(" ")} (run with --help for usage)");
             return ExitCodes.BadInput;
         }
 
-        return parsed.Invoke();
+        // One validation step for every command, before any work: the first bad argument is one line and exit 2.
+        if (ArgumentValidator.FirstProblem(parsed) is { } problem)
+        {
+            Console.Error.WriteLine(problem);
+            return ExitCodes.BadInput;
+        }
+
+        // Exceptions reach TopLevelGuard rather than System.CommandLine's handler, which prints the stack trace.
+        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
     private static Command GenerateCommand(string[] args)
@@ -79,6 +94,27 @@ internal static class CliApp
         }
     }
 
-    /// <summary>The command as typed, for generated-file banners (no paths beyond what the user typed).</summary>
-    public static string CommandLine(string[] args) => "hwgen " + string.Join(' ', args);
+    /// <summary>
+    /// The command as typed, for generated-file banners, with absolute paths made relative to the
+    /// working folder (or cut to their file name outside it): the same configuration generated from
+    /// two checkouts in different folders gives byte-identical files.
+    /// </summary>
+    public static string CommandLine(string[] args) => "hwgen " + string.Join(' ', args.Select(Portable));
+
+    private static string Portable(string arg)
+    {
+        var eq = arg.StartsWith('-') ? arg.IndexOf('=', StringComparison.Ordinal) : -1;
+        if (eq >= 0)
+        {
+            return arg[..(eq + 1)] + Portable(arg[(eq + 1)..]);
+        }
+
+        if (!Path.IsPathFullyQualified(arg))
+        {
+            return arg;
+        }
+
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, arg);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathFullyQualified(relative) ? "…/" + Path.GetFileName(arg) : relative;
+    }
 }

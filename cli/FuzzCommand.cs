@@ -12,10 +12,11 @@ internal static class FuzzCommand
         var minutes = new Option<double>("--minutes") { Description = "How long to draw new cases.", DefaultValueFactory = _ => 5 };
         var seed = new Option<ulong?>("--seed") { Description = "Seed of every draw (default: from the clock; printed)." };
         var perConfig = new Option<int>("--cases-per-config") { Description = "Cases per drawn configuration.", DefaultValueFactory = _ => 10 };
+        var configs = new Option<int>("--configs") { Description = "Stop after this many drawn configurations (0 = until time runs out).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output") { Description = "Folder for drawn configurations and RTL.", DefaultValueFactory = _ => "fuzz-out" };
         var cmd = new Command("fuzz", "Soak test: random configurations and GEMM workloads with random AXI latency and backpressure, RTL vs golden model, until time runs out.")
         {
-            minutes, seed, perConfig, output,
+            minutes, seed, perConfig, configs, output,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -25,6 +26,7 @@ internal static class FuzzCommand
                 Seed = s,
                 Duration = TimeSpan.FromMinutes(parse.GetValue(minutes)),
                 CasesPerConfig = Math.Max(1, parse.GetValue(perConfig)),
+                MaxConfigs = parse.GetValue(configs),
                 OutputDirectory = parse.GetValue(output)!,
                 Build = new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() },
             };

@@ -48,13 +48,8 @@ internal static class SimCommand
                 return ExitCodes.BadInput;
             }
 
-            // Check the plot path before simulating: a bad one costs no simulation time and overwrites nothing.
+            // Every path was checked before this action ran (Validation/ArgumentValidator).
             var plotPath = parse.GetValue(plot)?.FullName;
-            if (plotPath is not null && CheckPlotPath(plotPath) is { } plotError)
-            {
-                Console.Error.WriteLine($"error: --plot {plotPath}: {plotError}");
-                return ExitCodes.BadInput;
-            }
 
             CompiledProgram compiled;
             LayerRun? layer;
@@ -92,7 +87,8 @@ internal static class SimCommand
                 SlaveErrorRange = injected is { } e ? (e.Start, e.End) : null,
                 SlaveErrorDirection = injected?.Direction ?? SlaveErrorDirection.Both,
                 TracePath = tracePath,
-                DumpDirectory = parse.GetValue(dump)?.FullName,
+                // As typed (relative stays relative): the JSON report records it, and must not carry the checkout's folder.
+                DumpDirectory = parse.GetValue(dump)?.ToString(),
             };
 
             CosimReport report;
@@ -139,11 +135,8 @@ internal static class SimCommand
             }
 
             ReportPrinter.Print(design, compiled, report, tracePath, options.DumpDirectory);
-            if (parse.GetValue(json) is { } jsonFile)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(jsonFile.FullName)!);
-                await File.WriteAllTextAsync(jsonFile.FullName, CosimReportJson.Serialize(report), cancel).ConfigureAwait(false);
-            }
+            var jsonFailed = parse.GetValue(json) is { } jsonFile
+                && !await Outputs.OutputFiles.TryWriteAsync("--json", jsonFile.FullName, CosimReportJson.Serialize(report), cancel).ConfigureAwait(false);
 
             var outcome = report switch
             {
@@ -167,46 +160,9 @@ internal static class SimCommand
                 }
             }
 
-            return outcome;
+            return jsonFailed && outcome == ExitCodes.Ok ? ExitCodes.BadInput : outcome;
         });
         return cmd;
-    }
-
-    /// <summary>Why a PNG cannot be written at <paramref name="path"/>, or null when it can (its folder is created).</summary>
-    internal static string? CheckPlotPath(string path)
-    {
-        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-        {
-            return "the plot is a PNG image; give a file name ending in .png";
-        }
-
-        if (Directory.Exists(path))
-        {
-            return "is a directory; give a file name ending in .png";
-        }
-
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (File.Exists(path))
-            {
-                using (File.Open(path, FileMode.Open, FileAccess.Write))
-                {
-                }
-            }
-            else
-            {
-                using (File.Create(path, 1, FileOptions.DeleteOnClose))
-                {
-                }
-            }
-
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return $"cannot be written ({ex.Message}); choose a writable path";
-        }
     }
 
     private static (CompiledProgram Program, LayerRun? Layer) BuildProgram(DesignModel design, string? workload, FileInfo? program, FileInfo? memory, string? dataflow, ulong? seed)

@@ -89,9 +89,7 @@ internal static class SynthCommand
                 AnsiConsole.MarkupLineInterpolated($"nextpnr-ice40 {placed.Device}/{placed.Package}: fmax [bold]{placed.FmaxMhz:0.00} MHz[/], {placed.LogicCellsUsed}/{placed.LogicCellsAvailable} logic cells, {placed.RamsUsed} block RAMs ({placed.Seconds:0} s)");
             }
 
-            if (parse.GetValue(json) is { } jsonFile)
-            {
-                await File.WriteAllTextAsync(jsonFile.FullName, JsonSerializer.Serialize(new
+            if (parse.GetValue(json) is { } jsonFile && !await Outputs.OutputFiles.TryWriteAsync("--json", jsonFile.FullName, JsonSerializer.Serialize(new
                 {
                     config = design.Name,
                     target = synthTarget.ToString().ToLowerInvariant(),
@@ -108,7 +106,9 @@ internal static class SynthCommand
                     problems = result.Problems,
                     pnr = placed,
                     seconds = result.Seconds,
-                }, JsonOptions), cancel).ConfigureAwait(false);
+                }, JsonOptions), cancel).ConfigureAwait(false))
+            {
+                return result.Ok ? ExitCodes.BadInput : ExitCodes.Mismatch;
             }
 
             foreach (var problem in result.Problems)
