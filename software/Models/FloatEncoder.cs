@@ -1,0 +1,556 @@
+using System.Numerics;
+using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Models;
+
+/// <summary>
+/// A plain C# forward pass of an <see cref="EncoderModel"/> in float32 (the importer's proof against ONNX Runtime),
+/// with optional fake quantization for the accuracy study: weights rounded once to int8 per the scheme, activations
+/// rounded at each hardware storage point with scales calibrated by <see cref="Calibrate"/>. The nonlinear units
+/// (Softmax, GELU, LayerNorm) run in float on the dequantized values; this measures the cost of the storage formats,
+/// not of the integer approximations (measured per kernel in docs/numerics.md).
+/// </summary>
+public sealed class FloatEncoder
+{
+    private readonly EncoderModel model;
+    private readonly QuantScheme scheme;
+    private readonly Dictionary<string, float> maxAbs = new(StringComparer.Ordinal);
+    private readonly List<PreparedLayer> layers;
+    private readonly LayerNormWeights? embeddingNorm;
+    private bool calibrating;
+
+    /// <summary>Prepares a float (<paramref name="scheme"/> null) or fake-quantized encoder.</summary>
+    public FloatEncoder(EncoderModel model, QuantScheme? scheme = null, IReadOnlyList<int[]>? calibration = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        this.model = model;
+        this.scheme = scheme ?? QuantScheme.Float;
+        embeddingNorm = model.Embeddings.Norm;
+        layers = model.Layers.Select(l => new PreparedLayer(l)).ToList();
+        if (this.scheme.NeedsCalibration)
+        {
+            if (calibration is null || calibration.Count == 0)
+            {
+                throw new ArgumentException($"the scheme '{this.scheme.Name}' quantizes activations and needs calibration sentences", nameof(calibration));
+            }
+
+            Calibrate(calibration);
+        }
+
+        if (this.scheme.SmoothAlpha is { } alpha)
+        {
+            Smooth(alpha);
+        }
+
+        foreach (var l in layers)
+        {
+            l.QuantizeWeights(this.scheme.Weights);
+        }
+    }
+
+    /// <summary>The scheme.</summary>
+    public QuantScheme Scheme => scheme;
+
+    /// <summary>The last hidden state [tokens, hidden] for one sentence (token type 0, no padding).</summary>
+    public float[] Forward(ReadOnlySpan<int> ids)
+    {
+        var n = ids.Length;
+        var h = model.Hidden;
+        if (n > model.MaxPositions)
+        {
+            throw new ModelException($"{n} tokens exceed the model's {model.MaxPositions} positions");
+        }
+
+        var x = new float[n * h];
+        for (var t = 0; t < n; t++)
+        {
+            if (ids[t] < 0 || ids[t] >= model.Embeddings.Word.Rows)
+            {
+                throw new ModelException($"token id {ids[t]} is outside the vocabulary of {model.Embeddings.Word.Rows}");
+            }
+
+            var row = x.AsSpan(t * h, h);
+            Add(row, model.Embeddings.Word.Row(ids[t]));
+            Add(row, model.Embeddings.Position.Row(t));
+            if (model.Embeddings.TokenType is { } types)
+            {
+                Add(row, types.Row(0));
+            }
+        }
+
+        if (embeddingNorm is not null)
+        {
+            LayerNorm(x, n, embeddingNorm);
+        }
+
+        for (var li = 0; li < layers.Count; li++)
+        {
+            x = model.Placement == NormPlacement.PostNorm ? PostNormLayer(li, x, n) : PreNormLayer(li, x, n);
+        }
+
+        if (model.FinalNorm is not null)
+        {
+            LayerNorm(x, n, model.FinalNorm);
+        }
+
+        return x;
+    }
+
+    /// <summary>A sentence embedding: mean or [CLS] pooling of the hidden states, L2-normalized.</summary>
+    public static float[] Pool(ReadOnlySpan<float> states, int tokens, Pooling pooling)
+    {
+        var h = states.Length / tokens;
+        var e = new float[h];
+        if (pooling == Pooling.Cls)
+        {
+            states[..h].CopyTo(e);
+        }
+        else
+        {
+            for (var t = 0; t < tokens; t++)
+            {
+                Add(e, states.Slice(t * h, h));
+            }
+        }
+
+        var norm = MathF.Sqrt(e.Sum(v => v * v));
+        for (var i = 0; i < h; i++)
+        {
+            e[i] /= norm > 0 ? norm : 1f;
+        }
+
+        return e;
+    }
+
+    private void Calibrate(IReadOnlyList<int[]> sentences)
+    {
+        calibrating = true;
+        foreach (var s in sentences)
+        {
+            Forward(s);
+        }
+
+        calibrating = false;
+    }
+
+    private float[] PostNormLayer(int li, float[] x, int n)
+    {
+        var l = layers[li];
+        var key = $"l{li}.";
+        var xOperand = Quantize(key + "in", x, scheme.ActivationBits, channelScale: l.InputSmoothing);
+        var attn = AttentionBlock(li, xOperand, n);
+        var residual = Quantize(key + "in.res", x, scheme.ResidualBits);
+        var r1 = Quantize(key + "attn.out", attn, scheme.ResidualBits);
+        AddInPlace(r1, residual);
+        LayerNorm(r1, n, l.Source.AttentionNorm);
+        var a = r1;
+        var ffnIn = Quantize(key + "ffn.in", a, scheme.FfnInputBits, channelScale: l.FfnSmoothing);
+        var f = Ffn(li, ffnIn, n);
+        var aRes = Quantize(key + "ffn.in.res", a, scheme.ResidualBits);
+        var r2 = Quantize(key + "ffn.out", f, scheme.ResidualBits);
+        AddInPlace(r2, aRes);
+        LayerNorm(r2, n, l.Source.FfnNorm);
+        return r2;
+    }
+
+    private float[] PreNormLayer(int li, float[] x, int n)
+    {
+        var l = layers[li];
+        var key = $"l{li}.";
+        var ln1 = (float[])x.Clone();
+        LayerNorm(ln1, n, l.Source.AttentionNorm);
+        var attn = AttentionBlock(li, Quantize(key + "in", ln1, scheme.ActivationBits, channelScale: l.InputSmoothing), n);
+        var r1 = Quantize(key + "attn.out", attn, scheme.ResidualBits);
+        AddInPlace(r1, Quantize(key + "in.res", x, scheme.ResidualBits));
+        var ln2 = (float[])r1.Clone();
+        LayerNorm(ln2, n, l.Source.FfnNorm);
+        var f = Ffn(li, Quantize(key + "ffn.in", ln2, scheme.FfnInputBits, channelScale: l.FfnSmoothing), n);
+        var r2 = Quantize(key + "ffn.out", f, scheme.ResidualBits);
+        AddInPlace(r2, Quantize(key + "ffn.in.res", r1, scheme.ResidualBits));
+        return r2;
+    }
+
+    private float[] AttentionBlock(int li, float[] x, int n)
+    {
+        var l = layers[li];
+        var key = $"l{li}.";
+        var src = l.Source;
+        var q = Quantize(key + "q", Linear(x, n, l.Query), scheme.ActivationBits);
+        var k = Quantize(key + "k", Linear(x, n, l.Key), scheme.ActivationBits);
+        var v = Quantize(key + "v", Linear(x, n, l.Value), scheme.ActivationBits);
+        var width = src.AttentionWidth;
+        var d = src.HeadDim;
+        var context = new float[n * width];
+        var scores = new float[n];
+        for (var head = 0; head < src.Heads; head++)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var qi = q.AsSpan((i * width) + (head * d), d);
+                var max = float.NegativeInfinity;
+                for (var j = 0; j < n; j++)
+                {
+                    scores[j] = Dot(qi, k.AsSpan((j * width) + (head * d), d)) * src.ScoreScale;
+                    max = MathF.Max(max, scores[j]);
+                }
+
+                var sum = 0f;
+                for (var j = 0; j < n; j++)
+                {
+                    scores[j] = MathF.Exp(scores[j] - max);
+                    sum += scores[j];
+                }
+
+                var ctx = context.AsSpan((i * width) + (head * d), d);
+                for (var j = 0; j < n; j++)
+                {
+                    var p = scores[j] / sum;
+                    if (scheme.ActivationBits is not null)
+                    {
+                        // The Softmax unit's output format: unsigned 8 bits, scale 2^-8.
+                        p = Math.Clamp(MathF.Round(p * 256f, MidpointRounding.AwayFromZero), 0f, 255f) / 256f;
+                    }
+
+                    Axpy(ctx, p, v.AsSpan((j * width) + (head * d), d));
+                }
+            }
+        }
+
+        return Linear(Quantize(key + "ctx", context, scheme.ActivationBits), n, l.Output);
+    }
+
+    private float[] Ffn(int li, float[] a, int n)
+    {
+        var l = layers[li];
+        var g = Linear(a, n, l.Ffn1);
+        var tanh = l.Source.Gelu == GeluForm.Tanh;
+        for (var i = 0; i < g.Length; i++)
+        {
+            var v = (double)g[i];
+            g[i] = (float)(tanh
+                ? 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + (0.044715 * v * v * v))))
+                : 0.5 * v * (1 + ReferenceFunctions.Erf(v / Math.Sqrt(2.0))));
+        }
+
+        return Linear(Quantize($"l{li}.gelu", g, scheme.FfnInputBits), n, l.Ffn2);
+    }
+
+    /// <summary>
+    /// Rounds a tensor to <paramref name="bits"/> with its calibrated per-tensor scale (or records its range while
+    /// calibrating). Returns a new array; the input is unchanged. With a channel scale (SmoothQuant), the tensor is
+    /// divided by it first (the weights were multiplied by it), quantized, and left divided: the next projection's
+    /// weights hold the factor.
+    /// </summary>
+    private float[] Quantize(string point, float[] x, int? bits, float[]? channelScale = null)
+    {
+        var y = (float[])x.Clone();
+        if (channelScale is not null)
+        {
+            var w = channelScale.Length;
+            for (var i = 0; i < y.Length; i++)
+            {
+                y[i] /= channelScale[i % w];
+            }
+        }
+
+        if (calibrating)
+        {
+            var m = 0f;
+            foreach (var v in y)
+            {
+                m = MathF.Max(m, MathF.Abs(v));
+            }
+
+            maxAbs[point] = Math.Max(maxAbs.GetValueOrDefault(point), m);
+            if (channelScale is null)
+            {
+                RecordChannels(point, x);
+            }
+
+            return y;
+        }
+
+        if (bits is null || bits >= 32)
+        {
+            return y; // 32-bit fixed point at the calibrated scale is below float32's own rounding here.
+        }
+
+        var qmax = (1 << (bits.Value - 1)) - 1;
+        var scale = maxAbs.GetValueOrDefault(point) is var mx and > 0 ? mx / qmax : 1f;
+        if (bits == 8)
+        {
+            for (var i = 0; i < y.Length; i++)
+            {
+                y[i] = (float)SymmetricQuantizer.Dequantize(SymmetricQuantizer.Quantize(y[i], scale), scale);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < y.Length; i++)
+            {
+                y[i] = Math.Clamp(MathF.Round(y[i] / scale, MidpointRounding.AwayFromZero), -qmax, qmax) * scale;
+            }
+        }
+
+        return y;
+    }
+
+    private readonly Dictionary<string, float[]> channelMax = new(StringComparer.Ordinal);
+
+    private void RecordChannels(string point, float[] x)
+    {
+        if (!point.EndsWith(".in", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var h = model.Hidden;
+        if (!channelMax.TryGetValue(point, out var m))
+        {
+            channelMax[point] = m = new float[h];
+        }
+
+        for (var i = 0; i < x.Length; i++)
+        {
+            m[i % h] = MathF.Max(m[i % h], MathF.Abs(x[i]));
+        }
+    }
+
+    private void Smooth(double alpha)
+    {
+        // SmoothQuant: s_j = max|X_j|^α / max|W_j|^(1−α) over the projections reading X; X/s and s·W keep X·W unchanged.
+        for (var li = 0; li < layers.Count; li++)
+        {
+            var l = layers[li];
+            l.InputSmoothing = Factors(channelMax.GetValueOrDefault($"l{li}.in"), [l.Query, l.Key, l.Value], alpha);
+            l.FfnSmoothing = Factors(channelMax.GetValueOrDefault($"l{li}.ffn.in"), [l.Ffn1], alpha);
+            l.ApplySmoothing();
+        }
+
+        // The activation ranges change with the factors: calibrate again on the same sentences' recorded maxima.
+        foreach (var key in maxAbs.Keys.Where(k => k.EndsWith(".in", StringComparison.Ordinal)).ToList())
+        {
+            var li = int.Parse(key[1..key.IndexOf('.', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+            var s = key.EndsWith("ffn.in", StringComparison.Ordinal) ? layers[li].FfnSmoothing : layers[li].InputSmoothing;
+            var cm = channelMax[key];
+            maxAbs[key] = s is null ? maxAbs[key] : cm.Select((v, j) => v / s[j]).Max();
+        }
+    }
+
+    private static float[]? Factors(float[]? xMax, float[][] weights, double alpha)
+    {
+        if (xMax is null)
+        {
+            return null;
+        }
+
+        var h = xMax.Length;
+        var s = new float[h];
+        for (var j = 0; j < h; j++)
+        {
+            var wMax = 0f;
+            foreach (var w in weights)
+            {
+                var cols = w.Length / h;
+                for (var c = 0; c < cols; c++)
+                {
+                    wMax = MathF.Max(wMax, MathF.Abs(w[(j * cols) + c]));
+                }
+            }
+
+            var v = Math.Pow(Math.Max(xMax[j], 1e-5), alpha) / Math.Pow(Math.Max(wMax, 1e-5), 1 - alpha);
+            s[j] = (float)Math.Clamp(v, 1e-2, 1e2);
+        }
+
+        return s;
+    }
+
+    private static void LayerNorm(float[] x, int n, LayerNormWeights ln)
+    {
+        var h = ln.Width;
+        var gamma = ln.Gamma.Row(0);
+        var beta = ln.Beta.Row(0);
+        for (var t = 0; t < n; t++)
+        {
+            var row = x.AsSpan(t * h, h);
+            var mean = 0f;
+            foreach (var v in row)
+            {
+                mean += v;
+            }
+
+            mean /= h;
+            var variance = 0f;
+            foreach (var v in row)
+            {
+                variance += (v - mean) * (v - mean);
+            }
+
+            variance /= h;
+            var std = MathF.Sqrt(variance + ln.Epsilon);
+            for (var i = 0; i < h; i++)
+            {
+                row[i] = (((row[i] - mean) / std) * gamma[i]) + beta[i];
+            }
+        }
+    }
+
+    private static float[] Linear(float[] x, int n, PreparedLinear lin)
+    {
+        var inW = lin.In;
+        var outW = lin.Out;
+        var y = new float[n * outW];
+        for (var t = 0; t < n; t++)
+        {
+            var yr = y.AsSpan(t * outW, outW);
+            lin.Bias.CopyTo(yr);
+            var xr = x.AsSpan(t * inW, inW);
+            for (var k = 0; k < inW; k++)
+            {
+                Axpy(yr, xr[k], lin.Weight.AsSpan(k * outW, outW));
+            }
+        }
+
+        return y;
+    }
+
+    private static void Axpy(Span<float> y, float a, ReadOnlySpan<float> x)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var va = new Vector<float>(a);
+            for (; i <= y.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                (new Vector<float>(y[i..]) + (va * new Vector<float>(x[i..]))).CopyTo(y[i..]);
+            }
+        }
+
+        for (; i < y.Length; i++)
+        {
+            y[i] += a * x[i];
+        }
+    }
+
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var s = 0f;
+        for (var i = 0; i < a.Length; i++)
+        {
+            s += a[i] * b[i];
+        }
+
+        return s;
+    }
+
+    private static void Add(Span<float> y, ReadOnlySpan<float> x)
+    {
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] += x[i];
+        }
+    }
+
+    private static void AddInPlace(float[] y, float[] x) => Add(y, x);
+
+    /// <summary>A projection's weights as used by the forward pass (possibly smoothed and rounded).</summary>
+    private sealed class PreparedLinear(LinearWeights source)
+    {
+        public int In { get; } = source.In;
+
+        public int Out { get; } = source.Out;
+
+        public float[] Weight { get; } = source.Weight.Data.ToArray();
+
+        public float[] Bias { get; } = source.Bias.Data.ToArray();
+
+        public static implicit operator float[](PreparedLinear p) => p.Weight;
+
+        public void ScaleRows(float[] s)
+        {
+            for (var r = 0; r < In; r++)
+            {
+                for (var c = 0; c < Out; c++)
+                {
+                    Weight[(r * Out) + c] *= s[r];
+                }
+            }
+        }
+
+        public void Quantize(WeightQuantization mode)
+        {
+            if (mode == WeightQuantization.Float)
+            {
+                return;
+            }
+
+            var scales = new double[Out];
+            for (var c = 0; c < Out; c++)
+            {
+                for (var r = 0; r < In; r++)
+                {
+                    scales[c] = Math.Max(scales[c], Math.Abs(Weight[(r * Out) + c]));
+                }
+            }
+
+            if (mode == WeightQuantization.PerTensor)
+            {
+                Array.Fill(scales, scales.Max());
+            }
+
+            for (var c = 0; c < Out; c++)
+            {
+                var s = scales[c] > 0 ? scales[c] / SymmetricQuantizer.QMax : 1.0;
+                for (var r = 0; r < In; r++)
+                {
+                    Weight[(r * Out) + c] = (float)SymmetricQuantizer.Dequantize(SymmetricQuantizer.Quantize(Weight[(r * Out) + c], s), s);
+                }
+            }
+        }
+    }
+
+    private sealed class PreparedLayer(EncoderLayer source)
+    {
+        public EncoderLayer Source { get; } = source;
+
+        public PreparedLinear Query { get; } = new(source.Query);
+
+        public PreparedLinear Key { get; } = new(source.Key);
+
+        public PreparedLinear Value { get; } = new(source.Value);
+
+        public PreparedLinear Output { get; } = new(source.Output);
+
+        public PreparedLinear Ffn1 { get; } = new(source.Ffn1);
+
+        public PreparedLinear Ffn2 { get; } = new(source.Ffn2);
+
+        public float[]? InputSmoothing { get; set; }
+
+        public float[]? FfnSmoothing { get; set; }
+
+        public void ApplySmoothing()
+        {
+            if (InputSmoothing is { } s)
+            {
+                Query.ScaleRows(s);
+                Key.ScaleRows(s);
+                Value.ScaleRows(s);
+            }
+
+            if (FfnSmoothing is { } f)
+            {
+                Ffn1.ScaleRows(f);
+            }
+        }
+
+        public void QuantizeWeights(WeightQuantization mode)
+        {
+            foreach (var p in new[] { Query, Key, Value, Output, Ffn1, Ffn2 })
+            {
+                p.Quantize(mode);
+            }
+        }
+    }
+}
