@@ -105,7 +105,7 @@ public static class EncoderImporter
             }
 
             LayerNormWeights? embNorm = null;
-            if (TryLayerNorm(cur, out var en, out var enOut))
+            if (!StartsPreNormLayer(cur) && TryLayerNorm(cur, out var en, out var enOut))
             {
                 embNorm = en;
                 cur = enOut;
