@@ -183,6 +183,12 @@ public sealed class FloatEncoder
         var d = src.HeadDim;
         var context = new float[n * width];
         var scores = new float[n];
+        if (UsesIntegerSoftmax)
+        {
+            IntegerAttention(key, src, q, k, v, context, n);
+            return Linear(Quantize(key + "ctx", context, scheme.ActivationBits), n, l.Output);
+        }
+
         for (var head = 0; head < src.Heads; head++)
         {
             for (var i = 0; i < n; i++)
@@ -220,10 +226,63 @@ public sealed class FloatEncoder
         return Linear(Quantize(key + "ctx", context, scheme.ActivationBits), n, l.Output);
     }
 
+    private bool UsesIntegerSoftmax => scheme.IntegerUnits && scheme.ActivationBits == 8 && !calibrating;
+
+    /// <summary>
+    /// Attention with the Softmax unit's integer kernel: int8 Q and K (calibrated scales), exact int32 QKᵀ,
+    /// <see cref="IntSoftmax"/> to int8 probabilities with scale 2⁻⁷, then probabilities·V.
+    /// </summary>
+    private void IntegerAttention(string key, EncoderLayer src, float[] q, float[] k, float[] v, float[] context, int n)
+    {
+        var width = src.AttentionWidth;
+        var d = src.HeadDim;
+        var sq = maxAbs.GetValueOrDefault(key + "q") / SymmetricQuantizer.QMax;
+        var sk = maxAbs.GetValueOrDefault(key + "k") / SymmetricQuantizer.QMax;
+        var constants = IntSoftmaxConstants.FromScale(sq * sk, src.ScoreScale);
+        var qi8 = q.Select(x => SymmetricQuantizer.Quantize(x, sq)).ToArray();
+        var ki8 = k.Select(x => SymmetricQuantizer.Quantize(x, sk)).ToArray();
+        var row = new int[n];
+        var probs = new sbyte[n];
+        for (var head = 0; head < src.Heads; head++)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var qRow = qi8.AsSpan((i * width) + (head * d), d);
+                for (var j = 0; j < n; j++)
+                {
+                    row[j] = IntegerMac.Dot(qRow, ki8.AsSpan((j * width) + (head * d), d));
+                }
+
+                IntSoftmax.Apply(row, probs, constants);
+                var ctx = context.AsSpan((i * width) + (head * d), d);
+                for (var j = 0; j < n; j++)
+                {
+                    Axpy(ctx, (float)(probs[j] * IntSoftmaxConstants.OutputScale), v.AsSpan((j * width) + (head * d), d));
+                }
+            }
+        }
+    }
+
     private float[] Ffn(int li, float[] a, int n)
     {
         var l = layers[li];
         var g = Linear(a, n, l.Ffn1);
+        if (calibrating)
+        {
+            Quantize($"l{li}.ffn1.out", g, null);
+        }
+        else if (scheme.IntegerUnits && scheme.FfnInputBits == 8 && l.Source.Gelu == GeluForm.Erf)
+        {
+            // The GELU unit: FFN1's output requantized to int8, I-GELU to int8 at the calibrated GELU-output scale.
+            var sIn = maxAbs.GetValueOrDefault($"l{li}.ffn1.out") / SymmetricQuantizer.QMax;
+            var sOut = maxAbs.GetValueOrDefault($"l{li}.gelu") / SymmetricQuantizer.QMax;
+            var constants = IntGeluConstants.FromScale(sIn, sOut);
+            var input = g.Select(x => SymmetricQuantizer.Quantize(x, sIn)).ToArray();
+            var output = new sbyte[input.Length];
+            IntGelu.Apply(input, output, constants);
+            return Linear(output.Select(o => (float)(o * sOut)).ToArray(), n, l.Ffn2);
+        }
+
         var tanh = l.Source.Gelu == GeluForm.Tanh;
         for (var i = 0; i < g.Length; i++)
         {

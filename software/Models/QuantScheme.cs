@@ -12,7 +12,10 @@ namespace HwGen.Models;
 /// stream's copy of the previous LayerNorm output).</param>
 /// <param name="FfnInputBits">The FFN inputs: the LayerNorm output read by FFN1 and the GELU output read by FFN2.</param>
 /// <param name="SmoothAlpha">SmoothQuant migration strength for the LayerNorm outputs feeding projections, or null.</param>
-public sealed record QuantScheme(string Name, WeightQuantization Weights, int? ActivationBits, int? ResidualBits, int? FfnInputBits, double? SmoothAlpha = null)
+/// <param name="IntegerUnits">Run the bit-exact integer units of software/Numerics where the formats allow: Softmax
+/// (<c>IntSoftmax</c>: int32 QKᵀ of the int8 Q and K, output 2⁻⁷) with 8-bit activations, and GELU (<c>IntGelu</c>,
+/// int8 in and out) with 8-bit FFN inputs. Otherwise those run in float on the rounded values.</param>
+public sealed record QuantScheme(string Name, WeightQuantization Weights, int? ActivationBits, int? ResidualBits, int? FfnInputBits, double? SmoothAlpha = null, bool IntegerUnits = false)
 {
     /// <summary>The float model (no quantization).</summary>
     public static QuantScheme Float { get; } = new("float", WeightQuantization.Float, null, null, null);
@@ -32,8 +35,11 @@ public sealed record QuantScheme(string Name, WeightQuantization Weights, int? A
         new("... residual 32 bits + 16-bit FFN inputs", WeightQuantization.PerChannel, 8, 32, 16),
         new("... residual 16 bits, int8 FFN inputs + SmoothQuant (α=0.5)", WeightQuantization.PerChannel, 8, 16, 8, 0.5),
         new("... residual 16 bits + 16-bit FFN inputs + SmoothQuant (α=0.5)", WeightQuantization.PerChannel, 8, 16, 16, 0.5),
+        new("per-channel, int8 act., residual 16, int8 FFN inputs, integer Softmax + GELU units", WeightQuantization.PerChannel, 8, 16, 8, null, true),
+        new("per-channel, int8 act., residual 16, 16-bit FFN inputs, integer Softmax unit", WeightQuantization.PerChannel, 8, 16, 16, null, true),
+        new("... the same + SmoothQuant (α=0.5)", WeightQuantization.PerChannel, 8, 16, 16, 0.5, true),
     ];
 
     /// <summary>The scheme `run` uses for its integer numbers (the best of the study that keeps every matmul operand at 8 or 16 bits).</summary>
-    public static QuantScheme Best => Study[5];
+    public static QuantScheme Best => Study[^1];
 }
