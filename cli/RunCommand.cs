@@ -25,9 +25,10 @@ internal static class RunCommand
         var study = new Option<bool>("--study") { Description = "Run the quantization study (fortunes-min: calibration and held-out evaluation sentences) and print the table." };
         var calibration = new Option<int>("--calibration") { Description = "Calibration sentences for activation scales.", DefaultValueFactory = _ => 32 };
         var evaluation = new Option<int>("--evaluation") { Description = "With --study: held-out evaluation sentences.", DefaultValueFactory = _ => 200 };
+        var rowsOption = new Option<int[]>("--rows") { Description = "With --study: only these schemes (1-based rows of the table), e.g. --rows 2 --rows 7." };
         var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, json, study, calibration, evaluation,
+            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption,
         };
         cmd.SetAction(parse =>
         {
@@ -42,7 +43,8 @@ internal static class RunCommand
                     parse.GetValue(json),
                     parse.GetValue(study),
                     parse.GetValue(calibration),
-                    parse.GetValue(evaluation));
+                    parse.GetValue(evaluation),
+                    parse.GetValue(rowsOption) ?? []);
             }
             catch (ModelException ex)
             {
@@ -53,7 +55,7 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static int Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount)
+    private static int Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows)
     {
         if (config is not null && CliApp.LoadDesign(config) is null)
         {
@@ -86,10 +88,17 @@ internal static class RunCommand
         if (study)
         {
             Console.WriteLine(FormattableString.Invariant($"quantization study: {calibrationSet.Count} calibration sentences ({SentenceCorpus.CalibrationFile}), {evaluationSet.Count} held-out sentences, {pooling} pooling, against ONNX Runtime"));
-            var rows = QuantStudy.Run(session, calibrationSet, evaluationSet, QuantScheme.Study, pooling, Console.WriteLine);
+            if (rows.Any(r => r < 1 || r > QuantScheme.Study.Count))
+            {
+                Console.Error.WriteLine($"error: --rows: the study has rows 1 to {QuantScheme.Study.Count}");
+                return ExitCodes.BadInput;
+            }
+
+            var schemes = rows.Length == 0 ? QuantScheme.Study : rows.Select(r => QuantScheme.Study[r - 1]).ToList();
+            var table = QuantStudy.Run(session, calibrationSet, evaluationSet, schemes, pooling, Console.WriteLine);
             if (json is not null)
             {
-                WriteJson(json, new { model = m.Name, pooling = pooling.ToString(), calibration = calibrationSet.Count, evaluation = evaluationSet.Count, rows = rows.Select(r => new { scheme = r.Scheme.Name, mean_cosine = r.MeanCosine, p5_cosine = r.P5Cosine, min_cosine = r.MinCosine, spearman = r.Spearman }) });
+                WriteJson(json, new { model = m.Name, pooling = pooling.ToString(), calibration = calibrationSet.Count, evaluation = evaluationSet.Count, rows = table.Select(r => new { scheme = r.Scheme.Name, mean_cosine = r.MeanCosine, p5_cosine = r.P5Cosine, min_cosine = r.MinCosine, spearman = r.Spearman }) });
             }
 
             if (sentences.Count == 0)

@@ -123,6 +123,8 @@ public sealed class FloatEncoder
         return e;
     }
 
+    private readonly Dictionary<string, List<float>> samples = new(StringComparer.Ordinal);
+
     private void Calibrate(IReadOnlyList<int[]> sentences)
     {
         calibrating = true;
@@ -132,6 +134,17 @@ public sealed class FloatEncoder
         }
 
         calibrating = false;
+        if (scheme.ClipPercentile is { } p)
+        {
+            // Activation points only: the residual stream and sub-layer outputs keep their maximum (they are 16 bits or more).
+            foreach (var (point, values) in samples.Where(kv => !kv.Key.Contains(".res", StringComparison.Ordinal) && !kv.Key.EndsWith(".out", StringComparison.Ordinal)))
+            {
+                values.Sort();
+                maxAbs[point] = values[(int)Math.Min(values.Count - 1, Math.Ceiling(p / 100.0 * (values.Count - 1)))];
+            }
+
+            samples.Clear();
+        }
     }
 
     private float[] PostNormLayer(int li, float[] x, int n)
@@ -322,6 +335,16 @@ public sealed class FloatEncoder
             }
 
             maxAbs[point] = Math.Max(maxAbs.GetValueOrDefault(point), m);
+            if (scheme.ClipPercentile is not null)
+            {
+                if (!samples.TryGetValue(point, out var list))
+                {
+                    samples[point] = list = [];
+                }
+
+                list.AddRange(y.Select(MathF.Abs));
+            }
+
             if (channelScale is null)
             {
                 RecordChannels(point, x);

@@ -15,7 +15,9 @@ namespace HwGen.Models;
 /// <param name="IntegerUnits">Run the bit-exact integer units of software/Numerics where the formats allow: Softmax
 /// (<c>IntSoftmax</c>: int32 QKᵀ of the int8 Q and K, output 2⁻⁷) with 8-bit activations, and GELU (<c>IntGelu</c>,
 /// int8 in and out) with 8-bit FFN inputs. Otherwise those run in float on the rounded values.</param>
-public sealed record QuantScheme(string Name, WeightQuantization Weights, int? ActivationBits, int? ResidualBits, int? FfnInputBits, double? SmoothAlpha = null, bool IntegerUnits = false)
+/// <param name="ClipPercentile">Activation scales from this percentile of |x| on the calibration sentences instead of
+/// the maximum (values beyond it saturate), or null for the maximum.</param>
+public sealed record QuantScheme(string Name, WeightQuantization Weights, int? ActivationBits, int? ResidualBits, int? FfnInputBits, double? SmoothAlpha = null, bool IntegerUnits = false, double? ClipPercentile = null)
 {
     /// <summary>The float model (no quantization).</summary>
     public static QuantScheme Float { get; } = new("float", WeightQuantization.Float, null, null, null);
@@ -37,9 +39,12 @@ public sealed record QuantScheme(string Name, WeightQuantization Weights, int? A
         new("... residual 16 bits + 16-bit FFN inputs + SmoothQuant (α=0.5)", WeightQuantization.PerChannel, 8, 16, 16, 0.5),
         new("per-channel, int8 act., residual 16, int8 FFN inputs, integer Softmax + GELU units", WeightQuantization.PerChannel, 8, 16, 8, null, true),
         new("per-channel, int8 act., residual 16, 16-bit FFN inputs, integer Softmax unit", WeightQuantization.PerChannel, 8, 16, 16, null, true),
+        new("per-channel, int8 act., residual 16, int8 FFN inputs, 99.99th-percentile scales", WeightQuantization.PerChannel, 8, 16, 8, null, false, 99.99),
+        new("per-channel, int8 act., residual 16, 16-bit FFN inputs, 99.99th-percentile scales", WeightQuantization.PerChannel, 8, 16, 16, null, false, 99.99),
         new("... the same + SmoothQuant (α=0.5)", WeightQuantization.PerChannel, 8, 16, 16, 0.5, true),
+        new("all operands int8, residual 16: SmoothQuant + 99.99th-percentile scales + integer Softmax + GELU units", WeightQuantization.PerChannel, 8, 16, 8, 0.5, true, 99.99),
     ];
 
-    /// <summary>The scheme `run` uses for its integer numbers (the best of the study that keeps every matmul operand at 8 or 16 bits).</summary>
-    public static QuantScheme Best => Study[^1];
+    /// <summary>The scheme `run` uses for its integer numbers: the best of the study (per-channel int8 weights, int8 attention operands with the integer Softmax unit, 16-bit residual stream and FFN inputs, SmoothQuant).</summary>
+    public static QuantScheme Best => Study[^2];
 }
