@@ -41,7 +41,7 @@ public sealed record QuantScheme(string Name, WeightQuantization Weights, int? A
         new("per-channel, int8 act., residual 16, 16-bit FFN inputs, integer Softmax unit", WeightQuantization.PerChannel, 8, 16, 16, null, true),
         new("per-channel, int8 act., residual 16, int8 FFN inputs, 99.99th-percentile scales", WeightQuantization.PerChannel, 8, 16, 8, null, false, 99.99),
         new("per-channel, int8 act., residual 16, 16-bit FFN inputs, 99.99th-percentile scales", WeightQuantization.PerChannel, 8, 16, 16, null, false, 99.99),
-        new("... the same + SmoothQuant (α=0.5)", WeightQuantization.PerChannel, 8, 16, 16, 0.5, true),
+        new("per-channel, int8 act., residual 16, 16-bit FFN inputs, integer Softmax unit, SmoothQuant (α=0.5)", WeightQuantization.PerChannel, 8, 16, 16, 0.5, true),
         new("all operands int8, residual 16: SmoothQuant + 99.99th-percentile scales + integer Softmax + GELU units", WeightQuantization.PerChannel, 8, 16, 8, 0.5, true, 99.99),
     ];
 

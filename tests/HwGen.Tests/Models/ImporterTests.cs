@@ -87,6 +87,32 @@ public sealed class ImporterTests : IDisposable
     }
 
     [Fact]
+    public void A_known_operator_spliced_into_the_residual_stream_is_reported_as_unclaimed()
+    {
+        // Arrange: the first attention output is scaled by 2 before its residual add (Mul is a known op).
+        var path = Path.Combine(dir, "spliced.onnx");
+        var model = SyntheticBert.Build(Post(), mutate: g =>
+        {
+            var softmax = g.Node.First(n => n.OpType == "Softmax");
+            var projected = g.Node.First(n => n.OpType == "Add" && g.Node.IndexOf(n) > g.Node.IndexOf(softmax) && g.Initializer.Any(t => t.Name == n.Input[0]));
+            var residual = g.Node.First(n => n.OpType == "Add" && n.Input.Contains(projected.Output[0]));
+            var two = new Onnx.TensorProto { Name = "two", DataType = 1 };
+            two.FloatData.Add(2f);
+            g.Initializer.Add(two);
+            var mul = new Onnx.NodeProto { OpType = "Mul", Name = "sneaky_scale", Input = { projected.Output[0], "two" }, Output = { "scaled" } };
+            g.Node.Insert(g.Node.IndexOf(residual), mul);
+            residual.Input[residual.Input.IndexOf(projected.Output[0])] = "scaled";
+        });
+        SyntheticBert.Write(path, model);
+
+        // Act
+        var ex = Assert.Throws<ModelException>(() => EncoderImporter.Import(path));
+
+        // Assert
+        Assert.Contains("'sneaky_scale' (op Mul)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_file_is_rejected()
     {
         var ex = Assert.Throws<ModelException>(() => EncoderImporter.Import(Path.Combine(dir, "absent.onnx")));
