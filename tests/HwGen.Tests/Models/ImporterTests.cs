@@ -13,6 +13,7 @@ public sealed class ImporterTests : IDisposable
         new BertSpelling(FusedLayerNorm: false, TanhGelu: true, Gemm: true, PreNorm: false, MaskValue: -10000f, ScaleByMul: false, Opset: 11),
         new BertSpelling(FusedLayerNorm: true, TanhGelu: true, Gemm: true, PreNorm: true, MaskValue: -3.4028235e38f, ScaleByMul: true, Opset: 17),
         new BertSpelling(FusedLayerNorm: false, TanhGelu: false, Gemm: true, PreNorm: true, MaskValue: -10000f, ScaleByMul: false, Opset: 12),
+        new BertSpelling(FusedLayerNorm: true, TanhGelu: false, Gemm: false, PreNorm: false, MaskValue: -3.4028235e38f, ScaleByMul: false, Opset: 17, SplitScale: true, PositionInput: true),
     };
 
     [Theory]

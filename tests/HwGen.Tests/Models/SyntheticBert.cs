@@ -4,10 +4,12 @@ using Onnx;
 namespace HwGen.Tests.Models;
 
 /// <summary>How a synthetic encoder is spelled in ONNX (the exporter variations the importer must see through).</summary>
-public sealed record BertSpelling(bool FusedLayerNorm, bool TanhGelu, bool Gemm, bool PreNorm, float MaskValue, bool ScaleByMul, int Opset)
+/// <param name="SplitScale">Scale Q and K each by d^-¼ before QKᵀ (newer PyTorch exports) instead of the scores.</param>
+/// <param name="PositionInput">Position ids are a graph input instead of a Range over the ids' shape.</param>
+public sealed record BertSpelling(bool FusedLayerNorm, bool TanhGelu, bool Gemm, bool PreNorm, float MaskValue, bool ScaleByMul, int Opset, bool SplitScale = false, bool PositionInput = false)
 {
     public override string ToString() =>
-        $"{(FusedLayerNorm ? "fusedLN" : "spelledLN")}-{(TanhGelu ? "tanh" : "erf")}-{(Gemm ? "gemm" : "matmul")}-{(PreNorm ? "pre" : "post")}-opset{Opset}";
+        $"{(FusedLayerNorm ? "fusedLN" : "spelledLN")}-{(TanhGelu ? "tanh" : "erf")}-{(Gemm ? "gemm" : "matmul")}-{(PreNorm ? "pre" : "post")}-opset{Opset}{(SplitScale ? "-splitscale" : "")}{(PositionInput ? "-posinput" : "")}";
 }
 
 /// <summary>
@@ -16,7 +18,7 @@ public sealed record BertSpelling(bool FusedLayerNorm, bool TanhGelu, bool Gemm,
 /// </summary>
 public sealed class SyntheticBert
 {
-    public const int Vocab = 60;
+    public const int Vocab = 100;
     public const int Positions = 64;
     public const int Hidden = 16;
     public const int Heads = 2;
@@ -54,11 +56,21 @@ public sealed class SyntheticBert
         graph.Input.Add(Input("attention_mask"));
         graph.Input.Add(Input("token_type_ids"));
 
-        // Positions 0..S-1 from the ids' shape.
-        var shape = Node("Shape", ["input_ids"]);
-        var length = Node("Gather", [shape, I64([1])], Int("axis", 0));
-        var range = Node("Range", [I64([0], scalar: true), Node("Squeeze", Squeezable(length)), I64([1], scalar: true)]);
-        var positionIds = Unsqueeze(range, [0]);
+        // Positions 0..S-1 from the ids' shape, or given as an input.
+        string positionIds;
+        if (spelling.PositionInput)
+        {
+            graph.Input.Add(Input("position_ids"));
+            positionIds = "position_ids";
+        }
+        else
+        {
+            var shape = Node("Shape", ["input_ids"]);
+            var length = Node("Gather", [shape, I64([1])], Int("axis", 0));
+            var range = Node("Range", [I64([0], scalar: true), Node("Squeeze", Squeezable(length)), I64([1], scalar: true)]);
+            positionIds = Unsqueeze(range, [0]);
+        }
+
         var word = Node("Gather", [Init(Random(Vocab * Hidden, 0.5f), Vocab, Hidden), "input_ids"]);
         var pos = Node("Gather", [Init(Random(Positions * Hidden, 0.2f), Positions, Hidden), positionIds]);
         var type = Node("Gather", [Init(Random(2 * Hidden, 0.2f), 2, Hidden), "token_type_ids"]);
@@ -106,8 +118,19 @@ public sealed class SyntheticBert
         var q = Split(Linear(x, Hidden, Hidden), false);
         var k = Split(Linear(x, Hidden, Hidden), true);
         var v = Split(Linear(x, Hidden, Hidden), false);
+        if (spelling.SplitScale)
+        {
+            var quarter = F(MathF.Pow(d, -0.25f));
+            q = Node("Mul", [q, quarter]);
+            k = Node("Mul", [k, quarter]);
+        }
+
         var scores = Node("MatMul", [q, k]);
-        scores = spelling.ScaleByMul ? Node("Mul", [scores, F(1f / MathF.Sqrt(d))]) : Node("Div", [scores, F(MathF.Sqrt(d))]);
+        if (!spelling.SplitScale)
+        {
+            scores = spelling.ScaleByMul ? Node("Mul", [scores, F(1f / MathF.Sqrt(d))]) : Node("Div", [scores, F(MathF.Sqrt(d))]);
+        }
+
         var probs = Node("Softmax", [Node("Add", [scores, mask])], Int("axis", -1));
         var ctx = Node("MatMul", [probs, v]);
         var merged = Node("Reshape", [Node("Transpose", [ctx], Ints("perm", [0, 2, 1, 3])), I64([0, -1, Hidden])]);
