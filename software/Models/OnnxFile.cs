@@ -176,9 +176,13 @@ public sealed class OnnxFile
                 throw new ModelException($"{path}: {what} needs the external data file '{location}', which does not exist");
             }
 
-            var offset = entries.TryGetValue("offset", out var o) && long.TryParse(o, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ov) ? ov : 0;
             var fileLength = new FileInfo(target).Length;
-            var declared = entries.TryGetValue("length", out var l) && long.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lv) ? lv : fileLength - offset;
+            long Entry(string key, long fallback) =>
+                !entries.TryGetValue(key, out var text) ? fallback
+                : long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v
+                : throw new ModelException($"{path}: {what} has external-data {key} '{text}', not a non-negative integer");
+            var offset = Entry("offset", 0);
+            var declared = Entry("length", fileLength - offset);
             if (bytes > 0 && declared != count * bytes)
             {
                 throw new ModelException($"{path}: {what} declares {count} elements ({count * bytes} bytes) but its external data holds {declared} bytes");

@@ -191,6 +191,34 @@ public sealed class ImporterTests : IDisposable
         Assert.Contains("outside the model's folder", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("offset=-8", "not a non-negative integer")]
+    [InlineData("length=1000000", "declares")]
+    [InlineData("offset=4000;length=6400", "truncated")]
+    public void External_data_with_a_bad_offset_or_length_is_refused(string entries, string expected)
+    {
+        // Arrange: the word table in a side file, with one entry corrupted.
+        var path = Path.Combine(dir, "badext.onnx");
+        SyntheticBert.Write(path, SyntheticBert.Build(Post(), mutate: g =>
+        {
+            var t = g.Initializer.First(t => t.Dims.Count == 2 && t.Dims[0] == SyntheticBert.Vocab);
+            File.WriteAllBytes(Path.Combine(dir, "w.bin"), t.RawData.ToByteArray());
+            t.RawData = Google.Protobuf.ByteString.Empty;
+            t.DataLocation = Onnx.TensorProto.Types.DataLocation.External;
+            t.ExternalData.Add(new Onnx.StringStringEntryProto { Key = "location", Value = "w.bin" });
+            foreach (var kv in entries.Split(';').Select(e => e.Split('=')))
+            {
+                t.ExternalData.Add(new Onnx.StringStringEntryProto { Key = kv[0], Value = kv[1] });
+            }
+        }));
+
+        // Act
+        var ex = Assert.Throws<ModelException>(() => EncoderImporter.Import(path));
+
+        // Assert
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void External_data_inside_the_model_folder_is_read()
     {
