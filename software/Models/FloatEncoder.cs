@@ -1,6 +1,6 @@
-using System.Numerics;
 using HwGen.Software.Numerics;
 using HwGen.Software.Numerics.Transformer;
+using static HwGen.Models.FloatKernels;
 
 namespace HwGen.Models;
 
@@ -86,7 +86,7 @@ public sealed class FloatEncoder
 
         for (var li = 0; li < layers.Count; li++)
         {
-            x = model.Placement == NormPlacement.PostNorm ? PostNormLayer(li, x, n) : PreNormLayer(li, x, n);
+            x = Layer(li, x, n);
         }
 
         if (model.FinalNorm is not null)
@@ -147,41 +147,39 @@ public sealed class FloatEncoder
         }
     }
 
-    private float[] PostNormLayer(int li, float[] x, int n)
+    private float[] Layer(int li, float[] x, int n)
     {
         var l = layers[li];
         var key = $"l{li}.";
-        var xOperand = Quantize(key + "in", x, scheme.ActivationBits, channelScale: l.InputSmoothing);
-        var attn = AttentionBlock(li, xOperand, n);
-        var residual = Quantize(key + "in.res", x, scheme.ResidualBits);
-        var r1 = Quantize(key + "attn.out", attn, scheme.ResidualBits);
-        AddInPlace(r1, residual);
-        LayerNorm(r1, n, l.Source.AttentionNorm);
-        var a = r1;
-        var ffnIn = Quantize(key + "ffn.in", a, scheme.FfnInputBits, channelScale: l.FfnSmoothing);
-        var f = Ffn(li, ffnIn, n);
-        var aRes = Quantize(key + "ffn.in.res", a, scheme.ResidualBits);
-        var r2 = Quantize(key + "ffn.out", f, scheme.ResidualBits);
-        AddInPlace(r2, aRes);
-        LayerNorm(r2, n, l.Source.FfnNorm);
-        return r2;
+        var r1 = SubLayer(key + "in", key + "attn.out", x, n, scheme.ActivationBits, l.InputSmoothing, l.Source.AttentionNorm, a => AttentionBlock(li, a, n));
+        return SubLayer(key + "ffn.in", key + "ffn.out", r1, n, scheme.FfnInputBits, l.FfnSmoothing, l.Source.FfnNorm, a => Ffn(li, a, n));
     }
 
-    private float[] PreNormLayer(int li, float[] x, int n)
+    /// <summary>
+    /// One residual sub-layer: the block reads its input rounded at <paramref name="point"/> (after the LayerNorm for
+    /// pre-LN), its output rounded at <paramref name="outPoint"/> is added to the input rounded at <c>point.res</c>, and
+    /// post-LN normalizes the sum.
+    /// </summary>
+    private float[] SubLayer(string point, string outPoint, float[] x, int n, int? bits, float[]? smoothing, LayerNormWeights norm, Func<float[], float[]> block)
     {
-        var l = layers[li];
-        var key = $"l{li}.";
-        var ln1 = (float[])x.Clone();
-        LayerNorm(ln1, n, l.Source.AttentionNorm);
-        var attn = AttentionBlock(li, Quantize(key + "in", ln1, scheme.ActivationBits, channelScale: l.InputSmoothing), n);
-        var r1 = Quantize(key + "attn.out", attn, scheme.ResidualBits);
-        AddInPlace(r1, Quantize(key + "in.res", x, scheme.ResidualBits));
-        var ln2 = (float[])r1.Clone();
-        LayerNorm(ln2, n, l.Source.FfnNorm);
-        var f = Ffn(li, Quantize(key + "ffn.in", ln2, scheme.FfnInputBits, channelScale: l.FfnSmoothing), n);
-        var r2 = Quantize(key + "ffn.out", f, scheme.ResidualBits);
-        AddInPlace(r2, Quantize(key + "ffn.in.res", r1, scheme.ResidualBits));
-        return r2;
+        var preNorm = model.Placement == NormPlacement.PreNorm;
+        var input = x;
+        if (preNorm)
+        {
+            input = (float[])x.Clone();
+            LayerNorm(input, n, norm);
+        }
+
+        var y = block(Quantize(point, input, bits, channelScale: smoothing));
+        var residual = Quantize(point + ".res", x, scheme.ResidualBits);
+        var sum = Quantize(outPoint, y, scheme.ResidualBits);
+        Add(sum, residual);
+        if (!preNorm)
+        {
+            LayerNorm(sum, n, norm);
+        }
+
+        return sum;
     }
 
     private float[] AttentionBlock(int li, float[] x, int n)
@@ -446,193 +444,5 @@ public sealed class FloatEncoder
         }
 
         return s;
-    }
-
-    private static void LayerNorm(float[] x, int n, LayerNormWeights ln)
-    {
-        var h = ln.Width;
-        var gamma = ln.Gamma.Row(0);
-        var beta = ln.Beta.Row(0);
-        for (var t = 0; t < n; t++)
-        {
-            var row = x.AsSpan(t * h, h);
-            var mean = 0f;
-            foreach (var v in row)
-            {
-                mean += v;
-            }
-
-            mean /= h;
-            var variance = 0f;
-            foreach (var v in row)
-            {
-                variance += (v - mean) * (v - mean);
-            }
-
-            variance /= h;
-            var std = MathF.Sqrt(variance + ln.Epsilon);
-            for (var i = 0; i < h; i++)
-            {
-                row[i] = (((row[i] - mean) / std) * gamma[i]) + beta[i];
-            }
-        }
-    }
-
-    private static float[] Linear(float[] x, int n, PreparedLinear lin)
-    {
-        var inW = lin.In;
-        var outW = lin.Out;
-        var y = new float[n * outW];
-        for (var t = 0; t < n; t++)
-        {
-            var yr = y.AsSpan(t * outW, outW);
-            lin.Bias.CopyTo(yr);
-            var xr = x.AsSpan(t * inW, inW);
-            for (var k = 0; k < inW; k++)
-            {
-                Axpy(yr, xr[k], lin.Weight.AsSpan(k * outW, outW));
-            }
-        }
-
-        return y;
-    }
-
-    private static void Axpy(Span<float> y, float a, ReadOnlySpan<float> x)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var va = new Vector<float>(a);
-            for (; i <= y.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                (new Vector<float>(y[i..]) + (va * new Vector<float>(x[i..]))).CopyTo(y[i..]);
-            }
-        }
-
-        for (; i < y.Length; i++)
-        {
-            y[i] += a * x[i];
-        }
-    }
-
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var s = 0f;
-        for (var i = 0; i < a.Length; i++)
-        {
-            s += a[i] * b[i];
-        }
-
-        return s;
-    }
-
-    private static void Add(Span<float> y, ReadOnlySpan<float> x)
-    {
-        for (var i = 0; i < y.Length; i++)
-        {
-            y[i] += x[i];
-        }
-    }
-
-    private static void AddInPlace(float[] y, float[] x) => Add(y, x);
-
-    /// <summary>A projection's weights as used by the forward pass (possibly smoothed and rounded).</summary>
-    private sealed class PreparedLinear(LinearWeights source)
-    {
-        public int In { get; } = source.In;
-
-        public int Out { get; } = source.Out;
-
-        public float[] Weight { get; } = source.Weight.Data.ToArray();
-
-        public float[] Bias { get; } = source.Bias.Data.ToArray();
-
-        public static implicit operator float[](PreparedLinear p) => p.Weight;
-
-        public void ScaleRows(float[] s)
-        {
-            for (var r = 0; r < In; r++)
-            {
-                for (var c = 0; c < Out; c++)
-                {
-                    Weight[(r * Out) + c] *= s[r];
-                }
-            }
-        }
-
-        public void Quantize(WeightQuantization mode)
-        {
-            if (mode == WeightQuantization.Float)
-            {
-                return;
-            }
-
-            var scales = new double[Out];
-            for (var c = 0; c < Out; c++)
-            {
-                for (var r = 0; r < In; r++)
-                {
-                    scales[c] = Math.Max(scales[c], Math.Abs(Weight[(r * Out) + c]));
-                }
-            }
-
-            if (mode == WeightQuantization.PerTensor)
-            {
-                Array.Fill(scales, scales.Max());
-            }
-
-            for (var c = 0; c < Out; c++)
-            {
-                var s = scales[c] > 0 ? scales[c] / SymmetricQuantizer.QMax : 1.0;
-                for (var r = 0; r < In; r++)
-                {
-                    Weight[(r * Out) + c] = (float)SymmetricQuantizer.Dequantize(SymmetricQuantizer.Quantize(Weight[(r * Out) + c], s), s);
-                }
-            }
-        }
-    }
-
-    private sealed class PreparedLayer(EncoderLayer source)
-    {
-        public EncoderLayer Source { get; } = source;
-
-        public PreparedLinear Query { get; } = new(source.Query);
-
-        public PreparedLinear Key { get; } = new(source.Key);
-
-        public PreparedLinear Value { get; } = new(source.Value);
-
-        public PreparedLinear Output { get; } = new(source.Output);
-
-        public PreparedLinear Ffn1 { get; } = new(source.Ffn1);
-
-        public PreparedLinear Ffn2 { get; } = new(source.Ffn2);
-
-        public float[]? InputSmoothing { get; set; }
-
-        public float[]? FfnSmoothing { get; set; }
-
-        public void ApplySmoothing()
-        {
-            if (InputSmoothing is { } s)
-            {
-                Query.ScaleRows(s);
-                Key.ScaleRows(s);
-                Value.ScaleRows(s);
-            }
-
-            if (FfnSmoothing is { } f)
-            {
-                Ffn1.ScaleRows(f);
-            }
-        }
-
-        public void QuantizeWeights(WeightQuantization mode)
-        {
-            foreach (var p in new[] { Query, Key, Value, Output, Ffn1, Ffn2 })
-            {
-                p.Quantize(mode);
-            }
-        }
     }
 }
