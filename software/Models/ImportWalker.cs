@@ -8,7 +8,7 @@ namespace HwGen.Models;
 /// </summary>
 internal sealed class ImportWalker(OnnxGraph g)
 {
-    public static readonly HashSet<string> LayoutOps = new(StringComparer.Ordinal) { "Reshape", "Transpose", "Identity", "Dropout", "Flatten", "Squeeze", "Unsqueeze" };
+    public static readonly IReadOnlySet<string> LayoutOps = new HashSet<string>(StringComparer.Ordinal) { "Reshape", "Transpose", "Identity", "Dropout", "Flatten", "Squeeze", "Unsqueeze" };
 
     public FloatMatrix Matrix(string name)
     {
