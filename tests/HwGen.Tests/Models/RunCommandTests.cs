@@ -1,0 +1,58 @@
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace HwGen.Tests.Models;
+
+/// <summary><c>./hwgen run</c> end to end through the built command-line tool.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string scratch = Directory.CreateTempSubdirectory("hwgen-run-").FullName;
+
+    private static string Dll => Path.Combine(RepoPaths.Root, "cli", "bin", "Release", "net10.0", "hwgen.dll");
+
+    [SkippableFact]
+    public async Task A_file_that_is_not_a_model_exits_2_with_one_line_naming_it()
+    {
+        // Arrange
+        RequireCli();
+        var bad = Path.Combine(scratch, "bad.onnx");
+        await File.WriteAllTextAsync(bad, "not a model");
+
+        // Act
+        var result = await Run("run", "--model", bad, "--text", "hello");
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: {bad}: not a", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task MiniLm_runs_a_sentence_and_reports_its_cosine_against_onnx_runtime_as_json()
+    {
+        // Arrange
+        RequireCli();
+        var json = Path.Combine(scratch, "run.json");
+
+        // Act
+        var result = await Run("run", "configs/default.yaml", "--model", "minilm", "--text", "Engineers verify the accelerator bit for bit.", "--json", json);
+
+        // Assert
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("cosine vs ONNX Runtime: float 1.00000", result.StandardOutput, StringComparison.Ordinal);
+        using var doc = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var sentence = doc.RootElement.GetProperty("sentences")[0];
+        Assert.True(sentence.GetProperty("float_cosine").GetDouble() > 0.99999);
+        Assert.True(sentence.GetProperty("integer_cosine").GetDouble() > 0.99);
+        Assert.Equal(384, sentence.GetProperty("embedding").GetArrayLength());
+    }
+
+    public void Dispose() => Directory.Delete(scratch, recursive: true);
+
+    private static void RequireCli() =>
+        Skip.If(!File.Exists(Dll) && Environment.GetEnvironmentVariable("CI") != "true", "the Release CLI is not built (./build.sh)");
+
+    private static Task<BufferedCommandResult> Run(params string[] args) =>
+        Cli.Wrap("dotnet").WithArguments([Dll, .. args]).WithWorkingDirectory(RepoPaths.Root).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+}
