@@ -199,7 +199,7 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         var summary = verdict == FuzzVerdict.Pass ? string.Empty
             : report.Problems.Count > 0 ? report.Problems[0]
             : $"golden fault {report.GoldenFault.Name} at {report.GoldenFault.Pc}: {report.GoldenFaultDetail}";
-        return new FuzzResult(c, verdict, summary, report.Cycles);
+        return new FuzzResult(c, verdict, summary, report.Cycles, report.Disagreement);
     }
 
     /// <summary>Halves M, N and K while the case still fails, then tries without backpressure.</summary>
@@ -218,7 +218,8 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
 
             trials++;
             var r = await RunCaseAsync(session, candidate, cancellationToken).ConfigureAwait(false);
-            if (!r.Failed)
+            // Keep only a smaller case that fails the same way (a shrink to a different failure hides the first one).
+            if (!r.Failed || r.Verdict != failing.Verdict || r.Disagreement != failing.Disagreement)
             {
                 return false;
             }
