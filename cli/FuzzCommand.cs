@@ -14,9 +14,11 @@ internal static class FuzzCommand
         var perConfig = new Option<int>("--cases-per-config") { Description = "Cases per drawn configuration.", DefaultValueFactory = _ => 10 };
         var configs = new Option<int>("--configs") { Description = "Stop after this many drawn configurations (0 = until time runs out).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output") { Description = "Folder for drawn configurations and RTL.", DefaultValueFactory = _ => "fuzz-out" };
+        var jobs = new Option<int>("--jobs") { Description = "Configurations run in parallel (default: processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var summaryFile = new Option<string?>("--summary") { Description = "Write the JSON summary here (default: summary.json in the output folder)." };
         var cmd = new Command("fuzz", "Soak test: random configurations and GEMM workloads with random AXI latency and backpressure, RTL vs golden model, until time runs out.")
         {
-            minutes, seed, perConfig, configs, output,
+            minutes, seed, perConfig, configs, output, jobs, summaryFile,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -28,10 +30,12 @@ internal static class FuzzCommand
                 CasesPerConfig = Math.Max(1, parse.GetValue(perConfig)),
                 MaxConfigs = parse.GetValue(configs),
                 OutputDirectory = parse.GetValue(output)!,
+                Jobs = Math.Max(1, parse.GetValue(jobs)),
+                SummaryPath = parse.GetValue(summaryFile),
                 Build = new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() },
             };
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"hwgen fuzz: seed {s}, {settings.Duration.TotalMinutes:0.#} minutes, {settings.CasesPerConfig} cases per configuration, output {settings.OutputDirectory}/"));
+                $"hwgen fuzz: seed {s}, {settings.Duration.TotalMinutes:0.#} minutes, {settings.CasesPerConfig} cases per configuration, {settings.Jobs} job(s), output {settings.OutputDirectory}/"));
             FuzzSummary summary;
             try
             {
@@ -45,7 +49,8 @@ internal static class FuzzCommand
 
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"fuzz summary (seed {s}): {summary.Cases} cases on {summary.Configs} configurations, {summary.Cycles:#,0} cycles; {summary.Mismatches} mismatches, {summary.Hangs} hangs, {summary.BuildFailures} build failures, {summary.Skipped} skipped (workload does not fit)"));
+                $"fuzz summary (seed {s}): {summary.Cases} cases on {summary.Configs} configurations, {summary.Cycles:#,0} cycles; {summary.Mismatches} mismatches ({summary.ReferenceMismatches} golden vs reference), {summary.Hangs} hangs, {summary.BuildFailures} build failures, {summary.Skipped} skipped (workload does not fit)"));
+            Console.WriteLine($"summary: {summary.SummaryPath}");
             foreach (var f in summary.Failures)
             {
                 Console.WriteLine($"FAILED ({f.Shrunk.Verdict.ToString().ToLowerInvariant()}): {f.Shrunk.Summary}");

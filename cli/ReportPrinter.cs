@@ -26,7 +26,9 @@ internal static class ReportPrinter
         {
             { Status: SimStatus.Hang } => "[red]HANG[/] (watchdog: no unit made progress)",
             { Status: SimStatus.Timeout } => "[red]TIMEOUT[/]",
-            { Match: false } => "[red]MISMATCH[/]",
+            { Disagreement: Disagreement.GoldenVsReference } => "[red]MISMATCH[/] golden vs reference (a compiler bug; the RTL follows the golden model)",
+            { Disagreement: Disagreement.Both } => "[red]MISMATCH[/] RTL vs golden and golden vs reference",
+            { Match: false } => "[red]MISMATCH[/] RTL vs golden (an RTL bug)",
             { GoldenFault.Code: not 0 } => $"[yellow]FAULT[/] {Markup.Escape(r.GoldenFault.Name)} (code {r.GoldenFault.Code}) at instruction {r.GoldenFault.Pc}; RTL and golden agree, irq raised: {(r.Irq ? "yes" : "no")}",
             _ => "[green]PASS[/] (bit-exact)",
         };
@@ -40,6 +42,11 @@ internal static class ReportPrinter
         foreach (var problem in r.Problems)
         {
             AnsiConsole.MarkupLineInterpolated($"  [red]{problem}[/]");
+        }
+
+        if (r.ReferenceMatch != false)
+        {
+            AnsiConsole.MarkupLineInterpolated($"  reference: {r.ReferenceNote}");
         }
 
         var t = new Table().AddColumns("Metric", "Value");

@@ -7,6 +7,7 @@ using HwGen.Report;
 using HwGen.Software.Compiler;
 using HwGen.Software.Layers;
 using HwGen.Software.Programs;
+using HwGen.Software.References;
 using HwGen.Software.Workloads;
 using HwGen.Verif;
 using Spectre.Console;
@@ -111,7 +112,9 @@ internal static class SimCommand
                     ctx.Status("building the Verilator model (cached by RTL hash)…");
                     await session.PrepareAsync(tracePath is not null, cancel).ConfigureAwait(false);
                     ctx.Status($"simulating {compiled.Workload} ({compiled.Length} instructions)…");
-                    return await session.RunAsync(compiled, options, cancel).ConfigureAwait(false);
+                    return layer is null
+                        ? await session.RunAsync(compiled, options, cancel).ConfigureAwait(false)
+                        : await session.RunAsync(compiled, options, UntiledReference.ForLayers(layer.Layers), cancel).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             }
             catch (ToolchainException ex)

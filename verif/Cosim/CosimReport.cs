@@ -11,8 +11,26 @@ public sealed record CosimReport
     /// <summary>Workload description.</summary>
     public required string Workload { get; init; }
 
-    /// <summary>True when the RTL agrees with the golden model: every DRAM bit for fault-free runs, the fault code and PC otherwise, and no AXI protocol violation.</summary>
+    /// <summary>
+    /// True when the run passed: the RTL agrees with the golden model (<see cref="RtlMatch"/>) and the golden model's
+    /// outputs do not disagree with the untiled reference (<see cref="ReferenceMatch"/> is not false).
+    /// </summary>
     public required bool Match { get; init; }
+
+    /// <summary>True when the RTL agrees with the golden model: every DRAM bit for fault-free runs, the fault code and PC otherwise, and no AXI protocol violation.</summary>
+    public bool RtlMatch { get; init; }
+
+    /// <summary>The golden outputs against the workload's untiled integer reference: true, false, or null when there is none (hand-written programs) or the golden model faulted.</summary>
+    public bool? ReferenceMatch { get; init; }
+
+    /// <summary>The first element where the golden model differs from the untiled reference (Expected = reference, Actual = golden), or null.</summary>
+    public TensorMismatch? ReferenceMismatch { get; init; }
+
+    /// <summary>What the reference check compared, or why it compared nothing.</summary>
+    public string ReferenceNote { get; init; } = string.Empty;
+
+    /// <summary>Which side disagreed: none, rtl_vs_golden (an RTL bug), golden_vs_reference (a compiler bug) or both.</summary>
+    public Disagreement Disagreement { get; init; }
 
     /// <summary>How the RTL run ended.</summary>
     public required SimStatus Status { get; init; }

@@ -3,6 +3,7 @@ using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Golden;
 using HwGen.Software.Programs;
+using HwGen.Software.References;
 
 namespace HwGen.Verif;
 
@@ -42,8 +43,18 @@ public sealed class CosimSession
     public Task<HarnessBinary> PrepareAsync(bool trace = false, CancellationToken cancellationToken = default) =>
         (trace ? traced : fast).Value.WaitAsync(cancellationToken);
 
-    /// <summary>Runs one program on the golden model and the RTL and compares them.</summary>
-    public async Task<CosimReport> RunAsync(CompiledProgram program, CosimOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs one program on the golden model and the RTL and compares them; the golden outputs are also checked against
+    /// the untiled reference of the workload the program names (<see cref="UntiledReference.ForProgram"/>), if any.
+    /// </summary>
+    public Task<CosimReport> RunAsync(CompiledProgram program, CosimOptions? options = null, CancellationToken cancellationToken = default) =>
+        RunAsync(program, options, UntiledReference.ForProgram(program ?? throw new ArgumentNullException(nameof(program))), cancellationToken);
+
+    /// <summary>
+    /// Runs one program on the golden model and the RTL, compares them, and checks the golden outputs against
+    /// <paramref name="reference"/> (null: no reference, the report says so).
+    /// </summary>
+    public async Task<CosimReport> RunAsync(CompiledProgram program, CosimOptions? options, IReadOnlyList<ReferenceTensor>? reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(program);
         options ??= new CosimOptions();
@@ -54,7 +65,8 @@ public sealed class CosimSession
             options, cancellationToken).ConfigureAwait(false);
         var golden = await goldenTask.ConfigureAwait(false);
 
-        var report = Compare(Design, program, golden, rtl, options, binary.Hash);
+        var check = ReferenceCheck.Check(program, golden.Dram, golden.Ok, reference);
+        var report = Compare(Design, program, golden, rtl, options, binary.Hash, check);
         if (options.DumpDirectory is not null)
         {
             NpyDump.Write(options.DumpDirectory, program, rtl.Dram, golden.Dram, report);
@@ -63,9 +75,14 @@ public sealed class CosimSession
         return report;
     }
 
-    /// <summary>Builds the report from a golden result and an RTL result of the same program.</summary>
-    public static CosimReport Compare(DesignModel design, CompiledProgram program, GoldenResult golden, HarnessResult rtl, CosimOptions options, string harnessHash)
+    /// <summary>
+    /// Builds the report from a golden result and an RTL result of the same program, and the check of the golden outputs
+    /// against the untiled reference (null: not checked). A reference disagreement fails the run like an RTL one.
+    /// </summary>
+    public static CosimReport Compare(DesignModel design, CompiledProgram program, GoldenResult golden, HarnessResult rtl, CosimOptions options, string harnessHash,
+        ReferenceCheckResult? reference = null)
     {
+        reference ??= ReferenceCheckResult.NotChecked(ReferenceCheck.NoReference);
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(golden);
@@ -138,6 +155,12 @@ public sealed class CosimSession
                 : $"{mismatch.Tensor}[{mismatch.Row}, {mismatch.Col}] at 0x{mismatch.Address:X}: expected {mismatch.Expected}, got {mismatch.Actual}; {mismatch.DifferingElements} element(s) of {mismatch.Tensor} differ");
         }
 
+        var disagreement = ReferenceCheck.Attribute(match, reference);
+        if (reference.Match == false)
+        {
+            problems.Insert(0, reference.Note);
+        }
+
         ulong C(string name) => rtl.Counters.TryGetValue(name, out var v) ? v : 0;
         var cycles = rtl.Cycles;
         var ideal = (double)program.Macs / design.Pes;
@@ -146,7 +169,12 @@ public sealed class CosimSession
         {
             Config = design.Name,
             Workload = program.Workload,
-            Match = match,
+            Match = match && reference.Match != false,
+            RtlMatch = match,
+            ReferenceMatch = reference.Match,
+            ReferenceMismatch = reference.Mismatch,
+            ReferenceNote = reference.Note,
+            Disagreement = disagreement,
             Status = rtl.Status,
             Reason = rtl.Reason,
             Irq = rtl.Irq,

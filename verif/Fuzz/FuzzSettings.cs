@@ -27,6 +27,12 @@ public sealed record FuzzSettings
     /// <summary>Shrink failing cases (halve M/N/K, drop backpressure).</summary>
     public bool Shrink { get; init; } = true;
 
+    /// <summary>Configurations run at once (each builds its harness, then runs its cases in order); default: processor count.</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Where the JSON summary goes (default: <c>summary.json</c> in <see cref="OutputDirectory"/>).</summary>
+    public string? SummaryPath { get; init; }
+
     /// <summary>Harness build options (cache root, extra flags).</summary>
     public HarnessBuildOptions Build { get; init; } = new();
 }

@@ -27,95 +27,170 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
     private static readonly int[] CounterWidths = [32, 48, 64];
     private static readonly string[] Dataflows = ["ws", "os", "both"];
 
-    /// <summary>Runs until the duration (or configuration limit) is reached.</summary>
+    /// <summary>
+    /// Runs until the duration (or configuration limit) is reached, <see cref="FuzzSettings.Jobs"/> configurations at a
+    /// time. Configuration i and its cases are always drawn i-th from the seed (draws are taken in order under a lock), so
+    /// a seed reproduces the same cases whatever the job count; the summary lists failures in configuration order and is
+    /// also written as JSON (<see cref="FuzzSettings.SummaryPath"/>, default <c>summary.json</c> in the output folder).
+    /// </summary>
     public async Task<FuzzSummary> RunAsync(CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var clock = Stopwatch.StartNew();
         var rng = new SeededRandom(settings.Seed);
         Directory.CreateDirectory(settings.OutputDirectory);
-        int cases = 0, configs = 0, mismatches = 0, hangs = 0, skipped = 0, buildFailures = 0;
+        var gate = new object();
+        int cases = 0, configs = 0, mismatches = 0, hangs = 0, skipped = 0, buildFailures = 0, referenceMismatches = 0;
         long cycles = 0;
-        var failures = new List<FuzzFailure>();
+        var failures = new List<(int Config, int Case, FuzzFailure Failure)>();
+        var byKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var features = new SortedDictionary<string, int>(StringComparer.Ordinal);
         bool TimeLeft() => clock.Elapsed < settings.Duration && !cancellationToken.IsCancellationRequested;
 
-        while (TimeLeft() && (settings.MaxConfigs == 0 || configs < settings.MaxConfigs))
+        async Task Worker()
         {
-            var name = string.Create(CultureInfo.InvariantCulture, $"fuzz-{settings.Seed}-{configs}");
-            var (yaml, design) = DrawConfig(rng, name);
-            configs++;
-            var configPath = settings.OutputDirectory.TrimEnd('/', '\\').Replace('\\', '/') + "/" + name + ".yaml";
-            await File.WriteAllTextAsync(configPath, yaml, cancellationToken).ConfigureAwait(false);
-            var rtlDir = Path.Combine(settings.OutputDirectory, "rtl", name);
-            RtlGenerator.Generate(design, rtlDir, "hwgen generate " + configPath);
-            Report($"[{clock.Elapsed:mm\\:ss}] config {name}: {Describe(design)}; building (cached by RTL hash)");
-            var session = new CosimSession(design, rtlDir, settings.Build);
-            try
+            while (true)
             {
-                await session.PrepareAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (HarnessBuildException ex)
-            {
-                buildFailures++;
-                Report($"  BUILD FAILED for {configPath}: {ex.Message}");
-                continue;
-            }
-
-            // Every case of a configuration is drawn even when time runs out, so that a seed always
-            // draws the same sequence; cases after the deadline are not run.
-            for (var i = 0; i < settings.CasesPerConfig; i++)
-            {
-                var c = DrawCase(rng, design, configPath);
-                if (!TimeLeft())
+                int index;
+                string name, yaml, configPath;
+                DesignModel design;
+                List<FuzzCase> drawn;
+                lock (gate)
                 {
+                    if (!TimeLeft() || (settings.MaxConfigs != 0 && configs >= settings.MaxConfigs))
+                    {
+                        return;
+                    }
+
+                    index = configs++;
+                    name = string.Create(CultureInfo.InvariantCulture, $"fuzz-{settings.Seed}-{index}");
+                    (yaml, design) = DrawConfig(rng, name);
+                    configPath = settings.OutputDirectory.TrimEnd('/', '\\').Replace('\\', '/') + "/" + name + ".yaml";
+
+                    // Every case of a configuration is drawn even when time runs out, so that a seed always
+                    // draws the same sequence; cases after the deadline are not run.
+                    drawn = Enumerable.Range(0, settings.CasesPerConfig).Select(_ => DrawCase(rng, design, configPath)).ToList();
+                    foreach (var f in Features(design))
+                    {
+                        features[f] = features.GetValueOrDefault(f) + 1;
+                    }
+                }
+
+                await File.WriteAllTextAsync(configPath, yaml, cancellationToken).ConfigureAwait(false);
+                var rtlDir = Path.Combine(settings.OutputDirectory, "rtl", name);
+                RtlGenerator.Generate(design, rtlDir, "hwgen generate " + configPath);
+                Report($"[{clock.Elapsed:mm\\:ss}] config {name}: {Describe(design)}; building (cached by RTL hash)");
+
+                // Each configuration has its own name, so its RTL (banner: config hash) and harness cache entry are its own:
+                // parallel jobs never build the same entry at once (HarnessBuild's staged rename covers a rerun anyway).
+                var session = new CosimSession(design, rtlDir, settings.Build);
+                try
+                {
+                    await session.PrepareAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (HarnessBuildException ex)
+                {
+                    lock (gate)
+                    {
+                        buildFailures++;
+                    }
+
+                    Report($"  BUILD FAILED for {configPath}: {ex.Message}");
                     continue;
                 }
 
-                var result = await RunCaseAsync(session, c, cancellationToken).ConfigureAwait(false);
-                cases++;
-                cycles += result.Cycles;
-                switch (result.Verdict)
+                for (var i = 0; i < drawn.Count && TimeLeft(); i++)
                 {
-                    case FuzzVerdict.Mismatch:
-                        mismatches++;
-                        break;
-                    case FuzzVerdict.Hang:
-                        hangs++;
-                        break;
-                    case FuzzVerdict.Skipped:
-                        skipped++;
-                        break;
-                    default:
-                        break;
-                }
-
-                Report(string.Create(CultureInfo.InvariantCulture,
-                    $"[{clock.Elapsed:mm\\:ss}] case {cases}: {c.Workload} {(c.Dataflow == Dataflow.Ws ? "ws" : "os")} seed={c.Seed} latency={c.Latency} stall={c.StallPercent}% jitter={c.Jitter}: {result.Verdict.ToString().ToLowerInvariant()}{(result.Cycles > 0 ? $" ({result.Cycles} cycles)" : string.Empty)}{(result.Summary.Length > 0 ? ": " + result.Summary : string.Empty)}"));
-                if (result.Failed)
-                {
-                    Report($"  reproduce: {c.ReproCommand}");
-                    var shrunk = settings.Shrink ? await ShrinkAsync(session, result, cancellationToken).ConfigureAwait(false) : result;
-                    if (!ReferenceEquals(shrunk, result))
+                    var c = drawn[i];
+                    var result = await RunCaseAsync(session, c, cancellationToken).ConfigureAwait(false);
+                    int number;
+                    lock (gate)
                     {
-                        Report($"  shrunk to: {shrunk.Case.ReproCommand}  ({shrunk.Summary})");
+                        number = ++cases;
+                        cycles += result.Cycles;
+                        var kind = Kind(c);
+                        byKind[kind] = byKind.GetValueOrDefault(kind) + 1;
+                        switch (result.Verdict)
+                        {
+                            case FuzzVerdict.Mismatch:
+                                mismatches++;
+                                referenceMismatches += result.Disagreement is Disagreement.GoldenVsReference or Disagreement.Both ? 1 : 0;
+                                break;
+                            case FuzzVerdict.Hang:
+                                hangs++;
+                                break;
+                            case FuzzVerdict.Skipped:
+                                skipped++;
+                                break;
+                            default:
+                                break;
+                        }
                     }
 
-                    failures.Add(new FuzzFailure(result, shrunk));
+                    Report(string.Create(CultureInfo.InvariantCulture,
+                        $"[{clock.Elapsed:mm\\:ss}] case {number} ({name}): {c.Workload} {(c.Dataflow == Dataflow.Ws ? "ws" : "os")} seed={c.Seed} latency={c.Latency} stall={c.StallPercent}% jitter={c.Jitter}: {result.Verdict.ToString().ToLowerInvariant()}{(result.Cycles > 0 ? $" ({result.Cycles} cycles)" : string.Empty)}{(result.Summary.Length > 0 ? ": " + result.Summary : string.Empty)}"));
+                    if (result.Failed)
+                    {
+                        Report($"  reproduce: {c.ReproCommand}");
+                        var shrunk = settings.Shrink ? await ShrinkAsync(session, result, cancellationToken).ConfigureAwait(false) : result;
+                        if (!ReferenceEquals(shrunk, result))
+                        {
+                            Report($"  shrunk to: {shrunk.Case.ReproCommand}  ({shrunk.Summary})");
+                        }
+
+                        lock (gate)
+                        {
+                            failures.Add((index, i, new FuzzFailure(result, shrunk)));
+                        }
+                    }
                 }
             }
         }
 
-        return new FuzzSummary
+        var jobs = Math.Max(1, settings.Jobs);
+        await Task.WhenAll(Enumerable.Range(0, jobs).Select(_ => Task.Run(Worker, cancellationToken))).ConfigureAwait(false);
+
+        var summary = new FuzzSummary
         {
+            Seed = settings.Seed,
+            Jobs = jobs,
             Cases = cases,
             Configs = configs,
             Mismatches = mismatches,
+            ReferenceMismatches = referenceMismatches,
             Hangs = hangs,
             Skipped = skipped,
             BuildFailures = buildFailures,
             Cycles = cycles,
-            Failures = failures,
+            CasesByKind = byKind,
+            ConfigFeatures = features,
+            Failures = failures.OrderBy(f => f.Config).ThenBy(f => f.Case).Select(f => f.Failure).ToList(),
         };
+        var summaryPath = settings.SummaryPath ?? Path.Combine(settings.OutputDirectory, "summary.json");
+        await File.WriteAllTextAsync(summaryPath, FuzzSummary.ToJson(summary), cancellationToken).ConfigureAwait(false);
+        return summary with { SummaryPath = summaryPath };
+    }
+
+    /// <summary>The case's kind for the summary: workload kind, dataflow and whether the memory model pushes back.</summary>
+    public static string Kind(FuzzCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var workload = c.Workload[..c.Workload.IndexOf(':', StringComparison.Ordinal)];
+        return $"{workload}{(c.Relu ? "+relu" : string.Empty)}/{(c.Dataflow == Dataflow.Ws ? "ws" : "os")}/{(c.StallPercent > 0 || c.Jitter > 0 ? "backpressure" : "no-backpressure")}";
+    }
+
+    /// <summary>The RTL features a drawn configuration exercises, for the summary's per-feature counts.</summary>
+    public static IEnumerable<string> Features(DesignModel d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        yield return d.SupportWs == 1 && d.SupportOs == 1 ? "dataflow_both" : d.SupportWs == 1 ? "dataflow_ws" : "dataflow_os";
+        yield return d.DspPacking == 1 ? "dsp_packing" : d.MulLogic == 1 ? "logic_multipliers" : "dsp_multipliers";
+        yield return d.RequantLanes < d.Cols ? "serial_requant" : "parallel_requant";
+        yield return d.TileRows > 1 || d.TileCols > 1 ? "combinational_tiles" : "registered_pes";
+        if (d.LoadQueueDepth == 1 || d.ExecQueueDepth == 1 || d.StoreQueueDepth == 1)
+        {
+            yield return "one_entry_queue";
+        }
     }
 
     /// <summary>Draws a valid configuration (retrying draws the validator rejects) and its YAML text.</summary>
@@ -199,7 +274,7 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         var summary = verdict == FuzzVerdict.Pass ? string.Empty
             : report.Problems.Count > 0 ? report.Problems[0]
             : $"golden fault {report.GoldenFault.Name} at {report.GoldenFault.Pc}: {report.GoldenFaultDetail}";
-        return new FuzzResult(c, verdict, summary, report.Cycles);
+        return new FuzzResult(c, verdict, summary, report.Cycles, report.Disagreement);
     }
 
     /// <summary>Halves M, N and K while the case still fails, then tries without backpressure.</summary>
@@ -218,7 +293,8 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
 
             trials++;
             var r = await RunCaseAsync(session, candidate, cancellationToken).ConfigureAwait(false);
-            if (!r.Failed)
+            // Keep only a smaller case that fails the same way (a shrink to a different failure hides the first one).
+            if (!r.Failed || r.Verdict != failing.Verdict || r.Disagreement != failing.Disagreement)
             {
                 return false;
             }
