@@ -76,6 +76,11 @@ internal static class SimCommand
             // keyed by the RTL text, and a banner per sim command line would rebuild per workload.
             RtlGenerator.Generate(design, dir, CliApp.CommandLine(["generate", parse.GetValue(config)!.ToString()]));
             var tracePath = parse.GetValue(trace) ? (parse.GetValue(traceFile)?.FullName ?? Path.GetFullPath(Path.Combine(dir, "sim.fst"))) : null;
+            if (tracePath is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(tracePath)!);
+            }
+
             var options = new CosimOptions
             {
                 Seed = parse.GetValue(seed) ?? 1,
@@ -153,6 +158,8 @@ internal static class SimCommand
                 // Written last: the report, JSON and dump above are kept whatever happens here.
                 try
                 {
+                    // The check removed any folders it created for its probe; create them for real now.
+                    Directory.CreateDirectory(Path.GetDirectoryName(plotPath)!);
                     OperationPlot.Save(plotPath, OperationPlot.Title(report), OperationPlot.Bars(report));
                     AnsiConsole.MarkupLineInterpolated($"plot: {plotPath}");
                 }

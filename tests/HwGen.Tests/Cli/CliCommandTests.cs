@@ -58,7 +58,7 @@ public sealed class CliCommandTests : IDisposable
     {
         // Arrange
         RequiresVerilator.Check();
-        var (json, dump, plot, fst) = (Path.Combine(scratch, "r.json"), Path.Combine(scratch, "dump"), Path.Combine(scratch, "p.png"), Path.Combine(scratch, "w.fst"));
+        var (json, dump, plot, fst) = (Path.Combine(scratch, "r.json"), Path.Combine(scratch, "dump"), Path.Combine(scratch, "plots", "p.png"), Path.Combine(scratch, "waves", "w.fst"));
 
         // Act
         var run = await Hwgen("sim", "configs/tiny.yaml", "--workload", "gemm:M=4,N=4,K=4", "--dataflow", "os", "--seed", "5",
