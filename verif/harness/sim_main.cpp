@@ -277,7 +277,7 @@ public:
             const int64_t taken = static_cast<int64_t>(ex_taken_);
             const int64_t n = static_cast<int64_t>(exec_pc_.size());
             const bool p = r.hwgen_top__DOT__u_exec__DOT__p_valid_q;
-            const bool s = r.hwgen_top__DOT__u_exec__DOT__s_valid;
+            const bool s = r.hwgen_top__DOT__u_exec__DOT__s_valid_q;
             const bool busy = r.hwgen_top__DOT__e_stat_busy;
             // S holds the last instruction that left P; P holds the last one taken.
             int64_t idx = s ? taken - (p ? 1 : 0) - 1 : (p || busy) ? taken - 1 : taken;
