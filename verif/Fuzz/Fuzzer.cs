@@ -183,8 +183,8 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
     public static IEnumerable<string> Features(DesignModel d)
     {
         ArgumentNullException.ThrowIfNull(d);
-        yield return d.SupportWs == 1 && d.SupportOs == 1 ? "dataflow_both" : d.SupportWs == 1 ? "dataflow_ws" : "dataflow_os";
-        yield return d.DspPacking == 1 ? "dsp_packing" : d.MulLogic == 1 ? "logic_multipliers" : "dsp_multipliers";
+        yield return d.SupportWs && d.SupportOs ? "dataflow_both" : d.SupportWs ? "dataflow_ws" : "dataflow_os";
+        yield return d.DspPacking ? "dsp_packing" : d.MulLogic ? "logic_multipliers" : "dsp_multipliers";
         yield return d.RequantLanes < d.Cols ? "serial_requant" : "parallel_requant";
         yield return d.TileRows > 1 || d.TileCols > 1 ? "combinational_tiles" : "registered_pes";
         if (d.LoadQueueDepth == 1 || d.ExecQueueDepth == 1 || d.StoreQueueDepth == 1)
