@@ -45,7 +45,17 @@ internal static class CommandArguments
                 ["--minutes"] = new RangeCheck(0.001, 60 * 24 * 7, "minutes"),
                 ["--cases-per-config"] = new RangeCheck(1, 1_000_000),
                 ["--configs"] = new RangeCheck(0, 1_000_000),
+                ["--jobs"] = new RangeCheck(1, 1024, "jobs"),
                 ["--output"] = Folder,
+                ["--summary"] = Json,
+            },
+            ["run"] = new Dictionary<string, ArgumentCheck>(StringComparer.Ordinal)
+            {
+                ["config"] = new InputFileCheck(InputFormat.Config),
+                ["--text-file"] = new InputFileCheck(InputFormat.Sentences),
+                ["--json"] = Json,
+                ["--calibration"] = new RangeCheck(1, 100_000, "sentences"),
+                ["--evaluation"] = new RangeCheck(1, 100_000, "sentences"),
             },
         };
 

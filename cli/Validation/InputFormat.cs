@@ -22,6 +22,9 @@ internal sealed record InputFormat(string Description, long MaxBytes, Func<byte[
     /// <summary>A hand-written program: UTF-8 text that assembles.</summary>
     public static InputFormat Program { get; } = new("assembly program", 16L * 1024 * 1024, bytes => Text(bytes) ?? Assembles(bytes));
 
+    /// <summary>Sentences for a model run, one a line: UTF-8 text.</summary>
+    public static InputFormat Sentences { get; } = new("sentence list", 16L * 1024 * 1024, bytes => Text(bytes));
+
     /// <summary>A raw DRAM image, byte 0 at address 0.</summary>
     public static InputFormat MemoryImage { get; } = new("memory image", MaxMemoryImageBytes, _ => null);
 
