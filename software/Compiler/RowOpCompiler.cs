@@ -34,9 +34,6 @@ public static class RowOpCompiler
         };
     }
 
-    /// <summary>Same as <see cref="MemoryPlan.PairedReads"/>.</summary>
-    public static bool PairedReads(DesignModel d, long xRow, long residualRow, long span) => MemoryPlan.PairedReads(d, xRow, residualRow, span);
-
     /// <summary>Compiles a standalone GELU.</summary>
     public static CompiledProgram Compile(DesignModel d, GeluWorkload w)
     {

@@ -77,7 +77,7 @@ public sealed class RowOpCompilerTests
             }
             else if (insn.Opcode == Opcode.Normalize)
             {
-                Assert.True(RowOpCompiler.PairedReads(d, insn.Get64("local_addr"), residualRow, blocks * insn.Get64("rows")));
+                Assert.True(MemoryPlan.PairedReads(d, insn.Get64("local_addr"), residualRow, blocks * insn.Get64("rows")));
                 checkedNormalizes++;
             }
         }
@@ -92,11 +92,11 @@ public sealed class RowOpCompilerTests
         var d = TestConfigs.Load("default");
 
         // Act and Assert
-        Assert.True(RowOpCompiler.PairedReads(d, 0, 1024, 100));
-        Assert.True(RowOpCompiler.PairedReads(d, 1100, 10, 500));
-        Assert.False(RowOpCompiler.PairedReads(d, 0, 500, 100));
-        Assert.False(RowOpCompiler.PairedReads(d, 1000, 1100, 100));
-        Assert.False(RowOpCompiler.PairedReads(d, 0, 1024, 0));
+        Assert.True(MemoryPlan.PairedReads(d, 0, 1024, 100));
+        Assert.True(MemoryPlan.PairedReads(d, 1100, 10, 500));
+        Assert.False(MemoryPlan.PairedReads(d, 0, 500, 100));
+        Assert.False(MemoryPlan.PairedReads(d, 1000, 1100, 100));
+        Assert.False(MemoryPlan.PairedReads(d, 0, 1024, 0));
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class LayerNormCosimTests(CosimFixture fixture, ITestOutputHelper 
         var span = ((cols + design.Cols - 1) / design.Cols) * norm.Get64("rows");
 
         // Act
-        var paired = RowOpCompiler.PairedReads(design, norm.Get64("local_addr"), residualPost.Get64("value") - 1, span);
+        var paired = MemoryPlan.PairedReads(design, norm.Get64("local_addr"), residualPost.Get64("value") - 1, span);
 
         // Assert
         Assert.False(paired);
