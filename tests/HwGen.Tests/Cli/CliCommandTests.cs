@@ -196,8 +196,10 @@ public sealed class CliCommandTests : IDisposable
 
         // Assert
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Matches(@"fuzz summary \(seed 3\): [1-9]\d* cases on 1 configurations.*; 0 mismatches, 0 hangs, 0 build failures", run.Out);
-        Assert.True(Directory.Exists(output));
+        Assert.Matches(@"fuzz summary \(seed 3\): [1-9]\d* cases on 1 configurations.*; 0 mismatches \(0 golden vs reference\), 0 hangs, 0 build failures", run.Out);
+        var summary = Json(Path.Combine(output, "summary.json"));
+        Assert.Equal(0, summary.GetProperty("mismatches").GetInt64());
+        Assert.Equal(0, summary.GetProperty("reference_mismatches").GetInt64());
     }
 
     [Fact]
