@@ -225,27 +225,9 @@ public sealed class CosimSession
 
         foreach (var t in program.Outputs)
         {
-            var e = t.Read(expected);
-            var a = t.Read(actual);
-            var first = -1L;
-            long count = 0;
-            for (long i = 0; i < e.LongLength; i++)
+            if (TensorMismatch.First(t, t.Name, t.Read(expected), t.Read(actual)) is { } m)
             {
-                if (e[i] != a[i])
-                {
-                    count++;
-                    if (first < 0)
-                    {
-                        first = i;
-                    }
-                }
-            }
-
-            if (first >= 0)
-            {
-                var row = (int)(first / t.Cols);
-                var col = (int)(first % t.Cols);
-                return new TensorMismatch(t.Name, row, col, t.Address + (row * t.StrideBytes) + ((long)col * t.ElementBytes), e[first], a[first], count);
+                return m;
             }
         }
 

@@ -43,25 +43,8 @@ public static class ReferenceCheck
             }
 
             var golden = region.Read(goldenDram);
-            var first = -1L;
-            long count = 0;
-            for (long i = 0; i < golden.LongLength; i++)
+            if (TensorMismatch.First(region, r.Name, r.Values, golden) is { } m)
             {
-                if (golden[i] != r.Values[i])
-                {
-                    count++;
-                    if (first < 0)
-                    {
-                        first = i;
-                    }
-                }
-            }
-
-            if (first >= 0)
-            {
-                var row = (int)(first / region.Cols);
-                var col = (int)(first % region.Cols);
-                var m = new TensorMismatch(r.Name, row, col, region.Address + (row * region.StrideBytes) + ((long)col * region.ElementBytes), r.Values[first], golden[first], count);
                 return new ReferenceCheckResult(false, m, reference.Count, string.Create(CultureInfo.InvariantCulture,
                     $"golden vs reference (a compiler bug): {m.Tensor}[{m.Row}, {m.Col}]: reference {m.Expected}, golden {m.Actual}; {m.DifferingElements} element(s) of {m.Tensor} differ"));
             }
