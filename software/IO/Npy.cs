@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace HwGen.Software.IO;
@@ -12,84 +14,28 @@ namespace HwGen.Software.IO;
 public static class Npy
 {
     /// <summary>Writes an int8 array of the given shape.</summary>
-    public static void Write(Stream stream, ReadOnlySpan<sbyte> data, params int[] shape)
-    {
-        WriteHeader(stream, "|i1", shape, data.Length);
-        var bytes = new byte[data.Length];
-        for (var i = 0; i < data.Length; i++)
-        {
-            bytes[i] = (byte)data[i];
-        }
-
-        stream.Write(bytes);
-    }
+    public static void Write(Stream stream, ReadOnlySpan<sbyte> data, params int[] shape) => Write(stream, "|i1", data, shape);
 
     /// <summary>Writes an int16 array of the given shape.</summary>
-    public static void Write(Stream stream, ReadOnlySpan<short> data, params int[] shape)
-    {
-        WriteHeader(stream, "<i2", shape, data.Length);
-        var bytes = new byte[data.Length * 2];
-        for (var i = 0; i < data.Length; i++)
-        {
-            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), data[i]);
-        }
-
-        stream.Write(bytes);
-    }
+    public static void Write(Stream stream, ReadOnlySpan<short> data, params int[] shape) => Write(stream, "<i2", data, shape);
 
     /// <summary>Writes an int32 array of the given shape.</summary>
-    public static void Write(Stream stream, ReadOnlySpan<int> data, params int[] shape)
-    {
-        WriteHeader(stream, "<i4", shape, data.Length);
-        var bytes = new byte[data.Length * 4];
-        for (var i = 0; i < data.Length; i++)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), data[i]);
-        }
-
-        stream.Write(bytes);
-    }
+    public static void Write(Stream stream, ReadOnlySpan<int> data, params int[] shape) => Write(stream, "<i4", data, shape);
 
     /// <summary>Writes a float32 array of the given shape.</summary>
-    public static void Write(Stream stream, ReadOnlySpan<float> data, params int[] shape)
-    {
-        WriteHeader(stream, "<f4", shape, data.Length);
-        var bytes = new byte[data.Length * 4];
-        for (var i = 0; i < data.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), data[i]);
-        }
-
-        stream.Write(bytes);
-    }
+    public static void Write(Stream stream, ReadOnlySpan<float> data, params int[] shape) => Write(stream, "<f4", data, shape);
 
     /// <summary>Writes an int8 array to a file.</summary>
-    public static void WriteFile(string path, ReadOnlySpan<sbyte> data, params int[] shape)
-    {
-        using var f = File.Create(path);
-        Write(f, data, shape);
-    }
+    public static void WriteFile(string path, ReadOnlySpan<sbyte> data, params int[] shape) => WriteFile(path, "|i1", data, shape);
 
     /// <summary>Writes an int16 array to a file.</summary>
-    public static void WriteFile(string path, ReadOnlySpan<short> data, params int[] shape)
-    {
-        using var f = File.Create(path);
-        Write(f, data, shape);
-    }
+    public static void WriteFile(string path, ReadOnlySpan<short> data, params int[] shape) => WriteFile(path, "<i2", data, shape);
 
     /// <summary>Writes an int32 array to a file.</summary>
-    public static void WriteFile(string path, ReadOnlySpan<int> data, params int[] shape)
-    {
-        using var f = File.Create(path);
-        Write(f, data, shape);
-    }
+    public static void WriteFile(string path, ReadOnlySpan<int> data, params int[] shape) => WriteFile(path, "<i4", data, shape);
 
     /// <summary>Writes a float32 array to a file.</summary>
-    public static void WriteFile(string path, ReadOnlySpan<float> data, params int[] shape)
-    {
-        using var f = File.Create(path);
-        Write(f, data, shape);
-    }
+    public static void WriteFile(string path, ReadOnlySpan<float> data, params int[] shape) => WriteFile(path, "<f4", data, shape);
 
     /// <summary>The header dict text, e.g. <c>{'descr': '&lt;i4', 'fortran_order': False, 'shape': (3, 4), }</c>.</summary>
     public static string HeaderText(string descr, IReadOnlyList<int> shape)
@@ -99,6 +45,31 @@ public static class Npy
             ? shape[0].ToString(CultureInfo.InvariantCulture) + ","
             : string.Join(", ", shape.Select(s => s.ToString(CultureInfo.InvariantCulture)));
         return $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}";
+    }
+
+    private static void WriteFile<T>(string path, string descr, ReadOnlySpan<T> data, int[] shape)
+        where T : unmanaged
+    {
+        using var f = File.Create(path);
+        Write(f, descr, data, shape);
+    }
+
+    /// <summary>The header, then the elements little-endian (byte-swapped on a big-endian host).</summary>
+    private static void Write<T>(Stream stream, string descr, ReadOnlySpan<T> data, int[] shape)
+        where T : unmanaged
+    {
+        WriteHeader(stream, descr, shape, data.Length);
+        var bytes = MemoryMarshal.AsBytes(data).ToArray();
+        var size = Unsafe.SizeOf<T>();
+        if (!BitConverter.IsLittleEndian && size > 1)
+        {
+            for (var i = 0; i < bytes.Length; i += size)
+            {
+                Array.Reverse(bytes, i, size);
+            }
+        }
+
+        stream.Write(bytes);
     }
 
     private static void WriteHeader(Stream stream, string descr, int[] shape, int count)

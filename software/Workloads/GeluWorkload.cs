@@ -10,22 +10,10 @@ namespace HwGen.Software.Workloads;
 /// FFN1 pre-activations: normal with σ = 1.5, with ~3% outlier channels (columns, at least one when Cols ≥ 8) ×6.
 /// The int32 scale gives max|x| 2^20 units; the output scale is max|GELU(x)|/127 (symmetric).
 /// </summary>
-public sealed record GeluWorkload
+public sealed record GeluWorkload : RowWorkload
 {
     /// <summary>Largest |X| in integer units.</summary>
     public const int InputRange = 1 << 20;
-
-    /// <summary>Rows of X and Y.</summary>
-    public required int Rows { get; init; }
-
-    /// <summary>Columns of X and Y.</summary>
-    public required int Cols { get; init; }
-
-    /// <summary>Seed the data was drawn from.</summary>
-    public required ulong Seed { get; init; }
-
-    /// <summary>X, row-major Rows×Cols int32.</summary>
-    public required int[] Input { get; init; }
 
     /// <summary>Real scale of X.</summary>
     public required double InputScale { get; init; }

@@ -9,40 +9,13 @@ namespace HwGen.Software.Workloads;
 /// is aligned by the kernel's dyadic multiplier. γ ~ N(1, 0.2²) (int16), β ~ N(0, 0.3²) (int32 in units S_out/2^8).
 /// The output scale covers the largest |y| of the float reference.
 /// </summary>
-public sealed record LayerNormWorkload
+public sealed record LayerNormWorkload : ResidualStreamWorkload
 {
-    /// <summary>Largest |X| in integer units.</summary>
-    public const int InputRange = ResidualStream.InputRange;
-
-    /// <summary>Largest |R| in integer units.</summary>
-    public const int ResidualRange = ResidualStream.ResidualRange;
-
-    /// <summary>Rows (tokens).</summary>
-    public required int Rows { get; init; }
-
-    /// <summary>Columns (channels), the LayerNorm width.</summary>
-    public required int Cols { get; init; }
-
-    /// <summary>True when the residual is added.</summary>
-    public required bool HasResidual { get; init; }
-
-    /// <summary>Seed the data was drawn from.</summary>
-    public required ulong Seed { get; init; }
-
-    /// <summary>X, row-major Rows×Cols int32.</summary>
-    public required int[] Input { get; init; }
-
-    /// <summary>R, row-major Rows×Cols int32 (empty without a residual).</summary>
-    public required int[] Residual { get; init; }
-
     /// <summary>γ, int16 per channel.</summary>
     public required short[] Gamma { get; init; }
 
     /// <summary>β, int32 per channel in units of S_out/2^8.</summary>
     public required int[] Beta { get; init; }
-
-    /// <summary>Real scale of the residual integers.</summary>
-    public required double ResidualScale { get; init; }
 
     /// <summary>The kernel constants.</summary>
     public required IntLayerNormConstants Constants { get; init; }

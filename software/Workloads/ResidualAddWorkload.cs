@@ -9,35 +9,8 @@ namespace HwGen.Software.Workloads;
 /// max|R| = 2^16) is N(0.3, 0.5²) with its own scale, aligned by the kernel's dyadic multiplier. The int8 output scale
 /// covers the largest |x + r| of the float reference.
 /// </summary>
-public sealed record ResidualAddWorkload
+public sealed record ResidualAddWorkload : ResidualStreamWorkload
 {
-    /// <summary>Largest |X| in integer units.</summary>
-    public const int InputRange = ResidualStream.InputRange;
-
-    /// <summary>Largest |R| in integer units.</summary>
-    public const int ResidualRange = ResidualStream.ResidualRange;
-
-    /// <summary>Rows (tokens).</summary>
-    public required int Rows { get; init; }
-
-    /// <summary>Columns (channels).</summary>
-    public required int Cols { get; init; }
-
-    /// <summary>True when the residual is added (false: a plain requantization of X through the add path).</summary>
-    public required bool HasResidual { get; init; }
-
-    /// <summary>Seed the data was drawn from.</summary>
-    public required ulong Seed { get; init; }
-
-    /// <summary>X, row-major Rows×Cols int32.</summary>
-    public required int[] Input { get; init; }
-
-    /// <summary>R, row-major Rows×Cols int32 (empty without a residual).</summary>
-    public required int[] Residual { get; init; }
-
-    /// <summary>Real scale of the residual integers.</summary>
-    public required double ResidualScale { get; init; }
-
     /// <summary>The kernel constants.</summary>
     public required IntResidualAddConstants Constants { get; init; }
 

@@ -10,7 +10,7 @@ namespace HwGen.Software.Workloads;
 /// the accumulator scale gives max|X| = 2^18 and 1/√d is folded into the kernel constants. The output is int8 with
 /// scale 2^-7.
 /// </summary>
-public sealed record SoftmaxWorkload
+public sealed record SoftmaxWorkload : RowWorkload
 {
     /// <summary>Largest |X| in integer units.</summary>
     public const int InputRange = 1 << 18;
@@ -18,20 +18,8 @@ public sealed record SoftmaxWorkload
     /// <summary>Head dimension d whose 1/√d is folded into the constants.</summary>
     public const int HeadDim = 64;
 
-    /// <summary>Rows (queries).</summary>
-    public required int Rows { get; init; }
-
-    /// <summary>Columns (keys), the Softmax width.</summary>
-    public required int Cols { get; init; }
-
     /// <summary>True for a causal mask.</summary>
     public required bool Causal { get; init; }
-
-    /// <summary>Seed the data was drawn from.</summary>
-    public required ulong Seed { get; init; }
-
-    /// <summary>X, row-major Rows×Cols int32.</summary>
-    public required int[] Input { get; init; }
 
     /// <summary>Real scale of the accumulator integers (before 1/√d).</summary>
     public required double AccumulatorScale { get; init; }

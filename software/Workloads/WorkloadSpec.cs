@@ -15,48 +15,12 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
     private static readonly ImmutableSortedDictionary<string, (string Name, bool Required, long Min, long Max)[]> Kinds =
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, (string, bool, long, long)[]>
         {
-            ["gemm"] =
-            [
-                ("M", true, 1, 65535),
-                ("N", true, 1, 65535),
-                ("K", true, 1, 65535),
-                ("seed", false, 0, uint.MaxValue),
-                ("relu", false, 0, 1),
-            ],
-            ["gemm+gelu"] =
-            [
-                ("M", true, 1, 65535),
-                ("N", true, 1, 65535),
-                ("K", true, 1, 65535),
-                ("seed", false, 0, uint.MaxValue),
-            ],
-            ["softmax"] =
-            [
-                ("rows", true, 1, 65535),
-                ("cols", true, 1, 4096),
-                ("causal", false, 0, 1),
-                ("seed", false, 0, uint.MaxValue),
-            ],
-            ["layernorm"] =
-            [
-                ("rows", true, 1, 65535),
-                ("cols", true, 1, 4096),
-                ("residual", false, 0, 1),
-                ("seed", false, 0, uint.MaxValue),
-            ],
-            ["resadd"] =
-            [
-                ("rows", true, 1, 65535),
-                ("cols", true, 1, 4096),
-                ("residual", false, 0, 1),
-                ("seed", false, 0, uint.MaxValue),
-            ],
-            ["gelu"] =
-            [
-                ("rows", true, 1, 65535),
-                ("cols", true, 1, 4096),
-                ("seed", false, 0, uint.MaxValue),
-            ],
+            ["gemm"] = [.. GemmShape, Seed, ("relu", false, 0, 1)],
+            ["gemm+gelu"] = [.. GemmShape, Seed],
+            ["softmax"] = [.. RowShape, ("causal", false, 0, 1), Seed],
+            ["layernorm"] = [.. RowShape, ("residual", false, 0, 1), Seed],
+            ["resadd"] = [.. RowShape, ("residual", false, 0, 1), Seed],
+            ["gelu"] = [.. RowShape, Seed],
 
             // Whole Transformer layers (software/Layers): the kind names the preset.
             ["bert-tiny"] = LayerParameters,
@@ -66,6 +30,17 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
             ["gpt2-small"] = LayerParameters,
             ["vit-b16"] = LayerParameters,
         });
+
+    private static (string Name, bool Required, long Min, long Max) Seed => ("seed", false, 0, uint.MaxValue);
+
+    private static (string Name, bool Required, long Min, long Max)[] GemmShape =>
+        [("M", true, 1, 65535), ("N", true, 1, 65535), ("K", true, 1, 65535)];
+
+    private static (string Name, bool Required, long Min, long Max)[] RowShape =>
+        [("rows", true, 1, 65535), ("cols", true, 1, MaxRowWidth)];
+
+    /// <summary>Widest row a row operation takes (normalize width limit).</summary>
+    private const long MaxRowWidth = 4096;
 
     private static (string Name, bool Required, long Min, long Max)[] LayerParameters =>
     [

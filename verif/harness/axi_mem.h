@@ -58,22 +58,23 @@ struct AxiMemConfig {
     bool slverr_writes = true; // the SLVERR range applies to write beats
 };
 
+// One address channel's payload (AR or AW): what a burst request carries besides VALID.
+struct AxiAddress {
+    uint32_t id = 0;
+    uint64_t addr = 0;
+    uint32_t len = 0;    // beats - 1
+    uint32_t size = 0;   // log2(bytes per beat)
+    uint32_t burst = 1;  // INCR
+};
+
 // What the master drives (sampled after the DUT evaluated with clk low).
 struct AxiMasterPins {
     bool arvalid = false;
-    uint32_t arid = 0;
-    uint64_t araddr = 0;
-    uint32_t arlen = 0;
-    uint32_t arsize = 0;
-    uint32_t arburst = 1;
+    AxiAddress ar;
     bool rready = false;
 
     bool awvalid = false;
-    uint32_t awid = 0;
-    uint64_t awaddr = 0;
-    uint32_t awlen = 0;
-    uint32_t awsize = 0;
-    uint32_t awburst = 1;
+    AxiAddress aw;
     bool wvalid = false;
     uint8_t wdata[kMaxDataBytes] = {};
     uint8_t wstrb[kMaxDataBytes] = {};  // one byte per lane: 0 or 1
@@ -155,7 +156,7 @@ public:
         if (m.arvalid && out_.arready) {
             any = true;
             stats_.ar++;
-            Burst b = make_burst(m.arid, m.araddr, m.arlen, m.arsize, m.arburst, "AR");
+            Burst b = make_burst(m.ar, "AR");
             b.ready_cycle = cycle_ + static_cast<uint64_t>(cfg_.read_latency) + extra_latency();
             reads_.push_back(b);
         }
@@ -174,7 +175,7 @@ public:
         if (m.awvalid && out_.awready) {
             any = true;
             stats_.aw++;
-            Burst b = make_burst(m.awid, m.awaddr, m.awlen, m.awsize, m.awburst, "AW");
+            Burst b = make_burst(m.aw, "AW");
             b.beats_left = b.len + 1;
             writes_.push_back(b);
         }
@@ -225,33 +226,32 @@ private:
         }
     }
 
-    Burst make_burst(uint32_t id, uint64_t addr, uint32_t len, uint32_t size, uint32_t burst,
-                     const char* channel) {
+    Burst make_burst(const AxiAddress& a, const char* channel) {
         Burst b;
-        b.id = id;
-        b.addr = addr;
-        b.len = len;
-        b.size = size;
-        b.burst = burst;
-        const uint64_t bytes = 1ull << size;
+        b.id = a.id;
+        b.addr = a.addr;
+        b.len = a.len;
+        b.size = a.size;
+        b.burst = a.burst;
+        const uint64_t bytes = 1ull << a.size;
         if (bytes > static_cast<uint64_t>(cfg_.data_bytes)) {
             violation(std::string(channel) + " size " + std::to_string(bytes) +
                       " bytes exceeds the bus width");
             b.size = 0;
             while ((2ull << b.size) <= static_cast<uint64_t>(cfg_.data_bytes)) b.size++;
         }
-        if (burst == kBurstWrap || burst == 3) {
-            violation(std::string(channel) + " burst type " + std::to_string(burst) +
+        if (a.burst == kBurstWrap || a.burst == 3) {
+            violation(std::string(channel) + " burst type " + std::to_string(a.burst) +
                       " (only INCR/FIXED supported)");
             b.burst = kBurstIncr;
         }
         if (b.burst == kBurstIncr) {
-            const uint64_t aligned = addr & ~((1ull << b.size) - 1);
-            const uint64_t last = aligned + (static_cast<uint64_t>(len) << b.size) + (1ull << b.size) - 1;
-            if ((addr >> 12) != (last >> 12)) {
+            const uint64_t aligned = a.addr & ~((1ull << b.size) - 1);
+            const uint64_t last = aligned + (static_cast<uint64_t>(a.len) << b.size) + (1ull << b.size) - 1;
+            if ((a.addr >> 12) != (last >> 12)) {
                 char buf[160];
                 std::snprintf(buf, sizeof buf, "%s burst at 0x%llx, %u beats of %llu bytes crosses a 4 KiB boundary",
-                              channel, static_cast<unsigned long long>(addr), len + 1,
+                              channel, static_cast<unsigned long long>(a.addr), a.len + 1,
                               static_cast<unsigned long long>(1ull << b.size));
                 violation(buf);
             }

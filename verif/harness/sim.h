@@ -59,18 +59,10 @@ public:
         pins_.wvalid = t.m_axi_wvalid;
         pins_.bready = t.m_axi_bready;
         if (pins_.arvalid && s.arready) {
-            pins_.arid = t.m_axi_arid;
-            pins_.araddr = t.m_axi_araddr;
-            pins_.arlen = t.m_axi_arlen;
-            pins_.arsize = t.m_axi_arsize;
-            pins_.arburst = t.m_axi_arburst;
+            pins_.ar = {t.m_axi_arid, t.m_axi_araddr, t.m_axi_arlen, t.m_axi_arsize, t.m_axi_arburst};
         }
         if (pins_.awvalid && s.awready) {
-            pins_.awid = t.m_axi_awid;
-            pins_.awaddr = t.m_axi_awaddr;
-            pins_.awlen = t.m_axi_awlen;
-            pins_.awsize = t.m_axi_awsize;
-            pins_.awburst = t.m_axi_awburst;
+            pins_.aw = {t.m_axi_awid, t.m_axi_awaddr, t.m_axi_awlen, t.m_axi_awsize, t.m_axi_awburst};
         }
         if (pins_.wvalid && s.wready) {
             get_bytes(t.m_axi_wdata, pins_.wdata, kDataBytes);

@@ -43,11 +43,7 @@ struct Master {
                               uint64_t* first_beat_cycle = nullptr, bool rready_always = true) {
         std::vector<uint8_t> data;
         pins.arvalid = true;
-        pins.araddr = addr;
-        pins.arlen = beats - 1;
-        pins.arsize = size;
-        pins.arburst = kBurstIncr;
-        pins.arid = 1;
+        pins.ar = {1, addr, beats - 1, size, kBurstIncr};
         pins.rready = rready_always;
         const uint64_t start = cycles;
         bool ar_done = false;
@@ -78,11 +74,7 @@ struct Master {
     uint32_t write(uint64_t addr, uint32_t beats, const std::vector<uint8_t>& data, const std::vector<uint8_t>& strb,
                    uint32_t size = 4) {
         pins.awvalid = true;
-        pins.awaddr = addr;
-        pins.awlen = beats - 1;
-        pins.awsize = size;
-        pins.awburst = kBurstIncr;
-        pins.awid = 2;
+        pins.aw = {2, addr, beats - 1, size, kBurstIncr};
         pins.bready = true;
         uint32_t sent = 0;
         uint32_t bresp = 99;
@@ -253,10 +245,7 @@ static void test_wlast_mismatch_is_a_violation() {
     AxiMem mem(base_config());
     Master m(mem);
     m.pins.awvalid = true;
-    m.pins.awaddr = 0;
-    m.pins.awlen = 1;
-    m.pins.awsize = 4;
-    m.pins.awburst = kBurstIncr;
+    m.pins.aw = {0, 0, 1, 4, kBurstIncr};
     m.pins.wvalid = true;
     m.pins.wlast = true;  // wrong: beat 0 of 2
     m.pins.wstrb[0] = 1;
@@ -276,13 +265,11 @@ static void test_outstanding_reads_are_limited() {
     AxiMem mem(c);
     Master m(mem);
     m.pins.arvalid = true;
-    m.pins.arlen = 0;
-    m.pins.arsize = 4;
-    m.pins.arburst = kBurstIncr;
+    m.pins.ar = {0, 0, 0, 4, kBurstIncr};
     m.pins.rready = false;
     int accepted = 0;
     for (int i = 0; i < 20; i++) {
-        m.pins.araddr = static_cast<uint64_t>(i) * 16;
+        m.pins.ar.addr = static_cast<uint64_t>(i) * 16;
         m.tick([&](const AxiSlavePins& s) { accepted += s.arready ? 1 : 0; });
     }
     CHECK(accepted == 2);
@@ -324,10 +311,7 @@ static void test_backpressure_keeps_data_and_valid_stable() {
     fill(mem);
     Master m(mem);
     m.pins.arvalid = true;
-    m.pins.araddr = 0;
-    m.pins.arlen = 7;
-    m.pins.arsize = 4;
-    m.pins.arburst = kBurstIncr;
+    m.pins.ar = {0, 0, 7, 4, kBurstIncr};
     bool was_valid = false;
     uint8_t held[16] = {};
     bool stable = true;

@@ -56,15 +56,10 @@ public sealed record IntLayerNormConstants(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(width, MaxWidth);
-        RequirePositive(inputScale, nameof(inputScale));
-        RequirePositive(gammaScale, nameof(gammaScale));
-        RequirePositive(outputScale, nameof(outputScale));
-        Requantization? residual = null;
-        if (residualScale is { } rs)
-        {
-            RequirePositive(rs, nameof(residualScale));
-            residual = Requantizer.FromScale(rs / inputScale);
-        }
+        ScaleChecks.RequirePositive(inputScale, nameof(inputScale));
+        ScaleChecks.RequirePositive(gammaScale, nameof(gammaScale));
+        ScaleChecks.RequirePositive(outputScale, nameof(outputScale));
+        var residual = ScaleChecks.ResidualAlignment(inputScale, residualScale, nameof(residualScale));
 
         var real = Math.Sqrt(width) * gammaScale * Math.ScaleB(1.0, BetaFracBits - NormFracBits) / outputScale;
         return new IntLayerNormConstants(width, inputScale, residual, gammaScale, outputScale, FixedPoint.DyadicFromScale(real, OutputMultiplierBits));
@@ -92,7 +87,7 @@ public sealed record IntLayerNormConstants(
     /// <summary>Quantization of β to int32 in units of <c>S_out/2^8</c>, round half away from zero, saturating.</summary>
     public static int[] QuantizeBeta(ReadOnlySpan<double> beta, double outputScale)
     {
-        RequirePositive(outputScale, nameof(outputScale));
+        ScaleChecks.RequirePositive(outputScale, nameof(outputScale));
         var unit = outputScale / (1 << BetaFracBits);
         var q = new int[beta.Length];
         for (var i = 0; i < beta.Length; i++)
@@ -101,13 +96,5 @@ public sealed record IntLayerNormConstants(
         }
 
         return q;
-    }
-
-    private static void RequirePositive(double value, string name)
-    {
-        if (!double.IsFinite(value) || value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, "the scale must be positive and finite");
-        }
     }
 }

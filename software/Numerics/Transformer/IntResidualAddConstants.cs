@@ -23,23 +23,10 @@ public sealed record IntResidualAddConstants(double InputScale, Requantization? 
     /// <exception cref="ArgumentOutOfRangeException">A scale is not positive and finite, or a ratio does not fit a 31-bit multiplier.</exception>
     public static IntResidualAddConstants FromScales(double inputScale, double? residualScale, double outputScale)
     {
-        RequirePositive(inputScale, nameof(inputScale));
-        RequirePositive(outputScale, nameof(outputScale));
-        Requantization? residual = null;
-        if (residualScale is { } rs)
-        {
-            RequirePositive(rs, nameof(residualScale));
-            residual = Requantizer.FromScale(rs / inputScale);
-        }
+        ScaleChecks.RequirePositive(inputScale, nameof(inputScale));
+        ScaleChecks.RequirePositive(outputScale, nameof(outputScale));
+        var residual = ScaleChecks.ResidualAlignment(inputScale, residualScale, nameof(residualScale));
 
         return new IntResidualAddConstants(inputScale, residual, outputScale, Requantizer.FromScale(inputScale / outputScale));
-    }
-
-    private static void RequirePositive(double value, string name)
-    {
-        if (!double.IsFinite(value) || value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, "the scale must be positive and finite");
-        }
     }
 }

@@ -17,34 +17,30 @@ public static class KernelAccuracy
     public static ErrorStats GeluApproximation(double inputScale, double outputScale, double range = 4.0)
     {
         var c = IntGeluConstants.FromScale(inputScale, outputScale);
-        var qmax = (int)Math.Floor(range / inputScale);
-        var step = Math.Max(1, qmax / 200_000);
-        var actual = new List<double>();
-        var expected = new List<double>();
-        for (long q = -qmax; q <= qmax; q += step)
-        {
-            actual.Add(IntGelu.Product((int)q, c) * c.ProductScale);
-            expected.Add(ReferenceFunctions.Gelu(q * inputScale));
-        }
-
-        return ErrorStats.Measure(actual.ToArray(), expected.ToArray(), outputScale);
+        return GeluSweep(inputScale, outputScale, range, q => IntGelu.Product(q, c) * c.ProductScale);
     }
 
     /// <summary>I-GELU after requantization to int8: error of <c>out·S_out</c> against GELU(q·S) over |q·S| ≤ range.</summary>
     public static ErrorStats GeluOutput(double inputScale, double outputScale, double range = 4.0)
     {
         var c = IntGeluConstants.FromScale(inputScale, outputScale);
+        return GeluSweep(inputScale, outputScale, range, q => IntGelu.Apply(q, c) * outputScale);
+    }
+
+    /// <summary>Error of <paramref name="actual"/>(q) against GELU(q·S) for q over |q·S| ≤ range (at most ~400,000 points).</summary>
+    private static ErrorStats GeluSweep(double inputScale, double outputScale, double range, Func<int, double> actual)
+    {
         var qmax = (int)Math.Floor(range / inputScale);
         var step = Math.Max(1, qmax / 200_000);
-        var actual = new List<double>();
+        var got = new List<double>();
         var expected = new List<double>();
         for (long q = -qmax; q <= qmax; q += step)
         {
-            actual.Add(IntGelu.Apply((int)q, c) * outputScale);
+            got.Add(actual((int)q));
             expected.Add(ReferenceFunctions.Gelu(q * inputScale));
         }
 
-        return ErrorStats.Measure(actual.ToArray(), expected.ToArray(), outputScale);
+        return ErrorStats.Measure(got.ToArray(), expected.ToArray(), outputScale);
     }
 
     /// <summary>

@@ -1,0 +1,23 @@
+namespace HwGen.Software.Workloads;
+
+/// <summary>
+/// What the LayerNorm and residual-add workloads share: the seeded residual-stream tensors
+/// (<see cref="ResidualStream"/>) and how they were drawn.
+/// </summary>
+public abstract record ResidualStreamWorkload : RowWorkload
+{
+    /// <summary>Largest |X| in integer units.</summary>
+    public const int InputRange = ResidualStream.InputRange;
+
+    /// <summary>Largest |R| in integer units.</summary>
+    public const int ResidualRange = ResidualStream.ResidualRange;
+
+    /// <summary>True when the residual is added (false: X alone goes through the kernel).</summary>
+    public required bool HasResidual { get; init; }
+
+    /// <summary>R, row-major Rows×Cols int32 (empty without a residual).</summary>
+    public required int[] Residual { get; init; }
+
+    /// <summary>Real scale of the residual integers.</summary>
+    public required double ResidualScale { get; init; }
+}
