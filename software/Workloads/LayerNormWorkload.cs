@@ -20,8 +20,8 @@ public sealed record LayerNormWorkload : ResidualStreamWorkload
     /// <summary>The kernel constants.</summary>
     public required IntLayerNormConstants Constants { get; init; }
 
-    /// <summary>The canonical workload text.</summary>
-    public string Spec => ResidualStream.Spec("layernorm", Rows, Cols, HasResidual, Seed);
+    /// <inheritdoc/>
+    protected override string Kind => "layernorm";
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind layernorm describes.</summary>
     public static LayerNormWorkload FromSpec(WorkloadSpec spec) => ResidualStream.FromSpec(spec, Create);
@@ -29,8 +29,6 @@ public sealed record LayerNormWorkload : ResidualStreamWorkload
     /// <summary>Draws the data and derives the constants.</summary>
     public static LayerNormWorkload Create(int rows, int cols, bool residual = true, ulong seed = 1)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cols, IntLayerNormConstants.MaxWidth);
         var rng = new SeededRandom(seed);
         var (xi, sx, ri, sr) = ResidualStream.Draw(rng, rows, cols, residual);

@@ -14,8 +14,8 @@ public sealed record ResidualAddWorkload : ResidualStreamWorkload
     /// <summary>The kernel constants.</summary>
     public required IntResidualAddConstants Constants { get; init; }
 
-    /// <summary>The canonical workload text.</summary>
-    public string Spec => ResidualStream.Spec("resadd", Rows, Cols, HasResidual, Seed);
+    /// <inheritdoc/>
+    protected override string Kind => "resadd";
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind resadd describes.</summary>
     public static ResidualAddWorkload FromSpec(WorkloadSpec spec) => ResidualStream.FromSpec(spec, Create);
@@ -23,8 +23,6 @@ public sealed record ResidualAddWorkload : ResidualStreamWorkload
     /// <summary>Draws the data and derives the constants.</summary>
     public static ResidualAddWorkload Create(int rows, int cols, bool residual = true, ulong seed = 1)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
         var (xi, sx, ri, sr) = ResidualStream.Draw(new SeededRandom(seed), rows, cols, residual);
         var maxY = 1e-9;
         for (var i = 0; i < xi.Length; i++)

@@ -22,6 +22,8 @@ internal static class ResidualStream
     /// </summary>
     public static (int[] X, double ScaleX, int[] R, double ScaleR) Draw(SeededRandom rng, int rows, int cols, bool residual)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
         var x = new double[(long)rows * cols];
         var r = new double[x.Length];
         for (var i = 0; i < x.Length; i++)

@@ -20,4 +20,10 @@ public abstract record ResidualStreamWorkload : RowWorkload
 
     /// <summary>Real scale of the residual integers.</summary>
     public required double ResidualScale { get; init; }
+
+    /// <summary>The canonical workload text.</summary>
+    public string Spec => ResidualStream.Spec(Kind, Rows, Cols, HasResidual, Seed);
+
+    /// <summary>The workload kind in <see cref="Spec"/> (<c>layernorm</c>, <c>resadd</c>).</summary>
+    protected abstract string Kind { get; }
 }

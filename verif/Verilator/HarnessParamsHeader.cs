@@ -27,14 +27,10 @@ public static class HarnessParamsHeader
         }
 
         sb.Append("// Register fields (IsaSpec.Registers): kReg<Register><Field>Lsb and ...Width.\n");
-        foreach (var register in IsaSpec.Registers)
+        foreach (var (name, field) in IsaRenderer.RegisterFields())
         {
-            foreach (var field in register.Fields)
-            {
-                var stem = $"kReg{Pascal(register.Name)}{Pascal(field.Name)}";
-                sb.Append(CultureInfo.InvariantCulture, $"constexpr int {stem}Lsb = {field.Lsb};\n");
-                sb.Append(CultureInfo.InvariantCulture, $"constexpr int {stem}Width = {field.Width};\n");
-            }
+            sb.Append(CultureInfo.InvariantCulture, $"constexpr int k{Pascal(name)}Lsb = {field.Lsb};\n");
+            sb.Append(CultureInfo.InvariantCulture, $"constexpr int k{Pascal(name)}Width = {field.Width};\n");
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"// Bits of hwgen_top's {DebugPort.Name} output (DebugPort), read by the profiler.\n");
