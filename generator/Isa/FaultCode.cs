@@ -26,4 +26,10 @@ public enum FaultCode
 
     /// <summary>AXI read error on an instruction fetch.</summary>
     FetchError = 7,
+
+    /// <summary>PROG_ADDR is not 16-byte aligned (raised at START).</summary>
+    ProgAlign = 8,
+
+    /// <summary>The program does not fit in the 32-bit address space (raised at START).</summary>
+    ProgRange = 9,
 }

@@ -119,7 +119,9 @@ public static class IsaSpec
         (Name(FaultCode.BadField), (int)FaultCode.BadField, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm or add normalize with causal set)."),
         (Name(FaultCode.DmaReadError), (int)FaultCode.DmaReadError, "An AXI read response for a load was SLVERR or DECERR."),
         (Name(FaultCode.DmaWriteError), (int)FaultCode.DmaWriteError, "An AXI write response for a store was SLVERR or DECERR."),
-        (Name(FaultCode.FetchError), (int)FaultCode.FetchError, "An AXI read response for an instruction fetch was SLVERR or DECERR."),
+        (Name(FaultCode.FetchError), (int)FaultCode.FetchError, "An AXI read response for an instruction fetch was SLVERR or DECERR (a program inside the address space that runs past the end of memory faults here, at its first instruction beyond memory)."),
+        (Name(FaultCode.ProgAlign), (int)FaultCode.ProgAlign, "PROG_ADDR is not a multiple of 16 at START (even with PROG_LEN 0). Nothing is fetched; ERR_PC is 0."),
+        (Name(FaultCode.ProgRange), (int)FaultCode.ProgRange, "The program does not fit in the 32-bit address space at START: PROG_ADDR + 16 x PROG_LEN > 2^32 (checked after prog_align). Nothing is fetched; ERR_PC is 0."),
     ];
 
     /// <summary>The snake_case name of a fault code, as in reports, docs and the C header.</summary>
@@ -142,7 +144,7 @@ public static class IsaSpec
         ]),
         new("ERR_CODE", 0x08, "R", "Fault code of the first fault (see fault codes).", []),
         new("ERR_PC", 0x0C, "R", "Index (0-based) of the faulting instruction.", []),
-        new("PROG_ADDR", 0x10, "RW", "Byte address of the program in DRAM (16-byte aligned).", []),
+        new("PROG_ADDR", 0x10, "RW", "Byte address of the program in DRAM; must be 16-byte aligned (START faults with prog_align otherwise).", []),
         new("PROG_LEN", 0x14, "RW", "Number of 128-bit instructions in the program.", []),
         new("HW_ID", 0x18, "R", "Constant 0x48574731 (\"HWG1\").", []),
         new("HW_CONFIG", 0x1C, "R", "Build parameters.",

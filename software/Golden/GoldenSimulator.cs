@@ -9,6 +9,9 @@ namespace HwGen.Software.Golden;
 /// sequential semantics of docs/architecture.md), with the dispatch checks of <see cref="IsaSpec"/>.
 /// </summary>
 /// <remarks>
+/// At START, before any fetch, PROG_ADDR must be a multiple of 16 (<c>prog_align</c>) and the
+/// program must end within the 32-bit address space (<c>prog_range</c>); both report PC 0. An
+/// instruction beyond the image gives <c>fetch_error</c> at that instruction.
 /// Dispatch checks run in this order and the first failing one gives the fault: illegal opcode;
 /// <c>bad_field</c> (per opcode: target/mode/dataflow, rows, cols, k, shift, multiplier);
 /// <c>sp_range</c>; <c>acc_range</c>. Then the DRAM range of a load or store is checked as a
@@ -23,6 +26,9 @@ namespace HwGen.Software.Golden;
 /// </remarks>
 public sealed partial class GoldenSimulator
 {
+    /// <summary>Bytes of the 32-bit AXI address space; a program must end within it.</summary>
+    private const long AddressSpaceBytes = 1L << 32;
+
     private readonly DesignModel d;
     private readonly sbyte[] sp;
     private readonly int[] acc;
@@ -74,6 +80,16 @@ public sealed partial class GoldenSimulator
         ArgumentOutOfRangeException.ThrowIfNegative(programLength);
         dram = (byte[])image.Clone();
         var counts = new SortedDictionary<Opcode, int>();
+        if (programAddress % IsaSpec.InstructionBytes != 0)
+        {
+            return Finish(FaultCode.ProgAlign, 0, $"PROG_ADDR 0x{programAddress:X} is not a multiple of {IsaSpec.InstructionBytes}", counts);
+        }
+
+        if (programAddress < 0 || programAddress + ((long)programLength * IsaSpec.InstructionBytes) > AddressSpaceBytes)
+        {
+            return Finish(FaultCode.ProgRange, 0, $"PROG_ADDR 0x{programAddress:X} + {IsaSpec.InstructionBytes} x PROG_LEN {programLength} runs past the 32-bit address space", counts);
+        }
+
         for (var pc = 0; pc < programLength; pc++)
         {
             var at = programAddress + ((long)pc * IsaSpec.InstructionBytes);

@@ -1,3 +1,4 @@
+using HwGen.Generator.Isa;
 using HwGen.Software.Programs;
 using HwGen.Tests.Verif;
 using HwGen.Verif;
@@ -8,7 +9,9 @@ namespace HwGen.Tests.CommandLine;
 /// Programs at the edges of the memory image, RTL and golden model alike: a program whose last
 /// instruction lies past the end of DRAM stops both with fetch_error at that instruction, and a
 /// program that never finishes (a token nobody pushes) is reported as a hang by the watchdog. An
-/// image larger than the memory model is refused before any work (ArgumentValidationTests).
+/// image larger than the memory model is refused before any work (ArgumentValidationTests). A
+/// program address that is not 16-byte aligned, or a program ending past 2^32, faults at START
+/// (prog_align, prog_range) with ERR_PC 0 in both.
 /// </summary>
 [Collection(CosimGroup.Name)]
 public sealed class ProgramBoundsCosimTests(CosimFixture fixture)
@@ -38,6 +41,60 @@ public sealed class ProgramBoundsCosimTests(CosimFixture fixture)
         Assert.Equal(report.GoldenFault, report.RtlFault);
         Assert.True(report.Match, describe);
         Assert.Contains("outside the", report.GoldenFaultDetail, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData("tiny", 8)]
+    [InlineData("small", 4)]
+    public async Task A_program_at_a_misaligned_address_stops_rtl_and_golden_with_prog_align_at_pc_0(string config, int offset)
+    {
+        // Arrange: the example's instructions moved up by `offset` bytes, so the program starts off a 16-byte boundary.
+        RequiresVerilator.Check();
+        var session = fixture.Session(config);
+        var whole = Example("gemm4.s", "gemm4.bin");
+        var bytes = whole.Length * 16;
+        Assert.True(whole.ProgramAddress + offset + bytes <= whole.Dram.Length);
+        var dram = (byte[])whole.Dram.Clone();
+        Array.Copy(whole.Dram, whole.ProgramAddress, dram, whole.ProgramAddress + offset, bytes);
+        var moved = whole with { Dram = dram, ProgramAddress = whole.ProgramAddress + offset };
+
+        // Act
+        var report = await session.RunAsync(moved, new CosimOptions { MaxCycles = 100_000 });
+
+        // Assert
+        var describe = GemmCosimTests.Describe(report);
+        Assert.Equal(SimStatus.Error, report.Status);
+        Assert.True(report.Irq, describe);
+        Assert.Equal(new FaultInfo((int)FaultCode.ProgAlign, "prog_align", 0), report.GoldenFault);
+        Assert.Equal(report.GoldenFault, report.RtlFault);
+        Assert.True(report.Match, describe);
+        Assert.Equal(0UL, report.FetchBytes);
+        Assert.Contains("not a multiple of 16", report.GoldenFaultDetail, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData("tiny", 2, "prog_range")]
+    [InlineData("small", 2, "prog_range")]
+    [InlineData("tiny", 1, "fetch_error")]
+    [InlineData("small", 1, "fetch_error")]
+    public async Task A_program_at_the_top_of_the_address_space_faults_with_prog_range_only_when_it_ends_past_2_to_the_32(string config, int length, string fault)
+    {
+        // Arrange: instructions from 0xFFFFFFF0: one ends exactly at 2^32 (fetched, DECERR past the memory), two end past it.
+        RequiresVerilator.Check();
+        var session = fixture.Session(config);
+        var whole = Example("gemm4.s", "gemm4.bin");
+        var top = whole with { ProgramAddress = 0xFFFF_FFF0L, Length = length };
+
+        // Act
+        var report = await session.RunAsync(top, new CosimOptions { MaxCycles = 100_000 });
+
+        // Assert
+        var describe = GemmCosimTests.Describe(report);
+        Assert.Equal(SimStatus.Error, report.Status);
+        Assert.Equal(new FaultInfo((int)Enum.Parse<FaultCode>(fault.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true), fault, 0), report.GoldenFault);
+        Assert.Equal(report.GoldenFault, report.RtlFault);
+        Assert.True(report.Match, describe);
+        Assert.Equal(fault == "prog_range", report.FetchBytes == 0);
     }
 
     [SkippableFact]

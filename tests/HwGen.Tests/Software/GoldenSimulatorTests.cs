@@ -116,6 +116,27 @@ public sealed class GoldenSimulatorTests
     }
 
     [Fact]
+    public void A_misaligned_program_address_faults_with_prog_align_and_a_program_past_2_to_the_32_with_prog_range_at_pc_0()
+    {
+        // Arrange
+        var dram = new byte[DramBytes];
+        Assembler.AssembleToBytes("config_store multiplier=1").CopyTo(dram, ProgramAddress + 8);
+
+        // Act
+        var misaligned = GoldenSimulator.Run(Mixed, dram, ProgramAddress + 8, 1);
+        var empty = GoldenSimulator.Run(Mixed, dram, ProgramAddress + 8, 0);
+        var wrapping = GoldenSimulator.Run(Mixed, dram, (1L << 32) - 16, 2);
+        var lastFits = GoldenSimulator.Run(Mixed, dram, (1L << 32) - 16, 1);
+
+        // Assert
+        Assert.Equal((FaultCode.ProgAlign, 0, 0), (misaligned.Fault, misaligned.FaultPc, misaligned.Executed));
+        Assert.Equal((FaultCode.ProgAlign, 0), (empty.Fault, empty.FaultPc));
+        Assert.Equal((FaultCode.ProgRange, 0), (wrapping.Fault, wrapping.FaultPc));
+        Assert.Equal((FaultCode.FetchError, 0), (lastFits.Fault, lastFits.FaultPc));
+        Assert.Equal("prog_align", misaligned.FaultName);
+    }
+
+    [Fact]
     public void Fault_codes_mirror_the_isa_definition()
     {
         foreach (var (name, code, _) in IsaSpec.FaultCodes)
