@@ -11,7 +11,7 @@ namespace HwGen.Software.Compiler;
 /// The row-operation kernels: int32 input loaded into the accumulator (<c>load target=acc</c>) and written through a
 /// store-path unit to int8: the standalone GELU (<c>store func=gelu</c>), Softmax, LayerNorm and residual add
 /// (<c>normalize</c>). Kernels emit instructions without tokens; <see cref="TokenScheduler"/> places them (and the relay
-/// computes between the load and store units, into <see cref="MemoryPlan.RelayRow"/>).
+/// computes between the load and store units, into the relay row of <see cref="MemoryPlan"/>).
 /// </summary>
 /// <remarks>
 /// DRAM (<see cref="DramImage"/>): X (Rows×Cols int32), the residual R, LayerNorm's γ/β blocks, Y (Rows×Cols int8,
@@ -76,7 +76,7 @@ public static class RowOpCompiler
 
         var (image, x, y) = Tensors(d, w.Rows, w.Cols, [w.Input]);
         var program = new List<PendingInstruction>(PostConfig.Softmax(w.Constants));
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, x, 0, (r0, n, xBase) =>
+        program.AddRange(RowChunks(d, MemoryPlan.For(d), w.Rows, w.Cols, x, (r0, n, xBase) =>
             PendingInstruction.Normalize(NormalizeFunc.Softmax, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes, w.Causal, w.Causal ? r0 : 0)));
         return Finish(d, image, w.Spec, w.Rows, w.Cols, program,
             new KernelReference("softmax", "Y", w.FloatReference(), Numerics.Transformer.IntSoftmaxConstants.OutputScale),
@@ -107,13 +107,13 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit (units.layernorm: false)", nameof(d));
         }
 
-        var blocks = (w.Cols + d.Cols - 1) / d.Cols;
-        var affine = MemoryPlan.RelayRow(d) - (2L * blocks);
+        var plan = MemoryPlan.For(d, (w.Cols + d.Cols - 1) / d.Cols);
+        var affine = plan.GammaBetaRow;
         var (image, x, y) = Tensors(d, w.Rows, w.Cols, w.HasResidual ? [w.Input, w.Residual] : [w.Input],
             img => img.Blocks("GB", [w.Gamma.Select(v => (int)v).ToArray(), w.Beta]));
         if (affine < 1)
         {
-            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {2 * blocks} accumulator rows for γ/β alone; design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
+            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {2 * plan.RowBlocks} accumulator rows for γ/β alone; design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
         }
 
         var gb = image.Tensors.Single(t => t.Name == "GB");
@@ -121,7 +121,7 @@ public static class RowOpCompiler
         {
             PendingInstruction.Load(LoadTarget.Accumulator, gb.Rows, d.Cols, affine, gb.Address, gb.StrideBytes),
         };
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, x, 2 * blocks, (r0, n, xBase) =>
+        program.AddRange(RowChunks(d, plan, w.Rows, w.Cols, x, (r0, n, xBase) =>
             PendingInstruction.Normalize(NormalizeFunc.LayerNorm, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes)));
         var c0 = w.Constants;
         return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale),
@@ -149,7 +149,7 @@ public static class RowOpCompiler
             program.Add(PostConfig.ResidualRow(null));
         }
 
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, x, 0, (r0, n, xBase) =>
+        program.AddRange(RowChunks(d, MemoryPlan.For(d), w.Rows, w.Cols, x, (r0, n, xBase) =>
             PendingInstruction.Normalize(NormalizeFunc.Add, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes)));
         var c0 = w.Constants;
         return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("resadd", "Y", w.FloatReference(), c0.OutputScale),
@@ -170,7 +170,7 @@ public static class RowOpCompiler
     private static CompiledProgram Finish(DesignModel d, DramImage image, string spec, int rows, int cols, List<PendingInstruction> program,
         KernelReference reference, SortedDictionary<string, object> kernelMeta)
     {
-        var scheduled = TokenScheduler.Schedule(d, program, MemoryPlan.RelayRow(d)).Program.Select(p => p.Build()).ToList();
+        var scheduled = TokenScheduler.Schedule(d, program, MemoryPlan.For(d).Relay).Program.Select(p => p.Build()).ToList();
         var meta = new SortedDictionary<string, object>(kernelMeta, StringComparer.Ordinal)
         {
             ["rows"] = rows,
@@ -206,7 +206,7 @@ public static class RowOpCompiler
     /// <paramref name="parts"/>. Chunk i holds up to n rows, each part block-major (block b of row r at the part's base +
     /// b·n + r), loaded by one <c>load target=acc</c> per block, and is written by the row instruction
     /// <paramref name="rowOp"/> returns (first row, rows, x's base); with a residual a ln_residual pointing at the chunk's
-    /// residual base goes before it. <paramref name="reserved"/> rows below the relay row stay untouched. Layouts, the
+    /// residual base goes before it. The γ/β rows <paramref name="plan"/> reserves stay untouched. Layouts, the
     /// first that fits:
     /// <list type="bullet">
     /// <item>Two parts, split: x of chunk i in accumulator half i mod 2, its residual in the other half, so the two rows
@@ -215,13 +215,14 @@ public static class RowOpCompiler
     /// <item>One buffer: the token scheduler makes chunk i+1's loads wait for chunk i's row instruction.</item>
     /// </list>
     /// </summary>
-    private static IEnumerable<PendingInstruction> RowChunks(DesignModel d, int rows, int cols, TensorRegion[] parts, int reserved,
+    private static IEnumerable<PendingInstruction> RowChunks(DesignModel d, MemoryPlan plan, int rows, int cols, TensorRegion[] parts,
         Func<int, int, long, PendingInstruction> rowOp)
     {
         var blocks = (cols + d.Cols - 1) / d.Cols;
         var p = parts.Length;
-        var usable = MemoryPlan.RelayRow(d) - reserved;
-        var half = d.AccDepth / 2;
+        var usable = plan.GammaBetaRow;
+        var reserved = plan.Relay - usable;
+        var half = plan.AccBufferRows;
         var splitSpace = (half - 1 - reserved) / 2;
         int chunkRows;
         Func<int, int, long[]> bases;
@@ -271,12 +272,12 @@ public static class RowOpCompiler
 
     /// <summary>Rows per chunk: both accumulator halves (less the relay row) hold one chunk's blocks.</summary>
     internal static int ChunkRows(DesignModel d, int rows, int blocks) =>
-        Math.Max(1, Math.Min(rows, MemoryPlan.RelayRow(d) / 2 / blocks));
+        Math.Max(1, Math.Min(rows, MemoryPlan.For(d).Relay / 2 / blocks));
 
     /// <summary>GELU is elementwise: a chunk is a column group of up to half the accumulator's blocks × up to ChunkRows rows.</summary>
     private static IEnumerable<PendingInstruction> GeluChunks(DesignModel d, int rows, int cols, TensorRegion x, TensorRegion y)
     {
-        var half = MemoryPlan.RelayRow(d) / 2;
+        var half = MemoryPlan.For(d).Relay / 2;
         var allBlocks = (cols + d.Cols - 1) / d.Cols;
         var groupBlocks = Math.Min(allBlocks, half);
         var groups = (allBlocks + groupBlocks - 1) / groupBlocks;

@@ -78,7 +78,7 @@ internal sealed partial class PhaseBuilder
             for (var g = 0; g < nGroups; g++, tile++)
             {
                 var accBase = lo + ((tile % buffers) * tm * rowsPerM);
-                var residualRow = buffers == 1 && withResidual ? ResidualRowFor(accBase, allBlocks * tm, hi) : accBase + (allBlocks * tm);
+                var residualRow = buffers == 1 && withResidual ? plan.ResidualRowFor(accBase, allBlocks * tm, hi) : accBase + (allBlocks * tm);
                 if (withResidual)
                 {
                     ResidualPhase(residual!, m0 == 0 ? affine : null, m0, mt, n, allBlocks, residualRow);
@@ -178,7 +178,7 @@ internal sealed partial class PhaseBuilder
             return false;
         }
 
-        var residualRow = ResidualRowFor(0, blocks * tm, plan.BufferTop);
+        var residualRow = plan.ResidualRowFor(0, blocks * tm, plan.BufferTop);
         var tile = 0;
         for (var m0 = 0; m0 < m; m0 += tm, tile++)
         {
@@ -260,7 +260,7 @@ internal sealed partial class PhaseBuilder
                 ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
                 break;
             default:
-                ph.Stores.AddRange(PostConfig.LayerNorm(norm!, plan.GbRow));
+                ph.Stores.AddRange(PostConfig.LayerNorm(norm!, plan.GammaBetaRow));
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow < 0 ? null : residualRow));
                 ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
                 break;
@@ -271,16 +271,4 @@ internal sealed partial class PhaseBuilder
     private string TooWide(int n, int rowsPerToken, bool withResidual, int left) =>
         $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
         $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * hiddenBlocks}), two bias areas ({2 * plan.BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
-
-    /// <summary>
-    /// Where the residual of an output at <paramref name="xRow"/> (span rows) goes: at the start of the next accumulator
-    /// bank when that keeps it below <paramref name="top"/> (the unit then reads x and the residual in one cycle),
-    /// else right after the output.
-    /// </summary>
-    private int ResidualRowFor(int xRow, int span, int top)
-    {
-        var bankRows = d.AccDepth / d.AccBanks;
-        var next = ((xRow / bankRows) + 1) * bankRows;
-        return next + span <= top && MemoryPlan.PairedReads(d, xRow, next, span) ? next : xRow + span;
-    }
 }

@@ -42,7 +42,7 @@ internal sealed partial class PhaseBuilder
         var spBase = aBase ?? (plan.Banked ? plan.BankedA(phases.Count % 2) : (phases.Count % 2) * plan.SpHalf);
         if (affine is not null)
         {
-            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, affine.Rows, d.Cols, plan.GbRow, affine.Address, affine.StrideBytes));
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, affine.Rows, d.Cols, plan.GammaBetaRow, affine.Address, affine.StrideBytes));
         }
 
         var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;

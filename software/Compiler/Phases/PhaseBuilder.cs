@@ -7,7 +7,7 @@ namespace HwGen.Software.Compiler;
 
 /// <summary>
 /// The kernel library of graphs: collects GEMM, attention and row kernels as phases (loads, computes, store-path
-/// instructions) in the local memories <see cref="LayerMemoryPlan"/> lays out, places their tensors with
+/// instructions) in the local memories <see cref="MemoryPlan"/> lays out, places their tensors with
 /// <see cref="DramImage"/>, and orders the phases for <see cref="TokenScheduler"/>.
 /// </summary>
 internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
@@ -17,7 +17,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
     private readonly List<(string Name, long Macs)> ops = [];
     private readonly List<PendingInstruction> preamble = [];
     private readonly DramImage image = new(d);
-    private readonly LayerMemoryPlan plan = new(d, hiddenBlocks);
+    private readonly MemoryPlan plan = MemoryPlan.For(d, hiddenBlocks);
     private int[] opEnds = [];
     private TensorRegion? identity;
 
