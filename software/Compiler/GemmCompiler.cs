@@ -88,111 +88,29 @@ public static class GemmCompiler
 
     private static List<Instruction> Schedule(DesignModel d, GemmWorkload w, GemmTiling t, TensorRegion a, TensorRegion b, TensorRegion c)
     {
-        var (addrA, strideA, addrB, strideB, addrC, strideC) = (a.Address, a.StrideBytes, b.Address, b.StrideBytes, c.Address, c.StrideBytes);
         var plan = MemoryPlan.For(d);
-        var ws = t.Dataflow == Dataflow.Ws;
-        var blocks = TilingSearch.CeilDiv(w.N, d.Cols);
-        var nM = TilingSearch.CeilDiv(w.M, t.TileM);
-        var nG = TilingSearch.CeilDiv(blocks, t.BlocksN);
-        var nK = TilingSearch.CeilDiv(w.K, t.ChunkK);
-        var tiles = nM * nG;
-        var steps = tiles * nK;
-
-        // Loads and computes of global step s; stores of tile tile.
-        List<PendingInstruction> Loads(int s)
+        var func = w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu;
+        var steps = new List<Phase>();
+        foreach (var s in GemmKernel.Steps(d, t, w.M, w.N, w.K))
         {
-            var (mi, gi, ki) = Decompose(s);
-            var (m0, mt) = Span(mi, t.TileM, w.M);
-            var (k0, kc) = Span(ki, t.ChunkK, w.K);
-            var aBuf = plan.ABuffer(s % 2);
-            var bBuf = plan.BBuffer(s % 2);
-            var list = new List<PendingInstruction>();
-            if (ws)
+            // Steps alternate between the two scratchpad buffers, tiles between the two accumulator buffers.
+            var at = new GemmBuffers(plan.ABuffer(s.Index % 2), plan.BBuffer(s.Index % 2), t.ChunkK, plan.AccBuffer(s.Tile % 2), t.TileM);
+            var ph = new Phase();
+            if (t.Dataflow == Dataflow.Ws)
             {
-                list.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, kc, aBuf, addrA + (m0 * strideA) + k0, strideA));
+                GemmKernel.Ws(d, ph, s, new(a, 0), new(b, 0), false, w.N, at);
             }
             else
             {
-                for (var sub = 0; sub * d.Rows < mt; sub++)
-                {
-                    var rows = Math.Min(d.Rows, mt - (sub * d.Rows));
-                    for (var p = 0; p * d.SpRowBytes < kc; p++)
-                    {
-                        var cols = Math.Min(d.SpRowBytes, kc - (p * d.SpRowBytes));
-                        list.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, rows, cols, aBuf + (sub * t.ChunkK) + (p * d.SpRowBytes),
-                            addrA + ((m0 + (sub * d.Rows)) * strideA) + k0 + (p * d.SpRowBytes), strideA));
-                    }
-                }
+                GemmKernel.Os(d, ph, s, new(a, 0), new(b, 0), w.N, at);
             }
 
-            foreach (var (j, n0, nc) in Blocks(gi))
+            if (s.K0 + s.Kl == w.K)
             {
-                list.Add(PendingInstruction.Load(LoadTarget.Scratchpad, kc, nc, bBuf + (j * t.ChunkK), addrB + (k0 * strideB) + n0, strideB));
+                GemmKernel.Stores(d, ph.Stores, func, s, w.N, at.Acc, at.AccPitch, new(c, 0));
             }
 
-            return list;
-        }
-
-        List<PendingInstruction> Computes(int s)
-        {
-            var (mi, gi, ki) = Decompose(s);
-            var (_, mt) = Span(mi, t.TileM, w.M);
-            var (_, kc) = Span(ki, t.ChunkK, w.K);
-            var tile = s / nK;
-            var aBuf = plan.ABuffer(s % 2);
-            var bBuf = plan.BBuffer(s % 2);
-            var cBuf = plan.AccBuffer(tile % 2);
-            var mode = ki == 0 ? ComputeMode.Overwrite : ComputeMode.Accumulate;
-            var list = new List<PendingInstruction>();
-            foreach (var (j, _, _) in Blocks(gi))
-            {
-                if (ws)
-                {
-                    list.Add(PendingInstruction.Compute(Dataflow.Ws, mode, mt, kc, aBuf, bBuf + (j * t.ChunkK), cBuf + (j * t.TileM)));
-                }
-                else
-                {
-                    for (var sub = 0; sub * d.Rows < mt; sub++)
-                    {
-                        list.Add(PendingInstruction.Compute(Dataflow.Os, mode, Math.Min(d.Rows, mt - (sub * d.Rows)), kc,
-                            aBuf + (sub * t.ChunkK), bBuf + (j * t.ChunkK), cBuf + (j * t.TileM) + (sub * d.Rows)));
-                    }
-                }
-            }
-
-            return list;
-        }
-
-        List<PendingInstruction> Stores(int tile)
-        {
-            var (mi, gi, _) = Decompose(tile * nK);
-            var (m0, mt) = Span(mi, t.TileM, w.M);
-            var cBuf = plan.AccBuffer(tile % 2);
-            var list = new List<PendingInstruction>();
-            foreach (var (j, n0, nc) in Blocks(gi))
-            {
-                list.Add(PendingInstruction.Store(w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu, mt, nc, cBuf + (j * t.TileM),
-                    addrC + (m0 * strideC) + n0, strideC));
-            }
-
-            return list;
-        }
-
-        (int Mi, int Gi, int Ki) Decompose(int s) => (s / nK / nG, s / nK % nG, s % nK);
-
-        IEnumerable<(int J, int N0, int Nc)> Blocks(int gi)
-        {
-            for (var j = 0; j < t.BlocksN; j++)
-            {
-                var block = (gi * t.BlocksN) + j;
-                if (block >= blocks)
-                {
-                    yield break;
-                }
-
-                var n0 = block * d.Cols;
-                yield return (j, n0, Math.Min(d.Cols, w.N - n0));
-            }
+            steps.Add(ph);
         }
 
         var pending = new List<PendingInstruction> { PendingInstruction.ConfigStore(w.Requant) };
@@ -201,14 +119,11 @@ public static class GemmCompiler
             pending.AddRange(PostConfig.Gelu(gelu));
         }
 
-        pending.AddRange(Loads(0));
-        for (var s = 0; s < steps; s++)
+        pending.AddRange(steps[0].Loads);
+        for (var i = 0; i < steps.Count; i++)
         {
-            pending.AddRange(Interleave(s + 1 < steps ? Loads(s + 1) : [], Computes(s)));
-            if (s % nK == nK - 1)
-            {
-                pending.AddRange(Stores(s / nK));
-            }
+            pending.AddRange(Interleave(i + 1 < steps.Count ? steps[i + 1].Loads : [], steps[i].Computes));
+            pending.AddRange(steps[i].Stores);
         }
 
         return TokenScheduler.Schedule(d, pending, relayRow: null).Program.Select(p => p.Build()).ToList();
@@ -233,11 +148,5 @@ public static class GemmCompiler
         }
 
         return merged;
-    }
-
-    private static (int Start, int Length) Span(int index, int size, int total)
-    {
-        var start = index * size;
-        return (start, Math.Min(size, total - start));
     }
 }

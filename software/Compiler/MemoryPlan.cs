@@ -137,4 +137,9 @@ public sealed class MemoryPlan
         var next = ((xRow / bankRows) + 1) * bankRows;
         return next + span <= top && PairedReads(d, xRow, next, span) ? next : xRow + span;
     }
+
+    /// <summary>The error for a row that needs <paramref name="rowsPerToken"/> accumulator rows per token when only <paramref name="left"/> are free.</summary>
+    internal string RowTooWide(int n, int rowsPerToken, bool withResidual, int left) =>
+        $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
+        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * RowBlocks}), two bias areas ({2 * BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
 }

@@ -25,124 +25,32 @@ internal sealed partial class PhaseBuilder
         }
 
         var (lo, hi) = window ?? (0, plan.BufferTop);
-        var span = hi - lo;
         var allBlocks = (n + d.Cols - 1) / d.Cols;
-        var whole = epilogue is GemmEpilogue.Softmax || withResidual;
-        int nb, rowsPerM, buffers, tmMax;
-        if (whole)
+        var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, hi - lo, bias is not null);
+        var aArea = t.TileM * ((t.ChunkK + d.Rows - 1) / d.Rows);
+        var residualRow = 0;
+        foreach (var s in GemmKernel.Steps(d, t, m, n, k))
         {
-            nb = allBlocks;
-            rowsPerM = withResidual ? 2 * allBlocks : allBlocks;
-
-            // Two buffers let the next tile compute while the unit normalizes this one, unless that would shrink the
-            // m-tile below the array height (the array would then idle between weight loads anyway).
-            buffers = span / (2 * rowsPerM) >= Math.Min(m, d.Rows) ? 2 : 1;
-            tmMax = Math.Min(64, span / (buffers * rowsPerM));
-        }
-        else
-        {
-            buffers = 2;
-            tmMax = Math.Min(m, 64);
-            nb = Math.Max(1, Math.Min(Math.Min(allBlocks, plan.BiasCap), span / (2 * tmMax)));
-            tmMax = Math.Min(tmMax, span / (2 * nb));
-            rowsPerM = nb;
-        }
-
-        if (tmMax < 1 || (bias is not null && nb > plan.BiasCap))
-        {
-            throw new ArgumentException(TooWide(n, whole ? rowsPerM : nb, withResidual, span));
-        }
-
-        // Even m-tiles: the same number of tiles as tmMax gives, no runt at the end.
-        var mTiles = (m + tmMax - 1) / tmMax;
-        var tm = (m + mTiles - 1) / mTiles;
-
-        // The k-group: as deep as one scratchpad half holds A (tm rows per ROWS-deep chunk) and nb blocks of B; with
-        // banked halves, A and B each fill their own banks.
-        var kg = plan.Banked
-            ? Math.Min(k, Math.Min(plan.BankRows / tm, (plan.BankedB(1).Size / nb) / d.Rows) * d.Rows)
-            : Math.Min(k, plan.SpHalf / (tm + (nb * d.Rows)) * d.Rows);
-        if (kg < 1)
-        {
-            throw new ArgumentException($"design '{d.Name}': half the scratchpad cannot hold {nb} column blocks of B and {tm} rows of A");
-        }
-
-        var aArea = tm * ((kg + d.Rows - 1) / d.Rows);
-        var pitch = (kg + d.Rows - 1) / d.Rows * d.Rows;
-        var nGroups = (allBlocks + nb - 1) / nb;
-        var kGroups = (k + kg - 1) / kg;
-        var tile = 0;
-        for (var m0 = 0; m0 < m; m0 += tm)
-        {
-            var mt = Math.Min(tm, m - m0);
-            for (var g = 0; g < nGroups; g++, tile++)
+            var accBase = lo + ((s.Tile % buffers) * t.TileM * rowsPerM);
+            if (withResidual && s.FirstK)
             {
-                var accBase = lo + ((tile % buffers) * tm * rowsPerM);
-                var residualRow = buffers == 1 && withResidual ? plan.ResidualRowFor(accBase, allBlocks * tm, hi) : accBase + (allBlocks * tm);
-                if (withResidual)
-                {
-                    ResidualPhase(residual!, m0 == 0 ? affine : null, m0, mt, n, allBlocks, residualRow);
-                }
-
-                var g0 = g * nb;
-                var gBlocks = Math.Min(nb, allBlocks - g0);
-                for (var kgi = 0; kgi < kGroups; kgi++)
-                {
-                    var half = phases.Count % 2;
-                    var aBase = plan.Banked ? plan.BankedA(half) : half * plan.SpHalf;
-                    var bBase = plan.Banked ? plan.BankedB(half).Base : aBase + aArea;
-                    var k0 = kgi * kg;
-                    var kl = Math.Min(kg, k - k0);
-                    var chunks = (kl + d.Rows - 1) / d.Rows;
-                    var ph = new Phase();
-                    for (var ci = 0; ci < chunks; ci++)
-                    {
-                        var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, kc, aBase + (ci * mt), a.Address(m0, k0 + (ci * d.Rows)), a.Tensor.StrideBytes));
-                    }
-
-                    for (var j = 0; j < gBlocks; j++)
-                    {
-                        var n0 = (g0 + j) * d.Cols;
-                        var nc = Math.Min(d.Cols, n - n0);
-                        if (!transposedB)
-                        {
-                            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, kl, nc, bBase + (j * pitch), bOp.Address(k0, n0), bOp.Tensor.StrideBytes));
-                        }
-                        else
-                        {
-                            for (var ci = 0; ci < chunks; ci++)
-                            {
-                                var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                                ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, kc, bBase + (j * pitch) + (ci * d.Rows), bOp.Address(n0, k0 + (ci * d.Rows)), bOp.Tensor.StrideBytes));
-                            }
-                        }
-                    }
-
-                    if (bias is not null && kgi == 0)
-                    {
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, gBlocks, d.Cols, plan.BiasRow(half), bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
-                    }
-
-                    for (var j = 0; j < gBlocks; j++)
-                    {
-                        for (var ci = 0; ci < chunks; ci++)
-                        {
-                            var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                            var mode = kgi == 0 && ci == 0 ? (bias is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
-                            ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, mode, mt, kc, aBase + (ci * mt), bBase + (j * pitch) + (ci * d.Rows),
-                                accBase + (j * mt), mode == ComputeMode.Bias ? plan.BiasRow(half) + j : 0));
-                        }
-                    }
-
-                    if (kgi == kGroups - 1)
-                    {
-                        Epilogues(ph, epilogue, c, m0, mt, g0, gBlocks, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add);
-                    }
-
-                    Add(ph);
-                }
+                residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, hi) : accBase + (allBlocks * t.TileM);
+                ResidualPhase(residual!, s.M0 == 0 ? affine : null, s.M0, s.Mt, n, allBlocks, residualRow);
             }
+
+            // Phases alternate between the scratchpad halves: A at the bottom of a half and B above it, or A and B in their
+            // own banks of the half.
+            var half = phases.Count % 2;
+            var aBase = plan.Banked ? plan.BankedA(half) : half * plan.SpHalf;
+            var ph = new Phase();
+            GemmKernel.Ws(d, ph, s, a, bOp, transposedB, n, new GemmBuffers(aBase, plan.Banked ? plan.BankedB(half).Base : aBase + aArea,
+                (t.ChunkK + d.Rows - 1) / d.Rows * d.Rows, accBase, s.Mt), bias, plan.BiasRow(half));
+            if (s.K0 + s.Kl == k)
+            {
+                Epilogues(ph, epilogue, c, s, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add);
+            }
+
+            Add(ph);
         }
     }
 
@@ -215,7 +123,7 @@ internal sealed partial class PhaseBuilder
 
                 if (j0 + perPhase >= blocks)
                 {
-                    Epilogues(ph, epilogue, c, m0, mt, 0, blocks, n, 0, null, null, false, null, norm, residualRow, add);
+                    Epilogues(ph, epilogue, c, new GemmStep(0, tile, m0, mt, 0, blocks, 0, k), n, 0, null, null, false, null, norm, residualRow, add);
                 }
 
                 Add(ph);
@@ -225,7 +133,7 @@ internal sealed partial class PhaseBuilder
         return true;
     }
 
-    private void Epilogues(Phase ph, GemmEpilogue epilogue, Operand c, int m0, int mt, int g0, int gBlocks, int n, int accBase,
+    private void Epilogues(Phase ph, GemmEpilogue epilogue, Operand c, GemmStep s, int n, int accBase,
         Requantization? requant, IntSoftmaxConstants? softmax, bool causal, IntGeluConstants? gelu, IntLayerNormConstants? norm, int residualRow,
         IntResidualAddConstants? add = null)
     {
@@ -242,33 +150,23 @@ internal sealed partial class PhaseBuilder
                     ph.Stores.AddRange(PostConfig.Gelu(gelu!));
                 }
 
-                for (var j = 0; j < gBlocks; j++)
-                {
-                    var n0 = (g0 + j) * d.Cols;
-                    ph.Stores.Add(PendingInstruction.Store(epilogue == GemmEpilogue.Gelu ? StoreFunc.Gelu : StoreFunc.Requantize, mt, Math.Min(d.Cols, n - n0),
-                        accBase + (j * mt), c.Address(m0, n0), c.Tensor.StrideBytes));
-                }
+                GemmKernel.Stores(d, ph.Stores, epilogue == GemmEpilogue.Gelu ? StoreFunc.Gelu : StoreFunc.Requantize, s, n, accBase, s.Mt, c);
 
                 break;
             case GemmEpilogue.Softmax:
                 ph.Stores.AddRange(PostConfig.Softmax(softmax!));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Softmax, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes, causal, causal ? m0 : 0));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Softmax, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes, causal, causal ? s.M0 : 0));
                 break;
             case GemmEpilogue.ResidualAdd:
                 ph.Stores.AddRange(PostConfig.ResidualAdd(add!));
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes));
                 break;
             default:
                 ph.Stores.AddRange(PostConfig.LayerNorm(norm!, plan.GammaBetaRow));
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow < 0 ? null : residualRow));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes));
                 break;
         }
     }
-
-    /// <summary>The error for a row that does not fit the accumulator, with the arithmetic that shows it.</summary>
-    private string TooWide(int n, int rowsPerToken, bool withResidual, int left) =>
-        $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
-        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * hiddenBlocks}), two bias areas ({2 * plan.BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
 }

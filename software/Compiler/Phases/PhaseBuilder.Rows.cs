@@ -20,7 +20,7 @@ internal sealed partial class PhaseBuilder
         var tmMax = Math.Min(64, Math.Min(plan.BufferTop / (buffers * blocks), (plan.Banked ? plan.BankRows : plan.SpHalf) / (blocks * chunksPerBlock)));
         if (tmMax < 1)
         {
-            throw new ArgumentException(TooWide(n, blocks, false, plan.BufferTop));
+            throw new ArgumentException(plan.RowTooWide(n, blocks, false, plan.BufferTop));
         }
 
         var tiles = (m + tmMax - 1) / tmMax;
@@ -31,7 +31,7 @@ internal sealed partial class PhaseBuilder
             var mt = Math.Min(tm, m - m0);
             var accBase = (tile % buffers) * tm * blocks;
             var ph = ResidualPhase(x, m0 == 0 ? affine : null, m0, mt, n, blocks, accBase);
-            Epilogues(ph, GemmEpilogue.LayerNorm, c, m0, mt, 0, blocks, n, accBase, null, null, false, null, norm, -1);
+            Epilogues(ph, GemmEpilogue.LayerNorm, c, new GemmStep(0, tile, m0, mt, 0, blocks, 0, n), n, accBase, null, null, false, null, norm, -1);
         }
     }
 
