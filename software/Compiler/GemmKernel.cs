@@ -100,11 +100,18 @@ internal static class GemmKernel
         }
     }
 
-    /// <summary>
-    /// Output-stationary step: each ROWS-row subtile of A transposed (one scratchpad row per reduction element, in pieces
-    /// of a scratchpad row) at A + sub·KPitch, each B block at B + j·KPitch, and one compute per block and subtile.
-    /// </summary>
+    /// <summary>Output-stationary step: <see cref="TransposedA"/>, then <see cref="OsBlocks"/>.</summary>
     public static void Os(DesignModel d, Phase ph, GemmStep s, Operand a, Operand b, int n, GemmBuffers at)
+    {
+        TransposedA(d, ph, s, a, at);
+        OsBlocks(d, ph, s, b, n, at);
+    }
+
+    /// <summary>
+    /// The A of an output-stationary step: each ROWS-row subtile transposed (one scratchpad row per reduction element,
+    /// loaded in pieces of a scratchpad row) at A + sub·KPitch.
+    /// </summary>
+    public static void TransposedA(DesignModel d, Phase ph, GemmStep s, Operand a, GemmBuffers at)
     {
         for (var sub = 0; sub * d.Rows < s.Mt; sub++)
         {
@@ -114,19 +121,26 @@ internal static class GemmKernel
                     at.A + (sub * at.KPitch) + (p * d.SpRowBytes), a.Address(s.M0 + (sub * d.Rows), s.K0 + (p * d.SpRowBytes)), a.Tensor.StrideBytes));
             }
         }
+    }
 
+    /// <summary>
+    /// The B blocks of an output-stationary step (block j at B + j·KPitch) and one compute per block and A subtile; with
+    /// <paramref name="biasRow"/> (the bias of the step's first block) the first step's computes start from the bias.
+    /// </summary>
+    public static void OsBlocks(DesignModel d, Phase ph, GemmStep s, Operand b, int n, GemmBuffers at, int? biasRow = null)
+    {
         foreach (var (j, n0, nc) in Blocks(d, s, n))
         {
             ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes));
         }
 
-        var mode = s.FirstK ? ComputeMode.Overwrite : ComputeMode.Accumulate;
+        var mode = s.FirstK ? (biasRow is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
         for (var j = 0; j < s.Blocks; j++)
         {
             for (var sub = 0; sub * d.Rows < s.Mt; sub++)
             {
-                ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, mode, Math.Min(d.Rows, s.Mt - (sub * d.Rows)), s.Kl,
-                    at.A + (sub * at.KPitch), at.B + (j * at.KPitch), at.Acc + (j * at.AccPitch) + (sub * d.Rows)));
+                ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, mode, Math.Min(d.Rows, s.Mt - (sub * d.Rows)), s.Kl, at.A + (sub * at.KPitch),
+                    at.B + (j * at.KPitch), at.Acc + (j * at.AccPitch) + (sub * d.Rows), mode == ComputeMode.Bias ? biasRow!.Value + j : 0));
             }
         }
     }

@@ -87,47 +87,38 @@ internal sealed partial class PhaseBuilder
         }
 
         var residualRow = plan.ResidualRowFor(0, blocks * tm, plan.BufferTop);
-        var tile = 0;
-        for (var m0 = 0; m0 < m; m0 += tm, tile++)
+        var t = new GemmTiling(Dataflow.Os, tm, perPhase, k);
+        foreach (var s in GemmKernel.Steps(d, t, m, n, k))
         {
-            var mt = Math.Min(tm, m - m0);
+            var tile = s.M0 / tm;
             var aT = banked ? plan.BankedA(tile % 2) : plan.IdentityRow - (((tile % aBuffers) + 1) * k);
-
-            // plan.Banked, the residual tile goes where the previous tile's Aᵀ was: it is loaded once that tile's computes are
-            // done, while this tile's Aᵀ loads into the other A bank.
-            ResidualPhase(residual, m0 == 0 ? affine : null, m0, mt, n, blocks, residualRow, banked ? plan.BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
-            for (var j0 = 0; j0 < blocks; j0 += perPhase)
+            if (s.G0 == 0)
             {
-                var h = phases.Count % 2;
-                var ph = new Phase();
-                if (j0 == 0)
-                {
-                    for (var k0 = 0; k0 < k; k0 += d.SpRowBytes)
-                    {
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, mt, Math.Min(d.SpRowBytes, k - k0), aT + k0, a.Address(m0, k0), a.Tensor.StrideBytes));
-                    }
-
-                    if (m0 == 0)
-                    {
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
-                    }
-                }
-
-                for (var j = j0; j < Math.Min(blocks, j0 + perPhase); j++)
-                {
-                    var n0 = j * d.Cols;
-                    var bRow = (banked ? plan.BankedB(h).Base : h * half) + ((j - j0) * k);
-                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, k, Math.Min(d.Cols, n - n0), bRow, bOp.Address(0, n0), bOp.Tensor.StrideBytes));
-                    ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT, bRow, j * mt, plan.BiasRow(0) + j));
-                }
-
-                if (j0 + perPhase >= blocks)
-                {
-                    Epilogues(ph, epilogue, c, new GemmStep(0, tile, m0, mt, 0, blocks, 0, k), n, 0, null, null, false, null, norm, residualRow, add);
-                }
-
-                Add(ph);
+                // plan.Banked, the residual tile goes where the previous tile's Aᵀ was: it is loaded once that tile's computes
+                // are done, while this tile's Aᵀ loads into the other A bank.
+                ResidualPhase(residual, s.M0 == 0 ? affine : null, s.M0, s.Mt, n, blocks, residualRow, banked ? plan.BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
             }
+
+            // Aᵀ stays for the tile's other column groups; the bias of every block is loaded once.
+            var h = phases.Count % 2;
+            var at = new GemmBuffers(aT, banked ? plan.BankedB(h).Base : h * half, k, s.G0 * s.Mt, s.Mt);
+            var ph = new Phase();
+            if (s.G0 == 0)
+            {
+                GemmKernel.TransposedA(d, ph, s, a, at);
+                if (s.M0 == 0)
+                {
+                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
+                }
+            }
+
+            GemmKernel.OsBlocks(d, ph, s, bOp, n, at, plan.BiasRow(0) + s.G0);
+            if (s.G0 + s.Blocks == blocks)
+            {
+                Epilogues(ph, epilogue, c, s, n, 0, null, null, false, null, norm, residualRow, add);
+            }
+
+            Add(ph);
         }
 
         return true;
