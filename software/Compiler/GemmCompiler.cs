@@ -14,8 +14,9 @@ namespace HwGen.Software.Compiler;
 /// <see cref="Poison"/> so an unwritten output shows); then the program. Each region starts on a
 /// 64-byte boundary; row strides are padded to a multiple of max(16, AXI bytes); the image is
 /// padded to a 4 KiB multiple.</para>
-/// <para>Schedule: output tiles of TileM × (BlocksN·COLS), each built in K steps. Step s loads its A and
-/// B slices into scratchpad buffer s mod 2 and runs BlocksN (× ROWS-row subtiles for OS) computes into
+/// <para>Schedule: the tiling <see cref="TilingSearch.Choose"/> finds, walked by <see cref="GemmKernel"/>: output tiles
+/// of TileM × (BlocksN·COLS), each built in K steps. Step s loads its A and B slices into the streamed scratchpad
+/// buffers s mod 2 of the <see cref="MemoryPlan"/> and runs BlocksN (× ROWS-row subtiles for OS) computes into
 /// accumulator buffer (tile mod 2); the last step of a tile is followed by its stores. The loads of step
 /// s+1 are interleaved with the computes of step s in program order, so the in-order dispatcher never
 /// blocks the execute queue behind a full load queue. The kernel places no tokens: <see cref="TokenScheduler"/>

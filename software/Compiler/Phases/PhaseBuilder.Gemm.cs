@@ -10,8 +10,9 @@ namespace HwGen.Software.Compiler;
 internal sealed partial class PhaseBuilder
 {
     /// <summary>
-    /// C = epilogue(A·B [+ bias]) as phases of (m-tile × n-group × k-group). <paramref name="window"/> is the range of
-    /// accumulator rows its output buffers may use (default: all of them).
+    /// C = epilogue(A·B [+ bias]) as phases of (m-tile × n-group × k-group): the tiling of <see cref="TilingSearch.Phased"/>,
+    /// walked and emitted by <see cref="GemmKernel"/> in the scratchpad halves of the <see cref="MemoryPlan"/>.
+    /// <paramref name="window"/> is the range of accumulator rows its output buffers may use (default: all of them).
     /// </summary>
     public void Gemm(Operand a, Operand bOp, bool transposedB, int m, int n, int k, TensorRegion? bias, GemmEpilogue epilogue, Operand c,
         Requantization? requant = null, IntSoftmaxConstants? softmax = null, bool causal = false, IntGeluConstants? gelu = null,
