@@ -47,6 +47,9 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 
     public int PhaseCount => phases.Count;
 
+    /// <summary>The memory plan every kernel of this builder places its buffers in.</summary>
+    public MemoryPlan Plan => plan;
+
     /// <summary>Accumulator rows of the output buffers of the attention scores (QKᵀ+Softmax).</summary>
     public (int Lo, int Hi) LowerWindow => plan.LowerWindow;
 
@@ -56,6 +59,12 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
     public void Op(string name, long macs) => ops.Add((name, macs));
 
     public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values) => image.Int8(name, role, rows, cols, values);
+
+    /// <summary>An int32 input tensor (see <see cref="DramImage.Int32"/>).</summary>
+    public TensorRegion Int32(string name, int rows, int cols, int[] values) => image.Int32(name, rows, cols, values);
+
+    /// <summary>Instructions that run once before the first phase (constants, γ/β loads).</summary>
+    public void Preamble(IEnumerable<PendingInstruction> instructions) => preamble.AddRange(instructions);
 
     /// <summary>Vectors as accumulator rows (see <see cref="DramImage.Blocks"/>).</summary>
     public TensorRegion Blocks(string name, int[][] vectors) => image.Blocks(name, vectors);
@@ -68,18 +77,18 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 
     /// <summary>
     /// Orders the phases (the loads of phase p+1 interleaved with the computes of phase p, unless they touch what phase
-    /// p uses), then lets <see cref="TokenScheduler"/> set the tokens.
+    /// p uses or phase p has no computes), then lets <see cref="TokenScheduler"/> set the tokens.
     /// </summary>
-    public CompiledProgram Build(string workload, long macs, IReadOnlyDictionary<string, object> meta)
+    public CompiledProgram Build(string workload, long macs, IReadOnlyDictionary<string, object> meta, IReadOnlyList<KernelReference>? references = null)
     {
         var order = new List<PendingInstruction>(preamble);
         var phaseEnd = new int[phases.Count];
         for (var i = 0; i < phases.Count; i++)
         {
             var ph = phases[i];
-            if (ph.Loads.Count == 0 || ph.Computes.Count == 0)
+            if (ph.Loads.Count == 0 || ph.Computes.Count + ph.Stores.Count == 0)
             {
-                throw new InvalidOperationException("compiler bug: a layer phase without loads or computes");
+                throw new InvalidOperationException("compiler bug: a phase without loads, or without computes and stores");
             }
 
             if (i == 0)
@@ -88,7 +97,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
             }
 
             var nextPhase = i + 1 < phases.Count ? phases[i + 1] : null;
-            var hoist = nextPhase is not null && !TokenScheduler.Conflicts(d, ph.Computes.Concat(ph.Stores), nextPhase.Loads);
+            var hoist = nextPhase is not null && ph.Computes.Count > 0 && !TokenScheduler.Conflicts(d, ph.Computes.Concat(ph.Stores), nextPhase.Loads);
             if (hoist)
             {
                 var loads = nextPhase!.Loads;
@@ -130,6 +139,6 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
             opEnds[i] = Math.Max(opEnds[i], opEnds[i - 1]);
         }
 
-        return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta);
+        return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta, references);
     }
 }
