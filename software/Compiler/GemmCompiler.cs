@@ -14,13 +14,14 @@ namespace HwGen.Software.Compiler;
 /// <see cref="Poison"/> so an unwritten output shows); then the program. Each region starts on a
 /// 64-byte boundary; row strides are padded to a multiple of max(16, AXI bytes); the image is
 /// padded to a 4 KiB multiple.</para>
-/// <para>Schedule: the tiling <see cref="TilingSearch.Choose"/> finds, walked by <see cref="GemmKernel"/>: output tiles
-/// of TileM × (BlocksN·COLS), each built in K steps. Step s loads its A and B slices into the streamed scratchpad
-/// buffers s mod 2 of the <see cref="MemoryPlan"/> and runs BlocksN (× ROWS-row subtiles for OS) computes into
-/// accumulator buffer (tile mod 2); the last step of a tile is followed by its stores. The loads of step
-/// s+1 are interleaved with the computes of step s in program order, so the in-order dispatcher never
-/// blocks the execute queue behind a full load queue. The kernel places no tokens: <see cref="TokenScheduler"/>
-/// derives them from the scratchpad and accumulator hazards (a GEMM has no load/store hazard, so no relay).</para>
+/// <para>Schedule: a one-GEMM program of the phase builder. The tiling <see cref="TilingSearch.Choose"/> finds is walked
+/// by <see cref="GemmKernel"/>: output tiles of TileM × (BlocksN·COLS), each built in K steps, one phase each. Step s
+/// loads its A and B slices into the streamed scratchpad buffers s mod 2 of the <see cref="MemoryPlan"/> and runs
+/// BlocksN (× ROWS-row subtiles for OS) computes into accumulator buffer (tile mod 2); the last step of a tile is
+/// followed by its stores. <see cref="PhaseBuilder.Build"/> interleaves the loads of step s+1 with the computes of step
+/// s in program order, loads leading, so the in-order dispatcher never blocks the execute queue behind a full load
+/// queue; <see cref="TokenScheduler"/> derives the tokens from the scratchpad and accumulator hazards (a GEMM has no
+/// load/store hazard, so no relay).</para>
 /// </remarks>
 public static class GemmCompiler
 {
@@ -31,7 +32,7 @@ public static class GemmCompiler
     public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec, Dataflow dataflow) =>
         Compile(d, GemmWorkload.FromSpec(spec), dataflow);
 
-    /// <summary>Compiles a GEMM, choosing the tiling with <see cref="TilingSearch"/> unless one is given.</summary>
+    /// <summary>Compiles a GEMM as the phases of <see cref="PhaseBuilder.Gemm(Operand, Operand, int, int, int, GemmTiling, StoreFunc, Operand)"/>, choosing the tiling with <see cref="TilingSearch"/> unless one is given.</summary>
     public static CompiledProgram Compile(DesignModel d, GemmWorkload w, Dataflow dataflow, GemmTiling? tiling = null)
     {
         ArgumentNullException.ThrowIfNull(d);
@@ -47,11 +48,16 @@ public static class GemmCompiler
             throw new ArgumentException($"tiling {t} does not fit design '{d.Name}'", nameof(tiling));
         }
 
-        var image = new DramImage(d);
-        var a = image.Int8("A", TensorRole.Input, w.M, w.K, w.A);
-        var b = image.Int8("B", TensorRole.Input, w.K, w.N, w.B);
-        var c = image.Int8("C", TensorRole.Output, w.M, w.N, null);
-        var program = Schedule(d, w, t, a, b, c);
+        var b = new PhaseBuilder(d, 0);
+        b.Op(w.Gelu is null ? "gemm" : "gemm+gelu", w.Macs);
+        var (ta, tb, tc) = (b.Tensor("A", TensorRole.Input, w.M, w.K, w.A), b.Tensor("B", TensorRole.Input, w.K, w.N, w.B), b.Tensor("C", TensorRole.Output, w.M, w.N, null));
+        b.Preamble([PendingInstruction.ConfigStore(w.Requant)]);
+        if (w.Gelu is { } gelu)
+        {
+            b.Preamble(PostConfig.Gelu(gelu));
+        }
+
+        b.Gemm(new(ta, 0), new(tb, 0), w.M, w.N, w.K, t, w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu, new(tc, 0));
 
         var inv = CultureInfo.InvariantCulture;
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
@@ -83,71 +89,6 @@ public static class GemmCompiler
             meta["gelu_out_shift"] = g.Output.Shift;
         }
 
-        return image.Build(w.Spec, program, w.Macs, meta,
-            w.Gelu is null ? [] : [new KernelReference("gelu", "C", w.GeluFloatReference(), w.ScaleC)]);
-    }
-
-    private static List<Instruction> Schedule(DesignModel d, GemmWorkload w, GemmTiling t, TensorRegion a, TensorRegion b, TensorRegion c)
-    {
-        var plan = MemoryPlan.For(d);
-        var func = w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu;
-        var steps = new List<Phase>();
-        foreach (var s in GemmKernel.Steps(d, t, w.M, w.N, w.K))
-        {
-            // Steps alternate between the two scratchpad buffers, tiles between the two accumulator buffers.
-            var at = new GemmBuffers(plan.ABuffer(s.Index % 2), plan.BBuffer(s.Index % 2), t.ChunkK, plan.AccBuffer(s.Tile % 2), t.TileM);
-            var ph = new Phase();
-            if (t.Dataflow == Dataflow.Ws)
-            {
-                GemmKernel.Ws(d, ph, s, new(a, 0), new(b, 0), false, w.N, at);
-            }
-            else
-            {
-                GemmKernel.Os(d, ph, s, new(a, 0), new(b, 0), w.N, at);
-            }
-
-            if (s.K0 + s.Kl == w.K)
-            {
-                GemmKernel.Stores(d, ph.Stores, func, s, w.N, at.Acc, at.AccPitch, new(c, 0));
-            }
-
-            steps.Add(ph);
-        }
-
-        var pending = new List<PendingInstruction> { PendingInstruction.ConfigStore(w.Requant) };
-        if (w.Gelu is { } gelu)
-        {
-            pending.AddRange(PostConfig.Gelu(gelu));
-        }
-
-        pending.AddRange(steps[0].Loads);
-        for (var i = 0; i < steps.Count; i++)
-        {
-            pending.AddRange(Interleave(i + 1 < steps.Count ? steps[i + 1].Loads : [], steps[i].Computes));
-            pending.AddRange(steps[i].Stores);
-        }
-
-        return TokenScheduler.Schedule(d, pending, relayRow: null).Program.Select(p => p.Build()).ToList();
-    }
-
-    /// <summary>Merges two lists, spreading the first evenly among the second (first's element first).</summary>
-    private static List<PendingInstruction> Interleave(List<PendingInstruction> a, List<PendingInstruction> b)
-    {
-        var merged = new List<PendingInstruction>(a.Count + b.Count);
-        int ia = 0, ib = 0;
-        while (ia < a.Count || ib < b.Count)
-        {
-            // Take from a while its share (ia/a.Count) does not run ahead of b's share.
-            if (ia < a.Count && (ib >= b.Count || (long)ia * b.Count <= (long)ib * a.Count))
-            {
-                merged.Add(a[ia++]);
-            }
-            else
-            {
-                merged.Add(b[ib++]);
-            }
-        }
-
-        return merged;
+        return b.Build(w.Spec, w.Macs, meta, w.Gelu is null ? [] : [new KernelReference("gelu", "C", w.GeluFloatReference(), w.ScaleC)], leadingLoads: true);
     }
 }

@@ -56,6 +56,36 @@ internal sealed partial class PhaseBuilder
     }
 
     /// <summary>
+    /// A GEMM that has all of local memory (the standalone GEMM): the tiling <paramref name="t"/> of
+    /// <see cref="TilingSearch.Choose"/>, one phase per step in the streamed buffers of the <see cref="MemoryPlan"/> (steps
+    /// alternate between two scratchpad buffers, tiles between two accumulator buffers), each tile's last step followed by
+    /// its stores through <paramref name="func"/>.
+    /// </summary>
+    public void Gemm(Operand a, Operand bOp, int m, int n, int k, GemmTiling t, StoreFunc func, Operand c)
+    {
+        foreach (var s in GemmKernel.Steps(d, t, m, n, k))
+        {
+            var at = new GemmBuffers(plan.ABuffer(s.Index % 2), plan.BBuffer(s.Index % 2), t.ChunkK, plan.AccBuffer(s.Tile % 2), t.TileM);
+            var ph = new Phase();
+            if (t.Dataflow == Dataflow.Ws)
+            {
+                GemmKernel.Ws(d, ph, s, a, bOp, false, n, at);
+            }
+            else
+            {
+                GemmKernel.Os(d, ph, s, a, bOp, n, at);
+            }
+
+            if (s.K0 + s.Kl == k)
+            {
+                GemmKernel.Stores(d, ph.Stores, func, s, n, at.Acc, at.AccPitch, c);
+            }
+
+            Add(ph);
+        }
+    }
+
+    /// <summary>
     /// A GEMM whose output feeds LayerNorm, on the output-stationary dataflow. The accumulator holds only a few whole
     /// rows of N (output and residual), too few for the weight-stationary array to stream efficiently; output-stationary
     /// computes instead run all of K at once for ROWS rows. Per m-tile of ROWS rows: A is loaded transposed (one
