@@ -44,7 +44,7 @@ public sealed class MemoryPlan
     public int RowBlocks { get; }
 
     /// <summary>The accumulator row relay computes overwrite (the last one); no kernel keeps data there.</summary>
-    public int Relay => RelayRow(d);
+    public int Relay => d.AccDepth - 1;
 
     /// <summary>First accumulator row of γ/β (γ block b at +2b, β at +2b+1).</summary>
     public int GammaBetaRow => Relay - (2 * RowBlocks);
@@ -103,13 +103,6 @@ public sealed class MemoryPlan
         var first = BankedA(half) + BankRows;
         var end = (half + 1) * (d.SpBanks / 2) * BankRows;
         return (first, Math.Min(end, IdentityRow) - first);
-    }
-
-    /// <summary>The relay row of a design (see <see cref="Relay"/>).</summary>
-    public static int RelayRow(DesignModel d)
-    {
-        ArgumentNullException.ThrowIfNull(d);
-        return d.AccDepth - 1;
     }
 
     /// <summary>

@@ -126,7 +126,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
             phaseEnd[i] = order.Count;
         }
 
-        var (scheduled, position) = TokenScheduler.Schedule(d, order, plan.Relay);
+        var (scheduled, position) = TokenScheduler.Schedule(d, order, plan);
         opEnds = new int[ops.Count];
         for (var i = 0; i < phases.Count; i++)
         {
