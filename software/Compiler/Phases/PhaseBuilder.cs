@@ -6,9 +6,10 @@ using HwGen.Software.Programs;
 namespace HwGen.Software.Compiler;
 
 /// <summary>
-/// The kernel library of graphs: collects GEMM, attention and row kernels as phases (loads, computes, store-path
-/// instructions) in the local memories <see cref="MemoryPlan"/> lays out, places their tensors with
-/// <see cref="DramImage"/>, and orders the phases for <see cref="TokenScheduler"/>.
+/// The kernel library of every workload (graphs, the standalone GEMM, the standalone row operations): collects GEMM
+/// (<see cref="GemmKernel"/>), attention and row kernels as phases (loads, computes, store-path instructions) in the
+/// local memories the <see cref="MemoryPlan"/> lays out, places their tensors with <see cref="DramImage"/>, and orders
+/// the phases for <see cref="TokenScheduler"/>. <paramref name="hiddenBlocks"/> sizes the plan's γ/β and bias areas.
 /// </summary>
 internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 {
