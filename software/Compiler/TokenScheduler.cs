@@ -25,10 +25,10 @@ internal sealed class TokenScheduler
     private const int Ld = 0, Ex = 1, St = 2, LineBytes = 64;
 
     private readonly DesignModel d;
-    private readonly int relayRow;
+    private readonly int? relayRow;
     private long lnResidual, lnAffine;
 
-    private TokenScheduler(DesignModel d, int relayRow)
+    private TokenScheduler(DesignModel d, int? relayRow)
     {
         this.d = d;
         this.relayRow = relayRow;
@@ -48,19 +48,19 @@ internal sealed class TokenScheduler
     /// <param name="d">The design.</param>
     /// <param name="program">Instructions in program order.</param>
     /// <param name="plan">The memory plan the kernels placed their buffers in; relay computes overwrite its relay row, which
-    /// nothing reads.</param>
-    public static (List<PendingInstruction> Program, int[] Position) Schedule(DesignModel d, IReadOnlyList<PendingInstruction> program, MemoryPlan plan)
+    /// nothing reads. Null when the kernels use that row too (the standalone GEMM, which has no load/store hazard: a relay
+    /// would then be a compiler bug).</param>
+    public static (List<PendingInstruction> Program, int[] Position) Schedule(DesignModel d, IReadOnlyList<PendingInstruction> program, MemoryPlan? plan)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(program);
-        ArgumentNullException.ThrowIfNull(plan);
-        return new TokenScheduler(d, plan.Relay).Run(program);
+        return new TokenScheduler(d, plan?.Relay).Run(program);
     }
 
     /// <summary>True when <paramref name="later"/>, moved ahead of <paramref name="earlier"/>, would change what either computes.</summary>
     public static bool Conflicts(DesignModel d, IEnumerable<PendingInstruction> earlier, IEnumerable<PendingInstruction> later)
     {
-        var s = new TokenScheduler(d, MemoryPlan.For(d).Relay);
+        var s = new TokenScheduler(d, null);
         var reads = new List<(Space, long, long)>();
         var writes = new List<(Space, long, long)>();
         foreach (var p in earlier)
@@ -197,7 +197,8 @@ internal sealed class TokenScheduler
     }
 
     private PendingInstruction Relay() =>
-        PendingInstruction.Compute(d.SupportWs ? Dataflow.Ws : Dataflow.Os, ComputeMode.Overwrite, 1, 1, 0, 0, relayRow);
+        PendingInstruction.Compute(d.SupportWs ? Dataflow.Ws : Dataflow.Os, ComputeMode.Overwrite, 1, 1, 0, 0,
+            relayRow ?? throw new InvalidOperationException("compiler bug: a load/store hazard needs a relay compute, but the kernels use the relay row"));
 
     /// <summary>What an instruction reads and writes: scratchpad rows, accumulator rows, DRAM lines; half-open ranges.</summary>
     private void Effects(PendingInstruction pending, List<(Space, long, long)> reads, List<(Space, long, long)> writes)

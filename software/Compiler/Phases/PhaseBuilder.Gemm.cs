@@ -63,6 +63,8 @@ internal sealed partial class PhaseBuilder
     /// </summary>
     public void Gemm(Operand a, Operand bOp, int m, int n, int k, GemmTiling t, StoreFunc func, Operand c)
     {
+        // The second accumulator buffer ends at the relay row.
+        relayRowUsed = true;
         foreach (var s in GemmKernel.Steps(d, t, m, n, k))
         {
             var at = new GemmBuffers(plan.ABuffer(s.Index % 2), plan.BBuffer(s.Index % 2), t.ChunkK, plan.AccBuffer(s.Tile % 2), t.TileM);

@@ -20,6 +20,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
     private readonly DramImage image = new(d);
     private readonly MemoryPlan plan = MemoryPlan.For(d, hiddenBlocks);
     private int[] opEnds = [];
+    private bool relayRowUsed;
     private TensorRegion? identity;
 
     public IReadOnlyList<LayerOp> Ops
@@ -127,7 +128,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
             phaseEnd[i] = order.Count;
         }
 
-        var (scheduled, position) = TokenScheduler.Schedule(d, order, plan);
+        var (scheduled, position) = TokenScheduler.Schedule(d, order, relayRowUsed ? null : plan);
         opEnds = new int[ops.Count];
         for (var i = 0; i < phases.Count; i++)
         {
