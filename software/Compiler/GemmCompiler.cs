@@ -14,12 +14,14 @@ namespace HwGen.Software.Compiler;
 /// <see cref="Poison"/> so an unwritten output shows); then the program. Each region starts on a
 /// 64-byte boundary; row strides are padded to a multiple of max(16, AXI bytes); the image is
 /// padded to a 4 KiB multiple.</para>
-/// <para>Schedule: output tiles of TileM × (BlocksN·COLS), each built in K steps. Step s loads its A and
-/// B slices into scratchpad buffer s mod 2 and runs BlocksN (× ROWS-row subtiles for OS) computes into
-/// accumulator buffer (tile mod 2); the last step of a tile is followed by its stores. The loads of step
-/// s+1 are interleaved with the computes of step s in program order, so the in-order dispatcher never
-/// blocks the execute queue behind a full load queue. The kernel places no tokens: <see cref="TokenScheduler"/>
-/// derives them from the scratchpad and accumulator hazards (a GEMM has no load/store hazard, so no relay).</para>
+/// <para>Schedule: a one-GEMM program of the phase builder. The tiling <see cref="TilingSearch.Choose"/> finds is walked
+/// by <see cref="GemmKernel"/>: output tiles of TileM × (BlocksN·COLS), each built in K steps, one phase each. Step s
+/// loads its A and B slices into the streamed scratchpad buffers s mod 2 of the <see cref="MemoryPlan"/> and runs
+/// BlocksN (× ROWS-row subtiles for OS) computes into accumulator buffer (tile mod 2); the last step of a tile is
+/// followed by its stores. <see cref="PhaseBuilder.Build"/> interleaves the loads of step s+1 with the computes of step
+/// s in program order, loads leading, so the in-order dispatcher never blocks the execute queue behind a full load
+/// queue; <see cref="TokenScheduler"/> derives the tokens from the scratchpad and accumulator hazards (a GEMM has no
+/// load/store hazard, so no relay).</para>
 /// </remarks>
 public static class GemmCompiler
 {
@@ -30,7 +32,7 @@ public static class GemmCompiler
     public static CompiledProgram Compile(DesignModel d, WorkloadSpec spec, Dataflow dataflow) =>
         Compile(d, GemmWorkload.FromSpec(spec), dataflow);
 
-    /// <summary>Compiles a GEMM, choosing the tiling with <see cref="TilingSearch"/> unless one is given.</summary>
+    /// <summary>Compiles a GEMM as the phases of <see cref="PhaseBuilder.Gemm(Operand, Operand, int, int, int, GemmTiling, StoreFunc, Operand)"/>, choosing the tiling with <see cref="TilingSearch"/> unless one is given.</summary>
     public static CompiledProgram Compile(DesignModel d, GemmWorkload w, Dataflow dataflow, GemmTiling? tiling = null)
     {
         ArgumentNullException.ThrowIfNull(d);
@@ -46,11 +48,16 @@ public static class GemmCompiler
             throw new ArgumentException($"tiling {t} does not fit design '{d.Name}'", nameof(tiling));
         }
 
-        var image = new DramImage(d);
-        var a = image.Int8("A", TensorRole.Input, w.M, w.K, w.A);
-        var b = image.Int8("B", TensorRole.Input, w.K, w.N, w.B);
-        var c = image.Int8("C", TensorRole.Output, w.M, w.N, null);
-        var program = Schedule(d, w, t, a, b, c);
+        var b = new PhaseBuilder(d, 0);
+        b.Op(w.Gelu is null ? "gemm" : "gemm+gelu", w.Macs);
+        var (ta, tb, tc) = (b.Tensor("A", TensorRole.Input, w.M, w.K, w.A), b.Tensor("B", TensorRole.Input, w.K, w.N, w.B), b.Tensor("C", TensorRole.Output, w.M, w.N, null));
+        b.Preamble([PendingInstruction.ConfigStore(w.Requant)]);
+        if (w.Gelu is { } gelu)
+        {
+            b.Preamble(PostConfig.Gelu(gelu));
+        }
+
+        b.Gemm(new(ta, 0), new(tb, 0), w.M, w.N, w.K, t, w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu, new(tc, 0));
 
         var inv = CultureInfo.InvariantCulture;
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
@@ -82,162 +89,6 @@ public static class GemmCompiler
             meta["gelu_out_shift"] = g.Output.Shift;
         }
 
-        return image.Build(w.Spec, program, w.Macs, meta,
-            w.Gelu is null ? [] : [new KernelReference("gelu", "C", w.GeluFloatReference(), w.ScaleC)]);
-    }
-
-    private static List<Instruction> Schedule(DesignModel d, GemmWorkload w, GemmTiling t, TensorRegion a, TensorRegion b, TensorRegion c)
-    {
-        var (addrA, strideA, addrB, strideB, addrC, strideC) = (a.Address, a.StrideBytes, b.Address, b.StrideBytes, c.Address, c.StrideBytes);
-        var plan = MemoryPlan.For(d);
-        var ws = t.Dataflow == Dataflow.Ws;
-        var blocks = TilingSearch.CeilDiv(w.N, d.Cols);
-        var nM = TilingSearch.CeilDiv(w.M, t.TileM);
-        var nG = TilingSearch.CeilDiv(blocks, t.BlocksN);
-        var nK = TilingSearch.CeilDiv(w.K, t.ChunkK);
-        var tiles = nM * nG;
-        var steps = tiles * nK;
-
-        // Loads and computes of global step s; stores of tile tile.
-        List<PendingInstruction> Loads(int s)
-        {
-            var (mi, gi, ki) = Decompose(s);
-            var (m0, mt) = Span(mi, t.TileM, w.M);
-            var (k0, kc) = Span(ki, t.ChunkK, w.K);
-            var aBuf = plan.ABuffer(s % 2);
-            var bBuf = plan.BBuffer(s % 2);
-            var list = new List<PendingInstruction>();
-            if (ws)
-            {
-                list.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, kc, aBuf, addrA + (m0 * strideA) + k0, strideA));
-            }
-            else
-            {
-                for (var sub = 0; sub * d.Rows < mt; sub++)
-                {
-                    var rows = Math.Min(d.Rows, mt - (sub * d.Rows));
-                    for (var p = 0; p * d.SpRowBytes < kc; p++)
-                    {
-                        var cols = Math.Min(d.SpRowBytes, kc - (p * d.SpRowBytes));
-                        list.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, rows, cols, aBuf + (sub * t.ChunkK) + (p * d.SpRowBytes),
-                            addrA + ((m0 + (sub * d.Rows)) * strideA) + k0 + (p * d.SpRowBytes), strideA));
-                    }
-                }
-            }
-
-            foreach (var (j, n0, nc) in Blocks(gi))
-            {
-                list.Add(PendingInstruction.Load(LoadTarget.Scratchpad, kc, nc, bBuf + (j * t.ChunkK), addrB + (k0 * strideB) + n0, strideB));
-            }
-
-            return list;
-        }
-
-        List<PendingInstruction> Computes(int s)
-        {
-            var (mi, gi, ki) = Decompose(s);
-            var (_, mt) = Span(mi, t.TileM, w.M);
-            var (_, kc) = Span(ki, t.ChunkK, w.K);
-            var tile = s / nK;
-            var aBuf = plan.ABuffer(s % 2);
-            var bBuf = plan.BBuffer(s % 2);
-            var cBuf = plan.AccBuffer(tile % 2);
-            var mode = ki == 0 ? ComputeMode.Overwrite : ComputeMode.Accumulate;
-            var list = new List<PendingInstruction>();
-            foreach (var (j, _, _) in Blocks(gi))
-            {
-                if (ws)
-                {
-                    list.Add(PendingInstruction.Compute(Dataflow.Ws, mode, mt, kc, aBuf, bBuf + (j * t.ChunkK), cBuf + (j * t.TileM)));
-                }
-                else
-                {
-                    for (var sub = 0; sub * d.Rows < mt; sub++)
-                    {
-                        list.Add(PendingInstruction.Compute(Dataflow.Os, mode, Math.Min(d.Rows, mt - (sub * d.Rows)), kc,
-                            aBuf + (sub * t.ChunkK), bBuf + (j * t.ChunkK), cBuf + (j * t.TileM) + (sub * d.Rows)));
-                    }
-                }
-            }
-
-            return list;
-        }
-
-        List<PendingInstruction> Stores(int tile)
-        {
-            var (mi, gi, _) = Decompose(tile * nK);
-            var (m0, mt) = Span(mi, t.TileM, w.M);
-            var cBuf = plan.AccBuffer(tile % 2);
-            var list = new List<PendingInstruction>();
-            foreach (var (j, n0, nc) in Blocks(gi))
-            {
-                list.Add(PendingInstruction.Store(w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu, mt, nc, cBuf + (j * t.TileM),
-                    addrC + (m0 * strideC) + n0, strideC));
-            }
-
-            return list;
-        }
-
-        (int Mi, int Gi, int Ki) Decompose(int s) => (s / nK / nG, s / nK % nG, s % nK);
-
-        IEnumerable<(int J, int N0, int Nc)> Blocks(int gi)
-        {
-            for (var j = 0; j < t.BlocksN; j++)
-            {
-                var block = (gi * t.BlocksN) + j;
-                if (block >= blocks)
-                {
-                    yield break;
-                }
-
-                var n0 = block * d.Cols;
-                yield return (j, n0, Math.Min(d.Cols, w.N - n0));
-            }
-        }
-
-        var pending = new List<PendingInstruction> { PendingInstruction.ConfigStore(w.Requant) };
-        if (w.Gelu is { } gelu)
-        {
-            pending.AddRange(PostConfig.Gelu(gelu));
-        }
-
-        pending.AddRange(Loads(0));
-        for (var s = 0; s < steps; s++)
-        {
-            pending.AddRange(Interleave(s + 1 < steps ? Loads(s + 1) : [], Computes(s)));
-            if (s % nK == nK - 1)
-            {
-                pending.AddRange(Stores(s / nK));
-            }
-        }
-
-        return TokenScheduler.Schedule(d, pending, relayRow: null).Program.Select(p => p.Build()).ToList();
-    }
-
-    /// <summary>Merges two lists, spreading the first evenly among the second (first's element first).</summary>
-    private static List<PendingInstruction> Interleave(List<PendingInstruction> a, List<PendingInstruction> b)
-    {
-        var merged = new List<PendingInstruction>(a.Count + b.Count);
-        int ia = 0, ib = 0;
-        while (ia < a.Count || ib < b.Count)
-        {
-            // Take from a while its share (ia/a.Count) does not run ahead of b's share.
-            if (ia < a.Count && (ib >= b.Count || (long)ia * b.Count <= (long)ib * a.Count))
-            {
-                merged.Add(a[ia++]);
-            }
-            else
-            {
-                merged.Add(b[ib++]);
-            }
-        }
-
-        return merged;
-    }
-
-    private static (int Start, int Length) Span(int index, int size, int total)
-    {
-        var start = index * size;
-        return (start, Math.Min(size, total - start));
+        return b.Build(w.Spec, w.Macs, meta, w.Gelu is null ? [] : [new KernelReference("gelu", "C", w.GeluFloatReference(), w.ScaleC)], leadingLoads: true);
     }
 }

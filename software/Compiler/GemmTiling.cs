@@ -5,8 +5,10 @@ namespace HwGen.Software.Compiler;
 
 /// <summary>
 /// How a GEMM is tiled. An output tile is <see cref="TileM"/> rows × <see cref="BlocksN"/> column
-/// blocks of COLS columns; it is computed in steps of <see cref="ChunkK"/> reduction elements
-/// (weight-stationary: ≤ ROWS), each step loading its A and B slices into one scratchpad buffer.
+/// blocks of COLS columns; it is computed in steps of <see cref="ChunkK"/> reduction elements, each step
+/// loading its A and B slices into one scratchpad buffer (<see cref="GemmKernel"/>). Weight-stationary steps
+/// run one compute per ROWS-deep chunk: a streamed GEMM's steps are one chunk (≤ ROWS), a graph GEMM's a
+/// multiple of ROWS.
 /// </summary>
 /// <param name="Dataflow">Dataflow of every compute.</param>
 /// <param name="TileM">Output rows per tile (output-stationary: a multiple of ROWS unless it is all of M).</param>

@@ -3,36 +3,106 @@ using HwGen.Generator.Design;
 namespace HwGen.Software.Compiler;
 
 /// <summary>
-/// Where the compiler puts its buffers. Scratchpad: the A operand in the lower half and B in the
-/// upper half (so with ≥ 2 banks the array's port-A stream and port-B preload never hit the same
-/// bank), each half split into two double-buffer quarters. Accumulator: two halves (one bank each
-/// with 2 banks), so the store unit reads one while the array writes the other.
+/// The one memory plan: where every kernel (GEMM, row operations, graph phases), the token scheduler (relay row) and the
+/// performance model (paired reads) find things in the scratchpad and the accumulator.
 /// </summary>
-/// <param name="SpBufferRows">Rows of each of the four scratchpad buffers (SP_DEPTH/4).</param>
-/// <param name="AccBufferRows">Rows of each accumulator buffer (ACC_DEPTH/2).</param>
-public sealed record MemoryPlan(int SpBufferRows, int AccBufferRows)
+/// <remarks>
+/// <para>Accumulator, top down: the relay row (the last row, overwritten by relay computes, never read), γ/β
+/// (2·<see cref="RowBlocks"/> rows, loaded once per LayerNorm), two bias areas (<see cref="RowBlocks"/> rows each, one
+/// per scratchpad half), then the output buffers in [0, <see cref="BufferTop"/>), split into a lower and an upper
+/// window. A kernel that reserves nothing (<see cref="RowBlocks"/> = 0) has two accumulator buffers of
+/// <see cref="AccBufferRows"/> rows, one bank each with two banks, so the store unit reads one while the array writes
+/// the other.</para>
+/// <para>Scratchpad: double buffers with A and B in different banks wherever the banks allow. Streamed kernels (the
+/// standalone GEMM) use four quarters: A in the lower half, B in the upper half. Phased kernels (graph GEMMs, the
+/// residual through the identity) keep the identity in the top COLS rows and alternate phase by phase between two
+/// halves below it, each with A at its bottom and B above, or, with four or more banks, A in the first bank of the
+/// half and B in the others.</para>
+/// </remarks>
+public sealed class MemoryPlan
 {
-    /// <summary>The plan for a design.</summary>
-    public static MemoryPlan For(DesignModel d)
+    private readonly DesignModel d;
+
+    private MemoryPlan(DesignModel d, int rowBlocks)
     {
-        ArgumentNullException.ThrowIfNull(d);
-        return new MemoryPlan(d.SpDepth / 4, d.AccDepth / 2);
+        this.d = d;
+        RowBlocks = rowBlocks;
     }
 
-    /// <summary>First scratchpad row of A buffer <paramref name="buffer"/> (0 or 1).</summary>
-    public int ABuffer(int buffer) => buffer * SpBufferRows;
+    /// <summary>
+    /// The plan for a design; <paramref name="rowBlocks"/> (COLS-wide blocks of the widest LayerNorm or bias row) sizes
+    /// the γ/β and bias areas, 0 when the kernel keeps none.
+    /// </summary>
+    public static MemoryPlan For(DesignModel d, int rowBlocks = 0)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentOutOfRangeException.ThrowIfNegative(rowBlocks);
+        return new MemoryPlan(d, rowBlocks);
+    }
 
-    /// <summary>First scratchpad row of B buffer <paramref name="buffer"/> (0 or 1).</summary>
-    public int BBuffer(int buffer) => (2 + buffer) * SpBufferRows;
+    /// <summary>COLS-wide blocks of the widest γ/β or bias row the plan reserves.</summary>
+    public int RowBlocks { get; }
+
+    /// <summary>The accumulator row relay computes overwrite (the last one); no kernel keeps data there.</summary>
+    public int Relay => d.AccDepth - 1;
+
+    /// <summary>First accumulator row of γ/β (γ block b at +2b, β at +2b+1).</summary>
+    public int GammaBetaRow => Relay - (2 * RowBlocks);
+
+    /// <summary>Rows of each bias area.</summary>
+    public int BiasCap => RowBlocks;
+
+    /// <summary>First accumulator row of the bias area that goes with scratchpad half <paramref name="half"/>.</summary>
+    public int BiasRow(int half) => GammaBetaRow - ((half + 1) * BiasCap);
+
+    /// <summary>Accumulator rows [0, this) hold output buffers.</summary>
+    public int BufferTop => BiasRow(1);
+
+    /// <summary>Output rows of the lower window (the attention scores of one head).</summary>
+    public (int Lo, int Hi) LowerWindow => (0, BufferTop / 2);
+
+    /// <summary>Output rows of the upper window (P·V of the other head).</summary>
+    public (int Lo, int Hi) UpperWindow => (BufferTop / 2, BufferTop);
+
+    /// <summary>Rows of each of the two accumulator buffers of a kernel that reserves nothing (ACC_DEPTH/2).</summary>
+    public int AccBufferRows => d.AccDepth / 2;
 
     /// <summary>First accumulator row of buffer <paramref name="buffer"/> (0 or 1).</summary>
     public int AccBuffer(int buffer) => buffer * AccBufferRows;
 
-    /// <summary>The accumulator row relay computes overwrite (the last one); no kernel keeps data there.</summary>
-    public static int RelayRow(DesignModel d)
+    /// <summary>Rows of each of the four scratchpad quarters of a streamed kernel (SP_DEPTH/4).</summary>
+    public int SpBufferRows => d.SpDepth / 4;
+
+    /// <summary>First scratchpad row of A buffer <paramref name="buffer"/> (0 or 1) of a streamed kernel.</summary>
+    public int ABuffer(int buffer) => buffer * SpBufferRows;
+
+    /// <summary>First scratchpad row of B buffer <paramref name="buffer"/> (0 or 1) of a streamed kernel.</summary>
+    public int BBuffer(int buffer) => (2 + buffer) * SpBufferRows;
+
+    /// <summary>First scratchpad row of the identity (the top COLS rows) of a phased kernel.</summary>
+    public int IdentityRow => d.SpDepth - d.Cols;
+
+    /// <summary>Rows of each scratchpad half below the identity.</summary>
+    public int SpHalf => IdentityRow / 2;
+
+    /// <summary>
+    /// With four or more scratchpad banks, each half is a group of banks: A (streamed on read port A) in its first
+    /// bank, B (preloaded on port B) in the others, so a preload is never refused because A reads the same bank.
+    /// </summary>
+    public bool Banked => d.SpBanks >= 4;
+
+    /// <summary>Rows of one scratchpad bank.</summary>
+    public int BankRows => d.SpDepth / d.SpBanks;
+
+    /// <summary>First row of the A bank of half <paramref name="half"/> (banked plan).</summary>
+    public int BankedA(int half) => half * (d.SpBanks / 2) * BankRows;
+
+    /// <summary>First row and size of the B banks of half <paramref name="half"/> (banked plan).</summary>
+    public (int Base, int Size) BankedB(int half)
     {
-        ArgumentNullException.ThrowIfNull(d);
-        return d.AccDepth - 1;
+        var first = BankedA(half) + BankRows;
+        var end = (half + 1) * (d.SpBanks / 2) * BankRows;
+        return (first, Math.Min(end, IdentityRow) - first);
     }
 
     /// <summary>
@@ -48,4 +118,21 @@ public sealed record MemoryPlan(int SpBufferRows, int AccBufferRows)
         return span >= 1 && d.AccBanks > 1 && Bank(xRow) == Bank(xRow + span - 1) && Bank(residualRow) == Bank(residualRow + span - 1)
                && Bank(xRow) != Bank(residualRow);
     }
+
+    /// <summary>
+    /// Where the residual of an output at <paramref name="xRow"/> (span rows) goes: at the start of the next accumulator
+    /// bank when that keeps it below <paramref name="top"/> (the store unit then reads x and the residual in one cycle),
+    /// else right after the output.
+    /// </summary>
+    public int ResidualRowFor(int xRow, int span, int top)
+    {
+        var bankRows = d.AccDepth / d.AccBanks;
+        var next = ((xRow / bankRows) + 1) * bankRows;
+        return next + span <= top && PairedReads(d, xRow, next, span) ? next : xRow + span;
+    }
+
+    /// <summary>The error for a row that needs <paramref name="rowsPerToken"/> accumulator rows per token when only <paramref name="left"/> are free.</summary>
+    internal string RowTooWide(int n, int rowsPerToken, bool withResidual, int left) =>
+        $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
+        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * RowBlocks}), two bias areas ({2 * BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
 }

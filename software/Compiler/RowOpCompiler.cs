@@ -10,8 +10,9 @@ namespace HwGen.Software.Compiler;
 /// <summary>
 /// The row-operation kernels: int32 input loaded into the accumulator (<c>load target=acc</c>) and written through a
 /// store-path unit to int8: the standalone GELU (<c>store func=gelu</c>), Softmax, LayerNorm and residual add
-/// (<c>normalize</c>). Kernels emit instructions without tokens; <see cref="TokenScheduler"/> places them (and the relay
-/// computes between the load and store units, into <see cref="MemoryPlan.RelayRow"/>).
+/// (<c>normalize</c>). The chunk kernels are the phase builder's (<see cref="PhaseBuilder.RowChunks"/>,
+/// <see cref="PhaseBuilder.GeluChunks"/>) in its <see cref="MemoryPlan"/>; <see cref="TokenScheduler"/> places the tokens
+/// (and the relay computes between the load and store units, into the plan's relay row).
 /// </summary>
 /// <remarks>
 /// DRAM (<see cref="DramImage"/>): X (Rows×Cols int32), the residual R, LayerNorm's γ/β blocks, Y (Rows×Cols int8,
@@ -44,11 +45,11 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no GELU unit (units.gelu: false)", nameof(d));
         }
 
-        var (image, x, y) = Tensors(d, w.Rows, w.Cols, [w.Input]);
-        var program = new List<PendingInstruction>(PostConfig.Gelu(w.Constants));
-        program.AddRange(GeluChunks(d, w.Rows, w.Cols, x[0], y));
+        var (b, x, y) = Tensors(d, 0, "gelu", w.Rows, w.Cols, [w.Input]);
+        b.Preamble(PostConfig.Gelu(w.Constants));
+        b.GeluChunks(w.Rows, w.Cols, x[0], y);
         var c0 = w.Constants;
-        return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("gelu", "Y", w.FloatReference(), c0.OutputScale),
+        return Finish(b, w.Spec, w.Rows, w.Cols, new KernelReference("gelu", "Y", w.FloatReference(), c0.OutputScale),
             new(StringComparer.Ordinal)
             {
                 ["seed"] = w.Seed,
@@ -74,11 +75,11 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no Softmax unit (units.softmax: false)", nameof(d));
         }
 
-        var (image, x, y) = Tensors(d, w.Rows, w.Cols, [w.Input]);
-        var program = new List<PendingInstruction>(PostConfig.Softmax(w.Constants));
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, x, 0, (r0, n, xBase) =>
-            PendingInstruction.Normalize(NormalizeFunc.Softmax, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes, w.Causal, w.Causal ? r0 : 0)));
-        return Finish(d, image, w.Spec, w.Rows, w.Cols, program,
+        var (b, x, y) = Tensors(d, 0, "softmax", w.Rows, w.Cols, [w.Input]);
+        b.Preamble(PostConfig.Softmax(w.Constants));
+        b.RowChunks(w.Rows, w.Cols, x, (r0, n, xBase) =>
+            PendingInstruction.Normalize(NormalizeFunc.Softmax, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes, w.Causal, w.Causal ? r0 : 0));
+        return Finish(b, w.Spec, w.Rows, w.Cols,
             new KernelReference("softmax", "Y", w.FloatReference(), Numerics.Transformer.IntSoftmaxConstants.OutputScale),
             new(StringComparer.Ordinal)
             {
@@ -107,24 +108,21 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit (units.layernorm: false)", nameof(d));
         }
 
-        var blocks = (w.Cols + d.Cols - 1) / d.Cols;
-        var affine = MemoryPlan.RelayRow(d) - (2L * blocks);
-        var (image, x, y) = Tensors(d, w.Rows, w.Cols, w.HasResidual ? [w.Input, w.Residual] : [w.Input],
-            img => img.Blocks("GB", [w.Gamma.Select(v => (int)v).ToArray(), w.Beta]));
+        TensorRegion? gb = null;
+        var (b, x, y) = Tensors(d, (w.Cols + d.Cols - 1) / d.Cols, "layernorm", w.Rows, w.Cols, w.HasResidual ? [w.Input, w.Residual] : [w.Input],
+            pb => gb = pb.Blocks("GB", [w.Gamma.Select(v => (int)v).ToArray(), w.Beta]));
+        var affine = b.Plan.GammaBetaRow;
         if (affine < 1)
         {
-            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {2 * blocks} accumulator rows for γ/β alone; design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
+            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {2 * b.Plan.RowBlocks} accumulator rows for γ/β alone; design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
         }
 
-        var gb = image.Tensors.Single(t => t.Name == "GB");
-        var program = new List<PendingInstruction>(PostConfig.LayerNorm(w.Constants, affine))
-        {
-            PendingInstruction.Load(LoadTarget.Accumulator, gb.Rows, d.Cols, affine, gb.Address, gb.StrideBytes),
-        };
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, x, 2 * blocks, (r0, n, xBase) =>
-            PendingInstruction.Normalize(NormalizeFunc.LayerNorm, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes)));
+        b.Preamble(PostConfig.LayerNorm(w.Constants, affine));
+        b.Preamble([PendingInstruction.Load(LoadTarget.Accumulator, gb!.Rows, d.Cols, affine, gb.Address, gb.StrideBytes)]);
+        b.RowChunks(w.Rows, w.Cols, x, (r0, n, xBase) =>
+            PendingInstruction.Normalize(NormalizeFunc.LayerNorm, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes));
         var c0 = w.Constants;
-        return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale),
+        return Finish(b, w.Spec, w.Rows, w.Cols, new KernelReference("layernorm", "Y", w.FloatReference(), c0.OutputScale),
             ResidualMeta(w.HasResidual, w.Seed, (c0.InputScale, w.ResidualScale, c0.OutputScale), c0.Residual, ("ln_out", c0.Output)));
     }
 
@@ -142,35 +140,38 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no LayerNorm unit, which the residual add uses (units.layernorm: false)", nameof(d));
         }
 
-        var (image, x, y) = Tensors(d, w.Rows, w.Cols, w.HasResidual ? [w.Input, w.Residual] : [w.Input]);
-        var program = new List<PendingInstruction>(PostConfig.ResidualAdd(w.Constants));
+        var (b, x, y) = Tensors(d, 0, "resadd", w.Rows, w.Cols, w.HasResidual ? [w.Input, w.Residual] : [w.Input]);
+        b.Preamble(PostConfig.ResidualAdd(w.Constants));
         if (!w.HasResidual)
         {
-            program.Add(PostConfig.ResidualRow(null));
+            b.Preamble([PostConfig.ResidualRow(null)]);
         }
 
-        program.AddRange(RowChunks(d, w.Rows, w.Cols, x, 0, (r0, n, xBase) =>
-            PendingInstruction.Normalize(NormalizeFunc.Add, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes)));
+        b.RowChunks(w.Rows, w.Cols, x, (r0, n, xBase) =>
+            PendingInstruction.Normalize(NormalizeFunc.Add, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes));
         var c0 = w.Constants;
-        return Finish(d, image, w.Spec, w.Rows, w.Cols, program, new KernelReference("resadd", "Y", w.FloatReference(), c0.OutputScale),
+        return Finish(b, w.Spec, w.Rows, w.Cols, new KernelReference("resadd", "Y", w.FloatReference(), c0.OutputScale),
             ResidualMeta(w.HasResidual, w.Seed, (c0.InputScale, w.ResidualScale, c0.OutputScale), c0.Residual, ("add_out", c0.Output)));
     }
 
-    /// <summary>The DRAM tensors of a row operation: the int32 inputs X (and R), an optional extra region, the int8 output Y.</summary>
-    private static (DramImage Image, TensorRegion[] Inputs, TensorRegion Y) Tensors(DesignModel d, int rows, int cols, IReadOnlyList<int[]> inputs,
-        Action<DramImage>? extra = null)
+    /// <summary>
+    /// The phase builder of a row operation (its memory plan reserving γ/β for <paramref name="rowBlocks"/> blocks, its one
+    /// operation <paramref name="kernel"/>) and its DRAM tensors: the int32 inputs X (and R), an optional extra region,
+    /// the int8 output Y.
+    /// </summary>
+    private static (PhaseBuilder Builder, TensorRegion[] Inputs, TensorRegion Y) Tensors(DesignModel d, int rowBlocks, string kernel, int rows, int cols,
+        IReadOnlyList<int[]> inputs, Action<PhaseBuilder>? extra = null)
     {
-        var image = new DramImage(d);
-        var regions = inputs.Select((values, k) => image.Int32(k == 0 ? "X" : "R", rows, cols, values)).ToArray();
-        extra?.Invoke(image);
-        return (image, regions, image.Int8("Y", TensorRole.Output, rows, cols, null));
+        var b = new PhaseBuilder(d, rowBlocks);
+        b.Op(kernel, 0);
+        var regions = inputs.Select((values, k) => b.Int32(k == 0 ? "X" : "R", rows, cols, values)).ToArray();
+        extra?.Invoke(b);
+        return (b, regions, b.Tensor("Y", TensorRole.Output, rows, cols, null));
     }
 
-    /// <summary>Places the tokens, encodes the program into the image and adds the meta every row operation carries.</summary>
-    private static CompiledProgram Finish(DesignModel d, DramImage image, string spec, int rows, int cols, List<PendingInstruction> program,
-        KernelReference reference, SortedDictionary<string, object> kernelMeta)
+    /// <summary>Orders the phases, places the tokens and adds the meta every row operation carries.</summary>
+    private static CompiledProgram Finish(PhaseBuilder b, string spec, int rows, int cols, KernelReference reference, SortedDictionary<string, object> kernelMeta)
     {
-        var scheduled = TokenScheduler.Schedule(d, program, MemoryPlan.RelayRow(d)).Program.Select(p => p.Build()).ToList();
         var meta = new SortedDictionary<string, object>(kernelMeta, StringComparer.Ordinal)
         {
             ["rows"] = rows,
@@ -179,7 +180,7 @@ public static class RowOpCompiler
             ["rounding"] = "half_up",
             ["poison"] = DramImage.Poison.ToString(CultureInfo.InvariantCulture),
         };
-        return image.Build(spec, scheduled, 0, meta, [reference]);
+        return b.Build(spec, 0, meta, [reference]);
     }
 
     /// <summary>
@@ -200,107 +201,4 @@ public static class RowOpCompiler
             [output.Prefix + "_mult"] = output.Value.Multiplier,
             [output.Prefix + "_shift"] = output.Value.Shift,
         };
-
-    /// <summary>
-    /// Chunks of whole logical rows for a row-wise unit. Each row has one or two parts (x; x and its residual), the int32
-    /// <paramref name="parts"/>. Chunk i holds up to n rows, each part block-major (block b of row r at the part's base +
-    /// b·n + r), loaded by one <c>load target=acc</c> per block, and is written by the row instruction
-    /// <paramref name="rowOp"/> returns (first row, rows, x's base); with a residual a ln_residual pointing at the chunk's
-    /// residual base goes before it. <paramref name="reserved"/> rows below the relay row stay untouched. Layouts, the
-    /// first that fits:
-    /// <list type="bullet">
-    /// <item>Two parts, split: x of chunk i in accumulator half i mod 2, its residual in the other half, so the two rows
-    /// of a block lie in different banks and the store unit reads them in one cycle; double-buffered.</item>
-    /// <item>Two halves: all parts of chunk i in half i mod 2; double-buffered.</item>
-    /// <item>One buffer: the token scheduler makes chunk i+1's loads wait for chunk i's row instruction.</item>
-    /// </list>
-    /// </summary>
-    private static IEnumerable<PendingInstruction> RowChunks(DesignModel d, int rows, int cols, TensorRegion[] parts, int reserved,
-        Func<int, int, long, PendingInstruction> rowOp)
-    {
-        var blocks = (cols + d.Cols - 1) / d.Cols;
-        var p = parts.Length;
-        var usable = MemoryPlan.RelayRow(d) - reserved;
-        var half = d.AccDepth / 2;
-        var splitSpace = (half - 1 - reserved) / 2;
-        int chunkRows;
-        Func<int, int, long[]> bases;
-        if (p == 2 && d.AccBanks > 1 && splitSpace / blocks >= 1)
-        {
-            chunkRows = Math.Min(rows, splitSpace / blocks);
-            bases = (i, n) => [(i % 2) * (long)half, ((i + 1) % 2 * (long)half) + splitSpace];
-        }
-        else if (usable / 2 / (p * blocks) >= 1)
-        {
-            var space = usable / 2;
-            chunkRows = Math.Min(rows, space / (p * blocks));
-            bases = (i, n) => Enumerable.Range(0, p).Select(k => ((i % 2) * (long)space) + ((long)k * blocks * n)).ToArray();
-        }
-        else if (usable / (p * blocks) >= 1)
-        {
-            chunkRows = Math.Min(rows, usable / (p * blocks));
-            bases = (i, n) => Enumerable.Range(0, p).Select(k => (long)k * blocks * n).ToArray();
-        }
-        else
-        {
-            throw new ArgumentException($"a row of {cols} elements spans {blocks} accumulator rows{(p > 1 ? " (and its residual as many)" : "")}; design '{d.Name}' has {Math.Max(usable, 0)} free{(reserved > 0 ? $" after {reserved} for γ/β" : "")} (accumulator.kib or array.cols must grow)");
-        }
-
-        for (var r0 = 0; r0 < rows; r0 += chunkRows)
-        {
-            var n = Math.Min(chunkRows, rows - r0);
-            var buf = bases(r0 / chunkRows, chunkRows);
-            for (var k = 0; k < p; k++)
-            {
-                for (var b = 0; b < blocks; b++)
-                {
-                    var c0 = b * d.Cols;
-                    yield return PendingInstruction.Load(LoadTarget.Accumulator, n, Math.Min(d.Cols, cols - c0), buf[k] + (b * n),
-                        parts[k].Address + (r0 * parts[k].StrideBytes) + (4L * c0), parts[k].StrideBytes);
-                }
-            }
-
-            if (p == 2)
-            {
-                yield return PostConfig.ResidualRow(buf[1]);
-            }
-
-            yield return rowOp(r0, n, buf[0]);
-        }
-    }
-
-    /// <summary>Rows per chunk: both accumulator halves (less the relay row) hold one chunk's blocks.</summary>
-    internal static int ChunkRows(DesignModel d, int rows, int blocks) =>
-        Math.Max(1, Math.Min(rows, MemoryPlan.RelayRow(d) / 2 / blocks));
-
-    /// <summary>GELU is elementwise: a chunk is a column group of up to half the accumulator's blocks × up to ChunkRows rows.</summary>
-    private static IEnumerable<PendingInstruction> GeluChunks(DesignModel d, int rows, int cols, TensorRegion x, TensorRegion y)
-    {
-        var half = MemoryPlan.RelayRow(d) / 2;
-        var allBlocks = (cols + d.Cols - 1) / d.Cols;
-        var groupBlocks = Math.Min(allBlocks, half);
-        var groups = (allBlocks + groupBlocks - 1) / groupBlocks;
-        var chunkRows = ChunkRows(d, rows, groupBlocks);
-        var rowChunks = (rows + chunkRows - 1) / chunkRows;
-        for (var i = 0; i < groups * rowChunks; i++)
-        {
-            var g = i / rowChunks;
-            var r0 = i % rowChunks * chunkRows;
-            var n = Math.Min(chunkRows, rows - r0);
-            var buf = (i % 2) * half;
-            var stores = new List<PendingInstruction>();
-            for (var bi = 0; bi < groupBlocks && (g * groupBlocks) + bi < allBlocks; bi++)
-            {
-                var c0 = ((g * groupBlocks) + bi) * d.Cols;
-                var nc = Math.Min(d.Cols, cols - c0);
-                yield return PendingInstruction.Load(LoadTarget.Accumulator, n, nc, buf + (bi * chunkRows), x.Address + (r0 * x.StrideBytes) + (4L * c0), x.StrideBytes);
-                stores.Add(PendingInstruction.Store(StoreFunc.Gelu, n, nc, buf + (bi * chunkRows), y.Address + (r0 * y.StrideBytes) + c0, y.StrideBytes));
-            }
-
-            foreach (var s in stores)
-            {
-                yield return s;
-            }
-        }
-    }
 }

@@ -3,10 +3,13 @@ using HwGen.Generator.Design;
 namespace HwGen.Software.Compiler;
 
 /// <summary>
-/// Chooses a <see cref="GemmTiling"/> by enumerating balanced splits of M, the column blocks and K
-/// that fit the buffers of <see cref="MemoryPlan"/>, and keeping the one with the lowest estimated
-/// time: max(load, compute, store) busy cycles plus the unoverlapped first load and last store,
-/// with small charges per instruction and per loaded row as tie-breakers.
+/// The one GEMM tiler: chooses the <see cref="GemmTiling"/> that <see cref="GemmKernel"/> walks, in the buffers of the
+/// <see cref="MemoryPlan"/>. A streamed GEMM (<see cref="Choose"/>: the standalone GEMM, double-buffered scratchpad
+/// quarters and accumulator halves) enumerates balanced splits of M, the column blocks and K that fit and keeps the
+/// one with the lowest estimated time: max(load, compute, store) busy cycles plus the unoverlapped first load and last
+/// store, with small charges per instruction and per loaded row as tie-breakers. A phased GEMM (<see cref="Phased"/>:
+/// the GEMMs of a graph, sharing the accumulator with bias, γ/β and a second head) is sized in closed form by its
+/// epilogue and its accumulator window.
 /// </summary>
 public static class TilingSearch
 {
@@ -44,6 +47,62 @@ public static class TilingSearch
         }
 
         return best ?? throw new InvalidOperationException($"no tiling of {m}x{n}x{k} fits design '{d.Name}'");
+    }
+
+    /// <summary>
+    /// The weight-stationary tiling of a graph GEMM whose output buffers use <paramref name="span"/> accumulator rows: m-tiles
+    /// of at most 64 rows, evened out; Softmax, LayerNorm and the residual add take all column blocks at once (whole rows,
+    /// LayerNorm and add also their residual), other epilogues as many blocks as a bias area holds; k-groups of whole
+    /// ROWS-deep chunks as deep as half the scratchpad holds A and B. Also returns the output buffers (two let the next tile
+    /// compute while the store path drains this one) and the accumulator rows each tile row takes.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row, or one k-chunk of the tile, does not fit.</exception>
+    public static (GemmTiling Tiling, int Buffers, int RowsPerM) Phased(DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue, int span, bool bias)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(plan);
+        var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
+        var allBlocks = CeilDiv(n, d.Cols);
+        var whole = epilogue is GemmEpilogue.Softmax || withResidual;
+        int nb, rowsPerM, buffers, tmMax;
+        if (whole)
+        {
+            nb = allBlocks;
+            rowsPerM = withResidual ? 2 * allBlocks : allBlocks;
+
+            // Two buffers let the next tile compute while the unit normalizes this one, unless that would shrink the
+            // m-tile below the array height (the array would then idle between weight loads anyway).
+            buffers = span / (2 * rowsPerM) >= Math.Min(m, d.Rows) ? 2 : 1;
+            tmMax = Math.Min(64, span / (buffers * rowsPerM));
+        }
+        else
+        {
+            buffers = 2;
+            tmMax = Math.Min(m, 64);
+            nb = Math.Max(1, Math.Min(Math.Min(allBlocks, plan.BiasCap), span / (2 * tmMax)));
+            tmMax = Math.Min(tmMax, span / (2 * nb));
+            rowsPerM = nb;
+        }
+
+        if (tmMax < 1 || (bias && nb > plan.BiasCap))
+        {
+            throw new ArgumentException(plan.RowTooWide(n, whole ? rowsPerM : nb, withResidual, span));
+        }
+
+        // Even m-tiles: the same number of tiles as tmMax gives, no runt at the end.
+        var tm = CeilDiv(m, CeilDiv(m, tmMax));
+
+        // The k-group: as deep as one scratchpad half holds A (tm rows per ROWS-deep chunk) and nb blocks of B; with
+        // banked halves, A and B each fill their own banks.
+        var kg = plan.Banked
+            ? Math.Min(k, Math.Min(plan.BankRows / tm, (plan.BankedB(1).Size / nb) / d.Rows) * d.Rows)
+            : Math.Min(k, plan.SpHalf / (tm + (nb * d.Rows)) * d.Rows);
+        if (kg < 1)
+        {
+            throw new ArgumentException($"design '{d.Name}': half the scratchpad cannot hold {nb} column blocks of B and {tm} rows of A");
+        }
+
+        return (new GemmTiling(Dataflow.Ws, tm, nb, kg), buffers, rowsPerM);
     }
 
     /// <summary>True when the tiling fits the design's buffers and field widths.</summary>

@@ -18,7 +18,7 @@ namespace HwGen.Software.Compiler;
 /// and each pop's source precedes it in program order, so no queue depth can deadlock.</para>
 /// <para>Load and store have no channel between them. Such a hazard goes through the execute unit: the latest execute
 /// instruction before the target, when it comes after the source, also waits for the source; otherwise a one-row relay
-/// compute into <c>relayRow</c> is inserted just before the target.</para>
+/// compute into the memory plan's relay row (<see cref="MemoryPlan.Relay"/>) is inserted just before the target.</para>
 /// </remarks>
 internal sealed class TokenScheduler
 {
@@ -47,13 +47,14 @@ internal sealed class TokenScheduler
     /// </summary>
     /// <param name="d">The design.</param>
     /// <param name="program">Instructions in program order.</param>
-    /// <param name="relayRow">Accumulator row that relay computes may overwrite; nothing may read it. Null when the kernel has
-    /// no load/store hazard (a relay would then be a compiler bug).</param>
-    public static (List<PendingInstruction> Program, int[] Position) Schedule(DesignModel d, IReadOnlyList<PendingInstruction> program, int? relayRow)
+    /// <param name="plan">The memory plan the kernels placed their buffers in; relay computes overwrite its relay row, which
+    /// nothing reads. Null when the kernels use that row too (the standalone GEMM, which has no load/store hazard: a relay
+    /// would then be a compiler bug).</param>
+    public static (List<PendingInstruction> Program, int[] Position) Schedule(DesignModel d, IReadOnlyList<PendingInstruction> program, MemoryPlan? plan)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(program);
-        return new TokenScheduler(d, relayRow).Run(program);
+        return new TokenScheduler(d, plan?.Relay).Run(program);
     }
 
     /// <summary>True when <paramref name="later"/>, moved ahead of <paramref name="earlier"/>, would change what either computes.</summary>
@@ -197,7 +198,7 @@ internal sealed class TokenScheduler
 
     private PendingInstruction Relay() =>
         PendingInstruction.Compute(d.SupportWs ? Dataflow.Ws : Dataflow.Os, ComputeMode.Overwrite, 1, 1, 0, 0,
-            relayRow ?? throw new InvalidOperationException("compiler bug: a load/store hazard needs a relay compute, but the kernel reserved no relay row"));
+            relayRow ?? throw new InvalidOperationException("compiler bug: a load/store hazard needs a relay compute, but the kernels use the relay row"));
 
     /// <summary>What an instruction reads and writes: scratchpad rows, accumulator rows, DRAM lines; half-open ranges.</summary>
     private void Effects(PendingInstruction pending, List<(Space, long, long)> reads, List<(Space, long, long)> writes)

@@ -10,8 +10,9 @@ namespace HwGen.Software.Compiler;
 internal sealed partial class PhaseBuilder
 {
     /// <summary>
-    /// C = epilogue(A·B [+ bias]) as phases of (m-tile × n-group × k-group). <paramref name="window"/> is the range of
-    /// accumulator rows its output buffers may use (default: all of them).
+    /// C = epilogue(A·B [+ bias]) as phases of (m-tile × n-group × k-group): the tiling of <see cref="TilingSearch.Phased"/>,
+    /// walked and emitted by <see cref="GemmKernel"/> in the scratchpad halves of the <see cref="MemoryPlan"/>.
+    /// <paramref name="window"/> is the range of accumulator rows its output buffers may use (default: all of them).
     /// </summary>
     public void Gemm(Operand a, Operand bOp, bool transposedB, int m, int n, int k, TensorRegion? bias, GemmEpilogue epilogue, Operand c,
         Requantization? requant = null, IntSoftmaxConstants? softmax = null, bool causal = false, IntGeluConstants? gelu = null,
@@ -25,124 +26,64 @@ internal sealed partial class PhaseBuilder
         }
 
         var (lo, hi) = window ?? (0, plan.BufferTop);
-        var span = hi - lo;
         var allBlocks = (n + d.Cols - 1) / d.Cols;
-        var whole = epilogue is GemmEpilogue.Softmax || withResidual;
-        int nb, rowsPerM, buffers, tmMax;
-        if (whole)
+        var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, hi - lo, bias is not null);
+        var aArea = t.TileM * ((t.ChunkK + d.Rows - 1) / d.Rows);
+        var residualRow = 0;
+        foreach (var s in GemmKernel.Steps(d, t, m, n, k))
         {
-            nb = allBlocks;
-            rowsPerM = withResidual ? 2 * allBlocks : allBlocks;
-
-            // Two buffers let the next tile compute while the unit normalizes this one, unless that would shrink the
-            // m-tile below the array height (the array would then idle between weight loads anyway).
-            buffers = span / (2 * rowsPerM) >= Math.Min(m, d.Rows) ? 2 : 1;
-            tmMax = Math.Min(64, span / (buffers * rowsPerM));
-        }
-        else
-        {
-            buffers = 2;
-            tmMax = Math.Min(m, 64);
-            nb = Math.Max(1, Math.Min(Math.Min(allBlocks, plan.BiasCap), span / (2 * tmMax)));
-            tmMax = Math.Min(tmMax, span / (2 * nb));
-            rowsPerM = nb;
-        }
-
-        if (tmMax < 1 || (bias is not null && nb > plan.BiasCap))
-        {
-            throw new ArgumentException(TooWide(n, whole ? rowsPerM : nb, withResidual, span));
-        }
-
-        // Even m-tiles: the same number of tiles as tmMax gives, no runt at the end.
-        var mTiles = (m + tmMax - 1) / tmMax;
-        var tm = (m + mTiles - 1) / mTiles;
-
-        // The k-group: as deep as one scratchpad half holds A (tm rows per ROWS-deep chunk) and nb blocks of B; with
-        // banked halves, A and B each fill their own banks.
-        var kg = plan.Banked
-            ? Math.Min(k, Math.Min(plan.BankRows / tm, (plan.BankedB(1).Size / nb) / d.Rows) * d.Rows)
-            : Math.Min(k, plan.SpHalf / (tm + (nb * d.Rows)) * d.Rows);
-        if (kg < 1)
-        {
-            throw new ArgumentException($"design '{d.Name}': half the scratchpad cannot hold {nb} column blocks of B and {tm} rows of A");
-        }
-
-        var aArea = tm * ((kg + d.Rows - 1) / d.Rows);
-        var pitch = (kg + d.Rows - 1) / d.Rows * d.Rows;
-        var nGroups = (allBlocks + nb - 1) / nb;
-        var kGroups = (k + kg - 1) / kg;
-        var tile = 0;
-        for (var m0 = 0; m0 < m; m0 += tm)
-        {
-            var mt = Math.Min(tm, m - m0);
-            for (var g = 0; g < nGroups; g++, tile++)
+            var accBase = lo + ((s.Tile % buffers) * t.TileM * rowsPerM);
+            if (withResidual && s.FirstK)
             {
-                var accBase = lo + ((tile % buffers) * tm * rowsPerM);
-                var residualRow = buffers == 1 && withResidual ? ResidualRowFor(accBase, allBlocks * tm, hi) : accBase + (allBlocks * tm);
-                if (withResidual)
-                {
-                    ResidualPhase(residual!, m0 == 0 ? affine : null, m0, mt, n, allBlocks, residualRow);
-                }
-
-                var g0 = g * nb;
-                var gBlocks = Math.Min(nb, allBlocks - g0);
-                for (var kgi = 0; kgi < kGroups; kgi++)
-                {
-                    var half = phases.Count % 2;
-                    var aBase = plan.Banked ? plan.BankedA(half) : half * plan.SpHalf;
-                    var bBase = plan.Banked ? plan.BankedB(half).Base : aBase + aArea;
-                    var k0 = kgi * kg;
-                    var kl = Math.Min(kg, k - k0);
-                    var chunks = (kl + d.Rows - 1) / d.Rows;
-                    var ph = new Phase();
-                    for (var ci = 0; ci < chunks; ci++)
-                    {
-                        var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, kc, aBase + (ci * mt), a.Address(m0, k0 + (ci * d.Rows)), a.Tensor.StrideBytes));
-                    }
-
-                    for (var j = 0; j < gBlocks; j++)
-                    {
-                        var n0 = (g0 + j) * d.Cols;
-                        var nc = Math.Min(d.Cols, n - n0);
-                        if (!transposedB)
-                        {
-                            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, kl, nc, bBase + (j * pitch), bOp.Address(k0, n0), bOp.Tensor.StrideBytes));
-                        }
-                        else
-                        {
-                            for (var ci = 0; ci < chunks; ci++)
-                            {
-                                var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                                ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, kc, bBase + (j * pitch) + (ci * d.Rows), bOp.Address(n0, k0 + (ci * d.Rows)), bOp.Tensor.StrideBytes));
-                            }
-                        }
-                    }
-
-                    if (bias is not null && kgi == 0)
-                    {
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, gBlocks, d.Cols, plan.BiasRow(half), bias.Address + (g0 * bias.StrideBytes), bias.StrideBytes));
-                    }
-
-                    for (var j = 0; j < gBlocks; j++)
-                    {
-                        for (var ci = 0; ci < chunks; ci++)
-                        {
-                            var kc = Math.Min(d.Rows, kl - (ci * d.Rows));
-                            var mode = kgi == 0 && ci == 0 ? (bias is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
-                            ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, mode, mt, kc, aBase + (ci * mt), bBase + (j * pitch) + (ci * d.Rows),
-                                accBase + (j * mt), mode == ComputeMode.Bias ? plan.BiasRow(half) + j : 0));
-                        }
-                    }
-
-                    if (kgi == kGroups - 1)
-                    {
-                        Epilogues(ph, epilogue, c, m0, mt, g0, gBlocks, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add);
-                    }
-
-                    Add(ph);
-                }
+                residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, hi) : accBase + (allBlocks * t.TileM);
+                ResidualPhase(residual!, s.M0 == 0 ? affine : null, s.M0, s.Mt, n, allBlocks, residualRow);
             }
+
+            // Phases alternate between the scratchpad halves: A at the bottom of a half and B above it, or A and B in their
+            // own banks of the half.
+            var half = phases.Count % 2;
+            var aBase = plan.Banked ? plan.BankedA(half) : half * plan.SpHalf;
+            var ph = new Phase();
+            GemmKernel.Ws(d, ph, s, a, bOp, transposedB, n, new GemmBuffers(aBase, plan.Banked ? plan.BankedB(half).Base : aBase + aArea,
+                (t.ChunkK + d.Rows - 1) / d.Rows * d.Rows, accBase, s.Mt), bias, plan.BiasRow(half));
+            if (s.K0 + s.Kl == k)
+            {
+                Epilogues(ph, epilogue, c, s, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add);
+            }
+
+            Add(ph);
+        }
+    }
+
+    /// <summary>
+    /// A GEMM that has all of local memory (the standalone GEMM): the tiling <paramref name="t"/> of
+    /// <see cref="TilingSearch.Choose"/>, one phase per step in the streamed buffers of the <see cref="MemoryPlan"/> (steps
+    /// alternate between two scratchpad buffers, tiles between two accumulator buffers), each tile's last step followed by
+    /// its stores through <paramref name="func"/>.
+    /// </summary>
+    public void Gemm(Operand a, Operand bOp, int m, int n, int k, GemmTiling t, StoreFunc func, Operand c)
+    {
+        // The second accumulator buffer ends at the relay row.
+        relayRowUsed = true;
+        foreach (var s in GemmKernel.Steps(d, t, m, n, k))
+        {
+            var at = new GemmBuffers(plan.ABuffer(s.Index % 2), plan.BBuffer(s.Index % 2), t.ChunkK, plan.AccBuffer(s.Tile % 2), t.TileM);
+            var ph = new Phase();
+            if (t.Dataflow == Dataflow.Ws)
+            {
+                GemmKernel.Ws(d, ph, s, a, bOp, false, n, at);
+            }
+            else
+            {
+                GemmKernel.Os(d, ph, s, a, bOp, n, at);
+            }
+
+            if (s.K0 + s.Kl == k)
+            {
+                GemmKernel.Stores(d, ph.Stores, func, s, n, at.Acc, at.AccPitch, c);
+            }
+
+            Add(ph);
         }
     }
 
@@ -178,54 +119,45 @@ internal sealed partial class PhaseBuilder
             return false;
         }
 
-        var residualRow = ResidualRowFor(0, blocks * tm, plan.BufferTop);
-        var tile = 0;
-        for (var m0 = 0; m0 < m; m0 += tm, tile++)
+        var residualRow = plan.ResidualRowFor(0, blocks * tm, plan.BufferTop);
+        var t = new GemmTiling(Dataflow.Os, tm, perPhase, k);
+        foreach (var s in GemmKernel.Steps(d, t, m, n, k))
         {
-            var mt = Math.Min(tm, m - m0);
+            var tile = s.M0 / tm;
             var aT = banked ? plan.BankedA(tile % 2) : plan.IdentityRow - (((tile % aBuffers) + 1) * k);
-
-            // plan.Banked, the residual tile goes where the previous tile's Aᵀ was: it is loaded once that tile's computes are
-            // done, while this tile's Aᵀ loads into the other A bank.
-            ResidualPhase(residual, m0 == 0 ? affine : null, m0, mt, n, blocks, residualRow, banked ? plan.BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
-            for (var j0 = 0; j0 < blocks; j0 += perPhase)
+            if (s.G0 == 0)
             {
-                var h = phases.Count % 2;
-                var ph = new Phase();
-                if (j0 == 0)
-                {
-                    for (var k0 = 0; k0 < k; k0 += d.SpRowBytes)
-                    {
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, mt, Math.Min(d.SpRowBytes, k - k0), aT + k0, a.Address(m0, k0), a.Tensor.StrideBytes));
-                    }
-
-                    if (m0 == 0)
-                    {
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
-                    }
-                }
-
-                for (var j = j0; j < Math.Min(blocks, j0 + perPhase); j++)
-                {
-                    var n0 = j * d.Cols;
-                    var bRow = (banked ? plan.BankedB(h).Base : h * half) + ((j - j0) * k);
-                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, k, Math.Min(d.Cols, n - n0), bRow, bOp.Address(0, n0), bOp.Tensor.StrideBytes));
-                    ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT, bRow, j * mt, plan.BiasRow(0) + j));
-                }
-
-                if (j0 + perPhase >= blocks)
-                {
-                    Epilogues(ph, epilogue, c, m0, mt, 0, blocks, n, 0, null, null, false, null, norm, residualRow, add);
-                }
-
-                Add(ph);
+                // plan.Banked, the residual tile goes where the previous tile's Aᵀ was: it is loaded once that tile's computes
+                // are done, while this tile's Aᵀ loads into the other A bank.
+                ResidualPhase(residual, s.M0 == 0 ? affine : null, s.M0, s.Mt, n, blocks, residualRow, banked ? plan.BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
             }
+
+            // Aᵀ stays for the tile's other column groups; the bias of every block is loaded once.
+            var h = phases.Count % 2;
+            var at = new GemmBuffers(aT, banked ? plan.BankedB(h).Base : h * half, k, s.G0 * s.Mt, s.Mt);
+            var ph = new Phase();
+            if (s.G0 == 0)
+            {
+                GemmKernel.TransposedA(d, ph, s, a, at);
+                if (s.M0 == 0)
+                {
+                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
+                }
+            }
+
+            GemmKernel.OsBlocks(d, ph, s, bOp, n, at, plan.BiasRow(0) + s.G0);
+            if (s.G0 + s.Blocks == blocks)
+            {
+                Epilogues(ph, epilogue, c, s, n, 0, null, null, false, null, norm, residualRow, add);
+            }
+
+            Add(ph);
         }
 
         return true;
     }
 
-    private void Epilogues(Phase ph, GemmEpilogue epilogue, Operand c, int m0, int mt, int g0, int gBlocks, int n, int accBase,
+    private void Epilogues(Phase ph, GemmEpilogue epilogue, Operand c, GemmStep s, int n, int accBase,
         Requantization? requant, IntSoftmaxConstants? softmax, bool causal, IntGeluConstants? gelu, IntLayerNormConstants? norm, int residualRow,
         IntResidualAddConstants? add = null)
     {
@@ -242,45 +174,23 @@ internal sealed partial class PhaseBuilder
                     ph.Stores.AddRange(PostConfig.Gelu(gelu!));
                 }
 
-                for (var j = 0; j < gBlocks; j++)
-                {
-                    var n0 = (g0 + j) * d.Cols;
-                    ph.Stores.Add(PendingInstruction.Store(epilogue == GemmEpilogue.Gelu ? StoreFunc.Gelu : StoreFunc.Requantize, mt, Math.Min(d.Cols, n - n0),
-                        accBase + (j * mt), c.Address(m0, n0), c.Tensor.StrideBytes));
-                }
+                GemmKernel.Stores(d, ph.Stores, epilogue == GemmEpilogue.Gelu ? StoreFunc.Gelu : StoreFunc.Requantize, s, n, accBase, s.Mt, c);
 
                 break;
             case GemmEpilogue.Softmax:
                 ph.Stores.AddRange(PostConfig.Softmax(softmax!));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Softmax, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes, causal, causal ? m0 : 0));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Softmax, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes, causal, causal ? s.M0 : 0));
                 break;
             case GemmEpilogue.ResidualAdd:
                 ph.Stores.AddRange(PostConfig.ResidualAdd(add!));
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes));
                 break;
             default:
-                ph.Stores.AddRange(PostConfig.LayerNorm(norm!, plan.GbRow));
+                ph.Stores.AddRange(PostConfig.LayerNorm(norm!, plan.GammaBetaRow));
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow < 0 ? null : residualRow));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, mt, n, accBase, c.Address(m0, 0), c.Tensor.StrideBytes));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes));
                 break;
         }
-    }
-
-    /// <summary>The error for a row that does not fit the accumulator, with the arithmetic that shows it.</summary>
-    private string TooWide(int n, int rowsPerToken, bool withResidual, int left) =>
-        $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
-        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * hiddenBlocks}), two bias areas ({2 * plan.BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
-
-    /// <summary>
-    /// Where the residual of an output at <paramref name="xRow"/> (span rows) goes: at the start of the next accumulator
-    /// bank when that keeps it below <paramref name="top"/> (the unit then reads x and the residual in one cycle),
-    /// else right after the output.
-    /// </summary>
-    private int ResidualRowFor(int xRow, int span, int top)
-    {
-        var bankRows = d.AccDepth / d.AccBanks;
-        var next = ((xRow / bankRows) + 1) * bankRows;
-        return next + span <= top && MemoryPlan.PairedReads(d, xRow, next, span) ? next : xRow + span;
     }
 }

@@ -6,9 +6,10 @@ using HwGen.Software.Programs;
 namespace HwGen.Software.Compiler;
 
 /// <summary>
-/// The kernel library of graphs: collects GEMM, attention and row kernels as phases (loads, computes, store-path
-/// instructions) in the local memories <see cref="LayerMemoryPlan"/> lays out, places their tensors with
-/// <see cref="DramImage"/>, and orders the phases for <see cref="TokenScheduler"/>.
+/// The kernel library of every workload (graphs, the standalone GEMM, the standalone row operations): collects GEMM
+/// (<see cref="GemmKernel"/>), attention and row kernels as phases (loads, computes, store-path instructions) in the
+/// local memories the <see cref="MemoryPlan"/> lays out, places their tensors with <see cref="DramImage"/>, and orders
+/// the phases for <see cref="TokenScheduler"/>. <paramref name="hiddenBlocks"/> sizes the plan's γ/β and bias areas.
 /// </summary>
 internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 {
@@ -17,8 +18,9 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
     private readonly List<(string Name, long Macs)> ops = [];
     private readonly List<PendingInstruction> preamble = [];
     private readonly DramImage image = new(d);
-    private readonly LayerMemoryPlan plan = new(d, hiddenBlocks);
+    private readonly MemoryPlan plan = MemoryPlan.For(d, hiddenBlocks);
     private int[] opEnds = [];
+    private bool relayRowUsed;
     private TensorRegion? identity;
 
     public IReadOnlyList<LayerOp> Ops
@@ -47,6 +49,9 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 
     public int PhaseCount => phases.Count;
 
+    /// <summary>The memory plan every kernel of this builder places its buffers in.</summary>
+    public MemoryPlan Plan => plan;
+
     /// <summary>Accumulator rows of the output buffers of the attention scores (QKᵀ+Softmax).</summary>
     public (int Lo, int Hi) LowerWindow => plan.LowerWindow;
 
@@ -56,6 +61,12 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
     public void Op(string name, long macs) => ops.Add((name, macs));
 
     public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values) => image.Int8(name, role, rows, cols, values);
+
+    /// <summary>An int32 input tensor (see <see cref="DramImage.Int32"/>).</summary>
+    public TensorRegion Int32(string name, int rows, int cols, int[] values) => image.Int32(name, rows, cols, values);
+
+    /// <summary>Instructions that run once before the first phase (constants, γ/β loads).</summary>
+    public void Preamble(IEnumerable<PendingInstruction> instructions) => preamble.AddRange(instructions);
 
     /// <summary>Vectors as accumulator rows (see <see cref="DramImage.Blocks"/>).</summary>
     public TensorRegion Blocks(string name, int[][] vectors) => image.Blocks(name, vectors);
@@ -68,18 +79,21 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 
     /// <summary>
     /// Orders the phases (the loads of phase p+1 interleaved with the computes of phase p, unless they touch what phase
-    /// p uses), then lets <see cref="TokenScheduler"/> set the tokens.
+    /// p uses or phase p has no computes), then lets <see cref="TokenScheduler"/> set the tokens. With
+    /// <paramref name="leadingLoads"/> each share of loads goes before the computes it keeps pace with instead of after
+    /// them (the streamed GEMM's order; graphs were measured with the other).
     /// </summary>
-    public CompiledProgram Build(string workload, long macs, IReadOnlyDictionary<string, object> meta)
+    public CompiledProgram Build(string workload, long macs, IReadOnlyDictionary<string, object> meta, IReadOnlyList<KernelReference>? references = null,
+        bool leadingLoads = false)
     {
         var order = new List<PendingInstruction>(preamble);
         var phaseEnd = new int[phases.Count];
         for (var i = 0; i < phases.Count; i++)
         {
             var ph = phases[i];
-            if (ph.Loads.Count == 0 || ph.Computes.Count == 0)
+            if (ph.Loads.Count == 0 || ph.Computes.Count + ph.Stores.Count == 0)
             {
-                throw new InvalidOperationException("compiler bug: a layer phase without loads or computes");
+                throw new InvalidOperationException("compiler bug: a phase without loads, or without computes and stores");
             }
 
             if (i == 0)
@@ -88,19 +102,16 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
             }
 
             var nextPhase = i + 1 < phases.Count ? phases[i + 1] : null;
-            var hoist = nextPhase is not null && !TokenScheduler.Conflicts(d, ph.Computes.Concat(ph.Stores), nextPhase.Loads);
+            var hoist = nextPhase is not null && ph.Computes.Count > 0 && !TokenScheduler.Conflicts(d, ph.Computes.Concat(ph.Stores), nextPhase.Loads);
             if (hoist)
             {
-                var loads = nextPhase!.Loads;
-                var emitted = 0;
-                for (var ci = 0; ci < ph.Computes.Count; ci++)
+                // The next phase's loads spread evenly among this phase's computes: a load goes once its share is behind
+                // the computes' share (with leadingLoads, also when level, so the loads lead).
+                var (loads, computes) = (nextPhase!.Loads, ph.Computes);
+                for (int li = 0, ci = 0; li < loads.Count || ci < computes.Count;)
                 {
-                    order.Add(ph.Computes[ci]);
-                    var upTo = (int)(((long)(ci + 1) * loads.Count + ph.Computes.Count - 1) / ph.Computes.Count);
-                    while (emitted < upTo)
-                    {
-                        order.Add(loads[emitted++]);
-                    }
+                    var lead = ((long)li * computes.Count) - ((long)ci * loads.Count);
+                    order.Add(li < loads.Count && (ci >= computes.Count || lead < 0 || (leadingLoads && lead == 0)) ? loads[li++] : computes[ci++]);
                 }
             }
             else
@@ -117,7 +128,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
             phaseEnd[i] = order.Count;
         }
 
-        var (scheduled, position) = TokenScheduler.Schedule(d, order, plan.Relay);
+        var (scheduled, position) = TokenScheduler.Schedule(d, order, relayRowUsed ? null : plan);
         opEnds = new int[ops.Count];
         for (var i = 0; i < phases.Count; i++)
         {
@@ -130,6 +141,6 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
             opEnds[i] = Math.Max(opEnds[i], opEnds[i - 1]);
         }
 
-        return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta);
+        return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta, references);
     }
 }

@@ -1,0 +1,166 @@
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Programs;
+
+namespace HwGen.Software.Compiler;
+
+/// <summary>
+/// One step of a tiled GEMM: reduction elements [K0, K0 + Kl) of output tile <see cref="Tile"/>, which covers rows
+/// [M0, M0 + Mt) and the COLS-wide column blocks [G0, G0 + Blocks).
+/// </summary>
+/// <param name="Index">Position among all steps of the GEMM.</param>
+/// <param name="Tile">Output tile (m-tile × n-group), numbered m-tile major.</param>
+/// <param name="M0">First output row.</param>
+/// <param name="Mt">Output rows.</param>
+/// <param name="G0">First column block.</param>
+/// <param name="Blocks">Column blocks.</param>
+/// <param name="K0">First reduction element.</param>
+/// <param name="Kl">Reduction elements.</param>
+internal readonly record struct GemmStep(int Index, int Tile, int M0, int Mt, int G0, int Blocks, int K0, int Kl)
+{
+    /// <summary>True for the first step of its tile (the computes overwrite, or add the bias).</summary>
+    public bool FirstK => K0 == 0;
+}
+
+/// <summary>Where one <see cref="GemmStep"/> keeps its operands (from the <see cref="MemoryPlan"/>).</summary>
+/// <param name="A">First scratchpad row of A.</param>
+/// <param name="B">First scratchpad row of B.</param>
+/// <param name="KPitch">Scratchpad rows between B blocks (and, output-stationary, between the A subtiles of ROWS rows).</param>
+/// <param name="Acc">First accumulator row of the output tile.</param>
+/// <param name="AccPitch">Accumulator rows between output column blocks.</param>
+internal readonly record struct GemmBuffers(int A, int B, int KPitch, int Acc, int AccPitch);
+
+/// <summary>
+/// The one GEMM kernel: walks a <see cref="GemmTiling"/> as steps (m-tile, then n-group, then k-group) and emits each
+/// step's loads, computes and requantize/GELU stores. The standalone GEMM (<see cref="GemmCompiler"/>) and every GEMM of a
+/// graph (<see cref="PhaseBuilder"/>) call it; they differ only in the tiling they ask <see cref="TilingSearch"/> for, the
+/// buffers of the <see cref="MemoryPlan"/> they place steps in, and how they order the steps.
+/// </summary>
+internal static class GemmKernel
+{
+    /// <summary>The steps of an m×n×k GEMM under <paramref name="t"/>.</summary>
+    public static IEnumerable<GemmStep> Steps(DesignModel d, GemmTiling t, int m, int n, int k)
+    {
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var (index, tile) = (0, 0);
+        for (var m0 = 0; m0 < m; m0 += t.TileM)
+        {
+            for (var g0 = 0; g0 < blocks; g0 += t.BlocksN, tile++)
+            {
+                for (var k0 = 0; k0 < k; k0 += t.ChunkK)
+                {
+                    yield return new GemmStep(index++, tile, m0, Math.Min(t.TileM, m - m0), g0, Math.Min(t.BlocksN, blocks - g0), k0, Math.Min(t.ChunkK, k - k0));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Weight-stationary step: A in ROWS-deep chunks (chunk c at A + c·Mt), each B block (transposed B: per chunk) at
+    /// B + j·KPitch, the bias blocks at <paramref name="biasRow"/> on the first step, and one compute per block and chunk.
+    /// </summary>
+    public static void Ws(DesignModel d, Phase ph, GemmStep s, Operand a, Operand b, bool transposedB, int n, GemmBuffers at,
+        TensorRegion? bias = null, int biasRow = 0)
+    {
+        var chunks = (s.Kl + d.Rows - 1) / d.Rows;
+        int Kc(int ci) => Math.Min(d.Rows, s.Kl - (ci * d.Rows));
+        for (var ci = 0; ci < chunks; ci++)
+        {
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Mt, Kc(ci), at.A + (ci * s.Mt), a.Address(s.M0, s.K0 + (ci * d.Rows)), a.Tensor.StrideBytes));
+        }
+
+        foreach (var (j, n0, nc) in Blocks(d, s, n))
+        {
+            if (!transposedB)
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes));
+                continue;
+            }
+
+            for (var ci = 0; ci < chunks; ci++)
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, Kc(ci), at.B + (j * at.KPitch) + (ci * d.Rows),
+                    b.Address(n0, s.K0 + (ci * d.Rows)), b.Tensor.StrideBytes));
+            }
+        }
+
+        if (bias is not null && s.FirstK)
+        {
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, s.Blocks, d.Cols, biasRow, bias.Address + (s.G0 * bias.StrideBytes), bias.StrideBytes));
+        }
+
+        for (var j = 0; j < s.Blocks; j++)
+        {
+            for (var ci = 0; ci < chunks; ci++)
+            {
+                var mode = s.FirstK && ci == 0 ? (bias is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
+                ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, mode, s.Mt, Kc(ci), at.A + (ci * s.Mt), at.B + (j * at.KPitch) + (ci * d.Rows),
+                    at.Acc + (j * at.AccPitch), mode == ComputeMode.Bias ? biasRow + j : 0));
+            }
+        }
+    }
+
+    /// <summary>Output-stationary step: <see cref="TransposedA"/>, then <see cref="OsBlocks"/>.</summary>
+    public static void Os(DesignModel d, Phase ph, GemmStep s, Operand a, Operand b, int n, GemmBuffers at)
+    {
+        TransposedA(d, ph, s, a, at);
+        OsBlocks(d, ph, s, b, n, at);
+    }
+
+    /// <summary>
+    /// The A of an output-stationary step: each ROWS-row subtile transposed (one scratchpad row per reduction element,
+    /// loaded in pieces of a scratchpad row) at A + sub·KPitch.
+    /// </summary>
+    public static void TransposedA(DesignModel d, Phase ph, GemmStep s, Operand a, GemmBuffers at)
+    {
+        for (var sub = 0; sub * d.Rows < s.Mt; sub++)
+        {
+            for (var p = 0; p * d.SpRowBytes < s.Kl; p++)
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, Math.Min(d.Rows, s.Mt - (sub * d.Rows)), Math.Min(d.SpRowBytes, s.Kl - (p * d.SpRowBytes)),
+                    at.A + (sub * at.KPitch) + (p * d.SpRowBytes), a.Address(s.M0 + (sub * d.Rows), s.K0 + (p * d.SpRowBytes)), a.Tensor.StrideBytes));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The B blocks of an output-stationary step (block j at B + j·KPitch) and one compute per block and A subtile; with
+    /// <paramref name="biasRow"/> (the bias of the step's first block) the first step's computes start from the bias.
+    /// </summary>
+    public static void OsBlocks(DesignModel d, Phase ph, GemmStep s, Operand b, int n, GemmBuffers at, int? biasRow = null)
+    {
+        foreach (var (j, n0, nc) in Blocks(d, s, n))
+        {
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes));
+        }
+
+        var mode = s.FirstK ? (biasRow is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
+        for (var j = 0; j < s.Blocks; j++)
+        {
+            for (var sub = 0; sub * d.Rows < s.Mt; sub++)
+            {
+                ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, mode, Math.Min(d.Rows, s.Mt - (sub * d.Rows)), s.Kl, at.A + (sub * at.KPitch),
+                    at.B + (j * at.KPitch), at.Acc + (j * at.AccPitch) + (sub * d.Rows), mode == ComputeMode.Bias ? biasRow!.Value + j : 0));
+            }
+        }
+    }
+
+    /// <summary>The stores of a finished tile through the requantizer or the GELU unit, one per column block.</summary>
+    public static void Stores(DesignModel d, List<PendingInstruction> into, StoreFunc func, GemmStep s, int n, int acc, int accPitch, Operand c)
+    {
+        foreach (var (j, n0, nc) in Blocks(d, s, n))
+        {
+            into.Add(PendingInstruction.Store(func, s.Mt, nc, acc + (j * accPitch), c.Address(s.M0, n0), c.Tensor.StrideBytes));
+        }
+    }
+
+    /// <summary>The column blocks of a step: index in the tile, first column, columns.</summary>
+    private static IEnumerable<(int J, int N0, int Nc)> Blocks(DesignModel d, GemmStep s, int n)
+    {
+        for (var j = 0; j < s.Blocks; j++)
+        {
+            var n0 = (s.G0 + j) * d.Cols;
+            yield return (j, n0, Math.Min(d.Cols, n - n0));
+        }
+    }
+}
