@@ -11,7 +11,7 @@ internal static class FuzzCommand
     {
         var minutes = new Option<double>("--minutes") { Description = "How long to draw new cases.", DefaultValueFactory = _ => 5 };
         var seed = new Option<ulong?>("--seed") { Description = "Seed of every draw (default: from the clock; printed)." };
-        var perConfig = new Option<int>("--cases-per-config") { Description = "Cases per drawn configuration (a Verilator build costs as much as a few hundred small cases).", DefaultValueFactory = _ => 10 };
+        var perConfig = new Option<int>("--cases-per-config") { Description = "Cases per drawn configuration (a Verilator build costs as much as a few hundred small cases).", DefaultValueFactory = _ => 100 };
         var maxCases = new Option<int>("--cases") { Description = "Stop after this many cases (0 = until time runs out).", DefaultValueFactory = _ => 0 };
         var configs = new Option<int>("--configs") { Description = "Stop after this many drawn configurations (0 = until time runs out).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output") { Description = "Folder for drawn configurations and RTL.", DefaultValueFactory = _ => "fuzz-out" };

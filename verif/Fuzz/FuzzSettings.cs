@@ -16,7 +16,7 @@ public sealed record FuzzSettings
     public int MaxCases { get; init; }
 
     /// <summary>Cases per configuration before the next one is drawn (a Verilator build costs about as much as a few hundred small cases).</summary>
-    public int CasesPerConfig { get; init; } = 10;
+    public int CasesPerConfig { get; init; } = 100;
 
     /// <summary>Percent of cases that inject a fault (the kinds of <see cref="FuzzFault"/> equally often).</summary>
     public int FaultPercent { get; init; } = 25;
