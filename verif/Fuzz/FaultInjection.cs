@@ -116,9 +116,10 @@ public static class FaultInjection
             return null;
         }
 
-        // Past the end of the modelled memory (the image size), page-aligned plus a random page: every row answers DECERR.
+        // Past the end of the modelled memory (the image size) by 16 MiB plus a random page: every row answers DECERR,
+        // also in the replay, where `sim --program` places the program after the image.
         var pc = candidates[rng.Next(candidates.Count)];
-        var beyond = ((program.Dram.LongLength + 4095) / 4096 * 4096) + (4096L * rng.Next(256));
+        var beyond = ((program.Dram.LongLength + 4095) / 4096 * 4096) + (16L << 20) + (4096L * rng.Next(256));
         return Replace(program, options, pc, program.Instructions[pc].Set(IsaFields.DramAddr, (ulong)beyond),
             string.Create(CultureInfo.InvariantCulture, $"dram_addr of instruction {pc} moved to 0x{beyond:X}, past the {program.Dram.Length}-byte memory"));
     }

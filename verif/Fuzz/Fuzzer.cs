@@ -453,7 +453,9 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
     {
         var verdict = r.ExpectedHang ? "expected hang" : r.Verdict.ToString().ToLowerInvariant();
         var cycles = r.Cycles > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({r.Cycles} cycles)") : string.Empty;
-        var fault = r.GoldenFault != "none" && !r.Failed ? $" [{r.GoldenFault}, as the golden model predicted]" : string.Empty;
+        var fault = r.Injected.Length == 0 ? string.Empty
+            : r.GoldenFault != "none" && !r.Failed ? $" [{r.GoldenFault}, as the golden model predicted, from {r.Injected}]"
+            : $" [{r.Injected}]";
         return verdict + cycles + fault + (r.Summary.Length > 0 ? ": " + r.Summary : string.Empty);
     }
 

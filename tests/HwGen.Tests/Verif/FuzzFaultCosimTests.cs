@@ -2,6 +2,7 @@ using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Compiler;
 using HwGen.Software.Golden;
+using HwGen.Software.Programs;
 using HwGen.Software.References;
 using HwGen.Software.Workloads;
 using HwGen.Verif;
@@ -88,5 +89,42 @@ public sealed class FuzzFaultCosimTests(CosimFixture fixture)
         Assert.Equal(Disagreement.Both, goldenBug.Disagreement);
         Assert.NotEmpty(summary);
         Assert.Equal((FuzzVerdict.Pass, string.Empty), Fuzzer.Judge(c, await session.RunAsync(correct, options)));
+    }
+
+    [SkippableFact]
+    public async Task A_failing_case_with_a_changed_program_writes_the_program_and_image_its_command_replays()
+    {
+        // Arrange: a never-ending program with a cycle budget below the watchdog window ends as a timeout, not the
+        // expected hang, so the case fails and its changed program must be written out.
+        RequiresVerilator.Check();
+        var session = fixture.Session("tiny");
+        var output = Path.Combine(Path.GetTempPath(), $"hwgen-fuzz-repro-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var fuzzer = new Fuzzer(new FuzzSettings { MaxCycles = 300, OutputDirectory = output });
+        var c = new FuzzCase("configs/tiny.yaml", "gemm:M=12,N=8,K=9", Dataflow.Ws, 5, 2, 0, 0, FuzzFault.Hang, 99);
+
+        try
+        {
+            // Act
+            var result = await fuzzer.RunCaseAsync(session, c);
+
+            // Assert
+            Assert.Equal(FuzzVerdict.Mismatch, result.Verdict);
+            Assert.Contains("expected a hang", result.Summary, StringComparison.Ordinal);
+            var match = System.Text.RegularExpressions.Regex.Match(result.ReproCommand, @"^\./hwgen sim configs/tiny\.yaml --program (\S+\.s) --memory (\S+\.bin) --seed 5 --latency 2 --stall-pct 0 --jitter 0$");
+            Assert.True(match.Success, result.ReproCommand);
+            var replay = AssembledProgram.Load(match.Groups[1].Value, match.Groups[2].Value);
+            var original = WorkloadCompiler.Compile(session.Design, WorkloadSpec.Parse(c.SeededWorkload));
+            Assert.Equal(original.Length, replay.Length);
+            Assert.Equal(1, replay.Instructions.Zip(original.Instructions).Count(p => !p.First.Encode().AsSpan().SequenceEqual(p.Second.Encode())));
+            Assert.False(TokenChecker.Check(session.Design, replay.Instructions).Ok);
+            Assert.True(GoldenSimulator.Run(session.Design, replay).Ok);
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
     }
 }
