@@ -25,8 +25,8 @@ namespace HwGen.Verif;
 public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = null)
 {
     private static readonly int[] AxiWidths = [32, 64, 128, 256];
-    private static readonly int[] SpKib = [1, 2, 4, 8, 16];
-    private static readonly int[] AccKib = [1, 2, 4, 8];
+    private static readonly int[] SpKib = [1, 2, 4, 8, 16, 32];
+    private static readonly int[] AccKib = [1, 2, 4, 8, 16, 32];
     private static readonly int[] Banks = [1, 2, 4];
     private static readonly int[] Queues = [1, 2, 4, 8, 16];
     private static readonly int[] DigitBits = [32, 32, 32, 16, 8, 4, 2, 1];

@@ -47,6 +47,9 @@ public sealed class FuzzDrawTests
                 "unit_gelu", "unit_softmax", "unit_layernorm", "no_transposed_load", "counters_cycles_only", "narrow_counters", "one_entry_queue"],
             f => Assert.Contains(f, features));
 
+        // Every kind also fits some drawn design (a kind that never compiles would only ever be skipped).
+        Assert.All(drawn.GroupBy(d => d.Case.WorkloadKind), kind => Assert.Contains(kind, d => Compiles(d.Design, d.Case)));
+
         // A workload is drawn only where the design has its units, a GEMM dataflow only where the design has it.
         Assert.All(drawn, d => Assert.True(d.Case.WorkloadKind switch
         {
@@ -56,6 +59,19 @@ public sealed class FuzzDrawTests
             "bert-tiny" => d.Design.UnitGelu && d.Design.UnitSoftmax && d.Design.UnitLayerNorm,
             _ => true,
         } && d.Design.Supports(d.Case.Dataflow), $"{d.Case.Workload} on {Fuzzer.Describe(d.Design)}"));
+    }
+
+    private static bool Compiles(DesignModel design, FuzzCase c)
+    {
+        try
+        {
+            WorkloadCompiler.Prepare(design, WorkloadSpec.Parse(c.SeededWorkload), c.Dataflow);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     [Theory]

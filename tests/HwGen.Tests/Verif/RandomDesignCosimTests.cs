@@ -8,9 +8,10 @@ namespace HwGen.Tests.Verif;
 
 /// <summary>
 /// Randomized differential testing in the suite: a fixed seed draws three configurations (rows and
-/// columns 2..16, tiles, dataflow, small memories, AXI widths, queues, outstanding bursts) and four
-/// GEMM workloads with random AXI latency and backpressure on each; the RTL must match the golden
-/// model. <c>./hwgen fuzz</c> runs the same for as long as asked.
+/// columns 2..16, tiles, dataflow, small memories, AXI widths, queues, outstanding bursts, units and
+/// lean options) and four workloads of any kind with random AXI latency, backpressure and sometimes
+/// an injected fault on each; the RTL must match the golden model. <c>./hwgen fuzz</c> runs the same
+/// for as long as asked.
 /// </summary>
 [Collection(CosimGroup.Name)]
 public sealed class RandomDesignCosimTests(ITestOutputHelper output) : IDisposable
