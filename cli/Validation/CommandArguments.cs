@@ -44,6 +44,7 @@ internal static class CommandArguments
             {
                 ["--minutes"] = new RangeCheck(0.001, 60 * 24 * 7, "minutes"),
                 ["--cases-per-config"] = new RangeCheck(1, 1_000_000),
+                ["--cases"] = new RangeCheck(0, 100_000_000),
                 ["--configs"] = new RangeCheck(0, 1_000_000),
                 ["--jobs"] = new RangeCheck(1, 1024, "jobs"),
                 ["--output"] = Folder,

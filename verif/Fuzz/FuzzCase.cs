@@ -3,26 +3,42 @@ using HwGen.Generator.Design;
 
 namespace HwGen.Verif;
 
-/// <summary>One randomized co-simulation: a configuration file, a GEMM workload and AXI randomization.</summary>
+/// <summary>One randomized co-simulation: a configuration file, a workload, AXI randomization and maybe an injected fault.</summary>
 /// <param name="ConfigPath">The configuration YAML, as the reproducing command line names it (relative to the working directory).</param>
-/// <param name="M">Rows of A and C.</param>
-/// <param name="N">Columns of B and C.</param>
-/// <param name="K">The reduction length.</param>
-/// <param name="Relu">Clamp negative outputs.</param>
-/// <param name="Dataflow">Weight- or output-stationary.</param>
+/// <param name="Workload">The workload in the CLI's syntax without its seed, e.g. <c>gemm:M=4,N=5,K=6,relu=1</c> or <c>bert-tiny:seq=3</c>.</param>
+/// <param name="Dataflow">Weight- or output-stationary (used by GEMM workloads).</param>
 /// <param name="Seed">Seed of the workload data and of the memory model's randomness (the CLI's <c>--seed</c> sets both).</param>
 /// <param name="Latency">AXI read and write latency.</param>
 /// <param name="StallPercent">Random ready/valid backpressure per channel and cycle.</param>
 /// <param name="Jitter">Random extra latency per burst.</param>
-public sealed record FuzzCase(string ConfigPath, int M, int N, int K, bool Relu, Dataflow Dataflow, ulong Seed, int Latency, int StallPercent, int Jitter)
+/// <param name="Fault">The injected fault (<see cref="FuzzFault.None"/> for none).</param>
+/// <param name="FaultPick">Seed of the fault's placement (which tensor byte, instruction or field).</param>
+public sealed record FuzzCase(string ConfigPath, string Workload, Dataflow Dataflow, ulong Seed, int Latency, int StallPercent, int Jitter,
+    FuzzFault Fault = FuzzFault.None, ulong FaultPick = 0)
 {
-    /// <summary>The workload in the CLI's syntax (the seed comes from <c>--seed</c>).</summary>
-    public string Workload => string.Create(CultureInfo.InvariantCulture, $"gemm:M={M},N={N},K={K}{(Relu ? ",relu=1" : string.Empty)}");
+    /// <summary>The workload kind, e.g. <c>gemm+gelu</c> or <c>softmax</c>.</summary>
+    public string WorkloadKind => Workload[..Workload.IndexOf(':', StringComparison.Ordinal)];
+
+    /// <summary>True for a GEMM workload (the only kind the dataflow choice applies to).</summary>
+    public bool IsGemm => WorkloadKind is "gemm" or "gemm+gelu";
+
+    /// <summary>The workload kind with its switched-on flags, e.g. <c>gemm+relu</c>, <c>softmax+causal</c>, <c>layernorm+residual</c>.</summary>
+    public string WorkloadLabel
+    {
+        get
+        {
+            var flags = Workload[(Workload.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(',')
+                .Where(p => p.EndsWith("=1", StringComparison.Ordinal) && p[..^2] is "relu" or "causal" or "residual")
+                .Select(p => "+" + p[..^2]);
+            var layers = Workload.Contains("layers=", StringComparison.Ordinal) ? "+stack" : string.Empty;
+            return WorkloadKind + string.Concat(flags) + layers;
+        }
+    }
 
     /// <summary>The workload with its data seed, as the compiler takes it.</summary>
     public string SeededWorkload => string.Create(CultureInfo.InvariantCulture, $"{Workload},seed={Seed}");
 
-    /// <summary>The co-simulation settings of this case.</summary>
+    /// <summary>The co-simulation settings of this case (before any fault is put in).</summary>
     public CosimOptions Options(long maxCycles) => new()
     {
         Seed = Seed,
@@ -33,7 +49,11 @@ public sealed record FuzzCase(string ConfigPath, int M, int N, int K, bool Relu,
         MaxCycles = maxCycles,
     };
 
-    /// <summary>The command line that reproduces this case.</summary>
+    /// <summary>The memory-model arguments of <c>hwgen sim</c> for this case.</summary>
+    public string MemoryArguments => string.Create(CultureInfo.InvariantCulture,
+        $"--seed {Seed} --latency {Latency} --stall-pct {StallPercent} --jitter {Jitter}");
+
+    /// <summary>The command line that runs this case's workload alone, without a fault (a fault's own arguments follow it).</summary>
     public string ReproCommand => string.Create(CultureInfo.InvariantCulture,
-        $"./hwgen sim {ConfigPath} --workload {Workload} --dataflow {(Dataflow == Dataflow.Ws ? "ws" : "os")} --seed {Seed} --latency {Latency} --stall-pct {StallPercent} --jitter {Jitter}");
+        $"./hwgen sim {ConfigPath} --workload {Workload}{(IsGemm ? $" --dataflow {(Dataflow == Dataflow.Ws ? "ws" : "os")}" : string.Empty)} {MemoryArguments}");
 }

@@ -12,8 +12,14 @@ public sealed record FuzzSettings
     /// <summary>Stop after this many configurations (0 = only the duration bounds the run).</summary>
     public int MaxConfigs { get; init; }
 
-    /// <summary>Cases per configuration before the next one is drawn.</summary>
-    public int CasesPerConfig { get; init; } = 10;
+    /// <summary>Stop after this many cases (0 = only the duration and configuration limit bound the run).</summary>
+    public int MaxCases { get; init; }
+
+    /// <summary>Cases per configuration before the next one is drawn (a Verilator build costs about as much as a few hundred small cases).</summary>
+    public int CasesPerConfig { get; init; } = 100;
+
+    /// <summary>Percent of cases that inject a fault (the kinds of <see cref="FuzzFault"/> equally often).</summary>
+    public int FaultPercent { get; init; } = 25;
 
     /// <summary>Largest M, N or K of a workload.</summary>
     public int MaxGemmDim { get; init; } = 96;

@@ -9,31 +9,25 @@ public sealed record FuzzSummary
     /// <summary>Configurations run in parallel.</summary>
     public int Jobs { get; init; } = 1;
 
-    /// <summary>Mismatches where the golden model disagreed with the untiled reference (compiler bugs); part of <see cref="Mismatches"/>.</summary>
-    public int ReferenceMismatches { get; init; }
-
-    /// <summary>Cases run by kind (workload, dataflow, backpressure).</summary>
-    public IReadOnlyDictionary<string, int> CasesByKind { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
-
-    /// <summary>Drawn configurations by RTL feature (dataflow, multipliers, requantizer, tiles, queues).</summary>
-    public IReadOnlyDictionary<string, int> ConfigFeatures { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
-
-    /// <summary>Where the JSON summary was written (not part of the JSON).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string? SummaryPath { get; init; }
     /// <summary>Cases run (including skipped ones).</summary>
     public required int Cases { get; init; }
 
     /// <summary>Configurations drawn, rendered and built.</summary>
     public required int Configs { get; init; }
 
-    /// <summary>Cases whose RTL result differed from the golden model.</summary>
+    /// <summary>Cases whose RTL result differed from the golden model, or the golden model from the untiled reference, or a fault from its expected code.</summary>
     public required int Mismatches { get; init; }
 
-    /// <summary>Cases that hung or timed out.</summary>
+    /// <summary>Mismatches where the golden model disagreed with the untiled reference (compiler bugs); part of <see cref="Mismatches"/>.</summary>
+    public int ReferenceMismatches { get; init; }
+
+    /// <summary>Cases that hung or timed out without being built to (<see cref="FuzzFault.Hang"/> cases that hang are <see cref="ExpectedHangs"/>).</summary>
     public required int Hangs { get; init; }
 
-    /// <summary>Cases whose workload did not compile for the configuration.</summary>
+    /// <summary>Cases built never to end whose RTL run the watchdog stopped as a hang, as required (passes).</summary>
+    public int ExpectedHangs { get; init; }
+
+    /// <summary>Cases whose workload did not compile for the configuration, or whose program had no place for the drawn fault.</summary>
     public required int Skipped { get; init; }
 
     /// <summary>Configurations whose harness failed to build.</summary>
@@ -42,8 +36,45 @@ public sealed record FuzzSummary
     /// <summary>Simulated cycles over all cases.</summary>
     public required long Cycles { get; init; }
 
-    /// <summary>Every failure, shrunk.</summary>
+    /// <summary>Wall time of the run.</summary>
+    public double WallSeconds { get; init; }
+
+    /// <summary>Cases (skipped ones included) per wall-clock minute.</summary>
+    public double CasesPerMinute { get; init; }
+
+    /// <summary>Wall time spent building (or fetching from the cache) Verilator harnesses, summed over jobs.</summary>
+    public double BuildSeconds { get; init; }
+
+    /// <summary>Wall time spent in cases (compile, golden model, RTL run), summed over jobs.</summary>
+    public double CaseSeconds { get; init; }
+
+    /// <summary>Cases run by kind (workload label, dataflow, backpressure).</summary>
+    public IReadOnlyDictionary<string, int> CasesByKind { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Cases by workload label (kind plus switched-on flags: <c>gemm+relu</c>, <c>softmax+causal</c>, <c>bert-tiny+stack</c>).</summary>
+    public IReadOnlyDictionary<string, int> CasesByWorkload { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Cases by injected fault kind (<c>none</c> for fault-free cases).</summary>
+    public IReadOnlyDictionary<string, int> CasesByFault { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>GEMM cases by dataflow (row operations and layers choose their own).</summary>
+    public IReadOnlyDictionary<string, int> CasesByDataflow { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Faults the golden model predicted (and the RTL had to report with the same code and ERR_PC), by fault code name.</summary>
+    public IReadOnlyDictionary<string, int> GoldenFaults { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Skipped cases by workload label (and fault kind when the program had no place for it).</summary>
+    public IReadOnlyDictionary<string, int> SkippedByKind { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Drawn configurations by RTL feature (dataflow, multipliers, requantizer, tiles, queues, units, lean options).</summary>
+    public IReadOnlyDictionary<string, int> ConfigFeatures { get; init; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Every failure, shrunk, each with its reproducing command.</summary>
     public required IReadOnlyList<FuzzFailure> Failures { get; init; }
+
+    /// <summary>Where the JSON summary was written (not part of the JSON).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? SummaryPath { get; init; }
 
     /// <summary>True when nothing failed.</summary>
     public bool Ok => Mismatches == 0 && Hangs == 0 && BuildFailures == 0;

@@ -1,36 +1,42 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using HwGen.Generator.Config;
 using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
 using HwGen.Generator.Rendering;
 using HwGen.Software.Compiler;
+using HwGen.Software.Programs;
+using HwGen.Software.References;
 using HwGen.Software.Workloads;
 
 namespace HwGen.Verif;
 
 /// <summary>
-/// Randomized differential testing: draws configurations (array shape, tiles, dataflow, small
-/// memories, AXI width, queues, outstanding bursts), renders and builds each (cached), then draws
-/// GEMM workloads and AXI latency/backpressure and requires the RTL to match the golden model bit
-/// for bit. Every draw comes from one seed, so a run is reproducible; each case also has a command
-/// line that reproduces it alone. Failing cases are shrunk (M, N, K halved, backpressure dropped).
+/// Randomized differential testing: draws configurations (every RTL-changing key of the configuration schema),
+/// renders and builds each (cached), then draws workloads of every kind the design has units for (GEMMs, fused GELU,
+/// row operations, short layers), AXI latency/backpressure and, in some cases, an injected fault (<see cref="FuzzFault"/>),
+/// and requires the RTL to match the golden model bit for bit (and the same fault code and ERR_PC), the golden model to
+/// match the untiled reference, and a program built never to end to be stopped as a hang. Every draw comes from one
+/// seed, so a run is reproducible; each case also has a command line that reproduces it alone. Failing cases are shrunk
+/// (workload sizes halved, backpressure dropped).
 /// </summary>
 public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = null)
 {
     private static readonly int[] AxiWidths = [32, 64, 128, 256];
-    private static readonly int[] SpKib = [1, 2, 4, 8, 16];
-    private static readonly int[] AccKib = [1, 2, 4, 8];
+    private static readonly int[] SpKib = [1, 2, 4, 8, 16, 32];
+    private static readonly int[] AccKib = [1, 2, 4, 8, 16, 32];
     private static readonly int[] Banks = [1, 2, 4];
     private static readonly int[] Queues = [1, 2, 4, 8, 16];
-    private static readonly int[] DigitBits = [32, 32, 16, 8];
-    private static readonly int[] CounterWidths = [32, 48, 64];
+    private static readonly int[] DigitBits = [32, 32, 32, 16, 8, 4, 2, 1];
+    private static readonly int[] CounterWidths = [16, 24, 32, 48, 64];
     private static readonly string[] Dataflows = ["ws", "os", "both"];
 
     /// <summary>
-    /// Runs until the duration (or configuration limit) is reached, <see cref="FuzzSettings.Jobs"/> configurations at a
-    /// time. Configuration i and its cases are always drawn i-th from the seed (draws are taken in order under a lock), so
-    /// a seed reproduces the same cases whatever the job count; the summary lists failures in configuration order and is
+    /// Runs until the duration, configuration limit or case limit is reached, <see cref="FuzzSettings.Jobs"/> configurations
+    /// at a time. Configuration i and its cases are always drawn i-th from the seed (draws are taken in order under a lock),
+    /// so a seed reproduces the same cases whatever the job count; the summary lists failures in configuration order and is
     /// also written as JSON (<see cref="FuzzSettings.SummaryPath"/>, default <c>summary.json</c> in the output folder).
     /// </summary>
     public async Task<FuzzSummary> RunAsync(CancellationToken cancellationToken = default)
@@ -40,12 +46,9 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         var rng = new SeededRandom(settings.Seed);
         Directory.CreateDirectory(settings.OutputDirectory);
         var gate = new object();
-        int cases = 0, configs = 0, mismatches = 0, hangs = 0, skipped = 0, buildFailures = 0, referenceMismatches = 0;
-        long cycles = 0;
-        var failures = new List<(int Config, int Case, FuzzFailure Failure)>();
-        var byKind = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var features = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var tally = new FuzzTally();
         bool TimeLeft() => clock.Elapsed < settings.Duration && !cancellationToken.IsCancellationRequested;
+        bool CasesLeft() => settings.MaxCases == 0 || tally.Started < settings.MaxCases;
 
         async Task Worker()
         {
@@ -57,33 +60,31 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
                 List<FuzzCase> drawn;
                 lock (gate)
                 {
-                    if (!TimeLeft() || (settings.MaxConfigs != 0 && configs >= settings.MaxConfigs))
+                    if (!TimeLeft() || !CasesLeft() || (settings.MaxConfigs != 0 && tally.Configs >= settings.MaxConfigs))
                     {
                         return;
                     }
 
-                    index = configs++;
+                    index = tally.Configs++;
                     name = string.Create(CultureInfo.InvariantCulture, $"fuzz-{settings.Seed}-{index}");
                     (yaml, design) = DrawConfig(rng, name);
                     configPath = settings.OutputDirectory.TrimEnd('/', '\\').Replace('\\', '/') + "/" + name + ".yaml";
 
                     // Every case of a configuration is drawn even when time runs out, so that a seed always
                     // draws the same sequence; cases after the deadline are not run.
-                    drawn = Enumerable.Range(0, settings.CasesPerConfig).Select(_ => DrawCase(rng, design, configPath)).ToList();
-                    foreach (var f in Features(design))
-                    {
-                        features[f] = features.GetValueOrDefault(f) + 1;
-                    }
+                    drawn = Enumerable.Range(0, settings.CasesPerConfig).Select(_ => DrawCase(rng, design, configPath, settings.MaxGemmDim, settings.FaultPercent)).ToList();
+                    tally.AddConfig(design);
                 }
 
                 await File.WriteAllTextAsync(configPath, yaml, cancellationToken).ConfigureAwait(false);
                 var rtlDir = Path.Combine(settings.OutputDirectory, "rtl", name);
                 RtlGenerator.Generate(design, rtlDir, "hwgen generate " + configPath);
-                Report($"[{clock.Elapsed:mm\\:ss}] config {name}: {Describe(design)}; building (cached by RTL hash)");
+                Report($"[{clock.Elapsed:hh\\:mm\\:ss}] config {name}: {Describe(design)}; building (cached by RTL hash)");
 
                 // Each configuration has its own name, so its RTL (banner: config hash) and harness cache entry are its own:
                 // parallel jobs never build the same entry at once (HarnessBuild's staged rename covers a rerun anyway).
                 var session = new CosimSession(design, rtlDir, settings.Build);
+                var build = Stopwatch.StartNew();
                 try
                 {
                     await session.PrepareAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -92,55 +93,54 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
                 {
                     lock (gate)
                     {
-                        buildFailures++;
+                        tally.BuildFailures++;
                     }
 
                     Report($"  BUILD FAILED for {configPath}: {ex.Message}");
                     continue;
                 }
+                finally
+                {
+                    lock (gate)
+                    {
+                        tally.BuildSeconds += build.Elapsed.TotalSeconds;
+                    }
+                }
 
                 for (var i = 0; i < drawn.Count && TimeLeft(); i++)
                 {
+                    lock (gate)
+                    {
+                        if (!CasesLeft())
+                        {
+                            break;
+                        }
+
+                        tally.Started++;
+                    }
+
                     var c = drawn[i];
                     var result = await RunCaseAsync(session, c, cancellationToken).ConfigureAwait(false);
                     int number;
                     lock (gate)
                     {
-                        number = ++cases;
-                        cycles += result.Cycles;
-                        var kind = Kind(c);
-                        byKind[kind] = byKind.GetValueOrDefault(kind) + 1;
-                        switch (result.Verdict)
-                        {
-                            case FuzzVerdict.Mismatch:
-                                mismatches++;
-                                referenceMismatches += result.Disagreement is Disagreement.GoldenVsReference or Disagreement.Both ? 1 : 0;
-                                break;
-                            case FuzzVerdict.Hang:
-                                hangs++;
-                                break;
-                            case FuzzVerdict.Skipped:
-                                skipped++;
-                                break;
-                            default:
-                                break;
-                        }
+                        number = tally.AddCase(result);
                     }
 
                     Report(string.Create(CultureInfo.InvariantCulture,
-                        $"[{clock.Elapsed:mm\\:ss}] case {number} ({name}): {c.Workload} {(c.Dataflow == Dataflow.Ws ? "ws" : "os")} seed={c.Seed} latency={c.Latency} stall={c.StallPercent}% jitter={c.Jitter}: {result.Verdict.ToString().ToLowerInvariant()}{(result.Cycles > 0 ? $" ({result.Cycles} cycles)" : string.Empty)}{(result.Summary.Length > 0 ? ": " + result.Summary : string.Empty)}"));
+                        $"[{clock.Elapsed:hh\\:mm\\:ss}] case {number} ({name}): {Describe(c)}: {Outcome(result)}"));
                     if (result.Failed)
                     {
-                        Report($"  reproduce: {c.ReproCommand}");
+                        Report($"  reproduce: {result.ReproCommand}");
                         var shrunk = settings.Shrink ? await ShrinkAsync(session, result, cancellationToken).ConfigureAwait(false) : result;
                         if (!ReferenceEquals(shrunk, result))
                         {
-                            Report($"  shrunk to: {shrunk.Case.ReproCommand}  ({shrunk.Summary})");
+                            Report($"  shrunk to: {shrunk.ReproCommand}  ({shrunk.Summary})");
                         }
 
                         lock (gate)
                         {
-                            failures.Add((index, i, new FuzzFailure(result, shrunk)));
+                            tally.AddFailure(index, i, new FuzzFailure(result, shrunk));
                         }
                     }
                 }
@@ -150,33 +150,18 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         var jobs = Math.Max(1, settings.Jobs);
         await Task.WhenAll(Enumerable.Range(0, jobs).Select(_ => Task.Run(Worker, cancellationToken))).ConfigureAwait(false);
 
-        var summary = new FuzzSummary
-        {
-            Seed = settings.Seed,
-            Jobs = jobs,
-            Cases = cases,
-            Configs = configs,
-            Mismatches = mismatches,
-            ReferenceMismatches = referenceMismatches,
-            Hangs = hangs,
-            Skipped = skipped,
-            BuildFailures = buildFailures,
-            Cycles = cycles,
-            CasesByKind = byKind,
-            ConfigFeatures = features,
-            Failures = failures.OrderBy(f => f.Config).ThenBy(f => f.Case).Select(f => f.Failure).ToList(),
-        };
+        var summary = tally.Summary(settings.Seed, jobs, clock.Elapsed);
         var summaryPath = settings.SummaryPath ?? Path.Combine(settings.OutputDirectory, "summary.json");
         await File.WriteAllTextAsync(summaryPath, FuzzSummary.ToJson(summary), cancellationToken).ConfigureAwait(false);
         return summary with { SummaryPath = summaryPath };
     }
 
-    /// <summary>The case's kind for the summary: workload kind, dataflow and whether the memory model pushes back.</summary>
+    /// <summary>The case's kind for the summary: workload label, dataflow (GEMMs; <c>rows</c> otherwise) and whether the memory model pushes back.</summary>
     public static string Kind(FuzzCase c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var workload = c.Workload[..c.Workload.IndexOf(':', StringComparison.Ordinal)];
-        return $"{workload}{(c.Relu ? "+relu" : string.Empty)}/{(c.Dataflow == Dataflow.Ws ? "ws" : "os")}/{(c.StallPercent > 0 || c.Jitter > 0 ? "backpressure" : "no-backpressure")}";
+        var dataflow = !c.IsGemm ? "own-dataflow" : c.Dataflow == Dataflow.Ws ? "ws" : "os";
+        return $"{c.WorkloadLabel}/{dataflow}/{(c.StallPercent > 0 || c.Jitter > 0 ? "backpressure" : "no-backpressure")}";
     }
 
     /// <summary>The RTL features a drawn configuration exercises, for the summary's per-feature counts.</summary>
@@ -186,14 +171,30 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         yield return d.SupportWs && d.SupportOs ? "dataflow_both" : d.SupportWs ? "dataflow_ws" : "dataflow_os";
         yield return d.DspPacking ? "dsp_packing" : d.MulLogic ? "logic_multipliers" : "dsp_multipliers";
         yield return d.RequantLanes < d.Cols ? "serial_requant" : "parallel_requant";
+        yield return string.Create(CultureInfo.InvariantCulture, $"requant_digits_{d.RequantDigitBits}");
         yield return d.TileRows > 1 || d.TileCols > 1 ? "combinational_tiles" : "registered_pes";
+        yield return d.UnitGelu ? "unit_gelu" : "no_unit_gelu";
+        yield return d.UnitSoftmax ? "unit_softmax" : "no_unit_softmax";
+        yield return d.UnitLayerNorm ? "unit_layernorm" : "no_unit_layernorm";
+        yield return d.TransposedLoad ? "transposed_load" : "no_transposed_load";
+        yield return d.CountersAll ? "counters_all" : "counters_cycles_only";
+        if (d.CounterBits < 64)
+        {
+            yield return "narrow_counters";
+        }
+
         if (d.LoadQueueDepth == 1 || d.ExecQueueDepth == 1 || d.StoreQueueDepth == 1)
         {
             yield return "one_entry_queue";
         }
     }
 
-    /// <summary>Draws a valid configuration (retrying draws the validator rejects) and its YAML text.</summary>
+    /// <summary>
+    /// Draws a valid configuration (retrying draws the validator rejects) and its YAML text. Every key of
+    /// <see cref="ConfigSchema"/> that changes the RTL is drawn: array shape and tiles, dataflows, DSP packing and
+    /// multiplier style, memories and banks, the transposing buffer, AXI width and outstanding bursts, queues, the
+    /// post-processing units, requantizer lanes and digits, counter width and set.
+    /// </summary>
     public static (string Yaml, DesignModel Design) DrawConfig(SeededRandom rng, string name)
     {
         ArgumentNullException.ThrowIfNull(rng);
@@ -204,23 +205,22 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
             var tileRows = Divisor(rng, rows);
             var tileCols = Divisor(rng, cols);
             var dataflow = Pick(rng, Dataflows);
+
+            // FPGA and lean options (array.dsp_packing, array.multiplier, requant, counters, transposed_load) change the RTL, never a result bit.
+            var packing = tileCols % 2 == 0 && rng.Next(3) == 0;
+            var logic = !packing && rng.Next(5) == 0;
+            var transposed = dataflow != "ws" || rng.Next(3) != 0;
             var yaml = new StringBuilder()
                 .Append(CultureInfo.InvariantCulture, $"# Drawn by hwgen fuzz.\nname: {name}\n")
                 .Append(CultureInfo.InvariantCulture, $"array:\n  rows: {rows}\n  cols: {cols}\n  tile_rows: {tileRows}\n  tile_cols: {tileCols}\n  dataflow: {dataflow}\n")
-                .Append(CultureInfo.InvariantCulture, $"scratchpad:\n  kib: {Pick(rng, SpKib)}\n  banks: {Pick(rng, Banks)}\n")
+                .Append(CultureInfo.InvariantCulture, $"  dsp_packing: {Bool(packing)}\n  multiplier: {(logic ? "logic" : "dsp")}\n")
+                .Append(CultureInfo.InvariantCulture, $"scratchpad:\n  kib: {Pick(rng, SpKib)}\n  banks: {Pick(rng, Banks)}\n  transposed_load: {Bool(transposed)}\n")
                 .Append(CultureInfo.InvariantCulture, $"accumulator:\n  kib: {Pick(rng, AccKib)}\n  banks: {Pick(rng, Banks)}\n")
                 .Append(CultureInfo.InvariantCulture, $"axi:\n  data_bits: {Pick(rng, AxiWidths)}\n  max_outstanding: {1 + rng.Next(8)}\n")
-                .Append(CultureInfo.InvariantCulture, $"queues:\n  load: {Pick(rng, Queues)}\n  exec: {Pick(rng, Queues)}\n  store: {Pick(rng, Queues)}\n");
-
-            // FPGA options (array.dsp_packing, array.multiplier, requant, counters) change the RTL, never a result bit.
-            var packing = tileCols % 2 == 0 && rng.Next(3) == 0;
-            var logic = !packing && rng.Next(5) == 0;
-            var lanes = rng.Next(2) == 0 ? cols : Divisor(rng, cols);
-            var digits = Pick(rng, DigitBits);
-            yaml.Insert(yaml.ToString().IndexOf("scratchpad:", StringComparison.Ordinal),
-                    string.Create(CultureInfo.InvariantCulture, $"  dsp_packing: {(packing ? "true" : "false")}\n  multiplier: {(logic ? "logic" : "dsp")}\n"))
-                .Append(CultureInfo.InvariantCulture, $"requant:\n  lanes: {lanes}\n  digit_bits: {digits}\n")
-                .Append(CultureInfo.InvariantCulture, $"counters:\n  bits: {Pick(rng, CounterWidths)}\n");
+                .Append(CultureInfo.InvariantCulture, $"queues:\n  load: {Pick(rng, Queues)}\n  exec: {Pick(rng, Queues)}\n  store: {Pick(rng, Queues)}\n")
+                .Append(CultureInfo.InvariantCulture, $"units:\n  gelu: {Bool(rng.Next(4) != 0)}\n  softmax: {Bool(rng.Next(4) != 0)}\n  layernorm: {Bool(rng.Next(4) != 0)}\n")
+                .Append(CultureInfo.InvariantCulture, $"requant:\n  lanes: {(rng.Next(2) == 0 ? cols : Divisor(rng, cols))}\n  digit_bits: {Pick(rng, DigitBits)}\n")
+                .Append(CultureInfo.InvariantCulture, $"counters:\n  bits: {Pick(rng, CounterWidths)}\n  set: {(rng.Next(5) == 0 ? "cycles" : "all")}\n");
             var text = yaml.ToString();
             try
             {
@@ -233,51 +233,151 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         }
     }
 
-    /// <summary>Draws a workload and AXI randomization for a design.</summary>
-    public static FuzzCase DrawCase(SeededRandom rng, DesignModel design, string configPath, int maxGemmDim = 96)
+    /// <summary>
+    /// Draws a workload the design has the units for (GEMM with or without ReLU, GEMM with fused GELU, Softmax with or
+    /// without the causal mask, LayerNorm with or without the residual, residual add, GELU, a short bert-tiny layer or
+    /// a stack of two), AXI randomization and, in <paramref name="faultPercent"/> percent of cases, a fault.
+    /// </summary>
+    public static FuzzCase DrawCase(SeededRandom rng, DesignModel design, string configPath, int maxGemmDim = 96, int faultPercent = 25)
     {
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(design);
+        var kinds = new List<(string Kind, int Weight)> { ("gemm", 6) };
+        if (design.UnitGelu)
+        {
+            kinds.AddRange([("gemm+gelu", 2), ("gelu", 2)]);
+        }
+
+        if (design.UnitSoftmax)
+        {
+            kinds.Add(("softmax", 3));
+        }
+
+        if (design.UnitLayerNorm)
+        {
+            kinds.AddRange([("layernorm", 3), ("resadd", 2)]);
+        }
+
+        if (design.UnitGelu && design.UnitSoftmax && design.UnitLayerNorm)
+        {
+            kinds.Add(("bert-tiny", 1));
+        }
+
+        var roll = rng.Next(kinds.Sum(k => k.Weight));
+        var kind = kinds.First(k => (roll -= k.Weight) < 0).Kind;
         int Dim() => rng.Next(4) == 0 ? 1 + rng.Next(8) : 1 + rng.Next(maxGemmDim);
-        var m = Dim();
-        var n = Dim();
-        var k = Dim();
-        var relu = rng.Next(2) == 1;
+        int Rows() => rng.Next(4) == 0 ? 1 + rng.Next(4) : 1 + rng.Next(48);
+        int Cols() => rng.Next(4) == 0 ? 1 + rng.Next(8) : 1 + rng.Next(320);
+        string Flag(string name) => rng.Next(2) == 1 ? "," + name + "=1" : string.Empty;
+        var inv = CultureInfo.InvariantCulture;
+        var workload = kind switch
+        {
+            "gemm" => string.Create(inv, $"gemm:M={Dim()},N={Dim()},K={Dim()}{Flag("relu")}"),
+            "gemm+gelu" => string.Create(inv, $"gemm+gelu:M={Dim()},N={Dim()},K={Dim()}"),
+            "softmax" => string.Create(inv, $"softmax:rows={Rows()},cols={Cols()}{Flag("causal")}"),
+            "layernorm" or "resadd" => string.Create(inv, $"{kind}:rows={Rows()},cols={Cols()}{Flag("residual")}"),
+            "gelu" => string.Create(inv, $"gelu:rows={Rows()},cols={Cols()}"),
+            _ => string.Create(inv, $"bert-tiny:seq={1 + rng.Next(8)}{Flag("causal")}{(rng.Next(5) == 0 ? ",layers=2" : string.Empty)}"),
+        };
         var dataflow = design.SupportWs && design.SupportOs ? (rng.Next(2) == 0 ? Dataflow.Ws : Dataflow.Os)
             : design.SupportWs ? Dataflow.Ws : Dataflow.Os;
         var seed = 1 + (rng.NextU64() % 999_999);
         var latency = 1 + rng.Next(8);
         var stall = rng.Next(3) == 0 ? 0 : rng.Next(60);
         var jitter = rng.Next(2) == 0 ? 0 : rng.Next(20);
-        return new FuzzCase(configPath, m, n, k, relu, dataflow, seed, latency, stall, jitter);
+        var fault = rng.Next(100) < faultPercent ? FaultInjection.Kinds[1 + rng.Next(FaultInjection.Kinds.Count - 1)] : FuzzFault.None;
+        var pick = rng.NextU64();
+        return new FuzzCase(configPath, workload, dataflow, seed, latency, stall, jitter, fault, fault == FuzzFault.None ? 0 : pick);
     }
 
-    /// <summary>Compiles and co-simulates one case.</summary>
+    /// <summary>Compiles one case, puts its fault in, co-simulates it and judges the outcome (<see cref="Judge"/>).</summary>
     public async Task<FuzzResult> RunCaseAsync(CosimSession session, FuzzCase c, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(c);
-        Software.Programs.CompiledProgram program;
+        var clock = Stopwatch.StartNew();
+        CompiledProgram program;
+        IReadOnlyList<ReferenceTensor>? reference;
         try
         {
-            program = WorkloadCompiler.Compile(session.Design, WorkloadSpec.Parse(c.SeededWorkload), c.Dataflow);
+            var (compiled, layer) = WorkloadCompiler.Prepare(session.Design, WorkloadSpec.Parse(c.SeededWorkload), c.Dataflow);
+            program = compiled;
+            reference = layer is null ? UntiledReference.ForProgram(compiled) : UntiledReference.ForLayers(layer.Layers);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            return new FuzzResult(c, FuzzVerdict.Skipped, ex.Message, 0);
+            return new FuzzResult(c, FuzzVerdict.Skipped, ex.Message, 0) { ReproCommand = c.ReproCommand, Seconds = clock.Elapsed.TotalSeconds };
         }
 
-        var report = await session.RunAsync(program, c.Options(settings.MaxCycles), cancellationToken).ConfigureAwait(false);
-        var verdict = report.Status is SimStatus.Hang or SimStatus.Timeout ? FuzzVerdict.Hang
-            : !report.Match || report.Problems.Count > 0 || report.GoldenFault.Code != 0 ? FuzzVerdict.Mismatch
-            : FuzzVerdict.Pass;
-        var summary = verdict == FuzzVerdict.Pass ? string.Empty
-            : report.Problems.Count > 0 ? report.Problems[0]
-            : $"golden fault {report.GoldenFault.Name} at {report.GoldenFault.Pc}: {report.GoldenFaultDetail}";
-        return new FuzzResult(c, verdict, summary, report.Cycles, report.Disagreement);
+        var injected = FaultInjection.Apply(c.Fault, c.FaultPick, session.Design, program, c.Options(settings.MaxCycles));
+        if (injected is null)
+        {
+            return new FuzzResult(c, FuzzVerdict.Skipped, $"the program has no place for a {FaultInjection.Name(c.Fault)} fault", 0)
+            {
+                ReproCommand = c.ReproCommand,
+                Seconds = clock.Elapsed.TotalSeconds,
+            };
+        }
+
+        var report = await session.RunAsync(injected.Program, injected.Options, reference, cancellationToken).ConfigureAwait(false);
+        var (verdict, summary) = Judge(c, report);
+        var failed = verdict is FuzzVerdict.Mismatch or FuzzVerdict.Hang;
+        return new FuzzResult(c, verdict, summary, report.Cycles, failed ? report.Disagreement : Disagreement.None)
+        {
+            ReproCommand = failed && FaultInjection.ChangesProgram(c.Fault) ? await WriteReproAsync(c, injected, cancellationToken).ConfigureAwait(false) : Repro(c, injected),
+            Injected = c.Fault == FuzzFault.None ? string.Empty : injected.Description,
+            GoldenFault = report.GoldenFault.Code == 0 ? "none" : report.GoldenFault.Name,
+            ExpectedHang = c.Fault == FuzzFault.Hang && verdict == FuzzVerdict.Pass,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
     }
 
-    /// <summary>Halves M, N and K while the case still fails, then tries without backpressure.</summary>
+    /// <summary>
+    /// The verdict on a co-simulation of <paramref name="c"/>: a case built never to end must be stopped by the watchdog
+    /// as a hang; any other hang or timeout is a failure; the RTL must match the golden model (data, fault code and
+    /// ERR_PC, counters, AXI protocol) and the golden model the untiled reference; a golden fault must be one the injected
+    /// fault explains, and a fault that always triggers must trigger.
+    /// </summary>
+    public static (FuzzVerdict Verdict, string Summary) Judge(FuzzCase c, CosimReport report)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(report);
+        var first = report.Problems.Count > 0 ? report.Problems[0] : string.Empty;
+        if (c.Fault == FuzzFault.Hang)
+        {
+            return report.Status == SimStatus.Hang
+                ? (FuzzVerdict.Pass, string.Empty)
+                : (FuzzVerdict.Mismatch, $"expected a hang (a token pop that is never pushed), but the RTL run ended with status {report.Status.ToString().ToLowerInvariant()}{(first.Length > 0 ? ": " + first : string.Empty)}");
+        }
+
+        if (report.Status is SimStatus.Hang or SimStatus.Timeout)
+        {
+            return (FuzzVerdict.Hang, first.Length > 0 ? first : report.Reason);
+        }
+
+        if (!report.Match || report.Problems.Count > 0)
+        {
+            return (FuzzVerdict.Mismatch, first.Length > 0 ? first : "the RTL and the golden model differ");
+        }
+
+        var expected = FaultInjection.ExpectedCodes(c.Fault);
+        var golden = report.GoldenFault;
+        if (golden.Code != 0 && !expected.Contains((FaultCode)golden.Code))
+        {
+            return (FuzzVerdict.Mismatch, c.Fault == FuzzFault.None
+                ? $"golden fault {golden.Name} at {golden.Pc} in a case without an injected fault: {report.GoldenFaultDetail}"
+                : $"golden fault {golden.Name} at {golden.Pc}, but the injected {FaultInjection.Name(c.Fault)} should give {string.Join(" or ", expected.Select(IsaSpec.Name))}: {report.GoldenFaultDetail}");
+        }
+
+        if (golden.Code == 0 && FaultInjection.AlwaysFaults(c.Fault))
+        {
+            return (FuzzVerdict.Mismatch, $"the injected {FaultInjection.Name(c.Fault)} raised no fault (expected {string.Join(" or ", expected.Select(IsaSpec.Name))})");
+        }
+
+        return (FuzzVerdict.Pass, string.Empty);
+    }
+
+    /// <summary>Halves the workload's sizes (M, N, K, rows, cols, seq) while the case still fails, then tries without backpressure.</summary>
     public async Task<FuzzResult> ShrinkAsync(CosimSession session, FuzzResult failing, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(failing);
@@ -306,12 +406,15 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
         for (var changed = true; changed && trials < MaxTrials;)
         {
             changed = false;
-            var c = best.Case;
-            changed |= c.M > 1 && await Try(c with { M = c.M / 2 }).ConfigureAwait(false);
-            c = best.Case;
-            changed |= c.N > 1 && await Try(c with { N = c.N / 2 }).ConfigureAwait(false);
-            c = best.Case;
-            changed |= c.K > 1 && await Try(c with { K = c.K / 2 }).ConfigureAwait(false);
+            foreach (var size in Sizes)
+            {
+                var spec = WorkloadSpec.Parse(best.Case.Workload);
+                if (spec.Get(size) > 1)
+                {
+                    var halved = spec with { Parameters = spec.Parameters.SetItem(size, spec.Get(size) / 2) };
+                    changed |= await Try(best.Case with { Workload = halved.ToString() }).ConfigureAwait(false);
+                }
+            }
         }
 
         var last = best.Case;
@@ -333,9 +436,73 @@ public sealed class Fuzzer(FuzzSettings settings, IProgress<string>? progress = 
     {
         ArgumentNullException.ThrowIfNull(d);
         var df = d.SupportWs && d.SupportOs ? "both" : d.SupportWs ? "ws" : "os";
+        var units = string.Join("+", new[] { (d.UnitGelu, "gelu"), (d.UnitSoftmax, "softmax"), (d.UnitLayerNorm, "layernorm") }.Where(u => u.Item1).Select(u => u.Item2));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{d.Rows}x{d.Cols} tiles {d.TileRows}x{d.TileCols} {df}, sp {d.SpDepth} rows/{d.SpBanks} banks, acc {d.AccDepth} rows/{d.AccBanks} banks, AXI {d.AxiDataBits} bits/{d.DmaOutstanding} outstanding, queues {d.LoadQueueDepth}/{d.ExecQueueDepth}/{d.StoreQueueDepth}, requant {d.RequantLanes} lanes x {d.RequantDigitBits}-bit digits{(d.DspPacking ? ", DSP packing" : string.Empty)}{(d.MulLogic ? ", logic multipliers" : string.Empty)}");
+            $"{d.Rows}x{d.Cols} tiles {d.TileRows}x{d.TileCols} {df}, sp {d.SpDepth} rows/{d.SpBanks} banks{(d.TransposedLoad ? string.Empty : " (no sp_t)")}, acc {d.AccDepth} rows/{d.AccBanks} banks, AXI {d.AxiDataBits} bits/{d.DmaOutstanding} outstanding, queues {d.LoadQueueDepth}/{d.ExecQueueDepth}/{d.StoreQueueDepth}, units {(units.Length > 0 ? units : "none")}, requant {d.RequantLanes} lanes x {d.RequantDigitBits}-bit digits, {d.CounterBits}-bit counters{(d.CountersAll ? string.Empty : " (cycles only)")}{(d.DspPacking ? ", DSP packing" : string.Empty)}{(d.MulLogic ? ", logic multipliers" : string.Empty)}");
     }
+
+    /// <summary>One line describing a case.</summary>
+    public static string Describe(FuzzCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{c.Workload}{(c.IsGemm ? (c.Dataflow == Dataflow.Ws ? " ws" : " os") : string.Empty)} seed={c.Seed} latency={c.Latency} stall={c.StallPercent}% jitter={c.Jitter}{(c.Fault == FuzzFault.None ? string.Empty : " fault=" + FaultInjection.Name(c.Fault))}");
+    }
+
+    private static string Outcome(FuzzResult r)
+    {
+        var verdict = r.ExpectedHang ? "expected hang" : r.Verdict.ToString().ToLowerInvariant();
+        var cycles = r.Cycles > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({r.Cycles} cycles)") : string.Empty;
+        var fault = r.Injected.Length == 0 ? string.Empty
+            : r.GoldenFault != "none" && !r.Failed ? $" [{r.GoldenFault}, as the golden model predicted, from {r.Injected}]"
+            : $" [{r.Injected}]";
+        return verdict + cycles + fault + (r.Summary.Length > 0 ? ": " + r.Summary : string.Empty);
+    }
+
+    /// <summary>The reproducing command of a case run from its workload (with the SLVERR range of an AXI fault).</summary>
+    private static string Repro(FuzzCase c, InjectedFault injected)
+    {
+        if (injected.Options.SlaveErrorRange is not { } r)
+        {
+            return c.ReproCommand;
+        }
+
+        var channel = injected.Options.SlaveErrorDirection switch
+        {
+            SlaveErrorDirection.Reads => ":r",
+            SlaveErrorDirection.Writes => ":w",
+            _ => string.Empty,
+        };
+        return string.Create(CultureInfo.InvariantCulture, $"{c.ReproCommand} --slverr 0x{r.Start:X}:0x{r.End:X}{channel}");
+    }
+
+    /// <summary>
+    /// Writes a changed program as assembly (one <c>.word</c> per instruction, the disassembly as a comment) and the DRAM
+    /// image it runs on into <c>repro/</c> of the output folder; returns the <c>hwgen sim --program</c> command that runs them.
+    /// </summary>
+    private async Task<string> WriteReproAsync(FuzzCase c, InjectedFault injected, CancellationToken cancellationToken)
+    {
+        var folder = settings.OutputDirectory.TrimEnd('/', '\\').Replace('\\', '/') + "/repro";
+        Directory.CreateDirectory(folder);
+        var stem = string.Create(CultureInfo.InvariantCulture,
+            $"{folder}/{Path.GetFileNameWithoutExtension(c.ConfigPath)}-{FaultInjection.Name(c.Fault)}-{c.Seed}-{c.FaultPick % 1_000_000:D6}-{(uint)c.Workload.GetHashCode(StringComparison.Ordinal):X8}");
+        var p = injected.Program;
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"# {c.SeededWorkload} with {injected.Description} (hwgen fuzz)\n");
+        for (var pc = 0; pc < p.Length; pc++)
+        {
+            var word = p.Dram.AsSpan(checked((int)(p.ProgramAddress + ((long)pc * IsaSpec.InstructionBytes))), IsaSpec.InstructionBytes);
+            var insn = Instruction.Decode(word);
+            text.Append(CultureInfo.InvariantCulture, $".word 0x{BinaryPrimitives.ReadUInt128LittleEndian(word):X32}  # {pc}: {(insn is null ? "undefined opcode" : Disassembler.Format(insn))}\n");
+        }
+
+        await File.WriteAllTextAsync(stem + ".s", text.ToString(), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(stem + ".bin", p.Dram, cancellationToken).ConfigureAwait(false);
+        return $"./hwgen sim {c.ConfigPath} --program {stem}.s --memory {stem}.bin {c.MemoryArguments}";
+    }
+
+    private static readonly string[] Sizes = ["M", "N", "K", "rows", "cols", "seq"];
+
+    private static string Bool(bool value) => value ? "true" : "false";
 
     private static int Divisor(SeededRandom rng, int n)
     {
