@@ -50,6 +50,13 @@ internal static class CommandArguments
                 ["--output"] = Folder,
                 ["--summary"] = Json,
             },
+            ["explore"] = new Dictionary<string, ArgumentCheck>(StringComparer.Ordinal)
+            {
+                ["space"] = new InputFileCheck(InputFormat.Space),
+                ["--output"] = Folder,
+                ["--jobs"] = new RangeCheck(1, 1024, "jobs"),
+                ["--max-recheck"] = new RangeCheck(1, 10_000, "points"),
+            },
             ["run"] = new Dictionary<string, ArgumentCheck>(StringComparer.Ordinal)
             {
                 ["config"] = new InputFileCheck(InputFormat.Config),
@@ -67,5 +74,6 @@ internal static class CommandArguments
             ["generate"] = ("rtl-out", "--output"),
             ["sim"] = ("rtl-out", null),
             ["synth"] = ("rtl-out", "--output"),
+            ["explore"] = ("explore-out", "--output"),
         };
 }

@@ -25,6 +25,9 @@ internal sealed record InputFormat(string Description, long MaxBytes, Func<byte[
     /// <summary>Sentences for a model run, one a line: UTF-8 text.</summary>
     public static InputFormat Sentences { get; } = new("sentence list", 16L * 1024 * 1024, bytes => Text(bytes));
 
+    /// <summary>A design space for <c>explore</c>: UTF-8 text; its keys are checked by <c>SpaceFile</c> afterwards, naming key and line.</summary>
+    public static InputFormat Space { get; } = new("design-space YAML", 1024 * 1024, bytes => Text(bytes));
+
     /// <summary>A raw DRAM image, byte 0 at address 0.</summary>
     public static InputFormat MemoryImage { get; } = new("memory image", MaxMemoryImageBytes, _ => null);
 
