@@ -93,6 +93,12 @@ public static class LayerCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(layers);
+        if (!d.TransposedLoad)
+        {
+            // Attention loads Kᵀ with target sp_t; without the transposed load the layer does not fit this design.
+            throw new ArgumentException($"layers need scratchpad.transposed_load, which configuration '{d.Name}' turns off", nameof(d));
+        }
+
         if (layers.Count == 0)
         {
             throw new ArgumentException("no layers to compile", nameof(layers));

@@ -1,0 +1,64 @@
+using HwGen.Explore;
+
+namespace HwGen.Tests.Explore;
+
+/// <summary>The design-space file, the Pareto front and a small model-only sweep (no RTL).</summary>
+public sealed class ExploreTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("hwgen-explore-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Theory]
+    [InlineData("workload: gemm:M=8,N=8,K=8\nsweep:\n  array.rowz: [8]\n", "array.rowz")]
+    [InlineData("workload: gemm:M=8,N=8,K=8\nsweep:\n  array.rows: [8, 100]\n", "array.rows")]
+    [InlineData("workload: gemm:M=8,N=8,K=8\nsweep:\n  scratchpad.kib: [48]\n", "scratchpad.kib")]
+    [InlineData("workload: gemm:M=0,N=8,K=8\nsweep:\n  array.rows: [8]\n", "workload")]
+    [InlineData("sweep:\n  array.rows: [8]\n", "workload")]
+    public void A_bad_space_file_names_the_key_and_line(string yaml, string key)
+    {
+        // Act
+        var ex = Assert.Throws<SpaceFileException>(() => SpaceFile.Parse(yaml, Path.Combine(dir, "space.yaml")));
+
+        // Assert
+        Assert.Contains(key, ex.Message, StringComparison.Ordinal);
+        Assert.Matches(@"space\.yaml:\d+: ", ex.Message);
+    }
+
+    [Fact]
+    public void The_front_keeps_exactly_the_points_nothing_beats()
+    {
+        // Arrange
+        double[][] points = [[1, 5], [2, 2], [3, 3], [5, 1], [2, 2]];
+
+        // Act
+        var front = ParetoFront.Of(points);
+
+        // Assert: [3,3] is beaten by [2,2]; the two equal points both stay.
+        Assert.Equal([0, 1, 3, 4], front);
+    }
+
+    [Fact]
+    public async Task A_sweep_evaluates_every_point_marks_the_front_and_resumes_without_redoing_work()
+    {
+        // Arrange
+        var yaml = $"base: {RepoPaths.Config("tiny")}\nworkload: gemm:M=32,N=32,K=32\nsweep:\n  array.rows: [4, 8]\n  array.cols: [4, 8]\n  array.tile_rows: [1, 3]\n";
+        var space = SpaceFile.Parse(yaml, Path.Combine(dir, "space.yaml"));
+        var settings = new ExploreSettings { Space = space, OutputDirectory = Path.Combine(dir, "out"), Jobs = 2 };
+
+        // Act
+        var first = await new ExploreRun(settings).RunAsync();
+        var lines = File.ReadAllLines(Path.Combine(dir, "out", "results.jsonl")).Length;
+        var second = await new ExploreRun(settings).RunAsync();
+
+        // Assert
+        Assert.Equal(8, first.Points);
+        Assert.Equal(4, first.Invalid); // tile_rows 3 divides neither 4 nor 8
+        Assert.Equal(4, first.Ok);
+        Assert.Contains(first.Front, p => p.Values["array.rows"] == "8" && p.Values["array.cols"] == "8");
+        Assert.All(first.Front, p => Assert.True(p.Cycles > 0 && p.EnergyUj > 0));
+        Assert.Equal(8, second.Resumed);
+        Assert.Equal(lines, File.ReadAllLines(Path.Combine(dir, "out", "results.jsonl")).Length);
+        Assert.True(new FileInfo(Path.Combine(dir, "out", "pareto.png")).Length > 10_000);
+    }
+}
