@@ -96,7 +96,7 @@ public static class LayerCompiler
         if (!d.TransposedLoad)
         {
             // Attention loads Kᵀ with target sp_t; without the transposed load the layer does not fit this design.
-            throw new ArgumentException($"layers need scratchpad.transposed_load, which configuration '{d.Name}' turns off", nameof(d));
+            throw new ArgumentException($"layers need scratchpad.transposed_load, which configuration '{d.Name}' turns off");
         }
 
         if (layers.Count == 0)
