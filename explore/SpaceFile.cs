@@ -208,17 +208,15 @@ public sealed record SpaceFile
             throw new SpaceFileException(source, line, $"sweep: {path}: range {from}..{to} is outside {ik.Min}..{ik.Max}");
         }
 
+        if (ik.PowerOfTwo && (from & (from - 1)) != 0)
+        {
+            throw new SpaceFileException(source, line, $"sweep: {path}: {path} takes powers of two, so the range must start at one");
+        }
+
         var values = new List<string>();
         for (long x = from; x <= to; x = ik.PowerOfTwo ? x * 2 : x + 1)
         {
-            if (!ik.PowerOfTwo || (x & (x - 1)) == 0)
-            {
-                values.Add(x.ToString(CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                throw new SpaceFileException(source, line, $"sweep: {path}: {path} takes powers of two, so the range must start at one");
-            }
+            values.Add(x.ToString(CultureInfo.InvariantCulture));
         }
 
         return values;
