@@ -23,7 +23,7 @@ case "${1:-}" in
     ./hwgen generate configs/default.yaml
     echo "==> co-simulating ${DEFAULT_WORKLOAD} on configs/default.yaml"
     ./hwgen sim configs/default.yaml --workload "${DEFAULT_WORKLOAD}" --json rtl-out/default/last-sim.json
-    echo "==> a real sentence through MiniLM (float pass and integer scheme against ONNX Runtime)"
+    echo "==> a real sentence through MiniLM on configs/default.yaml (co-simulation, cosine against ONNX Runtime)"
     ./hwgen run configs/default.yaml --model minilm --text "The accelerator runs a real sentence through MiniLM."
     ;;
   test)

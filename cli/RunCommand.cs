@@ -6,8 +6,8 @@ using HwGen.Models;
 namespace HwGen.Cli;
 
 /// <summary>
-/// The <c>run</c> command: a real model (ONNX) on sentences, compared with ONNX Runtime. Today the integer numbers come
-/// from the fake-quantized C# forward pass (software/Models); the co-simulation path is added when the compiler graph lands.
+/// The <c>run</c> command: a real model (ONNX) on sentences, on the accelerator (golden model and co-simulation, see
+/// <see cref="ModelOnAccelerator"/>), compared with ONNX Runtime; or the quantization study (<c>--study</c>).
 /// </summary>
 internal static class RunCommand
 {
@@ -15,7 +15,7 @@ internal static class RunCommand
 
     public static Command Create()
     {
-        var config = new Argument<FileInfo?>("config") { Description = "Configuration YAML (validated; the accelerator path is not wired to models yet).", Arity = ArgumentArity.ZeroOrOne };
+        var config = new Argument<FileInfo?>("config") { Description = "Configuration YAML of the accelerator to run the model on (needed except for --study alone).", Arity = ArgumentArity.ZeroOrOne };
         var model = new Option<string>("--model", "-m") { Description = "Model name (minilm) or path to a BERT-family ONNX file (with vocab.txt beside it).", DefaultValueFactory = _ => ModelStore.MiniLm };
         var text = new Option<string[]>("--text", "-t") { Description = "A sentence (repeatable).", AllowMultipleArgumentsPerToken = false };
         var textFile = new Option<FileInfo?>("--text-file") { Description = "Sentences, one a line." };
@@ -26,15 +26,17 @@ internal static class RunCommand
         var calibration = new Option<int>("--calibration") { Description = "Calibration sentences for activation scales.", DefaultValueFactory = _ => 32 };
         var evaluation = new Option<int>("--evaluation") { Description = "With --study: held-out evaluation sentences.", DefaultValueFactory = _ => 200 };
         var rowsOption = new Option<int[]>("--rows") { Description = "With --study: only these schemes (1-based rows of the table), e.g. --rows 2 --rows 7." };
-        var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences and compare its embeddings with ONNX Runtime's float output.")
+        var heldOut = new Option<int>("--held-out") { Description = "Also run the first N held-out fortunes-min sentences (disjoint from the calibration sentences; the accuracy figures of docs/numerics.md)." };
+        var goldenOnly = new Option<bool>("--golden-only") { Description = "Run the bit-exact golden model only (no co-simulation): accuracy over many sentences in seconds." };
+        var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences on the accelerator and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption,
+            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption, goldenOnly, heldOut,
         };
-        cmd.SetAction(parse =>
+        cmd.SetAction(async (parse, cancel) =>
         {
             try
             {
-                return Execute(
+                return await Execute(
                     parse.GetValue(config),
                     parse.GetValue(model)!,
                     parse.GetValue(text) ?? [],
@@ -44,7 +46,10 @@ internal static class RunCommand
                     parse.GetValue(study),
                     parse.GetValue(calibration),
                     parse.GetValue(evaluation),
-                    parse.GetValue(rowsOption) ?? []);
+                    parse.GetValue(rowsOption) ?? [],
+                    parse.GetValue(goldenOnly),
+                    parse.GetValue(heldOut),
+                    cancel).ConfigureAwait(false);
             }
             catch (ModelException ex)
             {
@@ -55,9 +60,10 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static int Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows)
+    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool goldenOnly, int heldOut, CancellationToken cancel)
     {
-        if (config is not null && CliApp.LoadDesign(config) is null)
+        var design = config is null ? null : CliApp.LoadDesign(config);
+        if (config is not null && design is null)
         {
             return ExitCodes.BadInput;
         }
@@ -74,9 +80,28 @@ internal static class RunCommand
             sentences.AddRange(File.ReadAllLines(textFile.FullName).Select(l => l.Trim()).Where(l => l.Length > 0));
         }
 
+        if (heldOut > 0)
+        {
+            try
+            {
+                sentences.AddRange(SentenceCorpus.Load(calibrationCount, heldOut).Evaluation);
+            }
+            catch (ModelException ex)
+            {
+                Console.Error.WriteLine($"error: --held-out: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+        }
+
         if (sentences.Count == 0 && !study)
         {
-            Console.Error.WriteLine("error: nothing to run: give --text \"...\", --text-file FILE, or --study");
+            Console.Error.WriteLine("error: nothing to run: give --text \"...\", --text-file FILE, --held-out N or --study");
+            return ExitCodes.BadInput;
+        }
+
+        if (sentences.Count > 0 && design is null)
+        {
+            Console.Error.WriteLine($"error: running sentences needs the accelerator's configuration, e.g. ./hwgen run configs/default.yaml --model {modelName} --text \"...\"");
             return ExitCodes.BadInput;
         }
 
@@ -107,38 +132,8 @@ internal static class RunCommand
             }
         }
 
-        var scheme = QuantScheme.Best;
-        var floatPass = new FloatEncoder(m);
-        var quantized = new FloatEncoder(m, scheme, session.Tokenize(calibrationSet));
-        Console.WriteLine($"integer path: fake-quantized C# forward pass, scheme '{scheme.Name}' (per-channel int8 weights; not yet the accelerator or its golden model)");
-        var results = session.Evaluate(sentences, floatPass, quantized, pooling, Console.Error.WriteLine);
-        foreach (var (r, i) in results.Select((r, i) => (r, i)))
-        {
-            Console.WriteLine(FormattableString.Invariant($"  [{i + 1}] {r.Tokens,3} tokens  cosine vs ONNX Runtime: float {r.FloatCosine:F6} (max |Δh| {r.FloatMaxAbsError:G3}), integer {r.QuantCosine:F4}  \"{Short(r.Text)}\""));
-        }
-
-        double? spearman = null;
-        if (results.Count >= 3)
-        {
-            spearman = Similarity.Spearman(Similarity.PairwiseCosines(results.Select(r => r.Embedding).ToList()), Similarity.PairwiseCosines(results.Select(r => r.ReferenceEmbedding).ToList()));
-            Console.WriteLine(FormattableString.Invariant($"  Spearman of pairwise similarities (integer vs ONNX Runtime, {results.Count} sentences): {spearman:F4}"));
-        }
-
-        if (json is not null && !study)
-        {
-            WriteJson(json, new
-            {
-                model = m.Name,
-                summary = m.Summary(),
-                pooling = pooling.ToString(),
-                integer_path = "fake-quantized C# forward pass",
-                scheme = scheme.Name,
-                spearman,
-                sentences = results.Select(r => new { text = r.Text, tokens = r.Tokens, truncated = r.Truncated, float_cosine = r.FloatCosine, float_max_abs_error = r.FloatMaxAbsError, integer_cosine = r.QuantCosine, embedding = r.Embedding }),
-            });
-        }
-
-        return ExitCodes.Ok;
+        var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly);
+        return await run.ExecuteAsync(sentences, calibrationSet, json, cancel).ConfigureAwait(false);
     }
 
     private static (IReadOnlyList<string> Calibration, IReadOnlyList<string> Evaluation) CorpusOrFallback(int calibration, int evaluation, List<string> sentences)
@@ -154,11 +149,11 @@ internal static class RunCommand
         }
     }
 
-    private static void WriteJson(FileInfo file, object value)
+    internal static void WriteJson(FileInfo file, object value)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file.FullName)!);
         File.WriteAllText(file.FullName, JsonSerializer.Serialize(value, JsonOptions));
     }
 
-    private static string Short(string s) => s.Length <= 60 ? s : string.Concat(s.AsSpan(0, 57), "...");
+    internal static string Short(string s) => s.Length <= 60 ? s : string.Concat(s.AsSpan(0, 57), "...");
 }

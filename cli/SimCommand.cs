@@ -71,10 +71,7 @@ internal static class SimCommand
                 return ExitCodes.BadInput;
             }
 
-            var dir = Path.Combine("rtl-out", design.Name);
-            // The banner names the generate command, not this sim command line: the harness cache is
-            // keyed by the RTL text, and a banner per sim command line would rebuild per workload.
-            RtlGenerator.Generate(design, dir, CliApp.CommandLine(["generate", parse.GetValue(config)!.ToString()]));
+            var dir = Cosimulation.RtlDirectory(design);
             var tracePath = parse.GetValue(trace) ? (parse.GetValue(traceFile)?.FullName ?? Path.GetFullPath(Path.Combine(dir, "sim.fst"))) : null;
             if (tracePath is not null)
             {
@@ -100,27 +97,14 @@ internal static class SimCommand
             CosimReport report;
             try
             {
-                report = await AnsiConsole.Status().StartAsync("preparing", async ctx =>
-                {
-                    var steps = 0;
-                    var interactive = AnsiConsole.Profile.Capabilities.Interactive;
-                    var progress = new Progress<string>(m =>
-                    {
-                        // Verilator/g++ print one line per compile step; show a count, not the lines.
-                        steps++;
-                        if (interactive)
-                        {
-                            ctx.Status($"building the Verilator model (cached by RTL hash)… {steps} build steps");
-                        }
-                    });
-                    var session = new CosimSession(design, dir, new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() }, progress);
-                    ctx.Status("building the Verilator model (cached by RTL hash)…");
-                    await session.PrepareAsync(tracePath is not null, cancel).ConfigureAwait(false);
-                    ctx.Status($"simulating {compiled.Workload} ({compiled.Length} instructions)…");
-                    return layer is null
-                        ? await session.RunAsync(compiled, options, cancel).ConfigureAwait(false)
-                        : await session.RunAsync(compiled, options, UntiledReference.ForLayers(layer.Layers), cancel).ConfigureAwait(false);
-                }).ConfigureAwait(false);
+                report = await Cosimulation.RunAsync(
+                    design,
+                    parse.GetValue(config)!.ToString(),
+                    compiled,
+                    options,
+                    layer is null ? null : UntiledReference.ForLayers(layer.Layers),
+                    tracePath is not null,
+                    cancel).ConfigureAwait(false);
             }
             catch (ToolchainException ex)
             {

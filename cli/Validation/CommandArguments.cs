@@ -64,6 +64,7 @@ internal static class CommandArguments
                 ["--json"] = Json,
                 ["--calibration"] = new RangeCheck(1, 100_000, "sentences"),
                 ["--evaluation"] = new RangeCheck(1, 100_000, "sentences"),
+                ["--held-out"] = new RangeCheck(0, 100_000, "sentences"),
             },
         };
 

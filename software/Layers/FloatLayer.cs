@@ -70,18 +70,29 @@ public static class FloatLayer
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(bias);
+        // Row by row, t outer and j inner: each y[i, j] still sums bias + x·w in t order (the same doubles as a
+        // j-outer loop), but the weights are read along their rows, which keeps wide layers fast.
         var y = new double[rows * n];
+        var lanes = System.Numerics.Vector<double>.Count;
         for (var i = 0; i < rows; i++)
         {
-            for (var j = 0; j < n; j++)
+            var acc = y.AsSpan(i * n, n);
+            bias.AsSpan(0, n).CopyTo(acc);
+            for (var t = 0; t < k; t++)
             {
-                var acc = bias[j];
-                for (var t = 0; t < k; t++)
+                var a = x[(i * k) + t];
+                var w = weights.AsSpan(t * n, n);
+                var j = 0;
+                var av = new System.Numerics.Vector<double>(a);
+                for (; j + lanes <= n; j += lanes)
                 {
-                    acc += x[(i * k) + t] * weights[(t * n) + j];
+                    (new System.Numerics.Vector<double>(acc[j..]) + (av * new System.Numerics.Vector<double>(w[j..]))).CopyTo(acc[j..]);
                 }
 
-                y[(i * n) + j] = acc;
+                for (; j < n; j++)
+                {
+                    acc[j] += a * w[j];
+                }
             }
         }
 

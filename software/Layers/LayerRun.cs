@@ -80,11 +80,14 @@ public sealed record LayerRun
     /// Compiles a stack for <paramref name="design"/> and runs the float stack on the dequantized weights, from the
     /// dequantized input of the first layer (so accuracy is end to end).
     /// </summary>
-    public static LayerRun Create(DesignModel design, IReadOnlyList<QuantizedLayer> layers)
+    public static LayerRun Create(DesignModel design, IReadOnlyList<QuantizedLayer> layers) =>
+        Create(layers, LayerCompiler.CompileLayers(design, layers));
+
+    /// <summary>Runs the float stack for a stack already compiled into <paramref name="compiled"/>.</summary>
+    public static LayerRun Create(IReadOnlyList<QuantizedLayer> layers, CompiledLayer compiled)
     {
-        ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(layers);
-        var compiled = LayerCompiler.CompileLayers(design, layers);
+        ArgumentNullException.ThrowIfNull(compiled);
         var floats = new List<FloatActivations>();
         var references = new List<KernelReference>();
         for (var i = 0; i < layers.Count; i++)

@@ -163,13 +163,33 @@ public sealed record QuantizedLayer
     /// </summary>
     private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input)
     {
-        var pre = spec.PreLayerNorm;
         var fl = FloatLayer.Forward(spec, w);
-        int h = spec.Hidden;
-        var (x, sx) = input ?? Quantize(w.Input, SymmetricQuantizer.Scale(w.Input));
-        double sq = SymmetricQuantizer.Scale(fl.Q), sk = SymmetricQuantizer.Scale(fl.K), sv = SymmetricQuantizer.Scale(fl.V);
-        double so = SymmetricQuantizer.Scale(fl.O), sx1 = SymmetricQuantizer.Scale(fl.X1), sh = SymmetricQuantizer.Scale(fl.H), sy = SymmetricQuantizer.Scale(fl.Y);
-        double sa1 = pre ? SymmetricQuantizer.Scale(fl.A1!) : 0, sa2 = pre ? SymmetricQuantizer.Scale(fl.A2!) : 0;
+        var scales = LayerScales.Of(w.Input, fl);
+        var (x, sx) = input ?? Quantize(w.Input, scales.X);
+        return (Create(spec, seed, w, scales with { X = sx }, x), fl);
+    }
+
+    /// <summary>
+    /// Quantizes float weights <paramref name="w"/> (int8, one scale per tensor; int32 biases; γ/β) with given activation
+    /// <paramref name="scales"/> (an imported model's calibration), for the int8 input <paramref name="x"/> at scale
+    /// <c>scales.X</c>. <c>w.Input</c> is not read; <see cref="Dequantized"/> holds the dequantized <paramref name="x"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A weight, bias or input whose length does not match <paramref name="spec"/>.</exception>
+    public static QuantizedLayer Create(LayerSpec spec, ulong seed, LayerWeights w, LayerScales scales, sbyte[] x)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(scales);
+        ArgumentNullException.ThrowIfNull(x);
+        int h = spec.Hidden, f = spec.Ffn;
+        Check(x.Length, spec.Seq * h, "input");
+        Check(w.Wq.Length + w.Wk.Length + w.Wv.Length + w.Wo.Length, 4 * h * h, "attention weights");
+        Check(w.W1.Length + w.W2.Length, 2 * h * f, "FFN weights");
+        Check(w.B1.Length, f, "FFN1 bias");
+        var pre = spec.PreLayerNorm;
+        var sx = scales.X;
+        double sq = scales.Q, sk = scales.K, sv = scales.V, so = scales.O, sx1 = scales.X1, sh = scales.H, sy = scales.Y;
+        double sa1 = pre ? scales.A1 : 0, sa2 = pre ? scales.A2 : 0;
 
         // The int8 inputs of the attention and the FFN, and the output scales of the two LayerNorms.
         double sIn = pre ? sa1 : sx, sFfn = pre ? sa2 : sx1, sLn1 = pre ? sa1 : sx1, sLn2 = pre ? sa2 : sy;
@@ -193,7 +213,7 @@ public sealed record QuantizedLayer
             Deq(x, sx),
             Deq(wq, swq), Deq(bq, sIn * swq), Deq(wk, swk), Deq(bk, sIn * swk), Deq(wv, swv), Deq(bv, sIn * swv), Deq(wo, swo), Deq(bo, so * swo),
             Deq(g1, sg1), Deq(be1, sLn1 / 256), Deq(w1, sw1), Deq(b1, sFfn * sw1), Deq(w2, sw2), Deq(b2, sh * sw2), Deq(g2, sg2), Deq(be2, sLn2 / 256));
-        return (new QuantizedLayer
+        return new QuantizedLayer
         {
             Spec = spec,
             Seed = seed,
@@ -215,7 +235,15 @@ public sealed record QuantizedLayer
             Norm2 = pre ? IntLayerNormConstants.FromScales(h, sx1, null, sg2, sa2) : IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
             Add2 = pre ? IntResidualAddConstants.FromScales(sh * sw2, sx1, sy) : null,
             Dequantized = deq,
-        }, fl);
+        };
+    }
+
+    private static void Check(int actual, int expected, string what)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"{what}: {actual} values where the layer needs {expected}");
+        }
     }
 
     private static (sbyte[] Values, double Scale) Quantize(double[] v, double scale)

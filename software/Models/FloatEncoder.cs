@@ -17,7 +17,6 @@ public sealed class FloatEncoder
     private readonly QuantScheme scheme;
     private readonly Dictionary<string, float> maxAbs = new(StringComparer.Ordinal);
     private readonly List<PreparedLayer> layers;
-    private readonly LayerNormWeights? embeddingNorm;
     private bool calibrating;
 
     /// <summary>Prepares a float (<paramref name="scheme"/> null) or fake-quantized encoder.</summary>
@@ -26,7 +25,6 @@ public sealed class FloatEncoder
         ArgumentNullException.ThrowIfNull(model);
         this.model = model;
         this.scheme = scheme ?? QuantScheme.Float;
-        embeddingNorm = model.Embeddings.Norm;
         layers = model.Layers.Select(l => new PreparedLayer(l)).ToList();
         if (this.scheme.NeedsCalibration)
         {
@@ -52,9 +50,14 @@ public sealed class FloatEncoder
     /// <summary>The scheme.</summary>
     public QuantScheme Scheme => scheme;
 
-    /// <summary>The last hidden state [tokens, hidden] for one sentence (token type 0, no padding).</summary>
-    public float[] Forward(ReadOnlySpan<int> ids)
+    /// <summary>
+    /// The embedding stage of <paramref name="model"/> in float32: word, position (row i for token i) and token-type 0
+    /// rows summed, then the embedding LayerNorm when the model has one. [tokens, hidden].
+    /// </summary>
+    /// <exception cref="ModelException">More tokens than positions, or a token id outside the vocabulary.</exception>
+    public static float[] Embed(EncoderModel model, ReadOnlySpan<int> ids)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var n = ids.Length;
         var h = model.Hidden;
         if (n > model.MaxPositions)
@@ -79,11 +82,19 @@ public sealed class FloatEncoder
             }
         }
 
-        if (embeddingNorm is not null)
+        if (model.Embeddings.Norm is { } norm)
         {
-            LayerNorm(x, n, embeddingNorm);
+            LayerNorm(x, n, norm);
         }
 
+        return x;
+    }
+
+    /// <summary>The last hidden state [tokens, hidden] for one sentence (token type 0, no padding).</summary>
+    public float[] Forward(ReadOnlySpan<int> ids)
+    {
+        var x = Embed(model, ids);
+        var n = ids.Length;
         for (var li = 0; li < layers.Count; li++)
         {
             x = Layer(li, x, n);

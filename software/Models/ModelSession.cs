@@ -57,9 +57,18 @@ public sealed class ModelSession : IDisposable
     /// <summary>Runs sentences through the float pass, <paramref name="quantized"/> and ONNX Runtime.</summary>
     public List<SentenceResult> Evaluate(IReadOnlyList<string> sentences, FloatEncoder floatPass, FloatEncoder quantized, Pooling pooling, Action<string>? warn = null)
     {
+        ArgumentNullException.ThrowIfNull(quantized);
+        return Evaluate(sentences, floatPass, ReferenceEquals(floatPass, quantized) ? null : ids => quantized.Forward(ids), pooling, warn);
+    }
+
+    /// <summary>
+    /// Runs sentences through the float pass, an integer pass (<paramref name="integer"/>: token ids → last hidden states;
+    /// null = the float pass itself) and ONNX Runtime.
+    /// </summary>
+    public List<SentenceResult> Evaluate(IReadOnlyList<string> sentences, FloatEncoder floatPass, Func<int[], float[]>? integer, Pooling pooling, Action<string>? warn = null)
+    {
         ArgumentNullException.ThrowIfNull(sentences);
         ArgumentNullException.ThrowIfNull(floatPass);
-        ArgumentNullException.ThrowIfNull(quantized);
         var results = new List<SentenceResult>();
         for (var i = 0; i < sentences.Count; i++)
         {
@@ -71,7 +80,7 @@ public sealed class ModelSession : IDisposable
 
             var reference = Flatten(Reference.HiddenStates(ids));
             var f = floatPass.Forward(ids);
-            var q = ReferenceEquals(floatPass, quantized) ? f : quantized.Forward(ids);
+            var q = integer is null ? f : integer(ids);
             var refEmb = FloatEncoder.Pool(reference, ids.Length, pooling);
             var qEmb = FloatEncoder.Pool(q, ids.Length, pooling);
             results.Add(new SentenceResult(

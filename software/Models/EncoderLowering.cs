@@ -1,0 +1,202 @@
+using System.Globalization;
+using HwGen.Software.Layers;
+using HwGen.Software.Numerics;
+
+namespace HwGen.Models;
+
+/// <summary>
+/// Lowers an imported encoder onto the accelerator's layer stack: each <see cref="EncoderLayer"/> becomes a
+/// <see cref="QuantizedLayer"/> (the same type the presets use, so the same graph, compiler, golden model and RTL run
+/// it) with the model's own weights, and activation scales calibrated on sentences. The embedding lookup, its sum and
+/// its LayerNorm stay on the host in float (table reads, once per token); the host quantizes their output to the int8
+/// input of layer 0. A pre-LN model's final LayerNorm also runs on the host.
+/// </summary>
+/// <remarks>
+/// Today's datapath fixes the storage formats: int8 weights with one scale per tensor (the store requantization has one
+/// multiplier and shift), int32 biases, int8 activations everywhere, including the residual stream and the FFN inputs.
+/// That is row 1 of the quantization study in docs/numerics.md; the wider formats the study asks for are the next
+/// hardware steps (docs/models.md).
+/// </remarks>
+public sealed class EncoderLowering
+{
+    private readonly EncoderModel model;
+    private readonly LayerWeights[] weights;
+    private readonly QuantizedLayer[] templates;
+
+    /// <summary>Checks that the datapath can run <paramref name="model"/>, then quantizes it, calibrating on <paramref name="calibration"/>.</summary>
+    /// <exception cref="ModelException">A layer the accelerator's layer type cannot hold, or no calibration sentences.</exception>
+    public EncoderLowering(EncoderModel model, IReadOnlyList<int[]> calibration)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(calibration);
+        this.model = model;
+        CheckShape(model);
+        if (calibration.Count == 0)
+        {
+            throw new ModelException("no calibration sentences");
+        }
+
+        weights = model.Layers.Select(ToLayerWeights).ToArray();
+        Scales = Calibrate(calibration);
+        templates = new QuantizedLayer[weights.Length];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            templates[i] = QuantizedLayer.Create(Spec(1), 0, weights[i], Scales[i], new sbyte[model.Hidden]);
+        }
+    }
+
+    /// <summary>The activation scales of each layer; layer i's input scale is layer i−1's output scale.</summary>
+    public IReadOnlyList<LayerScales> Scales { get; }
+
+    /// <summary>The layers' shape at <paramref name="tokens"/> tokens (named after the model).</summary>
+    public LayerSpec Spec(int tokens)
+    {
+        var l = model.Layers[0];
+        return new LayerSpec(model.Name, model.Hidden, l.Heads, l.FfnWidth, tokens, false, model.Placement == NormPlacement.PreNorm);
+    }
+
+    /// <summary>
+    /// The layer stack for one sentence: the host embeds <paramref name="ids"/> and quantizes the result to layer 0's
+    /// int8 input; the quantized weights are shared with every other sentence. The program reads only layer 0's input;
+    /// with <paramref name="chainInputs"/> every later layer's <see cref="QuantizedLayer.X"/> is also filled with its
+    /// predecessor's output from the integer layer reference, which the untiled reference of a co-simulation needs (it
+    /// runs each layer from its own input).
+    /// </summary>
+    /// <exception cref="ModelException">More tokens than positions, or a token outside the vocabulary.</exception>
+    public IReadOnlyList<QuantizedLayer> Lower(ReadOnlySpan<int> ids, bool chainInputs = false)
+    {
+        var n = ids.Length;
+        var embedded = FloatEncoder.Embed(model, ids);
+        var sx = Scales[0].X;
+        var x = new sbyte[embedded.Length];
+        var dequantized = new double[embedded.Length];
+        for (var i = 0; i < x.Length; i++)
+        {
+            x[i] = SymmetricQuantizer.Quantize(embedded[i], sx);
+            dequantized[i] = x[i] * sx;
+        }
+
+        var spec = Spec(n);
+        var stack = new QuantizedLayer[templates.Length];
+        for (var i = 0; i < stack.Length; i++)
+        {
+            // Only layer 0's input is in the program; layer i > 0 reads layer i−1's output where it lies.
+            var input = i == 0 ? x : chainInputs ? IntLayerReference.Run(stack[i - 1]).Y : new sbyte[n * model.Hidden];
+            stack[i] = templates[i] with
+            {
+                Spec = spec,
+                X = input,
+                Dequantized = templates[i].Dequantized with { Input = i == 0 ? dequantized : new double[input.Length] },
+            };
+        }
+
+        return stack;
+    }
+
+    /// <summary>
+    /// The model's last hidden states [tokens, hidden] in float from the int8 output <paramref name="y"/> of the last
+    /// layer (its scale), with a pre-LN model's final LayerNorm applied on the host.
+    /// </summary>
+    public float[] HiddenStates(ReadOnlySpan<long> y, int tokens)
+    {
+        var scale = Scales[^1].Y;
+        var h = new float[y.Length];
+        for (var i = 0; i < h.Length; i++)
+        {
+            h[i] = (float)(y[i] * scale);
+        }
+
+        if (model.FinalNorm is { } norm)
+        {
+            FloatKernels.LayerNorm(h, tokens, norm);
+        }
+
+        return h;
+    }
+
+    /// <summary>The name of the last layer's output tensor in the compiled program.</summary>
+    public string OutputTensor => model.Layers.Length == 1 ? "Y" : $"L{(model.Layers.Length - 1).ToString(CultureInfo.InvariantCulture)}.Y";
+
+    /// <summary>
+    /// Every layer must be the accelerator's layer type: all layers alike (one program, one stack), heads × head width
+    /// = hidden, and the scores scaled by 1/√(head width), which the Softmax unit's input conversion folds in.
+    /// </summary>
+    private static void CheckShape(EncoderModel model)
+    {
+        if (model.Layers.IsEmpty)
+        {
+            throw new ModelException($"{model.Name}: the model has no encoder layers to run");
+        }
+
+        var first = model.Layers[0];
+        for (var i = 0; i < model.Layers.Length; i++)
+        {
+            var l = model.Layers[i];
+            if (l.Heads != first.Heads || l.HeadDim != first.HeadDim || l.FfnWidth != first.FfnWidth)
+            {
+                throw new ModelException($"{model.Name}: layer {i} ({l.Heads} heads of {l.HeadDim}, FFN {l.FfnWidth}) differs from layer 0 ({first.Heads} heads of {first.HeadDim}, FFN {first.FfnWidth}); the accelerator runs a stack of alike layers");
+            }
+
+            if (l.AttentionWidth != model.Hidden)
+            {
+                throw new ModelException($"{model.Name}: layer {i} has {l.Heads} heads of {l.HeadDim} = {l.AttentionWidth} attention columns, not the hidden width {model.Hidden}");
+            }
+
+            var standard = 1.0 / Math.Sqrt(l.HeadDim);
+            if (Math.Abs(l.ScoreScale - standard) > 1e-4 * standard)
+            {
+                throw new ModelException(FormattableString.Invariant($"{model.Name}: layer {i} scales its attention scores by {l.ScoreScale:G6}, not 1/√{l.HeadDim}; the accelerator folds 1/√d into the Softmax unit"));
+            }
+        }
+    }
+
+    private static LayerWeights ToLayerWeights(EncoderLayer l)
+    {
+        static double[] D(FloatMatrix m)
+        {
+            var d = new double[m.Data.Length];
+            for (var i = 0; i < d.Length; i++)
+            {
+                d[i] = m.Data[i];
+            }
+
+            return d;
+        }
+
+        return new LayerWeights(
+            [],
+            D(l.Query.Weight), D(l.Query.Bias), D(l.Key.Weight), D(l.Key.Bias), D(l.Value.Weight), D(l.Value.Bias), D(l.Output.Weight), D(l.Output.Bias),
+            D(l.AttentionNorm.Gamma), D(l.AttentionNorm.Beta), D(l.Ffn1.Weight), D(l.Ffn1.Bias), D(l.Ffn2.Weight), D(l.Ffn2.Bias),
+            D(l.FfnNorm.Gamma), D(l.FfnNorm.Beta));
+    }
+
+    /// <summary>
+    /// Runs the float layers (HwGen's own <see cref="FloatLayer"/>, the reference of every preset) on each calibration
+    /// sentence's embedding and keeps the largest scale of every tensor; then layer i's input scale is set to layer i−1's
+    /// output scale, because layer i reads that int8 tensor in place.
+    /// </summary>
+    private LayerScales[] Calibrate(IReadOnlyList<int[]> sentences)
+    {
+        var scales = new LayerScales?[weights.Length];
+        foreach (var ids in sentences)
+        {
+            var x = FloatEncoder.Embed(model, ids).Select(v => (double)v).ToArray();
+            var spec = Spec(ids.Length);
+            for (var i = 0; i < weights.Length; i++)
+            {
+                var f = FloatLayer.Forward(spec, weights[i] with { Input = x });
+                var s = LayerScales.Of(x, f);
+                scales[i] = scales[i] is { } seen ? seen.Max(s) : s;
+                x = f.Y;
+            }
+        }
+
+        var result = scales.Select(s => s!).ToArray();
+        for (var i = 1; i < result.Length; i++)
+        {
+            result[i] = result[i] with { X = result[i - 1].Y };
+        }
+
+        return result;
+    }
+}

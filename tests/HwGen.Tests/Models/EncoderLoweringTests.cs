@@ -1,0 +1,120 @@
+using HwGen.Generator.Design;
+using HwGen.Models;
+using HwGen.Software.Layers;
+
+namespace HwGen.Tests.Models;
+
+/// <summary>
+/// MiniLM lowered onto the accelerator's layer stack: the compiled program on the golden model equals the untiled
+/// integer reference bit for bit, and its embeddings stay close to ONNX Runtime's; shapes the layer type cannot hold
+/// are refused with the reason.
+/// </summary>
+public sealed class EncoderLoweringTests : IClassFixture<EncoderLoweringTests.Fixture>
+{
+    private static readonly string[] Sentences =
+    [
+        "The cat sat quietly on the warm windowsill.",
+        "Interest rates rose again this quarter, surprising most analysts.",
+        "A kitten was resting in the sun by the window.",
+        "Compilers translate programs into machine instructions.",
+    ];
+
+    private readonly Fixture fixture;
+
+    public EncoderLoweringTests(Fixture fixture) => this.fixture = fixture;
+
+    [Fact]
+    public void Each_layer_reads_its_input_at_the_scale_its_predecessor_wrote()
+    {
+        var scales = fixture.Lowering.Scales;
+        Assert.Equal(6, scales.Count);
+        for (var i = 1; i < scales.Count; i++)
+        {
+            Assert.Equal(scales[i - 1].Y, scales[i].X);
+        }
+
+        Assert.All(scales, s => Assert.True(s.X > 0 && s.Q > 0 && s.H > 0 && s.Y > 0));
+    }
+
+    [Fact]
+    public void The_compiled_stack_on_the_golden_model_equals_the_integer_reference()
+    {
+        // Arrange
+        var ids = fixture.Session.Tokenize([Sentences[0]]).Single();
+        var pass = new AcceleratorPass(fixture.Design, fixture.Lowering);
+
+        // Act
+        var sentence = pass.Compile(ids, chainInputs: true);
+        var hidden = pass.RunGolden(sentence);
+        var reference = IntLayerReference.Run(sentence.Layers[^1]).Y;
+
+        // Assert
+        Assert.Equal(ids.Length * 384, hidden.Length);
+        var expected = fixture.Lowering.HiddenStates(reference.Select(v => (long)v).ToArray(), ids.Length);
+        Assert.Equal(expected, hidden);
+    }
+
+    [Fact]
+    public void Embeddings_on_the_golden_model_stay_close_to_onnx_runtime()
+    {
+        // Arrange
+        var pass = new AcceleratorPass(fixture.Design, fixture.Lowering);
+
+        // Act
+        var results = fixture.Session.Evaluate(Sentences, new FloatEncoder(fixture.Session.Model), pass.Forward, Pooling.Mean);
+
+        // Assert: int8 everywhere with one scale per tensor (docs/numerics.md, "Real models on the accelerator").
+        Assert.All(results, r => Assert.True(r.QuantCosine > 0.85, $"cosine {r.QuantCosine} for \"{r.Text}\""));
+        Assert.All(results, r => Assert.True(r.QuantCosine < 0.9999, "an int8 datapath cannot reproduce float exactly; the test would not notice a float shortcut"));
+    }
+
+    [Fact]
+    public void A_model_whose_layers_differ_is_refused_naming_the_layer()
+    {
+        var m = fixture.Session.Model;
+        var narrow = m with { Layers = m.Layers.SetItem(3, m.Layers[3] with { Heads = 6, HeadDim = 64 }) };
+        var ex = Assert.Throws<ModelException>(() => new EncoderLowering(narrow, fixture.Calibration));
+        Assert.Contains("layer 3", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scores_scaled_other_than_by_one_over_root_d_are_refused()
+    {
+        var m = fixture.Session.Model;
+        var odd = m with { Layers = m.Layers.SetItem(0, m.Layers[0] with { ScoreScale = 0.5f }) };
+        var ex = Assert.Throws<ModelException>(() => new EncoderLowering(odd, fixture.Calibration));
+        Assert.Contains("1/√32", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The model, its calibration (8 sentences of fortunes-min's riddles, or the test sentences without it) and default.</summary>
+    public sealed class Fixture : IDisposable
+    {
+        public Fixture()
+        {
+            Session = ModelSession.Open(ModelStore.MiniLm);
+            IReadOnlyList<string> text;
+            try
+            {
+                text = SentenceCorpus.Load(8, 1).Calibration;
+            }
+            catch (ModelException) when (Environment.GetEnvironmentVariable("CI") != "true")
+            {
+                text = Sentences;
+            }
+
+            Calibration = Session.Tokenize(text);
+            Lowering = new EncoderLowering(Session.Model, Calibration);
+            Design = DesignResolver.LoadFile(RepoPaths.Config("default"));
+        }
+
+        public ModelSession Session { get; }
+
+        public IReadOnlyList<int[]> Calibration { get; }
+
+        public EncoderLowering Lowering { get; }
+
+        public DesignModel Design { get; }
+
+        public void Dispose() => Session.Dispose();
+    }
+}
