@@ -8,12 +8,12 @@ using HwGen.Verif;
 namespace HwGen.Cli;
 
 /// <summary>
-/// <c>run CONFIG --model M --text ...</c>: calibrate and lower the model (<see cref="EncoderLowering"/>), then for each
-/// sentence compile the whole layer stack into one program, run it on the golden model and (unless
-/// <c>--golden-only</c>) co-simulate it on the RTL with the per-operation report, and finally compare every sentence's
-/// embedding with ONNX Runtime's.
+/// <c>run CONFIG --model M --text ...</c>: calibrate and lower the model (<see cref="EncoderLowering"/>), pack the
+/// sentences into batches of at most <c>--batch-tokens</c> tokens, compile each batch's whole layer stack into one
+/// program, run it on the golden model and (unless <c>--golden-only</c>) co-simulate it on the RTL with the
+/// per-operation report, and finally compare every sentence's embedding with ONNX Runtime's.
 /// </summary>
-internal sealed class ModelOnAccelerator(ModelSession session, DesignModel design, string configArgument, Pooling pooling, bool goldenOnly)
+internal sealed class ModelOnAccelerator(ModelSession session, DesignModel design, string configArgument, Pooling pooling, bool goldenOnly, int batchTokens)
 {
     /// <summary>Runs the sentences; the exit code says whether every co-simulation was bit-exact.</summary>
     public async Task<int> ExecuteAsync(IReadOnlyList<string> sentences, IReadOnlyList<string> calibrationSet, FileInfo? json, CancellationToken cancel)
@@ -23,31 +23,40 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         var tokens = session.Tokenize(sentences);
         var lowering = new EncoderLowering(m, calibration);
         var pass = new AcceleratorPass(design, lowering);
-        Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {m.Layers.Length} layers in one program per sentence, calibrated on {calibration.Count} sentences; int8 weights (one scale per tensor), int8 activations and residual stream; embeddings on the host"));
+        var batches = EncoderLowering.Batches(tokens, batchTokens);
+        Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {tokens.Count} sentences in {batches.Count} batch(es) of at most {batchTokens} tokens packed back to back, {m.Layers.Length} layers in one program per batch; calibrated on {calibration.Count} sentences; int8 weights (one scale per tensor), int8 activations and residual stream; embeddings on the host"));
 
-        // Compile the first sentence before any simulation: a model the design cannot hold is refused up front.
-        var first = pass.Compile(tokens[0], chainInputs: !goldenOnly);
-        var hidden = new List<float[]>();
-        var runs = new List<SentenceRun>();
+        // Compile the first batch before any simulation: a model the design cannot hold is refused up front.
+        BatchProgram Compile(int b) => pass.Compile(batches[b].Select(i => tokens[i]).ToList(), chainInputs: !goldenOnly);
+        var first = Compile(0);
+        var hidden = new float[tokens.Count][];
+        var runs = new BatchRun[tokens.Count];
         var outcome = ExitCodes.Ok;
-        for (var i = 0; i < tokens.Count; i++)
+        for (var b = 0; b < batches.Count; b++)
         {
-            var sentence = i == 0 ? first : pass.Compile(tokens[i], chainInputs: !goldenOnly);
-            hidden.Add(pass.RunGolden(sentence));
-            var modelled = pass.ModelledCycles(sentence);
-            if (goldenOnly)
+            var batch = b == 0 ? first : Compile(b);
+            foreach (var (h, i) in pass.RunGolden(batch).Zip(batches[b]))
             {
-                runs.Add(new SentenceRun(tokens[i].Length, sentence.Compiled.Program.Length, modelled, null));
-                continue;
+                hidden[i] = h;
             }
 
-            var layerRun = LayerRun.Create(sentence.Layers, sentence.Compiled);
-            var report = await Cosimulation.RunAsync(design, configArgument, layerRun.Program, new CosimOptions(), UntiledReference.ForLayers(sentence.Layers), false, cancel).ConfigureAwait(false);
-            report = report with { Layer = layerRun.Report(design, report) };
-            Console.WriteLine(FormattableString.Invariant($"sentence {i + 1} ({tokens[i].Length} tokens):"));
-            ReportPrinter.Print(design, layerRun.Program, report, null, null);
-            runs.Add(new SentenceRun(tokens[i].Length, layerRun.Program.Length, modelled, report));
-            outcome = Worse(outcome, report);
+            var modelled = pass.ModelledCycles(batch);
+            CosimReport? report = null;
+            if (!goldenOnly)
+            {
+                var layerRun = LayerRun.Create(batch.Layers, batch.Compiled);
+                report = await Cosimulation.RunAsync(design, configArgument, layerRun.Program, new CosimOptions(), UntiledReference.ForLayers(batch.Layers), false, cancel).ConfigureAwait(false);
+                report = report with { Layer = layerRun.Report(design, report) };
+                Console.WriteLine(FormattableString.Invariant($"batch {b + 1} of {batches.Count}: sentences {string.Join(", ", batches[b].Select(i => i + 1))} ({batch.Tokens} tokens):"));
+                ReportPrinter.Print(design, layerRun.Program, report, null, null);
+                outcome = Worse(outcome, report);
+            }
+
+            var run = new BatchRun(b + 1, batch.Tokens, batch.Compiled.Program.Length, modelled, report);
+            foreach (var i in batches[b])
+            {
+                runs[i] = run;
+            }
         }
 
         var next = 0;
@@ -56,12 +65,19 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         {
             var run = runs[i];
             var rtl = run.Report is { } rep
-                ? FormattableString.Invariant($"{(rep.Match ? "bit-exact" : "MISMATCH")}, {rep.Cycles:N0} cycles, {rep.Utilization:P1}")
-                : FormattableString.Invariant($"golden only, {run.ModelledCycles:N0} cycles (model)");
+                ? FormattableString.Invariant($"batch {run.Batch}: {(rep.Match ? "bit-exact" : "MISMATCH")}")
+                : FormattableString.Invariant($"batch {run.Batch}: golden only");
             Console.WriteLine(FormattableString.Invariant($"  [{i + 1}] {r.Tokens,3} tokens  {rtl}  cosine vs ONNX Runtime: accelerator {r.QuantCosine:F4}, C# float {r.FloatCosine:F6}  \"{RunCommand.Short(r.Text)}\""));
         }
 
         double? spearman = null;
+        foreach (var run in runs.DistinctBy(r => r.Batch))
+        {
+            Console.WriteLine(run.Report is { } rep
+                ? FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, {(rep.Match ? "bit-exact" : "MISMATCH")}, {rep.Cycles:N0} cycles ({rep.Cycles / (double)run.Tokens:N0} a token), utilization {rep.Utilization:P1}; performance model {run.ModelledCycles:N0}; simulator {rep.SimWallSeconds:F1} s")
+                : FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, golden only; performance model {run.ModelledCycles:N0} cycles ({run.ModelledCycles / (double)run.Tokens:N0} a token)"));
+        }
+
         if (results.Count >= 3)
         {
             spearman = Similarity.Spearman(Similarity.PairwiseCosines(results.Select(r => r.Embedding).ToList()), Similarity.PairwiseCosines(results.Select(r => r.ReferenceEmbedding).ToList()));
@@ -93,6 +109,8 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
                     float_cosine = r.FloatCosine,
                     float_max_abs_error = r.FloatMaxAbsError,
                     integer_cosine = r.QuantCosine,
+                    batch = runs[i].Batch,
+                    batch_tokens = runs[i].Tokens,
                     instructions = runs[i].Instructions,
                     modelled_cycles = runs[i].ModelledCycles,
                     bit_exact = runs[i].Report?.Match,
@@ -118,5 +136,5 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         return outcome == ExitCodes.Ok ? now : outcome;
     }
 
-    private sealed record SentenceRun(int Tokens, int Instructions, long ModelledCycles, CosimReport? Report);
+    private sealed record BatchRun(int Batch, int Tokens, int Instructions, long ModelledCycles, CosimReport? Report);
 }

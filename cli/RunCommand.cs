@@ -27,10 +27,11 @@ internal static class RunCommand
         var evaluation = new Option<int>("--evaluation") { Description = "With --study: held-out evaluation sentences.", DefaultValueFactory = _ => 200 };
         var rowsOption = new Option<int[]>("--rows") { Description = "With --study: only these schemes (1-based rows of the table), e.g. --rows 2 --rows 7." };
         var heldOut = new Option<int>("--held-out") { Description = "Also run the first N held-out fortunes-min sentences (disjoint from the calibration sentences; the accuracy figures of docs/numerics.md)." };
+        var batchTokens = new Option<int>("--batch-tokens") { Description = "Pack sentences, in order, into batches of at most this many tokens; each batch is one program (a longer sentence runs alone).", DefaultValueFactory = _ => 128 };
         var goldenOnly = new Option<bool>("--golden-only") { Description = "Run the bit-exact golden model only (no co-simulation): accuracy over many sentences in seconds." };
         var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences on the accelerator and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption, goldenOnly, heldOut,
+            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption, goldenOnly, heldOut, batchTokens,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -49,6 +50,7 @@ internal static class RunCommand
                     parse.GetValue(rowsOption) ?? [],
                     parse.GetValue(goldenOnly),
                     parse.GetValue(heldOut),
+                    parse.GetValue(batchTokens),
                     cancel).ConfigureAwait(false);
             }
             catch (ModelException ex)
@@ -60,7 +62,7 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool goldenOnly, int heldOut, CancellationToken cancel)
+    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool goldenOnly, int heldOut, int batchTokens, CancellationToken cancel)
     {
         var design = config is null ? null : CliApp.LoadDesign(config);
         if (config is not null && design is null)
@@ -132,7 +134,7 @@ internal static class RunCommand
             }
         }
 
-        var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly);
+        var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens);
         return await run.ExecuteAsync(sentences, calibrationSet, json, cancel).ConfigureAwait(false);
     }
 

@@ -65,6 +65,7 @@ internal static class CommandArguments
                 ["--calibration"] = new RangeCheck(1, 100_000, "sentences"),
                 ["--evaluation"] = new RangeCheck(1, 100_000, "sentences"),
                 ["--held-out"] = new RangeCheck(0, 100_000, "sentences"),
+                ["--batch-tokens"] = new RangeCheck(1, 4096, "tokens"),
             },
         };
 

@@ -76,10 +76,11 @@ public static class GraphCompiler
         var (s, dh) = (a.Seq, a.HeadDim);
         var (qt, kt, vt, pt, ot) = (region(a.Q), region(a.K), region(a.V), region(a.P), region(a.O));
         string Name(int head, string op) => a.Name + "head" + head.ToString(CultureInfo.InvariantCulture) + "." + op;
+        Operand Rows(TensorRegion t, int head) => new(t, (a.Row * t.StrideBytes) + (head * dh));
         void Qk(int head)
         {
             b.Op(Name(head, "qk_softmax"), (long)s * s * dh);
-            b.Gemm(new(qt, head * dh), new(kt, head * dh), true, s, s, dh, null, GemmEpilogue.Softmax, new Operand(pt, head * s * pt.StrideBytes),
+            b.Gemm(Rows(qt, head), Rows(kt, head), true, s, s, dh, null, GemmEpilogue.Softmax, new Operand(pt, head * s * pt.StrideBytes),
                 softmax: a.Softmax, causal: a.Causal, window: b.LowerWindow);
         }
 
@@ -92,7 +93,7 @@ public static class GraphCompiler
             }
 
             b.Op(Name(head, "pv"), (long)s * s * dh);
-            b.Gemm(new Operand(pt, head * s * pt.StrideBytes), new(vt, head * dh), false, s, dh, s, null, GemmEpilogue.Requantize, new(ot, head * dh), a.RequantO,
+            b.Gemm(new Operand(pt, head * s * pt.StrideBytes), Rows(vt, head), false, s, dh, s, null, GemmEpilogue.Requantize, Rows(ot, head), a.RequantO,
                 window: b.UpperWindow);
         }
     }

@@ -15,38 +15,44 @@ public static class FloatLayer
         var q = Linear(attnIn, s, h, w.Wq, h, w.Bq);
         var k = Linear(attnIn, s, h, w.Wk, h, w.Bk);
         var v = Linear(attnIn, s, h, w.Wv, h, w.Bv);
-        var p = new double[spec.Heads * s * s];
+        var p = new double[spec.Heads * spec.Segments.Sum(n => n * n)];
         var o = new double[s * h];
         var scale = 1.0 / Math.Sqrt(dh);
-        for (var head = 0; head < spec.Heads; head++)
+        var pAt = 0;
+        foreach (var (n, first) in spec.Segments.Zip(spec.SegmentStarts()))
         {
-            for (var i = 0; i < s; i++)
+            for (var head = 0; head < spec.Heads; head++)
             {
-                var scores = new double[s];
-                for (var j = 0; j < s; j++)
+                for (var i = 0; i < n; i++)
                 {
-                    var acc = 0.0;
+                    var scores = new double[n];
+                    for (var j = 0; j < n; j++)
+                    {
+                        var acc = 0.0;
+                        for (var t = 0; t < dh; t++)
+                        {
+                            acc += q[((first + i) * h) + (head * dh) + t] * k[((first + j) * h) + (head * dh) + t];
+                        }
+
+                        scores[j] = acc * scale;
+                    }
+
+                    var probs = ReferenceFunctions.Softmax(scores, spec.Causal ? i + 1 : n);
+                    probs.CopyTo(p, pAt + (((head * n) + i) * n));
                     for (var t = 0; t < dh; t++)
                     {
-                        acc += q[(i * h) + (head * dh) + t] * k[(j * h) + (head * dh) + t];
+                        var acc = 0.0;
+                        for (var j = 0; j < n; j++)
+                        {
+                            acc += probs[j] * v[((first + j) * h) + (head * dh) + t];
+                        }
+
+                        o[((first + i) * h) + (head * dh) + t] = acc;
                     }
-
-                    scores[j] = acc * scale;
-                }
-
-                var probs = ReferenceFunctions.Softmax(scores, spec.Causal ? i + 1 : s);
-                probs.CopyTo(p, ((head * s) + i) * s);
-                for (var t = 0; t < dh; t++)
-                {
-                    var acc = 0.0;
-                    for (var j = 0; j < s; j++)
-                    {
-                        acc += probs[j] * v[(j * h) + (head * dh) + t];
-                    }
-
-                    o[(i * h) + (head * dh) + t] = acc;
                 }
             }
+
+            pAt += spec.Heads * n * n;
         }
 
         var a = Linear(o, s, h, w.Wo, h, w.Bo);

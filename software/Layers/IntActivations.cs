@@ -17,6 +17,9 @@ public sealed record IntActivations(sbyte[] Q, sbyte[] K, sbyte[] V, sbyte[] P, 
     /// <summary>Pre-LN only: LayerNorm 2 of X1.</summary>
     public sbyte[]? A2 { get; init; }
 
+    /// <summary>The layer these activations belong to (how <see cref="P"/> splits into sequences), or null for one sequence.</summary>
+    public LayerSpec? Spec { get; init; }
+
     /// <summary>Every tensor the compiled program writes, by its DRAM tensor name.</summary>
     public IEnumerable<(string Name, sbyte[] Values)> Tensors()
     {
@@ -25,10 +28,18 @@ public sealed record IntActivations(sbyte[] Q, sbyte[] K, sbyte[] V, sbyte[] P, 
             yield return ("A1", A1);
         }
 
-        foreach (var t in new[] { ("Q", Q), ("K", K), ("V", V), ("P", P), ("O", O), ("X1", X1) })
+        foreach (var t in new[] { ("Q", Q), ("K", K), ("V", V) })
         {
             yield return t;
         }
+
+        foreach (var t in LayerSpec.SplitProbabilities(Spec, P))
+        {
+            yield return t;
+        }
+
+        yield return ("O", O);
+        yield return ("X1", X1);
 
         if (A2 is not null)
         {

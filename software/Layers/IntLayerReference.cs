@@ -22,37 +22,43 @@ public static class IntLayerReference
         var qa = Requant(MatMul(attnIn, s, h, q.Wq, h, q.Bq), q.RequantQ);
         var ka = Requant(MatMul(attnIn, s, h, q.Wk, h, q.Bk), q.RequantK);
         var va = Requant(MatMul(attnIn, s, h, q.Wv, h, q.Bv), q.RequantV);
-        var p = new sbyte[spec.Heads * s * s];
+        var p = new sbyte[spec.Heads * spec.Segments.Sum(n => n * n)];
         var o = new sbyte[s * h];
-        for (var head = 0; head < spec.Heads; head++)
+        var pAt = 0;
+        foreach (var (n, first) in spec.Segments.Zip(spec.SegmentStarts()))
         {
-            var scores = new int[s];
-            for (var i = 0; i < s; i++)
+            for (var head = 0; head < spec.Heads; head++)
             {
-                for (var j = 0; j < s; j++)
+                var scores = new int[n];
+                for (var i = 0; i < n; i++)
                 {
-                    var acc = 0;
+                    for (var j = 0; j < n; j++)
+                    {
+                        var acc = 0;
+                        for (var t = 0; t < dh; t++)
+                        {
+                            acc = IntegerMac.Mac(acc, qa[((first + i) * h) + (head * dh) + t], ka[((first + j) * h) + (head * dh) + t]);
+                        }
+
+                        scores[j] = acc;
+                    }
+
+                    var row = p.AsSpan(pAt + (((head * n) + i) * n), n);
+                    IntSoftmax.Apply(scores, row, q.Softmax, spec.Causal ? IntSoftmax.CausalValid(n, i, 0) : n);
                     for (var t = 0; t < dh; t++)
                     {
-                        acc = IntegerMac.Mac(acc, qa[(i * h) + (head * dh) + t], ka[(j * h) + (head * dh) + t]);
+                        var acc = 0;
+                        for (var j = 0; j < n; j++)
+                        {
+                            acc = IntegerMac.Mac(acc, row[j], va[((first + j) * h) + (head * dh) + t]);
+                        }
+
+                        o[((first + i) * h) + (head * dh) + t] = q.RequantO.Apply(acc);
                     }
-
-                    scores[j] = acc;
-                }
-
-                var row = p.AsSpan(((head * s) + i) * s, s);
-                IntSoftmax.Apply(scores, row, q.Softmax, spec.Causal ? IntSoftmax.CausalValid(s, i, 0) : s);
-                for (var t = 0; t < dh; t++)
-                {
-                    var acc = 0;
-                    for (var j = 0; j < s; j++)
-                    {
-                        acc = IntegerMac.Mac(acc, row[j], va[(j * h) + (head * dh) + t]);
-                    }
-
-                    o[(i * h) + (head * dh) + t] = q.RequantO.Apply(acc);
                 }
             }
+
+            pAt += spec.Heads * n * n;
         }
 
         var x1 = pre
@@ -65,7 +71,7 @@ public static class IntLayerReference
         var y = pre
             ? ResidualAdd(MatMul(hid, s, f, q.W2, h, q.B2), x1, q.Add2!)
             : Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
-        return new IntActivations(qa, ka, va, p, o, x1, hid, y) { A1 = a1, A2 = a2 };
+        return new IntActivations(qa, ka, va, p, o, x1, hid, y) { A1 = a1, A2 = a2, Spec = spec };
     }
 
     /// <summary><c>x·W + b</c> in int32 (x rows×k, W k×n).</summary>
@@ -74,18 +80,25 @@ public static class IntLayerReference
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(bias);
+        // Row by row with t outer: wrapping int32 sums do not depend on their order, and the weights are read along rows.
         var y = new int[rows * n];
         for (var i = 0; i < rows; i++)
         {
-            for (var j = 0; j < n; j++)
+            var acc = y.AsSpan(i * n, n);
+            bias.AsSpan(0, n).CopyTo(acc);
+            for (var t = 0; t < k; t++)
             {
-                var acc = bias[j];
-                for (var t = 0; t < k; t++)
+                int a = x[(i * k) + t];
+                if (a == 0)
                 {
-                    acc = IntegerMac.Mac(acc, x[(i * k) + t], weights[(t * n) + j]);
+                    continue;
                 }
 
-                y[(i * n) + j] = acc;
+                var w = weights.AsSpan(t * n, n);
+                for (var j = 0; j < n; j++)
+                {
+                    acc[j] = unchecked(acc[j] + (a * w[j]));
+                }
             }
         }
 

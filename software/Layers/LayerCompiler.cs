@@ -161,7 +161,8 @@ public static class LayerCompiler
         var (bq, bk, bv, bo, b1, b2) = (Vec("Bq", q.Bq), Vec("Bk", q.Bk), Vec("Bv", q.Bv), Vec("Bo", q.Bo), Vec("B1", q.B1), Vec("B2", q.B2));
         var gb1 = Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1);
         var gb2 = Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2);
-        var (qt, kt, vt, pt) = (Out("Q", s, h), Out("K", s, h), Out("V", s, h), Out("P", spec.Heads * s, s));
+        var (qt, kt, vt) = (Out("Q", s, h), Out("K", s, h), Out("V", s, h));
+        var pts = spec.Segments.Select((n, b) => Out(spec.ProbabilityTensor(b), spec.Heads * n, n)).ToList();
         var (ot, x1, ht, yt) = (Out("O", s, h), Out("X1", s, h), Out("H", s, f), Out("Y", s, h));
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Out("A1", s, h) : null;
@@ -177,7 +178,11 @@ public static class LayerCompiler
         g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, h, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ });
         g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, h, h, bk, GemmEpilogue.Requantize, new(kt)) { Requant = q.RequantK });
         g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, h, h, bv, GemmEpilogue.Requantize, new(vt)) { Requant = q.RequantV });
-        g.Node(new AttentionNode(prefix, spec.Heads, s, spec.HeadDim, qt, kt, vt, pt, ot, q.Softmax, spec.Causal, q.RequantO));
+        foreach (var (n, b, first) in spec.Segments.Select((n, b) => (n, b, spec.SegmentStarts()[b])))
+        {
+            var name = spec.Packed is null ? prefix : prefix + "S" + b.ToString(CultureInfo.InvariantCulture) + ".";
+            g.Node(new AttentionNode(name, spec.Heads, n, spec.HeadDim, qt, kt, vt, pts[b], ot, q.Softmax, spec.Causal, q.RequantO) { Row = first });
+        }
         if (pre)
         {
             g.Node(Gemm("out_proj_add1", ot, wo, bo, GemmEpilogue.ResidualAdd, x1) with { Residual = new(x), Add = q.Add1 });

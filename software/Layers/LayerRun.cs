@@ -52,7 +52,10 @@ public sealed record LayerRun
             ("Q", q.ScaleQ, f.Q),
             ("K", q.ScaleK, f.K),
             ("V", q.ScaleV, f.V),
-            ("P", IntSoftmaxConstants.OutputScale, f.P),
+        ]);
+        list.AddRange(LayerSpec.SplitProbabilities(q.Spec, f.P).Select(p => (p.Name, IntSoftmaxConstants.OutputScale, p.Values)));
+        list.AddRange(
+        [
             ("O", q.ScaleO, f.O),
             ("X1", q.ScaleX1, f.X1),
         ]);

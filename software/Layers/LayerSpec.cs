@@ -21,8 +21,47 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
     /// <summary>Width of one head.</summary>
     public int HeadDim => Hidden / Heads;
 
-    /// <summary>Multiply-accumulates of the layer's GEMMs.</summary>
-    public long Macs => ((long)Seq * Hidden * Hidden * 4) + (2L * Seq * Seq * Hidden) + (2L * Seq * Hidden * Ffn);
+    /// <summary>
+    /// Sequences packed back to back (their lengths, summing to <see cref="Seq"/>), or null for one sequence. The
+    /// projections and the FFN see all <see cref="Seq"/> tokens as one M; attention runs within each sequence only
+    /// (token i of a sequence attends to the tokens of that sequence), so there is no padding and no MAC across
+    /// sequences. Set it with <see cref="Pack"/>.
+    /// </summary>
+    public IReadOnlyList<int>? Packed { get; private init; }
+
+    /// <summary>The sequences attention runs over: <see cref="Packed"/>, or the whole <see cref="Seq"/>.</summary>
+    public IReadOnlyList<int> Segments => Packed ?? [Seq];
+
+    /// <summary>Multiply-accumulates of the layer's GEMMs (attention counts each sequence's own tokens only).</summary>
+    public long Macs => ((long)Seq * Hidden * Hidden * 4) + (2L * Segments.Sum(n => (long)n * n) * Hidden) + (2L * Seq * Hidden * Ffn);
+
+    /// <summary>This layer over sequences of <paramref name="lengths"/> tokens packed back to back.</summary>
+    /// <exception cref="ArgumentException">No lengths, or a length below 1.</exception>
+    public LayerSpec Pack(IReadOnlyList<int> lengths)
+    {
+        ArgumentNullException.ThrowIfNull(lengths);
+        if (lengths.Count == 0 || lengths.Any(n => n < 1))
+        {
+            throw new ArgumentException("packed sequences need at least one length, each at least 1", nameof(lengths));
+        }
+
+        return this with { Seq = lengths.Sum(), Packed = lengths.Count == 1 ? null : lengths.ToArray() };
+    }
+
+    /// <summary>The first token of each of <see cref="Segments"/>.</summary>
+    public IReadOnlyList<int> SegmentStarts()
+    {
+        var starts = new int[Segments.Count];
+        for (var b = 1; b < starts.Length; b++)
+        {
+            starts[b] = starts[b - 1] + Segments[b - 1];
+        }
+
+        return starts;
+    }
+
+    /// <summary>The name of sequence <paramref name="b"/>'s attention probabilities: <c>P</c>, or <c>S{b}.P</c> when packed.</summary>
+    public string ProbabilityTensor(int b) => Packed is null ? "P" : "S" + b.ToString(CultureInfo.InvariantCulture) + ".P";
 
     /// <summary>A preset; <paramref name="seq"/> overrides its default sequence length (128; vit-b16: 197).</summary>
     /// <exception cref="ArgumentException">Unknown preset name or a sequence length below 1.</exception>
@@ -52,7 +91,30 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
         return spec;
     }
 
+    /// <summary>
+    /// Splits attention probabilities laid out sequence after sequence (sequence b: Heads·n_b rows of n_b) into one
+    /// named tensor per sequence (<see cref="ProbabilityTensor"/>); one tensor <c>P</c> when <paramref name="spec"/> is
+    /// null or not packed.
+    /// </summary>
+    public static IEnumerable<(string Name, T[] Values)> SplitProbabilities<T>(LayerSpec? spec, T[] p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (spec?.Packed is null)
+        {
+            yield return ("P", p);
+            yield break;
+        }
+
+        var at = 0;
+        for (var b = 0; b < spec.Segments.Count; b++)
+        {
+            var size = spec.Heads * spec.Segments[b] * spec.Segments[b];
+            yield return (spec.ProbabilityTensor(b), p[at..(at + size)]);
+            at += size;
+        }
+    }
+
     /// <summary>Short text for reports.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Name} hidden={Hidden} heads={Heads} ffn={Ffn} seq={Seq}{(Causal ? " causal" : "")}{(PreLayerNorm ? " pre-ln" : " post-ln")}");
+        $"{Name} hidden={Hidden} heads={Heads} ffn={Ffn} seq={Seq}{(Packed is null ? "" : " packed=" + string.Join('+', Packed))}{(Causal ? " causal" : "")}{(PreLayerNorm ? " pre-ln" : " post-ln")}");
 }

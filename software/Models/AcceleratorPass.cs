@@ -27,15 +27,15 @@ public sealed class AcceleratorPass
     /// <summary>The quantized model.</summary>
     public EncoderLowering Lowering { get; }
 
-    /// <summary>Lowers and compiles one sentence (every layer in one program).</summary>
-    /// <exception cref="ModelException">The sentence cannot be embedded, or the design cannot hold the layers (the compiler's reason).</exception>
-    public SentenceProgram Compile(int[] ids, bool chainInputs = false)
+    /// <summary>Lowers and compiles a batch of sentences, packed back to back, into one program for every layer.</summary>
+    /// <exception cref="ModelException">A sentence cannot be embedded, or the design cannot hold the layers (the compiler's reason).</exception>
+    public BatchProgram Compile(IReadOnlyList<int[]> sentences, bool chainInputs = false)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        var layers = Lowering.Lower(ids, chainInputs);
+        ArgumentNullException.ThrowIfNull(sentences);
+        var layers = Lowering.Lower(sentences, chainInputs);
         try
         {
-            return new SentenceProgram(ids, layers, LayerCompiler.CompileLayers(Design, layers));
+            return new BatchProgram(sentences, layers, LayerCompiler.CompileLayers(Design, layers));
         }
         catch (ArgumentException ex)
         {
@@ -43,35 +43,39 @@ public sealed class AcceleratorPass
         }
     }
 
-    /// <summary>Runs a compiled sentence on the golden model and returns the last hidden states in float.</summary>
+    /// <summary>Runs a compiled batch on the golden model and returns each sentence's last hidden states in float.</summary>
     /// <exception cref="InvalidOperationException">The golden model faulted (a compiler bug: the program was built for this design).</exception>
-    public float[] RunGolden(SentenceProgram sentence)
+    public IReadOnlyList<float[]> RunGolden(BatchProgram batch)
     {
-        ArgumentNullException.ThrowIfNull(sentence);
-        var golden = GoldenSimulator.Run(Design, sentence.Compiled.Program);
+        ArgumentNullException.ThrowIfNull(batch);
+        var golden = GoldenSimulator.Run(Design, batch.Compiled.Program);
         if (!golden.Ok)
         {
             throw new InvalidOperationException($"the golden model faulted ({golden.FaultName} at instruction {golden.FaultPc}: {golden.FaultDetail})");
         }
 
-        var y = sentence.Compiled.Program.Tensors.Single(t => t.Name == Lowering.OutputTensor);
-        return Lowering.HiddenStates(y.Read(golden.Dram), sentence.Ids.Length);
+        var y = batch.Compiled.Program.Tensors.Single(t => t.Name == Lowering.OutputTensor);
+        return Lowering.HiddenStates(y.Read(golden.Dram), batch.Sentences.Select(ids => ids.Length).ToArray());
     }
 
-    /// <summary>Lowers, compiles and runs one sentence on the golden model.</summary>
-    public float[] Forward(int[] ids) => RunGolden(Compile(ids));
+    /// <summary>Lowers, compiles and runs one sentence on its own on the golden model.</summary>
+    public float[] Forward(int[] ids) => RunGolden(Compile([ids]))[0];
 
-    /// <summary>The performance model's cycles of a compiled sentence.</summary>
-    public long ModelledCycles(SentenceProgram sentence)
+    /// <summary>The performance model's cycles of a compiled batch.</summary>
+    public long ModelledCycles(BatchProgram batch)
     {
-        ArgumentNullException.ThrowIfNull(sentence);
-        var p = sentence.Compiled.Program;
+        ArgumentNullException.ThrowIfNull(batch);
+        var p = batch.Compiled.Program;
         return PerfModel.Estimate(Design, p.Instructions, p.Macs).TotalCycles;
     }
 }
 
-/// <summary>One sentence compiled for the accelerator.</summary>
-/// <param name="Ids">Its token ids.</param>
-/// <param name="Layers">The quantized layer stack it runs.</param>
+/// <summary>A batch of sentences compiled for the accelerator as one program.</summary>
+/// <param name="Sentences">Their token ids, in the order they are packed.</param>
+/// <param name="Layers">The quantized layer stack the batch runs.</param>
 /// <param name="Compiled">The program and its operations.</param>
-public sealed record SentenceProgram(int[] Ids, IReadOnlyList<QuantizedLayer> Layers, CompiledLayer Compiled);
+public sealed record BatchProgram(IReadOnlyList<int[]> Sentences, IReadOnlyList<QuantizedLayer> Layers, CompiledLayer Compiled)
+{
+    /// <summary>Tokens in the batch.</summary>
+    public int Tokens => Sentences.Sum(s => s.Length);
+}

@@ -56,17 +56,23 @@ public sealed class EncoderLowering
     }
 
     /// <summary>
-    /// The layer stack for one sentence: the host embeds <paramref name="ids"/> and quantizes the result to layer 0's
-    /// int8 input; the quantized weights are shared with every other sentence. The program reads only layer 0's input;
-    /// with <paramref name="chainInputs"/> every later layer's <see cref="QuantizedLayer.X"/> is also filled with its
+    /// The layer stack for a batch of sentences packed back to back (<see cref="LayerSpec.Pack"/>): the host embeds each
+    /// sentence (positions restart at 0 for each) and quantizes the result to layer 0's int8 input; the quantized
+    /// weights are shared with every other batch. The program reads only layer 0's input; with
+    /// <paramref name="chainInputs"/> every later layer's <see cref="QuantizedLayer.X"/> is also filled with its
     /// predecessor's output from the integer layer reference, which the untiled reference of a co-simulation needs (it
     /// runs each layer from its own input).
     /// </summary>
-    /// <exception cref="ModelException">More tokens than positions, or a token outside the vocabulary.</exception>
-    public IReadOnlyList<QuantizedLayer> Lower(ReadOnlySpan<int> ids, bool chainInputs = false)
+    /// <exception cref="ModelException">No sentences, an empty sentence, more tokens than positions, or a token outside the vocabulary.</exception>
+    public IReadOnlyList<QuantizedLayer> Lower(IReadOnlyList<int[]> sentences, bool chainInputs = false)
     {
-        var n = ids.Length;
-        var embedded = FloatEncoder.Embed(model, ids);
+        ArgumentNullException.ThrowIfNull(sentences);
+        if (sentences.Count == 0 || sentences.Any(ids => ids.Length == 0))
+        {
+            throw new ModelException("a batch needs at least one sentence, each with at least one token");
+        }
+
+        var embedded = sentences.SelectMany(ids => FloatEncoder.Embed(model, ids)).ToArray();
         var sx = Scales[0].X;
         var x = new sbyte[embedded.Length];
         var dequantized = new double[embedded.Length];
@@ -76,12 +82,12 @@ public sealed class EncoderLowering
             dequantized[i] = x[i] * sx;
         }
 
-        var spec = Spec(n);
+        var spec = Spec(1).Pack(sentences.Select(ids => ids.Length).ToArray());
         var stack = new QuantizedLayer[templates.Length];
         for (var i = 0; i < stack.Length; i++)
         {
             // Only layer 0's input is in the program; layer i > 0 reads layer i−1's output where it lies.
-            var input = i == 0 ? x : chainInputs ? IntLayerReference.Run(stack[i - 1]).Y : new sbyte[n * model.Hidden];
+            var input = i == 0 ? x : chainInputs ? IntLayerReference.Run(stack[i - 1]).Y : new sbyte[x.Length];
             stack[i] = templates[i] with
             {
                 Spec = spec,
@@ -94,24 +100,66 @@ public sealed class EncoderLowering
     }
 
     /// <summary>
-    /// The model's last hidden states [tokens, hidden] in float from the int8 output <paramref name="y"/> of the last
-    /// layer (its scale), with a pre-LN model's final LayerNorm applied on the host.
+    /// Each sentence's last hidden states [tokens, hidden] in float from the int8 output <paramref name="y"/> of the
+    /// last layer (its scale) for sentences of <paramref name="lengths"/> tokens packed back to back, with a pre-LN
+    /// model's final LayerNorm applied on the host.
     /// </summary>
-    public float[] HiddenStates(ReadOnlySpan<long> y, int tokens)
+    public IReadOnlyList<float[]> HiddenStates(ReadOnlySpan<long> y, IReadOnlyList<int> lengths)
     {
+        ArgumentNullException.ThrowIfNull(lengths);
         var scale = Scales[^1].Y;
-        var h = new float[y.Length];
-        for (var i = 0; i < h.Length; i++)
+        var result = new List<float[]>();
+        var at = 0;
+        foreach (var n in lengths)
         {
-            h[i] = (float)(y[i] * scale);
+            var h = new float[n * model.Hidden];
+            for (var i = 0; i < h.Length; i++)
+            {
+                h[i] = (float)(y[at + i] * scale);
+            }
+
+            if (model.FinalNorm is { } norm)
+            {
+                FloatKernels.LayerNorm(h, n, norm);
+            }
+
+            result.Add(h);
+            at += h.Length;
         }
 
-        if (model.FinalNorm is { } norm)
+        return result;
+    }
+
+    /// <summary>
+    /// Splits sentences, in order, into batches of at most <paramref name="maxTokens"/> tokens (a longer sentence is a
+    /// batch of its own): what one program runs.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<int>> Batches(IReadOnlyList<int[]> sentences, int maxTokens)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 1);
+        var batches = new List<IReadOnlyList<int>>();
+        var current = new List<int>();
+        var tokens = 0;
+        for (var i = 0; i < sentences.Count; i++)
         {
-            FloatKernels.LayerNorm(h, tokens, norm);
+            if (current.Count > 0 && tokens + sentences[i].Length > maxTokens)
+            {
+                batches.Add(current);
+                current = [];
+                tokens = 0;
+            }
+
+            current.Add(i);
+            tokens += sentences[i].Length;
         }
 
-        return h;
+        if (current.Count > 0)
+        {
+            batches.Add(current);
+        }
+
+        return batches;
     }
 
     /// <summary>The name of the last layer's output tensor in the compiled program.</summary>

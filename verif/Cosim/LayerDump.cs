@@ -114,7 +114,8 @@ public static class LayerDump
         foreach (var (name, scale, reference) in LayerRun.Tensors(q, run.Floats[index]))
         {
             var region = run.Program.Tensors.First(t => t.Name == prefix + name);
-            var entry = Entry(prefix + name + ".rtl.npy", [region.Rows, region.Cols], "int8", scale, meanings[name]);
+            var meaning = meanings.TryGetValue(name, out var m) ? m : "attention probabilities of one packed sequence, heads*n x n (head h: rows h*n..h*n+n-1)";
+            var entry = Entry(prefix + name + ".rtl.npy", [region.Rows, region.Cols], "int8", scale, meaning);
             entry["golden"] = prefix + name + ".golden.npy";
             entry["reference"] = prefix + name + ".reference.npy";
             entry["reference_dtype"] = "float32";

@@ -130,14 +130,16 @@ public sealed partial record LayerReport
         };
     }
 
-    /// <summary>The kind of an operation: <c>head3.pv</c> is a <c>pv</c>; other names are their own kind.</summary>
+    /// <summary>
+    /// The kind of an operation: the name without its head and packed-sequence parts, so <c>head3.pv</c> is a
+    /// <c>pv</c> and <c>L2.S4.head3.qk_softmax</c> an <c>L2.qk_softmax</c>; other names are their own kind.
+    /// </summary>
     public static string Kind(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var m = HeadPrefix().Match(name);
-        return m.Success ? m.Groups[1].Value : name;
+        return HeadOrSequence().Replace(name, string.Empty);
     }
 
-    [GeneratedRegex(@"^head[0-9]+\.(.+)$", RegexOptions.CultureInvariant)]
-    private static partial Regex HeadPrefix();
+    [GeneratedRegex(@"(?<=^|\.)(head|S)[0-9]+\.", RegexOptions.CultureInvariant)]
+    private static partial Regex HeadOrSequence();
 }

@@ -37,21 +37,31 @@ public sealed class EncoderLoweringTests : IClassFixture<EncoderLoweringTests.Fi
     }
 
     [Fact]
-    public void The_compiled_stack_on_the_golden_model_equals_the_integer_reference()
+    public void A_packed_batch_on_the_golden_model_equals_the_integer_reference_and_each_sentence_alone()
     {
-        // Arrange
-        var ids = fixture.Session.Tokenize([Sentences[0]]).Single();
+        // Arrange: three sentences of different lengths packed back to back.
+        var ids = fixture.Session.Tokenize(Sentences[..3]);
         var pass = new AcceleratorPass(fixture.Design, fixture.Lowering);
 
         // Act
-        var sentence = pass.Compile(ids, chainInputs: true);
-        var hidden = pass.RunGolden(sentence);
-        var reference = IntLayerReference.Run(sentence.Layers[^1]).Y;
+        var batch = pass.Compile(ids, chainInputs: true);
+        var hidden = pass.RunGolden(batch);
+        var reference = IntLayerReference.Run(batch.Layers[^1]).Y;
+        var alone = pass.Forward(ids[1]);
 
-        // Assert
-        Assert.Equal(ids.Length * 384, hidden.Length);
-        var expected = fixture.Lowering.HiddenStates(reference.Select(v => (long)v).ToArray(), ids.Length);
+        // Assert: bit-exact against the untiled reference, and attention never mixes sentences.
+        Assert.Equal(ids.Select(s => s.Length).ToArray(), batch.Layers[0].Spec.Segments);
+        var expected = fixture.Lowering.HiddenStates(reference.Select(v => (long)v).ToArray(), ids.Select(s => s.Length).ToArray());
         Assert.Equal(expected, hidden);
+        Assert.Equal(alone, hidden[1]);
+    }
+
+    [Fact]
+    public void Sentences_pack_in_order_into_batches_of_at_most_the_token_budget()
+    {
+        int[][] sentences = [new int[50], new int[60], new int[30], new int[200], new int[10]];
+        var batches = EncoderLowering.Batches(sentences, 128);
+        Assert.Equal([[0, 1], [2], [3], [4]], batches.Select(b => b.ToArray()).ToArray());
     }
 
     [Fact]

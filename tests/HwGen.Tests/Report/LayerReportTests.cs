@@ -103,6 +103,9 @@ public sealed class LayerReportTests
     [InlineData("head11.pv", "pv")]
     [InlineData("ffn2_ln2", "ffn2_ln2")]
     [InlineData("header.x", "header.x")]
+    [InlineData("L2.head3.pv", "L2.pv")]
+    [InlineData("L0.S4.head0.qk_softmax", "L0.qk_softmax")]
+    [InlineData("L1.Sx.q_proj", "L1.Sx.q_proj")]
     public void Per_head_operation_names_map_to_their_kind(string name, string kind) =>
         Assert.Equal(kind, LayerReport.Kind(name));
 
