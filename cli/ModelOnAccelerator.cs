@@ -1,6 +1,7 @@
 using System.Globalization;
 using HwGen.Generator.Design;
 using HwGen.Models;
+using HwGen.Report;
 using HwGen.Software.Layers;
 using HwGen.Software.References;
 using HwGen.Verif;
@@ -15,6 +16,12 @@ namespace HwGen.Cli;
 /// </summary>
 internal sealed class ModelOnAccelerator(ModelSession session, DesignModel design, string configArgument, Pooling pooling, bool goldenOnly, int batchTokens)
 {
+    /// <summary>With co-simulation: write each batch's tensors (as <c>sim --dump</c>) into DIR/batchN.</summary>
+    public string? DumpDirectory { get; init; }
+
+    /// <summary>With co-simulation: draw each batch's per-operation cycles (as <c>sim --plot</c>); several batches get -batchN before .png.</summary>
+    public string? PlotPath { get; init; }
+
     /// <summary>Runs the sentences; the exit code says whether every co-simulation was bit-exact.</summary>
     public async Task<int> ExecuteAsync(IReadOnlyList<string> sentences, IReadOnlyList<string> calibrationSet, FileInfo? json, CancellationToken cancel)
     {
@@ -45,10 +52,24 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
             if (!goldenOnly)
             {
                 var layerRun = LayerRun.Create(batch.Layers, batch.Compiled);
-                report = await Cosimulation.RunAsync(design, configArgument, layerRun.Program, new CosimOptions(), UntiledReference.ForLayers(batch.Layers), false, cancel).ConfigureAwait(false);
+                var dump = DumpDirectory is null ? null : Path.Combine(DumpDirectory, "batch" + (b + 1).ToString(CultureInfo.InvariantCulture));
+                report = await Cosimulation.RunAsync(design, configArgument, layerRun.Program, new CosimOptions { DumpDirectory = dump }, UntiledReference.ForLayers(batch.Layers), false, cancel).ConfigureAwait(false);
                 report = report with { Layer = layerRun.Report(design, report) };
+                if (dump is not null)
+                {
+                    LayerDump.Write(dump, layerRun, report);
+                }
+
                 Console.WriteLine(FormattableString.Invariant($"batch {b + 1} of {batches.Count}: sentences {string.Join(", ", batches[b].Select(i => i + 1))} ({batch.Tokens} tokens):"));
-                ReportPrinter.Print(design, layerRun.Program, report, null, null);
+                ReportPrinter.Print(design, layerRun.Program, report, null, dump);
+                if (PlotPath is not null)
+                {
+                    var path = batches.Count == 1 ? PlotPath : Path.ChangeExtension(PlotPath, null) + "-batch" + (b + 1).ToString(CultureInfo.InvariantCulture) + ".png";
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+                    OperationPlot.Save(path, OperationPlot.Title(report), OperationPlot.Bars(report));
+                    Console.WriteLine($"plot: {path}");
+                }
+
                 outcome = Worse(outcome, report);
             }
 

@@ -28,10 +28,12 @@ internal static class RunCommand
         var rowsOption = new Option<int[]>("--rows") { Description = "With --study: only these schemes (1-based rows of the table), e.g. --rows 2 --rows 7." };
         var heldOut = new Option<int>("--held-out") { Description = "Also run the first N held-out fortunes-min sentences (disjoint from the calibration sentences; the accuracy figures of docs/numerics.md)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Pack sentences, in order, into batches of at most this many tokens; each batch is one program (a longer sentence runs alone).", DefaultValueFactory = _ => 128 };
+        var dump = new Option<DirectoryInfo?>("--dump") { Description = "With co-simulation: write every tensor of each batch as .npy plus meta.json into DIR/batchN (as sim --dump)." };
+        var plot = new Option<FileInfo?>("--plot") { Description = "With co-simulation: draw each batch's per-operation cycles as a PNG (several batches: -batchN before .png)." };
         var goldenOnly = new Option<bool>("--golden-only") { Description = "Run the bit-exact golden model only (no co-simulation): accuracy over many sentences in seconds." };
         var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences on the accelerator and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption, goldenOnly, heldOut, batchTokens,
+            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption, goldenOnly, heldOut, batchTokens, dump, plot,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -51,6 +53,8 @@ internal static class RunCommand
                     parse.GetValue(goldenOnly),
                     parse.GetValue(heldOut),
                     parse.GetValue(batchTokens),
+                    parse.GetValue(dump)?.ToString(),
+                    parse.GetValue(plot)?.FullName,
                     cancel).ConfigureAwait(false);
             }
             catch (ModelException ex)
@@ -62,8 +66,14 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool goldenOnly, int heldOut, int batchTokens, CancellationToken cancel)
+    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, CancellationToken cancel)
     {
+        if (goldenOnly && (dump is not null || plot is not null))
+        {
+            Console.Error.WriteLine($"error: {(dump is not null ? "--dump" : "--plot")} shows a co-simulation; --golden-only runs none");
+            return ExitCodes.BadInput;
+        }
+
         var design = config is null ? null : CliApp.LoadDesign(config);
         if (config is not null && design is null)
         {
@@ -134,7 +144,7 @@ internal static class RunCommand
             }
         }
 
-        var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens);
+        var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens) { DumpDirectory = dump, PlotPath = plot };
         return await run.ExecuteAsync(sentences, calibrationSet, json, cancel).ConfigureAwait(false);
     }
 

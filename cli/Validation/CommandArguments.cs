@@ -66,6 +66,8 @@ internal static class CommandArguments
                 ["--evaluation"] = new RangeCheck(1, 100_000, "sentences"),
                 ["--held-out"] = new RangeCheck(0, 100_000, "sentences"),
                 ["--batch-tokens"] = new RangeCheck(1, 4096, "tokens"),
+                ["--dump"] = Folder,
+                ["--plot"] = new OutputFileCheck("plot (a PNG image)", ".png"),
             },
         };
 
