@@ -34,18 +34,26 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {tokens.Count} sentences in {batches.Count} batch(es) of at most {batchTokens} tokens packed back to back, {m.Layers.Length} layers in one program per batch; calibrated on {calibration.Count} sentences; int8 weights (one scale per tensor), int8 activations and residual stream; embeddings on the host"));
 
         // Compile the first batch before any simulation: a model the design cannot hold is refused up front.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         BatchProgram Compile(int b) => pass.Compile(batches[b].Select(i => tokens[i]).ToList(), chainInputs: !goldenOnly);
         var first = Compile(0);
+        var compileSeconds = watch.Elapsed.TotalSeconds;
+        var goldenSeconds = 0.0;
         var hidden = new float[tokens.Count][];
         var runs = new BatchRun[tokens.Count];
         var outcome = ExitCodes.Ok;
         for (var b = 0; b < batches.Count; b++)
         {
+            watch.Restart();
             var batch = b == 0 ? first : Compile(b);
+            compileSeconds += b == 0 ? 0 : watch.Elapsed.TotalSeconds;
+            watch.Restart();
             foreach (var (h, i) in pass.RunGolden(batch).Zip(batches[b]))
             {
                 hidden[i] = h;
             }
+
+            goldenSeconds += watch.Elapsed.TotalSeconds;
 
             var modelled = pass.ModelledCycles(batch);
             CosimReport? report = null;
@@ -99,6 +107,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
                 : FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, golden only; performance model {run.ModelledCycles:N0} cycles ({run.ModelledCycles / (double)run.Tokens:N0} a token)"));
         }
 
+        Console.WriteLine(FormattableString.Invariant($"  lowering and compiling {compileSeconds:F1} s, golden model {goldenSeconds:F1} s"));
         if (results.Count >= 3)
         {
             spearman = Similarity.Spearman(Similarity.PairwiseCosines(results.Select(r => r.Embedding).ToList()), Similarity.PairwiseCosines(results.Select(r => r.ReferenceEmbedding).ToList()));
