@@ -96,7 +96,9 @@ public sealed class FuzzArray(FuzzSettings settings, IJobRunner runner, IReadOnl
 
         var summary = tally.Summary(settings.Seed, count, clock.Elapsed) with { Runner = runner.Name, ArrayTasks = count, UnfinishedTasks = unfinished };
         var summaryPath = settings.SummaryPath ?? Path.Combine(settings.OutputDirectory, "summary.json");
-        await File.WriteAllTextAsync(summaryPath, FuzzSummary.ToJson(summary), cancellationToken).ConfigureAwait(false);
+
+        // Written even when the wait was cancelled: the tasks that finished are counted, the rest listed as unfinished.
+        await File.WriteAllTextAsync(summaryPath, FuzzSummary.ToJson(summary), CancellationToken.None).ConfigureAwait(false);
         return summary with { SummaryPath = summaryPath };
     }
 
