@@ -71,15 +71,10 @@ internal static class ExploreCommand
                     return await new ExploreRun(settings).RunAsync(new Progress<(int Done, int Total)>(p => bar.Value = p.Done), cancel).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             }
-            catch (SlurmException ex)
+            catch (Exception ex) when (SlurmCli.Failure(ex, settings.OutputDirectory, "an earlier re-check of another front") is { } failure)
             {
-                Console.Error.WriteLine($"error: --slurm: {ex.Message}");
-                return ExitCodes.ToolError;
-            }
-            catch (InvalidOperationException ex) when (ex.Message.Contains("different batch", StringComparison.Ordinal))
-            {
-                Console.Error.WriteLine($"error: --output: {ex.Message}");
-                return ExitCodes.BadInput;
+                Console.Error.WriteLine(failure.Line);
+                return failure.Exit;
             }
 
             Print(summary, clock.Elapsed);

@@ -75,15 +75,10 @@ internal static class FuzzCommand
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.ToolError;
             }
-            catch (SlurmException ex)
+            catch (Exception ex) when (SlurmCli.Failure(ex, settings.OutputDirectory, "an earlier campaign with other --seed, --cases, --configs or --cases-per-config") is { } failure)
             {
-                Console.Error.WriteLine($"error: --slurm: {ex.Message}");
-                return ExitCodes.ToolError;
-            }
-            catch (InvalidOperationException ex) when (ex.Message.Contains("different batch", StringComparison.Ordinal))
-            {
-                Console.Error.WriteLine($"error: --output {settings.OutputDirectory}: {ex.Message} (an earlier campaign with other --seed, --cases, --configs or --cases-per-config)");
-                return ExitCodes.BadInput;
+                Console.Error.WriteLine(failure.Line);
+                return failure.Exit;
             }
 
             Print(summary, s);

@@ -34,6 +34,19 @@ internal static class SlurmCli
             : null;
     }
 
+    /// <summary>
+    /// The one-line error and exit code for a job-layer failure once work has started: <c>sbatch</c> refusing a
+    /// submission after all (exit 3), or an output folder that holds a different batch (exit 2, named with
+    /// <paramref name="output"/> and <paramref name="why"/>); null for any other exception.
+    /// </summary>
+    public static (string Line, int Exit)? Failure(Exception ex, string output, string why) => ex switch
+    {
+        SlurmException s => ($"error: --slurm: {s.Message}", ExitCodes.ToolError),
+        InvalidOperationException o when o.Message.Contains("different batch", StringComparison.Ordinal) =>
+            ($"error: --output {output}: {o.Message} ({why})", ExitCodes.BadInput),
+        _ => null,
+    };
+
     /// <summary>How to start this same CLI again (for tasks): the apphost, or <c>dotnet hwgen.dll</c>.</summary>
     public static string[] SelfCommand()
     {
