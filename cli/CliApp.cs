@@ -19,6 +19,7 @@ internal static class CliApp
         root.Subcommands.Add(SimCommand.Create(args));
         root.Subcommands.Add(SynthCommand.Create(args));
         root.Subcommands.Add(FuzzCommand.Create());
+        root.Subcommands.Add(FuzzTaskCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ExploreCommand.Create());
         var isaDoc = new Command("isa-doc", "Print docs/isa.md (the ISA reference) generated from the single ISA definition.");

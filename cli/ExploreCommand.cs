@@ -19,8 +19,8 @@ internal static class ExploreCommand
         var jobs = new Option<int>("--jobs") { Description = "Points evaluated in parallel, and local re-check co-simulations at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var recheck = new Option<bool>("--recheck") { Description = "Re-check the Pareto front in co-simulation (bit-exact, measured cycles beside the model's)." };
         var maxRecheck = new Option<int>("--max-recheck") { Description = "Re-check at most this many front points (the fastest first).", DefaultValueFactory = _ => 32 };
-        var slurm = new Option<bool>("--slurm") { Description = "Run the re-check as a Slurm job array (sbatch) instead of local processes; the output folder must be shared with the nodes." };
-        var partition = new Option<string?>("--slurm-partition") { Description = "With --slurm: the partition (default: the cluster's default)." };
+        var slurm = SlurmCli.SlurmOption("the re-check");
+        var partition = SlurmCli.PartitionOption();
         var cmd = new Command("explore", "Sweep a design space with the models: Pareto front over cycles, energy, PEs and on-chip memory; CSV, JSON and plots; optional co-simulation re-check, locally or on Slurm.")
         {
             space, output, jobs, recheck, maxRecheck, slurm, partition,
@@ -39,15 +39,16 @@ internal static class ExploreCommand
             }
 
             var useSlurm = parse.GetValue(slurm);
-            if (useSlurm && !SlurmJobRunner.Available)
+            var slurmOptions = new SlurmOptions { JobName = "hwgen-explore", Partition = parse.GetValue(partition) ?? string.Empty };
+            if (await SlurmCli.ProblemAsync(useSlurm, slurmOptions, cancel).ConfigureAwait(false) is { } slurmProblem)
             {
-                Console.Error.WriteLine("error: --slurm: sbatch, squeue or scontrol is not on PATH (apt-get install slurm-wlm; a test cluster: .ci/slurm.sh start)");
-                return ExitCodes.ToolError;
+                Console.Error.WriteLine(slurmProblem);
+                return ExitCodes.BadInput;
             }
 
             var jobCount = parse.GetValue(jobs);
             IJobRunner? runner = !parse.GetValue(recheck) ? null
-                : useSlurm ? new SlurmJobRunner(new SlurmOptions { JobName = "hwgen-explore", Partition = parse.GetValue(partition) ?? string.Empty })
+                : useSlurm ? new SlurmJobRunner(slurmOptions)
                 : new LocalJobRunner(jobCount);
             var settings = new ExploreSettings
             {
@@ -55,7 +56,7 @@ internal static class ExploreCommand
                 OutputDirectory = parse.GetValue(output)!,
                 Jobs = jobCount,
                 Recheck = runner,
-                HwgenCommand = SelfCommand(),
+                HwgenCommand = SlurmCli.SelfCommand(),
                 MaxRecheck = parse.GetValue(maxRecheck),
             };
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -70,29 +71,16 @@ internal static class ExploreCommand
                     return await new ExploreRun(settings).RunAsync(new Progress<(int Done, int Total)>(p => bar.Value = p.Done), cancel).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             }
-            catch (SlurmException ex)
+            catch (Exception ex) when (SlurmCli.Failure(ex, settings.OutputDirectory, "an earlier re-check of another front") is { } failure)
             {
-                Console.Error.WriteLine($"error: --slurm: {ex.Message}");
-                return ExitCodes.ToolError;
-            }
-            catch (InvalidOperationException ex) when (ex.Message.Contains("different batch", StringComparison.Ordinal))
-            {
-                Console.Error.WriteLine($"error: --output: {ex.Message}");
-                return ExitCodes.BadInput;
+                Console.Error.WriteLine(failure.Line);
+                return failure.Exit;
             }
 
             Print(summary, clock.Elapsed);
             return summary.Recheck.All(r => r.ExitCode == 0 && r.BitExact == true) ? ExitCodes.Ok : ExitCodes.Mismatch;
         });
         return cmd;
-    }
-
-    /// <summary>How to start this same CLI again (for re-check tasks): the apphost, or <c>dotnet hwgen.dll</c>.</summary>
-    private static string[] SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? "dotnet";
-        var dll = typeof(ExploreCommand).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, dll] : [process];
     }
 
     private static void Print(ExploreSummary s, TimeSpan elapsed)

@@ -6,8 +6,17 @@ public sealed record FuzzSummary
     /// <summary>The seed every draw came from (rerun with <c>--seed</c> to reproduce).</summary>
     public ulong Seed { get; init; }
 
-    /// <summary>Configurations run in parallel.</summary>
+    /// <summary>Configurations run in parallel (as array tasks: the number of tasks; the scheduler decides how many run at once).</summary>
     public int Jobs { get; init; } = 1;
+
+    /// <summary>Where the configurations ran: <c>in-process</c> (<see cref="FuzzSettings.Jobs"/> workers of this process), or the job runner of an array campaign (<c>slurm</c>, or <c>local</c> processes).</summary>
+    public string Runner { get; init; } = "in-process";
+
+    /// <summary>Array tasks of the campaign (one per configuration); 0 for a local campaign.</summary>
+    public int ArrayTasks { get; init; }
+
+    /// <summary>Array tasks without a result (failed or lost), by index: their configurations are missing from the counts; rerunning the same command runs only these.</summary>
+    public IReadOnlyList<int> UnfinishedTasks { get; init; } = [];
 
     /// <summary>Cases run (including skipped ones).</summary>
     public required int Cases { get; init; }
@@ -76,8 +85,8 @@ public sealed record FuzzSummary
     [System.Text.Json.Serialization.JsonIgnore]
     public string? SummaryPath { get; init; }
 
-    /// <summary>True when nothing failed.</summary>
-    public bool Ok => Mismatches == 0 && Hangs == 0 && BuildFailures == 0;
+    /// <summary>True when nothing failed and every array task delivered its result.</summary>
+    public bool Ok => Mismatches == 0 && Hangs == 0 && BuildFailures == 0 && UnfinishedTasks.Count == 0;
 
     /// <summary>The summary as JSON (snake_case keys, like the co-simulation report).</summary>
     public static string ToJson(FuzzSummary summary) => System.Text.Json.JsonSerializer.Serialize(summary, CosimReportJson.Options);

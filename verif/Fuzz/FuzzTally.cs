@@ -14,24 +14,22 @@ internal sealed class FuzzTally
     private readonly SortedDictionary<string, int> features = new(StringComparer.Ordinal);
     private readonly List<(int Config, int Case, FuzzFailure Failure)> failures = [];
 
-    public int Started { get; set; }
-
     public int Cases { get; private set; }
 
     public int Configs { get; set; }
 
-    public int BuildFailures { get; set; }
+    public int BuildFailures { get; private set; }
 
-    public double BuildSeconds { get; set; }
+    public double BuildSeconds { get; private set; }
 
     private int mismatches, referenceMismatches, hangs, expectedHangs, skipped;
     private long cycles;
     private double caseSeconds;
 
-    /// <summary>Counts a drawn configuration's features.</summary>
-    public void AddConfig(DesignModel design)
+    /// <summary>Counts a drawn configuration's features (<see cref="Fuzzer.Features"/>).</summary>
+    public void AddFeatures(IEnumerable<string> configFeatures)
     {
-        foreach (var f in Fuzzer.Features(design))
+        foreach (var f in configFeatures)
         {
             Add(features, f);
         }
@@ -78,8 +76,31 @@ internal sealed class FuzzTally
         return Cases;
     }
 
-    /// <summary>Keeps a failure (listed in configuration and case order).</summary>
-    public void AddFailure(int config, int index, FuzzFailure failure) => failures.Add((config, index, failure));
+    /// <summary>Adds a configuration's build and its failures (listed in configuration and case order); its cases are counted apart (<see cref="AddCase"/>).</summary>
+    public void AddOutcome(FuzzConfigOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        BuildFailures += outcome.BuildFailed ? 1 : 0;
+        BuildSeconds += outcome.BuildSeconds;
+        for (var i = 0; i < outcome.Failures.Count; i++)
+        {
+            failures.Add((outcome.Index, i, outcome.Failures[i]));
+        }
+    }
+
+    /// <summary>Adds everything an array task found for one configuration: the configuration, its features, its cases, build and failures.</summary>
+    public void AddTask(FuzzConfigOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        Configs++;
+        AddFeatures(outcome.Features);
+        foreach (var r in outcome.Results)
+        {
+            AddCase(r);
+        }
+
+        AddOutcome(outcome);
+    }
 
     /// <summary>The summary of everything counted.</summary>
     public FuzzSummary Summary(ulong seed, int jobs, TimeSpan wall) => new()

@@ -27,8 +27,10 @@ public sealed partial class Fuzzer(FuzzSettings settings, IProgress<string>? pro
     /// <summary>
     /// Runs until the duration, configuration limit or case limit is reached, <see cref="FuzzSettings.Jobs"/> configurations
     /// at a time. Configuration i and its cases are always drawn i-th from the seed (draws are taken in order under a lock),
-    /// so a seed reproduces the same cases whatever the job count; the summary lists failures in configuration order and is
-    /// also written as JSON (<see cref="FuzzSettings.SummaryPath"/>, default <c>summary.json</c> in the output folder).
+    /// and configuration i runs at most <see cref="Quota"/> of them, so a seed reproduces the same cases whatever the job
+    /// count (and whether the configurations run here or as array tasks, <see cref="FuzzArray"/>); the summary lists
+    /// failures in configuration order and is also written as JSON (<see cref="FuzzSettings.SummaryPath"/>, default
+    /// <c>summary.json</c> in the output folder).
     /// </summary>
     public async Task<FuzzSummary> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -39,102 +41,38 @@ public sealed partial class Fuzzer(FuzzSettings settings, IProgress<string>? pro
         var gate = new object();
         var tally = new FuzzTally();
         bool TimeLeft() => clock.Elapsed < settings.Duration && !cancellationToken.IsCancellationRequested;
-        bool CasesLeft() => settings.MaxCases == 0 || tally.Started < settings.MaxCases;
 
         async Task Worker()
         {
             while (true)
             {
-                int index;
-                string name, yaml, configPath;
-                DesignModel design;
-                List<FuzzCase> drawn;
+                FuzzDraw draw;
+                int quota;
                 lock (gate)
                 {
-                    if (!TimeLeft() || !CasesLeft() || (settings.MaxConfigs != 0 && tally.Configs >= settings.MaxConfigs))
+                    quota = Quota(settings, tally.Configs);
+                    if (!TimeLeft() || quota == 0 || (settings.MaxConfigs != 0 && tally.Configs >= settings.MaxConfigs))
                     {
                         return;
                     }
 
-                    index = tally.Configs++;
-                    name = string.Create(CultureInfo.InvariantCulture, $"fuzz-{settings.Seed}-{index}");
-                    (yaml, design) = DrawConfig(rng, name);
-                    configPath = settings.OutputDirectory.TrimEnd('/', '\\').Replace('\\', '/') + "/" + name + ".yaml";
-
-                    // Every case of a configuration is drawn even when time runs out, so that a seed always
-                    // draws the same sequence; cases after the deadline are not run.
-                    drawn = Enumerable.Range(0, settings.CasesPerConfig).Select(_ => DrawCase(rng, design, configPath, settings.MaxGemmDim, settings.FaultPercent)).ToList();
-                    tally.AddConfig(design);
+                    draw = Draw(rng, tally.Configs++);
+                    tally.AddFeatures(Features(draw.Design));
                 }
 
-                await File.WriteAllTextAsync(configPath, yaml, cancellationToken).ConfigureAwait(false);
-                var rtlDir = Path.Combine(settings.OutputDirectory, "rtl", name);
-                RtlGenerator.Generate(design, rtlDir, "hwgen generate " + configPath);
-                Report($"[{clock.Elapsed:hh\\:mm\\:ss}] config {name}: {Describe(design)}; building (cached by RTL hash)");
-
-                // Each configuration has its own name, so its RTL (banner: config hash) and harness cache entry are its own:
-                // parallel jobs never build the same entry at once (HarnessBuild's staged rename covers a rerun anyway).
-                var session = new CosimSession(design, rtlDir, settings.Build);
-                var build = Stopwatch.StartNew();
-                try
-                {
-                    await session.PrepareAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-                catch (HarnessBuildException ex)
+                var outcome = await RunConfigurationAsync(draw, quota, TimeLeft, clock, r =>
                 {
                     lock (gate)
                     {
-                        tally.BuildFailures++;
+                        return tally.AddCase(r);
                     }
-
-                    Report($"  BUILD FAILED for {configPath}: {ex.Message}");
-                    continue;
-                }
-                finally
+                }, cancellationToken).ConfigureAwait(false);
+                lock (gate)
                 {
-                    lock (gate)
-                    {
-                        tally.BuildSeconds += build.Elapsed.TotalSeconds;
-                    }
+                    tally.AddOutcome(outcome);
                 }
 
-                for (var i = 0; i < drawn.Count && TimeLeft(); i++)
-                {
-                    lock (gate)
-                    {
-                        if (!CasesLeft())
-                        {
-                            break;
-                        }
-
-                        tally.Started++;
-                    }
-
-                    var c = drawn[i];
-                    var result = await RunCaseAsync(session, c, cancellationToken).ConfigureAwait(false);
-                    int number;
-                    lock (gate)
-                    {
-                        number = tally.AddCase(result);
-                    }
-
-                    Report(string.Create(CultureInfo.InvariantCulture,
-                        $"[{clock.Elapsed:hh\\:mm\\:ss}] case {number} ({name}): {Describe(c)}: {Outcome(result)}"));
-                    if (result.Failed)
-                    {
-                        Report($"  reproduce: {result.ReproCommand}");
-                        var shrunk = settings.Shrink ? await ShrinkAsync(session, result, cancellationToken).ConfigureAwait(false) : result;
-                        if (!ReferenceEquals(shrunk, result))
-                        {
-                            Report($"  shrunk to: {shrunk.ReproCommand}  ({shrunk.Summary})");
-                        }
-
-                        lock (gate)
-                        {
-                            tally.AddFailure(index, i, new FuzzFailure(result, shrunk));
-                        }
-                    }
-                }
+                ConfigurationDone?.Invoke(outcome);
             }
         }
 

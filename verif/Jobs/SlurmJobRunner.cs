@@ -21,6 +21,32 @@ public sealed class SlurmJobRunner(SlurmOptions options) : IJobRunner
 
     private static readonly string[] Tools = ["sbatch", "squeue", "scontrol", "scancel"];
 
+    /// <summary>
+    /// Asks Slurm, before any work, whether it would take an array with <paramref name="options"/>: the tools are on
+    /// PATH and <c>sbatch --test-only</c> (which submits nothing) accepts the partition and extra arguments, which also
+    /// needs the controller to answer. Returns the problem as one line, or null.
+    /// </summary>
+    public static async Task<string?> CheckAsync(SlurmOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Available)
+        {
+            return "sbatch, squeue, scontrol or scancel is not on PATH (apt-get install slurm-wlm; a test cluster: .ci/slurm.sh start)";
+        }
+
+        List<string> args = ["--test-only", "--job-name=" + options.JobName, "--cpus-per-task=" + options.CpusPerTask.ToString(CultureInfo.InvariantCulture)];
+        if (!string.IsNullOrEmpty(options.Partition))
+        {
+            args.Add("--partition=" + options.Partition);
+        }
+
+        args.AddRange(options.ExtraArguments);
+        args.Add("--wrap=true");
+        var result = await Cli.Wrap("sbatch").WithArguments(args).WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(cancellationToken).ConfigureAwait(false);
+        return result.ExitCode == 0 ? null : $"sbatch refused a test submission: {FirstLine(result.StandardError)} (sinfo lists the partitions; a test cluster: .ci/slurm.sh start)";
+    }
+
     /// <inheritdoc/>
     public async Task<JobReport> RunAsync(JobBatch batch, IReadOnlyList<int> tasks, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using CliWrap;
-using CliWrap.Buffered;
 using HwGen.Tests.CommandLine;
 using HwGen.Verif.Jobs;
 
@@ -82,7 +80,7 @@ public sealed class JobRunnerTests : IDisposable
     public async Task A_small_sweep_through_a_real_Slurm_gives_the_same_results_as_the_local_run()
     {
         // Arrange: three co-simulations and one bad workload (exit 2), as a sweep would submit them.
-        await RequireSlurm();
+        await RequiresSlurm.Check();
         string[] workloads = ["gemm:M=8,N=8,K=8", "gemm:M=20,N=12,K=36", "gemm:M=16,N=16,K=16,relu=1", "gemm:M=0,N=1,K=1"];
         IReadOnlyList<JobTask> Sweep(string name) => [.. workloads.Select((w, i) => new JobTask("dotnet",
             [CliRunner.Dll, "sim", RepoPaths.Config("tiny"), "--workload", w, "--json", Path.Combine(dir, $"{name}-{i}.json")], RepoPaths.Root))];
@@ -116,20 +114,4 @@ public sealed class JobRunnerTests : IDisposable
         string.Join("\n", Enumerable.Range(0, batch.Count).Select(i => $"task {i}: " +
             (File.Exists(batch.LogPath(i)) ? string.Join(" / ", File.ReadLines(batch.LogPath(i)).TakeLast(3)) : "no log"))) + "\n" +
         string.Join("\n", Directory.GetFiles(Path.Combine(batch.Directory, "logs"), "slurm-*").Select(f => Path.GetFileName(f) + ": " + File.ReadAllText(f).Trim())) + "\n";
-
-    /// <summary>Skips without a running Slurm, except under CI, where .ci/run must have started one.</summary>
-    private static async Task RequireSlurm()
-    {
-        var reason = !SlurmJobRunner.Available
-            ? "Slurm is not installed (apt-get install -y slurm-wlm munge)"
-            : (await Cli.Wrap("sinfo").WithArguments(["-h", "-o", "%T"]).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync())
-                is { ExitCode: 0 } r && r.StandardOutput.Trim().Length > 0 && !r.StandardOutput.Contains("down", StringComparison.Ordinal)
-                ? null
-                : "no Slurm node answers (start one as root with .ci/slurm.sh start)";
-        if (reason is not null)
-        {
-            Assert.False(RequiresVerilator.InCi, $"CI=true but {reason}; .ci/run must start Slurm.");
-            Skip.If(true, reason);
-        }
-    }
 }
