@@ -108,6 +108,9 @@ public sealed record QuantScheme(string Name, WeightQuantization Weights, int? A
         Hw("F5: F1 + F2 + F4 + 16-bit FFN inputs + SmoothQuant α=0.5 + integer Softmax", F1 | F2, 16, 16, 0.5, true),
         Hw("F5 with F3: F1 + F2 + F3 + F4 + 16-bit FFN inputs + SmoothQuant α=0.75 + integer Softmax", All, 16, 16, 0.75, true),
         Hw("row 30 with a 16-bit GELU output (FFN2 input; GELU in float)", All, 16, 8, 0.75, true, geluAlpha: 0.7) with { GeluOutputBits = 16 },
+        Hw("row 30 with GELU-output smoothing α=0.6", All, 16, 8, 0.75, true, geluAlpha: 0.6) with { GeluZeroPoint = true },
+        Hw("row 30 with GELU-output smoothing α=0.8", All, 16, 8, 0.75, true, geluAlpha: 0.8) with { GeluZeroPoint = true },
+        Hw("row 30 with SmoothQuant α=0.5", All, 16, 8, 0.5, true, geluAlpha: 0.7) with { GeluZeroPoint = true },
     ];
 
     /// <summary>
