@@ -53,7 +53,7 @@ public sealed record QuantScheme(string Name, WeightQuantization Weights, int? A
     /// </summary>
     public bool AccumulatorSums { get; init; }
 
-    /// <summary>The stores that rescale per column, whatever spelled it.</summary>
+    /// <summary>The stores that rescale per column, whether spelled by <see cref="Weights"/> or <see cref="PerColumn"/>.</summary>
     public PerColumnStores StoresPerColumn => Weights == WeightQuantization.PerChannel ? PerColumnStores.All : PerColumn;
 
     /// <summary>How the weights of a projection feeding <paramref name="store"/> are rounded.</summary>
