@@ -11,11 +11,12 @@ namespace HwGen.Models;
 /// (Softmax, GELU, LayerNorm) run in float on the dequantized values; this measures the cost of the storage formats,
 /// not of the integer approximations (measured per kernel in docs/numerics.md).
 /// </summary>
-public sealed class FloatEncoder
+public sealed partial class FloatEncoder
 {
     private readonly EncoderModel model;
     private readonly QuantScheme scheme;
     private readonly Dictionary<string, float> maxAbs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, float> minValue = new(StringComparer.Ordinal);
     private readonly List<PreparedLayer> layers;
     private bool calibrating;
 
@@ -26,6 +27,11 @@ public sealed class FloatEncoder
         this.model = model;
         this.scheme = scheme ?? QuantScheme.Float;
         layers = model.Layers.Select(l => new PreparedLayer(l)).ToList();
+        if (this.scheme.GeluSmoothAlpha is not null && this.scheme.Weights != WeightQuantization.Float && !this.scheme.StoresPerColumn.HasFlag(PerColumnStores.Gelu))
+        {
+            throw new ArgumentException($"the scheme '{this.scheme.Name}' smooths the GELU output, which needs the per-column GELU store ({nameof(PerColumnStores.Gelu)})", nameof(scheme));
+        }
+
         if (this.scheme.NeedsCalibration)
         {
             if (calibration is null || calibration.Count == 0)
@@ -34,17 +40,20 @@ public sealed class FloatEncoder
             }
 
             Calibrate(calibration);
-        }
-
-        if (this.scheme.SmoothAlpha is { } alpha)
-        {
-            Smooth(alpha);
+            if (this.scheme.SmoothAlpha is not null || this.scheme.GeluSmoothAlpha is not null)
+            {
+                // The factors come from the first pass's channel ranges; the smoothed tensors' ranges from a second.
+                Smooth();
+                Calibrate(calibration);
+            }
         }
 
         foreach (var l in layers)
         {
-            l.QuantizeWeights(this.scheme.Weights);
+            l.QuantizeWeights(this.scheme);
         }
+
+        PrepareIntegerGelu();
     }
 
     /// <summary>The scheme.</summary>
@@ -105,6 +114,11 @@ public sealed class FloatEncoder
             LayerNorm(x, n, model.FinalNorm);
         }
 
+        if (scheme.AccumulatorSums)
+        {
+            x = Quantize("output.res", x, scheme.ResidualBits); // the last LayerNorm's stored output
+        }
+
         return x;
     }
 
@@ -134,30 +148,6 @@ public sealed class FloatEncoder
         return e;
     }
 
-    private readonly Dictionary<string, List<float>> samples = new(StringComparer.Ordinal);
-
-    private void Calibrate(IReadOnlyList<int[]> sentences)
-    {
-        calibrating = true;
-        foreach (var s in sentences)
-        {
-            Forward(s);
-        }
-
-        calibrating = false;
-        if (scheme.ClipPercentile is { } p)
-        {
-            // Activation points only: the residual stream and sub-layer outputs keep their maximum (they are 16 bits or more).
-            foreach (var (point, values) in samples.Where(kv => !kv.Key.Contains(".res", StringComparison.Ordinal) && !kv.Key.EndsWith(".out", StringComparison.Ordinal)))
-            {
-                values.Sort();
-                maxAbs[point] = values[(int)Math.Min(values.Count - 1, Math.Ceiling(p / 100.0 * (values.Count - 1)))];
-            }
-
-            samples.Clear();
-        }
-    }
-
     private float[] Layer(int li, float[] x, int n)
     {
         var l = layers[li];
@@ -168,8 +158,9 @@ public sealed class FloatEncoder
 
     /// <summary>
     /// One residual sub-layer: the block reads its input rounded at <paramref name="point"/> (after the LayerNorm for
-    /// pre-LN), its output rounded at <paramref name="outPoint"/> is added to the input rounded at <c>point.res</c>, and
-    /// post-LN normalizes the sum.
+    /// pre-LN), its output (rounded at <paramref name="outPoint"/>, or left in the accumulator with
+    /// <see cref="QuantScheme.AccumulatorSums"/>) is added to the input rounded at <c>point.res</c>, and post-LN
+    /// normalizes the sum.
     /// </summary>
     private float[] SubLayer(string point, string outPoint, float[] x, int n, int? bits, float[]? smoothing, LayerNormWeights norm, Func<float[], float[]> block)
     {
@@ -181,9 +172,10 @@ public sealed class FloatEncoder
             LayerNorm(input, n, norm);
         }
 
+        RecordChannels(point, input, model.Hidden);
         var y = block(Quantize(point, input, bits, channelScale: smoothing));
         var residual = Quantize(point + ".res", x, scheme.ResidualBits);
-        var sum = Quantize(outPoint, y, scheme.ResidualBits);
+        var sum = scheme.AccumulatorSums ? y : Quantize(outPoint, y, scheme.ResidualBits);
         Add(sum, residual);
         if (!preNorm)
         {
@@ -248,61 +240,13 @@ public sealed class FloatEncoder
         return Linear(Quantize(key + "ctx", context, scheme.ActivationBits), n, l.Output);
     }
 
-    private bool UsesIntegerSoftmax => scheme.IntegerUnits && scheme.ActivationBits == 8 && !calibrating;
-
-    /// <summary>
-    /// Attention with the Softmax unit's integer kernel: int8 Q and K (calibrated scales), exact int32 QKᵀ,
-    /// <see cref="IntSoftmax"/> to int8 probabilities with scale 2⁻⁷, then probabilities·V.
-    /// </summary>
-    private void IntegerAttention(string key, EncoderLayer src, float[] q, float[] k, float[] v, float[] context, int n)
-    {
-        var width = src.AttentionWidth;
-        var d = src.HeadDim;
-        var sq = maxAbs.GetValueOrDefault(key + "q") / SymmetricQuantizer.QMax;
-        var sk = maxAbs.GetValueOrDefault(key + "k") / SymmetricQuantizer.QMax;
-        var constants = IntSoftmaxConstants.FromScale(sq * sk, src.ScoreScale);
-        var qi8 = q.Select(x => SymmetricQuantizer.Quantize(x, sq)).ToArray();
-        var ki8 = k.Select(x => SymmetricQuantizer.Quantize(x, sk)).ToArray();
-        var row = new int[n];
-        var probs = new sbyte[n];
-        for (var head = 0; head < src.Heads; head++)
-        {
-            for (var i = 0; i < n; i++)
-            {
-                var qRow = qi8.AsSpan((i * width) + (head * d), d);
-                for (var j = 0; j < n; j++)
-                {
-                    row[j] = IntegerMac.Dot(qRow, ki8.AsSpan((j * width) + (head * d), d));
-                }
-
-                IntSoftmax.Apply(row, probs, constants);
-                var ctx = context.AsSpan((i * width) + (head * d), d);
-                for (var j = 0; j < n; j++)
-                {
-                    Axpy(ctx, (float)(probs[j] * IntSoftmaxConstants.OutputScale), v.AsSpan((j * width) + (head * d), d));
-                }
-            }
-        }
-    }
-
     private float[] Ffn(int li, float[] a, int n)
     {
         var l = layers[li];
         var g = Linear(a, n, l.Ffn1);
-        if (calibrating)
+        if (l.GeluConstants is not null && !calibrating)
         {
-            Quantize($"l{li}.ffn1.out", g, null);
-        }
-        else if (scheme.IntegerUnits && scheme.FfnInputBits == 8 && l.Source.Gelu == GeluForm.Erf)
-        {
-            // The GELU unit: FFN1's output requantized to int8, I-GELU to int8 at the calibrated GELU-output scale.
-            var sIn = maxAbs.GetValueOrDefault($"l{li}.ffn1.out") / SymmetricQuantizer.QMax;
-            var sOut = maxAbs.GetValueOrDefault($"l{li}.gelu") / SymmetricQuantizer.QMax;
-            var constants = IntGeluConstants.FromScale(sIn, sOut);
-            var input = g.Select(x => SymmetricQuantizer.Quantize(x, sIn)).ToArray();
-            var output = new sbyte[input.Length];
-            IntGelu.Apply(input, output, constants);
-            return Linear(output.Select(o => (float)(o * sOut)).ToArray(), n, l.Ffn2);
+            return Linear(IntegerGelu(li, g), n, l.Ffn2);
         }
 
         var tanh = l.Source.Gelu == GeluForm.Tanh;
@@ -314,7 +258,8 @@ public sealed class FloatEncoder
                 : 0.5 * v * (1 + ReferenceFunctions.Erf(v / Math.Sqrt(2.0))));
         }
 
-        return Linear(Quantize($"l{li}.gelu", g, scheme.FfnInputBits), n, l.Ffn2);
+        RecordChannels($"l{li}.gelu", g, l.Source.FfnWidth);
+        return Linear(Quantize($"l{li}.gelu", g, scheme.GeluOutputBits, channelScale: l.GeluSmoothing, zeroPoint: scheme.GeluZeroPoint), n, l.Ffn2);
     }
 
     /// <summary>
@@ -323,7 +268,7 @@ public sealed class FloatEncoder
     /// divided by it first (the weights were multiplied by it), quantized, and left divided: the next projection's
     /// weights hold the factor.
     /// </summary>
-    private float[] Quantize(string point, float[] x, int? bits, float[]? channelScale = null)
+    private float[] Quantize(string point, float[] x, int? bits, float[]? channelScale = null, bool zeroPoint = false)
     {
         var y = (float[])x.Clone();
         if (channelScale is not null)
@@ -344,6 +289,7 @@ public sealed class FloatEncoder
             }
 
             maxAbs[point] = Math.Max(maxAbs.GetValueOrDefault(point), m);
+            minValue[point] = Math.Min(minValue.GetValueOrDefault(point), y.Min());
             if (scheme.ClipPercentile is not null)
             {
                 if (!samples.TryGetValue(point, out var list))
@@ -352,11 +298,6 @@ public sealed class FloatEncoder
                 }
 
                 list.AddRange(y.Select(MathF.Abs));
-            }
-
-            if (channelScale is null)
-            {
-                RecordChannels(point, x);
             }
 
             return y;
@@ -368,7 +309,18 @@ public sealed class FloatEncoder
         }
 
         var qmax = (1 << (bits.Value - 1)) - 1;
-        var scale = maxAbs.GetValueOrDefault(point) is var mx and > 0 ? mx / qmax : 1f;
+        if (zeroPoint)
+        {
+            var (s, z) = AsymmetricFormat(point, bits.Value);
+            for (var i = 0; i < y.Length; i++)
+            {
+                y[i] = (Math.Clamp(MathF.Round(y[i] / s, MidpointRounding.AwayFromZero) + z, -qmax - 1, qmax) - z) * s;
+            }
+
+            return y;
+        }
+
+        var scale = ScaleOf(point, bits.Value);
         if (bits == 8)
         {
             for (var i = 0; i < y.Length; i++)
@@ -387,73 +339,18 @@ public sealed class FloatEncoder
         return y;
     }
 
-    private readonly Dictionary<string, float[]> channelMax = new(StringComparer.Ordinal);
-
-    private void RecordChannels(string point, float[] x)
+    /// <summary>
+    /// The calibrated asymmetric format of <paramref name="point"/>: the range [min, max|x|] spread over all
+    /// 2^bits codes, scale s and zero point z (real value (q − z)·s, the calibrated minimum at the lowest code).
+    /// </summary>
+    private (float Scale, int Zero) AsymmetricFormat(string point, int bits)
     {
-        if (!point.EndsWith(".in", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        var h = model.Hidden;
-        if (!channelMax.TryGetValue(point, out var m))
-        {
-            channelMax[point] = m = new float[h];
-        }
-
-        for (var i = 0; i < x.Length; i++)
-        {
-            m[i % h] = MathF.Max(m[i % h], MathF.Abs(x[i]));
-        }
+        var lo = minValue.GetValueOrDefault(point);
+        var hi = maxAbs.GetValueOrDefault(point);
+        var scale = hi > lo ? (hi - lo) / ((1 << bits) - 1) : 1f;
+        return (scale, -(1 << (bits - 1)) - (int)MathF.Round(lo / scale, MidpointRounding.AwayFromZero));
     }
 
-    private void Smooth(double alpha)
-    {
-        // SmoothQuant: s_j = max|X_j|^α / max|W_j|^(1−α) over the projections reading X; X/s and s·W keep X·W unchanged.
-        for (var li = 0; li < layers.Count; li++)
-        {
-            var l = layers[li];
-            l.InputSmoothing = Factors(channelMax.GetValueOrDefault($"l{li}.in"), [l.Query, l.Key, l.Value], alpha);
-            l.FfnSmoothing = Factors(channelMax.GetValueOrDefault($"l{li}.ffn.in"), [l.Ffn1], alpha);
-            l.ApplySmoothing();
-        }
-
-        // The activation ranges change with the factors: calibrate again on the same sentences' recorded maxima.
-        foreach (var key in maxAbs.Keys.Where(k => k.EndsWith(".in", StringComparison.Ordinal)).ToList())
-        {
-            var li = int.Parse(key[1..key.IndexOf('.', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
-            var s = key.EndsWith("ffn.in", StringComparison.Ordinal) ? layers[li].FfnSmoothing : layers[li].InputSmoothing;
-            var cm = channelMax[key];
-            maxAbs[key] = s is null ? maxAbs[key] : cm.Select((v, j) => v / s[j]).Max();
-        }
-    }
-
-    private static float[]? Factors(float[]? xMax, float[][] weights, double alpha)
-    {
-        if (xMax is null)
-        {
-            return null;
-        }
-
-        var h = xMax.Length;
-        var s = new float[h];
-        for (var j = 0; j < h; j++)
-        {
-            var wMax = 0f;
-            foreach (var w in weights)
-            {
-                var cols = w.Length / h;
-                for (var c = 0; c < cols; c++)
-                {
-                    wMax = MathF.Max(wMax, MathF.Abs(w[(j * cols) + c]));
-                }
-            }
-
-            var v = Math.Pow(Math.Max(xMax[j], 1e-5), alpha) / Math.Pow(Math.Max(wMax, 1e-5), 1 - alpha);
-            s[j] = (float)Math.Clamp(v, 1e-2, 1e2);
-        }
-
-        return s;
-    }
+    /// <summary>The calibrated symmetric scale of <paramref name="point"/> at <paramref name="bits"/> (1 for an all-zero range).</summary>
+    private float ScaleOf(string point, int bits) => maxAbs.GetValueOrDefault(point) is var m and > 0 ? m / ((1 << (bits - 1)) - 1) : 1f;
 }

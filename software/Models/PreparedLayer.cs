@@ -1,3 +1,5 @@
+using HwGen.Software.Numerics.Transformer;
+
 namespace HwGen.Models;
 
 /// <summary>A layer's projections as used by <see cref="FloatEncoder"/>, with its SmoothQuant factors.</summary>
@@ -17,9 +19,17 @@ internal sealed class PreparedLayer(EncoderLayer source)
 
     public PreparedLinear Ffn2 { get; } = new(source.Ffn2);
 
+    /// <summary>Factors dividing the attention input's channels (folded into Q/K/V rows), or null.</summary>
     public float[]? InputSmoothing { get; set; }
 
+    /// <summary>Factors dividing the FFN input's channels (folded into FFN1's rows), or null.</summary>
     public float[]? FfnSmoothing { get; set; }
+
+    /// <summary>Factors dividing the GELU output's columns (folded into FFN2's rows), or null.</summary>
+    public float[]? GeluSmoothing { get; set; }
+
+    /// <summary>The integer GELU unit's constants per FFN column, once the scales are known (integer units only).</summary>
+    public IntGeluConstants[]? GeluConstants { get; set; }
 
     public void ApplySmoothing()
     {
@@ -34,13 +44,22 @@ internal sealed class PreparedLayer(EncoderLayer source)
         {
             Ffn1.ScaleRows(f);
         }
+
+        if (GeluSmoothing is { } g)
+        {
+            Ffn2.ScaleRows(g);
+        }
     }
 
-    public void QuantizeWeights(WeightQuantization mode)
+    public void QuantizeWeights(QuantScheme scheme)
     {
-        foreach (var p in new[] { Query, Key, Value, Output, Ffn1, Ffn2 })
-        {
-            p.Quantize(mode);
-        }
+        var requantize = scheme.WeightsFor(PerColumnStores.Requantize);
+        Query.Quantize(requantize);
+        Key.Quantize(requantize);
+        Value.Quantize(requantize);
+        var layerNormInput = scheme.WeightsFor(PerColumnStores.LayerNormInput);
+        Output.Quantize(layerNormInput);
+        Ffn2.Quantize(layerNormInput);
+        Ffn1.Quantize(scheme.WeightsFor(PerColumnStores.Gelu));
     }
 }

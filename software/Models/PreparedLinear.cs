@@ -13,6 +13,9 @@ internal sealed class PreparedLinear(LinearWeights source)
 
     public float[] Bias { get; } = source.Bias.Data.ToArray();
 
+    /// <summary>The int8 scale of each output column after <see cref="Quantize"/> (all equal per tensor); null while float.</summary>
+    public double[]? ColumnScales { get; private set; }
+
     public static implicit operator float[](PreparedLinear p) => p.Weight;
 
     public void ScaleRows(float[] s)
@@ -49,11 +52,13 @@ internal sealed class PreparedLinear(LinearWeights source)
 
         for (var c = 0; c < Out; c++)
         {
-            var s = scales[c] > 0 ? scales[c] / SymmetricQuantizer.QMax : 1.0;
+            var s = scales[c] = scales[c] > 0 ? scales[c] / SymmetricQuantizer.QMax : 1.0;
             for (var r = 0; r < In; r++)
             {
                 Weight[(r * Out) + c] = (float)SymmetricQuantizer.Dequantize(SymmetricQuantizer.Quantize(Weight[(r * Out) + c], s), s);
             }
         }
+
+        ColumnScales = scales;
     }
 }

@@ -21,9 +21,11 @@ public static class QuantStudy
             var encoder = new FloatEncoder(session.Model, scheme, calib);
             var embeddings = eval.Select(ids => FloatEncoder.Pool(encoder.Forward(ids), ids.Length, pooling)).ToList();
             var cos = embeddings.Select((e, i) => Similarity.Cosine(e, reference[i])).ToList();
-            var row = new StudyRow(scheme, cos.Average(), Similarity.Percentile(cos, 5), cos.Min(), Similarity.Spearman(Similarity.PairwiseCosines(embeddings), refPairs));
+            var cost = ArrayCost.PassesPerMac(session.Model, scheme, eval.Select(ids => ids.Length));
+            var row = new StudyRow(scheme, cos.Average(), Similarity.Percentile(cos, 5), cos.Min(), Similarity.Spearman(Similarity.PairwiseCosines(embeddings), refPairs), cost);
             rows.Add(row);
-            progress?.Invoke(FormattableString.Invariant($"{row.Scheme.Name,-66} mean {row.MeanCosine:F4}  p5 {row.P5Cosine:F4}  min {row.MinCosine:F4}  Spearman {row.Spearman:F4}"));
+            var passes = cost is { } c ? FormattableString.Invariant($"{c:F2}") : "-";
+            progress?.Invoke(FormattableString.Invariant($"{row.Scheme.Name,-66} mean {row.MeanCosine:F4}  p5 {row.P5Cosine:F4}  min {row.MinCosine:F4}  Spearman {row.Spearman:F4}  passes/MAC {passes}"));
         }
 
         return rows;

@@ -48,13 +48,15 @@ public sealed class MiniLmTests : IClassFixture<MiniLmTests.Fixture>
         });
     }
 
-    [Fact]
-    public void The_best_integer_scheme_keeps_embeddings_and_their_ranking_close_to_onnx_runtime()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_best_and_the_recommended_integer_schemes_keep_embeddings_and_their_ranking_close_to_onnx_runtime(bool recommended)
     {
         // Arrange: calibrate on other sentences than those evaluated.
         var session = fixture.Session;
         var calibration = session.Tokenize(["Where there is smoke there is usually a fire nearby.", "He read the letter twice before he understood it.", "Nothing ventured, nothing gained, as the old saying goes.", "The committee will meet on Thursday to discuss the budget."]);
-        var quantized = new FloatEncoder(session.Model, QuantScheme.Best, calibration);
+        var quantized = new FloatEncoder(session.Model, recommended ? QuantScheme.Recommended : QuantScheme.Best, calibration);
 
         // Act
         var results = session.Evaluate(Sentences, new FloatEncoder(session.Model), quantized, Pooling.Mean);
