@@ -31,7 +31,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         var lowering = new EncoderLowering(m, calibration);
         var pass = new AcceleratorPass(design, lowering);
         var batches = EncoderLowering.Batches(tokens, batchTokens);
-        Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {tokens.Count} sentences in {batches.Count} batch(es) of at most {batchTokens} tokens packed back to back, {m.Layers.Length} layers in one program per batch; calibrated on {calibration.Count} sentences; int8 weights (one scale per tensor), int8 activations and residual stream; embeddings on the host"));
+        Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {tokens.Count} sentence(s) in {batches.Count} batch(es) of at most {batchTokens} tokens packed back to back, {m.Layers.Length} layers in one program per batch; calibrated on {calibration.Count} sentences; int8 weights (one scale per tensor), int8 activations and residual stream; embeddings on the host"));
 
         // Compile the first batch before any simulation: a model the design cannot hold is refused up front.
         var watch = System.Diagnostics.Stopwatch.StartNew();
