@@ -23,4 +23,17 @@ internal static class ExitCodes
 
     /// <summary>An internal error: an exception no command expected (a bug); the stack trace is in the log file named on the terminal. 70 is EX_SOFTWARE of sysexits.h.</summary>
     public const int InternalError = 70;
+
+    /// <summary>The exit code of one co-simulation: hang or timeout, then mismatch, then an agreed fault, else success.</summary>
+    public static int Of(HwGen.Verif.CosimReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report switch
+        {
+            { Status: HwGen.Verif.SimStatus.Timeout or HwGen.Verif.SimStatus.Hang } => Hang,
+            { Match: false } => Mismatch,
+            { GoldenFault.Code: not 0 } => Fault,
+            _ => Ok,
+        };
+    }
 }

@@ -78,7 +78,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
                     Console.WriteLine($"plot: {path}");
                 }
 
-                outcome = Worse(outcome, report);
+                outcome = outcome == ExitCodes.Ok ? ExitCodes.Of(report) : outcome;
             }
 
             var run = new BatchRun(b + 1, batch.Tokens, batch.Compiled.Program.Length, modelled, report);
@@ -152,18 +152,6 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         }
 
         return outcome;
-    }
-
-    private static int Worse(int outcome, CosimReport report)
-    {
-        var now = report switch
-        {
-            { Status: SimStatus.Timeout or SimStatus.Hang } => ExitCodes.Hang,
-            { Match: false } => ExitCodes.Mismatch,
-            { GoldenFault.Code: not 0 } => ExitCodes.Fault,
-            _ => ExitCodes.Ok,
-        };
-        return outcome == ExitCodes.Ok ? now : outcome;
     }
 
     private sealed record BatchRun(int Batch, int Tokens, int Instructions, long ModelledCycles, CosimReport? Report);

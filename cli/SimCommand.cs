@@ -130,13 +130,7 @@ internal static class SimCommand
             var jsonFailed = parse.GetValue(json) is { } jsonFile
                 && !await Outputs.OutputFiles.TryWriteAsync("--json", jsonFile.FullName, CosimReportJson.Serialize(report), cancel).ConfigureAwait(false);
 
-            var outcome = report switch
-            {
-                { Status: SimStatus.Timeout or SimStatus.Hang } => ExitCodes.Hang,
-                { Match: false } => ExitCodes.Mismatch,
-                { GoldenFault.Code: not 0 } => ExitCodes.Fault,
-                _ => ExitCodes.Ok,
-            };
+            var outcome = ExitCodes.Of(report);
             if (plotPath is not null)
             {
                 // Written last: the report, JSON and dump above are kept whatever happens here.
