@@ -178,7 +178,7 @@ public static class LayerCompiler
         g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, h, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ });
         g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, h, h, bk, GemmEpilogue.Requantize, new(kt)) { Requant = q.RequantK });
         g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, h, h, bv, GemmEpilogue.Requantize, new(vt)) { Requant = q.RequantV });
-        foreach (var (n, b, first) in spec.Segments.Select((n, b) => (n, b, spec.SegmentStarts()[b])))
+        foreach (var (n, b, first) in spec.Segments.Zip(Enumerable.Range(0, spec.Segments.Count), spec.SegmentStarts()))
         {
             var name = spec.Packed is null ? prefix : prefix + "S" + b.ToString(CultureInfo.InvariantCulture) + ".";
             g.Node(new AttentionNode(name, spec.Heads, n, spec.HeadDim, qt, kt, vt, pts[b], ot, q.Softmax, spec.Causal, q.RequantO) { Row = first });

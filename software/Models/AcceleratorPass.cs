@@ -65,8 +65,7 @@ public sealed class AcceleratorPass
     public long ModelledCycles(BatchProgram batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var p = batch.Compiled.Program;
-        return PerfModel.Estimate(Design, p.Instructions, p.Macs).TotalCycles;
+        return PerfModel.Estimate(Design, batch.Compiled.Program).TotalCycles;
     }
 }
 

