@@ -20,6 +20,15 @@ public static class FixedPoint
     /// <summary>Saturates an int64 to int8.</summary>
     public static sbyte SaturateInt8(long x) => (sbyte)Math.Clamp(x, sbyte.MinValue, sbyte.MaxValue);
 
+    /// <summary>Saturates an int64 to int16.</summary>
+    public static short SaturateInt16(long x) => (short)Math.Clamp(x, short.MinValue, short.MaxValue);
+
+    /// <summary>
+    /// The int8 operand of a 16-bit element (<c>load elem16</c> into the scratchpad): <c>sat8((v + 2^7) &gt;&gt; 8)</c>,
+    /// the element at 256 times the scale, rounded half up.
+    /// </summary>
+    public static sbyte NarrowWide(short v) => SaturateInt8((v + 128) >> 8);
+
     /// <summary>Saturates an int64 to int32.</summary>
     public static int SaturateInt32(long x) => (int)Math.Clamp(x, int.MinValue, int.MaxValue);
 

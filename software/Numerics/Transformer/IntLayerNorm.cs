@@ -29,6 +29,14 @@ public static class IntLayerNorm
         return IntResidualAdd.Sum(x, r, c.Residual);
     }
 
+    /// <summary>
+    /// The per-column input rescale (<c>ln_in_shift</c> ≠ 0): <c>sat32(round_half_up(x·m / 2^shift))</c> with the
+    /// column's unsigned 16-bit multiplier m; x unchanged when <paramref name="shift"/> is 0. It brings the columns of a
+    /// projection quantized per output channel to one scale before the residual add and the statistics.
+    /// </summary>
+    public static int ScaleInput(int x, ushort multiplier, int shift)
+        => shift == 0 ? x : FixedPoint.SaturateInt32(FixedPoint.RoundShift((long)x * multiplier, shift));
+
     /// <summary>The deviation shift for a row: <c>bitlen(n·(hi − lo)) − 25</c>.</summary>
     public static int DeviationShift(int width, int min, int max)
     {
@@ -86,6 +94,18 @@ public static class IntLayerNorm
         var p = (long)u * gamma;
         var w = FixedPoint.RoundShift(p * c.Output.Multiplier, c.Output.Shift);
         return FixedPoint.SaturateInt8(FixedPoint.RoundShift(w + beta, IntLayerNormConstants.BetaFracBits));
+    }
+
+    /// <summary>
+    /// Pass 3, wide output (<c>normalize wide</c>): <c>sat16(round_half_up(u·γ·M / 2^sh) + β)</c>, the element at
+    /// <c>S_out/2^8</c>; <see cref="FixedPoint.NarrowWide"/> of it is the int8 <see cref="Affine"/> output.
+    /// </summary>
+    public static short AffineWide(int u, short gamma, int beta, IntLayerNormConstants c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var p = (long)u * gamma;
+        var w = FixedPoint.RoundShift(p * c.Output.Multiplier, c.Output.Shift);
+        return FixedPoint.SaturateInt16(w + beta);
     }
 
     /// <summary>

@@ -30,6 +30,16 @@ public static class IntResidualAdd
         return Requantizer.Apply(Sum(x, r, c.Residual), c.Output.Multiplier, c.Output.Shift, relu: false);
     }
 
+    /// <summary>
+    /// The int16 output of one element (<c>normalize func=add wide</c>): <c>sat16(round_half_up(Sum(x, r)·M / 2^sh))</c>
+    /// with <see cref="IntResidualAddConstants.Output"/>.
+    /// </summary>
+    public static short ApplyWide(int x, int r, IntResidualAddConstants c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return FixedPoint.SaturateInt16(FixedPoint.RoundShift(Sum(x, r, c.Residual) * c.Output.Multiplier, c.Output.Shift));
+    }
+
     /// <summary>A row: <paramref name="residual"/> may be empty (no residual; then the constants must have none either).</summary>
     public static void Apply(ReadOnlySpan<int> x, ReadOnlySpan<int> residual, Span<sbyte> output, IntResidualAddConstants c)
     {
