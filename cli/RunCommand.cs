@@ -26,6 +26,7 @@ internal static class RunCommand
         var calibration = new Option<int>("--calibration") { Description = "Calibration sentences for activation scales.", DefaultValueFactory = _ => 32 };
         var evaluation = new Option<int>("--evaluation") { Description = "With --study: held-out evaluation sentences.", DefaultValueFactory = _ => 200 };
         var rowsOption = new Option<int[]>("--rows") { Description = "With --study: only these schemes (1-based rows of the table), e.g. --rows 2 --rows 7." };
+        var integerOption = new Option<bool>("--integer") { Description = "With --study and --rows: also the bit-exact integer datapaths (always without --rows)." };
         var heldOut = new Option<int>("--held-out") { Description = "Also run the first N held-out fortunes-min sentences (disjoint from the calibration sentences; the accuracy figures of docs/numerics.md)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Pack sentences, in order, into batches of at most this many tokens; each batch is one program (a longer sentence runs alone).", DefaultValueFactory = _ => 128 };
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "With co-simulation: write every tensor of each batch as .npy plus meta.json into DIR/batchN (as sim --dump)." };
@@ -33,7 +34,7 @@ internal static class RunCommand
         var goldenOnly = new Option<bool>("--golden-only") { Description = "Run the bit-exact golden model only (no co-simulation): accuracy over many sentences in seconds." };
         var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences on the accelerator and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption, goldenOnly, heldOut, batchTokens, dump, plot,
+            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -50,6 +51,7 @@ internal static class RunCommand
                     parse.GetValue(calibration),
                     parse.GetValue(evaluation),
                     parse.GetValue(rowsOption) ?? [],
+                    parse.GetValue(integerOption),
                     parse.GetValue(goldenOnly),
                     parse.GetValue(heldOut),
                     parse.GetValue(batchTokens),
@@ -66,7 +68,7 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, CancellationToken cancel)
+    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, CancellationToken cancel)
     {
         if (goldenOnly && (dump is not null || plot is not null))
         {
@@ -133,9 +135,15 @@ internal static class RunCommand
 
             var schemes = rows.Length == 0 ? QuantScheme.Study : rows.Select(r => QuantScheme.Study[r - 1]).ToList();
             var table = QuantStudy.Run(session, calibrationSet, evaluationSet, schemes, pooling, Console.WriteLine);
+            var integer = rows.Length == 0 || integerRows ? QuantStudy.RunInteger(session, calibrationSet, evaluationSet, pooling, Console.WriteLine) : [];
             if (json is not null)
             {
-                WriteJson(json, new { model = m.Name, pooling = pooling.ToString(), calibration = calibrationSet.Count, evaluation = evaluationSet.Count, rows = table.Select(r => new { scheme = r.Scheme.Name, mean_cosine = r.MeanCosine, p5_cosine = r.P5Cosine, min_cosine = r.MinCosine, spearman = r.Spearman }) });
+                WriteJson(json, new
+                {
+                    model = m.Name, pooling = pooling.ToString(), calibration = calibrationSet.Count, evaluation = evaluationSet.Count,
+                    rows = table.Select(r => new { scheme = r.Scheme.Name, mean_cosine = r.MeanCosine, p5_cosine = r.P5Cosine, min_cosine = r.MinCosine, spearman = r.Spearman })
+                        .Concat(integer.Select(r => new { scheme = r.Name, mean_cosine = r.Mean, p5_cosine = r.P5, min_cosine = r.Min, spearman = r.Spearman })),
+                });
             }
 
             if (sentences.Count == 0)

@@ -15,13 +15,46 @@ public static class IntLayerReference
     {
         ArgumentNullException.ThrowIfNull(q);
         var spec = q.Spec;
-        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn;
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Norm(Widen(q.X), null, s, h, q.Gamma1, q.Beta1, q.Norm1) : null;
-        var attnIn = a1 ?? q.X;
+        var attnIn = q.Columns is { } c ? Narrow(c.X16) : a1 ?? q.X;
         var qa = Requant(MatMul(attnIn, s, h, q.Wq, h, q.Bq), q.RequantQ);
         var ka = Requant(MatMul(attnIn, s, h, q.Wk, h, q.Bk), q.RequantK);
         var va = Requant(MatMul(attnIn, s, h, q.Wv, h, q.Bv), q.RequantV);
+        var (p, o) = Attention(q, qa, ka, va);
+        if (q.Columns is { } columns)
+        {
+            var x1Wide = columns.Norm1.Apply(MatMul(o, s, h, q.Wo, h, q.Bo), columns.X16, s);
+            var acc1 = MatMul(Narrow(x1Wide), s, h, q.W1, f, q.B1);
+            var gelu = new sbyte[acc1.Length];
+            for (var i = 0; i < acc1.Length; i++)
+            {
+                gelu[i] = columns.Gelu[i % f].Apply(acc1[i], q.Gelu);
+            }
+
+            var yWide = columns.Norm2.Apply(MatMul(gelu, s, f, q.W2, h, q.B2), x1Wide, s);
+            return new IntActivations(qa, ka, va, p, o, Narrow(x1Wide), gelu, Narrow(yWide)) { Spec = spec, X1Wide = x1Wide, YWide = yWide };
+        }
+
+        var x1 = pre
+            ? ResidualAdd(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, q.Add1!)
+            : Norm(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
+        var a2 = pre ? Norm(Widen(x1), null, s, h, q.Gamma2, q.Beta2, q.Norm2) : null;
+        var ffn1 = MatMul(a2 ?? x1, s, h, q.W1, f, q.B1);
+        var hid = new sbyte[ffn1.Length];
+        IntGelu.Apply(ffn1, hid, q.Gelu);
+        var y = pre
+            ? ResidualAdd(MatMul(hid, s, f, q.W2, h, q.B2), x1, q.Add2!)
+            : Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
+        return new IntActivations(qa, ka, va, p, o, x1, hid, y) { A1 = a1, A2 = a2, Spec = spec };
+    }
+
+    /// <summary>Attention per packed sequence and head: int32 QKᵀ, the Softmax kernel, P·V requantized.</summary>
+    private static (sbyte[] P, sbyte[] O) Attention(QuantizedLayer q, sbyte[] qa, sbyte[] ka, sbyte[] va)
+    {
+        var spec = q.Spec;
+        int s = spec.Seq, h = spec.Hidden, dh = spec.HeadDim;
         var p = new sbyte[spec.Heads * spec.Segments.Sum(n => n * n)];
         var o = new sbyte[s * h];
         var pAt = 0;
@@ -61,17 +94,7 @@ public static class IntLayerReference
             pAt += spec.Heads * n * n;
         }
 
-        var x1 = pre
-            ? ResidualAdd(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, q.Add1!)
-            : Norm(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
-        var a2 = pre ? Norm(Widen(x1), null, s, h, q.Gamma2, q.Beta2, q.Norm2) : null;
-        var ffn1 = MatMul(a2 ?? x1, s, h, q.W1, f, q.B1);
-        var hid = new sbyte[ffn1.Length];
-        IntGelu.Apply(ffn1, hid, q.Gelu);
-        var y = pre
-            ? ResidualAdd(MatMul(hid, s, f, q.W2, h, q.B2), x1, q.Add2!)
-            : Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
-        return new IntActivations(qa, ka, va, p, o, x1, hid, y) { A1 = a1, A2 = a2, Spec = spec };
+        return (p, o);
     }
 
     /// <summary><c>x·W + b</c> in int32 (x rows×k, W k×n).</summary>
@@ -106,6 +129,8 @@ public static class IntLayerReference
     }
 
     private static sbyte[] Requant(int[] acc, Requantization r) => acc.Select(r.Apply).ToArray();
+
+    private static sbyte[] Narrow(short[] x) => x.Select(FixedPoint.NarrowWide).ToArray();
 
     private static int[] Widen(sbyte[] x) => x.Select(v => (int)v).ToArray();
 

@@ -8,7 +8,7 @@ namespace HwGen.Software.Layers;
 /// multiplier/shift), int32 biases (scale S_in·S_w), activation scales calibrated from the layer's own float run
 /// (S = max|x|/127), and the kernel constants. Names follow <see cref="FloatActivations"/>.
 /// </summary>
-public sealed record QuantizedLayer
+public sealed partial record QuantizedLayer
 {
     /// <summary>The layer.</summary>
     public required LayerSpec Spec { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using HwGen.Software.Layers;
 using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Models;
 
@@ -22,10 +23,15 @@ public sealed class EncoderLowering
     private readonly EncoderModel model;
     private readonly LayerWeights[] weights;
     private readonly QuantizedLayer[] templates;
+    private readonly ChannelRanges[] ranges;
 
-    /// <summary>Checks that the datapath can run <paramref name="model"/>, then quantizes it, calibrating on <paramref name="calibration"/>.</summary>
+    /// <summary>
+    /// Checks that the datapath can run <paramref name="model"/>, then quantizes it, calibrating on
+    /// <paramref name="calibration"/>: for the per-column datapath with <paramref name="columns"/> (a post-LN model),
+    /// else for the per-tensor one.
+    /// </summary>
     /// <exception cref="ModelException">A layer the accelerator's layer type cannot hold, or no calibration sentences.</exception>
-    public EncoderLowering(EncoderModel model, IReadOnlyList<int[]> calibration)
+    public EncoderLowering(EncoderModel model, IReadOnlyList<int[]> calibration, ColumnOptions? columns = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calibration);
@@ -36,14 +42,40 @@ public sealed class EncoderLowering
             throw new ModelException("no calibration sentences");
         }
 
+        if (columns is not null && model.Placement == NormPlacement.PreNorm)
+        {
+            throw new ModelException($"{model.Name}: the per-column datapath (16-bit residual stream) is for post-LN models; this one is pre-LN");
+        }
+
+        Columns = columns;
         weights = model.Layers.Select(ToLayerWeights).ToArray();
-        Scales = Calibrate(calibration);
+        (Scales, ranges) = Calibrate(calibration);
         templates = new QuantizedLayer[weights.Length];
+        if (columns is null)
+        {
+            for (var i = 0; i < weights.Length; i++)
+            {
+                templates[i] = QuantizedLayer.Create(Spec(1), 0, weights[i], Scales[i], new sbyte[model.Hidden]);
+            }
+
+            return;
+        }
+
+        var smooth = weights.Select((w, i) => ColumnDatapath.InputSmoothing(ranges[i], w, columns)).ToArray();
+        var scaleX16 = ColumnDatapath.WideScale(ranges[0].X, smooth[0]);
         for (var i = 0; i < weights.Length; i++)
         {
-            templates[i] = QuantizedLayer.Create(Spec(1), 0, weights[i], Scales[i], new sbyte[model.Hidden]);
+            var smoothOut = i + 1 < weights.Length ? smooth[i + 1] : Enumerable.Repeat(1.0, model.Hidden).ToArray();
+            templates[i] = QuantizedLayer.CreateColumns(Spec(1), weights[i], Scales[i], ranges[i], smooth[i], smoothOut, new short[model.Hidden], scaleX16, columns);
+            scaleX16 = templates[i].Columns!.Norm2.WideScale;
         }
     }
+
+    /// <summary>The per-column datapath's options, or null for the per-tensor datapath.</summary>
+    public ColumnOptions? Columns { get; }
+
+    /// <summary>The real scale of the stored layer output of the last layer (int16 with <see cref="Columns"/>, else int8).</summary>
+    public double OutputScale => templates[^1].Columns is { } c ? c.Norm2.WideScale : Scales[^1].Y;
 
     /// <summary>The activation scales of each layer; layer i's input scale is layer i−1's output scale.</summary>
     public IReadOnlyList<LayerScales> Scales { get; }
@@ -73,6 +105,12 @@ public sealed class EncoderLowering
         }
 
         var embedded = sentences.SelectMany(ids => FloatEncoder.Embed(model, ids)).ToArray();
+        var spec = Spec(1).Pack(sentences.Select(ids => ids.Length).ToArray());
+        if (templates[0].Columns is not null)
+        {
+            return LowerColumns(spec, embedded.Select(v => (double)v).ToArray(), chainInputs);
+        }
+
         var sx = Scales[0].X;
         var x = new sbyte[embedded.Length];
         var dequantized = new double[embedded.Length];
@@ -82,7 +120,6 @@ public sealed class EncoderLowering
             dequantized[i] = x[i] * sx;
         }
 
-        var spec = Spec(1).Pack(sentences.Select(ids => ids.Length).ToArray());
         var stack = new QuantizedLayer[templates.Length];
         for (var i = 0; i < stack.Length; i++)
         {
@@ -99,15 +136,48 @@ public sealed class EncoderLowering
         return stack;
     }
 
+    /// <summary>The per-column datapath's stack: layer 0's int16 input divided by its smoothing factors.</summary>
+    private QuantizedLayer[] LowerColumns(LayerSpec spec, double[] embedded, bool chainInputs)
+    {
+        var first = templates[0].Columns!;
+        var x16 = ColumnDatapath.QuantizeWide(embedded, first.SmoothIn, first.ScaleX16);
+        var stack = new QuantizedLayer[templates.Length];
+        for (var i = 0; i < stack.Length; i++)
+        {
+            var t = templates[i];
+            var c = t.Columns!;
+            var input = i == 0 ? x16 : chainInputs ? IntLayerReference.Run(stack[i - 1]).YWide! : new short[x16.Length];
+            stack[i] = t with
+            {
+                Spec = spec,
+                X = input.Select(FixedPoint.NarrowWide).ToArray(),
+                Columns = c with { X16 = input },
+                Dequantized = t.Dequantized with { Input = input.Select((v, e) => v * c.ScaleX16 * c.SmoothIn[e % model.Hidden]).ToArray() },
+            };
+        }
+
+        return stack;
+    }
+
     /// <summary>
-    /// Each sentence's last hidden states [tokens, hidden] in float from the int8 output <paramref name="y"/> of the
-    /// last layer (its scale) for sentences of <paramref name="lengths"/> tokens packed back to back, with a pre-LN
+    /// The sentences' last hidden states from the untiled integer layer reference (what the golden model and the RTL
+    /// compute bit for bit), without compiling a program: for accuracy over many sentences.
+    /// </summary>
+    public IReadOnlyList<float[]> ReferenceHiddenStates(IReadOnlyList<int[]> sentences)
+    {
+        var stack = Lower(sentences, chainInputs: true);
+        return HiddenStates(IntLayerReference.Run(stack[^1]).StoredY, sentences.Select(ids => ids.Length).ToArray());
+    }
+
+    /// <summary>
+    /// Each sentence's last hidden states [tokens, hidden] in float from the stored output <paramref name="y"/> of the
+    /// last layer (<see cref="OutputScale"/>) for sentences of <paramref name="lengths"/> tokens packed back to back, with a pre-LN
     /// model's final LayerNorm applied on the host.
     /// </summary>
     public IReadOnlyList<float[]> HiddenStates(ReadOnlySpan<long> y, IReadOnlyList<int> lengths)
     {
         ArgumentNullException.ThrowIfNull(lengths);
-        var scale = Scales[^1].Y;
+        var scale = OutputScale;
         var result = new List<float[]>();
         var at = 0;
         foreach (var n in lengths)
@@ -223,9 +293,10 @@ public sealed class EncoderLowering
     /// sentence's embedding and keeps the largest scale of every tensor; then layer i's input scale is set to layer i−1's
     /// output scale, because layer i reads that int8 tensor in place.
     /// </summary>
-    private LayerScales[] Calibrate(IReadOnlyList<int[]> sentences)
+    private (LayerScales[] Scales, ChannelRanges[] Ranges) Calibrate(IReadOnlyList<int[]> sentences)
     {
         var scales = new LayerScales?[weights.Length];
+        var channels = new ChannelRanges?[weights.Length];
         foreach (var ids in sentences)
         {
             var x = FloatEncoder.Embed(model, ids).Select(v => (double)v).ToArray();
@@ -235,6 +306,8 @@ public sealed class EncoderLowering
                 var f = FloatLayer.Forward(spec, weights[i] with { Input = x });
                 var s = LayerScales.Of(x, f);
                 scales[i] = scales[i] is { } seen ? seen.Max(s) : s;
+                var r = ChannelRanges.Of(spec, x, f);
+                channels[i] = channels[i] is { } had ? had.Merge(r) : r;
                 x = f.Y;
             }
         }
@@ -245,6 +318,6 @@ public sealed class EncoderLowering
             result[i] = result[i] with { X = result[i - 1].Y };
         }
 
-        return result;
+        return (result, channels.Select(c => c!).ToArray());
     }
 }

@@ -1,3 +1,5 @@
+using HwGen.Software.Layers;
+
 namespace HwGen.Models;
 
 /// <summary>Calibration of the activation scales and SmoothQuant migration (the part of <see cref="FloatEncoder"/> run once, before the weights are rounded).</summary>
@@ -79,31 +81,9 @@ public sealed partial class FloatEncoder
         }
     }
 
-    private static float[]? Factors(float[]? xMax, float[][] weights, double alpha)
-    {
-        if (xMax is null)
-        {
-            return null;
-        }
-
-        var h = xMax.Length;
-        var s = new float[h];
-        for (var j = 0; j < h; j++)
-        {
-            var wMax = 0f;
-            foreach (var w in weights)
-            {
-                var cols = w.Length / h;
-                for (var c = 0; c < cols; c++)
-                {
-                    wMax = MathF.Max(wMax, MathF.Abs(w[(j * cols) + c]));
-                }
-            }
-
-            var v = Math.Pow(Math.Max(xMax[j], 1e-5), alpha) / Math.Pow(Math.Max(wMax, 1e-5), 1 - alpha);
-            s[j] = (float)Math.Clamp(v, 1e-2, 1e2);
-        }
-
-        return s;
-    }
+    private static float[]? Factors(float[]? xMax, float[][] weights, double alpha) =>
+        xMax is null
+            ? null
+            : SmoothQuant.Factors(xMax.Select(v => (double)v).ToArray(), weights.Select(w => (IReadOnlyList<double>)w.Select(v => (double)v).ToArray()).ToArray(), alpha)
+                .Select(v => (float)v).ToArray();
 }

@@ -61,7 +61,7 @@ public static class UntiledReference
         for (var i = 0; i < layers.Count; i++)
         {
             var prefix = layers.Count == 1 ? string.Empty : "L" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".";
-            list.AddRange(IntLayerReference.Run(layers[i]).Tensors().Select(t => Rows(prefix + t.Name, t.Values)));
+            list.AddRange(IntLayerReference.Run(layers[i]).Tensors().Select(t => new ReferenceTensor(prefix + t.Name, t.Values)));
         }
 
         return list;

@@ -93,7 +93,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         foreach (var (name, values) in expected.Tensors())
         {
             var actual = program.Tensors.Single(t => t.Name == name).Read(result.Dram);
-            Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"{name} differs from the integer reference at {FirstDifference(values, actual)}");
+            Assert.True(values.SequenceEqual(actual), $"{name} differs from the integer reference at {FirstDifference(values, actual)}");
         }
     }
 
@@ -126,7 +126,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
             foreach (var (name, values) in IntLayerReference.Run(stack[i]).Tensors())
             {
                 var actual = program.Tensors.Single(t => t.Name == prefix + name).Read(result.Dram);
-                Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"{prefix}{name} differs at {FirstDifference(values, actual)}");
+                Assert.True(values.SequenceEqual(actual), $"{prefix}{name} differs at {FirstDifference(values, actual)}");
             }
         }
     }
@@ -159,7 +159,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
             foreach (var (name, values) in expected.Tensors())
             {
                 var actual = program.Tensors.Single(t => t.Name == $"L{i}.{name}").Read(result.Dram);
-                Assert.True(values.Select(v => (long)v).SequenceEqual(actual), $"L{i}.{name} differs from the integer reference at {FirstDifference(values, actual)}");
+                Assert.True(values.SequenceEqual(actual), $"L{i}.{name} differs from the integer reference at {FirstDifference(values, actual)}");
             }
         }
     }
@@ -249,7 +249,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         }
     }
 
-    private static int FirstDifference(sbyte[] expected, long[] actual)
+    private static int FirstDifference(long[] expected, long[] actual)
     {
         for (var i = 0; i < expected.Length; i++)
         {

@@ -73,6 +73,45 @@ public sealed class EncoderLoweringTests : IClassFixture<EncoderLoweringTests.Fi
     }
 
     [Fact]
+    public void The_per_column_datapath_is_closer_to_onnx_runtime_than_the_per_tensor_one_on_every_sentence()
+    {
+        // Arrange: 16-bit residual stream, per-channel Wo/W1/W2, SmoothQuant, GELU columns with a zero point.
+        var columns = new EncoderLowering(fixture.Session.Model, fixture.Calibration, ColumnOptions.Recommended);
+
+        // Act: the untiled integer reference (what the golden model and the RTL compute).
+        var wide = fixture.Session.Evaluate(Sentences, new FloatEncoder(fixture.Session.Model), ids => columns.ReferenceHiddenStates([ids])[0], Pooling.Mean);
+        var narrow = fixture.Session.Evaluate(Sentences, new FloatEncoder(fixture.Session.Model), ids => fixture.Lowering.ReferenceHiddenStates([ids])[0], Pooling.Mean);
+
+        // Assert
+        Assert.All(wide.Zip(narrow), p => Assert.True(p.First.QuantCosine > p.Second.QuantCosine, $"per column {p.First.QuantCosine} vs per tensor {p.Second.QuantCosine} for \"{p.First.Text}\""));
+        Assert.All(wide, r => Assert.True(r.QuantCosine is > 0.98 and < 0.9999, $"cosine {r.QuantCosine} for \"{r.Text}\""));
+    }
+
+    [Fact]
+    public void The_per_column_layers_chain_their_16_bit_outputs_and_their_scales()
+    {
+        // Arrange
+        var columns = new EncoderLowering(fixture.Session.Model, fixture.Calibration, ColumnOptions.Recommended);
+        var ids = fixture.Session.Tokenize(Sentences[..2]);
+
+        // Act
+        var stack = columns.Lower(ids, chainInputs: true);
+
+        // Assert: layer i+1 reads layer i's int16 output, at its scale, divided by its own input factors.
+        for (var i = 1; i < stack.Count; i++)
+        {
+            var previous = stack[i - 1].Columns!;
+            var c = stack[i].Columns!;
+            Assert.Equal(IntLayerReference.Run(stack[i - 1]).YWide, c.X16);
+            Assert.Equal(previous.Norm2.WideScale, c.ScaleX16);
+            Assert.Equal(previous.SmoothOut, c.SmoothIn);
+        }
+
+        Assert.All(stack[^1].Columns!.SmoothOut, s => Assert.Equal(1.0, s));
+        Assert.Equal(stack[^1].Columns!.Norm2.WideScale, columns.OutputScale);
+    }
+
+    [Fact]
     public void A_model_whose_layers_differ_is_refused_naming_the_layer()
     {
         var m = fixture.Session.Model;
