@@ -52,6 +52,30 @@ internal sealed class DramImage(DesignModel d)
         });
     }
 
+    /// <summary>An int16 tensor, row-major <paramref name="values"/>; null: an output filled with <see cref="Poison"/>.</summary>
+    public TensorRegion Int16(string name, TensorRole role, int rows, int cols, IReadOnlyList<short>? values)
+    {
+        var stride = RowStride(2L * cols);
+        var region = new TensorRegion(name, role, next, rows, cols, stride, ElementType.Int16);
+        return Add(region, dram =>
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                var row = dram.AsSpan((int)(region.Address + (r * stride)), (int)stride);
+                if (values is null)
+                {
+                    row.Fill(Poison);
+                    continue;
+                }
+
+                for (var c = 0; c < cols; c++)
+                {
+                    BinaryPrimitives.WriteInt16LittleEndian(row.Slice(2 * c, 2), values[(r * cols) + c]);
+                }
+            }
+        });
+    }
+
     /// <summary>An int32 input tensor, row-major <paramref name="values"/>.</summary>
     public TensorRegion Int32(string name, int rows, int cols, IReadOnlyList<int> values)
     {

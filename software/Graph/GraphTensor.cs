@@ -3,8 +3,8 @@ using HwGen.Software.Programs;
 namespace HwGen.Software.Graph;
 
 /// <summary>
-/// A DRAM tensor of an operator graph: an int8 matrix (<see cref="Values"/> row-major; null for an output, which starts
-/// poisoned), or int32 vectors laid out as accumulator rows (<see cref="Vectors"/>: biases, γ/β).
+/// A DRAM tensor of an operator graph: an int8 or int16 matrix (<see cref="Values"/> or <see cref="WideValues"/>
+/// row-major; null for an output, which starts poisoned), or int32 vectors laid out as accumulator rows (<see cref="Vectors"/>: biases, γ/β).
 /// </summary>
 /// <param name="Name">Name in reports and dumps (unique in the graph).</param>
 /// <param name="Role">Input or output.</param>
@@ -19,6 +19,16 @@ public sealed record GraphTensor(string Name, TensorRole Role, int Rows, int Col
 
     /// <summary>An output matrix (the program writes it).</summary>
     public static GraphTensor Output(string name, int rows, int cols) => new(name, TensorRole.Output, rows, cols);
+
+    /// <summary>An int16 matrix (the 16-bit residual stream): an input with <paramref name="values"/>, or an output when null.</summary>
+    public static GraphTensor Wide(string name, int rows, int cols, short[]? values) =>
+        new(name, values is null ? TensorRole.Output : TensorRole.Input, rows, cols) { Element = ElementType.Int16, WideValues = values };
+
+    /// <summary>The element type of a matrix: int8, or int16 (<see cref="Wide"/>).</summary>
+    public ElementType Element { get; init; } = ElementType.Int8;
+
+    /// <summary>Row-major int16 values of an int16 input matrix.</summary>
+    public short[]? WideValues { get; init; }
 
     /// <summary>Input vectors as accumulator rows (a bias: one vector; LayerNorm: γ then β).</summary>
     public static GraphTensor Rowwise(string name, params int[][] vectors) => new(name, TensorRole.Input, 0, 0, null, vectors);

@@ -14,7 +14,12 @@ namespace HwGen.Software.Programs;
 public sealed record TensorRegion(string Name, TensorRole Role, long Address, int Rows, int Cols, long StrideBytes, ElementType Dtype)
 {
     /// <summary>Bytes per element.</summary>
-    public int ElementBytes => Dtype == ElementType.Int8 ? 1 : 4;
+    public int ElementBytes => Dtype switch
+    {
+        ElementType.Int8 => 1,
+        ElementType.Int16 => 2,
+        _ => 4,
+    };
 
     /// <summary>First byte past the region.</summary>
     public long EndAddress => Address + ((Rows - 1) * StrideBytes) + ((long)Cols * ElementBytes);
@@ -28,9 +33,12 @@ public sealed record TensorRegion(string Name, TensorRole Role, long Address, in
             for (var c = 0; c < Cols; c++)
             {
                 var at = checked((int)(Address + (r * StrideBytes) + ((long)c * ElementBytes)));
-                values[((long)r * Cols) + c] = Dtype == ElementType.Int8
-                    ? (sbyte)dram[at]
-                    : BitConverter.ToInt32(dram.Slice(at, 4));
+                values[((long)r * Cols) + c] = Dtype switch
+                {
+                    ElementType.Int8 => (sbyte)dram[at],
+                    ElementType.Int16 => BitConverter.ToInt16(dram.Slice(at, 2)),
+                    _ => BitConverter.ToInt32(dram.Slice(at, 4)),
+                };
             }
         }
 

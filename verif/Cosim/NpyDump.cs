@@ -35,6 +35,10 @@ public static class NpyDump
                 {
                     Npy.WriteFile(path, values.Select(v => (sbyte)v).ToArray(), t.Rows, t.Cols);
                 }
+                else if (t.Dtype == ElementType.Int16)
+                {
+                    Npy.WriteFile(path, values.Select(v => (short)v).ToArray(), t.Rows, t.Cols);
+                }
                 else
                 {
                     Npy.WriteFile(path, values.Select(v => (int)v).ToArray(), t.Rows, t.Cols);
@@ -77,7 +81,7 @@ public static class NpyDump
                 ["name"] = t.Name,
                 ["role"] = t.Role == TensorRole.Input ? "input" : "output",
                 ["shape"] = new JsonArray(t.Rows, t.Cols),
-                ["dtype"] = t.Dtype == ElementType.Int8 ? "int8" : "int32",
+                ["dtype"] = t.Dtype switch { ElementType.Int8 => "int8", ElementType.Int16 => "int16", _ => "int32" },
                 ["address"] = t.Address,
                 ["stride_bytes"] = t.StrideBytes,
                 ["files"] = files,

@@ -62,6 +62,9 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
 
     public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values) => image.Int8(name, role, rows, cols, values);
 
+    /// <summary>An int16 tensor (see <see cref="DramImage.Int16"/>).</summary>
+    public TensorRegion Int16(string name, TensorRole role, int rows, int cols, short[]? values) => image.Int16(name, role, rows, cols, values);
+
     /// <summary>An int32 input tensor (see <see cref="DramImage.Int32"/>).</summary>
     public TensorRegion Int32(string name, int rows, int cols, int[] values) => image.Int32(name, rows, cols, values);
 
