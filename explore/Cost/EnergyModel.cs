@@ -36,15 +36,14 @@ public static class EnergyModel
             {
                 case Unit.Load:
                     var toAcc = i.Target == LoadTarget.Accumulator;
-                    var bytes = (double)i.Rows * i.Cols * (toAcc ? 4 : 1);
-                    dramBytes += bytes;
+                    dramBytes += (double)i.Rows * i.LoadRowBytes;
                     if (toAcc)
                     {
                         accBits += i.Rows * accRowBits;
                     }
                     else
                     {
-                        spBits += bytes * 8;
+                        spBits += (double)i.Rows * i.Cols * 8;
                     }
 
                     break;
@@ -68,7 +67,7 @@ public static class EnergyModel
                     var blocks = (i.Width + d.Cols - 1) / d.Cols;
                     var residual = i.NormalizeFunc == NormalizeFunc.Softmax ? 1 : 2;
                     accBits += i.Rows * blocks * passes * residual * (double)accRowBits;
-                    dramBytes += (double)i.Rows * i.Width;
+                    dramBytes += (double)i.Rows * i.NormalizeRowBytes;
                     units += i.Rows * i.Width * perElement;
                     break;
             }

@@ -46,6 +46,21 @@ public readonly record struct InstructionView(Instruction Instruction)
     /// <summary>The raw target field of a load (may be the reserved 3).</summary>
     public LoadTarget Target => (LoadTarget)Get(IsaFields.Target);
 
+    /// <summary>int16 DRAM elements (load elem16).</summary>
+    public bool Elem16 => Get(IsaFields.Elem16) != 0;
+
+    /// <summary>Bytes of one DRAM element of a load: 2 with elem16, else 4 for the accumulator and 1 for the scratchpad.</summary>
+    public int LoadElementBytes => Elem16 ? 2 : Target == LoadTarget.Accumulator ? 4 : 1;
+
+    /// <summary>Bytes of one DRAM row of a load (cols elements).</summary>
+    public long LoadRowBytes => Cols * LoadElementBytes;
+
+    /// <summary>int16 output elements (normalize wide).</summary>
+    public bool Wide => Get(IsaFields.Wide) != 0;
+
+    /// <summary>Bytes of one DRAM output row of a normalize: width, twice that when wide.</summary>
+    public long NormalizeRowBytes => Width * (Wide ? 2 : 1);
+
     /// <summary>The raw func field of a store (may be reserved).</summary>
     public StoreFunc StoreFunc => (StoreFunc)Get(IsaFields.Func);
 

@@ -32,9 +32,10 @@ public static class IsaSpec
     public static readonly IReadOnlyList<InstructionFormat> Formats =
     [
         new(Opcode.Load, "load", Unit.Load,
-            "Copy `rows` rows of `cols` elements from DRAM (row r at `dram_addr + r*dram_stride`) into local memory starting at row `local_addr`. Bytes of a local row beyond `cols` elements are written as zero.",
+            "Copy `rows` rows of `cols` elements from DRAM (row r at `dram_addr + r*dram_stride`) into local memory starting at row `local_addr`. Bytes of a local row beyond `cols` elements are written as zero. With `elem16` the DRAM elements are int16 (little-endian, 2 bytes each, so a row is 2*cols bytes): the scratchpad targets take sat8((v + 128) >> 8) of each (FixedPoint.NarrowWide), the accumulator its sign extension.",
             [
                 new("target", 12, 2, "0 = scratchpad (int8), 1 = scratchpad transposed (int8; source row r becomes column r of local rows local_addr..local_addr+cols-1), 2 = accumulator (int32, little-endian)."),
+                new("elem16", 14, 1, "0 = DRAM elements as the target holds them (int8, or int32 for acc); 1 = int16 DRAM elements (2 bytes each), narrowed to int8 for sp and sp_t, sign-extended for acc."),
                 new("rows", 16, 16, "Number of DRAM rows, at least 1."),
                 new("cols", 32, 8, "Elements per DRAM row, 1..row width of the target."),
                 new("local_addr", 40, 24, "First local row."),
@@ -65,10 +66,11 @@ public static class IsaSpec
                 new("value", 64, 64, "New value, 0..the register's maximum (larger is bad_field)."),
             ]),
         new(Opcode.Normalize, "normalize", Unit.Store,
-            "Row-wise Softmax (three passes: max, sum of i-exp, normalize), LayerNorm (three passes: sum/min/max, sum of squared deviations, normalize with γ/β) or residual add (one pass) over `rows` logical rows of `width` elements (docs/numerics.md). Logical row r is held block-major in the accumulator: elements b*COLS..b*COLS+COLS-1 (block b, lane j) at row `local_addr + b*rows + r`, as `compute` writes N-blocks. Row r is written as `width` int8 (Softmax: scale 2^-7; LayerNorm and add: their output scales) to DRAM at `dram_addr + r*dram_stride`. Softmax's input conversion uses the config_post softmax_* registers. LayerNorm and add add the residual aligned by ln_res_mult/ln_res_shift (block b of row r at ln_residual - 1 + b*rows + r, when ln_residual is not 0); it is read in the same cycle as x when the two rows lie in different accumulator banks. LayerNorm scales by γ (low 16 bits, int16) and adds β (int32) of block b, from accumulator rows ln_affine + 2b and ln_affine + 2b + 1, through a γ/β cache: the first LayerNorm after a config_post ln_affine (or one wider than the cached blocks) reads γ/β of all its blocks into the cache; later ones use the cache without reading those rows. Add requantizes x + aligned residual with add_out_mult/add_out_shift (round half up, saturate to int8).",
+            "Row-wise Softmax (three passes: max, sum of i-exp, normalize), LayerNorm (three passes: sum/min/max, sum of squared deviations, normalize with γ/β) or residual add (one pass) over `rows` logical rows of `width` elements (docs/numerics.md). Logical row r is held block-major in the accumulator: elements b*COLS..b*COLS+COLS-1 (block b, lane j) at row `local_addr + b*rows + r`, as `compute` writes N-blocks. Row r is written as `width` int8 (Softmax: scale 2^-7; LayerNorm and add: their output scales) to DRAM at `dram_addr + r*dram_stride`; with `wide` (LayerNorm and add) as `width` int16, little-endian (2*width bytes): LayerNorm sat16(round(u*γ*M/2^sh) + β) at S_out/2^8 (IntLayerNorm.AffineWide), add sat16(round(h*M/2^sh)) (IntResidualAdd.ApplyWide). Softmax's input conversion uses the config_post softmax_* registers. LayerNorm and add add the residual aligned by ln_res_mult/ln_res_shift (block b of row r at ln_residual - 1 + b*rows + r, when ln_residual is not 0); it is read in the same cycle as x when the two rows lie in different accumulator banks. LayerNorm scales by γ (low 16 bits, int16) and adds β (int32) of block b, from accumulator rows ln_affine + 2b and ln_affine + 2b + 1, through a γ/β cache: the first LayerNorm after a config_post ln_affine (or one wider than the cached blocks) reads γ/β of all its blocks into the cache; later ones use the cache without reading those rows. Add requantizes x + aligned residual with add_out_mult/add_out_shift (round half up, saturate to int8).",
             [
                 new("func", 12, 2, "0 = Softmax (config_post softmax_* registers; needs units.softmax), 1 = LayerNorm (config_post ln_* registers; needs units.layernorm), 2 = residual add (ln_res_*, ln_residual, add_out_*; needs units.layernorm); 3 is reserved."),
                 new("causal", 14, 1, "Softmax only (must be 0 for LayerNorm and add): 1 = causal mask: element j of row r takes part when j <= r + mask_offset; masked elements give 0."),
+                new("wide", 15, 1, "LayerNorm and add only (must be 0 for Softmax): 1 = int16 output elements (2 bytes each, little-endian)."),
                 new("rows", 16, 16, "Number of logical rows, at least 1."),
                 new("width", 32, 16, "Elements per logical row, 1..4096; the row spans ceil(width/COLS) accumulator rows."),
                 new("local_addr", 48, 16, "Accumulator row of block 0 of logical row 0; the instruction reads rows local_addr..local_addr + ceil(width/COLS)*rows - 1."),
@@ -116,7 +118,7 @@ public static class IsaSpec
         (Name(FaultCode.IllegalOpcode), (int)FaultCode.IllegalOpcode, "The fetched instruction has an undefined opcode."),
         (Name(FaultCode.SpRange), (int)FaultCode.SpRange, "A scratchpad row range falls outside the scratchpad."),
         (Name(FaultCode.AccRange), (int)FaultCode.AccRange, "An accumulator row range falls outside the accumulator."),
-        (Name(FaultCode.BadField), (int)FaultCode.BadField, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm or add normalize with causal set)."),
+        (Name(FaultCode.BadField), (int)FaultCode.BadField, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks, an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm or add normalize with causal set, a Softmax normalize with wide set)."),
         (Name(FaultCode.DmaReadError), (int)FaultCode.DmaReadError, "An AXI read response for a load was SLVERR or DECERR."),
         (Name(FaultCode.DmaWriteError), (int)FaultCode.DmaWriteError, "An AXI write response for a store was SLVERR or DECERR."),
         (Name(FaultCode.FetchError), (int)FaultCode.FetchError, "An AXI read response for an instruction fetch was SLVERR or DECERR (a program inside the address space that runs past the end of memory faults here, at its first instruction beyond memory)."),
@@ -200,8 +202,8 @@ public static class IsaSpec
         ("store_wait", "Cycles the store unit holds an instruction that waits for a dependency token."),
         ("array_active", "Cycles in which a valid row (weight-stationary) or step (output-stationary) enters the array."),
         ("macs", "Useful multiply-accumulates entered into the array (k*cols per weight-stationary row, rows*cols per output-stationary step)."),
-        ("dma_read_bytes", "Bytes requested by load instructions (useful bytes, not bus beats)."),
-        ("dma_write_bytes", "Bytes written by store instructions (useful bytes)."),
+        ("dma_read_bytes", "Bytes requested by load instructions (useful bytes, not bus beats; 2 per element of an elem16 load)."),
+        ("dma_write_bytes", "Bytes written by store instructions (useful bytes; 2 per element of a wide normalize)."),
         ("fetch_bytes", "Bytes of instructions fetched."),
     ];
 

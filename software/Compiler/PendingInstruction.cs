@@ -27,9 +27,9 @@ internal sealed class PendingInstruction
     /// <summary>The fields, typed (token flags not included).</summary>
     public InstructionView View => new(fields);
 
-    /// <summary>Load <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements into local memory.</summary>
-    public static PendingInstruction Load(LoadTarget target, long rows, long cols, long local, long dram, long stride) =>
-        new(Opcode.Load, (IsaFields.Target, (long)target), (IsaFields.Rows, rows), (IsaFields.Cols, cols), (IsaFields.LocalAddr, local),
+    /// <summary>Load <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements into local memory (int16 DRAM elements with <paramref name="elem16"/>).</summary>
+    public static PendingInstruction Load(LoadTarget target, long rows, long cols, long local, long dram, long stride, bool elem16 = false) =>
+        new(Opcode.Load, (IsaFields.Target, (long)target), (IsaFields.Elem16, elem16 ? 1 : 0), (IsaFields.Rows, rows), (IsaFields.Cols, cols), (IsaFields.LocalAddr, local),
             (IsaFields.DramAddr, dram), (IsaFields.DramStride, stride));
 
     /// <summary>A systolic-array compute (bias row <paramref name="bias"/> only read in mode bias).</summary>
@@ -53,9 +53,9 @@ internal sealed class PendingInstruction
     public static PendingInstruction ConfigPost(PostRegister register, long value) =>
         new(Opcode.ConfigPost, (IsaFields.Reg, (long)register), (IsaFields.Value, value));
 
-    /// <summary>A row-wise normalize (<paramref name="causal"/> and <paramref name="maskOffset"/>: Softmax only).</summary>
-    public static PendingInstruction Normalize(NormalizeFunc func, long rows, long width, long local, long dram, long stride, bool causal = false, long maskOffset = 0) =>
-        new(Opcode.Normalize, (IsaFields.Func, (long)func), (IsaFields.Causal, causal ? 1 : 0), (IsaFields.MaskOffset, maskOffset), (IsaFields.Rows, rows),
+    /// <summary>A row-wise normalize (<paramref name="causal"/> and <paramref name="maskOffset"/>: Softmax only; <paramref name="wide"/>, int16 output: LayerNorm and add only).</summary>
+    public static PendingInstruction Normalize(NormalizeFunc func, long rows, long width, long local, long dram, long stride, bool causal = false, long maskOffset = 0, bool wide = false) =>
+        new(Opcode.Normalize, (IsaFields.Func, (long)func), (IsaFields.Causal, causal ? 1 : 0), (IsaFields.MaskOffset, maskOffset), (IsaFields.Wide, wide ? 1 : 0), (IsaFields.Rows, rows),
             (IsaFields.Width, width), (IsaFields.LocalAddr, local), (IsaFields.DramAddr, dram), (IsaFields.DramStride, stride));
 
     /// <summary>Adds token flags (only <see cref="TokenScheduler"/> and hand-written programs do).</summary>

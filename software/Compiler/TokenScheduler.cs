@@ -209,7 +209,7 @@ internal sealed class TokenScheduler
             case Opcode.Load:
                 {
                     var (rows, cols, local) = (p.Rows, p.Cols, p.LocalAddr);
-                    Dram(reads, p.DramAddr, p.DramStride, rows, cols * (p.Target == LoadTarget.Accumulator ? 4 : 1));
+                    Dram(reads, p.DramAddr, p.DramStride, rows, p.LoadRowBytes);
                     writes.Add(p.Target switch
                     {
                         LoadTarget.Scratchpad => (Space.Sp, local, local + rows),
@@ -273,7 +273,7 @@ internal sealed class TokenScheduler
                         reads.Add((Space.Acc, lnAffine, lnAffine + (2 * blocks)));
                     }
 
-                    Dram(writes, p.DramAddr, p.DramStride, p.Rows, p.Width);
+                    Dram(writes, p.DramAddr, p.DramStride, p.Rows, p.NormalizeRowBytes);
                     break;
                 }
 

@@ -131,6 +131,11 @@ public sealed partial class GoldenSimulator
             return Bad($"func softmax needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
         }
 
+        if (func == NormalizeFunc.Softmax && i.Wide)
+        {
+            return Bad("wide is only defined for func layernorm and add");
+        }
+
         if (func is NormalizeFunc.LayerNorm or NormalizeFunc.Add)
         {
             return CheckLayerNorm(i, rows, width, affine: func == NormalizeFunc.LayerNorm);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using HwGen.Generator.Isa;
 using HwGen.Software.Numerics;
 using HwGen.Software.Numerics.Transformer;
@@ -12,21 +13,21 @@ public sealed partial class GoldenSimulator
         var (rows, local, addr, stride) = Transfer(i);
         var width = (int)i.Width;
         var blocks = (int)NormalizeBlocks(width);
-        if (DramSpan(addr, stride, rows, width, write: true) is { } writeFault)
+        if (DramSpan(addr, stride, rows, i.NormalizeRowBytes, write: true) is { } writeFault)
         {
             return (FaultCode.DmaWriteError, writeFault);
         }
 
-        writeBytes += (long)rows * width;
+        writeBytes += rows * i.NormalizeRowBytes;
         if (i.NormalizeFunc == NormalizeFunc.LayerNorm)
         {
-            DoLayerNorm(rows, width, local, addr, stride, blocks);
+            DoLayerNorm(rows, width, local, addr, stride, blocks, i.Wide);
             return Ok();
         }
 
         if (i.NormalizeFunc == NormalizeFunc.Add)
         {
-            DoResidualAdd(rows, width, local, addr, stride, blocks);
+            DoResidualAdd(rows, width, local, addr, stride, blocks, i.Wide);
             return Ok();
         }
 
@@ -57,9 +58,10 @@ public sealed partial class GoldenSimulator
     /// <summary>
     /// LayerNorm of block-major rows with the ln_* registers (the scales are not used by the integer kernel). γ/β come
     /// from the unit's cache: when it covers fewer than the row's blocks (it is emptied by every config_post ln_affine),
-    /// γ/β of all the row's blocks are first read from ln_affine + 2b and + 2b + 1.
+    /// γ/β of all the row's blocks are first read from ln_affine + 2b and + 2b + 1. With <paramref name="wide"/> the
+    /// output elements are int16 (<see cref="IntLayerNorm.AffineWide"/>).
     /// </summary>
-    private void DoLayerNorm(int rows, int width, int local, long addr, long stride, int blocks)
+    private void DoLayerNorm(int rows, int width, int local, long addr, long stride, int blocks, bool wide)
     {
         var residualReg = Reg(PostRegister.LnResidual);
         var c = new IntLayerNormConstants(
@@ -89,16 +91,31 @@ public sealed partial class GoldenSimulator
         var x = new int[width];
         var residual = residualReg == 0 ? [] : new int[width];
         var output = new sbyte[width];
+        var u = new int[width];
+        var outputWide = new short[width];
         for (var r = 0; r < rows; r++)
         {
             ReadRow(x, residual, residualReg, local, rows, r, width, blocks);
-            IntLayerNorm.Apply(x, residual, gamma, beta, output, c);
-            WriteRow(output, addr + (r * stride));
+            if (wide)
+            {
+                IntLayerNorm.Normalized(x, residual, u, c);
+                for (var j = 0; j < width; j++)
+                {
+                    outputWide[j] = IntLayerNorm.AffineWide(u[j], gamma[j], beta[j], c);
+                }
+
+                WriteRow(outputWide, addr + (r * stride));
+            }
+            else
+            {
+                IntLayerNorm.Apply(x, residual, gamma, beta, output, c);
+                WriteRow(output, addr + (r * stride));
+            }
         }
     }
 
-    /// <summary>The residual add (normalize func add) of block-major rows with ln_res_*, ln_residual and add_out_*.</summary>
-    private void DoResidualAdd(int rows, int width, int local, long addr, long stride, int blocks)
+    /// <summary>The residual add (normalize func add) of block-major rows with ln_res_*, ln_residual and add_out_* (int16 output with <paramref name="wide"/>).</summary>
+    private void DoResidualAdd(int rows, int width, int local, long addr, long stride, int blocks, bool wide)
     {
         var residualReg = Reg(PostRegister.LnResidual);
         var c = new IntResidualAddConstants(
@@ -109,11 +126,24 @@ public sealed partial class GoldenSimulator
         var x = new int[width];
         var residual = residualReg == 0 ? [] : new int[width];
         var output = new sbyte[width];
+        var outputWide = new short[width];
         for (var r = 0; r < rows; r++)
         {
             ReadRow(x, residual, residualReg, local, rows, r, width, blocks);
-            IntResidualAdd.Apply(x, residual, output, c);
-            WriteRow(output, addr + (r * stride));
+            if (wide)
+            {
+                for (var j = 0; j < width; j++)
+                {
+                    outputWide[j] = IntResidualAdd.ApplyWide(x[j], residual.Length == 0 ? 0 : residual[j], c);
+                }
+
+                WriteRow(outputWide, addr + (r * stride));
+            }
+            else
+            {
+                IntResidualAdd.Apply(x, residual, output, c);
+                WriteRow(output, addr + (r * stride));
+            }
         }
     }
 
@@ -136,6 +166,15 @@ public sealed partial class GoldenSimulator
         for (var e = 0; e < output.Length; e++)
         {
             dram[dst + e] = (byte)output[e];
+        }
+    }
+
+    /// <summary>An int16 output row, little-endian (normalize wide).</summary>
+    private void WriteRow(short[] output, long dst)
+    {
+        for (var e = 0; e < output.Length; e++)
+        {
+            BinaryPrimitives.WriteInt16LittleEndian(dram.AsSpan((int)(dst + (2 * e)), 2), output[e]);
         }
     }
 

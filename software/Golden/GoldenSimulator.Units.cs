@@ -18,13 +18,13 @@ public sealed partial class GoldenSimulator
         var target = i.Target;
         var (rows, local, addr, stride) = Transfer(i);
         var cols = (int)i.Cols;
-        var elem = target == LoadTarget.Accumulator ? 4 : 1;
-        if (DramSpan(addr, stride, rows, (long)cols * elem, write: false) is { } readFault)
+        if (DramSpan(addr, stride, rows, i.LoadRowBytes, write: false) is { } readFault)
         {
             return (FaultCode.DmaReadError, readFault);
         }
 
-        readBytes += (long)rows * cols * elem;
+        readBytes += rows * i.LoadRowBytes;
+        var wide = i.Elem16;
         switch (target)
         {
             case LoadTarget.Scratchpad:
@@ -35,7 +35,7 @@ public sealed partial class GoldenSimulator
                     var src = addr + (r * stride);
                     for (var e = 0; e < cols; e++)
                     {
-                        row[e] = (sbyte)dram[src + e];
+                        row[e] = LoadByte(src, e, wide);
                     }
                 }
 
@@ -47,7 +47,7 @@ public sealed partial class GoldenSimulator
                     row.Clear();
                     for (var r = 0; r < rows; r++)
                     {
-                        row[r] = (sbyte)dram[addr + (r * stride) + c];
+                        row[r] = LoadByte(addr + (r * stride), c, wide);
                     }
                 }
 
@@ -60,7 +60,7 @@ public sealed partial class GoldenSimulator
                     var src = addr + (r * stride);
                     for (var e = 0; e < cols; e++)
                     {
-                        row[e] = BinaryPrimitives.ReadInt32LittleEndian(dram.AsSpan((int)(src + (4 * e)), 4));
+                        row[e] = wide ? Int16At(src + (2 * e)) : BinaryPrimitives.ReadInt32LittleEndian(dram.AsSpan((int)(src + (4 * e)), 4));
                     }
                 }
 
@@ -69,6 +69,12 @@ public sealed partial class GoldenSimulator
 
         return Ok();
     }
+
+    /// <summary>Element e of the DRAM row at src as a scratchpad byte: the int8 itself, or the int16 narrowed (elem16).</summary>
+    private sbyte LoadByte(long src, int e, bool wide) =>
+        wide ? FixedPoint.NarrowWide(Int16At(src + (2 * e))) : (sbyte)dram[src + e];
+
+    private short Int16At(long at) => BinaryPrimitives.ReadInt16LittleEndian(dram.AsSpan((int)at, 2));
 
     private (FaultCode, string) DoStore(InstructionView i)
     {

@@ -142,8 +142,7 @@ public static class PerfModel
                 case Opcode.Load:
                 {
                     var (rows, cols) = (insn.Rows, insn.Cols);
-                    var elem = insn.Target == LoadTarget.Accumulator ? 4 : 1;
-                    var beats = rows * Math.Max(1, CeilDiv(cols * elem, axi));
+                    var beats = rows * Math.Max(1, CeilDiv(insn.LoadRowBytes, axi));
                     var localRows = insn.Target == LoadTarget.ScratchpadTransposed ? cols : rows;
                     issue = Math.Max(beats, localRows) + p.InstructionOverhead + p.MemoryLatency;
                     latency = 0;
@@ -169,7 +168,7 @@ public static class PerfModel
                     var rows = insn.Rows;
                     var func = insn.NormalizeFunc;
                     var blocks = CeilDiv(insn.Width, d.Cols);
-                    var beats = blocks * Math.Max(1, CeilDiv(d.Cols, axi));
+                    var beats = blocks * Math.Max(1, CeilDiv(d.Cols * (insn.Wide ? 2 : 1), axi));
                     var residual = func != NormalizeFunc.Softmax && lnResidual != 0;
                     var reads = residual && !MemoryPlan.PairedReads(d, insn.LocalAddr, lnResidual - 1, blocks * rows) ? 2 : 1;
                     var passes = func == NormalizeFunc.Add ? 1 : 3;

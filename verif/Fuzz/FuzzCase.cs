@@ -13,8 +13,9 @@ namespace HwGen.Verif;
 /// <param name="Jitter">Random extra latency per burst.</param>
 /// <param name="Fault">The injected fault (<see cref="FuzzFault.None"/> for none).</param>
 /// <param name="FaultPick">Seed of the fault's placement (which tensor byte, instruction or field).</param>
+/// <param name="Wide16">Run <see cref="WidePrologue"/> (elem16 loads, normalize wide) before the workload's program.</param>
 public sealed record FuzzCase(string ConfigPath, string Workload, Dataflow Dataflow, ulong Seed, int Latency, int StallPercent, int Jitter,
-    FuzzFault Fault = FuzzFault.None, ulong FaultPick = 0)
+    FuzzFault Fault = FuzzFault.None, ulong FaultPick = 0, bool Wide16 = false)
 {
     /// <summary>The workload kind, e.g. <c>gemm+gelu</c> or <c>softmax</c>.</summary>
     public string WorkloadKind => Workload[..Workload.IndexOf(':', StringComparison.Ordinal)];
@@ -22,7 +23,7 @@ public sealed record FuzzCase(string ConfigPath, string Workload, Dataflow Dataf
     /// <summary>True for a GEMM workload (the only kind the dataflow choice applies to).</summary>
     public bool IsGemm => WorkloadKind is "gemm" or "gemm+gelu";
 
-    /// <summary>The workload kind with its switched-on flags, e.g. <c>gemm+relu</c>, <c>softmax+causal</c>, <c>layernorm+residual</c>.</summary>
+    /// <summary>The workload kind with its switched-on flags, e.g. <c>gemm+relu</c>, <c>softmax+causal</c>, <c>layernorm+residual</c>, <c>gemm+wide16</c>.</summary>
     public string WorkloadLabel
     {
         get
@@ -31,7 +32,7 @@ public sealed record FuzzCase(string ConfigPath, string Workload, Dataflow Dataf
                 .Where(p => p.EndsWith("=1", StringComparison.Ordinal) && p[..^2] is "relu" or "causal" or "residual")
                 .Select(p => "+" + p[..^2]);
             var layers = Workload.Contains("layers=", StringComparison.Ordinal) ? "+stack" : string.Empty;
-            return WorkloadKind + string.Concat(flags) + layers;
+            return WorkloadKind + string.Concat(flags) + layers + (Wide16 ? "+wide16" : string.Empty);
         }
     }
 

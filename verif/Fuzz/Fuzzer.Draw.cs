@@ -105,7 +105,9 @@ public sealed partial class Fuzzer
     /// <summary>
     /// Draws a workload the design has the units for (GEMM with or without ReLU, GEMM with fused GELU, Softmax with or
     /// without the causal mask, LayerNorm with or without the residual, residual add, GELU, a short bert-tiny layer or
-    /// a stack of two), AXI randomization and, in <paramref name="faultPercent"/> percent of cases, a fault.
+    /// a stack of two), AXI randomization and, in <paramref name="faultPercent"/> percent of cases, a fault. One case in
+    /// three (by its seed, so the other draws stay as they were) runs the 16-bit residual-stream prologue
+    /// (<see cref="WidePrologue"/>) first when the design has room for it.
     /// </summary>
     public static FuzzCase DrawCase(SeededRandom rng, DesignModel design, string configPath, int maxGemmDim = 96, int faultPercent = 25)
     {
@@ -156,7 +158,8 @@ public sealed partial class Fuzzer
         var jitter = rng.Next(2) == 0 ? 0 : rng.Next(20);
         var fault = rng.Next(100) < faultPercent ? FaultInjection.Kinds[1 + rng.Next(FaultInjection.Kinds.Count - 1)] : FuzzFault.None;
         var pick = rng.NextU64();
-        return new FuzzCase(configPath, workload, dataflow, seed, latency, stall, jitter, fault, fault == FuzzFault.None ? 0 : pick);
+        return new FuzzCase(configPath, workload, dataflow, seed, latency, stall, jitter, fault, fault == FuzzFault.None ? 0 : pick,
+            seed % 3 == 0 && WidePrologue.Fits(design));
     }
 
     private static string Bool(bool value) => value ? "true" : "false";

@@ -96,7 +96,7 @@ public sealed partial class Fuzzer(FuzzSettings settings, IProgress<string>? pro
         try
         {
             var (compiled, layer) = WorkloadCompiler.Prepare(session.Design, WorkloadSpec.Parse(c.SeededWorkload), c.Dataflow);
-            program = compiled;
+            program = c.Wide16 ? WidePrologue.Prepend(session.Design, compiled, c.Seed) : compiled;
             reference = layer is null ? UntiledReference.ForProgram(compiled) : UntiledReference.ForLayers(layer.Layers);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
@@ -119,7 +119,7 @@ public sealed partial class Fuzzer(FuzzSettings settings, IProgress<string>? pro
         var failed = verdict is FuzzVerdict.Mismatch or FuzzVerdict.Hang;
         return new FuzzResult(c, verdict, summary, report.Cycles, failed ? report.Disagreement : Disagreement.None)
         {
-            ReproCommand = failed && FaultInjection.ChangesProgram(c.Fault) ? await WriteReproAsync(c, injected, cancellationToken).ConfigureAwait(false) : Repro(c, injected),
+            ReproCommand = failed && (FaultInjection.ChangesProgram(c.Fault) || c.Wide16) ? await WriteReproAsync(c, injected, cancellationToken).ConfigureAwait(false) : Repro(c, injected),
             Injected = c.Fault == FuzzFault.None ? string.Empty : injected.Description,
             GoldenFault = report.GoldenFault.Code == 0 ? "none" : report.GoldenFault.Name,
             ExpectedHang = c.Fault == FuzzFault.Hang && verdict == FuzzVerdict.Pass,

@@ -6,6 +6,7 @@ using CliWrap.Buffered;
 using HwGen.Generator.Design;
 using HwGen.Generator.Rendering;
 using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
 using HwGen.Software.Workloads;
 
 namespace HwGen.Tests.Rtl;
@@ -13,38 +14,46 @@ namespace HwGen.Tests.Rtl;
 /// <summary>
 /// hwgen_requant alone in Icarus Verilog, for every way of spreading the work over time: rows of
 /// random and extreme accumulators, multipliers and shifts (a new configuration on every row,
-/// rows exactly II cycles apart), each byte equal to <see cref="Requantizer.Apply"/>.
+/// rows exactly II cycles apart), each byte equal to <see cref="Requantizer.Apply"/>; with WIDE = 1
+/// (designs with the LayerNorm unit) rows that ask for the int16 saturation (in_wide) give
+/// sat16(round_half_up(acc·mult / 2^shift)) on out_wide, the others their int8 result sign-extended.
 /// </summary>
 public sealed class RequantizerRtlTests
 {
     private const int Lanes = 4;
 
-    public static TheoryData<int, int> Variants() => new()
+    public static TheoryData<int, int, bool> Variants()
     {
-        { 4, 32 },  // one row per cycle
-        { 2, 32 },  // two groups, whole products
-        { 1, 16 },  // streamed products, 16-bit digits
-        { 2, 8 },
-        { 1, 4 },
-        { 1, 2 },
-        { 1, 1 },
-    };
+        var data = new TheoryData<int, int, bool>();
+        foreach (var wide in new[] { false, true })
+        {
+            data.Add(4, 32, wide);  // one row per cycle
+            data.Add(2, 32, wide);  // two groups, whole products
+            data.Add(1, 16, wide);  // streamed products, 16-bit digits
+            data.Add(2, 8, wide);
+            data.Add(1, 4, wide);
+            data.Add(1, 2, wide);
+            data.Add(1, 1, wide);
+        }
+
+        return data;
+    }
 
     [SkippableTheory]
     [MemberData(nameof(Variants))]
-    public async Task Every_requantizer_variant_matches_the_golden_requantizer(int par, int digit)
+    public async Task Every_requantizer_variant_matches_the_golden_requantizer(int par, int digit, bool wide)
     {
         // Arrange
         var iverilog = ExternalTool.Require("iverilog", "iverilog");
         var vvp = ExternalTool.Require("vvp", "iverilog");
-        var dir = Path.Combine(Path.GetTempPath(), $"hwgen-rq-{par}-{digit}-{Guid.NewGuid():N}");
+        var dir = Path.Combine(Path.GetTempPath(), $"hwgen-rq-{par}-{digit}-{wide}-{Guid.NewGuid():N}");
         var design = DesignResolver.LoadText(
             $"name: rq\narray:\n  rows: 4\n  cols: {Lanes}\nscratchpad:\n  kib: 4\n  banks: 2\naccumulator:\n  kib: 4\n  banks: 2\naxi:\n  data_bits: 32\nrequant:\n  lanes: {par}\n  digit_bits: {digit}\n");
         RtlGenerator.Generate(design, dir, "test");
         var ii = design.RequantCyclesPerRow;
-        var rows = Rows(new SeededRandom((ulong)((par * 100) + digit)));
+        var rows = Rows(new SeededRandom((ulong)((par * 100) + digit + (wide ? 7 : 0))), wide);
         await File.WriteAllTextAsync(Path.Combine(dir, "vec.hex"), string.Join('\n', rows.Select(Pack)) + "\n");
-        await File.WriteAllTextAsync(Path.Combine(dir, "tb.v"), Testbench(par, digit, ii, rows.Count));
+        await File.WriteAllTextAsync(Path.Combine(dir, "tb.v"), Testbench(par, digit, ii, rows.Count, wide));
 
         // Act
         var build = await Cli.Wrap(iverilog)
@@ -63,20 +72,22 @@ public sealed class RequantizerRtlTests
             var word = BigInteger.Parse("0" + outputs[r], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             for (var e = 0; e < Lanes; e++)
             {
-                var actual = (sbyte)(byte)((word >> (8 * e)) & 0xff);
                 var (acc, mult, shift, relu) = (rows[r].Acc[e], rows[r].Mult, rows[r].Shift, rows[r].Relu);
-                Assert.True(Requantizer.Apply(acc, mult, shift, relu) == actual,
-                    $"row {r} element {e}: acc {acc} mult {mult} shift {shift} relu {relu}: RTL {actual}, golden {Requantizer.Apply(acc, mult, shift, relu)}");
+                var narrow = Requantizer.Apply(acc, mult, shift, relu);
+                var actual = wide ? (short)(ushort)((word >> (16 * e)) & 0xffff) : (sbyte)(byte)((word >> (8 * e)) & 0xff);
+                var expected = rows[r].Wide ? FixedPoint.SaturateInt16(FixedPoint.RoundShift((long)acc * mult, shift)) : narrow;
+                Assert.True(expected == actual,
+                    $"row {r} element {e}: acc {acc} mult {mult} shift {shift} relu {relu} wide {rows[r].Wide}: RTL {actual}, golden {expected}");
             }
         }
 
         Directory.Delete(dir, recursive: true);
     }
 
-    private sealed record Row(int[] Acc, long Mult, int Shift, bool Relu);
+    private sealed record Row(int[] Acc, long Mult, int Shift, bool Relu, bool Wide = false);
 
-    /// <summary>Every shift 0..62 with random operands, then extreme operands, then random rows.</summary>
-    private static List<Row> Rows(SeededRandom rng)
+    /// <summary>Every shift 0..62 with random operands, then extreme operands, then random rows; with <paramref name="wide"/> half of them int16 (no ReLU).</summary>
+    private static List<Row> Rows(SeededRandom rng, bool wide)
     {
         int RandomAcc() => rng.Next(4) switch
         {
@@ -93,32 +104,48 @@ public sealed class RequantizerRtlTests
         };
 
         var rows = new List<Row>();
+        Row Random(int shift)
+        {
+            var w = wide && rng.Next(2) == 1;
+            return new Row([RandomAcc(), RandomAcc(), RandomAcc(), RandomAcc()], RandomMult(), shift, !w && rng.Next(2) == 1, w);
+        }
+
         for (var shift = 0; shift <= Requantizer.MaxShift; shift++)
         {
-            rows.Add(new Row([RandomAcc(), RandomAcc(), RandomAcc(), RandomAcc()], RandomMult(), shift, rng.Next(2) == 1));
+            rows.Add(Random(shift));
+            if (wide)
+            {
+                rows.Add(Random(shift) with { Relu = false, Wide = true });
+            }
         }
 
         foreach (var mult in new long[] { 0, 1, int.MaxValue })
         {
-            foreach (var shift in new[] { 0, 1, 7, 31, 32, 54, 61, 62 })
+            foreach (var shift in new[] { 0, 1, 7, 8, 15, 16, 17, 31, 32, 46, 47, 54, 56, 61, 62 })
             {
                 rows.Add(new Row([int.MinValue, int.MaxValue, -1, 1], mult, shift, false));
                 rows.Add(new Row([int.MinValue, int.MaxValue, -1, 1], mult, shift, true));
+                if (wide)
+                {
+                    rows.Add(new Row([int.MinValue, int.MaxValue, -1, 1], mult, shift, false, true));
+                    rows.Add(new Row([-65536, 65535, 32767, -32769], mult, shift, false, true));
+                }
             }
         }
 
         for (var i = 0; i < 150; i++)
         {
-            rows.Add(new Row([RandomAcc(), RandomAcc(), RandomAcc(), RandomAcc()], RandomMult(), rng.Next(63), rng.Next(2) == 1));
+            rows.Add(Random(rng.Next(63)));
         }
 
         return rows;
     }
 
-    /// <summary>One row as hex: {relu, shift[5:0], mult[30:0], acc3 .. acc0}.</summary>
+    /// <summary>One row as hex: {wide, relu, shift[5:0], mult[30:0], acc3 .. acc0}.</summary>
     private static string Pack(Row row)
     {
-        var v = new BigInteger(row.Relu ? 1 : 0);
+        var v = new BigInteger(row.Wide ? 1 : 0);
+        v = (v << 1) | (row.Relu ? 1 : 0);
         v = (v << 6) | row.Shift;
         v = (v << 31) | row.Mult;
         for (var e = Lanes - 1; e >= 0; e--)
@@ -129,7 +156,7 @@ public sealed class RequantizerRtlTests
         return v.ToString("x", CultureInfo.InvariantCulture).TrimStart('0').PadLeft(1, '0');
     }
 
-    private static string Testbench(int par, int digit, int ii, int count)
+    private static string Testbench(int par, int digit, int ii, int count, bool wide)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $$"""
@@ -143,18 +170,21 @@ public sealed class RequantizerRtlTests
                 reg [30:0] in_mult;
                 reg [5:0] in_shift;
                 reg in_relu;
+                reg in_wide;
                 wire out_valid;
                 wire [{{(Lanes * 8) - 1}}:0] out_data;
-                reg [{{(Lanes * 32) + 37}}:0] vec [0:{{count - 1}}];
+                wire [{{(Lanes * 16) - 1}}:0] out_wide;
+                reg [{{(Lanes * 32) + 38}}:0] vec [0:{{count - 1}}];
                 integer i, f;
 
-                hwgen_requant #(.LANES({{Lanes}}), .PAR({{par}}), .DIGIT({{digit}})) dut (
+                hwgen_requant #(.LANES({{Lanes}}), .PAR({{par}}), .DIGIT({{digit}}), .WIDE({{(wide ? 1 : 0)}})) dut (
                     .clk(clk), .rst(rst), .in_valid(in_valid), .in_acc(in_acc), .in_mult(in_mult),
-                    .in_shift(in_shift), .in_relu(in_relu), .out_valid(out_valid), .out_data(out_data));
+                    .in_shift(in_shift), .in_relu(in_relu), .in_wide(in_wide), .out_valid(out_valid), .out_data(out_data),
+                    .out_wide(out_wide));
 
                 always @(posedge clk) begin
                     if (out_valid) begin
-                        $fwrite(f, "%h\n", out_data);
+                        $fwrite(f, "%h\n", {{(wide ? "out_wide" : "out_data")}});
                     end
                 end
 
@@ -165,7 +195,7 @@ public sealed class RequantizerRtlTests
                     rst <= 1'b0;
                     for (i = 0; i < {{count}}; i = i + 1) begin
                         @(posedge clk);
-                        {in_relu, in_shift, in_mult, in_acc} <= vec[i];
+                        {in_wide, in_relu, in_shift, in_mult, in_acc} <= vec[i];
                         in_valid <= 1'b1;
                         @(posedge clk);
                         in_valid <= 1'b0;

@@ -57,6 +57,10 @@ public sealed class GoldenSimulatorTests
     [InlineData("load rows=2 cols=1 dram_addr=0 dram_stride=4096", FaultCode.DmaReadError)]
     [InlineData("load target=acc rows=1 cols=2 dram_addr=4089", FaultCode.DmaReadError)]
     [InlineData("store rows=1 cols=4 dram_addr=0xFFFFFFFF", FaultCode.DmaWriteError)]
+    [InlineData("load elem16=1 rows=1 cols=8 dram_addr=4081", FaultCode.DmaReadError)]
+    [InlineData("load target=acc elem16=1 rows=1 cols=4 dram_addr=4089", FaultCode.DmaReadError)]
+    [InlineData("normalize func=softmax wide=1 rows=1 width=4", FaultCode.BadField)]
+    [InlineData("normalize func=layernorm wide=1 rows=1 width=4 dram_addr=4089", FaultCode.DmaWriteError)]
     public void Each_dispatch_and_dma_rule_faults_precisely_at_the_offending_instruction(string line, FaultCode expected)
     {
         // Arrange: a legal store first, which must complete before the fault.
@@ -87,6 +91,7 @@ public sealed class GoldenSimulatorTests
             compute rows=1 k=8 a_addr=127 b_addr=120 c_addr=63 mode=bias bias_addr=63
             config_store shift=62 multiplier=0x7FFFFFFF relu=1
             store rows=64 cols=4 dram_addr=3840 dram_stride=4
+            load elem16=1 rows=1 cols=8 local_addr=127 dram_addr=4080
             """;
 
         // Act
@@ -94,7 +99,7 @@ public sealed class GoldenSimulatorTests
 
         // Assert
         Assert.True(result.Ok, result.FaultDetail);
-        Assert.Equal(6, result.Executed);
+        Assert.Equal(7, result.Executed);
     }
 
     [Fact]
