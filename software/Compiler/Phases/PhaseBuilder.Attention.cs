@@ -115,6 +115,12 @@ internal sealed partial class PhaseBuilder
         }
 
         IEnumerable<int> Strips(int si, int h) => loads.TryGetValue((si, h), out var list) ? list : [];
+
+        // V of the first window comes with the second sequence's Kᵀ (while the first normalize runs), not with the
+        // first P·V, which shares the load unit with the third sequence's QKᵀ.
+        IEnumerable<int> QStrips(int si, int h) => Strips(si, h);
+        IEnumerable<int> VStrips(int si, int h, bool inScores) =>
+            inScores ? (si == 1 ? [0] : []) : Strips(si, h).Where(w => w > 0);
         var qBase = plan.BankedA(0);
         var kBase = plan.BankedB(0).Base;
         var pBase = plan.BankedA(1);
@@ -148,7 +154,7 @@ internal sealed partial class PhaseBuilder
                 var h = h0 + i;
                 Op(Name(s, h, "qk_softmax"), (long)n * n * dh);
                 var ph = new Phase();
-                foreach (var lw in Strips(si, h))
+                foreach (var lw in QStrips(si, h))
                 {
                     var ls = sequences[windowFirst[lw]];
                     for (var c = 0; c < chunks; c++)
@@ -158,6 +164,7 @@ internal sealed partial class PhaseBuilder
                     }
                 }
 
+                VLoads(ph, si, h, true);
                 var kb = kBase + ((qkPhases++ % 2) * kSlot);
                 for (var j = 0; j < blocks; j++)
                 {
@@ -178,6 +185,20 @@ internal sealed partial class PhaseBuilder
                 }
 
                 Add(ph);
+            }
+        }
+
+        void VLoads(Phase ph, int si, int h, bool inScores)
+        {
+            var dh = sequences[si].HeadDim;
+            foreach (var lw in VStrips(si, h, inScores))
+            {
+                var ls = sequences[windowFirst[lw]];
+                for (var j = 0; j < Blocks(dh); j++)
+                {
+                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, WindowTokens(lw), Math.Min(d.Cols, dh - (j * d.Cols)), VStrip(lw, (h * Blocks(dh)) + j),
+                        ls.V.Address(0, (h * dh) + (j * d.Cols)), ls.V.Tensor.StrideBytes));
+                }
             }
         }
 
@@ -214,15 +235,7 @@ internal sealed partial class PhaseBuilder
             for (var i = 0; i < gt; i++)
             {
                 var h = h0 + i;
-                foreach (var lw in Strips(si, h))
-                {
-                    var ls = sequences[windowFirst[lw]];
-                    for (var j = 0; j < blocks; j++)
-                    {
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, WindowTokens(lw), Math.Min(d.Cols, dh - (j * d.Cols)), VStrip(lw, (h * blocks) + j),
-                            ls.V.Address(0, (h * dh) + (j * d.Cols)), ls.V.Tensor.StrideBytes));
-                    }
-                }
+                VLoads(ph, si, h, false);
 
                 for (var j = 0; j < blocks; j++)
                 {
