@@ -6,8 +6,10 @@ namespace HwGen.Software.Graph;
 /// <summary>
 /// Multi-head attention on projected Q, K, V (Seq×Heads·HeadDim int8): per head h, P_h = Softmax(Q_h·K_hᵀ) (causal when
 /// asked) into rows h·Seq.. of <paramref name="P"/>, then O_h = requant(P_h·V_h) into columns h·HeadDim.. of
-/// <paramref name="O"/>. The graph compiler overlaps the heads (QKᵀ of head h+1 before P·V of head h). Operations are
-/// named <c>{Name}head{h}.qk_softmax</c> and <c>{Name}head{h}.pv</c>. With <see cref="Row"/>, the sequence is rows
+/// <paramref name="O"/>. The graph compiler overlaps the heads (QKᵀ of head h+1 before P·V of head h), or lowers a run of
+/// short packed sequences together as head groups sharing one Softmax normalize (see PhaseBuilder.AttentionGroups).
+/// Operations are named <c>{Name}head{h}.qk_softmax</c> and <c>{Name}head{h}.pv</c> (grouped: one P·V operation per
+/// group, named after its first head). With <see cref="Row"/>, the sequence is rows
 /// Row..Row+Seq−1 of Q, K, V and O (one of several sequences packed back to back); P holds this sequence only.
 /// </summary>
 public sealed record AttentionNode(string Name, int Heads, int Seq, int HeadDim, GraphTensor Q, GraphTensor K, GraphTensor V, GraphTensor P, GraphTensor O,

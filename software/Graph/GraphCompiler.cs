@@ -43,8 +43,18 @@ public static class GraphCompiler
 
         Operand Op(GraphOperand o) => new(regions[o.Tensor], (o.Row * regions[o.Tensor].StrideBytes) + o.Col);
         TensorRegion? Region(GraphTensor? t) => t is null ? null : regions[t];
-        foreach (var node in graph.Nodes)
+        for (var i = 0; i < graph.Nodes.Count; i++)
         {
+            var node = graph.Nodes[i];
+            if (node is AttentionNode)
+            {
+                // A run of attention nodes (the sentences of a packed batch) is lowered together.
+                var run = graph.Nodes.Skip(i).TakeWhile(n => n is AttentionNode).Cast<AttentionNode>().ToList();
+                Attention(b, run, t => regions[t]);
+                i += run.Count - 1;
+                continue;
+            }
+
             switch (node)
             {
                 case GemmNode g:
@@ -56,9 +66,6 @@ public static class GraphCompiler
                     b.Op(l.Name, 0);
                     b.LayerNorm(Op(l.X), l.M, l.N, regions[l.Affine], l.Norm, Op(l.C));
                     break;
-                case AttentionNode a:
-                    Attention(b, a, t => regions[t]);
-                    break;
                 default:
                     throw new NotSupportedException($"graph node {node.GetType().Name} ({node.Name}) has no lowering");
             }
@@ -67,6 +74,26 @@ public static class GraphCompiler
         meta["phases"] = b.PhaseCount;
         var program = b.Build(graph.Name, graph.Macs, new SortedDictionary<string, object>(meta, StringComparer.Ordinal));
         return new CompiledLayer(program, b.Ops);
+    }
+
+    /// <summary>
+    /// Consecutive attention nodes: as head groups sharing one Softmax normalize (<see cref="PhaseBuilder.AttentionGroups"/>)
+    /// when their sequences are short enough, else node by node, head by head.
+    /// </summary>
+    private static void Attention(PhaseBuilder b, IReadOnlyList<AttentionNode> run, Func<GraphTensor, TensorRegion> region)
+    {
+        Operand Rows(AttentionNode a, GraphTensor t) => new(region(t), a.Row * region(t).StrideBytes);
+        var sequences = run.Select(a => new AttentionSequence(a.Name, a.Heads, a.Seq, a.HeadDim, Rows(a, a.Q), Rows(a, a.K), Rows(a, a.V), region(a.P),
+            Rows(a, a.O), a.Softmax, a.Causal, a.RequantO)).ToList();
+        if (b.AttentionGroups(sequences))
+        {
+            return;
+        }
+
+        foreach (var a in run)
+        {
+            Attention(b, a, region);
+        }
     }
 
     /// <summary>
