@@ -29,40 +29,29 @@ internal sealed class DramImage(DesignModel d)
     public long RowStride(long bytes) => Align(bytes, Math.Max(16, d.AxiDataBits / 8));
 
     /// <summary>An int8 tensor, row-major <paramref name="values"/>; null: an output filled with <see cref="Poison"/>.</summary>
-    public TensorRegion Int8(string name, TensorRole role, int rows, int cols, IReadOnlyList<sbyte>? values)
-    {
-        var stride = RowStride(cols);
-        var region = new TensorRegion(name, role, next, rows, cols, stride, ElementType.Int8);
-        return Add(region, dram =>
-        {
-            for (var r = 0; r < rows; r++)
-            {
-                var row = dram.AsSpan((int)(region.Address + (r * stride)), (int)stride);
-                if (values is null)
-                {
-                    row.Fill(Poison);
-                    continue;
-                }
-
-                for (var c = 0; c < cols; c++)
-                {
-                    row[c] = (byte)values[(r * cols) + c];
-                }
-            }
-        });
-    }
+    public TensorRegion Int8(string name, TensorRole role, int rows, int cols, IReadOnlyList<sbyte>? values) =>
+        Matrix(name, role, rows, cols, ElementType.Int8, values is null ? null : (row, c, at) => row[c] = (byte)values[at]);
 
     /// <summary>An int16 tensor, row-major <paramref name="values"/>; null: an output filled with <see cref="Poison"/>.</summary>
-    public TensorRegion Int16(string name, TensorRole role, int rows, int cols, IReadOnlyList<short>? values)
+    public TensorRegion Int16(string name, TensorRole role, int rows, int cols, IReadOnlyList<short>? values) =>
+        Matrix(name, role, rows, cols, ElementType.Int16,
+            values is null ? null : (row, c, at) => BinaryPrimitives.WriteInt16LittleEndian(row.Slice(2 * c, 2), values[at]));
+
+    /// <summary>Writes element <paramref name="at"/> (row-major index) into column <paramref name="col"/> of a DRAM row.</summary>
+    private delegate void ElementWriter(Span<byte> row, int col, int at);
+
+    /// <summary>A row-major matrix of <paramref name="type"/>: <paramref name="write"/> fills each element; null: an output filled with <see cref="Poison"/>.</summary>
+    private TensorRegion Matrix(string name, TensorRole role, int rows, int cols, ElementType type, ElementWriter? write)
     {
-        var stride = RowStride(2L * cols);
-        var region = new TensorRegion(name, role, next, rows, cols, stride, ElementType.Int16);
+        var region = new TensorRegion(name, role, next, rows, cols, 0, type);
+        var stride = RowStride((long)region.ElementBytes * cols);
+        region = region with { StrideBytes = stride };
         return Add(region, dram =>
         {
             for (var r = 0; r < rows; r++)
             {
                 var row = dram.AsSpan((int)(region.Address + (r * stride)), (int)stride);
-                if (values is null)
+                if (write is null)
                 {
                     row.Fill(Poison);
                     continue;
@@ -70,7 +59,7 @@ internal sealed class DramImage(DesignModel d)
 
                 for (var c = 0; c < cols; c++)
                 {
-                    BinaryPrimitives.WriteInt16LittleEndian(row.Slice(2 * c, 2), values[(r * cols) + c]);
+                    write(row, c, (r * cols) + c);
                 }
             }
         });

@@ -48,7 +48,7 @@ public sealed partial record QuantizedLayer
         // The output projection per channel into LayerNorm 1, whose output is divided by FFN1's factors.
         var (wo, swo) = PerChannel(w.Wo, h, h);
         var bo = ColumnBias(w.Bo, so, swo);
-        var scaleX1 = WideScaleOf(ranges.X1, sFfn);
+        var scaleX1 = ColumnDatapath.WideScale(ranges.X1, sFfn);
         var norm1 = NormColumns.Create(
             swo.Select(s => so * s).ToArray(),
             smoothIn.Select(s => scaleX16 * s).ToArray(),
@@ -76,18 +76,18 @@ public sealed partial record QuantizedLayer
         // FFN2 per channel on rows multiplied by the GELU factors; its bias absorbs the zero point.
         var (w2, sw2) = PerChannel(ScaleRows(w.W2, sGelu, f), f, h);
         var b2 = ColumnBias(w.B2, sh, sw2);
-        for (var k = 0; k < h; k++)
+        var w2Sums = new long[h];
+        for (var i = 0; i < w2.Length; i++)
         {
-            var colSum = 0L;
-            for (var j = 0; j < f; j++)
-            {
-                colSum += w2[(j * h) + k];
-            }
-
-            b2[k] = (int)Math.Clamp(b2[k] - (zero * colSum), int.MinValue, int.MaxValue);
+            w2Sums[i % h] += w2[i];
         }
 
-        var scaleY = WideScaleOf(ranges.Y, smoothOut);
+        for (var k = 0; k < h; k++)
+        {
+            b2[k] = (int)Math.Clamp(b2[k] - (zero * w2Sums[k]), int.MinValue, int.MaxValue);
+        }
+
+        var scaleY = ColumnDatapath.WideScale(ranges.Y, smoothOut);
         var norm2 = NormColumns.Create(
             sw2.Select(s => sh * s).ToArray(),
             sFfn.Select(s => scaleX1 * s).ToArray(),
@@ -127,14 +127,11 @@ public sealed partial record QuantizedLayer
                 norm1.Gamma.Select((g, j) => g * norm1.Constants.GammaScale * sFfn[j]).ToArray(),
                 norm1.Beta.Select((b, j) => b * norm1.WideScale * sFfn[j]).ToArray(),
                 DeqColumns(w1, sw1, sFfn), b1.Select((b, c) => b * sx1 * sw1[c]).ToArray(),
-                DeqColumns(w2, sw2, sGelu), b2.Select((b, c) => (b + (zero * Enumerable.Range(0, f).Sum(j => (long)w2[(j * h) + c]))) * sh * sw2[c]).ToArray(),
+                DeqColumns(w2, sw2, sGelu), b2.Select((b, c) => (b + (zero * w2Sums[c])) * sh * sw2[c]).ToArray(),
                 norm2.Gamma.Select((g, j) => g * norm2.Constants.GammaScale * smoothOut[j]).ToArray(),
                 norm2.Beta.Select((b, j) => b * norm2.WideScale * smoothOut[j]).ToArray()),
         };
     }
-
-    /// <summary>The wide scale of a tensor with per-channel maxima <paramref name="max"/> divided by <paramref name="smoothing"/>.</summary>
-    private static double WideScaleOf(double[] max, double[] smoothing) => ColumnDatapath.WideScale(max, smoothing);
 
     private static double[] ScaleRows(double[] weights, double[] factors, int rows)
     {
