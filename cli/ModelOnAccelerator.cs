@@ -19,6 +19,9 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
     /// <summary>With co-simulation: write each batch's tensors (as <c>sim --dump</c>) into DIR/batchN.</summary>
     public string? DumpDirectory { get; init; }
 
+    /// <summary>The per-column datapath's options (docs/numerics.md), or null for the per-tensor datapath.</summary>
+    public ColumnOptions? Columns { get; init; }
+
     /// <summary>With co-simulation: draw each batch's per-operation cycles (as <c>sim --plot</c>); several batches get -batchN before .png.</summary>
     public string? PlotPath { get; init; }
 
@@ -28,10 +31,10 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         var m = session.Model;
         var calibration = session.Tokenize(calibrationSet);
         var tokens = session.Tokenize(sentences);
-        var lowering = new EncoderLowering(m, calibration);
+        var lowering = new EncoderLowering(m, calibration, Columns);
         var pass = new AcceleratorPass(design, lowering);
         var batches = EncoderLowering.Batches(tokens, batchTokens);
-        Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {tokens.Count} sentence(s) in {batches.Count} batch(es) of at most {batchTokens} tokens packed back to back, {m.Layers.Length} layers in one program per batch; calibrated on {calibration.Count} sentences; int8 weights (one scale per tensor), int8 activations and residual stream; embeddings on the host"));
+        Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {tokens.Count} sentence(s) in {batches.Count} batch(es) of at most {batchTokens} tokens packed back to back, {m.Layers.Length} layers in one program per batch; calibrated on {calibration.Count} sentences; {(Columns is null ? "per-tensor datapath: int8 weights (one scale per tensor), int8 activations and residual stream" : "per-column datapath: int8 weights (per output channel for Wo, FFN1, FFN2), SmoothQuant, int16 residual stream, GELU output with a zero point")}; embeddings on the host"));
 
         // Compile the first batch before any simulation: a model the design cannot hold is refused up front.
         var watch = System.Diagnostics.Stopwatch.StartNew();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using HwGen.Models;
+using HwGen.Software.Layers;
 
 namespace HwGen.Cli;
 
@@ -26,6 +27,8 @@ internal static class RunCommand
         var calibration = new Option<int>("--calibration") { Description = "Calibration sentences for activation scales.", DefaultValueFactory = _ => 32 };
         var evaluation = new Option<int>("--evaluation") { Description = "With --study: held-out evaluation sentences.", DefaultValueFactory = _ => 200 };
         var rowsOption = new Option<int[]>("--rows") { Description = "With --study: only these schemes (1-based rows of the table), e.g. --rows 2 --rows 7." };
+        var datapath = new Option<string?>("--datapath") { Description = "per-column (default for post-LN models: 16-bit residual stream, per-channel weights, SmoothQuant; docs/numerics.md) or per-tensor (int8 everywhere, one scale per tensor)." };
+        datapath.AcceptOnlyFromAmong("per-column", "per-tensor");
         var integerOption = new Option<bool>("--integer") { Description = "With --study and --rows: also the bit-exact integer datapaths (always without --rows)." };
         var heldOut = new Option<int>("--held-out") { Description = "Also run the first N held-out fortunes-min sentences (disjoint from the calibration sentences; the accuracy figures of docs/numerics.md)." };
         var batchTokens = new Option<int>("--batch-tokens") { Description = "Pack sentences, in order, into batches of at most this many tokens; each batch is one program (a longer sentence runs alone).", DefaultValueFactory = _ => 128 };
@@ -34,7 +37,7 @@ internal static class RunCommand
         var goldenOnly = new Option<bool>("--golden-only") { Description = "Run the bit-exact golden model only (no co-simulation): accuracy over many sentences in seconds." };
         var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences on the accelerator and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot,
+            config, model, text, textFile, pooling, datapath, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -46,6 +49,7 @@ internal static class RunCommand
                     parse.GetValue(text) ?? [],
                     parse.GetValue(textFile),
                     parse.GetValue(pooling),
+                    parse.GetValue(datapath),
                     parse.GetValue(json),
                     parse.GetValue(study),
                     parse.GetValue(calibration),
@@ -68,7 +72,7 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, CancellationToken cancel)
+    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, string? datapathName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, CancellationToken cancel)
     {
         if (goldenOnly && (dump is not null || plot is not null))
         {
@@ -152,7 +156,19 @@ internal static class RunCommand
             }
         }
 
-        var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens) { DumpDirectory = dump, PlotPath = plot };
+        var perColumn = datapathName is null ? m.Placement == NormPlacement.PostNorm : datapathName == "per-column";
+        if (perColumn && m.Placement == NormPlacement.PreNorm)
+        {
+            Console.Error.WriteLine($"error: --datapath per-column: {m.Name} is a pre-LN model; the per-column datapath is for post-LN models (use --datapath per-tensor)");
+            return ExitCodes.BadInput;
+        }
+
+        var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens)
+        {
+            DumpDirectory = dump,
+            PlotPath = plot,
+            Columns = perColumn ? ColumnOptions.Recommended : null,
+        };
         return await run.ExecuteAsync(sentences, calibrationSet, json, cancel).ConfigureAwait(false);
     }
 

@@ -53,9 +53,9 @@ public static class EnergyModel
                     accBits += i.Rows * accRowBits * (i.Mode == ComputeMode.Overwrite ? 1 : 2);
                     break;
                 case Unit.Store when i.Opcode == Opcode.Store:
-                    accBits += i.Rows * accRowBits;
+                    accBits += (i.Rows + (i.StoreFunc == StoreFunc.GeluColumn ? 2 : 0)) * accRowBits; // gelu_col: its two constants rows
                     dramBytes += (double)i.Rows * i.Cols;
-                    units += i.Rows * i.Cols * (e.RequantPj + (i.StoreFunc == StoreFunc.Gelu ? e.GeluPj : 0));
+                    units += i.Rows * i.Cols * (e.RequantPj + (i.StoreFunc == StoreFunc.Requantize ? 0 : e.GeluPj));
                     break;
                 case Unit.Store when i.Opcode == Opcode.Normalize:
                     var (passes, perElement) = i.NormalizeFunc switch

@@ -50,4 +50,10 @@ public enum PostRegister
 
     /// <summary>add_out_shift.</summary>
     AddOutShift = 15,
+
+    /// <summary>ln_in_shift (0 = no per-column LayerNorm input rescale).</summary>
+    LnInShift = 16,
+
+    /// <summary>gelu_cols (accumulator row of the per-column GELU constants).</summary>
+    GeluCols = 17,
 }

@@ -8,4 +8,7 @@ public enum StoreFunc
 
     /// <summary>I-GELU with the <c>config_post</c> gelu_* registers.</summary>
     Gelu = 1,
+
+    /// <summary>I-GELU with per-column constants from accumulator rows <c>gelu_cols</c> and <c>gelu_cols + 1</c>.</summary>
+    GeluColumn = 2,
 }

@@ -40,6 +40,7 @@ public static class RtlGenerator
                 ["d"] = design,
                 ["isa_defines"] = isaDefines,
                 ["k"] = KernelConstants.TemplateValues,
+                ["post_registers"] = IsaSpec.PostRegisters.Select(r => r.Name.ToUpperInvariant()).ToArray(),
             });
             files[output] = text;
         }

@@ -66,7 +66,7 @@ internal static class GemmKernel
         int Kc(int ci) => Math.Min(d.Rows, s.Kl - (ci * d.Rows));
         for (var ci = 0; ci < chunks; ci++)
         {
-            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Mt, Kc(ci), at.A + (ci * s.Mt), a.Address(s.M0, s.K0 + (ci * d.Rows)), a.Tensor.StrideBytes));
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Mt, Kc(ci), at.A + (ci * s.Mt), a.Address(s.M0, s.K0 + (ci * d.Rows)), a.Tensor.StrideBytes, a.Wide));
         }
 
         foreach (var (j, n0, nc) in Blocks(d, s, n))
@@ -118,7 +118,7 @@ internal static class GemmKernel
             for (var p = 0; p * d.SpRowBytes < s.Kl; p++)
             {
                 ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, Math.Min(d.Rows, s.Mt - (sub * d.Rows)), Math.Min(d.SpRowBytes, s.Kl - (p * d.SpRowBytes)),
-                    at.A + (sub * at.KPitch) + (p * d.SpRowBytes), a.Address(s.M0 + (sub * d.Rows), s.K0 + (p * d.SpRowBytes)), a.Tensor.StrideBytes));
+                    at.A + (sub * at.KPitch) + (p * d.SpRowBytes), a.Address(s.M0 + (sub * d.Rows), s.K0 + (p * d.SpRowBytes)), a.Tensor.StrideBytes, a.Wide));
             }
         }
     }

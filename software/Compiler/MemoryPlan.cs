@@ -23,22 +23,34 @@ public sealed class MemoryPlan
 {
     private readonly DesignModel d;
 
-    private MemoryPlan(DesignModel d, int rowBlocks)
+    private MemoryPlan(DesignModel d, int rowBlocks, int affineRows, bool geluColumns)
     {
         this.d = d;
         RowBlocks = rowBlocks;
+        AffineRows = affineRows;
+        GeluColumns = geluColumns;
     }
 
     /// <summary>
     /// The plan for a design; <paramref name="rowBlocks"/> (COLS-wide blocks of the widest LayerNorm or bias row) sizes
-    /// the γ/β and bias areas, 0 when the kernel keeps none.
+    /// the γ/β and bias areas, 0 when the kernel keeps none. <paramref name="affineRows"/> rows per block hold γ/β (3 in
+    /// the LayerNorm unit's column mode); <paramref name="geluColumns"/> adds two areas for the per-column GELU constants
+    /// (two rows per bias block, one area per scratchpad half).
     /// </summary>
-    public static MemoryPlan For(DesignModel d, int rowBlocks = 0)
+    public static MemoryPlan For(DesignModel d, int rowBlocks = 0, int affineRows = 2, bool geluColumns = false)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentOutOfRangeException.ThrowIfNegative(rowBlocks);
-        return new MemoryPlan(d, rowBlocks);
+        ArgumentOutOfRangeException.ThrowIfLessThan(affineRows, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(affineRows, 3);
+        return new MemoryPlan(d, rowBlocks, affineRows, geluColumns);
     }
+
+    /// <summary>Accumulator rows per block of γ/β: 2, or 3 in the LayerNorm unit's column mode (γ with m, β, A).</summary>
+    public int AffineRows { get; }
+
+    /// <summary>True when the plan keeps the per-column GELU constants of <c>store func=gelu_col</c>.</summary>
+    public bool GeluColumns { get; }
 
     /// <summary>COLS-wide blocks of the widest γ/β or bias row the plan reserves.</summary>
     public int RowBlocks { get; }
@@ -46,14 +58,20 @@ public sealed class MemoryPlan
     /// <summary>The accumulator row relay computes overwrite (the last one); no kernel keeps data there.</summary>
     public int Relay => d.AccDepth - 1;
 
-    /// <summary>First accumulator row of γ/β (γ block b at +2b, β at +2b+1).</summary>
-    public int GammaBetaRow => Relay - (2 * RowBlocks);
+    /// <summary>First accumulator row of γ/β (γ block b at +2b, β at +2b+1; column mode: +3b, +3b+1, A at +3b+2).</summary>
+    public int GammaBetaRow => Relay - (AffineRows * RowBlocks);
+
+    /// <summary>
+    /// First accumulator row of the per-column GELU constants that go with scratchpad half <paramref name="half"/> (two rows
+    /// per block of a phase's column group), when <see cref="GeluColumns"/>.
+    /// </summary>
+    public int GeluColumnsRow(int half) => GammaBetaRow - ((half + 1) * 2 * BiasCap);
 
     /// <summary>Rows of each bias area.</summary>
     public int BiasCap => RowBlocks;
 
     /// <summary>First accumulator row of the bias area that goes with scratchpad half <paramref name="half"/>.</summary>
-    public int BiasRow(int half) => GammaBetaRow - ((half + 1) * BiasCap);
+    public int BiasRow(int half) => GammaBetaRow - (GeluColumns ? 4 * BiasCap : 0) - ((half + 1) * BiasCap);
 
     /// <summary>Accumulator rows [0, this) hold output buffers.</summary>
     public int BufferTop => BiasRow(1);
@@ -134,5 +152,5 @@ public sealed class MemoryPlan
     /// <summary>The error for a row that needs <paramref name="rowsPerToken"/> accumulator rows per token when only <paramref name="left"/> are free.</summary>
     internal string RowTooWide(int n, int rowsPerToken, bool withResidual, int left) =>
         $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
-        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({2 * RowBlocks}), two bias areas ({2 * BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
+        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({AffineRows * RowBlocks}){(GeluColumns ? $", GELU constants ({4 * BiasCap})" : string.Empty)}, two bias areas ({2 * BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
 }

@@ -41,6 +41,29 @@ internal static class PostConfig
         yield return ResidualRow(null);
     }
 
+    /// <summary>
+    /// <c>config_post ln_in_shift</c>: the per-column LayerNorm input rescale (F2), 0 = off. The multipliers are the high
+    /// 16 bits of γ's accumulator words. It stays set for later LayerNorms until written again.
+    /// </summary>
+    public static PendingInstruction LayerNormInputShift(int shift) => PendingInstruction.ConfigPost(PostRegister.LnInShift, shift);
+
+    /// <summary>
+    /// The LayerNorm unit's column mode: <c>ln_in_shift</c> (the input multipliers' shift) and <c>ln_res_shift</c> (the
+    /// per-column residual multipliers'), or <c>ln_in_shift</c> 0 (one scale per tensor) for null. Writing ln_in_shift
+    /// empties the γ/β cache, so it goes after <see cref="LayerNorm"/>'s constants and before the normalize.
+    /// </summary>
+    public static IEnumerable<PendingInstruction> LayerNormColumns((int InShift, int ResidualShift)? columns)
+    {
+        yield return LayerNormInputShift(columns?.InShift ?? 0);
+        if (columns is { } c)
+        {
+            yield return PendingInstruction.ConfigPost(PostRegister.LnResShift, c.ResidualShift);
+        }
+    }
+
+    /// <summary><c>config_post gelu_cols</c>: the accumulator row of the per-column GELU constants of the next <c>store func=gelu_col</c>.</summary>
+    public static PendingInstruction GeluColumns(long row) => PendingInstruction.ConfigPost(PostRegister.GeluCols, row);
+
     /// <summary>The residual alignment (shared with LayerNorm) and output requantization of a residual add.</summary>
     public static IEnumerable<PendingInstruction> ResidualAdd(IntResidualAddConstants c)
     {

@@ -45,14 +45,28 @@ public static class RowOpCompiler
             throw new ArgumentException($"design '{d.Name}' has no GELU unit (units.gelu: false)", nameof(d));
         }
 
-        var (b, x, y) = Tensors(d, 0, "gelu", w.Rows, w.Cols, [w.Input]);
+        // gelu_col: the per-column constants (two rows per block) sit where LayerNorm's γ/β would, loaded once.
+        TensorRegion? cc = null;
+        var (b, x, y) = Tensors(d, w.PerColumn ? (w.Cols + d.Cols - 1) / d.Cols : 0, "gelu", w.Rows, w.Cols, [w.Input],
+            pb => cc = w.PerColumn ? pb.Blocks("GC", [[.. w.Columns.Select(c => c.Encode().InWord)], [.. w.Columns.Select(c => c.Encode().OutWord)]]) : null);
+        if (cc is not null && b.Plan.BiasRow(1) < 2)
+        {
+            throw new ArgumentException($"per-column GELU constants of {w.Cols} columns take {cc.Rows} accumulator rows; design '{d.Name}' has {d.AccDepth}, too few to leave two row buffers (accumulator.kib or array.cols must grow)");
+        }
+
         b.Preamble(PostConfig.Gelu(w.Constants));
-        b.GeluChunks(w.Rows, w.Cols, x[0], y);
+        if (cc is not null)
+        {
+            b.Preamble([PendingInstruction.Load(LoadTarget.Accumulator, cc.Rows, d.Cols, b.Plan.GammaBetaRow, cc.Address, cc.StrideBytes)]);
+        }
+
+        b.GeluChunks(w.Rows, w.Cols, x[0], y, cc is null ? null : b.Plan.GammaBetaRow);
         var c0 = w.Constants;
         return Finish(b, w.Spec, w.Rows, w.Cols, new KernelReference("gelu", "Y", w.FloatReference(), c0.OutputScale),
             new(StringComparer.Ordinal)
             {
                 ["seed"] = w.Seed,
+                ["percol"] = w.PerColumn ? 1 : 0,
                 ["scale_x"] = w.InputScale,
                 ["scale_y"] = c0.OutputScale,
                 ["gelu_clip"] = c0.ClipMagnitude,
@@ -110,14 +124,19 @@ public static class RowOpCompiler
 
         TensorRegion? gb = null;
         var (b, x, y) = Tensors(d, (w.Cols + d.Cols - 1) / d.Cols, "layernorm", w.Rows, w.Cols, w.HasResidual ? [w.Input, w.Residual] : [w.Input],
-            pb => gb = pb.Blocks("GB", [w.Gamma.Select(v => (int)v).ToArray(), w.Beta]));
+            pb => gb = pb.Blocks("GB", w.AffineVectors()), w.InputShift == 0 ? 2 : 3);
         var affine = b.Plan.GammaBetaRow;
         if (affine < 1)
         {
-            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {2 * b.Plan.RowBlocks} accumulator rows for γ/β alone; design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
+            throw new ArgumentException($"a LayerNorm row of {w.Cols} elements needs {b.Plan.AffineRows * b.Plan.RowBlocks} accumulator rows for γ/β alone; design '{d.Name}' has {d.AccDepth} (accumulator.kib or array.cols must grow)");
         }
 
         b.Preamble(PostConfig.LayerNorm(w.Constants, affine));
+        if (w.InputShift != 0)
+        {
+            b.Preamble([PostConfig.LayerNormInputShift(w.InputShift)]);
+        }
+
         b.Preamble([PendingInstruction.Load(LoadTarget.Accumulator, gb!.Rows, d.Cols, affine, gb.Address, gb.StrideBytes)]);
         b.RowChunks(w.Rows, w.Cols, x, (r0, n, xBase) =>
             PendingInstruction.Normalize(NormalizeFunc.LayerNorm, n, w.Cols, xBase, y.Address + (r0 * y.StrideBytes), y.StrideBytes));
@@ -160,9 +179,9 @@ public static class RowOpCompiler
     /// the int8 output Y.
     /// </summary>
     private static (PhaseBuilder Builder, TensorRegion[] Inputs, TensorRegion Y) Tensors(DesignModel d, int rowBlocks, string kernel, int rows, int cols,
-        IReadOnlyList<int[]> inputs, Action<PhaseBuilder>? extra = null)
+        IReadOnlyList<int[]> inputs, Action<PhaseBuilder>? extra = null, int affineRows = 2)
     {
-        var b = new PhaseBuilder(d, rowBlocks);
+        var b = new PhaseBuilder(d, rowBlocks, affineRows);
         b.Op(kernel, 0);
         var regions = inputs.Select((values, k) => b.Int32(k == 0 ? "X" : "R", rows, cols, values)).ToArray();
         extra?.Invoke(b);

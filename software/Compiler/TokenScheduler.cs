@@ -26,7 +26,7 @@ internal sealed class TokenScheduler
 
     private readonly DesignModel d;
     private readonly int? relayRow;
-    private long lnResidual, lnAffine;
+    private long lnResidual, lnAffine, geluCols, lnInShift;
 
     private TokenScheduler(DesignModel d, int? relayRow)
     {
@@ -240,6 +240,11 @@ internal sealed class TokenScheduler
 
             case Opcode.Store:
                 reads.Add((Space.Acc, p.LocalAddr, p.LocalAddr + p.Rows));
+                if (p.StoreFunc == StoreFunc.GeluColumn)
+                {
+                    reads.Add((Space.Acc, geluCols, geluCols + 2));
+                }
+
                 Dram(writes, p.DramAddr, p.DramStride, p.Rows, p.Cols);
                 break;
             case Opcode.ConfigPost:
@@ -250,6 +255,14 @@ internal sealed class TokenScheduler
                 else if (p.Reg == PostRegister.LnAffine)
                 {
                     lnAffine = (long)p.Value;
+                }
+                else if (p.Reg == PostRegister.GeluCols)
+                {
+                    geluCols = (long)p.Value;
+                }
+                else if (p.Reg == PostRegister.LnInShift)
+                {
+                    lnInShift = (long)p.Value;
                 }
 
                 break;
@@ -270,7 +283,8 @@ internal sealed class TokenScheduler
 
                     if (p.NormalizeFunc == NormalizeFunc.LayerNorm)
                     {
-                        reads.Add((Space.Acc, lnAffine, lnAffine + (2 * blocks)));
+                        // Column mode (ln_in_shift ≠ 0): three rows per block (γ with m, β, A).
+                        reads.Add((Space.Acc, lnAffine, lnAffine + ((lnInShift == 0 ? 2 : 3) * blocks)));
                     }
 
                     Dram(writes, p.DramAddr, p.DramStride, p.Rows, p.NormalizeRowBytes);

@@ -83,17 +83,20 @@ public sealed partial class GoldenSimulator
         }
 
         var func = i.StoreFunc;
-        if (func > StoreFunc.Gelu)
+        if (func > StoreFunc.GeluColumn)
         {
             return Bad($"func {(int)func} is reserved");
         }
 
-        if (func == StoreFunc.Gelu && !d.UnitGelu)
+        if (func != StoreFunc.Requantize && !d.UnitGelu)
         {
-            return Bad($"func gelu needs the GELU unit, which design '{d.Name}' lacks (units.gelu)");
+            return Bad($"func {IsaSpec.StoreFuncs[(int)func].Name} needs the GELU unit, which design '{d.Name}' lacks (units.gelu)");
         }
 
-        return AccRange("store", i.LocalAddr, rows);
+        var range = AccRange("store", i.LocalAddr, rows);
+        return range.Item1 == FaultCode.None && func == StoreFunc.GeluColumn
+            ? AccRange("GELU column constants", Reg(PostRegister.GeluCols), 2)
+            : range;
     }
 
     private static (FaultCode, string) CheckConfig(InstructionView i)
@@ -179,7 +182,8 @@ public sealed partial class GoldenSimulator
             }
         }
 
-        return affine ? AccRange("LayerNorm gamma/beta", Reg(PostRegister.LnAffine), 2 * NormalizeBlocks(width)) : Ok();
+        var perBlock = Reg(PostRegister.LnInShift) == 0 ? 2 : 3;
+        return affine ? AccRange("LayerNorm gamma/beta", Reg(PostRegister.LnAffine), perBlock * NormalizeBlocks(width)) : Ok();
     }
 
     /// <summary>Accumulator rows one logical row of a normalize spans: ceil(width / COLS).</summary>

@@ -58,8 +58,11 @@ public sealed partial class GoldenSimulator
     /// <summary>
     /// LayerNorm of block-major rows with the ln_* registers (the scales are not used by the integer kernel). γ/β come
     /// from the unit's cache: when it covers fewer than the row's blocks (it is emptied by every config_post ln_affine),
-    /// γ/β of all the row's blocks are first read from ln_affine + 2b and + 2b + 1. With <paramref name="wide"/> the
-    /// output elements are int16 (<see cref="IntLayerNorm.AffineWide"/>).
+    /// γ/β of all the row's blocks are first read from ln_affine + 2b and + 2b + 1. In column mode (ln_in_shift ≠ 0)
+    /// each block has three rows, ln_affine + 3b (γ in the low 16 bits, the input multiplier m_j in the high 16), + 3b + 1
+    /// (β) and + 3b + 2 (the residual multiplier A_j), and h_j = sat32(ScaleInput(x_j, m_j, ln_in_shift) +
+    /// round(r_j·A_j / 2^ln_res_shift)) (<c>NormColumns</c>). With <paramref name="wide"/> the output elements are int16
+    /// (<see cref="IntLayerNorm.AffineWide"/>).
     /// </summary>
     private void DoLayerNorm(int rows, int width, int local, long addr, long stride, int blocks, bool wide)
     {
@@ -71,6 +74,8 @@ public sealed partial class GoldenSimulator
             1.0,
             1.0,
             new Requantization(Reg(PostRegister.LnOutMult), (int)Reg(PostRegister.LnOutShift), false));
+        var inShift = (int)Reg(PostRegister.LnInShift);
+        var perBlock = inShift == 0 ? 2 : 3;
         if ((long)cachedBlocks * d.Cols < width)
         {
             var affine = (int)Reg(PostRegister.LnAffine);
@@ -78,8 +83,11 @@ public sealed partial class GoldenSimulator
             {
                 for (var j = 0; j < d.Cols; j++)
                 {
-                    gammaCache[(b * d.Cols) + j] = unchecked((short)acc[((affine + (2 * b)) * d.Cols) + j]);
-                    betaCache[(b * d.Cols) + j] = acc[((affine + (2 * b) + 1) * d.Cols) + j];
+                    var word = acc[((affine + (perBlock * b)) * d.Cols) + j];
+                    gammaCache[(b * d.Cols) + j] = unchecked((short)word);
+                    scaleCache[(b * d.Cols) + j] = unchecked((ushort)(word >>> 16));
+                    betaCache[(b * d.Cols) + j] = acc[((affine + (perBlock * b) + 1) * d.Cols) + j];
+                    residualCache[(b * d.Cols) + j] = perBlock == 3 ? acc[((affine + (perBlock * b) + 2) * d.Cols) + j] : 0;
                 }
             }
 
@@ -96,19 +104,35 @@ public sealed partial class GoldenSimulator
         for (var r = 0; r < rows; r++)
         {
             ReadRow(x, residual, residualReg, local, rows, r, width, blocks);
-            if (wide)
+            var res = residual;
+            var constants = c;
+            if (inShift != 0)
             {
-                IntLayerNorm.Normalized(x, residual, u, c);
+                // Column mode: x rescaled per column, the residual aligned per column, then the kernel without a residual.
+                var shr = (int)Reg(PostRegister.LnResShift);
                 for (var j = 0; j < width; j++)
                 {
-                    outputWide[j] = IntLayerNorm.AffineWide(u[j], gamma[j], beta[j], c);
+                    var aligned = residual.Length == 0 ? 0 : FixedPoint.RoundShift((long)residual[j] * (uint)residualCache[j], shr);
+                    x[j] = FixedPoint.SaturateInt32(IntLayerNorm.ScaleInput(x[j], scaleCache[j], inShift) + aligned);
+                }
+
+                res = [];
+                constants = c with { Residual = null };
+            }
+
+            if (wide)
+            {
+                IntLayerNorm.Normalized(x, res, u, constants);
+                for (var j = 0; j < width; j++)
+                {
+                    outputWide[j] = IntLayerNorm.AffineWide(u[j], gamma[j], beta[j], constants);
                 }
 
                 WriteRow(outputWide, addr + (r * stride));
             }
             else
             {
-                IntLayerNorm.Apply(x, residual, gamma, beta, output, c);
+                IntLayerNorm.Apply(x, res, gamma, beta, output, constants);
                 WriteRow(output, addr + (r * stride));
             }
         }

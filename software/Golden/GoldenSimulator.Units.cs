@@ -86,18 +86,37 @@ public sealed partial class GoldenSimulator
         }
 
         writeBytes += (long)rows * cols;
-        var gelu = i.StoreFunc == StoreFunc.Gelu ? GeluConstants() : null;
+        var func = i.StoreFunc;
+        var gelu = func == StoreFunc.Requantize ? null : GeluConstants();
+
+        // gelu_col: the constants rows are read first, before any output row (lane j = column j).
+        var columns = func == StoreFunc.GeluColumn ? GeluColumns() : null;
         for (var r = 0; r < rows; r++)
         {
             var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
             var dst = addr + (r * stride);
             for (var e = 0; e < cols; e++)
             {
-                dram[dst + e] = (byte)(gelu is null ? requant.Apply(row[e]) : IntGelu.Apply(row[e], gelu));
+                dram[dst + e] = (byte)(gelu is null ? requant.Apply(row[e])
+                    : columns is null ? IntGelu.Apply(row[e], gelu)
+                    : columns[e].Apply(row[e], gelu));
             }
         }
 
         return Ok();
+    }
+
+    /// <summary>The per-column GELU constants of lanes 0..COLS-1 from accumulator rows gelu_cols and gelu_cols + 1.</summary>
+    private IntGeluColumn[] GeluColumns()
+    {
+        var at = (int)Reg(PostRegister.GeluCols) * d.Cols;
+        var columns = new IntGeluColumn[d.Cols];
+        for (var j = 0; j < d.Cols; j++)
+        {
+            columns[j] = IntGeluColumn.Decode(acc[at + j], acc[at + d.Cols + j]);
+        }
+
+        return columns;
     }
 
     private void DoCompute(InstructionView i)

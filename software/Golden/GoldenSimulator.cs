@@ -36,7 +36,9 @@ public sealed partial class GoldenSimulator
     private Requantization requant = Requantization.Reset;
     private readonly long[] post = new long[IsaSpec.PostRegisters.Max(r => r.Index) + 1];
     private readonly short[] gammaCache;
+    private readonly ushort[] scaleCache;
     private readonly int[] betaCache;
+    private readonly int[] residualCache;
     private int cachedBlocks;
     private long macs;
     private long readBytes;
@@ -51,6 +53,8 @@ public sealed partial class GoldenSimulator
         acc = new int[(long)d.AccDepth * d.Cols];
         gammaCache = new short[IsaSpec.MaxNormalizeWidth + d.Cols];
         betaCache = new int[gammaCache.Length];
+        scaleCache = new ushort[gammaCache.Length];
+        residualCache = new int[gammaCache.Length];
     }
 
     /// <summary>An AXI slave-error range the memory answers with SLVERR; null for none.</summary>
@@ -144,7 +148,7 @@ public sealed partial class GoldenSimulator
                 return Ok();
             case Opcode.ConfigPost:
                 post[(int)i.RegIndex] = (long)i.Value;
-                if (i.Reg == PostRegister.LnAffine)
+                if (i.Reg is PostRegister.LnAffine or PostRegister.LnInShift)
                 {
                     cachedBlocks = 0;
                 }

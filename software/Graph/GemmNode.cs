@@ -34,8 +34,17 @@ public sealed record GemmNode(string Name, GraphOperand A, GraphOperand B, bool 
     /// <summary>The int8 residual of LayerNorm and add.</summary>
     public GraphOperand? Residual { get; init; }
 
-    /// <summary>γ/β of LayerNorm (<see cref="GraphTensor.Rowwise"/> γ then β).</summary>
+    /// <summary>γ/β of LayerNorm (<see cref="GraphTensor.Rowwise"/> γ then β; in column mode γ with m, β, A).</summary>
     public GraphTensor? Affine { get; init; }
+
+    /// <summary>
+    /// LayerNorm's column mode (config_post ln_in_shift ≠ 0): the input multipliers' shift and the per-column residual
+    /// multipliers' shift; <see cref="Affine"/> then holds three vectors. Null: one scale per tensor.
+    /// </summary>
+    public (int InShift, int ResidualShift)? NormColumns { get; init; }
+
+    /// <summary>The GELU store's per-column constants (<c>store func=gelu_col</c>): two vectors, the input and output words.</summary>
+    public GraphTensor? GeluColumns { get; init; }
 
     /// <summary>Multiply-accumulates.</summary>
     public long Macs => (long)M * N * K;

@@ -25,7 +25,8 @@ public static class GraphCompiler
             throw new ArgumentException($"design '{d.Name}' needs the weight-stationary dataflow and the softmax, layernorm and gelu units to run a whole layer", nameof(d));
         }
 
-        var b = new PhaseBuilder(d, (graph.ResidualWidth + d.Cols - 1) / d.Cols);
+        var gemms = graph.Nodes.OfType<GemmNode>().ToList();
+        var b = new PhaseBuilder(d, (graph.ResidualWidth + d.Cols - 1) / d.Cols, gemms.Any(g => g.NormColumns is not null) ? 3 : 2, gemms.Any(g => g.GeluColumns is not null));
         var identity = new sbyte[d.Cols * d.Cols];
         for (var i = 0; i < d.Cols; i++)
         {
@@ -41,7 +42,7 @@ public static class GraphCompiler
                 : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values);
         }
 
-        Operand Op(GraphOperand o) => new(regions[o.Tensor], (o.Row * regions[o.Tensor].StrideBytes) + o.Col);
+        Operand Op(GraphOperand o) => new(regions[o.Tensor], (o.Row * regions[o.Tensor].StrideBytes) + ((long)o.Col * regions[o.Tensor].ElementBytes));
         TensorRegion? Region(GraphTensor? t) => t is null ? null : regions[t];
         for (var i = 0; i < graph.Nodes.Count; i++)
         {
@@ -60,7 +61,7 @@ public static class GraphCompiler
                 case GemmNode g:
                     b.Op(g.Name, g.Macs);
                     b.Gemm(Op(g.A), Op(g.B), g.TransposedB, g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Softmax, g.Causal, g.Gelu,
-                        g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add);
+                        g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add, normColumns: g.NormColumns, geluColumns: Region(g.GeluColumns));
                     break;
                 case LayerNormNode l:
                     b.Op(l.Name, 0);

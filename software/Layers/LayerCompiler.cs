@@ -141,7 +141,9 @@ public static class LayerCompiler
             }
 
             var prefix = layers.Count == 1 ? string.Empty : "L" + i.ToString(CultureInfo.InvariantCulture) + ".";
-            x ??= g.Tensor(GraphTensor.Input(prefix + "X", spec.Seq, spec.Hidden, layers[0].X));
+            x ??= layers[0].Columns is { } c
+                ? g.Tensor(GraphTensor.Wide(prefix + "X", spec.Seq, spec.Hidden, c.X16))
+                : g.Tensor(GraphTensor.Input(prefix + "X", spec.Seq, spec.Hidden, layers[0].X));
             x = Describe(g, layers[i], x, prefix);
         }
 
@@ -159,11 +161,14 @@ public static class LayerCompiler
         var (wq, wk, wv, wo) = (In("Wq", h, h, q.Wq), In("Wk", h, h, q.Wk), In("Wv", h, h, q.Wv), In("Wo", h, h, q.Wo));
         var (w1, w2) = (In("W1", h, f, q.W1), In("W2", f, h, q.W2));
         var (bq, bk, bv, bo, b1, b2) = (Vec("Bq", q.Bq), Vec("Bk", q.Bk), Vec("Bv", q.Bv), Vec("Bo", q.Bo), Vec("B1", q.B1), Vec("B2", q.B2));
-        var gb1 = Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1);
-        var gb2 = Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2);
+        var columns = q.Columns;
+        GraphTensor Stream(string n) => columns is null ? Out(n, s, h) : g.Tensor(GraphTensor.Wide(prefix + n, s, h, null));
+        var gb1 = columns is null ? Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1) : Vec("GB1", columns.Norm1.Vectors());
+        var gb2 = columns is null ? Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2) : Vec("GB2", columns.Norm2.Vectors());
+        var gc = columns is null ? null : Vec("GC", columns.Gelu.Select(c => c.Encode().InWord).ToArray(), columns.Gelu.Select(c => c.Encode().OutWord).ToArray());
         var (qt, kt, vt) = (Out("Q", s, h), Out("K", s, h), Out("V", s, h));
         var pts = spec.Segments.Select((n, b) => Out(spec.ProbabilityTensor(b), spec.Heads * n, n)).ToList();
-        var (ot, x1, ht, yt) = (Out("O", s, h), Out("X1", s, h), Out("H", s, f), Out("Y", s, h));
+        var (ot, x1, ht, yt) = (Out("O", s, h), Stream("X1"), Out("H", s, f), Stream("Y"));
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Out("A1", s, h) : null;
         var a2 = pre ? Out("A2", s, h) : null;
@@ -192,9 +197,15 @@ public static class LayerCompiler
         }
         else
         {
-            g.Node(Gemm("out_proj_ln1", ot, wo, bo, GemmEpilogue.LayerNorm, x1) with { Norm = q.Norm1, Residual = new(x), Affine = gb1 });
-            g.Node(Gemm("ffn1_gelu", x1, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu });
-            g.Node(Gemm("ffn2_ln2", ht, w2, b2, GemmEpilogue.LayerNorm, yt) with { Norm = q.Norm2, Residual = new(x1), Affine = gb2 });
+            g.Node(Gemm("out_proj_ln1", ot, wo, bo, GemmEpilogue.LayerNorm, x1) with
+            {
+                Norm = q.Norm1, Residual = new(x), Affine = gb1, NormColumns = columns is null ? null : (columns.Norm1.InShift, columns.Norm1.ResidualShift),
+            });
+            g.Node(Gemm("ffn1_gelu", x1, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, GeluColumns = gc });
+            g.Node(Gemm("ffn2_ln2", ht, w2, b2, GemmEpilogue.LayerNorm, yt) with
+            {
+                Norm = q.Norm2, Residual = new(x1), Affine = gb2, NormColumns = columns is null ? null : (columns.Norm2.InShift, columns.Norm2.ResidualShift),
+            });
         }
 
         return yt;

@@ -54,6 +54,18 @@ public sealed record LayerRun
             ("V", q.ScaleV, f.V),
         ]);
         list.AddRange(LayerSpec.SplitProbabilities(q.Spec, f.P).Select(p => (p.Name, IntSoftmaxConstants.OutputScale, p.Values)));
+        if (q.Columns is { } c)
+        {
+            // The per-column datapath stores X1 and Y at 16 bits divided by their smoothing factors, and H divided by its
+            // factors with a zero point: the references are divided alike (and shifted by the zero point's real value).
+            static double[] Divide(double[] v, double[] s) => v.Select((x, i) => x / s[i % s.Length]).ToArray();
+            list.Add(("O", q.ScaleO, f.O));
+            list.Add(("X1", c.Norm1.WideScale, Divide(f.X1, c.SmoothFfn)));
+            list.Add(("H", q.ScaleH, Divide(f.H, c.SmoothGelu).Select(v => v + (c.GeluZero * q.ScaleH)).ToArray()));
+            list.Add(("Y", c.Norm2.WideScale, Divide(f.Y, c.SmoothOut)));
+            return list;
+        }
+
         list.AddRange(
         [
             ("O", q.ScaleO, f.O),

@@ -72,7 +72,7 @@ public static class PerfModel
         var dispatchTime = new long[n];
         long lastDispatch = p.MemoryLatency;
         long arrayActive = 0, execIdle = 0, end = 0;
-        long lnResidual = 0, gbCached = 0;
+        long lnResidual = 0, gbCached = 0, geluCols = 0, lnInShift = 0;
         var next = 0;
         var done = 0;
         while (done < n)
@@ -153,7 +153,8 @@ public static class PerfModel
                 {
                     var rows = insn.Rows;
                     var beats = rows * Math.Max(1, CeilDiv(insn.Cols, axi));
-                    issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
+                    var constants = insn.StoreFunc == StoreFunc.GeluColumn ? (MemoryPlan.PairedReads(d, geluCols, geluCols + 1, 1) ? 1 : 2) : 0; // gelu_col reads its two constants rows first
+                    issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + constants + p.InstructionOverhead;
                     latency = p.MemoryLatency;
                     break;
                 }
@@ -175,7 +176,7 @@ public static class PerfModel
                     var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats); // the output pass waits for a serial requantizer
                     var engine = func == NormalizeFunc.Softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
                     var tail = func == NormalizeFunc.Softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
-                    var fill = func == NormalizeFunc.LayerNorm && gbCached * d.Cols < insn.Width ? 2 * blocks : 0;
+                    var fill = func == NormalizeFunc.LayerNorm && gbCached * d.Cols < insn.Width ? (lnInShift == 0 ? 2 : 3) * blocks : 0;
                     if (fill > 0)
                     {
                         gbCached = blocks;
@@ -191,9 +192,14 @@ public static class PerfModel
                     {
                         lnResidual = (long)insn.Value;
                     }
-                    else if (insn.Reg == PostRegister.LnAffine)
+                    else if (insn.Reg is PostRegister.LnAffine or PostRegister.LnInShift)
                     {
                         gbCached = 0;
+                        lnInShift = insn.Reg == PostRegister.LnInShift ? (long)insn.Value : lnInShift;
+                    }
+                    else if (insn.Reg == PostRegister.GeluCols)
+                    {
+                        geluCols = (long)insn.Value;
                     }
 
                     issue = 1;

@@ -52,6 +52,6 @@ internal static class ResidualStream
     }
 
     /// <summary>The canonical workload text of a residual-stream workload of the given kind.</summary>
-    public static string Spec(string kind, int rows, int cols, bool residual, ulong seed) =>
-        string.Create(CultureInfo.InvariantCulture, $"{kind}:rows={rows},cols={cols}{(residual ? "" : ",residual=0")},seed={seed}");
+    public static string Spec(string kind, int rows, int cols, bool residual, ulong seed, string extra = "") =>
+        string.Create(CultureInfo.InvariantCulture, $"{kind}:rows={rows},cols={cols}{(residual ? "" : ",residual=0")}{extra},seed={seed}");
 }

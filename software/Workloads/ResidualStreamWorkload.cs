@@ -22,7 +22,10 @@ public abstract record ResidualStreamWorkload : RowWorkload
     public required double ResidualScale { get; init; }
 
     /// <summary>The canonical workload text.</summary>
-    public string Spec => ResidualStream.Spec(Kind, Rows, Cols, HasResidual, Seed);
+    public string Spec => ResidualStream.Spec(Kind, Rows, Cols, HasResidual, Seed, SpecExtra);
+
+    /// <summary>Kind-specific parameters of <see cref="Spec"/> (",name=value..."), empty by default.</summary>
+    protected virtual string SpecExtra => string.Empty;
 
     /// <summary>The workload kind in <see cref="Spec"/> (<c>layernorm</c>, <c>resadd</c>).</summary>
     protected abstract string Kind { get; }

@@ -18,9 +18,9 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
             ["gemm"] = [.. GemmShape, Seed, ("relu", false, 0, 1)],
             ["gemm+gelu"] = [.. GemmShape, Seed],
             ["softmax"] = [.. RowShape, ("causal", false, 0, 1), Seed],
-            ["layernorm"] = [.. RowShape, ("residual", false, 0, 1), Seed],
+            ["layernorm"] = [.. RowShape, ("residual", false, 0, 1), ("in_shift", false, 0, 47), ("res_cols", false, 0, 1), Seed],
             ["resadd"] = [.. RowShape, ("residual", false, 0, 1), Seed],
-            ["gelu"] = [.. RowShape, Seed],
+            ["gelu"] = [.. RowShape, ("percol", false, 0, 1), Seed],
 
             // Whole Transformer layers (software/Layers): the kind names the preset.
             ["bert-tiny"] = LayerParameters,

@@ -29,8 +29,9 @@ public sealed record FuzzCase(string ConfigPath, string Workload, Dataflow Dataf
         get
         {
             var flags = Workload[(Workload.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(',')
-                .Where(p => p.EndsWith("=1", StringComparison.Ordinal) && p[..^2] is "relu" or "causal" or "residual")
-                .Select(p => "+" + p[..^2]);
+                .Where(p => (p.EndsWith("=1", StringComparison.Ordinal) && p[..^2] is "relu" or "causal" or "residual" or "percol")
+                            || p.StartsWith("in_shift=", StringComparison.Ordinal))
+                .Select(p => "+" + p[..p.IndexOf('=', StringComparison.Ordinal)]);
             var layers = Workload.Contains("layers=", StringComparison.Ordinal) ? "+stack" : string.Empty;
             return WorkloadKind + string.Concat(flags) + layers + (Wide16 ? "+wide16" : string.Empty);
         }

@@ -104,10 +104,11 @@ public sealed partial class Fuzzer
 
     /// <summary>
     /// Draws a workload the design has the units for (GEMM with or without ReLU, GEMM with fused GELU, Softmax with or
-    /// without the causal mask, LayerNorm with or without the residual, residual add, GELU, a short bert-tiny layer or
-    /// a stack of two), AXI randomization and, in <paramref name="faultPercent"/> percent of cases, a fault. One case in
-    /// three (by its seed, so the other draws stay as they were) runs the 16-bit residual-stream prologue
-    /// (<see cref="WidePrologue"/>) first when the design has room for it.
+    /// without the causal mask, LayerNorm with or without the residual and the per-column input rescale, residual add,
+    /// GELU with per-tensor or per-column constants, a short bert-tiny layer or a stack of two), AXI randomization and, in
+    /// <paramref name="faultPercent"/> percent of cases, a fault. One case in three (by its seed, so the other draws stay
+    /// as they were) runs the 16-bit residual-stream prologue (<see cref="WidePrologue"/>) first when the design has room
+    /// for it.
     /// </summary>
     public static FuzzCase DrawCase(SeededRandom rng, DesignModel design, string configPath, int maxGemmDim = 96, int faultPercent = 25)
     {
@@ -140,14 +141,19 @@ public sealed partial class Fuzzer
         int Rows() => rng.Next(4) == 0 ? 1 + rng.Next(4) : 1 + rng.Next(48);
         int Cols() => rng.Next(4) == 0 ? 1 + rng.Next(8) : 1 + rng.Next(320);
         string Flag(string name) => rng.Next(2) == 1 ? "," + name + "=1" : string.Empty;
+
+        // LayerNorm's column mode (F2) in a third of the cases: shift 16 (multipliers 2^15..2^16-1) or any, with the 3-row
+        // γ/β layout and per-column residual multipliers A_j drawn by the workload (res_cols=1).
+        string InShift() => rng.Next(3) != 0 ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $",in_shift={(rng.Next(2) == 0 ? 16 : 1 + rng.Next(47))},res_cols=1");
         var inv = CultureInfo.InvariantCulture;
         var workload = kind switch
         {
             "gemm" => string.Create(inv, $"gemm:M={Dim()},N={Dim()},K={Dim()}{Flag("relu")}"),
             "gemm+gelu" => string.Create(inv, $"gemm+gelu:M={Dim()},N={Dim()},K={Dim()}"),
             "softmax" => string.Create(inv, $"softmax:rows={Rows()},cols={Cols()}{Flag("causal")}"),
-            "layernorm" or "resadd" => string.Create(inv, $"{kind}:rows={Rows()},cols={Cols()}{Flag("residual")}"),
-            "gelu" => string.Create(inv, $"gelu:rows={Rows()},cols={Cols()}"),
+            "layernorm" or "resadd" => string.Create(inv, $"{kind}:rows={Rows()},cols={Cols()}{Flag("residual")}{(kind == "layernorm" ? InShift() : string.Empty)}"),
+            "gelu" => string.Create(inv, $"gelu:rows={Rows()},cols={Cols()}{Flag("percol")}"),
             _ => string.Create(inv, $"bert-tiny:seq={1 + rng.Next(8)}{Flag("causal")}{(rng.Next(5) == 0 ? ",layers=2" : string.Empty)}"),
         };
         var dataflow = design.SupportWs && design.SupportOs ? (rng.Next(2) == 0 ? Dataflow.Ws : Dataflow.Os)

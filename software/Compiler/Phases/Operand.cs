@@ -5,5 +5,9 @@ namespace HwGen.Software.Compiler;
 /// <summary>A DRAM operand: a tensor and a byte offset into it (a head's columns, a head's rows).</summary>
 internal sealed record Operand(TensorRegion Tensor, long Offset)
 {
-    public long Address(int row, int col) => Tensor.Address + Offset + (row * Tensor.StrideBytes) + col;
+    /// <summary>The byte address of element (<paramref name="row"/>, <paramref name="col"/>) from the operand's start.</summary>
+    public long Address(int row, int col) => Tensor.Address + Offset + (row * Tensor.StrideBytes) + ((long)col * Tensor.ElementBytes);
+
+    /// <summary>True for an int16 tensor, which loads read with <c>elem16</c>.</summary>
+    public bool Wide => Tensor.Dtype == ElementType.Int16;
 }

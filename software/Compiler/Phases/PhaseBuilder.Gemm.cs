@@ -17,10 +17,11 @@ internal sealed partial class PhaseBuilder
     public void Gemm(Operand a, Operand bOp, bool transposedB, int m, int n, int k, TensorRegion? bias, GemmEpilogue epilogue, Operand c,
         Requantization? requant = null, IntSoftmaxConstants? softmax = null, bool causal = false, IntGeluConstants? gelu = null,
         IntLayerNormConstants? norm = null, Operand? residual = null, TensorRegion? affine = null, (int Lo, int Hi)? window = null,
-        IntResidualAddConstants? add = null)
+        IntResidualAddConstants? add = null, (int InShift, int ResidualShift)? normColumns = null, TensorRegion? geluColumns = null)
     {
         var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
-        if (withResidual && d.SupportOs && ResidualGemmOs(a, bOp, m, n, k, bias!, epilogue, c, norm, add, residual!, affine))
+        var columns = new ColumnConstants(normColumns, geluColumns);
+        if (withResidual && d.SupportOs && ResidualGemmOs(a, bOp, m, n, k, bias!, epilogue, c, norm, add, residual!, affine, columns))
         {
             return;
         }
@@ -48,7 +49,15 @@ internal sealed partial class PhaseBuilder
                 (t.ChunkK + d.Rows - 1) / d.Rows * d.Rows, accBase, s.Mt), bias, plan.BiasRow(half));
             if (s.K0 + s.Kl == k)
             {
-                Epilogues(ph, epilogue, c, s, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add);
+                var geluRow = plan.GeluColumns ? plan.GeluColumnsRow(half) : 0;
+                if (geluColumns is not null)
+                {
+                    // Two rows of per-column GELU constants per block of the group (block b at rows 2b, 2b + 1 of the tensor).
+                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, 2 * s.Blocks, d.Cols, geluRow, geluColumns.Address + (2L * s.G0 * geluColumns.StrideBytes),
+                        geluColumns.StrideBytes));
+                }
+
+                Epilogues(ph, epilogue, c, s, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add, columns with { GeluRow = geluRow });
             }
 
             Add(ph);
@@ -90,19 +99,25 @@ internal sealed partial class PhaseBuilder
     /// <summary>
     /// A GEMM whose output feeds LayerNorm, on the output-stationary dataflow. The accumulator holds only a few whole
     /// rows of N (output and residual), too few for the weight-stationary array to stream efficiently; output-stationary
-    /// computes instead run all of K at once for ROWS rows. Per m-tile of ROWS rows: A is loaded transposed (one
-    /// scratchpad row per k) into one of two A regions at the top, the B column blocks (K rows each) alternate between
-    /// two halves below, the bias enters through compute mode bias. Returns false when the scratchpad cannot hold A
-    /// and one block of B, so the caller falls back to the weight-stationary mapping.
+    /// computes instead run all of K at once for ROWS rows. An m-tile is one or two subtiles of up to ROWS rows (two when
+    /// the accumulator holds both with their residuals and one scratchpad bank their Aᵀ): each B block loaded serves
+    /// every subtile, so two subtiles halve the weight traffic that otherwise fills the AXI bandwidth. Each subtile has
+    /// its own output and residual rows and its own normalize. Per m-tile: Aᵀ is loaded transposed (one scratchpad row per
+    /// k and subtile) into one of two A regions, the B column blocks (K rows each) alternate between two halves, the bias
+    /// enters through compute mode bias. A phase computes subtile by subtile, so the last phase normalizes the first
+    /// subtile while the array computes the second, and the next tile's first subtile waits only for the first normalize;
+    /// the residual enters before the tile's last phase, once the previous tile's normalizes have read the residual rows.
+    /// Returns false when the scratchpad cannot hold A and one block of B, so the caller falls back to the
+    /// weight-stationary mapping.
     /// </summary>
     private bool ResidualGemmOs(Operand a, Operand bOp, int m, int n, int k, TensorRegion bias, GemmEpilogue epilogue, Operand c,
-        IntLayerNormConstants? norm, IntResidualAddConstants? add, Operand residual, TensorRegion? affine)
+        IntLayerNormConstants? norm, IntResidualAddConstants? add, Operand residual, TensorRegion? affine, ColumnConstants columns)
     {
         var blocks = (n + d.Cols - 1) / d.Cols;
 
-        // ROWS tokens per m-tile, or fewer when the accumulator cannot hold them with their residual (bert-large).
-        var tm = Math.Min(m, Math.Min(d.Rows, plan.BufferTop / (2 * blocks)));
-        if (tm < 1 || blocks > plan.BiasCap || d.SpRowBytes < d.Rows)
+        // ROWS tokens per subtile, or fewer when the accumulator cannot hold them with their residual (bert-large).
+        var sub = Math.Min(m, Math.Min(d.Rows, plan.BufferTop / (2 * blocks)));
+        if (sub < 1 || blocks > plan.BiasCap || d.SpRowBytes < d.Rows)
         {
             return false;
         }
@@ -113,42 +128,106 @@ internal sealed partial class PhaseBuilder
         var aBuffers = banked ? 2 : (plan.IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
         var half = (plan.IdentityRow - (aBuffers * k)) / 2;
         var perPhase = Math.Min(blocks, (banked ? plan.BankedB(1).Size : half) / k);
-        var residualRows = blocks * ((d.Cols + d.Rows - 1) / d.Rows) * tm;
+        var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
+        var residualRows = blocks * chunksPerBlock * sub;
         if (perPhase < 1 || residualRows > (banked ? plan.BankRows : half))
         {
             return false;
         }
 
-        var residualRow = plan.ResidualRowFor(0, blocks * tm, plan.BufferTop);
+        // Two subtiles when the accumulator holds both outputs and both residuals, and an A bank both Aᵀ and both residuals.
+        // Spread: each A bank holds a tile's Aᵀ and above it the residual, so the next tile's Aᵀ loads spread over this
+        // tile's phases after the first (with one phase a tile: the tile's own Aᵀ with it) and the residual joins its last
+        // phase; otherwise Aᵀ and the residual load before the tile's first phase.
+        var subtiles = banked && m > sub && 4 * blocks * sub <= plan.BufferTop && 2 * (k + residualRows) <= plan.BankRows ? 2 : 1;
+        var spread = banked && subtiles * (k + residualRows) <= plan.BankRows;
+        var xRows = blocks * sub;
+        var residualBase = plan.ResidualRowFor(0, subtiles * xRows, plan.BufferTop);
+        var tm = subtiles * sub;
         var t = new GemmTiling(Dataflow.Os, tm, perPhase, k);
+        var phasesPerTile = (blocks + perPhase - 1) / perPhase;
+        var spreadA = spread && phasesPerTile > 1;
+        List<PendingInstruction> nextA = [];
         foreach (var s in GemmKernel.Steps(d, t, m, n, k))
         {
             var tile = s.M0 / tm;
+            var parts = Subtiles(s, sub);
             var aT = banked ? plan.BankedA(tile % 2) : plan.IdentityRow - (((tile % aBuffers) + 1) * k);
-            if (s.G0 == 0)
+            var lastPhase = s.G0 + s.Blocks == blocks;
+            var ph = new Phase();
+            if (!spread && s.G0 == 0)
             {
-                // plan.Banked, the residual tile goes where the previous tile's Aᵀ was: it is loaded once that tile's computes
-                // are done, while this tile's Aᵀ loads into the other A bank.
-                ResidualPhase(residual, s.M0 == 0 ? affine : null, s.M0, s.Mt, n, blocks, residualRow, banked ? plan.BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
+                // The residual into the A bank the next tile's Aᵀ takes, or the scratchpad half of the phase.
+                ResidualPhase(residual, s.M0 == 0 ? affine : null, s.M0, s.Mt, n, blocks, residualBase, banked ? plan.BankedA((tile + 1) % 2) : (phases.Count % 2) * half);
             }
 
-            // Aᵀ stays for the tile's other column groups; the bias of every block is loaded once.
-            var h = phases.Count % 2;
-            var at = new GemmBuffers(aT, banked ? plan.BankedB(h).Base : h * half, k, s.G0 * s.Mt, s.Mt);
-            var ph = new Phase();
+            // Aᵀ stays for the tile's other column groups; the bias of every block is loaded once. The B halves alternate
+            // step by step (the residual phases in between do not count).
+            var h = spread ? s.Index % 2 : phases.Count % 2;
+            var at = new GemmBuffers(aT, banked ? plan.BankedB(h).Base : h * half, k, 0, 0);
             if (s.G0 == 0)
             {
-                GemmKernel.TransposedA(d, ph, s, a, at);
+                if (!spreadA || s.M0 == 0)
+                {
+                    GemmKernel.TransposedA(d, ph, s, a, at);
+                }
+
+                if (spreadA && s.M0 + tm < m)
+                {
+                    // The next tile's Aᵀ, a share with each phase of this tile.
+                    var next = new Phase();
+                    var nextStep = s with { M0 = s.M0 + tm, Mt = Math.Min(tm, m - s.M0 - tm) };
+                    GemmKernel.TransposedA(d, next, nextStep, a, at with { A = plan.BankedA((tile + 1) % 2) });
+                    nextA = next.Loads;
+                }
+                else
+                {
+                    nextA = [];
+                }
+
                 if (s.M0 == 0)
                 {
                     ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
                 }
             }
 
-            GemmKernel.OsBlocks(d, ph, s, bOp, n, at, plan.BiasRow(0) + s.G0);
-            if (s.G0 + s.Blocks == blocks)
+            if (spread && lastPhase)
             {
-                Epilogues(ph, epilogue, c, s, n, 0, null, null, false, null, norm, residualRow, add);
+                // The residual of every subtile, above this tile's Aᵀ, with this tile's last phase.
+                foreach (var (i, m0, mt) in parts)
+                {
+                    ResidualPhase(residual, s.M0 == 0 && i == 0 ? affine : null, m0, mt, n, blocks, residualBase + (i * xRows), aT + (subtiles * k) + (i * residualRows), ph);
+                }
+            }
+
+            foreach (var (j, n0, nc) in Enumerable.Range(0, s.Blocks).Select(j => (j, (s.G0 + j) * d.Cols, Math.Min(d.Cols, n - ((s.G0 + j) * d.Cols)))))
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, k, nc, at.B + (j * k), bOp.Address(0, n0), bOp.Tensor.StrideBytes));
+            }
+
+            // Not with the tile's first phase: its loads would then wait for the previous tile's computes to release that bank.
+            var p = (s.G0 / perPhase) - 1;
+            if (p >= 0)
+            {
+                var (from, to) = (nextA.Count * p / (phasesPerTile - 1), nextA.Count * (p + 1) / (phasesPerTile - 1));
+                ph.Loads.AddRange(nextA.Skip(from).Take(to - from));
+            }
+
+            foreach (var (i, m0, mt) in parts)
+            {
+                // Subtile i: block g of its output at i·xRows + g·mt.
+                for (var j = 0; j < s.Blocks; j++)
+                {
+                    ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT + (i * k), at.B + (j * k), (i * xRows) + ((s.G0 + j) * mt),
+                        plan.BiasRow(0) + s.G0 + j));
+                }
+
+                if (lastPhase)
+                {
+                    var part = new Phase();
+                    Epilogues(part, epilogue, c, s with { M0 = m0, Mt = mt, G0 = 0, Blocks = blocks }, n, i * xRows, null, null, false, null, norm, residualBase + (i * xRows), add, columns);
+                    (i + 1 < parts.Count ? ph.Computes : ph.Stores).AddRange(part.Stores);
+                }
             }
 
             Add(ph);
@@ -157,12 +236,35 @@ internal sealed partial class PhaseBuilder
         return true;
     }
 
+    /// <summary>The subtiles of up to <paramref name="sub"/> rows of a step's m-tile: index, first row, rows.</summary>
+    private static List<(int I, int M0, int Mt)> Subtiles(GemmStep s, int sub)
+    {
+        var list = new List<(int, int, int)>();
+        for (var i = 0; i * sub < s.Mt; i++)
+        {
+            list.Add((i, s.M0 + (i * sub), Math.Min(sub, s.Mt - (i * sub))));
+        }
+
+        return list;
+    }
+
     private void Epilogues(Phase ph, GemmEpilogue epilogue, Operand c, GemmStep s, int n, int accBase,
         Requantization? requant, IntSoftmaxConstants? softmax, bool causal, IntGeluConstants? gelu, IntLayerNormConstants? norm, int residualRow,
-        IntResidualAddConstants? add = null)
+        IntResidualAddConstants? add = null, ColumnConstants? columns = null)
     {
         switch (epilogue)
         {
+            case GemmEpilogue.Gelu when columns?.Gelu is not null:
+                // store func=gelu_col per block, each after a config_post gelu_cols at its two constants rows.
+                ph.Stores.AddRange(PostConfig.Gelu(gelu!));
+                for (var j = 0; j < s.Blocks; j++)
+                {
+                    var n0 = (s.G0 + j) * d.Cols;
+                    ph.Stores.Add(PostConfig.GeluColumns(columns.GeluRow + (2 * j)));
+                    ph.Stores.Add(PendingInstruction.Store(StoreFunc.GeluColumn, s.Mt, Math.Min(d.Cols, n - n0), accBase + (j * s.Mt), c.Address(s.M0, n0), c.Tensor.StrideBytes));
+                }
+
+                break;
             case GemmEpilogue.Requantize:
             case GemmEpilogue.Gelu:
                 if (epilogue == GemmEpilogue.Requantize)
@@ -184,13 +286,22 @@ internal sealed partial class PhaseBuilder
             case GemmEpilogue.ResidualAdd:
                 ph.Stores.AddRange(PostConfig.ResidualAdd(add!));
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes, wide: c.Wide));
                 break;
             default:
                 ph.Stores.AddRange(PostConfig.LayerNorm(norm!, plan.GammaBetaRow));
+                if (plan.AffineRows == 3)
+                {
+                    // Column mode on, or off for a per-tensor LayerNorm of a graph that also has column-mode ones.
+                    ph.Stores.AddRange(PostConfig.LayerNormColumns(columns?.Norm));
+                }
+
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow < 0 ? null : residualRow));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.LayerNorm, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes, wide: c.Wide));
                 break;
         }
     }
+
+    /// <summary>The per-column constants of a GEMM's epilogue: LayerNorm's column mode and the GELU store's constants (and where a phase keeps them).</summary>
+    private sealed record ColumnConstants((int InShift, int ResidualShift)? Norm, TensorRegion? Gelu, int GeluRow = 0);
 }

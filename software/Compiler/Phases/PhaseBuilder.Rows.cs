@@ -39,10 +39,31 @@ internal sealed partial class PhaseBuilder
         }
     }
 
-    /// <summary>Loads γ/β (first tile only) and the residual tile, and multiplies the residual by the identity into its accumulator rows.</summary>
-    private Phase ResidualPhase(Operand residual, TensorRegion? affine, int m0, int mt, int n, int blocks, int residualRow, int? aBase = null)
+    /// <summary>
+    /// Loads γ/β (first tile only) and the residual tile, and multiplies the residual by the identity into its accumulator
+    /// rows. An int16 residual is loaded straight into its rows instead (<c>load elem16 target=acc</c>), with no compute:
+    /// those loads go with the next phase. With <paramref name="into"/> the loads and computes join that phase instead of a
+    /// phase of their own.
+    /// </summary>
+    private Phase ResidualPhase(Operand residual, TensorRegion? affine, int m0, int mt, int n, int blocks, int residualRow, int? aBase = null, Phase? into = null)
     {
-        var ph = new Phase();
+        var ph = into ?? new Phase();
+        if (residual.Wide)
+        {
+            if (affine is not null)
+            {
+                carriedLoads.Add(PendingInstruction.Load(LoadTarget.Accumulator, affine.Rows, d.Cols, plan.GammaBetaRow, affine.Address, affine.StrideBytes));
+            }
+
+            for (var j = 0; j < blocks; j++)
+            {
+                carriedLoads.Add(PendingInstruction.Load(LoadTarget.Accumulator, mt, Math.Min(d.Cols, n - (j * d.Cols)), residualRow + (j * mt),
+                    residual.Address(m0, j * d.Cols), residual.Tensor.StrideBytes, elem16: true));
+            }
+
+            return ph;
+        }
+
         var spBase = aBase ?? (plan.Banked ? plan.BankedA(phases.Count % 2) : (phases.Count % 2) * plan.SpHalf);
         if (affine is not null)
         {
@@ -73,7 +94,11 @@ internal sealed partial class PhaseBuilder
             }
         }
 
-        Add(ph);
+        if (into is null)
+        {
+            Add(ph);
+        }
+
         return ph;
     }
 
@@ -150,10 +175,12 @@ internal sealed partial class PhaseBuilder
     /// <summary>
     /// GELU of an int32 tensor (<c>store func=gelu</c>). It is elementwise: a chunk, one phase, is a column group of up to
     /// half the accumulator's blocks (less the relay row) × as many rows as that half holds, alternating between the halves.
+    /// With <paramref name="columnsRow"/> (the accumulator row of block 0's per-column constants, two rows per block, below
+    /// the plan's reserved areas) every store is <c>store func=gelu_col</c> after a <c>config_post gelu_cols</c>.
     /// </summary>
-    public void GeluChunks(int rows, int cols, TensorRegion x, TensorRegion y)
+    public void GeluChunks(int rows, int cols, TensorRegion x, TensorRegion y, int? columnsRow = null)
     {
-        var half = plan.Relay / 2;
+        var half = (columnsRow is null ? plan.Relay : plan.BiasRow(1)) / 2;
         var allBlocks = (cols + d.Cols - 1) / d.Cols;
         var groupBlocks = Math.Min(allBlocks, half);
         var groups = (allBlocks + groupBlocks - 1) / groupBlocks;
@@ -171,7 +198,12 @@ internal sealed partial class PhaseBuilder
                 var c0 = ((g * groupBlocks) + bi) * d.Cols;
                 var nc = Math.Min(d.Cols, cols - c0);
                 ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, n, nc, buf + (bi * chunkRows), x.Address + (r0 * x.StrideBytes) + (4L * c0), x.StrideBytes));
-                ph.Stores.Add(PendingInstruction.Store(StoreFunc.Gelu, n, nc, buf + (bi * chunkRows), y.Address + (r0 * y.StrideBytes) + c0, y.StrideBytes));
+                if (columnsRow is { } at)
+                {
+                    ph.Stores.Add(PostConfig.GeluColumns(at + (2 * ((g * groupBlocks) + bi))));
+                }
+
+                ph.Stores.Add(PendingInstruction.Store(columnsRow is null ? StoreFunc.Gelu : StoreFunc.GeluColumn, n, nc, buf + (bi * chunkRows), y.Address + (r0 * y.StrideBytes) + c0, y.StrideBytes));
             }
 
             Add(ph);

@@ -11,14 +11,14 @@ namespace HwGen.Software.Compiler;
 /// local memories the <see cref="MemoryPlan"/> lays out, places their tensors with <see cref="DramImage"/>, and orders
 /// the phases for <see cref="TokenScheduler"/>. <paramref name="hiddenBlocks"/> sizes the plan's γ/β and bias areas.
 /// </summary>
-internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
+internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int affineRows = 2, bool geluColumns = false)
 {
     private readonly List<Phase> phases = [];
     private readonly List<int> phaseOp = [];
     private readonly List<(string Name, long Macs)> ops = [];
     private readonly List<PendingInstruction> preamble = [];
     private readonly DramImage image = new(d);
-    private readonly MemoryPlan plan = MemoryPlan.For(d, hiddenBlocks);
+    private readonly MemoryPlan plan = MemoryPlan.For(d, hiddenBlocks, affineRows, geluColumns);
     private int[] opEnds = [];
     private bool relayRowUsed;
     private TensorRegion? identity;
@@ -74,8 +74,13 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks)
     /// <summary>Vectors as accumulator rows (see <see cref="DramImage.Blocks"/>).</summary>
     public TensorRegion Blocks(string name, int[][] vectors) => image.Blocks(name, vectors);
 
+    /// <summary>Loads that go with the next phase (an int16 residual, which needs no compute of its own).</summary>
+    private readonly List<PendingInstruction> carriedLoads = [];
+
     private void Add(Phase ph)
     {
+        ph.Loads.InsertRange(0, carriedLoads);
+        carriedLoads.Clear();
         phases.Add(ph);
         phaseOp.Add(ops.Count - 1);
     }

@@ -73,6 +73,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     [InlineData("small", "bert-tiny", 64, true, true)]
     [InlineData("tiny", "bert-tiny", 12, true, true)]
     [InlineData("default", "gpt2-small", 64, true, true)]
+    [InlineData("default", "bert-mini", 40, true, true)]
     public void A_compiled_layer_on_the_golden_model_equals_the_integer_reference_bit_for_bit(string config, string preset, int seq, bool causal, bool preLn = false)
     {
         // Arrange
@@ -222,6 +223,24 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
         Assert.Equal(["ln1", "q_proj", "k_proj", "v_proj", "out_proj_add1", "ln2", "ffn1_gelu", "ffn2_add2"], names);
         Assert.Contains(layer.Program.Tensors, t => t.Name == "A1");
         Assert.Contains(layer.Program.Instructions, i => i.Opcode == HwGen.Generator.Isa.Opcode.Normalize && i["func"] == 2);
+    }
+
+    [Theory]
+    [InlineData("bert-mini", 64, 2)]
+    [InlineData("bert-base", 64, 4)]
+    public void A_layernorm_gemm_loads_each_weight_block_once_per_m_tile_of_one_or_two_array_heights(string preset, int seq, int tiles)
+    {
+        // Arrange: on default, hidden 256 leaves room for two 16-token subtiles per m-tile, hidden 768 for one.
+        var d = TestConfigs.Load("default");
+        var q = QuantizedLayer.Create(LayerSpec.Preset(preset, seq), seed: 5);
+
+        // Act
+        var program = LayerCompiler.Compile(d, q);
+
+        // Assert: FFN2's B blocks (its K rows deep, the only loads that deep) once per block and m-tile.
+        var blocks = q.Spec.Hidden / d.Cols;
+        var bLoads = program.Instructions.Count(i => i.Opcode == HwGen.Generator.Isa.Opcode.Load && i["rows"] == (ulong)q.Spec.Ffn && i["target"] == (ulong)HwGen.Generator.Isa.LoadTarget.Scratchpad);
+        Assert.Equal(tiles * blocks, bLoads);
     }
 
     [Fact]

@@ -88,6 +88,34 @@ public sealed class EncoderLoweringTests : IClassFixture<EncoderLoweringTests.Fi
     }
 
     [Fact]
+    public void A_per_column_batch_on_the_golden_model_equals_the_integer_reference_tensor_for_tensor()
+    {
+        // Arrange: two sentences packed back to back on the per-column datapath.
+        var columns = new EncoderLowering(fixture.Session.Model, fixture.Calibration, ColumnOptions.Recommended);
+        var pass = new AcceleratorPass(fixture.Design, columns);
+        var ids = fixture.Session.Tokenize(Sentences[..2]);
+
+        // Act
+        var batch = pass.Compile(ids, chainInputs: true);
+        var golden = HwGen.Software.Golden.GoldenSimulator.Run(fixture.Design, batch.Compiled.Program);
+        var tokens = HwGen.Software.Golden.TokenChecker.Check(fixture.Design, batch.Compiled.Program.Instructions);
+
+        // Assert: every tensor of every layer, including the int16 LayerNorm outputs, bit for bit, and no token hazard.
+        Assert.True(golden.Ok, golden.FaultDetail);
+        Assert.True(tokens.Ok, string.Join("\n", tokens.Errors));
+        var tensors = batch.Compiled.Program.Tensors;
+        Assert.Contains(tensors, t => t.Dtype == HwGen.Software.Programs.ElementType.Int16);
+        for (var i = 0; i < batch.Layers.Count; i++)
+        {
+            foreach (var (name, values) in IntLayerReference.Run(batch.Layers[i]).Tensors())
+            {
+                var actual = tensors.Single(t => t.Name == $"L{i}.{name}").Read(golden.Dram);
+                Assert.True(values.SequenceEqual(actual), $"L{i}.{name} differs from the integer reference");
+            }
+        }
+    }
+
+    [Fact]
     public void The_per_column_layers_chain_their_16_bit_outputs_and_their_scales()
     {
         // Arrange

@@ -37,7 +37,7 @@ public sealed class FuzzDrawTests
 
         // Assert
         Assert.Equal(["bert-tiny", "gelu", "gemm", "gemm+gelu", "layernorm", "resadd", "softmax"], drawn.Select(d => d.Case.WorkloadKind).Distinct().Order(StringComparer.Ordinal));
-        Assert.All(["gemm+relu", "softmax+causal", "layernorm+residual", "resadd+residual", "bert-tiny+causal"],
+        Assert.All(["gemm+relu", "softmax+causal", "layernorm+residual", "layernorm+residual+in_shift", "layernorm+in_shift", "resadd+residual", "gelu+percol", "bert-tiny+causal"],
             label => Assert.Contains(drawn, d => d.Case.WorkloadLabel == label));
         Assert.Contains(drawn, d => d.Case.WorkloadLabel.EndsWith("+stack", StringComparison.Ordinal));
         Assert.Equal(FaultInjection.Kinds, drawn.Select(d => d.Case.Fault).Distinct().Order());

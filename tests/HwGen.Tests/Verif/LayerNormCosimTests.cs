@@ -44,6 +44,37 @@ public sealed class LayerNormCosimTests(CosimFixture fixture, ITestOutputHelper 
     }
 
     [SkippableTheory]
+    [InlineData("tiny", 7, 5, true, 16)]
+    [InlineData("tiny", 4, 17, false, 3)]
+    [InlineData("tiny", 9, 4, true, 47)]
+    [InlineData("small", 6, 40, true, 16)]
+    [InlineData("default", 5, 768, true, 16)]
+    [InlineData("default", 12, 16, true, 20)]
+    public async Task LayerNorm_with_the_per_column_input_rescale_matches_the_golden_model_bit_for_bit(string config, int rows, int cols, bool residual, int shift)
+    {
+        // Arrange, Act and Assert: ln_in_shift set, γ's words carry the multipliers (one-block rows read them in the
+        // cycle the fill writes them)
+        await cosim.RunBitExactAsync(config, d => RowOpCompiler.Compile(d, LayerNormWorkload.Create(rows, cols, residual, seed: 21, inShift: shift)), "layernorm", 2.0);
+    }
+
+    [SkippableTheory]
+    [InlineData("tiny", 7, 5, true, 16)]
+    [InlineData("tiny", 1, 3, true, 12)]
+    [InlineData("tiny", 4, 17, false, 3)]
+    [InlineData("small", 6, 40, true, 16)]
+    [InlineData("default", 5, 768, true, 16)]
+    [InlineData("default", 12, 16, true, 20)]
+    public async Task LayerNorm_with_per_column_residual_multipliers_matches_the_golden_model_bit_for_bit(string config, int rows, int cols, bool residual, int shift)
+    {
+        // Arrange: column mode with A_j drawn per column (res_cols=1), so the third γ/β row of a block differs by column
+        var w = LayerNormWorkload.Create(rows, cols, residual, seed: 23, inShift: shift, residualColumns: true);
+
+        // Act and Assert
+        Assert.True(!residual || w.ResidualMultipliers.Distinct().Count() > 1 || cols == 1);
+        await cosim.RunBitExactAsync(config, d => RowOpCompiler.Compile(d, w), "layernorm", 2.0);
+    }
+
+    [SkippableTheory]
     [InlineData(13, 160)]
     [InlineData(5, 200)]
     public async Task LayerNorm_with_x_and_residual_in_one_accumulator_bank_matches_the_golden_model(int rows, int cols)

@@ -26,7 +26,7 @@ public sealed class SerialRequantRowUnitCosimTests(ITestOutputHelper output) : I
         var data = new TheoryData<int, int, string>();
         foreach (var (lanes, digit) in new[] { (2, 32), (1, 8) })
         {
-            foreach (var workload in new[] { "softmax", "layernorm", "resadd", "gemm+gelu", "gemm" })
+            foreach (var workload in new[] { "softmax", "layernorm", "layernorm+in_shift", "resadd", "gemm+gelu", "gelu_col", "gemm" })
             {
                 data.Add(lanes, digit, workload);
             }
@@ -47,7 +47,9 @@ public sealed class SerialRequantRowUnitCosimTests(ITestOutputHelper output) : I
         {
             "softmax" => RowOpCompiler.Compile(d, SoftmaxWorkload.Create(9, 13, causal: true, seed: 31)),
             "layernorm" => RowOpCompiler.Compile(d, LayerNormWorkload.Create(7, 11, residual: true, seed: 32)),
+            "layernorm+in_shift" => RowOpCompiler.Compile(d, LayerNormWorkload.Create(7, 11, residual: true, seed: 38, inShift: 16)),
             "resadd" => RowOpCompiler.Compile(d, ResidualAddWorkload.Create(7, 10, residual: true, seed: 33)),
+            "gelu_col" => RowOpCompiler.Compile(d, GeluWorkload.Create(6, 9, seed: 37, perColumn: true)),
             "gemm+gelu" => GemmCompiler.Compile(d, GemmWorkload.CreateGelu(9, 7, 12, seed: 34), Dataflow.Ws),
             _ => GemmCompiler.Compile(d, GemmWorkload.Create(9, 7, 12, seed: 35, relu: true), Dataflow.Ws),
         };

@@ -1,11 +1,16 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using HwGen.Generator.Design;
 using HwGen.Software.Compiler;
+using HwGen.Software.Golden;
+using HwGen.Software.Numerics.Transformer;
+using HwGen.Software.Programs;
 using HwGen.Software.Workloads;
 using Xunit.Abstractions;
 
 namespace HwGen.Tests.Verif;
 
-/// <summary>The store-path Transformer units (GELU, Softmax) on the RTL against the golden model, bit for bit.</summary>
+/// <summary>The store-path Transformer units (GELU, per-column GELU, Softmax) on the RTL against the golden model, bit for bit.</summary>
 [Collection(CosimGroup.Name)]
 public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputHelper output)
 {
@@ -32,6 +37,86 @@ public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputH
     {
         // Arrange, Act and Assert: compile, co-simulate, bit-exact with GELU's accuracy within 1.5 LSB
         await cosim.RunBitExactAsync(config, d => RowOpCompiler.Compile(d, GeluWorkload.Create(rows, cols, seed: 5)), "gelu", 1.5);
+    }
+
+    [SkippableTheory]
+    [InlineData("tiny", 7, 5)]
+    [InlineData("tiny", 30, 17)]
+    [InlineData("small", 9, 70)]
+    [InlineData("default", 20, 768)]
+    [InlineData("default", 3, 16)]
+    public async Task Per_column_gelu_stores_match_the_golden_model_bit_for_bit(string config, int rows, int cols)
+    {
+        // Arrange, Act and Assert: store func=gelu_col with per-column input rescale, output scale and zero point
+        await cosim.RunBitExactAsync(config, d => RowOpCompiler.Compile(d, GeluWorkload.Create(rows, cols, seed: 8, perColumn: true)), "gelu", 1.5);
+    }
+
+    [SkippableFact]
+    public async Task Back_to_back_gelu_and_gelu_col_stores_use_each_rows_own_constants()
+    {
+        // Arrange: one store queue of one-row gelu_col and gelu stores with no token between them, so a constants block
+        // enters the GELU pipeline while the rows of the previous stores are still in it, and two constants sets.
+        var rng = new SeededRandom(17);
+        var image = new byte[0x1000];
+        for (var i = 0; i < 8 * 4; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(image.AsSpan(4 * i, 4), rng.Next(1 << 21) - (1 << 20));
+        }
+
+        var c = IntGeluConstants.FromScale(4.0 / (1 << 20), 4.0 / 127);
+        for (var j = 0; j < 8; j++)
+        {
+            var col = new IntGeluColumn((ushort)(20000 + rng.Next(45000)), 15 + rng.Next(3), 8000 + rng.Next(24000), c.Output.Shift + rng.Next(2), (sbyte)-rng.Next(60));
+            var (inWord, outWord) = col.Encode();
+            var at = 0x200 + (j / 4 * 32) + (4 * (j % 4));
+            BinaryPrimitives.WriteInt32LittleEndian(image.AsSpan(at, 4), inWord);
+            BinaryPrimitives.WriteInt32LittleEndian(image.AsSpan(at + 16, 4), outWord);
+        }
+
+        image.AsSpan(0x400, 0x200).Fill(GemmCompiler.Poison);
+        var program = AssembledProgram.Create("gelu-col", AssembledProgram.Words(string.Create(CultureInfo.InvariantCulture, $"""
+            load target=acc rows=8 cols=4 local_addr=0 dram_addr=0 dram_stride=16
+            load target=acc rows=4 cols=4 local_addr=20 dram_addr=0x200 dram_stride=16 push_next=1
+            compute rows=1 k=1 c_addr=255 pop_prev=1 push_next=1
+            config_post reg=gelu_clip value={c.ClipMagnitude}
+            config_post reg=gelu_offset value={c.Offset}
+            config_post reg=gelu_erf_shift value={c.ErfShift}
+            config_post reg=gelu_one value={c.One}
+            config_post reg=gelu_out_mult value={c.Output.Multiplier}
+            config_post reg=gelu_out_shift value={c.Output.Shift}
+            config_post reg=gelu_cols value=20
+            store func=gelu_col rows=1 cols=4 local_addr=0 dram_addr=0x400 pop_prev=1
+            store func=gelu rows=1 cols=4 local_addr=1 dram_addr=0x410
+            store func=gelu_col rows=2 cols=4 local_addr=2 dram_addr=0x420 dram_stride=16
+            store func=gelu_col rows=1 cols=3 local_addr=4 dram_addr=0x440
+            store func=gelu rows=1 cols=4 local_addr=5 dram_addr=0x450
+            config_post reg=gelu_cols value=22
+            store func=gelu_col rows=1 cols=4 local_addr=6 dram_addr=0x460
+            store func=gelu_col rows=1 cols=4 local_addr=7 dram_addr=0x470
+            store func=gelu rows=2 cols=4 local_addr=6 dram_addr=0x480 dram_stride=16
+            """)), image);
+
+        // Act
+        var golden = GoldenSimulator.Run(cosim.Design("tiny"), program);
+        await cosim.RunBitExactAsync("tiny", _ => program);
+
+        // Assert: the program does what its comment says (the RTL agreed byte for byte above)
+        Assert.True(golden.Ok, golden.FaultDetail);
+        Assert.NotEqual(golden.Dram.AsSpan(0x460, 8).ToArray(), golden.Dram.AsSpan(0x480, 8).ToArray());
+    }
+
+    [SkippableTheory]
+    [InlineData("config_post reg=gelu_cols value=255", "acc_range")]
+    [InlineData("config_post reg=gelu_cols value=256", "acc_range")]
+    public async Task Gelu_col_constants_outside_the_accumulator_fault_with_acc_range_alike(string insn, string fault)
+    {
+        // Arrange, Act and Assert: the gelu_cols of a tiny per-column GELU program moved to the top of the accumulator;
+        // the first gelu_col store faults
+        var program = RowOpCompiler.Compile(cosim.Design("tiny"), GeluWorkload.Create(3, 6, seed: 2, perColumn: true));
+        var list = program.Instructions.ToList();
+        var post = list.FindIndex(i => i.Opcode == HwGen.Generator.Isa.Opcode.ConfigPost && i.Get64("reg") == (int)HwGen.Generator.Isa.PostRegister.GeluCols);
+        var store = list.FindIndex(i => i.Opcode == HwGen.Generator.Isa.Opcode.Store && i.Get64("func") == (int)HwGen.Generator.Isa.StoreFunc.GeluColumn);
+        await cosim.AssertFaultsAlikeAsync("tiny", _ => program, post, insn, fault, store);
     }
 
     [SkippableTheory]
@@ -65,7 +150,8 @@ public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputH
         { "config_post", "reg=200 value=1" },
         { "config_post", "reg=gelu_one value=32769" },
         { "config_post", "reg=gelu_offset value=0x4000000000000000" },
-        { "store", "func=2 rows=1 cols=1" },
+        { "config_post", "reg=ln_in_shift value=48" },
+        { "config_post", "reg=gelu_cols value=65536" },
         { "store", "func=3 rows=1 cols=1" },
     };
 
