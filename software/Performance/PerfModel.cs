@@ -14,7 +14,8 @@ namespace HwGen.Software.Performance;
 /// <item>load: max(AXI beats, local rows written) + overhead + memory latency;</item>
 /// <item>compute WS: max(rows, preload) issue cycles, plus a preload of ROWS + 2 when the array was idle;
 ///   its tokens are pushed after the array latency (tile skew + extra);</item>
-/// <item>compute OS: k steps + skew + ROWS drain cycles;</item>
+/// <item>compute OS: k steps, then the hand-off to the drain slot once the previous OS instruction has drained; its
+///   sums drain (skew + ROWS cycles) behind the next instruction's steps, and a WS instruction waits for the drain;</item>
 /// <item>store: max(beats, rows) + overhead, plus the write-response latency before its push.</item>
 /// <item>normalize: rows × max(block reads of its passes, the divider's time per row) + the last row's statistics + the
 ///   LayerNorm γ/β fill when <c>config_post ln_affine</c> emptied the cache; a residual block whose rows share a bank
@@ -73,6 +74,7 @@ public static class PerfModel
         long lastDispatch = p.MemoryLatency;
         long arrayActive = 0, execIdle = 0, end = 0;
         long lnResidual = 0, gbCached = 0, geluCols = 0, lnInShift = 0;
+        long osDrained = 0; // when the execute unit's OS drain slot has issued its last drain row
         var next = 0;
         var done = 0;
         while (done < n)
@@ -215,14 +217,17 @@ public static class PerfModel
                     if (insn.Dataflow == Dataflow.Ws)
                     {
                         arrayActive += rows;
-                        issue = Math.Max(rows, preload) + (start > unitFree[best] || unitFree[best] == 0 ? preload : 0);
+                        var drainWait = Math.Max(0, osDrained - start);
+                        issue = drainWait + Math.Max(rows, preload) + (start > unitFree[best] || unitFree[best] == 0 ? preload : 0);
                         latency = skew + p.ArrayLatencyExtra;
                     }
                     else
                     {
                         arrayActive += k;
-                        issue = k + skew + d.Rows;
-                        latency = p.ArrayLatencyExtra;
+                        var handOff = Math.Max(start + k, osDrained);
+                        osDrained = handOff + skew + d.Rows;
+                        issue = handOff - start;
+                        latency = osDrained - handOff + p.ArrayLatencyExtra;
                     }
 
                     execIdle += start - unitFree[best];
