@@ -224,7 +224,9 @@ public static class PerfModel
                     else
                     {
                         arrayActive += k;
-                        var handOff = Math.Max(start + k, osDrained);
+                        // Not ready at the previous hand-off: that one was flushed, and this one starts after its drain.
+                        var first = start > unitFree[best] ? Math.Max(start, osDrained) : start;
+                        var handOff = Math.Max(first + k, osDrained);
                         osDrained = handOff + skew + d.Rows;
                         issue = handOff - start;
                         latency = osDrained - handOff + p.ArrayLatencyExtra;
