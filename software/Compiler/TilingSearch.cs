@@ -51,7 +51,7 @@ public static class TilingSearch
 
     /// <summary>
     /// The weight-stationary tiling of a graph GEMM whose output buffers use <paramref name="span"/> accumulator rows: m-tiles
-    /// of at most 64 rows, evened out; Softmax, LayerNorm and the residual add take all column blocks at once (whole rows,
+    /// of at most 96 rows (64 before issue 11: MiniLM batches of about 157 tokens then reloaded every weight three times), evened out; Softmax, LayerNorm and the residual add take all column blocks at once (whole rows,
     /// LayerNorm and add also their residual), other epilogues as many blocks as a bias area holds; k-groups of whole
     /// ROWS-deep chunks as deep as half the scratchpad holds A and B. Also returns the output buffers (two let the next tile
     /// compute while the store path drains this one) and the accumulator rows each tile row takes.
@@ -78,7 +78,7 @@ public static class TilingSearch
         else
         {
             buffers = 2;
-            tmMax = Math.Min(m, 64);
+            tmMax = Math.Min(m, 96);
             nb = Math.Max(1, Math.Min(Math.Min(allBlocks, plan.BiasCap), span / (2 * tmMax)));
             tmMax = Math.Min(tmMax, span / (2 * nb));
             rowsPerM = nb;
