@@ -51,13 +51,52 @@ public static class TilingSearch
 
     /// <summary>
     /// The weight-stationary tiling of a graph GEMM whose output buffers use <paramref name="span"/> accumulator rows: m-tiles
-    /// of at most 96 rows (64 before issue 11: MiniLM batches of about 157 tokens then reloaded every weight three times), evened out; Softmax, LayerNorm and the residual add take all column blocks at once (whole rows,
+    /// of at most 64 rows for whole-row epilogues and of at most 96 rows for the others where that
+    /// makes fewer m-tiles than 64 rows (a 157-token MiniLM batch loads each weight twice instead of three times), evened out; Softmax, LayerNorm and the residual add take all column blocks at once (whole rows,
     /// LayerNorm and add also their residual), other epilogues as many blocks as a bias area holds; k-groups of whole
     /// ROWS-deep chunks as deep as half the scratchpad holds A and B. Also returns the output buffers (two let the next tile
     /// compute while the store path drains this one) and the accumulator rows each tile row takes.
     /// </summary>
     /// <exception cref="ArgumentException">A row, or one k-chunk of the tile, does not fit.</exception>
     public static (GemmTiling Tiling, int Buffers, int RowsPerM) Phased(DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue, int span, bool bias)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(plan);
+        var whole = epilogue is GemmEpilogue.Softmax or GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
+        if (whole)
+        {
+            return PhasedFor(d, plan, m, n, k, epilogue, span, bias, 64);
+        }
+
+        // Other epilogues: a taller m-tile when it means fewer m-tiles (each m-tile loads every weight once more); it leaves
+        // fewer accumulator rows per tile for column blocks, so at the same tile count the shorter cap is better (measured
+        // with the performance model on the presets; docs/performance.md).
+        var best = PhasedFor(d, plan, m, n, k, epilogue, span, bias, PhasedTileCaps[0]);
+        foreach (var cap in PhasedTileCaps.Skip(1))
+        {
+            (GemmTiling Tiling, int Buffers, int RowsPerM) candidate;
+            try
+            {
+                candidate = PhasedFor(d, plan, m, n, k, epilogue, span, bias, cap);
+            }
+            catch (ArgumentException)
+            {
+                continue; // a taller tile does not fit where the shortest does
+            }
+
+            if (CeilDiv(m, candidate.Tiling.TileM) < CeilDiv(m, best.Tiling.TileM))
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The m-tile caps <see cref="Phased"/> chooses among for epilogues without whole rows.</summary>
+    private static readonly int[] PhasedTileCaps = [64, 96];
+
+    private static (GemmTiling Tiling, int Buffers, int RowsPerM) PhasedFor(DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue, int span, bool bias, int cap)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(plan);
@@ -73,12 +112,12 @@ public static class TilingSearch
             // Two buffers let the next tile compute while the unit normalizes this one, unless that would shrink the
             // m-tile below the array height (the array would then idle between weight loads anyway).
             buffers = span / (2 * rowsPerM) >= Math.Min(m, d.Rows) ? 2 : 1;
-            tmMax = Math.Min(64, span / (buffers * rowsPerM));
+            tmMax = Math.Min(cap, span / (buffers * rowsPerM));
         }
         else
         {
             buffers = 2;
-            tmMax = Math.Min(m, 96);
+            tmMax = Math.Min(m, cap);
             nb = Math.Max(1, Math.Min(Math.Min(allBlocks, plan.BiasCap), span / (2 * tmMax)));
             tmMax = Math.Min(tmMax, span / (2 * nb));
             rowsPerM = nb;
