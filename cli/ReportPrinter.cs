@@ -65,6 +65,12 @@ internal static class ReportPrinter
         }
 
         t.AddRow("DMA read / write bytes", $"{N(r.DmaReadBytes)} / {N(r.DmaWriteBytes)}");
+        if (r.Layer is null)
+        {
+            t.AddRow("DRAM input tensors (useful bytes)", string.Join(", ", program.Tensors.Where(x => x.Role == TensorRole.Input)
+                .Select(x => $"{x.Name} {x.Rows}x{x.Cols} {x.Dtype.ToString().ToLowerInvariant()} {N((double)(x.Rows * x.RowBytes(x.Cols)))} B")));
+        }
+
         t.AddRow("Instruction fetch bytes", N(r.FetchBytes));
         t.AddRow("Simulator speed", $"{N(r.CyclesPerSecond)} cycles/s ({r.SimWallSeconds:0.00} s)");
         if (r.ExecCycles is { } exec && r.Layer is null && exec.Total > 0)

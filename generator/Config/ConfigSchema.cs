@@ -58,6 +58,10 @@ public static class ConfigSchema
     public static readonly BoolKey TransposedLoad = Add(new BoolKey("scratchpad.transposed_load", true,
         "The buffer behind `load target=sp_t` (OS GEMMs, Kᵀ); false removes it and makes sp_t bad_field (needs dataflow: ws)."));
 
+    /// <summary>scratchpad.int4_load</summary>
+    public static readonly BoolKey Int4Load = Add(new BoolKey("scratchpad.int4_load", true,
+        "The int4 unpacker of the load unit (`load int4=1`: two signed 4-bit weights per DRAM byte, sign-extended into the scratchpad); false removes it and makes int4 loads bad_field."));
+
     /// <summary>accumulator.kib</summary>
     public static readonly IntKey AccumulatorKib = Add(new IntKey("accumulator.kib", 1, 4096, "Accumulator capacity; rows of cols int32.") { Default = 16, PowerOfTwo = true });
 

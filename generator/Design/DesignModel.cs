@@ -69,6 +69,12 @@ public sealed record DesignModel
     /// </summary>
     public bool TransposedLoad { get; init; } = true;
 
+    /// <summary>
+    /// True when the load unit unpacks int4 DRAM elements (<c>load int4=1</c>, two signed nibbles per byte) into
+    /// the scratchpad; false makes int4 loads <c>bad_field</c> at dispatch.
+    /// </summary>
+    public bool Int4Load { get; init; } = true;
+
     /// <summary>Bits of a scratchpad row address.</summary>
     public required int SpAddrBits { get; init; }
 

@@ -83,6 +83,7 @@ public static class DesignResolver
             CounterBits = c[ConfigSchema.CounterBits],
             CountersAll = c[ConfigSchema.CounterSet] == "all",
             TransposedLoad = c[ConfigSchema.TransposedLoad],
+            Int4Load = c[ConfigSchema.Int4Load],
         };
         return model with { ConfigSha256 = Sha256(ResolvedYaml(model)) };
     }

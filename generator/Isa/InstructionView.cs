@@ -49,11 +49,14 @@ public readonly record struct InstructionView(Instruction Instruction)
     /// <summary>int16 DRAM elements (load elem16).</summary>
     public bool Elem16 => Get(IsaFields.Elem16) != 0;
 
-    /// <summary>Bytes of one DRAM element of a load: 2 with elem16, else 4 for the accumulator and 1 for the scratchpad.</summary>
+    /// <summary>Signed 4-bit DRAM elements, two per byte (load int4).</summary>
+    public bool Int4 => Get(IsaFields.Int4) != 0;
+
+    /// <summary>Bytes of one DRAM element of a load: 2 with elem16, else 4 for the accumulator and 1 for the scratchpad (int4: see <see cref="LoadRowBytes"/>).</summary>
     public int LoadElementBytes => Elem16 ? 2 : Target == LoadTarget.Accumulator ? 4 : 1;
 
-    /// <summary>Bytes of one DRAM row of a load (cols elements).</summary>
-    public long LoadRowBytes => Cols * LoadElementBytes;
+    /// <summary>Bytes of one DRAM row of a load (cols elements; ceil(cols/2) with int4).</summary>
+    public long LoadRowBytes => Int4 && !Elem16 ? (Cols + 1) / 2 : Cols * LoadElementBytes;
 
     /// <summary>int16 output elements (normalize wide).</summary>
     public bool Wide => Get(IsaFields.Wide) != 0;

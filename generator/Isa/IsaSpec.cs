@@ -32,10 +32,11 @@ public static class IsaSpec
     public static readonly IReadOnlyList<InstructionFormat> Formats =
     [
         new(Opcode.Load, "load", Unit.Load,
-            "Copy `rows` rows of `cols` elements from DRAM (row r at `dram_addr + r*dram_stride`) into local memory starting at row `local_addr`. Bytes of a local row beyond `cols` elements are written as zero. With `elem16` the DRAM elements are int16 (little-endian, 2 bytes each, so a row is 2*cols bytes): the scratchpad targets take sat8((v + 128) >> 8) of each (FixedPoint.NarrowWide), the accumulator its sign extension.",
+            "Copy `rows` rows of `cols` elements from DRAM (row r at `dram_addr + r*dram_stride`) into local memory starting at row `local_addr`. Bytes of a local row beyond `cols` elements are written as zero. With `elem16` the DRAM elements are int16 (little-endian, 2 bytes each, so a row is 2*cols bytes): the scratchpad targets take sat8((v + 128) >> 8) of each (FixedPoint.NarrowWide), the accumulator its sign extension. With `int4` the DRAM elements are signed 4-bit, two per byte (element 2i in the low nibble of byte i, element 2i+1 in the high nibble, so a row is ceil(cols/2) bytes and `dram_addr` names the byte of an even element; with odd `cols` the high nibble of the last byte is ignored): each is sign-extended to int8 on its way into the scratchpad (sp or sp_t), so a weight matrix moves half the bytes. int4 needs scratchpad.int4_load; with elem16 or target acc it is bad_field.",
             [
                 new("target", 12, 2, "0 = scratchpad (int8), 1 = scratchpad transposed (int8; source row r becomes column r of local rows local_addr..local_addr+cols-1), 2 = accumulator (int32, little-endian)."),
                 new("elem16", 14, 1, "0 = DRAM elements as the target holds them (int8, or int32 for acc); 1 = int16 DRAM elements (2 bytes each), narrowed to int8 for sp and sp_t, sign-extended for acc."),
+                new("int4", 15, 1, "0 = as elem16 says; 1 = signed 4-bit DRAM elements, two per byte (low nibble = even element, high nibble = odd element; ceil(cols/2) bytes a row), sign-extended to int8 for sp and sp_t. bad_field with elem16, with target acc, or on a design without scratchpad.int4_load."),
                 new("rows", 16, 16, "Number of DRAM rows, at least 1."),
                 new("cols", 32, 8, "Elements per DRAM row, 1..row width of the target."),
                 new("local_addr", 40, 24, "First local row."),
@@ -118,7 +119,7 @@ public static class IsaSpec
         (Name(FaultCode.IllegalOpcode), (int)FaultCode.IllegalOpcode, "The fetched instruction has an undefined opcode."),
         (Name(FaultCode.SpRange), (int)FaultCode.SpRange, "A scratchpad row range falls outside the scratchpad."),
         (Name(FaultCode.AccRange), (int)FaultCode.AccRange, "An accumulator row range falls outside the accumulator."),
-        (Name(FaultCode.BadField), (int)FaultCode.BadField, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a reserved store func or one whose unit the hardware lacks (gelu and gelu_col need units.gelu), an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm or add normalize with causal set, a Softmax normalize with wide set)."),
+        (Name(FaultCode.BadField), (int)FaultCode.BadField, "A field is out of its legal range (zero rows, cols wider than the row, k or rows too large for the dataflow, a dataflow the hardware lacks, shift > 62, multiplier >= 2^31, mode 3, target 3, a load with int4 and elem16, int4 into the accumulator or int4 on a design without scratchpad.int4_load, a reserved store func or one whose unit the hardware lacks (gelu and gelu_col need units.gelu), an undefined config_post register or a value above its maximum, a reserved normalize func or one whose unit the hardware lacks, normalize width 0 or above 4096, a LayerNorm or add normalize with causal set, a Softmax normalize with wide set)."),
         (Name(FaultCode.DmaReadError), (int)FaultCode.DmaReadError, "An AXI read response for a load was SLVERR or DECERR."),
         (Name(FaultCode.DmaWriteError), (int)FaultCode.DmaWriteError, "An AXI write response for a store was SLVERR or DECERR."),
         (Name(FaultCode.FetchError), (int)FaultCode.FetchError, "An AXI read response for an instruction fetch was SLVERR or DECERR (a program inside the address space that runs past the end of memory faults here, at its first instruction beyond memory)."),
@@ -202,7 +203,7 @@ public static class IsaSpec
         ("store_wait", "Cycles the store unit holds an instruction that waits for a dependency token."),
         ("array_active", "Cycles in which a valid row (weight-stationary) or step (output-stationary) enters the array."),
         ("macs", "Useful multiply-accumulates entered into the array (k*cols per weight-stationary row, rows*cols per output-stationary step)."),
-        ("dma_read_bytes", "Bytes requested by load instructions (useful bytes, not bus beats; 2 per element of an elem16 load)."),
+        ("dma_read_bytes", "Bytes requested by load instructions (useful bytes, not bus beats; 2 per element of an elem16 load, ceil(cols/2) per row of an int4 load)."),
         ("dma_write_bytes", "Bytes written by store instructions (useful bytes; 2 per element of a wide normalize)."),
         ("fetch_bytes", "Bytes of instructions fetched."),
     ];

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
+using HwGen.Software.Numerics;
 using HwGen.Software.Programs;
 
 namespace HwGen.Software.Compiler;
@@ -37,6 +38,13 @@ internal sealed class DramImage(DesignModel d)
         Matrix(name, role, rows, cols, ElementType.Int16,
             values is null ? null : (row, c, at) => BinaryPrimitives.WriteInt16LittleEndian(row.Slice(2 * c, 2), values[at]));
 
+    /// <summary>
+    /// A packed int4 tensor (two signed nibbles a byte, element 2i in the low nibble of byte i; ceil(cols/2) bytes a row),
+    /// row-major <paramref name="values"/> in -8..7.
+    /// </summary>
+    public TensorRegion Int4(string name, int rows, int cols, IReadOnlyList<sbyte> values) =>
+        Matrix(name, TensorRole.Input, rows, cols, ElementType.Int4, (row, c, at) => row[c / 2] = Int4Packing.Pack(row[c / 2], c % 2, values[at]));
+
     /// <summary>Writes element <paramref name="at"/> (row-major index) into column <paramref name="col"/> of a DRAM row.</summary>
     private delegate void ElementWriter(Span<byte> row, int col, int at);
 
@@ -44,7 +52,7 @@ internal sealed class DramImage(DesignModel d)
     private TensorRegion Matrix(string name, TensorRole role, int rows, int cols, ElementType type, ElementWriter? write)
     {
         var region = new TensorRegion(name, role, next, rows, cols, 0, type);
-        var stride = RowStride((long)region.ElementBytes * cols);
+        var stride = RowStride(region.RowBytes(cols));
         region = region with { StrideBytes = stride };
         return Add(region, dram =>
         {

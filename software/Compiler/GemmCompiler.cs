@@ -42,6 +42,13 @@ public static class GemmCompiler
             throw new ArgumentException($"design '{d.Name}' does not support the {dataflow} dataflow", nameof(dataflow));
         }
 
+        if (w.WeightBits == 4 && (!d.Int4Load || d.Cols % 2 != 0))
+        {
+            throw new ArgumentException(d.Int4Load
+                ? $"int4 weights need an even array.cols (column blocks start on a byte), design '{d.Name}' has {d.Cols}"
+                : $"int4 weights need the int4 unpacker, which design '{d.Name}' lacks (scratchpad.int4_load)");
+        }
+
         var t = tiling ?? TilingSearch.Choose(d, w.M, w.N, w.K, dataflow);
         if (t.Dataflow != dataflow || !TilingSearch.Fits(d, MemoryPlan.For(d), t))
         {
@@ -50,7 +57,9 @@ public static class GemmCompiler
 
         var b = new PhaseBuilder(d, 0);
         b.Op(w.Gelu is null ? "gemm" : "gemm+gelu", w.Macs);
-        var (ta, tb, tc) = (b.Tensor("A", TensorRole.Input, w.M, w.K, w.A), b.Tensor("B", TensorRole.Input, w.K, w.N, w.B), b.Tensor("C", TensorRole.Output, w.M, w.N, null));
+        var ta = b.Tensor("A", TensorRole.Input, w.M, w.K, w.A);
+        var tb = w.WeightBits == 4 ? b.Int4("B", w.K, w.N, w.B) : b.Tensor("B", TensorRole.Input, w.K, w.N, w.B);
+        var tc = b.Tensor("C", TensorRole.Output, w.M, w.N, null);
         b.Preamble([PendingInstruction.ConfigStore(w.Requant)]);
         if (w.Gelu is { } gelu)
         {
@@ -72,6 +81,7 @@ public static class GemmCompiler
             ["multiplier"] = w.Requant.Multiplier,
             ["shift"] = w.Requant.Shift,
             ["relu"] = w.Requant.Relu,
+            ["wbits"] = w.WeightBits,
             ["rounding"] = "half_up",
             ["dataflow"] = dataflow == Dataflow.Ws ? "ws" : "os",
             ["tiling"] = t.ToString(),

@@ -73,14 +73,14 @@ internal static class GemmKernel
         {
             if (!transposedB)
             {
-                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes));
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes, int4: b.Int4));
                 continue;
             }
 
             for (var ci = 0; ci < chunks; ci++)
             {
                 ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, Kc(ci), at.B + (j * at.KPitch) + (ci * d.Rows),
-                    b.Address(n0, s.K0 + (ci * d.Rows)), b.Tensor.StrideBytes));
+                    b.Address(n0, s.K0 + (ci * d.Rows)), b.Tensor.StrideBytes, int4: b.Int4));
             }
         }
 
@@ -131,7 +131,7 @@ internal static class GemmKernel
     {
         foreach (var (j, n0, nc) in Blocks(d, s, n))
         {
-            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes));
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes, int4: b.Int4));
         }
 
         var mode = s.FirstK ? (biasRow is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;

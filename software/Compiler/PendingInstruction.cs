@@ -27,9 +27,12 @@ internal sealed class PendingInstruction
     /// <summary>The fields, typed (token flags not included).</summary>
     public InstructionView View => new(fields);
 
-    /// <summary>Load <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements into local memory (int16 DRAM elements with <paramref name="elem16"/>).</summary>
-    public static PendingInstruction Load(LoadTarget target, long rows, long cols, long local, long dram, long stride, bool elem16 = false) =>
-        new(Opcode.Load, (IsaFields.Target, (long)target), (IsaFields.Elem16, elem16 ? 1 : 0), (IsaFields.Rows, rows), (IsaFields.Cols, cols), (IsaFields.LocalAddr, local),
+    /// <summary>
+    /// Load <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements into local memory (int16 DRAM elements with
+    /// <paramref name="elem16"/>, packed int4 ones with <paramref name="int4"/>).
+    /// </summary>
+    public static PendingInstruction Load(LoadTarget target, long rows, long cols, long local, long dram, long stride, bool elem16 = false, bool int4 = false) =>
+        new(Opcode.Load, (IsaFields.Target, (long)target), (IsaFields.Elem16, elem16 ? 1 : 0), (IsaFields.Int4, int4 ? 1 : 0), (IsaFields.Rows, rows), (IsaFields.Cols, cols), (IsaFields.LocalAddr, local),
             (IsaFields.DramAddr, dram), (IsaFields.DramStride, stride));
 
     /// <summary>A systolic-array compute (bias row <paramref name="bias"/> only read in mode bias).</summary>

@@ -49,6 +49,11 @@ public sealed partial class GoldenSimulator
             return Bad($"target {(int)target} is not defined");
         }
 
+        if (i.Int4 && CheckInt4(i) is { } int4)
+        {
+            return int4;
+        }
+
         if (rows == 0)
         {
             return Bad("rows is 0");
@@ -69,6 +74,13 @@ public sealed partial class GoldenSimulator
             _ => AccRange("load", local, rows),
         };
     }
+
+    /// <summary>An int4 load's own rules: the unpacker is built, not with elem16, only into the scratchpad (sp or sp_t).</summary>
+    private (FaultCode, string)? CheckInt4(InstructionView i) =>
+        !d.Int4Load ? Bad($"int4 needs the int4 unpacker, which design '{d.Name}' lacks (scratchpad.int4_load)")
+        : i.Elem16 ? Bad("int4 and elem16 are both set")
+        : i.Target == LoadTarget.Accumulator ? Bad("int4 loads only into the scratchpad (target sp or sp_t)")
+        : null;
 
     /// <summary>The first checks of store and normalize: rows at least 1, then <paramref name="name"/> in 1..<paramref name="max"/>.</summary>
     private static (FaultCode, string)? RowsAnd(long rows, string name, long value, long max) =>

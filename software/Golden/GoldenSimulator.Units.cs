@@ -25,6 +25,7 @@ public sealed partial class GoldenSimulator
 
         readBytes += rows * i.LoadRowBytes;
         var wide = i.Elem16;
+        var int4 = i.Int4;
         switch (target)
         {
             case LoadTarget.Scratchpad:
@@ -35,7 +36,7 @@ public sealed partial class GoldenSimulator
                     var src = addr + (r * stride);
                     for (var e = 0; e < cols; e++)
                     {
-                        row[e] = LoadByte(src, e, wide);
+                        row[e] = LoadByte(src, e, wide, int4);
                     }
                 }
 
@@ -47,7 +48,7 @@ public sealed partial class GoldenSimulator
                     row.Clear();
                     for (var r = 0; r < rows; r++)
                     {
-                        row[r] = LoadByte(addr + (r * stride), c, wide);
+                        row[r] = LoadByte(addr + (r * stride), c, wide, int4);
                     }
                 }
 
@@ -70,9 +71,14 @@ public sealed partial class GoldenSimulator
         return Ok();
     }
 
-    /// <summary>Element e of the DRAM row at src as a scratchpad byte: the int8 itself, or the int16 narrowed (elem16).</summary>
-    private sbyte LoadByte(long src, int e, bool wide) =>
-        wide ? FixedPoint.NarrowWide(Int16At(src + (2 * e))) : (sbyte)dram[src + e];
+    /// <summary>
+    /// Element e of the DRAM row at src as a scratchpad byte: the int8 itself, the int16 narrowed (elem16), or the signed
+    /// nibble sign-extended (int4: element e in the low nibble of byte e/2 when e is even, the high nibble when odd).
+    /// </summary>
+    private sbyte LoadByte(long src, int e, bool wide, bool int4) =>
+        wide ? FixedPoint.NarrowWide(Int16At(src + (2 * e)))
+        : int4 ? Int4Packing.Unpack(dram[src + (e / 2)], e % 2)
+        : (sbyte)dram[src + e];
 
     private short Int16At(long at) => BinaryPrimitives.ReadInt16LittleEndian(dram.AsSpan((int)at, 2));
 

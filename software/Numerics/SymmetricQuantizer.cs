@@ -42,6 +42,24 @@ public static class SymmetricQuantizer
         return (q, scale);
     }
 
+    /// <summary>
+    /// Quantizes a tensor to a narrower symmetric range: <c>S = max|x| / qmax</c>, <c>q = clamp(round(x / S), -qmax, qmax)</c>
+    /// (<paramref name="qmax"/> 7 for int4 weights).
+    /// </summary>
+    public static (sbyte[] Values, double Scale) Quantize(ReadOnlySpan<double> values, int qmax)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(qmax, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(qmax, QMax);
+        var scale = Scale(values) * QMax / qmax;
+        var q = new sbyte[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            q[i] = (sbyte)Math.Clamp(Math.Round(values[i] / scale, MidpointRounding.AwayFromZero), -qmax, qmax);
+        }
+
+        return (q, scale);
+    }
+
     /// <summary>The real value of a quantized element.</summary>
     public static double Dequantize(sbyte q, double scale) => q * scale;
 }

@@ -11,4 +11,7 @@ public enum ElementType
 
     /// <summary>Signed 32-bit, little-endian.</summary>
     Int32,
+
+    /// <summary>Signed 4-bit, two per byte: element 2i in the low nibble of byte i, 2i+1 in the high nibble (<c>load int4</c>).</summary>
+    Int4,
 }

@@ -13,16 +13,22 @@ namespace HwGen.Software.Programs;
 /// <param name="Dtype">Element type.</param>
 public sealed record TensorRegion(string Name, TensorRole Role, long Address, int Rows, int Cols, long StrideBytes, ElementType Dtype)
 {
-    /// <summary>Bytes per element.</summary>
+    /// <summary>Bytes per element (int4: 1, the byte that holds it; see <see cref="ByteOffset"/>).</summary>
     public int ElementBytes => Dtype switch
     {
-        ElementType.Int8 => 1,
+        ElementType.Int8 or ElementType.Int4 => 1,
         ElementType.Int16 => 2,
         _ => 4,
     };
 
+    /// <summary>Byte offset of column <paramref name="col"/> within a row (int4: the byte holding it, col/2).</summary>
+    public long ByteOffset(int col) => Dtype == ElementType.Int4 ? col / 2 : (long)col * ElementBytes;
+
+    /// <summary>Bytes of one row's <paramref name="cols"/> elements (int4: ceil(cols/2)).</summary>
+    public long RowBytes(int cols) => Dtype == ElementType.Int4 ? (cols + 1L) / 2 : (long)cols * ElementBytes;
+
     /// <summary>First byte past the region.</summary>
-    public long EndAddress => Address + ((Rows - 1) * StrideBytes) + ((long)Cols * ElementBytes);
+    public long EndAddress => Address + ((Rows - 1) * StrideBytes) + RowBytes(Cols);
 
     /// <summary>Reads the tensor out of a DRAM image as a dense row-major array of element values.</summary>
     public long[] Read(ReadOnlySpan<byte> dram)
@@ -32,10 +38,11 @@ public sealed record TensorRegion(string Name, TensorRole Role, long Address, in
         {
             for (var c = 0; c < Cols; c++)
             {
-                var at = checked((int)(Address + (r * StrideBytes) + ((long)c * ElementBytes)));
+                var at = checked((int)(Address + (r * StrideBytes) + ByteOffset(c)));
                 values[((long)r * Cols) + c] = Dtype switch
                 {
                     ElementType.Int8 => (sbyte)dram[at],
+                    ElementType.Int4 => (sbyte)((sbyte)(dram[at] << (c % 2 == 0 ? 4 : 0)) >> 4),
                     ElementType.Int16 => BitConverter.ToInt16(dram.Slice(at, 2)),
                     _ => BitConverter.ToInt32(dram.Slice(at, 4)),
                 };

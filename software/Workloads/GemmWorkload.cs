@@ -44,11 +44,14 @@ public sealed record GemmWorkload
     /// <summary>When set, C = IntGelu(A·B) through the store path's GELU unit (FFN1 + GELU) instead of the requantization.</summary>
     public IntGeluConstants? Gelu { get; init; }
 
+    /// <summary>Bits of a weight (B element): 8, or 4 (B in -8..7, packed two a byte in DRAM and loaded with <c>load int4</c>).</summary>
+    public int WeightBits { get; init; } = 8;
+
     /// <summary>Useful MACs, M·N·K.</summary>
     public long Macs => (long)M * N * K;
 
     /// <summary>The canonical workload text.</summary>
-    public string Spec => string.Create(CultureInfo.InvariantCulture, $"{(Gelu is null ? "gemm" : "gemm+gelu")}:M={M},N={N},K={K},seed={Seed}") + (Requant.Relu ? ",relu=1" : string.Empty);
+    public string Spec => string.Create(CultureInfo.InvariantCulture, $"{(Gelu is null ? "gemm" : "gemm+gelu")}:M={M},N={N},K={K},seed={Seed}") + (Requant.Relu ? ",relu=1" : string.Empty) + (WeightBits == 4 ? ",wbits=4" : string.Empty);
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind gemm describes.</summary>
     public static GemmWorkload FromSpec(WorkloadSpec spec)
@@ -64,15 +67,27 @@ public sealed record GemmWorkload
             throw new ArgumentException($"workload kind '{spec.Kind}' is not gemm", nameof(spec));
         }
 
-        return Create((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"), (ulong)spec.Get("seed", 1), spec.Get("relu") == 1);
+        var wbits = spec.Get("wbits", 8);
+        if (wbits is not (4 or 8))
+        {
+            throw new FormatException($"workload '{spec}': wbits={wbits} is not 4 or 8 (int4 or int8 weights)");
+        }
+
+        return Create((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"), (ulong)spec.Get("seed", 1), spec.Get("relu") == 1, (int)wbits);
     }
 
     /// <summary>
     /// Draws the data. A: standard normal activations with ~1% of entries scaled ×6 (outliers).
-    /// B: normal with σ = 0.02, with ~3% of output channels (columns, at least one when N ≥ 8) scaled ×8.
+    /// B: normal with σ = 0.02, with ~3% of output channels (columns, at least one when N ≥ 8) scaled ×8; with
+    /// <paramref name="weightBits"/> 4 quantized to -7..7 (S_B = max|B|/7) instead of -127..127.
     /// </summary>
-    public static GemmWorkload Create(int m, int n, int k, ulong seed = 1, bool relu = false)
+    public static GemmWorkload Create(int m, int n, int k, ulong seed = 1, bool relu = false, int weightBits = 8)
     {
+        if (weightBits is not (4 or 8))
+        {
+            throw new ArgumentOutOfRangeException(nameof(weightBits), weightBits, "weights are 4 or 8 bits");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(m, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -101,8 +116,8 @@ public sealed record GemmWorkload
         }
 
         var (a, sa) = SymmetricQuantizer.Quantize(aReal);
-        var (b, sb) = SymmetricQuantizer.Quantize(bReal);
-        var w = new GemmWorkload { M = m, N = n, K = k, Seed = seed, A = a, B = b, ScaleA = sa, ScaleB = sb, ScaleC = 1, Requant = Requantization.Reset };
+        var (b, sb) = weightBits == 4 ? SymmetricQuantizer.Quantize(bReal, Int4Packing.Max) : SymmetricQuantizer.Quantize(bReal);
+        var w = new GemmWorkload { M = m, N = n, K = k, Seed = seed, A = a, B = b, ScaleA = sa, ScaleB = sb, ScaleC = 1, Requant = Requantization.Reset, WeightBits = weightBits };
         var cReal = w.FloatReference();
         var sc = SymmetricQuantizer.Scale(cReal);
         return w with { ScaleC = sc, Requant = Requantizer.FromScale(sa * sb / sc, relu) };

@@ -15,7 +15,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
     private static readonly ImmutableSortedDictionary<string, (string Name, bool Required, long Min, long Max)[]> Kinds =
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, (string, bool, long, long)[]>
         {
-            ["gemm"] = [.. GemmShape, Seed, ("relu", false, 0, 1)],
+            ["gemm"] = [.. GemmShape, Seed, ("relu", false, 0, 1), ("wbits", false, 4, 8)],
             ["gemm+gelu"] = [.. GemmShape, Seed],
             ["softmax"] = [.. RowShape, ("causal", false, 0, 1), Seed],
             ["layernorm"] = [.. RowShape, ("residual", false, 0, 1), ("in_shift", false, 0, 47), ("res_cols", false, 0, 1), Seed],

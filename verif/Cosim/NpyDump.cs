@@ -31,7 +31,7 @@ public static class NpyDump
                 var file = SafeName(t.Name) + suffix;
                 var path = Path.Combine(directory, file);
                 var values = t.Read(image);
-                if (t.Dtype == ElementType.Int8)
+                if (t.Dtype is ElementType.Int8 or ElementType.Int4)
                 {
                     Npy.WriteFile(path, values.Select(v => (sbyte)v).ToArray(), t.Rows, t.Cols);
                 }
@@ -81,7 +81,7 @@ public static class NpyDump
                 ["name"] = t.Name,
                 ["role"] = t.Role == TensorRole.Input ? "input" : "output",
                 ["shape"] = new JsonArray(t.Rows, t.Cols),
-                ["dtype"] = t.Dtype switch { ElementType.Int8 => "int8", ElementType.Int16 => "int16", _ => "int32" },
+                ["dtype"] = t.Dtype switch { ElementType.Int8 => "int8", ElementType.Int4 => "int4 (unpacked to int8)", ElementType.Int16 => "int16", _ => "int32" },
                 ["address"] = t.Address,
                 ["stride_bytes"] = t.StrideBytes,
                 ["files"] = files,

@@ -41,6 +41,6 @@ public sealed record TensorMismatch(string Tensor, int Row, int Col, long Addres
 
         var row = (int)(first / region.Cols);
         var col = (int)(first % region.Cols);
-        return new TensorMismatch(name, row, col, region.Address + (row * region.StrideBytes) + ((long)col * region.ElementBytes), expected[first], actual[first], count);
+        return new TensorMismatch(name, row, col, region.Address + (row * region.StrideBytes) + region.ByteOffset(col), expected[first], actual[first], count);
     }
 }

@@ -91,7 +91,7 @@ public static class FaultInjection
         var t = tensors[rng.Next(tensors.Count)];
         var row = rng.Next(t.Rows);
         var col = rng.Next(t.Cols);
-        var at = t.Address + (row * t.StrideBytes) + ((long)col * t.ElementBytes);
+        var at = t.Address + (row * t.StrideBytes) + t.ByteOffset(col);
         var reads = role == TensorRole.Input;
         return new InjectedFault(program, options with
         {

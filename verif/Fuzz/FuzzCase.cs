@@ -23,7 +23,7 @@ public sealed record FuzzCase(string ConfigPath, string Workload, Dataflow Dataf
     /// <summary>True for a GEMM workload (the only kind the dataflow choice applies to).</summary>
     public bool IsGemm => WorkloadKind is "gemm" or "gemm+gelu";
 
-    /// <summary>The workload kind with its switched-on flags, e.g. <c>gemm+relu</c>, <c>softmax+causal</c>, <c>layernorm+residual</c>, <c>gemm+wide16</c>.</summary>
+    /// <summary>The workload kind with its switched-on flags, e.g. <c>gemm+relu</c>, <c>gemm+int4</c> (int4 weights), <c>softmax+causal</c>, <c>layernorm+residual</c>, <c>gemm+wide16</c>.</summary>
     public string WorkloadLabel
     {
         get
@@ -33,7 +33,8 @@ public sealed record FuzzCase(string ConfigPath, string Workload, Dataflow Dataf
                             || p.StartsWith("in_shift=", StringComparison.Ordinal))
                 .Select(p => "+" + p[..p.IndexOf('=', StringComparison.Ordinal)]);
             var layers = Workload.Contains("layers=", StringComparison.Ordinal) ? "+stack" : string.Empty;
-            return WorkloadKind + string.Concat(flags) + layers + (Wide16 ? "+wide16" : string.Empty);
+            var int4 = Workload.Contains("wbits=4", StringComparison.Ordinal) ? "+int4" : string.Empty;
+            return WorkloadKind + string.Concat(flags) + int4 + layers + (Wide16 ? "+wide16" : string.Empty);
         }
     }
 

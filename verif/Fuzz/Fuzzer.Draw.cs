@@ -46,6 +46,7 @@ public sealed partial class Fuzzer
         yield return d.UnitSoftmax ? "unit_softmax" : "no_unit_softmax";
         yield return d.UnitLayerNorm ? "unit_layernorm" : "no_unit_layernorm";
         yield return d.TransposedLoad ? "transposed_load" : "no_transposed_load";
+        yield return d.Int4Load ? "int4_load" : "no_int4_load";
         yield return d.CountersAll ? "counters_all" : "counters_cycles_only";
         if (d.CounterBits < 64)
         {
@@ -79,11 +80,12 @@ public sealed partial class Fuzzer
             var packing = tileCols % 2 == 0 && rng.Next(3) == 0;
             var logic = !packing && rng.Next(5) == 0;
             var transposed = dataflow != "ws" || rng.Next(3) != 0;
+            var int4 = ((7 * rows) + cols) % 3 != 0; // derived, not drawn: every other draw of a seed stays as it was
             var yaml = new StringBuilder()
                 .Append(CultureInfo.InvariantCulture, $"# Drawn by hwgen fuzz.\nname: {name}\n")
                 .Append(CultureInfo.InvariantCulture, $"array:\n  rows: {rows}\n  cols: {cols}\n  tile_rows: {tileRows}\n  tile_cols: {tileCols}\n  dataflow: {dataflow}\n")
                 .Append(CultureInfo.InvariantCulture, $"  dsp_packing: {Bool(packing)}\n  multiplier: {(logic ? "logic" : "dsp")}\n")
-                .Append(CultureInfo.InvariantCulture, $"scratchpad:\n  kib: {Pick(rng, SpKib)}\n  banks: {Pick(rng, Banks)}\n  transposed_load: {Bool(transposed)}\n")
+                .Append(CultureInfo.InvariantCulture, $"scratchpad:\n  kib: {Pick(rng, SpKib)}\n  banks: {Pick(rng, Banks)}\n  transposed_load: {Bool(transposed)}\n  int4_load: {Bool(int4)}\n")
                 .Append(CultureInfo.InvariantCulture, $"accumulator:\n  kib: {Pick(rng, AccKib)}\n  banks: {Pick(rng, Banks)}\n")
                 .Append(CultureInfo.InvariantCulture, $"axi:\n  data_bits: {Pick(rng, AxiWidths)}\n  max_outstanding: {1 + rng.Next(8)}\n")
                 .Append(CultureInfo.InvariantCulture, $"queues:\n  load: {Pick(rng, Queues)}\n  exec: {Pick(rng, Queues)}\n  store: {Pick(rng, Queues)}\n")
@@ -105,10 +107,10 @@ public sealed partial class Fuzzer
     /// <summary>
     /// Draws a workload the design has the units for (GEMM with or without ReLU, GEMM with fused GELU, Softmax with or
     /// without the causal mask, LayerNorm with or without the residual and the per-column input rescale, residual add,
-    /// GELU with per-tensor or per-column constants, a short bert-tiny layer or a stack of two), AXI randomization and, in
-    /// <paramref name="faultPercent"/> percent of cases, a fault. One case in three (by its seed, so the other draws stay
-    /// as they were) runs the 16-bit residual-stream prologue (<see cref="WidePrologue"/>) first when the design has room
-    /// for it.
+    /// GELU with per-tensor or per-column constants, a short bert-tiny layer or a stack of two; a GEMM's weights int4 in a
+    /// third of the cases where the design has the unpacker), AXI randomization and, in <paramref name="faultPercent"/>
+    /// percent of cases, a fault. One case in three (by its seed, so the other draws stay as they were) runs the 16-bit
+    /// residual-stream prologue (<see cref="WidePrologue"/>) first when the design has room for it.
     /// </summary>
     public static FuzzCase DrawCase(SeededRandom rng, DesignModel design, string configPath, int maxGemmDim = 96, int faultPercent = 25)
     {
@@ -164,6 +166,13 @@ public sealed partial class Fuzzer
         var jitter = rng.Next(2) == 0 ? 0 : rng.Next(20);
         var fault = rng.Next(100) < faultPercent ? FaultInjection.Kinds[1 + rng.Next(FaultInjection.Kinds.Count - 1)] : FuzzFault.None;
         var pick = rng.NextU64();
+
+        // int4 weights for a third of the GEMMs where the design unpacks them (by the seed: the other draws stay as they were).
+        if (kind == "gemm" && design.Int4Load && design.Cols % 2 == 0 && (seed / 3) % 3 == 0)
+        {
+            workload += ",wbits=4";
+        }
+
         return new FuzzCase(configPath, workload, dataflow, seed, latency, stall, jitter, fault, fault == FuzzFault.None ? 0 : pick,
             seed % 3 == 0 && WidePrologue.Fits(design));
     }

@@ -69,13 +69,14 @@ public sealed class AssemblerTests
         var text = Disassembler.Format(insn);
 
         // Assert
-        Assert.Equal("load target=acc elem16=0 rows=3 cols=4 local_addr=5 dram_addr=0x40 dram_stride=16 pop_next=1", text);
+        Assert.Equal("load target=acc elem16=0 int4=0 rows=3 cols=4 local_addr=5 dram_addr=0x40 dram_stride=16 pop_next=1", text);
     }
 
     [Theory]
-    [InlineData("load target=sp_t elem16=1 rows=2 cols=3 local_addr=7 dram_addr=0x41 dram_stride=6 push_next=1")]
-    [InlineData("normalize func=add causal=0 wide=1 rows=3 width=20 local_addr=4 dram_addr=0x200 dram_stride=40 mask_offset=0 pop_prev=1")]
-    public void The_elem16_and_wide_flags_assemble_to_their_bits_and_disassemble_back(string line)
+    [InlineData("load target=sp_t elem16=1 int4=0 rows=2 cols=3 local_addr=7 dram_addr=0x41 dram_stride=6 push_next=1", 14)]
+    [InlineData("load target=sp elem16=0 int4=1 rows=2 cols=3 local_addr=7 dram_addr=0x41 dram_stride=6 push_next=1", 15)]
+    [InlineData("normalize func=add causal=0 wide=1 rows=3 width=20 local_addr=4 dram_addr=0x200 dram_stride=40 mask_offset=0 pop_prev=1", 15)]
+    public void The_elem16_int4_and_wide_flags_assemble_to_their_bits_and_disassemble_back(string line, int bit)
     {
         // Act
         var insn = Assert.Single(Assembler.Assemble(line));
@@ -83,8 +84,7 @@ public sealed class AssemblerTests
 
         // Assert
         Assert.Equal(line, Disassembler.Format(insn));
-        Assert.True(insn.Opcode == Opcode.Load ? view.Elem16 : view.Wide);
-        var bit = insn.Opcode == Opcode.Load ? 14 : 15;
+        Assert.True(insn.Opcode == Opcode.Load ? (bit == 14 ? view.Elem16 && !view.Int4 : view.Int4 && !view.Elem16) : view.Wide);
         Assert.Equal(1 << (bit - 8), insn.Encode()[1] & (1 << (bit - 8)));
     }
 

@@ -43,6 +43,52 @@ public sealed class GemmCompilerTests
     }
 
     [Theory]
+    [InlineData("tiny", Dataflow.Ws, 100, 77, 45)]
+    [InlineData("tiny", Dataflow.Os, 100, 77, 45)]
+    [InlineData("small", Dataflow.Ws, 64, 96, 80)]
+    [InlineData("default", Dataflow.Ws, 40, 200, 70)]
+    public void Int4_weight_gemms_load_b_packed_with_int4_loads_and_match_the_untiled_reference(string config, Dataflow dataflow, int m, int n, int k)
+    {
+        // Arrange
+        var d = TestConfigs.Load(config);
+        var w4 = GemmWorkload.Create(m, n, k, seed: 7, weightBits: 4);
+        var w8 = w4 with { WeightBits = 8 };
+
+        // Act
+        var program = GemmCompiler.Compile(d, w4, dataflow);
+        var result = GoldenSimulator.Run(d, program);
+        var program8 = GemmCompiler.Compile(d, w8, dataflow);
+        var result8 = GoldenSimulator.Run(d, program8);
+
+        // Assert: the same products, B loads int4 and half its bytes (rows of ceil(N/2) bytes)
+        Assert.True(result.Ok, result.FaultDetail);
+        AssertOutputMatches(w4, program, result);
+        Assert.Equal(program8.Outputs.Single().Read(result8.Dram), program.Outputs.Single().Read(result.Dram));
+        var b = program.Tensors.Single(t => t.Name == "B");
+        Assert.Equal(HwGen.Software.Programs.ElementType.Int4, b.Dtype);
+        Assert.Equal((n + 1L) / 2, b.RowBytes(n));
+        Assert.Equal(w4.B.Select(v => (long)v), b.Read(program.Dram));
+        var loads = program.Instructions.Select(i => new InstructionView(i)).Where(v => v.Opcode == Opcode.Load).ToList();
+        Assert.Contains(loads, v => v.Int4 && v.DramAddr >= b.Address && v.DramAddr < b.EndAddress);
+        Assert.All(loads.Where(v => v.DramAddr < b.Address || v.DramAddr >= b.EndAddress), v => Assert.False(v.Int4));
+        Assert.Equal(result8.DmaReadBytes - result.DmaReadBytes, loads.Where(v => v.Int4).Sum(v => v.Rows * (v.Cols - v.LoadRowBytes)));
+    }
+
+    [Fact]
+    public void Int4_weights_on_a_design_without_the_unpacker_are_refused_naming_the_key()
+    {
+        // Arrange
+        var d = TestConfigs.Load("ice40");
+        var w = GemmWorkload.Create(8, 8, 8, weightBits: 4);
+
+        // Act
+        var error = Assert.Throws<ArgumentException>(() => GemmCompiler.Compile(d, w, Dataflow.Ws));
+
+        // Assert
+        Assert.Contains("scratchpad.int4_load", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(Dataflow.Ws, 4)]
     [InlineData(Dataflow.Os, 4)]
     [InlineData(Dataflow.Ws, 8)]

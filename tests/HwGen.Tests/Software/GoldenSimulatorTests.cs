@@ -60,6 +60,11 @@ public sealed class GoldenSimulatorTests
     [InlineData("load elem16=1 rows=1 cols=8 dram_addr=4081", FaultCode.DmaReadError)]
     [InlineData("load target=acc elem16=1 rows=1 cols=4 dram_addr=4089", FaultCode.DmaReadError)]
     [InlineData("normalize func=softmax wide=1 rows=1 width=4", FaultCode.BadField)]
+    [InlineData("load int4=1 elem16=1 rows=1 cols=8", FaultCode.BadField)]
+    [InlineData("load target=acc int4=1 rows=1 cols=4", FaultCode.BadField)]
+    [InlineData("load int4=1 rows=1 cols=9", FaultCode.BadField)]
+    [InlineData("load int4=1 rows=2 cols=8 local_addr=127", FaultCode.SpRange)]
+    [InlineData("load int4=1 rows=1 cols=7 dram_addr=4093", FaultCode.DmaReadError)]
     [InlineData("normalize func=layernorm wide=1 rows=1 width=4 dram_addr=4089", FaultCode.DmaWriteError)]
     public void Each_dispatch_and_dma_rule_faults_precisely_at_the_offending_instruction(string line, FaultCode expected)
     {
@@ -92,6 +97,7 @@ public sealed class GoldenSimulatorTests
             config_store shift=62 multiplier=0x7FFFFFFF relu=1
             store rows=64 cols=4 dram_addr=3840 dram_stride=4
             load elem16=1 rows=1 cols=8 local_addr=127 dram_addr=4080
+            load int4=1 rows=1 cols=7 local_addr=127 dram_addr=4092
             """;
 
         // Act
@@ -99,7 +105,7 @@ public sealed class GoldenSimulatorTests
 
         // Assert
         Assert.True(result.Ok, result.FaultDetail);
-        Assert.Equal(7, result.Executed);
+        Assert.Equal(8, result.Executed);
     }
 
     [Fact]

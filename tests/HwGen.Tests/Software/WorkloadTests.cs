@@ -31,6 +31,26 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void A_gemm_with_int4_weights_draws_b_in_the_int4_range_and_keeps_wbits_in_its_spec()
+    {
+        // Arrange
+        var spec = WorkloadSpec.Parse("gemm:M=16,N=24,K=40,wbits=4");
+
+        // Act
+        var w = GemmWorkload.FromSpec(spec);
+
+        // Assert
+        Assert.Equal(4, w.WeightBits);
+        Assert.All(w.B, b => Assert.InRange(b, (sbyte)-8, (sbyte)7));
+        Assert.Contains(w.B, b => Math.Abs(b) == 7);
+        Assert.EndsWith(",wbits=4", w.Spec, StringComparison.Ordinal);
+        Assert.Equal(w.Spec, GemmWorkload.FromSpec(WorkloadSpec.Parse(w.Spec)).Spec);
+        Assert.Equal(8, GemmWorkload.FromSpec(WorkloadSpec.Parse("gemm:M=1,N=1,K=1")).WeightBits);
+        var error = Assert.Throws<FormatException>(() => GemmWorkload.FromSpec(WorkloadSpec.Parse("gemm:M=1,N=1,K=1,wbits=6")));
+        Assert.Contains("wbits=6 is not 4 or 8", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Gemm_data_is_deterministic_per_seed_and_quantized_symmetrically()
     {
         // Act

@@ -37,14 +37,14 @@ public sealed class FuzzDrawTests
 
         // Assert
         Assert.Equal(["bert-tiny", "gelu", "gemm", "gemm+gelu", "layernorm", "resadd", "softmax"], drawn.Select(d => d.Case.WorkloadKind).Distinct().Order(StringComparer.Ordinal));
-        Assert.All(["gemm+relu", "softmax+causal", "layernorm+residual", "layernorm+residual+in_shift", "layernorm+in_shift", "resadd+residual", "gelu+percol", "bert-tiny+causal"],
+        Assert.All(["gemm+relu", "gemm+int4", "softmax+causal", "layernorm+residual", "layernorm+residual+in_shift", "layernorm+in_shift", "resadd+residual", "gelu+percol", "bert-tiny+causal"],
             label => Assert.Contains(drawn, d => d.Case.WorkloadLabel == label));
         Assert.Contains(drawn, d => d.Case.WorkloadLabel.EndsWith("+stack", StringComparison.Ordinal));
         Assert.Equal(FaultInjection.Kinds, drawn.Select(d => d.Case.Fault).Distinct().Order());
         Assert.InRange(drawn.Count(d => d.Case.Fault != FuzzFault.None), drawn.Count / 6, drawn.Count / 3);
         Assert.All(["dataflow_ws", "dataflow_os", "dataflow_both", "dsp_packing", "logic_multipliers", "dsp_multipliers", "serial_requant",
                 "requant_digits_1", "requant_digits_32", "combinational_tiles", "registered_pes", "no_unit_gelu", "no_unit_softmax", "no_unit_layernorm",
-                "unit_gelu", "unit_softmax", "unit_layernorm", "no_transposed_load", "counters_cycles_only", "narrow_counters", "one_entry_queue"],
+                "unit_gelu", "unit_softmax", "unit_layernorm", "no_transposed_load", "int4_load", "no_int4_load", "counters_cycles_only", "narrow_counters", "one_entry_queue"],
             f => Assert.Contains(f, features));
 
         // Every kind also fits some drawn design (a kind that never compiles would only ever be skipped).
@@ -58,7 +58,7 @@ public sealed class FuzzDrawTests
             "layernorm" or "resadd" => d.Design.UnitLayerNorm,
             "bert-tiny" => d.Design.UnitGelu && d.Design.UnitSoftmax && d.Design.UnitLayerNorm,
             _ => true,
-        } && d.Design.Supports(d.Case.Dataflow), $"{d.Case.Workload} on {Fuzzer.Describe(d.Design)}"));
+        } && d.Design.Supports(d.Case.Dataflow) && (!d.Case.Workload.Contains("wbits=4", StringComparison.Ordinal) || (d.Design.Int4Load && d.Design.Cols % 2 == 0)), $"{d.Case.Workload} on {Fuzzer.Describe(d.Design)}"));
     }
 
     private static bool Compiles(DesignModel design, FuzzCase c)
