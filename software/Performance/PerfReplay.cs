@@ -41,6 +41,13 @@ internal sealed class PerfReplay
     private long lnResidual;
     private long gbCached;
 
+    // The execute unit's accumulator reads (accumulate and bias modes), per bank: the store unit's reads of that bank
+    // are refused in those cycles. Processed computes are recorded; later ones are forecast at their stream rate.
+    private readonly List<(long Bank, long From, long To)> accReads = [];
+    private int[] execOrder = [];
+    private int execDone;
+    private InstructionView[] views = [];
+
     private long arrayActive;
     private long execIdle;
     private readonly long[] busy = new long[3];
@@ -59,7 +66,7 @@ internal sealed class PerfReplay
     public PerfEstimate Run(long macs, long[]? timeline)
     {
         var n = program.Count;
-        var views = new InstructionView[n];
+        views = new InstructionView[n];
         var unitOf = new int[n];
         var pops = new int[n][];
         var pushes = new int[n][];
@@ -71,6 +78,7 @@ internal sealed class PerfReplay
             pushes[pc] = views[pc].Pushes.Select(c => (int)c).ToArray();
         }
 
+        execOrder = Enumerable.Range(0, n).Where(pc => unitOf[pc] == (int)Unit.Execute).ToArray();
         int[] depths = [d.LoadQueueDepth, d.ExecQueueDepth, d.StoreQueueDepth];
         var takes = Enumerable.Range(0, 3).Select(_ => new List<long>()).ToArray(); // cycle each queue entry was taken
         var queues = Enumerable.Range(0, 3).Select(_ => new Queue<int>()).ToArray();
@@ -309,6 +317,7 @@ internal sealed class PerfReplay
             swIdleAt = h + 2 + Math.Max(0, ntr + ntc - 3);
             arrayActive += insn.Rows;
             busy[1] += sLast - Math.Min(start, h);
+            RecordReads(insn, h + lat, sLast + lat);
             pushPrev = sLast + 1;
             pushNext = sLast + lat + 2;
             prevWs = true;
@@ -325,6 +334,7 @@ internal sealed class PerfReplay
             sLast = h + steps + Math.Max(0, lat - 2) + d.Rows;
             arrayActive += insn.K;
             busy[1] += sLast - h;
+            RecordReads(insn, sLast - d.Rows + 2, sLast + 2);
             pushPrev = osStepEnd + 1;
             pushNext = sLast + 3;
             prevWs = false;
@@ -333,6 +343,7 @@ internal sealed class PerfReplay
 
         handoff = h;
         prevTail = tail;
+        execDone++;
         return (start, tail);
     }
 
@@ -347,6 +358,7 @@ internal sealed class PerfReplay
                 var rows = insn.Rows;
                 var beats = rows * Math.Max(1, CeilDiv(insn.Cols, axi));
                 issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
+                issue += Refused(insn.LocalAddr, start, issue, rows, rows / (double)issue);
                 latency = p.MemoryLatency + p.WriteResponseExtra;
                 break;
             }
@@ -375,6 +387,8 @@ internal sealed class PerfReplay
                 }
 
                 issue = (rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead;
+                var readCycles = rows * ((passes - 1) * blocks * reads + blocks);
+                issue += Refused(insn.LocalAddr, start, issue, readCycles, (double)readCycles / issue);
                 latency = p.MemoryLatency + p.WriteResponseExtra;
                 break;
             }
@@ -404,6 +418,99 @@ internal sealed class PerfReplay
         busy[2] += issue;
         var finish = start + issue + latency;
         return (finish, finish, finish);
+    }
+
+    private void RecordReads(InstructionView insn, long from, long to)
+    {
+        if (insn.Mode == ComputeMode.Overwrite)
+        {
+            return;
+        }
+
+        var bankRows = Math.Max(1, d.AccDepth / d.AccBanks);
+        var row = insn.Mode == ComputeMode.Bias ? insn.BiasAddr : insn.CAddr;
+        accReads.Add((row / bankRows, from, to));
+        if (accReads.Count > 256)
+        {
+            accReads.RemoveRange(0, 128);
+        }
+    }
+
+    // Extra cycles a store-unit instruction reading accumulator rows from `row` on needs because the execute unit's reads
+    // of the same bank come first: the busy fraction of its issue time that reads, times the execute reads that overlap.
+    private long Refused(long row, long start, long issue, long readCycles, double readFraction)
+    {
+        if (readCycles <= 0)
+        {
+            return 0;
+        }
+
+        var bankRows = Math.Max(1, d.AccDepth / d.AccBanks);
+        var bank = row / bankRows;
+        var reads = new List<(long From, long To)>();
+        foreach (var r in accReads)
+        {
+            if (r.Bank == bank)
+            {
+                reads.Add((r.From, r.To));
+            }
+        }
+
+        // Forecast the computes not yet replayed: back to back from the stream in progress, until one waits for the store.
+        var lat = ntr + ntc;
+        var minPeriod = d.Rows + Math.Max(0, lat - 3) + 2;
+        var t = Math.Max(sLast, start);
+        for (var i = execDone; i < execOrder.Length && t < start + (2 * issue); i++)
+        {
+            var v = views[execOrder[i]];
+            if (v.Tokens.HasFlag(Tokens.PopNext))
+            {
+                break;
+            }
+
+            var bankRowsAcc = bankRows;
+            var r = v.Mode == ComputeMode.Bias ? v.BiasAddr : v.CAddr;
+            if (v.Dataflow == Dataflow.Ws)
+            {
+                if (v.Mode != ComputeMode.Overwrite && r / bankRowsAcc == bank)
+                {
+                    reads.Add((t + lat + 1, t + v.Rows + lat));
+                }
+
+                t += Math.Max(v.Rows, minPeriod);
+            }
+            else
+            {
+                var span = v.K + Math.Max(0, lat - 2) + d.Rows;
+                if (v.Mode != ComputeMode.Overwrite && r / bankRowsAcc == bank)
+                {
+                    reads.Add((t + span - d.Rows + 2, t + span + 2));
+                }
+
+                t += span;
+            }
+        }
+
+        long extra = 0;
+        for (var pass = 0; pass < 3; pass++)
+        {
+            var end = start + issue + extra;
+            long overlap = 0;
+            foreach (var (from, to) in reads)
+            {
+                overlap += Math.Max(0, Math.Min(to, end) - Math.Max(from, start) + 1);
+            }
+
+            var next = (long)Math.Round(overlap * readFraction);
+            if (next == extra)
+            {
+                break;
+            }
+
+            extra = next;
+        }
+
+        return extra;
     }
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;
