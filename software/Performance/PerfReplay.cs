@@ -25,6 +25,7 @@ internal sealed class PerfReplay
     // Load unit.
     private long loadFree;          // first cycle the load unit can take an instruction
     private long loadDataNotBefore; // a transposed block is written out column by column; later rows wait
+    private long emissionFrom;
     private readonly long[] outstanding;
 
     // Execute unit.
@@ -268,7 +269,21 @@ internal sealed class PerfReplay
             var beats = ((off + rowBytes - 1) / axi) + 1;
             var aligned = addr - off;
             var split = (aligned % 4096) + (beats * axi) > 4096;
-            var arrive = Math.Max(g + ArSlice + p.MemoryLatency, loadDataNotBefore);
+            var arrive = g + ArSlice + p.MemoryLatency;
+            if (arrive < loadDataNotBefore)
+            {
+                // The burst waits at the head of the read channel (fetch bursts behind it wait too) until the transposed
+                // block before it has been written out.
+                var from = Math.Max(arrive, emissionFrom);
+                if (from < loadDataNotBefore)
+                {
+                    bus.Reserve(from, loadDataNotBefore - from);
+                }
+
+                arrive = loadDataNotBefore;
+                emissionFrom = loadDataNotBefore;
+            }
+
             var s = bus.Reserve(arrive, beats);
             last = s + beats - 1;
             outstanding[r % ring] = last;
@@ -280,7 +295,8 @@ internal sealed class PerfReplay
         if (insn.Target == LoadTarget.ScratchpadTransposed)
         {
             push = last + 1 + insn.Cols;
-            loadDataNotBefore = push;
+            loadDataNotBefore = push + 1;
+            emissionFrom = last + 1;
         }
 
         busy[0] += push - first;
