@@ -374,7 +374,7 @@ internal sealed class PerfReplay
                 var rows = insn.Rows;
                 var beats = rows * Math.Max(1, CeilDiv(insn.Cols, axi));
                 issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
-                issue += Refused(insn.LocalAddr, start, issue, rows, rows / (double)issue);
+                issue += Refused(insn.LocalAddr, start, issue, rows);
                 latency = p.MemoryLatency + p.WriteResponseExtra;
                 break;
             }
@@ -404,7 +404,7 @@ internal sealed class PerfReplay
 
                 issue = (rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead;
                 var readCycles = rows * ((passes - 1) * blocks * reads + blocks);
-                issue += Refused(insn.LocalAddr, start, issue, readCycles, (double)readCycles / issue);
+                issue += Refused(insn.LocalAddr, start, issue, readCycles);
                 latency = p.MemoryLatency + p.WriteResponseExtra;
                 break;
             }
@@ -453,8 +453,8 @@ internal sealed class PerfReplay
     }
 
     // Extra cycles a store-unit instruction reading accumulator rows from `row` on needs because the execute unit's reads
-    // of the same bank come first: the busy fraction of its issue time that reads, times the execute reads that overlap.
-    private long Refused(long row, long start, long issue, long readCycles, double readFraction)
+    // of the same bank come first: its readCycles reads go into the cycles the execute unit leaves free.
+    private long Refused(long row, long start, long issue, long readCycles)
     {
         if (readCycles <= 0)
         {
@@ -476,7 +476,7 @@ internal sealed class PerfReplay
         var lat = ntr + ntc;
         var minPeriod = d.Rows + Math.Max(0, lat - 3) + 2;
         var t = Math.Max(sLast, start);
-        for (var i = execDone; i < execOrder.Length && t < start + (2 * issue); i++)
+        for (var i = execDone; i < execOrder.Length && i < execDone + 256; i++)
         {
             var v = views[execOrder[i]];
             if (v.Tokens.HasFlag(Tokens.PopNext))
@@ -507,26 +507,29 @@ internal sealed class PerfReplay
             }
         }
 
-        long extra = 0;
-        for (var pass = 0; pass < 3; pass++)
+        // Walk forward from the start: the reads need readCycles cycles in which the execute unit does not read the bank.
+        reads.Sort();
+        var t0 = start;
+        var need = readCycles;
+        foreach (var (from, to) in reads)
         {
-            var end = start + issue + extra;
-            long overlap = 0;
-            foreach (var (from, to) in reads)
+            if (to < t0)
             {
-                overlap += Math.Max(0, Math.Min(to, end) - Math.Max(from, start) + 1);
+                continue;
             }
 
-            var next = (long)Math.Round(overlap * readFraction);
-            if (next == extra)
+            var gap = Math.Max(0, from - t0);
+            if (gap >= need)
             {
                 break;
             }
 
-            extra = next;
+            need -= gap;
+            t0 = Math.Max(t0, to + 1);
         }
 
-        return extra;
+        var readsDone = t0 + need;
+        return Math.Max(0, readsDone - (start + issue));
     }
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;
