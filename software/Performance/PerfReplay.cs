@@ -8,6 +8,7 @@ namespace HwGen.Software.Performance;
 internal sealed class PerfReplay
 {
     private const int FetchBufferBeats = 32; // hwgen_fetch FETCH_BUF
+    private const int FetchBurstBeats = 8;   // hwgen_fetch FETCH_BURST
     private const int ArSlice = 2;           // load/fetch address register + the arbiter's register slice
 
     private readonly DesignModel d;
@@ -90,7 +91,8 @@ internal sealed class PerfReplay
         var wordsPerBeat = Math.Max(1, axi / IsaSpec.InstructionBytes);
         var beatsPerWord = Math.Max(1, IsaSpec.InstructionBytes / axi);
         var bufferWords = FetchBufferBeats * wordsPerBeat / beatsPerWord;
-        long fetchReq = 0, fetchDone = 0, lastDispatch = 0;
+        var burstWords = FetchBurstBeats * wordsPerBeat / beatsPerWord;
+        long fetchReq = -1, fetchDone = 0, burstStart = 0, lastDispatch = 0;
 
         var execPcs = new List<int>();
         var execEnd = new List<long>();
@@ -112,13 +114,18 @@ internal sealed class PerfReplay
                     break;
                 }
 
-                if (next % wordsPerBeat == 0)
+                if (next % burstWords == 0)
                 {
-                    // The fetch buffer has room once the word bufferWords earlier has been dispatched.
-                    fetchReq = Math.Max(fetchReq, next >= bufferWords ? dispatchTime[next - bufferWords] : 0);
-                    var first = bus.Reserve(fetchReq + ArSlice + p.MemoryLatency, beatsPerWord);
-                    fetchDone = first + beatsPerWord - 1;
+                    // A fetch burst (FETCH_BURST beats, fewer at the program's end) goes out once the buffer has room for
+                    // it: the word bufferWords before its last one has been dispatched. Its beats come back together.
+                    var words = Math.Min(burstWords, n - next);
+                    var lastWord = next + words - 1;
+                    fetchReq = Math.Max(fetchReq + 1, lastWord >= bufferWords ? dispatchTime[lastWord - bufferWords] : 0);
+                    var beats = CeilDiv(words, wordsPerBeat) * beatsPerWord;
+                    burstStart = bus.Reserve(fetchReq + ArSlice + p.MemoryLatency, beats);
                 }
+
+                fetchDone = burstStart + (((next % burstWords) / wordsPerBeat) + 1) * beatsPerWord - 1;
 
                 lastDispatch = Math.Max(Math.Max(lastDispatch + 1, fetchDone + 2), slot >= 0 ? takes[u][slot] + 1 : 0);
                 dispatchTime[next] = lastDispatch;
