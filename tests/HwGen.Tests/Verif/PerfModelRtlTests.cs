@@ -19,27 +19,34 @@ public sealed class PerfModelRtlTests(CosimFixture fixture, ITestOutputHelper ou
 {
     private static readonly CosimOptions Bounded = new() { MaxCycles = 20_000_000, Watchdog = 500_000 };
 
-    /// <summary>Config, workload, dataflow ("" = the default), largest error in percent of the RTL's cycles.</summary>
+    /// <summary>The bound on every run's total: 2 % of the RTL's cycles.</summary>
+    private const double TotalBoundPercent = 2.0;
+
+    /// <summary>
+    /// Config, workload, dataflow ("" = the default), the bound on each operation of a layer in percent of the RTL's
+    /// cycles. The goal is 2 %; where the model is not there yet the bound is the current state (docs/performance.md):
+    /// bert-tiny's attention and out_proj_ln1 on small, ffn2_ln2 on tiny.
+    /// </summary>
     public static TheoryData<string, string, string, double> Cases() => new()
     {
-        { "small", "bert-tiny:seq=32", "", 9.0 },
-        { "small", "bert-tiny:seq=64", "", 9.0 },
+        { "small", "bert-tiny:seq=32", "", 4.5 },
+        { "small", "bert-tiny:seq=64", "", 4.5 },
         { "tiny", "bert-tiny:seq=16", "", 2.5 },
-        { "small", "gemm:M=100,N=77,K=45", "ws", 2.0 },
-        { "small", "gemm:M=100,N=77,K=45", "os", 2.0 },
-        { "small", "gemm:M=1,N=512,K=512", "ws", 2.0 },
-        { "small", "gemm:M=8,N=768,K=768", "ws", 2.0 },
-        { "tiny", "gemm:M=100,N=77,K=45", "ws", 2.5 },
-        { "tiny", "gemm:M=100,N=77,K=45", "os", 2.0 },
-        { "default", "gemm:M=8,N=768,K=768", "ws", 2.0 },
-        { "small", "softmax:rows=40,cols=100", "", 2.0 },
-        { "small", "layernorm:rows=40,cols=200", "", 2.0 },
-        { "small", "gelu:rows=40,cols=200", "", 2.0 },
+        { "small", "gemm:M=100,N=77,K=45", "ws", TotalBoundPercent },
+        { "small", "gemm:M=100,N=77,K=45", "os", TotalBoundPercent },
+        { "small", "gemm:M=1,N=512,K=512", "ws", TotalBoundPercent },
+        { "small", "gemm:M=8,N=768,K=768", "ws", TotalBoundPercent },
+        { "tiny", "gemm:M=100,N=77,K=45", "ws", TotalBoundPercent },
+        { "tiny", "gemm:M=100,N=77,K=45", "os", TotalBoundPercent },
+        { "default", "gemm:M=8,N=768,K=768", "ws", TotalBoundPercent },
+        { "small", "softmax:rows=40,cols=100", "", TotalBoundPercent },
+        { "small", "layernorm:rows=40,cols=200", "", TotalBoundPercent },
+        { "small", "gelu:rows=40,cols=200", "", TotalBoundPercent },
     };
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
-    public async Task The_model_is_within_its_bound_of_the_rtls_cycles_for_every_operation(string config, string workload, string dataflow, double boundPercent)
+    public async Task The_model_is_within_its_bound_of_the_rtls_cycles_for_every_operation_and_within_2_percent_in_total(string config, string workload, string dataflow, double boundPercent)
     {
         // Arrange
         RequiresVerilator.Check();
@@ -66,6 +73,6 @@ public sealed class PerfModelRtlTests(CosimFixture fixture, ITestOutputHelper ou
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config,-8} {workload,-26} {dataflow,-3} {name,-14} RTL {rtl,9} model {model,9} {error,7:F2} %"));
         }
 
-        Assert.All(rows, r => Assert.InRange(100.0 * Math.Abs(r.Model - r.Rtl) / r.Rtl, 0.0, boundPercent));
+        Assert.All(rows, r => Assert.InRange(100.0 * Math.Abs(r.Model - r.Rtl) / r.Rtl, 0.0, r.Name == "total" ? TotalBoundPercent : boundPercent));
     }
 }
