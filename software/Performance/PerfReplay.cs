@@ -36,7 +36,6 @@ internal sealed class PerfReplay
     private long osStepEnd = -1;    // last OS step of the previous OS compute (port B busy until then)
     private bool prevWs;
     private long prevABank = -1;
-    private long prevTail;
 
     // Store unit.
     private long storeFree;
@@ -181,13 +180,12 @@ internal sealed class PerfReplay
                     break;
                 case (int)Unit.Execute:
                 {
-                    var (start, tail) = Compute(insn, take, tokens, out pushPrev, out pushNext);
+                    var tail = Compute(insn, take, tokens, out pushPrev, out pushNext);
                     execPcs.Add(id);
                     execEnd.Add(sLast);
                     execTail.Add(tail);
                     execTake.Add(take);
                     finish = Math.Max(pushNext, sLast + tail);
-                    _ = start;
                     break;
                 }
 
@@ -310,7 +308,8 @@ internal sealed class PerfReplay
         return (push, push);
     }
 
-    private (long Start, long Tail) Compute(InstructionView insn, long take, long tokens, out long pushPrev, out long pushNext)
+    // Replays a compute; returns how long its rows stay in the pipeline after its last one is issued.
+    private long Compute(InstructionView insn, long take, long tokens, out long pushPrev, out long pushNext)
     {
         var lat = ntr + ntc;
         var pValid = take + 1;
@@ -365,9 +364,8 @@ internal sealed class PerfReplay
         }
 
         handoff = h;
-        prevTail = tail;
         execDone++;
-        return (start, tail);
+        return tail;
     }
 
     private (long PushPrev, long PushNext, long Finish) Store(InstructionView insn, long take, long tokens)
