@@ -6,6 +6,7 @@ using HwGen.Generator.Rendering;
 using HwGen.Report;
 using HwGen.Software.Compiler;
 using HwGen.Software.Layers;
+using HwGen.Software.Performance;
 using HwGen.Software.Programs;
 using HwGen.Software.References;
 using HwGen.Software.Workloads;
@@ -119,7 +120,7 @@ internal static class SimCommand
 
             if (layer is not null)
             {
-                report = report with { Layer = layer.Report(design, report) };
+                report = report with { Layer = layer.Report(design, report, parameters: new PerfParameters(MemoryLatency: options.ReadLatency)) };
                 if (options.DumpDirectory is not null)
                 {
                     LayerDump.Write(options.DumpDirectory, layer, report);

@@ -15,12 +15,14 @@ public sealed record CompiledLayer(CompiledProgram Program, IReadOnlyList<LayerO
     /// execute unit freeing from one compute and from the next goes to the operation of the next; the tail after the
     /// last compute goes to the last operation. The rows add up to the modelled total.
     /// </summary>
-    public IReadOnlyList<(LayerOp Op, long Cycles)> ModelledCycles(DesignModel d)
+    /// <param name="d">The design.</param>
+    /// <param name="parameters">The model's parameters (the memory latency of the run); the defaults when null.</param>
+    public IReadOnlyList<(LayerOp Op, long Cycles)> ModelledCycles(DesignModel d, PerfParameters? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(d);
         var program = Program.Instructions;
         var free = new long[program.Count];
-        var total = PerfModel.Estimate(d, program, Program.Macs, free).TotalCycles;
+        var total = PerfModel.Estimate(d, program, Program.Macs, free, parameters).TotalCycles;
         var cycles = new long[Ops.Count];
         long before = 0;
         var op = 0;

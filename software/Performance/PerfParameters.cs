@@ -1,17 +1,18 @@
 namespace HwGen.Software.Performance;
 
 /// <summary>
-/// The timing constants of <see cref="PerfModel"/>. First guesses from the architecture note;
-/// to be calibrated against the RTL's counters.
+/// The timing constants of <see cref="PerfModel"/> that the RTL does not fix: the memory's latency (a property of the
+/// system, not of the accelerator; <c>hwgen sim --latency</c>), and the store unit's per-instruction figures measured on
+/// the RTL (docs/performance.md).
 /// </summary>
-/// <param name="MemoryLatency">Cycles from an AXI read request to its first beat (also the write-response latency).</param>
-/// <param name="InstructionOverhead">Fixed cycles a unit spends per instruction (decode, token handshake, address setup).</param>
-/// <param name="ArrayLatencyExtra">Cycles beyond the tile skew for a row to cross the array and be written to the accumulator.</param>
+/// <param name="MemoryLatency">Cycles from an AXI read request's acceptance to its first beat (and from a write's last beat to its response): <c>hwgen sim --latency</c>, 1 by default.</param>
+/// <param name="InstructionOverhead">Fixed cycles the store unit spends per store or normalize (decode, token handshake, address setup).</param>
+/// <param name="WriteResponseExtra">Cycles beyond the memory latency from a store's last row to its push (write pipeline and B response).</param>
 /// <param name="SoftmaxRowEngine">Fewest cycles per logical row of a Softmax <c>normalize</c>: the reciprocal divider's time per row.</param>
 /// <param name="LayerNormRowEngine">Fewest cycles per logical row of a LayerNorm <c>normalize</c>: square root and divider per row.</param>
 /// <param name="SoftmaxStatsLatency">Cycles the last row's reciprocal adds to a Softmax <c>normalize</c> (pipeline and divider).</param>
 /// <param name="LayerNormStatsLatency">Cycles the last row's statistics add to a LayerNorm <c>normalize</c> (pipeline, square root, divider).</param>
-public sealed record PerfParameters(int MemoryLatency = 20, int InstructionOverhead = 2, int ArrayLatencyExtra = 4,
+public sealed record PerfParameters(int MemoryLatency = 1, int InstructionOverhead = 2, int WriteResponseExtra = 4,
     int SoftmaxRowEngine = 17, int LayerNormRowEngine = 35, int SoftmaxStatsLatency = 25, int LayerNormStatsLatency = 42)
 {
     /// <summary>The defaults.</summary>

@@ -1,5 +1,6 @@
 using HwGen.Generator.Design;
 using HwGen.Software.Layers;
+using HwGen.Software.Performance;
 
 namespace HwGen.Verif;
 
@@ -8,14 +9,15 @@ public static class LayerRunReports
 {
     /// <summary>
     /// The per-operation report of a run of <see cref="LayerRun.Program"/>; with <paramref name="model"/>, the performance
-    /// model's per-operation estimate next to it.
+    /// model's per-operation estimate next to it, with <paramref name="parameters"/> (the run's memory latency; the defaults
+    /// when null).
     /// </summary>
-    public static LayerReport Report(this LayerRun run, DesignModel design, CosimReport report, bool model = true)
+    public static LayerReport Report(this LayerRun run, DesignModel design, CosimReport report, bool model = true, PerfParameters? parameters = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(report);
-        var modelled = model ? run.Compiled.ModelledCycles(design).Select(m => m.Cycles).ToList() : null;
+        var modelled = model ? run.Compiled.ModelledCycles(design, parameters).Select(m => m.Cycles).ToList() : null;
         return LayerReport.Build(run.Quantized.Spec.ToString(), design.Pes, run.Compiled.Ops, modelled, report, run.Program.Length);
     }
 }

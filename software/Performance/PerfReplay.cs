@@ -1,0 +1,550 @@
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Compiler;
+
+namespace HwGen.Software.Performance;
+
+/// <summary>The timed replay behind <see cref="PerfModel"/> (one instance per estimate).</summary>
+internal sealed class PerfReplay
+{
+    private const int FetchBufferBeats = 32; // hwgen_fetch FETCH_BUF
+    private const int FetchBurstBeats = 8;   // hwgen_fetch FETCH_BURST
+    private const int ArSlice = 2;           // load/fetch address register + the arbiter's register slice
+
+    private readonly DesignModel d;
+    private readonly IReadOnlyList<Instruction> program;
+    private readonly PerfParameters p;
+    private readonly int axi;
+    private readonly int ntr;
+    private readonly int ntc;
+    private readonly ReadBus bus = new();
+
+    // Tokens: push cycles per channel (a token is available from the cycle after its push).
+    private readonly List<long>[] pushTimes = [[], [], [], []];
+    private readonly int[] popCount = new int[4];
+
+    // Load unit.
+    private long loadFree;          // first cycle the load unit can take an instruction
+    private long loadDataNotBefore; // a transposed block is written out column by column; later rows wait
+    private long emissionFrom;
+    private readonly long[] outstanding;
+
+    // Execute unit.
+    private long sLast = -1;        // cycle the stream in S issues its last row (S frees)
+    private long handoff = -1;      // cycle the last instruction moved from P to S
+    private long swIdleAt;          // first cycle a preload may start (the switch flag has passed every PE)
+    private long osStepEnd = -1;    // last OS step of the previous OS compute (port B busy until then)
+    private long dFree = -1;        // cycle the OS drain slot D issues its last drain row (frees)
+    private bool prevWs;
+    private long prevABank = -1;
+
+    // Store unit.
+    private long storeFree;
+    private long lnResidual;
+    private long gbCached;
+
+    // The execute unit's accumulator reads (accumulate and bias modes), per bank: the store unit's reads of that bank
+    // are refused in those cycles. Processed computes are recorded; later ones are forecast at their stream rate.
+    private readonly List<(long Bank, long From, long To)> accReads = [];
+    private int[] execOrder = [];
+    private int execDone;
+    private InstructionView[] views = [];
+
+    private long arrayActive;
+    private long execIdle;
+    private readonly long[] busy = new long[3];
+
+    public PerfReplay(DesignModel d, IReadOnlyList<Instruction> program, PerfParameters p)
+    {
+        this.d = d;
+        this.program = program;
+        this.p = p;
+        axi = d.AxiDataBits / 8;
+        ntr = d.Rows / d.TileRows;
+        ntc = d.Cols / d.TileCols;
+        outstanding = new long[Math.Max(1, d.DmaOutstanding)];
+    }
+
+    public PerfEstimate Run(long macs, long[]? timeline)
+    {
+        var n = program.Count;
+        views = new InstructionView[n];
+        var unitOf = new int[n];
+        var pops = new int[n][];
+        var pushes = new int[n][];
+        for (var pc = 0; pc < n; pc++)
+        {
+            views[pc] = new InstructionView(program[pc]);
+            unitOf[pc] = (int)program[pc].Format.Unit;
+            pops[pc] = views[pc].Pops.Select(c => (int)c).ToArray();
+            pushes[pc] = views[pc].Pushes.Select(c => (int)c).ToArray();
+        }
+
+        execOrder = Enumerable.Range(0, n).Where(pc => unitOf[pc] == (int)Unit.Execute).ToArray();
+        int[] depths = [d.LoadQueueDepth, d.ExecQueueDepth, d.StoreQueueDepth];
+        var takes = Enumerable.Range(0, 3).Select(_ => new List<long>()).ToArray(); // cycle each queue entry was taken
+        var queues = Enumerable.Range(0, 3).Select(_ => new Queue<int>()).ToArray();
+        var dispatched = new int[3];
+        var dispatchTime = new long[n];
+
+        // Fetch: beats per instruction word (several words per beat on wide buses).
+        var wordsPerBeat = Math.Max(1, axi / IsaSpec.InstructionBytes);
+        var beatsPerWord = Math.Max(1, IsaSpec.InstructionBytes / axi);
+        var bufferWords = FetchBufferBeats * wordsPerBeat / beatsPerWord;
+        var burstWords = FetchBurstBeats * wordsPerBeat / beatsPerWord;
+        long fetchReq = -1, fetchDone = 0, burstStart = 0, lastDispatch = 0;
+
+        var execPcs = new List<int>();
+        var execEnd = new List<long>();
+        var execTail = new List<long>();
+        var execTake = new List<long>();
+
+        long end = 0;
+        var next = 0;
+        var done = 0;
+        while (done < n)
+        {
+            // Fetch and dispatch in order while the target queue has (or will have) a free slot.
+            while (next < n)
+            {
+                var u = unitOf[next];
+                var slot = dispatched[u] - depths[u];
+                if (slot >= 0 && slot >= takes[u].Count)
+                {
+                    break;
+                }
+
+                if (next % burstWords == 0)
+                {
+                    // A fetch burst (FETCH_BURST beats, fewer at the program's end) goes out once the buffer has room for
+                    // it: the word bufferWords before its last one has been dispatched. Its beats come back together.
+                    var words = Math.Min(burstWords, n - next);
+                    var lastWord = next + words - 1;
+                    fetchReq = Math.Max(fetchReq + 1, lastWord >= bufferWords ? dispatchTime[lastWord - bufferWords] : 0);
+                    var beats = CeilDiv(words, wordsPerBeat) * beatsPerWord;
+                    burstStart = bus.Reserve(fetchReq + ArSlice + p.MemoryLatency, beats);
+                }
+
+                fetchDone = burstStart + (((next % burstWords) / wordsPerBeat) + 1) * beatsPerWord - 1;
+
+                lastDispatch = Math.Max(Math.Max(lastDispatch + 1, fetchDone + 2), slot >= 0 ? takes[u][slot] + 1 : 0);
+                dispatchTime[next] = lastDispatch;
+                queues[u].Enqueue(next++);
+                dispatched[u]++;
+            }
+
+            // Start the head instruction that can start earliest.
+            var best = -1;
+            long bestTime = long.MaxValue;
+            for (var u = 0; u < 3; u++)
+            {
+                if (queues[u].Count == 0)
+                {
+                    continue;
+                }
+
+                var pc = queues[u].Peek();
+                if (!pops[pc].All(c => pushTimes[c].Count > popCount[c]))
+                {
+                    continue;
+                }
+
+                var t = StartTime(u, views[pc], dispatchTime[pc], TokenTime(pops[pc]));
+                if (t < bestTime)
+                {
+                    bestTime = t;
+                    best = u;
+                }
+            }
+
+            if (best < 0)
+            {
+                throw new InvalidOperationException("the program deadlocks (run TokenChecker for details)");
+            }
+
+            var id = queues[best].Dequeue();
+            var tokens = TokenTime(pops[id]);
+            foreach (var c in pops[id])
+            {
+                popCount[c]++;
+            }
+
+            var insn = views[id];
+            var take = TakeTime(best, dispatchTime[id]);
+            takes[best].Add(take);
+            long pushPrev, pushNext, finish;
+            switch (best)
+            {
+                case (int)Unit.Load:
+                    (pushPrev, finish) = Load(insn, take, tokens);
+                    pushNext = pushPrev;
+                    break;
+                case (int)Unit.Execute:
+                {
+                    var tail = Compute(insn, take, tokens, out pushPrev, out pushNext);
+                    execPcs.Add(id);
+                    execEnd.Add(sLast);
+                    execTail.Add(tail);
+                    execTake.Add(take);
+                    finish = Math.Max(pushNext, sLast + tail);
+                    break;
+                }
+
+                default:
+                    (pushPrev, pushNext, finish) = Store(insn, take, tokens);
+                    break;
+            }
+
+            foreach (var c in pushes[id])
+            {
+                pushTimes[c].Add(c is (int)TokenChannel.ExecuteToLoad ? pushPrev : pushNext);
+            }
+
+            end = Math.Max(end, finish);
+            if ((done & 1023) == 0)
+            {
+                bus.Forget(Math.Min(Math.Min(loadFree, storeFree), Math.Min(fetchReq, handoff)) - 1);
+            }
+
+            done++;
+        }
+
+        if (timeline is not null)
+        {
+            // The profile gives a compute the cycles until the next one is taken, or its rows have left the array.
+            for (var i = 0; i < execPcs.Count; i++)
+            {
+                var t = execEnd[i];
+                if (i + 1 < execPcs.Count)
+                {
+                    t = Math.Max(t, Math.Min(execTake[i + 1], execEnd[i] + execTail[i]));
+                }
+
+                timeline[execPcs[i]] = t + 1;
+            }
+        }
+
+        var ideal = (double)macs / d.Pes;
+        return new PerfEstimate(end + 1, ideal, busy[0], busy[1], busy[2], arrayActive, execIdle);
+    }
+
+    private long TokenTime(int[] channels)
+    {
+        long t = 0;
+        foreach (var c in channels)
+        {
+            t = Math.Max(t, pushTimes[c][popCount[c]] + 1);
+        }
+
+        return t;
+    }
+
+    // The cycle a unit takes the instruction from its queue.
+    private long TakeTime(int unit, long dispatched) => unit switch
+    {
+        (int)Unit.Load => Math.Max(dispatched + 1, loadFree),
+        (int)Unit.Execute => Math.Max(dispatched + 1, handoff + 1),
+        _ => Math.Max(dispatched + 1, storeFree),
+    };
+
+    // The cycle the unit would start working on the head instruction (for choosing which unit goes next).
+    private long StartTime(int unit, InstructionView insn, long dispatched, long tokens)
+    {
+        var take = TakeTime(unit, dispatched);
+        if (unit != (int)Unit.Execute)
+        {
+            return Math.Max(take + 1, tokens);
+        }
+
+        return Math.Max(Math.Max(take + 1, tokens), insn.Dataflow == Dataflow.Ws ? swIdleAt : sLast);
+    }
+
+    private (long Push, long Finish) Load(InstructionView insn, long take, long tokens)
+    {
+        // S_IDLE -> (S_WAIT: pop) -> S_ROW: one burst address per cycle.
+        var g = insn.Tokens.HasFlag(Tokens.PopNext) ? Math.Max(take + 1, tokens) + 1 : take + 1;
+        var first = g;
+        var rowBytes = insn.LoadRowBytes;
+        var addr = insn.DramAddr;
+        long last = g;
+        var ring = outstanding.Length;
+        for (long r = 0; r < insn.Rows; r++, addr += insn.DramStride)
+        {
+            g = Math.Max(g, outstanding[r % ring] + 1);
+            var off = addr % axi;
+            var beats = ((off + rowBytes - 1) / axi) + 1;
+            var aligned = addr - off;
+            var split = (aligned % 4096) + (beats * axi) > 4096;
+            var arrive = g + ArSlice + p.MemoryLatency;
+            if (arrive < loadDataNotBefore)
+            {
+                // The burst waits at the head of the read channel (fetch bursts behind it wait too) until the transposed
+                // block before it has been written out.
+                var from = Math.Max(arrive, emissionFrom);
+                if (from < loadDataNotBefore)
+                {
+                    bus.Reserve(from, loadDataNotBefore - from);
+                }
+
+                arrive = loadDataNotBefore;
+                emissionFrom = loadDataNotBefore;
+            }
+
+            var s = bus.Reserve(arrive, beats);
+            last = s + beats - 1;
+            outstanding[r % ring] = last;
+            g += split ? 2 : 1;
+        }
+
+        loadFree = g; // the cycle after the last address: S_IDLE takes the next instruction
+        var push = last + 1;
+        if (insn.Target == LoadTarget.ScratchpadTransposed)
+        {
+            push = last + 1 + insn.Cols;
+            loadDataNotBefore = push + 1;
+            emissionFrom = last + 1;
+        }
+
+        busy[0] += push - first;
+        return (push, push);
+    }
+
+    // Replays a compute; returns how long its rows stay in the pipeline after its last one is issued.
+    private long Compute(InstructionView insn, long take, long tokens, out long pushPrev, out long pushNext)
+    {
+        var lat = ntr + ntc;
+        var pValid = take + 1;
+        long start, h;
+        var bankRows = Math.Max(1, d.SpDepth / d.SpBanks);
+        var tail = lat + 2;
+        if (insn.Dataflow == Dataflow.Ws)
+        {
+            start = Math.Max(Math.Max(pValid, tokens), swIdleAt);
+            // Port B: an OS stream's steps come first; a stream whose A rows share the bank refuses the preload.
+            var pre = start;
+            if (!prevWs && osStepEnd >= 0)
+            {
+                pre = Math.Max(pre, osStepEnd);
+            }
+
+            var b = insn.BAddr / bankRows;
+            if (prevWs && prevABank == b)
+            {
+                pre = Math.Max(pre, sLast);
+            }
+
+            var preloaded = pre + d.Rows;
+            h = Math.Max(Math.Max(preloaded, sLast), dFree); // a WS stream waits for the OS drain (write-stage order)
+            execIdle += Math.Max(0, h - Math.Max(sLast, 0));
+            sLast = h + insn.Rows;
+            swIdleAt = h + 2 + Math.Max(0, ntr + ntc - 3);
+            arrayActive += insn.Rows;
+            busy[1] += sLast - Math.Min(start, h);
+            RecordReads(insn, h + lat, sLast + lat);
+            pushPrev = sLast + 1;
+            pushNext = sLast + lat + 2;
+            prevWs = true;
+            prevABank = (insn.AAddr + insn.Rows - 1) / bankRows;
+        }
+        else
+        {
+            // Slot D (docs/architecture.md, "Execute unit"): the previous OS compute's sums drain behind this one's steps
+            // when it starts as S frees; later, a flush step captured them and this one waits for their drain.
+            start = Math.Max(Math.Max(pValid, tokens), sLast);
+            if (!prevWs && start > sLast + 1)
+            {
+                start = Math.Max(start, dFree);
+            }
+
+            h = start;
+            execIdle += Math.Max(0, h - Math.Max(sLast, 0));
+            var conflict = insn.AAddr / bankRows == insn.BAddr / bankRows;
+            var steps = insn.K * (conflict ? 2 : 1);
+            osStepEnd = h + steps;
+            sLast = Math.Max(osStepEnd, dFree);                    // the hand-off to D frees S
+            dFree = sLast + 1 + Math.Max(0, lat - 2) + d.Rows;     // capture, its way through the PEs, ROWS drain rows
+            arrayActive += insn.K;
+            busy[1] += sLast - h;
+            RecordReads(insn, dFree - d.Rows + 2, dFree + 2);
+            pushPrev = osStepEnd + 1;
+            pushNext = dFree + 3;
+            prevWs = false;
+            tail = (int)(dFree + 3 - sLast);
+        }
+
+        handoff = h;
+        execDone++;
+        return tail;
+    }
+
+    private (long PushPrev, long PushNext, long Finish) Store(InstructionView insn, long take, long tokens)
+    {
+        var start = Math.Max(take + 1, tokens);
+        long issue, latency;
+        switch (insn.Opcode)
+        {
+            case Opcode.Store:
+            {
+                var rows = insn.Rows;
+                var beats = rows * Math.Max(1, CeilDiv(insn.Cols, axi));
+                issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
+                issue += Refused(insn.LocalAddr, start, issue, rows);
+                latency = p.MemoryLatency + p.WriteResponseExtra;
+                break;
+            }
+
+            case Opcode.Normalize:
+            {
+                // Softmax and LayerNorm: three passes of ceil(width/COLS) blocks per logical row, interleaved over
+                // three rows so the per-row division (square root) overlaps other rows' passes; a row costs its
+                // reads or, for short rows, the division engine's time; the last row's statistics are exposed once.
+                // Add: one pass. With a residual, a block whose x and residual share a bank takes two reads.
+                // LayerNorm first fills the γ/β cache (2 reads per block) when config_post ln_affine emptied it.
+                var rows = insn.Rows;
+                var func = insn.NormalizeFunc;
+                var blocks = CeilDiv(insn.Width, d.Cols);
+                var beats = blocks * Math.Max(1, CeilDiv(d.Cols * (insn.Wide ? 2 : 1), axi));
+                var residual = func != NormalizeFunc.Softmax && lnResidual != 0;
+                var reads = residual && !MemoryPlan.PairedReads(d, insn.LocalAddr, lnResidual - 1, blocks * rows) ? 2 : 1;
+                var passes = func == NormalizeFunc.Add ? 1 : 3;
+                var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats); // the output pass waits for a serial requantizer
+                var engine = func == NormalizeFunc.Softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
+                var tail = func == NormalizeFunc.Softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
+                var fill = func == NormalizeFunc.LayerNorm && gbCached * d.Cols < insn.Width ? 2 * blocks : 0;
+                if (fill > 0)
+                {
+                    gbCached = blocks;
+                }
+
+                issue = (rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead;
+                var readCycles = rows * ((passes - 1) * blocks * reads + blocks);
+                issue += Refused(insn.LocalAddr, start, issue, readCycles);
+                latency = p.MemoryLatency + p.WriteResponseExtra;
+                break;
+            }
+
+            case Opcode.ConfigPost:
+                if (insn.Reg == PostRegister.LnResidual)
+                {
+                    lnResidual = (long)insn.Value;
+                }
+                else if (insn.Reg == PostRegister.LnAffine)
+                {
+                    gbCached = 0;
+                }
+
+                issue = 1;
+                latency = 0;
+                break;
+            case Opcode.ConfigStore:
+                issue = 1;
+                latency = 0;
+                break;
+            default:
+                throw new NotSupportedException($"the performance model has no timing for opcode {insn.Opcode}");
+        }
+
+        storeFree = start + issue;
+        busy[2] += issue;
+        var finish = start + issue + latency;
+        return (finish, finish, finish);
+    }
+
+    private void RecordReads(InstructionView insn, long from, long to)
+    {
+        if (insn.Mode == ComputeMode.Overwrite)
+        {
+            return;
+        }
+
+        var bankRows = Math.Max(1, d.AccDepth / d.AccBanks);
+        var row = insn.Mode == ComputeMode.Bias ? insn.BiasAddr : insn.CAddr;
+        accReads.Add((row / bankRows, from, to));
+        if (accReads.Count > 256)
+        {
+            accReads.RemoveRange(0, 128);
+        }
+    }
+
+    // Extra cycles a store-unit instruction reading accumulator rows from `row` on needs because the execute unit's reads
+    // of the same bank come first: its readCycles reads go into the cycles the execute unit leaves free.
+    private long Refused(long row, long start, long issue, long readCycles)
+    {
+        if (readCycles <= 0)
+        {
+            return 0;
+        }
+
+        var bankRows = Math.Max(1, d.AccDepth / d.AccBanks);
+        var bank = row / bankRows;
+        var reads = new List<(long From, long To)>();
+        foreach (var r in accReads)
+        {
+            if (r.Bank == bank)
+            {
+                reads.Add((r.From, r.To));
+            }
+        }
+
+        // Forecast the computes not yet replayed: back to back from the stream in progress, until one waits for the store.
+        var lat = ntr + ntc;
+        var minPeriod = d.Rows + Math.Max(0, lat - 3) + 2;
+        var t = Math.Max(sLast, start);
+        for (var i = execDone; i < execOrder.Length && i < execDone + 256; i++)
+        {
+            var v = views[execOrder[i]];
+            if (v.Tokens.HasFlag(Tokens.PopNext))
+            {
+                break;
+            }
+
+            var bankRowsAcc = bankRows;
+            var r = v.Mode == ComputeMode.Bias ? v.BiasAddr : v.CAddr;
+            if (v.Dataflow == Dataflow.Ws)
+            {
+                if (v.Mode != ComputeMode.Overwrite && r / bankRowsAcc == bank)
+                {
+                    reads.Add((t + lat + 1, t + v.Rows + lat));
+                }
+
+                t += Math.Max(v.Rows, minPeriod);
+            }
+            else
+            {
+                var span = v.K + Math.Max(0, lat - 2) + d.Rows;
+                if (v.Mode != ComputeMode.Overwrite && r / bankRowsAcc == bank)
+                {
+                    reads.Add((t + span - d.Rows + 2, t + span + 2));
+                }
+
+                t += span;
+            }
+        }
+
+        // Walk forward from the start: the reads need readCycles cycles in which the execute unit does not read the bank.
+        reads.Sort();
+        var t0 = start;
+        var need = readCycles;
+        foreach (var (from, to) in reads)
+        {
+            if (to < t0)
+            {
+                continue;
+            }
+
+            var gap = Math.Max(0, from - t0);
+            if (gap >= need)
+            {
+                break;
+            }
+
+            need -= gap;
+            t0 = Math.Max(t0, to + 1);
+        }
+
+        var readsDone = t0 + need;
+        return Math.Max(0, readsDone - (start + issue));
+    }
+
+    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
+}
