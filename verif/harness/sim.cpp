@@ -52,6 +52,9 @@ AxiMemConfig Sim::make_mem_config(const Options& o) {
         std::ifstream in(o.image, std::ios::binary | std::ios::ate);
         if (!in) throw IoError("cannot open image '" + o.image + "'");
         size = static_cast<uint64_t>(in.tellg());
+        // A memory holds whole bus beats: a program whose last word ends inside a beat must not fault on that beat.
+        const auto beat = static_cast<uint64_t>(kDataBytes);
+        size = (size + beat - 1) / beat * beat;
     }
     c.size = size;
     return c;

@@ -3,7 +3,7 @@
 // Usage: hwgen_sim --image FILE --prog-addr ADDR --prog-len N [options]
 //
 //   --image FILE          initial DRAM image (byte 0 = address 0)
-//   --mem-size BYTES      DRAM size (default: image size; larger sizes are zero-filled)
+//   --mem-size BYTES      DRAM size (default: image size rounded up to whole AXI beats; larger sizes are zero-filled)
 //   --prog-addr ADDR      PROG_ADDR (byte address of instruction 0, 16-byte aligned)
 //   --prog-len N          PROG_LEN (number of 128-bit instructions)
 //   --max-cycles N        stop with status "timeout" after N cycles after START (default 50000000)
@@ -47,6 +47,7 @@
 // Sources: options.* (command line), sim.* (clock loop, memory model, trace), axil_driver.*
 // (AXI4-Lite master), profiler.* (--profile), diagnose.* (hang diagnosis), result_json.*
 // (JSON and dumps); this file runs the program and maps errors to exit codes.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -174,7 +175,15 @@ int run(int argc, char** argv) {
         }
         write_file(d.file, mem.data() + d.addr, d.len);
     }
-    if (!opt.dump_all.empty()) write_file(opt.dump_all, mem.data(), mem.size());
+    if (!opt.dump_all.empty()) {
+        // Without --mem-size the memory is the image rounded up to whole beats; the dump is the image's bytes.
+        uint64_t n = mem.size();
+        if (opt.mem_size == 0) {
+            std::ifstream in(opt.image, std::ios::binary | std::ios::ate);
+            if (in) n = std::min<uint64_t>(n, static_cast<uint64_t>(in.tellg()));
+        }
+        write_file(opt.dump_all, mem.data(), n);
+    }
     if (!opt.profile.empty()) profiler.write(opt.profile);
 
     const std::string json = to_json(r, sim);
