@@ -42,6 +42,7 @@ void Sim::load_image() {
     in.seekg(0);
     in.read(reinterpret_cast<char*>(mem_.memory().data()), static_cast<std::streamsize>(n));
     if (!in) throw IoError("cannot read image '" + opt_.image + "'");
+    image_bytes_ = n;
 }
 
 AxiMemConfig Sim::make_mem_config(const Options& o) {

@@ -30,6 +30,8 @@ public:
 
     // Copies the --image file into the memory model.
     void load_image();
+    // Bytes load_image copied (the memory may be larger: whole beats, or --mem-size).
+    uint64_t image_bytes() const { return image_bytes_; }
 
     // One clock cycle.
     inline void tick() {
@@ -121,6 +123,7 @@ private:
     const Options& opt_;
     VerilatedContext* ctx_;
     AxiMem mem_;
+    uint64_t image_bytes_ = 0;
     std::unique_ptr<Vhwgen_top> top_;
 #if VM_TRACE_FST
     std::unique_ptr<VerilatedFstC> tfp_;

@@ -47,7 +47,6 @@
 // Sources: options.* (command line), sim.* (clock loop, memory model, trace), axil_driver.*
 // (AXI4-Lite master), profiler.* (--profile), diagnose.* (hang diagnosis), result_json.*
 // (JSON and dumps); this file runs the program and maps errors to exit codes.
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -175,15 +174,8 @@ int run(int argc, char** argv) {
         }
         write_file(d.file, mem.data() + d.addr, d.len);
     }
-    if (!opt.dump_all.empty()) {
-        // Without --mem-size the memory is the image rounded up to whole beats; the dump is the image's bytes.
-        uint64_t n = mem.size();
-        if (opt.mem_size == 0) {
-            std::ifstream in(opt.image, std::ios::binary | std::ios::ate);
-            if (in) n = std::min<uint64_t>(n, static_cast<uint64_t>(in.tellg()));
-        }
-        write_file(opt.dump_all, mem.data(), n);
-    }
+    // Without --mem-size the memory is the image rounded up to whole beats; the dump is the image's bytes.
+    if (!opt.dump_all.empty()) write_file(opt.dump_all, mem.data(), opt.mem_size == 0 ? sim.image_bytes() : mem.size());
     if (!opt.profile.empty()) profiler.write(opt.profile);
 
     const std::string json = to_json(r, sim);

@@ -1,0 +1,200 @@
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Compiler;
+
+namespace HwGen.Software.Performance;
+
+/// <summary>The replay's per-unit rules: how long a load, a compute and a store-unit instruction take.</summary>
+internal sealed partial class PerfReplay
+{
+    private (long Push, long Finish) Load(InstructionView insn, long take, long tokens)
+    {
+        // S_IDLE -> (S_WAIT: pop) -> S_ROW: one burst address per cycle.
+        var g = insn.Tokens.HasFlag(Tokens.PopNext) ? Math.Max(take + 1, tokens) + 1 : take + 1;
+        var first = g;
+        var rowBytes = insn.LoadRowBytes;
+        var addr = insn.DramAddr;
+        long last = g;
+        var ring = outstanding.Length;
+        for (long r = 0; r < insn.Rows; r++, addr += insn.DramStride)
+        {
+            g = Math.Max(g, outstanding[r % ring] + 1);
+            var off = addr % axi;
+            var beats = ((off + rowBytes - 1) / axi) + 1;
+            var aligned = addr - off;
+            var split = (aligned % 4096) + (beats * axi) > 4096;
+            var arrive = g + ArSlice + p.MemoryLatency;
+            if (arrive < loadDataNotBefore)
+            {
+                // The burst waits at the head of the read channel (fetch bursts behind it wait too) until the transposed
+                // block before it has been written out.
+                var from = Math.Max(arrive, emissionFrom);
+                if (from < loadDataNotBefore)
+                {
+                    bus.Reserve(from, loadDataNotBefore - from);
+                }
+
+                arrive = loadDataNotBefore;
+                emissionFrom = loadDataNotBefore;
+            }
+
+            var s = bus.Reserve(arrive, beats);
+            last = s + beats - 1;
+            outstanding[r % ring] = last;
+            g += split ? 2 : 1;
+        }
+
+        loadFree = g; // the cycle after the last address: S_IDLE takes the next instruction
+        var push = last + 1;
+        if (insn.Target == LoadTarget.ScratchpadTransposed)
+        {
+            push = last + 1 + insn.Cols;
+            loadDataNotBefore = push + 1;
+            emissionFrom = last + 1;
+        }
+
+        busy[0] += push - first;
+        return (push, push);
+    }
+
+    // Replays a compute; returns how long its rows stay in the pipeline after its last one is issued.
+    private long Compute(InstructionView insn, long take, long tokens, out long pushPrev, out long pushNext)
+    {
+        var lat = ntr + ntc;
+        var pValid = take + 1;
+        long start, h;
+        var bankRows = Math.Max(1, d.SpDepth / d.SpBanks);
+        var tail = lat + 2;
+        if (insn.Dataflow == Dataflow.Ws)
+        {
+            start = Math.Max(Math.Max(pValid, tokens), swIdleAt);
+            // Port B: an OS stream's steps come first; a stream whose A rows share the bank refuses the preload.
+            var pre = start;
+            if (!prevWs && osStepEnd >= 0)
+            {
+                pre = Math.Max(pre, osStepEnd);
+            }
+
+            var b = insn.BAddr / bankRows;
+            if (prevWs && prevABank == b)
+            {
+                pre = Math.Max(pre, sLast);
+            }
+
+            var preloaded = pre + d.Rows;
+            h = Math.Max(Math.Max(preloaded, sLast), dFree); // a WS stream waits for the OS drain (write-stage order)
+            execIdle += Math.Max(0, h - Math.Max(sLast, 0));
+            sLast = h + insn.Rows;
+            swIdleAt = h + 2 + Math.Max(0, ntr + ntc - 3);
+            arrayActive += insn.Rows;
+            busy[1] += sLast - Math.Min(start, h);
+            RecordReads(insn, h + lat, sLast + lat);
+            pushPrev = sLast + 1;
+            pushNext = sLast + lat + 2;
+            prevWs = true;
+            prevABank = (insn.AAddr + insn.Rows - 1) / bankRows;
+        }
+        else
+        {
+            // Slot D (docs/architecture.md, "Execute unit"): the previous OS compute's sums drain behind this one's steps
+            // when it starts as S frees; later, a flush step captured them and this one waits for their drain.
+            start = Math.Max(Math.Max(pValid, tokens), sLast);
+            if (!prevWs && start > sLast + 1)
+            {
+                start = Math.Max(start, dFree);
+            }
+
+            h = start;
+            execIdle += Math.Max(0, h - Math.Max(sLast, 0));
+            var conflict = insn.AAddr / bankRows == insn.BAddr / bankRows;
+            var steps = insn.K * (conflict ? 2 : 1);
+            osStepEnd = h + steps;
+            sLast = Math.Max(osStepEnd, dFree);                    // the hand-off to D frees S
+            dFree = sLast + 1 + Math.Max(0, lat - 2) + d.Rows;     // capture, its way through the PEs, ROWS drain rows
+            arrayActive += insn.K;
+            busy[1] += sLast - h;
+            RecordReads(insn, dFree - d.Rows + 2, dFree + 2);
+            pushPrev = osStepEnd + 1;
+            pushNext = dFree + 3;
+            prevWs = false;
+            tail = (int)(dFree + 3 - sLast);
+        }
+
+        handoff = h;
+        execDone++;
+        return tail;
+    }
+
+    private (long PushPrev, long PushNext, long Finish) Store(InstructionView insn, long take, long tokens)
+    {
+        var start = Math.Max(take + 1, tokens);
+        long issue, latency;
+        switch (insn.Opcode)
+        {
+            case Opcode.Store:
+            {
+                var rows = insn.Rows;
+                var beats = rows * Math.Max(1, CeilDiv(insn.Cols, axi));
+                issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
+                issue += Refused(insn.LocalAddr, start, issue, rows);
+                latency = p.MemoryLatency + p.WriteResponseExtra;
+                break;
+            }
+
+            case Opcode.Normalize:
+            {
+                // Softmax and LayerNorm: three passes of ceil(width/COLS) blocks per logical row, interleaved over
+                // three rows so the per-row division (square root) overlaps other rows' passes; a row costs its
+                // reads or, for short rows, the division engine's time; the last row's statistics are exposed once.
+                // Add: one pass. With a residual, a block whose x and residual share a bank takes two reads.
+                // LayerNorm first fills the γ/β cache (2 reads per block) when config_post ln_affine emptied it.
+                var rows = insn.Rows;
+                var func = insn.NormalizeFunc;
+                var blocks = CeilDiv(insn.Width, d.Cols);
+                var beats = blocks * Math.Max(1, CeilDiv(d.Cols * (insn.Wide ? 2 : 1), axi));
+                var residual = func != NormalizeFunc.Softmax && lnResidual != 0;
+                var reads = residual && !MemoryPlan.PairedReads(d, insn.LocalAddr, lnResidual - 1, blocks * rows) ? 2 : 1;
+                var passes = func == NormalizeFunc.Add ? 1 : 3;
+                var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats); // the output pass waits for a serial requantizer
+                var engine = func == NormalizeFunc.Softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
+                var tail = func == NormalizeFunc.Softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
+                var fill = func == NormalizeFunc.LayerNorm && gbCached * d.Cols < insn.Width ? 2 * blocks : 0;
+                if (fill > 0)
+                {
+                    gbCached = blocks;
+                }
+
+                issue = (rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead;
+                var readCycles = rows * ((passes - 1) * blocks * reads + blocks);
+                issue += Refused(insn.LocalAddr, start, issue, readCycles);
+                latency = p.MemoryLatency + p.WriteResponseExtra;
+                break;
+            }
+
+            case Opcode.ConfigPost:
+                if (insn.Reg == PostRegister.LnResidual)
+                {
+                    lnResidual = (long)insn.Value;
+                }
+                else if (insn.Reg == PostRegister.LnAffine)
+                {
+                    gbCached = 0;
+                }
+
+                issue = 1;
+                latency = 0;
+                break;
+            case Opcode.ConfigStore:
+                issue = 1;
+                latency = 0;
+                break;
+            default:
+                throw new NotSupportedException($"the performance model has no timing for opcode {insn.Opcode}");
+        }
+
+        storeFree = start + issue;
+        busy[2] += issue;
+        var finish = start + issue + latency;
+        return (finish, finish, finish);
+    }
+}
