@@ -82,6 +82,39 @@ public sealed class MemoryPlan
     /// <summary>Output rows of the upper window (P·V of the other head).</summary>
     public (int Lo, int Hi) UpperWindow => (BufferTop / 2, BufferTop);
 
+    /// <summary>
+    /// The accumulator windows of the head-by-head attention lowering: the scores (QKᵀ+Softmax, whole rows of
+    /// <paramref name="seq"/> keys per query) and the P·V outputs (<paramref name="headDim"/> columns per query).
+    /// <see cref="LowerWindow"/> and <see cref="UpperWindow"/> when the lower one holds two score buffers of
+    /// min(<paramref name="queries"/>, ROWS) queries. Longer sequences take every row below γ/β (the bias and GELU
+    /// constants areas are reloaded by each GEMM that uses them, so attention may overwrite them): P·V gets two buffers
+    /// of the tallest of 64, 32 or 16 queries that leaves the scores two buffers of ROWS queries (16 when none does), the
+    /// scores the rest (when that is more than the lower window).
+    /// </summary>
+    public ((int Lo, int Hi) Scores, (int Lo, int Hi) Outputs) AttentionWindows(int seq, int headDim, int queries)
+    {
+        var (seqBlocks, headBlocks) = ((seq + d.Cols - 1) / d.Cols, (headDim + d.Cols - 1) / d.Cols);
+        var want = Math.Min(queries, d.Rows);
+        if (LowerWindow.Hi / (2 * seqBlocks) >= want)
+        {
+            return (LowerWindow, UpperWindow);
+        }
+
+        var top = GammaBetaRow;
+        var outRows = 2 * 16 * headBlocks;
+        foreach (var tile in new[] { 64, 32 })
+        {
+            if (top - (2 * tile * headBlocks) >= 2 * want * seqBlocks)
+            {
+                outRows = 2 * tile * headBlocks;
+                break;
+            }
+        }
+
+        // Only when that gives the scores more rows than the lower window (a tiny design may not).
+        return top - outRows > LowerWindow.Hi ? ((0, top - outRows), (top - outRows, top)) : (LowerWindow, UpperWindow);
+    }
+
     /// <summary>Rows of each of the two accumulator buffers of a kernel that reserves nothing (ACC_DEPTH/2).</summary>
     public int AccBufferRows => d.AccDepth / 2;
 

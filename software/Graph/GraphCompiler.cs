@@ -81,7 +81,7 @@ public static class GraphCompiler
     /// Consecutive attention nodes: as head groups sharing one Softmax normalize (<see cref="PhaseBuilder.AttentionGroups"/>)
     /// when their sequences are short enough, else node by node, head by head.
     /// </summary>
-    private static void Attention(PhaseBuilder b, IReadOnlyList<AttentionNode> run, Func<GraphTensor, TensorRegion> region)
+    private static void Attention(PhaseBuilder b, List<AttentionNode> run, Func<GraphTensor, TensorRegion> region)
     {
         Operand Rows(AttentionNode a, GraphTensor t) => new(region(t), a.Row * region(t).StrideBytes);
         var sequences = run.Select(a => new AttentionSequence(a.Name, a.Heads, a.Seq, a.HeadDim, Rows(a, a.Q), Rows(a, a.K), Rows(a, a.V), region(a.P),
@@ -91,9 +91,12 @@ public static class GraphCompiler
             return;
         }
 
-        foreach (var a in run)
+        for (var i = 0; i < run.Count; i++)
         {
-            Attention(b, a, region);
+            if (!b.AttentionHeads(sequences[i]))
+            {
+                Attention(b, run[i], region);
+            }
         }
     }
 
@@ -107,11 +110,12 @@ public static class GraphCompiler
         var (qt, kt, vt, pt, ot) = (region(a.Q), region(a.K), region(a.V), region(a.P), region(a.O));
         string Name(int head, string op) => a.Name + "head" + head.ToString(CultureInfo.InvariantCulture) + "." + op;
         Operand Rows(TensorRegion t, int head) => new(t, (a.Row * t.StrideBytes) + (head * dh));
+        var (scores, outputs) = b.Plan.AttentionWindows(s, dh, s);
         void Qk(int head)
         {
             b.Op(Name(head, "qk_softmax"), (long)s * s * dh);
             b.Gemm(Rows(qt, head), Rows(kt, head), true, s, s, dh, null, GemmEpilogue.Softmax, new Operand(pt, head * s * pt.StrideBytes),
-                softmax: a.Softmax, causal: a.Causal, window: b.LowerWindow);
+                softmax: a.Softmax, causal: a.Causal, window: scores);
         }
 
         Qk(0);
@@ -124,7 +128,7 @@ public static class GraphCompiler
 
             b.Op(Name(head, "pv"), (long)s * s * dh);
             b.Gemm(new Operand(pt, head * s * pt.StrideBytes), Rows(vt, head), false, s, dh, s, null, GemmEpilogue.Requantize, Rows(ot, head), a.RequantO,
-                window: b.UpperWindow);
+                window: outputs);
         }
     }
 }
