@@ -1,0 +1,58 @@
+namespace HwGen.Software.Numerics.Transformer;
+
+/// <summary>
+/// Late-normalized Softmax, the kernel chosen for long sequences (issue 13; docs/numerics.md, "Softmax for long
+/// sequences"): the output pass divides by the row's maximum instead of its sum, so every element keeps 7 bits relative
+/// to the largest one however long the row, and the division by the sum moves to the P·V output row (HeadDim elements
+/// instead of Seq). Per element, with e the i-exp of <see cref="IntSoftmax.Exp"/> (e = poly(0) at the row maximum):
+/// <code>
+/// u = min(127, (e·L + 2^52) &gt;&gt; 53)      L = round(127·2^53 / poly(0)), so the maximum gives exactly 127
+/// Σu = Σ u over the row                 exact, ≤ 127·4096 &lt; 2^19; ≥ 127 for a row with an unmasked element
+/// </code>
+/// P·V then runs on u (unsigned 0..127, the same int8 operand as today's P) and each output row is divided by its Σu,
+/// so the effective probabilities u/Σu sum to exactly 1. It is the existing output pass with a constant in place of the
+/// reciprocal ⌊2^60/Σe⌋, and Σu is an adder tree over the outputs.
+/// </summary>
+public static class IntLateSoftmax
+{
+    /// <summary>poly(0) = Qb² + Qc: i-exp at the row maximum.</summary>
+    public const long ExpAtMax = ((long)IntSoftmaxConstants.PolyB * IntSoftmaxConstants.PolyB) + IntSoftmaxConstants.PolyC;
+
+    /// <summary>The largest output: the row maximum's.</summary>
+    public const int MaxOutput = sbyte.MaxValue;
+
+    /// <summary>The constant in place of the reciprocal: <c>round(127·2^53 / poly(0))</c> (below 2^30, like the reciprocal).</summary>
+    public static long Reciprocal { get; } =
+        (long)Math.Round(MaxOutput * Math.Pow(2, IntSoftmaxConstants.ReciprocalBits - IntSoftmaxConstants.OutputFracBits) / ExpAtMax, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// One row: writes u for the first <paramref name="valid"/> elements (0 for the rest) and returns Σu (0 for a fully
+    /// masked row).
+    /// </summary>
+    public static long Apply(ReadOnlySpan<int> row, Span<sbyte> output, IntSoftmaxConstants c, int valid)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        if (output.Length < row.Length)
+        {
+            throw new ArgumentException("the output is shorter than the row", nameof(output));
+        }
+
+        var n = Math.Clamp(valid, 0, row.Length);
+        output[..row.Length].Clear();
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        var max = IntSoftmax.Max(row, n);
+        long sum = 0;
+        for (var j = 0; j < n; j++)
+        {
+            var u = IntSoftmax.Normalize(IntSoftmax.Exp((long)row[j] - max, c), Reciprocal);
+            output[j] = u;
+            sum += u;
+        }
+
+        return sum;
+    }
+}
