@@ -113,7 +113,7 @@ public static class GraphCompiler
         var (scores, outputs) = b.Plan.AttentionWindows(s, dh, s);
         void Qk(int head)
         {
-            b.Op(Name(head, "qk_softmax"), (long)s * s * dh);
+            b.Op(Name(head, "qk_softmax"), LayerSpec.AttentionMacs(s, dh, a.Causal));
             b.Gemm(Rows(qt, head), Rows(kt, head), true, s, s, dh, null, GemmEpilogue.Softmax, new Operand(pt, head * s * pt.StrideBytes),
                 softmax: a.Softmax, causal: a.Causal, window: scores);
         }
@@ -126,7 +126,7 @@ public static class GraphCompiler
                 Qk(head + 1);
             }
 
-            b.Op(Name(head, "pv"), (long)s * s * dh);
+            b.Op(Name(head, "pv"), LayerSpec.AttentionMacs(s, dh, a.Causal));
             b.Gemm(new Operand(pt, head * s * pt.StrideBytes), Rows(vt, head), false, s, dh, s, null, GemmEpilogue.Requantize, Rows(ot, head), a.RequantO,
                 window: outputs);
         }

@@ -16,7 +16,7 @@ public sealed record OperatorGraph(string Name, int ResidualWidth, IReadOnlyList
     public long Macs => Nodes.Sum(n => n switch
     {
         GemmNode g => g.Macs,
-        AttentionNode a => 2L * a.Heads * a.Seq * a.Seq * a.HeadDim,
+        AttentionNode a => 2L * a.Heads * Layers.LayerSpec.AttentionMacs(a.Seq, a.HeadDim, a.Causal),
         _ => 0,
     });
 }

@@ -32,8 +32,17 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
     /// <summary>The sequences attention runs over: <see cref="Packed"/>, or the whole <see cref="Seq"/>.</summary>
     public IReadOnlyList<int> Segments => Packed ?? [Seq];
 
-    /// <summary>Multiply-accumulates of the layer's GEMMs (attention counts each sequence's own tokens only).</summary>
-    public long Macs => ((long)Seq * Hidden * Hidden * 4) + (2L * Segments.Sum(n => (long)n * n) * Hidden) + (2L * Seq * Hidden * Ffn);
+    /// <summary>
+    /// Useful multiply-accumulates of the layer's GEMMs: attention counts each sequence's own tokens only, and with a
+    /// causal mask only the keys each query sees (<see cref="AttentionMacs"/>).
+    /// </summary>
+    public long Macs => ((long)Seq * Hidden * Hidden * 4) + (2L * Heads * Segments.Sum(n => AttentionMacs(n, HeadDim, Causal))) + (2L * Seq * Hidden * Ffn);
+
+    /// <summary>
+    /// Useful multiply-accumulates of QKᵀ (or of P·V) of one head over <paramref name="n"/> tokens: n²·headDim, or with a
+    /// causal mask n(n+1)/2·headDim (query i sees keys 0..i; the masked products are zeros, not work).
+    /// </summary>
+    public static long AttentionMacs(int n, int headDim, bool causal) => (causal ? (long)n * (n + 1) / 2 : (long)n * n) * headDim;
 
     /// <summary>This layer over sequences of <paramref name="lengths"/> tokens packed back to back.</summary>
     /// <exception cref="ArgumentException">No lengths, or a length below 1.</exception>

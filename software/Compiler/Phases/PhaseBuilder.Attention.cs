@@ -152,7 +152,7 @@ internal sealed partial class PhaseBuilder
             for (var i = 0; i < gt; i++)
             {
                 var h = h0 + i;
-                Op(Name(s, h, "qk_softmax"), (long)n * n * dh);
+                Op(Name(s, h, "qk_softmax"), Layers.LayerSpec.AttentionMacs(n, dh, s.Causal));
                 var ph = new Phase();
                 foreach (var lw in QStrips(si, h))
                 {
@@ -223,7 +223,7 @@ internal sealed partial class PhaseBuilder
             var (n, dh, w) = (s.Seq, s.HeadDim, windowOf[si]);
             var (chunks, blocks) = (Chunks(n), Blocks(dh));
             var row = RowInWindow(si);
-            Op(Name(s, h0, "pv"), (long)gt * n * n * dh);
+            Op(Name(s, h0, "pv"), gt * Layers.LayerSpec.AttentionMacs(n, dh, s.Causal));
             var ph = new Phase();
             var pb = pBase + ((t % 2) * (pArea / 2));
             for (var c = 0; c < chunks; c++)

@@ -82,7 +82,7 @@ internal sealed partial class PhaseBuilder
 
         void Scores(int head)
         {
-            Op(Name(head, "qk_softmax"), (long)n * n * dh);
+            Op(Name(head, "qk_softmax"), Layers.LayerSpec.AttentionMacs(n, dh, s.Causal));
             var kb = kBase + ((head % kSlots) * kRows);
             for (var t = 0; t < qTiles; t++)
             {
@@ -116,7 +116,11 @@ internal sealed partial class PhaseBuilder
 
                 // Output-stationary: one compute per key block runs all of the head dimension (k = dh steps), so no
                 // accumulate reads compete with the normalize's reads and no preload waits.
-                for (var j = 0; j < bs; j++)
+                // Causal: key blocks past the tile's last query are masked for all its rows, so they are not computed; the
+                // normalize still spans the whole row (its masked lanes, whatever the buffer holds, take no part and write
+                // P's zeros).
+                var blocks = s.Causal ? Math.Min(bs, ((m0 + mt - 1) / d.Cols) + 1) : bs;
+                for (var j = 0; j < blocks; j++)
                 {
                     ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Overwrite, mt, dh, qs, kb + (j * cd * d.Rows), sb + (j * mt)));
                 }
@@ -134,14 +138,16 @@ internal sealed partial class PhaseBuilder
 
         void Outputs(int head)
         {
-            Op(Name(head, "pv"), (long)n * n * dh);
+            Op(Name(head, "pv"), Layers.LayerSpec.AttentionMacs(n, dh, s.Causal));
             for (var t = 0; t < pTiles; t++)
             {
                 var (m0, slot) = (t * tp, pPhase++ % 2);
                 var mt = Math.Min(tp, n - m0);
                 var (ps, ob) = (pBase + (slot * tp * cs), OutBuffer(slot));
                 var ph = new Phase();
-                for (var c = 0; c < cs; c++)
+                // Causal: P is zero past the tile's last query, so those chunks are neither loaded nor multiplied.
+                var chunks = s.Causal ? Math.Min(cs, ((m0 + mt - 1) / d.Rows) + 1) : cs;
+                for (var c = 0; c < chunks; c++)
                 {
                     ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, Math.Min(d.Rows, n - (c * d.Rows)), ps + (c * tp),
                         s.P.Address + (((long)(head * n) + m0) * s.P.StrideBytes) + (c * d.Rows), s.P.StrideBytes));
@@ -152,7 +158,7 @@ internal sealed partial class PhaseBuilder
                     VLoads(ph, head);
                 }
 
-                for (var c = 0; c < cs; c++)
+                for (var c = 0; c < chunks; c++)
                 {
                     for (var j = 0; j < bd; j++)
                     {
