@@ -22,13 +22,19 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
     /// <summary>The per-column datapath's options (docs/numerics.md), or null for the per-tensor datapath.</summary>
     public ColumnOptions? Columns { get; init; }
 
+    /// <summary>The model to run instead of the session's (a pruned one, <see cref="PruneMasks"/>); ONNX Runtime still runs the session's file, so cosines are against the unpruned float model.</summary>
+    public EncoderModel? Model { get; init; }
+
+    /// <summary>One line describing the pruning, for the JSON report, or null.</summary>
+    public string? Pruning { get; init; }
+
     /// <summary>With co-simulation: draw each batch's per-operation cycles (as <c>sim --plot</c>); several batches get -batchN before .png.</summary>
     public string? PlotPath { get; init; }
 
     /// <summary>Runs the sentences; the exit code says whether every co-simulation was bit-exact.</summary>
     public async Task<int> ExecuteAsync(IReadOnlyList<string> sentences, IReadOnlyList<string> calibrationSet, FileInfo? json, CancellationToken cancel)
     {
-        var m = session.Model;
+        var m = Model ?? session.Model;
         var calibration = session.Tokenize(calibrationSet);
         var tokens = session.Tokenize(sentences);
         var lowering = new EncoderLowering(m, calibration, Columns);
@@ -129,6 +135,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
             {
                 model = m.Name,
                 summary = m.Summary(),
+                pruning = Pruning,
                 config = design.Name,
                 pooling = pooling.ToString(),
                 integer_path = goldenOnly ? "golden model" : "co-simulation (RTL = golden model)",

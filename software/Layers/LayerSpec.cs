@@ -56,6 +56,22 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
         return this with { Heads = heads, Ffn = ffn, HeadSize = heads * dh == Hidden ? null : dh, Unpruned = Unpruned ?? (Heads, Ffn) };
     }
 
+    /// <summary>
+    /// A layer of <paramref name="heads"/> heads of width <paramref name="headDim"/> (an imported layer, pruned when
+    /// heads·headDim ≠ hidden).
+    /// </summary>
+    /// <exception cref="ArgumentException">A width, head count, head width or FFN width below 1.</exception>
+    public static LayerSpec Create(string name, int hidden, int heads, int headDim, int ffn, int seq, bool causal, bool preLayerNorm)
+    {
+        if (hidden < 1 || heads < 1 || headDim < 1 || ffn < 1 || seq < 1)
+        {
+            throw new ArgumentException($"{name}: hidden {hidden}, {heads} heads of {headDim}, FFN {ffn} and {seq} tokens must all be at least 1");
+        }
+
+        var spec = new LayerSpec(name, hidden, heads, ffn, seq, causal, preLayerNorm);
+        return heads * headDim == hidden ? spec : spec with { HeadSize = headDim };
+    }
+
     /// <summary>The heads and FFN filters before <see cref="Prune"/>, or null for a layer that was not pruned.</summary>
     public (int Heads, int Ffn)? Unpruned { get; private init; }
 
