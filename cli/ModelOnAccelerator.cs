@@ -90,7 +90,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
                 outcome = outcome == ExitCodes.Ok ? ExitCodes.Of(report) : outcome;
             }
 
-            var run = new BatchRun(b + 1, batch.Tokens, batch.Compiled.Program.Length, modelled, report);
+            var run = new BatchRun(b + 1, batch.Tokens, batch.Compiled.Program.Length, batch.Compiled.Program.Macs, modelled, report);
             foreach (var i in batches[b])
             {
                 runs[i] = run;
@@ -113,9 +113,12 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         {
             Console.WriteLine(run.Report is { } rep
                 ? FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, {(rep.Match ? "bit-exact" : "MISMATCH")}, {rep.Cycles:N0} cycles ({rep.Cycles / (double)run.Tokens:N0} a token), utilization {rep.Utilization:P1}; performance model {run.ModelledCycles:N0}; simulator {rep.SimWallSeconds:F1} s")
-                : FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, golden only; performance model {run.ModelledCycles:N0} cycles ({run.ModelledCycles / (double)run.Tokens:N0} a token)"));
+                : FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, golden only; {run.Macs:N0} MACs; performance model {run.ModelledCycles:N0} cycles ({run.ModelledCycles / (double)run.Tokens:N0} a token)"));
         }
 
+        var all = runs.DistinctBy(r => r.Batch).ToList();
+        var measured = all.All(r => r.Report is not null) ? FormattableString.Invariant($", measured {all.Sum(r => r.Report!.Cycles):N0} cycles") : string.Empty;
+        Console.WriteLine(FormattableString.Invariant($"  all batches: {all.Sum(r => r.Tokens)} tokens, {all.Sum(r => r.Macs):N0} MACs, performance model {all.Sum(r => r.ModelledCycles):N0} cycles{measured}"));
         Console.WriteLine(FormattableString.Invariant($"  lowering and compiling {compileSeconds:F1} s, golden model {goldenSeconds:F1} s"));
         if (results.Count >= 3)
         {
@@ -126,7 +129,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         if (results.Count >= 2)
         {
             var cos = results.Select(r => r.QuantCosine).Order().ToList();
-            Console.WriteLine(FormattableString.Invariant($"  embedding cosine vs ONNX Runtime over {cos.Count} sentences: mean {cos.Average():F4}, 5th percentile {Similarity.Percentile(cos, 5):F4}, worst {cos[0]:F4}"));
+            Console.WriteLine(FormattableString.Invariant($"  embedding cosine vs ONNX Runtime over {cos.Count} sentences: mean {cos.Average():F4}, 5th percentile {Similarity.Percentile(cos, 5):F4}, worst {cos[0]:F4}; C# float pass mean {results.Average(r => r.FloatCosine):F4}"));
         }
 
         if (json is not null)
@@ -152,6 +155,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
                     batch = runs[i].Batch,
                     batch_tokens = runs[i].Tokens,
                     instructions = runs[i].Instructions,
+                    macs = runs[i].Macs,
                     modelled_cycles = runs[i].ModelledCycles,
                     bit_exact = runs[i].Report?.Match,
                     cycles = runs[i].Report?.Cycles,
@@ -164,5 +168,5 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         return outcome;
     }
 
-    private sealed record BatchRun(int Batch, int Tokens, int Instructions, long ModelledCycles, CosimReport? Report);
+    private sealed record BatchRun(int Batch, int Tokens, int Instructions, long Macs, long ModelledCycles, CosimReport? Report);
 }

@@ -264,7 +264,7 @@ public sealed class EncoderLowering
         }
     }
 
-    private static LayerWeights ToLayerWeights(EncoderLayer l)
+    internal static LayerWeights ToLayerWeights(EncoderLayer l)
     {
         static double[] D(FloatMatrix m)
         {

@@ -83,6 +83,28 @@ public sealed class RunCommandTests : IDisposable
         Assert.DoesNotContain("PASS", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [SkippableTheory]
+    [InlineData("""{ "layers": [ { "heads": [0, 0] } ] }""", "layer 0: heads must be listed ascending without repeats (0 then 0)")]
+    [InlineData("""{ "layers": [ {}, {}, {}, {}, {}, { "heads": [32] } ] }""", "layer 5: head 32 is out of range 0..11")]
+    [InlineData("""{ "layers": [ {}, {}, {}, {}, {}, {} ], "x": 1 }""", "unknown key 'x'")]
+    public async Task Bad_pruning_masks_exit_2_with_one_line_naming_the_file_and_the_layer(string json, string message)
+    {
+        // Arrange
+        RequireCli();
+        var masks = Path.Combine(scratch, "masks.json");
+        await File.WriteAllTextAsync(masks, json);
+
+        // Act
+        var result = await Run("run", "configs/default.yaml", "--model", "minilm", "--golden-only", "--text", "hello", "--prune-masks", masks);
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.Contains("masks", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("golden only", result.StandardOutput, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(scratch, recursive: true);
 
     private static void RequireCli() =>
