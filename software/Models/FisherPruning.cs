@@ -54,10 +54,21 @@ public static class FisherPruning
                 (x, tapes[i]) = MaskGradient.Forward(spec, weights[i] with { Input = x });
             }
 
+            // The embedding is compared by cosine, so only its direction counts: the projections go through the
+            // Jacobian of e/|e|, (I − ê·êᵀ)/|e|, and then through the mean over tokens (1/n on every token).
+            var e = new double[h];
+            for (var t = 0; t < x.Length; t++)
+            {
+                e[t % h] += x[t] / n;
+            }
+
+            var norm = Math.Sqrt(e.Sum(c => c * c));
+            var unit = e.Select(c => c / norm).ToArray();
             for (var r = 0; r < projections; r++)
             {
-                // d(v·e)/dY for the mean-pooled embedding e: v/n on every token.
-                var v = Enumerable.Range(0, h).Select(_ => rng.NextNormal() / n).ToArray();
+                var v = Enumerable.Range(0, h).Select(_ => rng.NextNormal()).ToArray();
+                var along = v.Zip(unit, (a, b) => a * b).Sum();
+                v = v.Select((c, j) => (c - (along * unit[j])) / (norm * n)).ToArray();
                 var dy = Enumerable.Range(0, n * h).Select(e => v[e % h]).ToArray();
                 for (var i = weights.Length - 1; i >= 0; i--)
                 {

@@ -98,6 +98,12 @@ public sealed record PruneMasks(IReadOnlyList<PruneMasks.Entry> Layers)
                 }
             }
 
+            // Order and repeats are checked here, before the model is read; ranges once it is (Apply).
+            if (new LayerMask(heads ?? [0], filters ?? [0]).Check(at, int.MaxValue, int.MaxValue) is { } bad)
+            {
+                throw new ModelException(bad);
+            }
+
             entries.Add(new Entry(heads, filters));
         }
 
