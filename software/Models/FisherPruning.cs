@@ -134,6 +134,41 @@ public static class FisherPruning
         return new PruneMasks(keptHeads.Zip(keptFilters, (hs, fs) => new PruneMasks.Entry(hs.Order().ToArray(), fs.Order().ToArray())).ToArray());
     }
 
+    /// <summary>
+    /// Mask tuning (<see cref="MaskTuning"/>), layer by layer on <paramref name="sentences"/>: each pruned layer's kept
+    /// heads and filters get the mask values that best rebuild the unpruned layer's sums before its LayerNorms, reading
+    /// the tuned layers before it. Returns <paramref name="masks"/> with the scales.
+    /// </summary>
+    /// <exception cref="ModelException">A pre-LN model, or masks that do not fit it.</exception>
+    public static PruneMasks Tune(EncoderModel model, PruneMasks masks, IReadOnlyList<int[]> sentences)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(masks);
+        ArgumentNullException.ThrowIfNull(sentences);
+        if (model.Placement != NormPlacement.PostNorm)
+        {
+            throw new ModelException($"{model.Name}: mask tuning is for post-LN encoders");
+        }
+
+        _ = masks.Apply(model, "masks");
+        var teacher = sentences.Select(ids => FloatEncoder.Embed(model, ids).Select(v => (double)v).ToArray()).ToArray();
+        var student = teacher;
+        var entries = new List<PruneMasks.Entry>();
+        for (var i = 0; i < model.Layers.Length; i++)
+        {
+            var l = model.Layers[i];
+            var spec = LayerSpec.Create(model.Name, model.Hidden, l.Heads, l.HeadDim, l.FfnWidth, 1, false, false);
+            var w = EncoderLowering.ToLayerWeights(l);
+            var mask = masks.Mask(i, l);
+            var pruned = LayerPruning.Apply(spec, w, mask);
+            var (heads, filters, teacherOut, studentOut) = MaskTuning.Tune((spec, w), pruned, teacher, student);
+            entries.Add(new PruneMasks.Entry(mask.Heads, mask.Filters, heads, filters));
+            (teacher, student) = (teacherOut, studentOut);
+        }
+
+        return new PruneMasks(entries);
+    }
+
     /// <summary>The masks as the JSON file <see cref="PruneMasks.Load"/> reads.</summary>
     public static string ToJson(PruneMasks masks)
     {
@@ -152,6 +187,16 @@ public static class FisherPruning
             if (e.Filters is not null)
             {
                 parts.Add("\"filters\": [" + string.Join(", ", e.Filters.Select(v => v.ToString(inv))) + "]");
+            }
+
+            if (e.HeadScales is not null)
+            {
+                parts.Add("\"head_scales\": [" + string.Join(", ", e.HeadScales.Select(v => v.ToString("R", inv))) + "]");
+            }
+
+            if (e.FilterScales is not null)
+            {
+                parts.Add("\"filter_scales\": [" + string.Join(", ", e.FilterScales.Select(v => v.ToString("R", inv))) + "]");
             }
 
             sb.Append("    { ").Append(string.Join(", ", parts)).Append(i + 1 < masks.Layers.Count ? " },\n" : " }\n");

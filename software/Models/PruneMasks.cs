@@ -17,10 +17,16 @@ namespace HwGen.Models;
 /// <param name="Layers">Each layer's mask, or null to keep the layer whole.</param>
 public sealed record PruneMasks(IReadOnlyList<PruneMasks.Entry> Layers)
 {
-    /// <summary>One layer's mask: kept heads and kept filters, each null for all.</summary>
+    /// <summary>
+    /// One layer's mask: kept heads and kept filters, each null for all; optionally the tuned mask value of each kept
+    /// head and filter (<see cref="MaskTuning"/>), which scale the head's rows of the output projection and the filter's
+    /// row of FFN2.
+    /// </summary>
     /// <param name="Heads">Kept heads, or null for all.</param>
     /// <param name="Filters">Kept filters, or null for all.</param>
-    public sealed record Entry(IReadOnlyList<int>? Heads, IReadOnlyList<int>? Filters);
+    /// <param name="HeadScales">Mask values of the kept heads, in order, or null for ones.</param>
+    /// <param name="FilterScales">Mask values of the kept filters, in order, or null for ones.</param>
+    public sealed record Entry(IReadOnlyList<int>? Heads, IReadOnlyList<int>? Filters, IReadOnlyList<double>? HeadScales = null, IReadOnlyList<double>? FilterScales = null);
 
     /// <summary>Reads masks from <paramref name="path"/>.</summary>
     /// <exception cref="ModelException">A missing file, bad JSON, unknown keys or values that are not index lists (one line, naming the place).</exception>
@@ -80,11 +86,27 @@ public sealed record PruneMasks(IReadOnlyList<PruneMasks.Entry> Layers)
             }
 
             IReadOnlyList<int>? heads = null, filters = null;
+            IReadOnlyList<double>? headScales = null, filterScales = null;
             foreach (var p in e.EnumerateObject())
             {
+                if (p.Name is "head_scales" or "filter_scales")
+                {
+                    var scales = Scales(p.Value, $"{at}: \"{p.Name}\"");
+                    if (p.Name == "head_scales")
+                    {
+                        headScales = scales;
+                    }
+                    else
+                    {
+                        filterScales = scales;
+                    }
+
+                    continue;
+                }
+
                 if (p.Name is not ("heads" or "filters"))
                 {
-                    throw new ModelException($"{at}: unknown key '{p.Name}'; expected \"heads\" or \"filters\"");
+                    throw new ModelException($"{at}: unknown key '{p.Name}'; expected \"heads\", \"filters\", \"head_scales\" or \"filter_scales\"");
                 }
 
                 var list = Indices(p.Value, $"{at}: \"{p.Name}\"");
@@ -104,7 +126,7 @@ public sealed record PruneMasks(IReadOnlyList<PruneMasks.Entry> Layers)
                 throw new ModelException(bad);
             }
 
-            entries.Add(new Entry(heads, filters));
+            entries.Add(new Entry(heads, filters, headScales, filterScales));
         }
 
         return new PruneMasks(entries);
@@ -134,7 +156,13 @@ public sealed record PruneMasks(IReadOnlyList<PruneMasks.Entry> Layers)
                 throw new ModelException(error);
             }
 
-            layers.Add(mask.KeepsAll(l.Heads, l.FfnWidth) ? l : Gather(l, mask));
+            var e = Layers[i];
+            if ((e.HeadScales is { } hs && hs.Count != mask.Heads.Count) || (e.FilterScales is { } fs && fs.Count != mask.Filters.Count))
+            {
+                throw new ModelException(string.Create(CultureInfo.InvariantCulture, $"{where}: layer {i}: {e.HeadScales?.Count ?? mask.Heads.Count} head scales for {mask.Heads.Count} kept heads, {e.FilterScales?.Count ?? mask.Filters.Count} filter scales for {mask.Filters.Count} kept filters; give one scale per kept head (filter)"));
+            }
+
+            layers.Add(mask.KeepsAll(l.Heads, l.FfnWidth) && e.HeadScales is null && e.FilterScales is null ? l : Gather(l, mask, e.HeadScales, e.FilterScales));
         }
 
         return model with { Layers = layers.MoveToImmutable() };
@@ -148,24 +176,45 @@ public sealed record PruneMasks(IReadOnlyList<PruneMasks.Entry> Layers)
         return new LayerMask(e.Heads ?? Enumerable.Range(0, layer.Heads).ToArray(), e.Filters ?? Enumerable.Range(0, layer.FfnWidth).ToArray());
     }
 
-    private static EncoderLayer Gather(EncoderLayer l, LayerMask mask)
+    private static EncoderLayer Gather(EncoderLayer l, LayerMask mask, IReadOnlyList<double>? headScales, IReadOnlyList<double>? filterScales)
     {
         var columns = LayerPruning.HeadColumns(mask.Heads, l.HeadDim);
         LinearWeights Columns(LinearWeights w, IReadOnlyList<int> keep) => new(
             new FloatMatrix(w.In, keep.Count, LayerPruning.GatherColumns(w.Weight.Data, w.In, w.Out, keep)),
             FloatMatrix.Vector(LayerPruning.GatherColumns(w.Bias.Data, 1, w.Out, keep)));
-        LinearWeights Rows(LinearWeights w, IReadOnlyList<int> keep) => new(
-            new FloatMatrix(keep.Count, w.Out, LayerPruning.GatherRows(w.Weight.Data, w.Out, keep)), w.Bias);
+        LinearWeights Rows(LinearWeights w, IReadOnlyList<int> keep, Func<int, double>? scale)
+        {
+            var rows = LayerPruning.GatherRows(w.Weight.Data, w.Out, keep);
+            for (var i = 0; scale is not null && i < rows.Length; i++)
+            {
+                rows[i] = (float)(rows[i] * scale(i / w.Out));
+            }
+
+            return new(new FloatMatrix(keep.Count, w.Out, rows), w.Bias);
+        }
+
         return l with
         {
             Heads = mask.Heads.Count,
             Query = Columns(l.Query, columns),
             Key = Columns(l.Key, columns),
             Value = Columns(l.Value, columns),
-            Output = Rows(l.Output, columns),
+            Output = Rows(l.Output, columns, headScales is null ? null : r => headScales[r / l.HeadDim]),
             Ffn1 = Columns(l.Ffn1, mask.Filters),
-            Ffn2 = Rows(l.Ffn2, mask.Filters),
+            Ffn2 = Rows(l.Ffn2, mask.Filters, filterScales is null ? null : r => filterScales[r]),
         };
+    }
+
+    private static double[] Scales(JsonElement e, string at)
+    {
+        if (e.ValueKind != JsonValueKind.Array)
+        {
+            throw new ModelException($"{at} must be a list of numbers");
+        }
+
+        return e.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d)
+            ? d
+            : throw new ModelException($"{at}: '{v.GetRawText()}' is not a finite number")).ToArray();
     }
 
     private static int[] Indices(JsonElement e, string at)

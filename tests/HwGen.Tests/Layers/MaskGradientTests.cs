@@ -58,4 +58,24 @@ public sealed class MaskGradientTests
 
         Assert.Contains(dHeads, g => Math.Abs(g) > 1e-3);
     }
+
+    [Fact]
+    public void Mask_tuning_keeps_ones_for_an_unpruned_layer_and_shrinks_a_pruned_layers_error_on_its_sample()
+    {
+        // Arrange: bert-tiny, two sentences; the pruned layer keeps head 1 and 300 filters.
+        var spec = LayerSpec.Preset("bert-tiny", 1);
+        var w = LayerWeights.Create(spec, 6);
+        var inputs = new[] { LayerWeights.Create(spec with { Seq = 9 }, 1).Input, LayerWeights.Create(spec with { Seq = 6 }, 2).Input };
+        var pruned = LayerPruning.Apply(spec, w, new LayerMask([1], Enumerable.Range(0, 300).Select(i => i + (i / 3)).ToArray()));
+        double Error(double[][] a, double[][] b) => a.Zip(b).Sum(p => p.First.Zip(p.Second, (x, y) => (x - y) * (x - y)).Sum());
+        double[][] Untuned() => inputs.Select(x => MaskGradient.Forward(pruned.Spec with { Seq = x.Length / 128 }, pruned.Weights with { Input = x }).Y).ToArray();
+
+        // Act
+        var whole = MaskTuning.Tune((spec, w), (spec, w), inputs, inputs);
+        var tuned = MaskTuning.Tune((spec, w), pruned, inputs, inputs);
+
+        // Assert
+        Assert.All(whole.Heads.Concat(whole.Filters), m => Assert.Equal(1.0, m, 1e-6));
+        Assert.True(Error(tuned.StudentOut, tuned.TeacherOut) < 0.9 * Error(Untuned(), tuned.TeacherOut), "tuning should rebuild the layer output better than the untuned masks");
+    }
 }

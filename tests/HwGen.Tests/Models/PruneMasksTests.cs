@@ -96,6 +96,25 @@ public sealed class PruneMasksTests(EncoderLoweringTests.Fixture fixture) : ICla
         }
     }
 
+    [Fact]
+    public void Tuned_scales_multiply_the_kept_heads_rows_of_the_output_projection_and_the_kept_filters_rows_of_ffn2()
+    {
+        // Arrange
+        var m = fixture.Session.Model;
+        const string json = """{ "layers": [ {}, { "heads": [3, 7], "head_scales": [2.0, -0.5], "filters": [5], "filter_scales": [3.0] }, {}, {}, {}, {} ] }""";
+
+        // Act
+        var pruned = PruneMasks.Parse(json, "m.json").Apply(m, "m.json");
+        var bad = Assert.Throws<ModelException>(() => PruneMasks.Parse(json.Replace("[2.0, -0.5]", "[2.0]", StringComparison.Ordinal), "m.json").Apply(m, "m.json"));
+
+        // Assert
+        var (o, full) = (pruned.Layers[1].Output.Weight, m.Layers[1].Output.Weight);
+        Assert.Equal(2.0f * full[(3 * 32) + 4, 9], o[4, 9]);
+        Assert.Equal(-0.5f * full[(7 * 32) + 31, 100], o[32 + 31, 100]);
+        Assert.Equal(3.0f * m.Layers[1].Ffn2.Weight[5, 17], pruned.Layers[1].Ffn2.Weight[0, 17]);
+        Assert.StartsWith("m.json: layer 1: 1 head scales for 2 kept heads", bad.Message, StringComparison.Ordinal);
+    }
+
     private static EncoderLayer Zero(EncoderLayer l, LayerMask mask)
     {
         var heads = LayerPruning.HeadColumns(mask.Heads, l.HeadDim).ToHashSet();
