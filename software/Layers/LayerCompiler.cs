@@ -82,13 +82,13 @@ public static class LayerCompiler
 
             if (values.Count != 1 && values.Count != n)
             {
-                throw new ArgumentException(string.Create(inv, $"workload '{spec}': {name}= has {values.Count} values for layers={n}; give one value for every layer or one per layer"), nameof(spec));
+                throw new ArgumentException(string.Create(inv, $"workload '{spec}': {name}= has {values.Count} values for layers={n}; give one value for every layer or one per layer"));
             }
 
             var bad = values.FirstOrDefault(v => v > full);
             if (bad > 0)
             {
-                throw new ArgumentException(string.Create(inv, $"workload '{spec}': {name}={bad} is more than the {full} {what} of {layer.Name}"), nameof(spec));
+                throw new ArgumentException(string.Create(inv, $"workload '{spec}': {name}={bad} is more than the {full} {what} of {layer.Name}"));
             }
 
             return Enumerable.Range(0, n).Select(i => (int)values[values.Count == 1 ? 0 : i]).ToArray();

@@ -105,6 +105,24 @@ public sealed class RunCommandTests : IDisposable
         Assert.DoesNotContain("golden only", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [SkippableTheory]
+    [InlineData("1.5", "error: --macs 1.5: must be between 0.001 and 1")]
+    [InlineData("0", "error: --macs 0: must be between 0.001 and 1")]
+    public async Task Prune_with_a_budget_outside_0_to_1_exits_2_before_the_model_is_read(string macs, string message)
+    {
+        // Arrange
+        RequireCli();
+
+        // Act
+        var result = await Run("prune", "--model", "minilm", "--macs", macs, "--output", Path.Combine(scratch, "m.json"));
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith(message, result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("minilm: post-LN", result.StandardOutput, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(scratch, "m.json")));
+    }
+
     public void Dispose() => Directory.Delete(scratch, recursive: true);
 
     private static void RequireCli() =>
