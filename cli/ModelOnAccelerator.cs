@@ -39,6 +39,10 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         var tokens = session.Tokenize(sentences);
         var lowering = new EncoderLowering(m, calibration, Columns);
         var pass = new AcceleratorPass(design, lowering);
+
+        // A pruned model is compared with the unpruned one on the same batches (performance model, no simulation).
+        var unpruned = Model is null ? null : new AcceleratorPass(design, new EncoderLowering(session.Model, calibration, Columns));
+        long unprunedMacs = 0, unprunedCycles = 0;
         var batches = EncoderLowering.Batches(tokens, batchTokens);
         Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {tokens.Count} sentence(s) in {batches.Count} batch(es) of at most {batchTokens} tokens packed back to back, {m.Layers.Length} layers in one program per batch; calibrated on {calibration.Count} sentences; {(Columns is null ? "per-tensor datapath: int8 weights (one scale per tensor), int8 activations and residual stream" : "per-column datapath: int8 weights (per output channel for Wo, FFN1, FFN2), SmoothQuant, int16 residual stream, GELU output with a zero point")}; embeddings on the host"));
 
@@ -65,6 +69,13 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
             goldenSeconds += watch.Elapsed.TotalSeconds;
 
             var modelled = pass.ModelledCycles(batch);
+            if (unpruned is not null)
+            {
+                var baseline = unpruned.Compile(batches[b].Select(i => tokens[i]).ToList());
+                unprunedMacs += baseline.Compiled.Program.Macs;
+                unprunedCycles += unpruned.ModelledCycles(baseline);
+            }
+
             CosimReport? report = null;
             if (!goldenOnly)
             {
@@ -119,6 +130,12 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         var all = runs.DistinctBy(r => r.Batch).ToList();
         var measured = all.All(r => r.Report is not null) ? FormattableString.Invariant($", measured {all.Sum(r => r.Report!.Cycles):N0} cycles") : string.Empty;
         Console.WriteLine(FormattableString.Invariant($"  all batches: {all.Sum(r => r.Tokens)} tokens, {all.Sum(r => r.Macs):N0} MACs, performance model {all.Sum(r => r.ModelledCycles):N0} cycles{measured}"));
+        if (unpruned is not null)
+        {
+            var (macs, cycles) = (all.Sum(r => r.Macs), all.Sum(r => r.ModelledCycles));
+            Console.WriteLine(FormattableString.Invariant($"  unpruned model on the same batches: {unprunedMacs:N0} MACs, performance model {unprunedCycles:N0} cycles; pruned: {1 - ((double)macs / unprunedMacs):P1} fewer MACs, {1 - ((double)cycles / unprunedCycles):P1} fewer cycles (speedup {(double)unprunedCycles / cycles:F2}x)"));
+        }
+
         Console.WriteLine(FormattableString.Invariant($"  lowering and compiling {compileSeconds:F1} s, golden model {goldenSeconds:F1} s"));
         if (results.Count >= 3)
         {
@@ -139,6 +156,8 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
                 model = m.Name,
                 summary = m.Summary(),
                 pruning = Pruning,
+                unpruned_macs = unpruned is null ? (long?)null : unprunedMacs,
+                unpruned_modelled_cycles = unpruned is null ? (long?)null : unprunedCycles,
                 config = design.Name,
                 pooling = pooling.ToString(),
                 integer_path = goldenOnly ? "golden model" : "co-simulation (RTL = golden model)",
