@@ -21,6 +21,7 @@ internal static class CliApp
         root.Subcommands.Add(FuzzCommand.Create());
         root.Subcommands.Add(FuzzTaskCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(PruneCommand.Create());
         root.Subcommands.Add(ExploreCommand.Create());
         var isaDoc = new Command("isa-doc", "Print docs/isa.md (the ISA reference) generated from the single ISA definition.");
         isaDoc.SetAction(_ =>

@@ -22,17 +22,27 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
     /// <summary>The per-column datapath's options (docs/numerics.md), or null for the per-tensor datapath.</summary>
     public ColumnOptions? Columns { get; init; }
 
+    /// <summary>The model to run instead of the session's (a pruned one, <see cref="PruneMasks"/>); ONNX Runtime still runs the session's file, so cosines are against the unpruned float model.</summary>
+    public EncoderModel? Model { get; init; }
+
+    /// <summary>One line describing the pruning, for the JSON report, or null.</summary>
+    public string? Pruning { get; init; }
+
     /// <summary>With co-simulation: draw each batch's per-operation cycles (as <c>sim --plot</c>); several batches get -batchN before .png.</summary>
     public string? PlotPath { get; init; }
 
     /// <summary>Runs the sentences; the exit code says whether every co-simulation was bit-exact.</summary>
     public async Task<int> ExecuteAsync(IReadOnlyList<string> sentences, IReadOnlyList<string> calibrationSet, FileInfo? json, CancellationToken cancel)
     {
-        var m = session.Model;
+        var m = Model ?? session.Model;
         var calibration = session.Tokenize(calibrationSet);
         var tokens = session.Tokenize(sentences);
         var lowering = new EncoderLowering(m, calibration, Columns);
         var pass = new AcceleratorPass(design, lowering);
+
+        // A pruned model is compared with the unpruned one on the same batches (performance model, no simulation).
+        var unpruned = Model is null ? null : new AcceleratorPass(design, new EncoderLowering(session.Model, calibration, Columns));
+        long unprunedMacs = 0, unprunedCycles = 0;
         var batches = EncoderLowering.Batches(tokens, batchTokens);
         Console.WriteLine(FormattableString.Invariant($"accelerator: {design.Name} ({design.Rows}x{design.Cols}); {tokens.Count} sentence(s) in {batches.Count} batch(es) of at most {batchTokens} tokens packed back to back, {m.Layers.Length} layers in one program per batch; calibrated on {calibration.Count} sentences; {(Columns is null ? "per-tensor datapath: int8 weights (one scale per tensor), int8 activations and residual stream" : "per-column datapath: int8 weights (per output channel for Wo, FFN1, FFN2), SmoothQuant, int16 residual stream, GELU output with a zero point")}; embeddings on the host"));
 
@@ -59,6 +69,13 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
             goldenSeconds += watch.Elapsed.TotalSeconds;
 
             var modelled = pass.ModelledCycles(batch);
+            if (unpruned is not null)
+            {
+                var baseline = unpruned.Compile(batches[b].Select(i => tokens[i]).ToList());
+                unprunedMacs += baseline.Compiled.Program.Macs;
+                unprunedCycles += unpruned.ModelledCycles(baseline);
+            }
+
             CosimReport? report = null;
             if (!goldenOnly)
             {
@@ -84,7 +101,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
                 outcome = outcome == ExitCodes.Ok ? ExitCodes.Of(report) : outcome;
             }
 
-            var run = new BatchRun(b + 1, batch.Tokens, batch.Compiled.Program.Length, modelled, report);
+            var run = new BatchRun(b + 1, batch.Tokens, batch.Compiled.Program.Length, batch.Compiled.Program.Macs, modelled, report);
             foreach (var i in batches[b])
             {
                 runs[i] = run;
@@ -107,7 +124,16 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         {
             Console.WriteLine(run.Report is { } rep
                 ? FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, {(rep.Match ? "bit-exact" : "MISMATCH")}, {rep.Cycles:N0} cycles ({rep.Cycles / (double)run.Tokens:N0} a token), utilization {rep.Utilization:P1}; performance model {run.ModelledCycles:N0}; simulator {rep.SimWallSeconds:F1} s")
-                : FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, golden only; performance model {run.ModelledCycles:N0} cycles ({run.ModelledCycles / (double)run.Tokens:N0} a token)"));
+                : FormattableString.Invariant($"  batch {run.Batch}: {run.Tokens} tokens, golden only; {run.Macs:N0} MACs; performance model {run.ModelledCycles:N0} cycles ({run.ModelledCycles / (double)run.Tokens:N0} a token)"));
+        }
+
+        var all = runs.DistinctBy(r => r.Batch).ToList();
+        var measured = all.All(r => r.Report is not null) ? FormattableString.Invariant($", measured {all.Sum(r => r.Report!.Cycles):N0} cycles") : string.Empty;
+        Console.WriteLine(FormattableString.Invariant($"  all batches: {all.Sum(r => r.Tokens)} tokens, {all.Sum(r => r.Macs):N0} MACs, performance model {all.Sum(r => r.ModelledCycles):N0} cycles{measured}"));
+        if (unpruned is not null)
+        {
+            var (macs, cycles) = (all.Sum(r => r.Macs), all.Sum(r => r.ModelledCycles));
+            Console.WriteLine(FormattableString.Invariant($"  unpruned model on the same batches: {unprunedMacs:N0} MACs, performance model {unprunedCycles:N0} cycles; pruned: {1 - ((double)macs / unprunedMacs):P1} fewer MACs, {1 - ((double)cycles / unprunedCycles):P1} fewer cycles (speedup {(double)unprunedCycles / cycles:F2}x)"));
         }
 
         Console.WriteLine(FormattableString.Invariant($"  lowering and compiling {compileSeconds:F1} s, golden model {goldenSeconds:F1} s"));
@@ -120,7 +146,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         if (results.Count >= 2)
         {
             var cos = results.Select(r => r.QuantCosine).Order().ToList();
-            Console.WriteLine(FormattableString.Invariant($"  embedding cosine vs ONNX Runtime over {cos.Count} sentences: mean {cos.Average():F4}, 5th percentile {Similarity.Percentile(cos, 5):F4}, worst {cos[0]:F4}"));
+            Console.WriteLine(FormattableString.Invariant($"  embedding cosine vs ONNX Runtime over {cos.Count} sentences: mean {cos.Average():F4}, 5th percentile {Similarity.Percentile(cos, 5):F4}, worst {cos[0]:F4}; C# float pass mean {results.Average(r => r.FloatCosine):F4}"));
         }
 
         if (json is not null)
@@ -129,6 +155,9 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
             {
                 model = m.Name,
                 summary = m.Summary(),
+                pruning = Pruning,
+                unpruned_macs = unpruned is null ? (long?)null : unprunedMacs,
+                unpruned_modelled_cycles = unpruned is null ? (long?)null : unprunedCycles,
                 config = design.Name,
                 pooling = pooling.ToString(),
                 integer_path = goldenOnly ? "golden model" : "co-simulation (RTL = golden model)",
@@ -145,6 +174,7 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
                     batch = runs[i].Batch,
                     batch_tokens = runs[i].Tokens,
                     instructions = runs[i].Instructions,
+                    macs = runs[i].Macs,
                     modelled_cycles = runs[i].ModelledCycles,
                     bit_exact = runs[i].Report?.Match,
                     cycles = runs[i].Report?.Cycles,
@@ -157,5 +187,5 @@ internal sealed class ModelOnAccelerator(ModelSession session, DesignModel desig
         return outcome;
     }
 
-    private sealed record BatchRun(int Batch, int Tokens, int Instructions, long ModelledCycles, CosimReport? Report);
+    private sealed record BatchRun(int Batch, int Tokens, int Instructions, long Macs, long ModelledCycles, CosimReport? Report);
 }

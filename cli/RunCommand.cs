@@ -35,9 +35,10 @@ internal static class RunCommand
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "With co-simulation: write every tensor of each batch as .npy plus meta.json into DIR/batchN (as sim --dump)." };
         var plot = new Option<FileInfo?>("--plot") { Description = "With co-simulation: draw each batch's per-operation cycles as a PNG (several batches: -batchN before .png)." };
         var goldenOnly = new Option<bool>("--golden-only") { Description = "Run the bit-exact golden model only (no co-simulation): accuracy over many sentences in seconds." };
+        var pruneMasks = new Option<FileInfo?>("--prune-masks") { Description = "Structured pruning: a JSON file of the heads and FFN filters each layer keeps, {\"layers\": [{\"heads\": [..], \"filters\": [..]}, ...]} (docs/pruning.md)." };
         var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences on the accelerator and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, datapath, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot,
+            config, model, text, textFile, pooling, datapath, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot, pruneMasks,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -61,6 +62,7 @@ internal static class RunCommand
                     parse.GetValue(batchTokens),
                     parse.GetValue(dump)?.ToString(),
                     parse.GetValue(plot)?.FullName,
+                    parse.GetValue(pruneMasks)?.FullName,
                     cancel).ConfigureAwait(false);
             }
             catch (ModelException ex)
@@ -72,8 +74,15 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, string? datapathName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, CancellationToken cancel)
+    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, string? datapathName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, string? masksPath, CancellationToken cancel)
     {
+        if (masksPath is not null && study)
+        {
+            Console.Error.WriteLine("error: --prune-masks prunes the model run on the accelerator; the quantization study (--study) runs the unpruned model");
+            return ExitCodes.BadInput;
+        }
+
+        var masks = masksPath is null ? null : PruneMasks.Load(masksPath);
         if (goldenOnly && (dump is not null || plot is not null))
         {
             Console.Error.WriteLine($"error: {(dump is not null ? "--dump" : "--plot")} shows a co-simulation; --golden-only runs none");
@@ -163,13 +172,31 @@ internal static class RunCommand
             return ExitCodes.BadInput;
         }
 
+        var pruned = masks?.Apply(m, masksPath!);
+        var pruning = pruned is null ? null : PruningSummary(m, pruned, masksPath!);
+        if (pruning is not null)
+        {
+            Console.WriteLine(pruning);
+        }
+
         var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens)
         {
+            Model = pruned,
+            Pruning = pruning,
             DumpDirectory = dump,
             PlotPath = plot,
             Columns = perColumn ? ColumnOptions.Recommended : null,
         };
         return await run.ExecuteAsync(sentences, calibrationSet, json, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>One line: each layer's kept heads and filters and the MACs of a 128-token sentence against the unpruned model.</summary>
+    private static string PruningSummary(EncoderModel full, EncoderModel pruned, string path)
+    {
+        static long Macs(EncoderModel m) => m.Layers.Sum(l => LayerSpec.Create(m.Name, m.Hidden, l.Heads, l.HeadDim, l.FfnWidth, 128, false, false).Macs);
+        var layers = string.Join(", ", full.Layers.Zip(pruned.Layers).Select(p => FormattableString.Invariant($"{p.Second.Heads}/{p.First.Heads}h {p.Second.FfnWidth}/{p.First.FfnWidth}f")));
+        var (a, b) = (Macs(pruned), Macs(full));
+        return FormattableString.Invariant($"pruned by {Path.GetFileName(path)}: {layers}; MACs of a 128-token sentence {a / 1e6:F1} M of {b / 1e6:F1} M ({1 - ((double)a / b):P1} fewer)");
     }
 
     private static (IReadOnlyList<string> Calibration, IReadOnlyList<string> Evaluation) CorpusOrFallback(int calibration, int evaluation, List<string> sentences)

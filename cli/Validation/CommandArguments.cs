@@ -57,10 +57,18 @@ internal static class CommandArguments
                 ["--jobs"] = new RangeCheck(1, 1024, "jobs"),
                 ["--max-recheck"] = new RangeCheck(1, 10_000, "points"),
             },
+            ["prune"] = new Dictionary<string, ArgumentCheck>(StringComparer.Ordinal)
+            {
+                ["--output"] = new OutputFileCheck("pruning masks JSON", ".json"),
+                ["--macs"] = new RangeCheck(0.001, 1, "(the fraction of MACs kept)"),
+                ["--calibration"] = new RangeCheck(1, 100_000, "sentences"),
+                ["--projections"] = new RangeCheck(1, 1024, "projections"),
+            },
             ["run"] = new Dictionary<string, ArgumentCheck>(StringComparer.Ordinal)
             {
                 ["config"] = new InputFileCheck(InputFormat.Config),
                 ["--text-file"] = new InputFileCheck(InputFormat.Sentences),
+                ["--prune-masks"] = new InputFileCheck(InputFormat.PruneMasks),
                 ["--json"] = Json,
                 ["--calibration"] = new RangeCheck(1, 100_000, "sentences"),
                 ["--evaluation"] = new RangeCheck(1, 100_000, "sentences"),

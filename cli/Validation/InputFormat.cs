@@ -28,6 +28,9 @@ internal sealed record InputFormat(string Description, long MaxBytes, Func<byte[
     /// <summary>A design space for <c>explore</c>: UTF-8 text; its keys are checked by <c>SpaceFile</c> afterwards, naming key and line.</summary>
     public static InputFormat Space { get; } = new("design-space YAML", 1024 * 1024, bytes => Text(bytes));
 
+    /// <summary>Structured pruning masks for <c>run --prune-masks</c>: JSON of the form <c>PruneMasks</c> reads (whether they fit the model is checked once it is loaded).</summary>
+    public static InputFormat PruneMasks { get; } = new("pruning masks JSON", 16L * 1024 * 1024, bytes => Text(bytes) ?? Masks(bytes));
+
     /// <summary>A raw DRAM image, byte 0 at address 0.</summary>
     public static InputFormat MemoryImage { get; } = new("memory image", MaxMemoryImageBytes, _ => null);
 
@@ -48,6 +51,23 @@ internal sealed record InputFormat(string Description, long MaxBytes, Func<byte[
         catch (DecoderFallbackException)
         {
             return "is not UTF-8 text";
+        }
+    }
+
+    private static string? Masks(byte[] bytes)
+    {
+        try
+        {
+            _ = HwGen.Models.PruneMasks.Parse(StrictUtf8.GetString(bytes), "masks");
+            return null;
+        }
+        catch (HwGen.Models.ModelException ex)
+        {
+            return ex.Message;
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return "not JSON (" + ex.Message.Split('\n')[0] + ")";
         }
     }
 

@@ -10,13 +10,13 @@ public static class FloatLayer
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(w);
-        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim;
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, dh = spec.HeadDim, a = spec.AttentionWidth;
         var attnIn = spec.PreLayerNorm ? LayerNormRows(w.Input, s, h, w.Gamma1, w.Beta1) : w.Input;
-        var q = Linear(attnIn, s, h, w.Wq, h, w.Bq);
-        var k = Linear(attnIn, s, h, w.Wk, h, w.Bk);
-        var v = Linear(attnIn, s, h, w.Wv, h, w.Bv);
+        var q = Linear(attnIn, s, h, w.Wq, a, w.Bq);
+        var k = Linear(attnIn, s, h, w.Wk, a, w.Bk);
+        var v = Linear(attnIn, s, h, w.Wv, a, w.Bv);
         var p = new double[spec.Heads * spec.Segments.Sum(n => n * n)];
-        var o = new double[s * h];
+        var o = new double[s * a];
         var scale = 1.0 / Math.Sqrt(dh);
         var pAt = 0;
         foreach (var (n, first) in spec.Segments.Zip(spec.SegmentStarts()))
@@ -31,7 +31,7 @@ public static class FloatLayer
                         var acc = 0.0;
                         for (var t = 0; t < dh; t++)
                         {
-                            acc += q[((first + i) * h) + (head * dh) + t] * k[((first + j) * h) + (head * dh) + t];
+                            acc += q[((first + i) * a) + (head * dh) + t] * k[((first + j) * a) + (head * dh) + t];
                         }
 
                         scores[j] = acc * scale;
@@ -44,10 +44,10 @@ public static class FloatLayer
                         var acc = 0.0;
                         for (var j = 0; j < n; j++)
                         {
-                            acc += probs[j] * v[((first + j) * h) + (head * dh) + t];
+                            acc += probs[j] * v[((first + j) * a) + (head * dh) + t];
                         }
 
-                        o[((first + i) * h) + (head * dh) + t] = acc;
+                        o[((first + i) * a) + (head * dh) + t] = acc;
                     }
                 }
             }
@@ -55,8 +55,8 @@ public static class FloatLayer
             pAt += spec.Heads * n * n;
         }
 
-        var a = Linear(o, s, h, w.Wo, h, w.Bo);
-        var sum1 = Add(a, w.Input);
+        var attn = Linear(o, s, a, w.Wo, h, w.Bo);
+        var sum1 = Add(attn, w.Input);
         var x1 = spec.PreLayerNorm ? sum1 : LayerNormRows(sum1, s, h, w.Gamma1, w.Beta1);
         var ffnIn = spec.PreLayerNorm ? LayerNormRows(x1, s, h, w.Gamma2, w.Beta2) : x1;
         var hid = Linear(ffnIn, s, h, w.W1, f, w.B1);

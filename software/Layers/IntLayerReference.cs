@@ -15,17 +15,17 @@ public static class IntLayerReference
     {
         ArgumentNullException.ThrowIfNull(q);
         var spec = q.Spec;
-        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn;
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth;
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Norm(Widen(q.X), null, s, h, q.Gamma1, q.Beta1, q.Norm1) : null;
         var attnIn = q.Columns is { } c ? Narrow(c.X16) : a1 ?? q.X;
-        var qa = Requant(MatMul(attnIn, s, h, q.Wq, h, q.Bq), q.RequantQ);
-        var ka = Requant(MatMul(attnIn, s, h, q.Wk, h, q.Bk), q.RequantK);
-        var va = Requant(MatMul(attnIn, s, h, q.Wv, h, q.Bv), q.RequantV);
+        var qa = Requant(MatMul(attnIn, s, h, q.Wq, a, q.Bq), q.RequantQ);
+        var ka = Requant(MatMul(attnIn, s, h, q.Wk, a, q.Bk), q.RequantK);
+        var va = Requant(MatMul(attnIn, s, h, q.Wv, a, q.Bv), q.RequantV);
         var (p, o) = Attention(q, qa, ka, va);
         if (q.Columns is { } columns)
         {
-            var x1Wide = columns.Norm1.Apply(MatMul(o, s, h, q.Wo, h, q.Bo), columns.X16, s);
+            var x1Wide = columns.Norm1.Apply(MatMul(o, s, a, q.Wo, h, q.Bo), columns.X16, s);
             var acc1 = MatMul(Narrow(x1Wide), s, h, q.W1, f, q.B1);
             var gelu = new sbyte[acc1.Length];
             for (var i = 0; i < acc1.Length; i++)
@@ -38,8 +38,8 @@ public static class IntLayerReference
         }
 
         var x1 = pre
-            ? ResidualAdd(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, q.Add1!)
-            : Norm(MatMul(o, s, h, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
+            ? ResidualAdd(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, q.Add1!)
+            : Norm(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
         var a2 = pre ? Norm(Widen(x1), null, s, h, q.Gamma2, q.Beta2, q.Norm2) : null;
         var ffn1 = MatMul(a2 ?? x1, s, h, q.W1, f, q.B1);
         var hid = new sbyte[ffn1.Length];
@@ -54,9 +54,9 @@ public static class IntLayerReference
     private static (sbyte[] P, sbyte[] O) Attention(QuantizedLayer q, sbyte[] qa, sbyte[] ka, sbyte[] va)
     {
         var spec = q.Spec;
-        int s = spec.Seq, h = spec.Hidden, dh = spec.HeadDim;
+        int s = spec.Seq, a = spec.AttentionWidth, dh = spec.HeadDim;
         var p = new sbyte[spec.Heads * spec.Segments.Sum(n => n * n)];
-        var o = new sbyte[s * h];
+        var o = new sbyte[s * a];
         var pAt = 0;
         foreach (var (n, first) in spec.Segments.Zip(spec.SegmentStarts()))
         {
@@ -70,7 +70,7 @@ public static class IntLayerReference
                         var acc = 0;
                         for (var t = 0; t < dh; t++)
                         {
-                            acc = IntegerMac.Mac(acc, qa[((first + i) * h) + (head * dh) + t], ka[((first + j) * h) + (head * dh) + t]);
+                            acc = IntegerMac.Mac(acc, qa[((first + i) * a) + (head * dh) + t], ka[((first + j) * a) + (head * dh) + t]);
                         }
 
                         scores[j] = acc;
@@ -83,10 +83,10 @@ public static class IntLayerReference
                         var acc = 0;
                         for (var j = 0; j < n; j++)
                         {
-                            acc = IntegerMac.Mac(acc, row[j], va[((first + j) * h) + (head * dh) + t]);
+                            acc = IntegerMac.Mac(acc, row[j], va[((first + j) * a) + (head * dh) + t]);
                         }
 
-                        o[((first + i) * h) + (head * dh) + t] = q.RequantO.Apply(acc);
+                        o[((first + i) * a) + (head * dh) + t] = q.RequantO.Apply(acc);
                     }
                 }
             }

@@ -52,7 +52,51 @@ public static class LayerCompiler
             layer = layer with { Causal = spec.Get("causal") == 1 };
         }
 
-        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec));
+        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer));
+    }
+
+    /// <summary>
+    /// The structured pruning a layer workload asks for: <c>heads=</c> and <c>ffn=</c> keep the first that many heads and
+    /// FFN filters of each layer's seeded weights, one value for every layer or one per layer (<c>heads=1/2</c>); null
+    /// when neither is given (docs/pruning.md).
+    /// </summary>
+    /// <exception cref="ArgumentException">A list whose length is neither 1 nor the number of layers, or more heads or filters than the preset has.</exception>
+    public static IReadOnlyList<LayerMask>? Masks(WorkloadSpec spec, LayerSpec layer)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(layer);
+        var (heads, ffn) = (spec.GetList("heads"), spec.GetList("ffn"));
+        if (heads is null && ffn is null)
+        {
+            return null;
+        }
+
+        var n = Layers(spec);
+        var inv = CultureInfo.InvariantCulture;
+        int[] PerLayer(string name, IReadOnlyList<long>? values, int full, string what)
+        {
+            if (values is null)
+            {
+                return Enumerable.Repeat(full, n).ToArray();
+            }
+
+            if (values.Count != 1 && values.Count != n)
+            {
+                throw new ArgumentException(string.Create(inv, $"workload '{spec}': {name}= has {values.Count} values for layers={n}; give one value for every layer or one per layer"));
+            }
+
+            var bad = values.FirstOrDefault(v => v > full);
+            if (bad > 0)
+            {
+                throw new ArgumentException(string.Create(inv, $"workload '{spec}': {name}={bad} is more than the {full} {what} of {layer.Name}"));
+            }
+
+            return Enumerable.Range(0, n).Select(i => (int)values[values.Count == 1 ? 0 : i]).ToArray();
+        }
+
+        var h = PerLayer("heads", heads, layer.Heads, "heads");
+        var f = PerLayer("ffn", ffn, layer.Ffn, "FFN filters");
+        return Enumerable.Range(0, n).Select(i => LayerMask.First(h[i], f[i])).ToArray();
     }
 
     /// <summary>Most layers a <c>layers=</c> override may ask for.</summary>
@@ -107,7 +151,8 @@ public static class LayerCompiler
         var first = layers[0];
         var spec = first.Spec;
         var inv = CultureInfo.InvariantCulture;
-        var name = $"layer:{spec.Name},seq={spec.Seq.ToString(inv)},seed={first.Seed.ToString(inv)}" + (layers.Count > 1 ? ",layers=" + layers.Count.ToString(inv) : string.Empty);
+        var name = $"layer:{spec.Name},seq={spec.Seq.ToString(inv)},seed={first.Seed.ToString(inv)}" + (layers.Count > 1 ? ",layers=" + layers.Count.ToString(inv) : string.Empty)
+            + (Pruned(layers) ? ",heads=" + string.Join('/', layers.Select(l => l.Spec.Heads.ToString(inv))) + ",ffn=" + string.Join('/', layers.Select(l => l.Spec.Ffn.ToString(inv))) : string.Empty);
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["kernel"] = "layer",
@@ -119,14 +164,24 @@ public static class LayerCompiler
             ["rounding"] = "half_up",
             ["poison"] = DramImage.Poison.ToString(inv),
         };
+        if (Pruned(layers))
+        {
+            // Only pruned stacks carry their per-layer shapes, so unpruned programs stay as they were.
+            meta["layer_shapes"] = string.Join("; ", layers.Select(l => l.Spec.ToString()));
+        }
+
         return GraphCompiler.Compile(d, Describe(name, layers), meta);
     }
+
+    /// <summary>True when a layer of the stack is pruned or differs from the first in heads or FFN width.</summary>
+    private static bool Pruned(IReadOnlyList<QuantizedLayer> layers) =>
+        layers.Any(l => l.Spec.Unpruned is not null || l.Spec.Heads != layers[0].Spec.Heads || l.Spec.Ffn != layers[0].Spec.Ffn);
 
     /// <summary>
     /// The operator graph of a stack (as <see cref="QuantizedLayer.CreateStack"/> makes): layer i+1 reads layer i's output Y
     /// where it lies. With more than one layer, tensors and operations carry the prefix <c>L{i}.</c>.
     /// </summary>
-    /// <exception cref="ArgumentException">The layers differ in shape.</exception>
+    /// <exception cref="ArgumentException">The layers differ in their residual stream (width, tokens, mask, LayerNorm placement); heads and FFN width may differ (pruning).</exception>
     public static OperatorGraph Describe(string name, IReadOnlyList<QuantizedLayer> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -135,9 +190,9 @@ public static class LayerCompiler
         GraphTensor? x = null;
         for (var i = 0; i < layers.Count; i++)
         {
-            if (layers[i].Spec != spec)
+            if (!layers[i].Spec.SharesStream(spec))
             {
-                throw new ArgumentException("every layer of a stack must have the same shape", nameof(layers));
+                throw new ArgumentException("every layer of a stack must have the same residual stream (hidden width, tokens, mask and LayerNorm placement)", nameof(layers));
             }
 
             var prefix = layers.Count == 1 ? string.Empty : "L" + i.ToString(CultureInfo.InvariantCulture) + ".";
@@ -154,11 +209,11 @@ public static class LayerCompiler
     private static GraphTensor Describe(GraphBuilder g, QuantizedLayer q, GraphTensor x, string prefix)
     {
         var spec = q.Spec;
-        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn;
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth;
         GraphTensor In(string n, int rows, int cols, sbyte[] values) => g.Tensor(GraphTensor.Input(prefix + n, rows, cols, values));
         GraphTensor Vec(string n, params int[][] v) => g.Tensor(GraphTensor.Rowwise(prefix + n, v));
         GraphTensor Out(string n, int rows, int cols) => g.Tensor(GraphTensor.Output(prefix + n, rows, cols));
-        var (wq, wk, wv, wo) = (In("Wq", h, h, q.Wq), In("Wk", h, h, q.Wk), In("Wv", h, h, q.Wv), In("Wo", h, h, q.Wo));
+        var (wq, wk, wv, wo) = (In("Wq", h, a, q.Wq), In("Wk", h, a, q.Wk), In("Wv", h, a, q.Wv), In("Wo", a, h, q.Wo));
         var (w1, w2) = (In("W1", h, f, q.W1), In("W2", f, h, q.W2));
         var (bq, bk, bv, bo, b1, b2) = (Vec("Bq", q.Bq), Vec("Bk", q.Bk), Vec("Bv", q.Bv), Vec("Bo", q.Bo), Vec("B1", q.B1), Vec("B2", q.B2));
         var columns = q.Columns;
@@ -166,9 +221,9 @@ public static class LayerCompiler
         var gb1 = columns is null ? Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1) : Vec("GB1", columns.Norm1.Vectors());
         var gb2 = columns is null ? Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2) : Vec("GB2", columns.Norm2.Vectors());
         var gc = columns is null ? null : Vec("GC", columns.Gelu.Select(c => c.Encode().InWord).ToArray(), columns.Gelu.Select(c => c.Encode().OutWord).ToArray());
-        var (qt, kt, vt) = (Out("Q", s, h), Out("K", s, h), Out("V", s, h));
+        var (qt, kt, vt) = (Out("Q", s, a), Out("K", s, a), Out("V", s, a));
         var pts = spec.Segments.Select((n, b) => Out(spec.ProbabilityTensor(b), spec.Heads * n, n)).ToList();
-        var (ot, x1, ht, yt) = (Out("O", s, h), Stream("X1"), Out("H", s, f), Stream("Y"));
+        var (ot, x1, ht, yt) = (Out("O", s, a), Stream("X1"), Out("H", s, f), Stream("Y"));
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Out("A1", s, h) : null;
         var a2 = pre ? Out("A2", s, h) : null;
@@ -180,9 +235,9 @@ public static class LayerCompiler
             g.Node(new LayerNormNode(prefix + "ln1", new(x), s, h, gb1, q.Norm1, new(a1!)));
         }
 
-        g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, h, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ });
-        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, h, h, bk, GemmEpilogue.Requantize, new(kt)) { Requant = q.RequantK });
-        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, h, h, bv, GemmEpilogue.Requantize, new(vt)) { Requant = q.RequantV });
+        g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, a, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ });
+        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, a, h, bk, GemmEpilogue.Requantize, new(kt)) { Requant = q.RequantK });
+        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, a, h, bv, GemmEpilogue.Requantize, new(vt)) { Requant = q.RequantV });
         foreach (var (n, b, first) in spec.Segments.Zip(Enumerable.Range(0, spec.Segments.Count), spec.SegmentStarts()))
         {
             var name = spec.Packed is null ? prefix : prefix + "S" + b.ToString(CultureInfo.InvariantCulture) + ".";

@@ -18,8 +18,70 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
     /// <summary>Preset names, in the order of the design brief.</summary>
     public static IReadOnlyList<string> PresetNames { get; } = ["bert-tiny", "bert-mini", "bert-base", "bert-large", "gpt2-small", "vit-b16"];
 
+    /// <summary>
+    /// Width of one head when it is not Hidden / Heads: a pruned layer keeps fewer heads of the original width (set by
+    /// <see cref="Prune"/>); null otherwise.
+    /// </summary>
+    public int? HeadSize { get; private init; }
+
     /// <summary>Width of one head.</summary>
-    public int HeadDim => Hidden / Heads;
+    public int HeadDim => HeadSize ?? Hidden / Heads;
+
+    /// <summary>Columns of Q, K, V and O, and rows of Wo: Heads·HeadDim (Hidden unless heads were pruned).</summary>
+    public int AttentionWidth => Heads * HeadDim;
+
+    /// <summary>
+    /// This layer after structured pruning: <paramref name="heads"/> attention heads of the present head width and an FFN
+    /// of <paramref name="ffn"/> filters. The residual stream (Hidden) is unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentException">Heads or filters outside 1..the present count.</exception>
+    public LayerSpec Prune(int heads, int ffn)
+    {
+        if (heads < 1 || heads > Heads)
+        {
+            throw new ArgumentException($"{Name}: a pruned layer keeps 1..{Heads} heads, not {heads}", nameof(heads));
+        }
+
+        if (ffn < 1 || ffn > Ffn)
+        {
+            throw new ArgumentException($"{Name}: a pruned layer keeps 1..{Ffn} FFN filters, not {ffn}", nameof(ffn));
+        }
+
+        if (heads == Heads && ffn == Ffn)
+        {
+            return this;
+        }
+
+        var dh = HeadDim;
+        return this with { Heads = heads, Ffn = ffn, HeadSize = heads * dh == Hidden ? null : dh, Unpruned = Unpruned ?? (Heads, Ffn) };
+    }
+
+    /// <summary>
+    /// A layer of <paramref name="heads"/> heads of width <paramref name="headDim"/> (an imported layer, pruned when
+    /// heads·headDim ≠ hidden).
+    /// </summary>
+    /// <exception cref="ArgumentException">A width, head count, head width or FFN width below 1.</exception>
+    public static LayerSpec Create(string name, int hidden, int heads, int headDim, int ffn, int seq, bool causal, bool preLayerNorm)
+    {
+        if (hidden < 1 || heads < 1 || headDim < 1 || ffn < 1 || seq < 1)
+        {
+            throw new ArgumentException($"{name}: hidden {hidden}, {heads} heads of {headDim}, FFN {ffn} and {seq} tokens must all be at least 1");
+        }
+
+        var spec = new LayerSpec(name, hidden, heads, ffn, seq, causal, preLayerNorm);
+        return heads * headDim == hidden ? spec : spec with { HeadSize = headDim };
+    }
+
+    /// <summary>The heads and FFN filters before <see cref="Prune"/>, or null for a layer that was not pruned.</summary>
+    public (int Heads, int Ffn)? Unpruned { get; private init; }
+
+    /// <summary>True when <paramref name="other"/> has this layer's residual stream (width, tokens, packing, mask, LayerNorm placement), so it can follow it in a stack.</summary>
+    public bool SharesStream(LayerSpec other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return other.Hidden == Hidden && other.Seq == Seq && other.Causal == Causal && other.PreLayerNorm == PreLayerNorm
+            && (other.Packed ?? []).SequenceEqual(Packed ?? []);
+    }
 
     /// <summary>
     /// Sequences packed back to back (their lengths, summing to <see cref="Seq"/>), or null for one sequence. The
@@ -36,7 +98,7 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
     /// Useful multiply-accumulates of the layer's GEMMs: attention counts each sequence's own tokens only, and with a
     /// causal mask only the keys each query sees (<see cref="AttentionMacs"/>).
     /// </summary>
-    public long Macs => ((long)Seq * Hidden * Hidden * 4) + (2L * Heads * Segments.Sum(n => AttentionMacs(n, HeadDim, Causal))) + (2L * Seq * Hidden * Ffn);
+    public long Macs => ((long)Seq * Hidden * AttentionWidth * 4) + (2L * Heads * Segments.Sum(n => AttentionMacs(n, HeadDim, Causal))) + (2L * Seq * Hidden * Ffn);
 
     /// <summary>
     /// Useful multiply-accumulates of QKᵀ (or of P·V) of one head over <paramref name="n"/> tokens: n²·headDim, or with a
@@ -125,5 +187,5 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
 
     /// <summary>Short text for reports.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Name} hidden={Hidden} heads={Heads} ffn={Ffn} seq={Seq}{(Packed is null ? "" : " packed=" + string.Join('+', Packed))}{(Causal ? " causal" : "")}{(PreLayerNorm ? " pre-ln" : " post-ln")}");
+        $"{Name} hidden={Hidden} heads={Heads}{(HeadSize is { } dh ? "x" + dh : "")} ffn={Ffn} seq={Seq}{(Packed is null ? "" : " packed=" + string.Join('+', Packed))}{(Causal ? " causal" : "")}{(PreLayerNorm ? " pre-ln" : " post-ln")}");
 }

@@ -35,6 +35,8 @@ public sealed partial record QuantizedLayer
         int h = spec.Hidden, f = spec.Ffn;
         Check(x16.Length, spec.Seq * h, "input");
         Check(smoothIn.Length + smoothOut.Length, 2 * h, "smoothing factors");
+        Check(w.Wq.Length + w.Wk.Length + w.Wv.Length + w.Wo.Length, 4 * h * spec.AttentionWidth, "attention weights");
+        Check(w.W1.Length + w.W2.Length, 2 * h * f, "FFN weights");
         var sFfn = SmoothQuant.Factors(ranges.X1, [w.W1], o.SmoothAlpha);
         var sGelu = SmoothQuant.Factors(ranges.H, [w.W2], o.GeluSmoothAlpha);
 
@@ -46,7 +48,7 @@ public sealed partial record QuantizedLayer
         double sq = scales.Q, sk = scales.K, sv = scales.V, so = scales.O;
 
         // The output projection per channel into LayerNorm 1, whose output is divided by FFN1's factors.
-        var (wo, swo) = PerChannel(w.Wo, h, h);
+        var (wo, swo) = PerChannel(w.Wo, spec.AttentionWidth, h);
         var bo = ColumnBias(w.Bo, so, swo);
         var scaleX1 = ColumnDatapath.WideScale(ranges.X1, sFfn);
         var norm1 = NormColumns.Create(

@@ -115,11 +115,19 @@ public sealed partial record QuantizedLayer
     /// <summary>
     /// A stack of <paramref name="layers"/> layers: layer i has the weights of seed + i; its input is the previous
     /// layer's output, in float for calibration and as the previous layer's int8 output (and scale) for the integers.
+    /// With <paramref name="masks"/> (one per layer), layer i's seeded weights are pruned by mask i
+    /// (<see cref="LayerPruning.Apply"/>) before calibration and quantization.
     /// </summary>
-    public static IReadOnlyList<QuantizedLayer> CreateStack(LayerSpec spec, ulong seed, int layers)
+    /// <exception cref="ArgumentException">Not one mask per layer, or a mask that does not fit the layer.</exception>
+    public static IReadOnlyList<QuantizedLayer> CreateStack(LayerSpec spec, ulong seed, int layers, IReadOnlyList<LayerMask>? masks = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
+        if (masks is not null && masks.Count != layers)
+        {
+            throw new ArgumentException($"{masks.Count} pruning masks for {layers} layers", nameof(masks));
+        }
+
         var list = new List<QuantizedLayer>();
         double[]? floatInput = null;
         (sbyte[] X, double Scale)? input = null;
@@ -131,7 +139,13 @@ public sealed partial record QuantizedLayer
                 w = w with { Input = floatInput };
             }
 
-            var (q, fl) = Create(spec, seed + (ulong)i, w, input);
+            var layerSpec = spec;
+            if (masks?[i] is { } mask)
+            {
+                (layerSpec, w) = LayerPruning.Apply(spec, w, mask);
+            }
+
+            var (q, fl) = Create(layerSpec, seed + (ulong)i, w, input);
             list.Add(q);
             floatInput = fl.Y;
             if (i + 1 < layers)
@@ -183,7 +197,8 @@ public sealed partial record QuantizedLayer
         ArgumentNullException.ThrowIfNull(x);
         int h = spec.Hidden, f = spec.Ffn;
         Check(x.Length, spec.Seq * h, "input");
-        Check(w.Wq.Length + w.Wk.Length + w.Wv.Length + w.Wo.Length, 4 * h * h, "attention weights");
+        Check(w.Wq.Length + w.Wk.Length + w.Wv.Length + w.Wo.Length, 4 * h * spec.AttentionWidth, "attention weights");
+        Check(w.Bq.Length + w.Bk.Length + w.Bv.Length, 3 * spec.AttentionWidth, "attention biases");
         Check(w.W1.Length + w.W2.Length, 2 * h * f, "FFN weights");
         Check(w.B1.Length, f, "FFN1 bias");
         var pre = spec.PreLayerNorm;

@@ -55,7 +55,7 @@ public sealed class EncoderLowering
         {
             for (var i = 0; i < weights.Length; i++)
             {
-                templates[i] = QuantizedLayer.Create(Spec(1), 0, weights[i], Scales[i], new sbyte[model.Hidden]);
+                templates[i] = QuantizedLayer.Create(Spec(i, 1), 0, weights[i], Scales[i], new sbyte[model.Hidden]);
             }
 
             return;
@@ -66,7 +66,7 @@ public sealed class EncoderLowering
         for (var i = 0; i < weights.Length; i++)
         {
             var smoothOut = i + 1 < weights.Length ? smooth[i + 1] : Enumerable.Repeat(1.0, model.Hidden).ToArray();
-            templates[i] = QuantizedLayer.CreateColumns(Spec(1), weights[i], Scales[i], ranges[i], smooth[i], smoothOut, new short[model.Hidden], scaleX16, columns);
+            templates[i] = QuantizedLayer.CreateColumns(Spec(i, 1), weights[i], Scales[i], ranges[i], smooth[i], smoothOut, new short[model.Hidden], scaleX16, columns);
             scaleX16 = templates[i].Columns!.Norm2.WideScale;
         }
     }
@@ -80,11 +80,11 @@ public sealed class EncoderLowering
     /// <summary>The activation scales of each layer; layer i's input scale is layer i−1's output scale.</summary>
     public IReadOnlyList<LayerScales> Scales { get; }
 
-    /// <summary>The layers' shape at <paramref name="tokens"/> tokens (named after the model).</summary>
-    public LayerSpec Spec(int tokens)
+    /// <summary>Layer <paramref name="layer"/>'s shape at <paramref name="tokens"/> tokens (named after the model); layers may differ in heads and FFN width (a pruned model).</summary>
+    public LayerSpec Spec(int layer, int tokens)
     {
-        var l = model.Layers[0];
-        return new LayerSpec(model.Name, model.Hidden, l.Heads, l.FfnWidth, tokens, false, model.Placement == NormPlacement.PreNorm);
+        var l = model.Layers[layer];
+        return LayerSpec.Create(model.Name, model.Hidden, l.Heads, l.HeadDim, l.FfnWidth, tokens, false, model.Placement == NormPlacement.PreNorm);
     }
 
     /// <summary>
@@ -105,10 +105,10 @@ public sealed class EncoderLowering
         }
 
         var embedded = sentences.SelectMany(ids => FloatEncoder.Embed(model, ids)).ToArray();
-        var spec = Spec(1).Pack(sentences.Select(ids => ids.Length).ToArray());
+        var lengths = sentences.Select(ids => ids.Length).ToArray();
         if (templates[0].Columns is not null)
         {
-            return LowerColumns(spec, embedded.Select(v => (double)v).ToArray(), chainInputs);
+            return LowerColumns(lengths, embedded.Select(v => (double)v).ToArray(), chainInputs);
         }
 
         var sx = Scales[0].X;
@@ -127,7 +127,7 @@ public sealed class EncoderLowering
             var input = i == 0 ? x : chainInputs ? IntLayerReference.Run(stack[i - 1]).Y : new sbyte[x.Length];
             stack[i] = templates[i] with
             {
-                Spec = spec,
+                Spec = templates[i].Spec.Pack(lengths),
                 X = input,
                 Dequantized = templates[i].Dequantized with { Input = i == 0 ? dequantized : new double[input.Length] },
             };
@@ -137,7 +137,7 @@ public sealed class EncoderLowering
     }
 
     /// <summary>The per-column datapath's stack: layer 0's int16 input divided by its smoothing factors.</summary>
-    private QuantizedLayer[] LowerColumns(LayerSpec spec, double[] embedded, bool chainInputs)
+    private QuantizedLayer[] LowerColumns(int[] lengths, double[] embedded, bool chainInputs)
     {
         var first = templates[0].Columns!;
         var x16 = ColumnDatapath.QuantizeWide(embedded, first.SmoothIn, first.ScaleX16);
@@ -149,7 +149,7 @@ public sealed class EncoderLowering
             var input = i == 0 ? x16 : chainInputs ? IntLayerReference.Run(stack[i - 1]).YWide! : new short[x16.Length];
             stack[i] = t with
             {
-                Spec = spec,
+                Spec = t.Spec.Pack(lengths),
                 X = input.Select(FixedPoint.NarrowWide).ToArray(),
                 Columns = c with { X16 = input },
                 Dequantized = t.Dequantized with { Input = input.Select((v, e) => v * c.ScaleX16 * c.SmoothIn[e % model.Hidden]).ToArray() },
@@ -236,8 +236,10 @@ public sealed class EncoderLowering
     public string OutputTensor => model.Layers.Length == 1 ? "Y" : $"L{(model.Layers.Length - 1).ToString(CultureInfo.InvariantCulture)}.Y";
 
     /// <summary>
-    /// Every layer must be the accelerator's layer type: all layers alike (one program, one stack), heads × head width
-    /// = hidden, and the scores scaled by 1/√(head width), which the Softmax unit's input conversion folds in.
+    /// Every layer must be the accelerator's layer type: at least one head and one FFN filter, and the scores scaled by
+    /// 1/√(head width), which the Softmax unit's input conversion folds in. Layers may differ in heads and FFN width, and
+    /// heads × head width may be below the hidden width (a pruned model, docs/pruning.md): each layer is its own node
+    /// of the one program.
     /// </summary>
     private static void CheckShape(EncoderModel model)
     {
@@ -246,18 +248,12 @@ public sealed class EncoderLowering
             throw new ModelException($"{model.Name}: the model has no encoder layers to run");
         }
 
-        var first = model.Layers[0];
         for (var i = 0; i < model.Layers.Length; i++)
         {
             var l = model.Layers[i];
-            if (l.Heads != first.Heads || l.HeadDim != first.HeadDim || l.FfnWidth != first.FfnWidth)
+            if (l.Heads < 1 || l.HeadDim < 1 || l.FfnWidth < 1)
             {
-                throw new ModelException($"{model.Name}: layer {i} ({l.Heads} heads of {l.HeadDim}, FFN {l.FfnWidth}) differs from layer 0 ({first.Heads} heads of {first.HeadDim}, FFN {first.FfnWidth}); the accelerator runs a stack of alike layers");
-            }
-
-            if (l.AttentionWidth != model.Hidden)
-            {
-                throw new ModelException($"{model.Name}: layer {i} has {l.Heads} heads of {l.HeadDim} = {l.AttentionWidth} attention columns, not the hidden width {model.Hidden}");
+                throw new ModelException($"{model.Name}: layer {i} has {l.Heads} heads of {l.HeadDim} and FFN {l.FfnWidth}; the accelerator's layer needs at least one head and one filter");
             }
 
             var standard = 1.0 / Math.Sqrt(l.HeadDim);
@@ -268,7 +264,7 @@ public sealed class EncoderLowering
         }
     }
 
-    private static LayerWeights ToLayerWeights(EncoderLayer l)
+    internal static LayerWeights ToLayerWeights(EncoderLayer l)
     {
         static double[] D(FloatMatrix m)
         {
@@ -300,9 +296,9 @@ public sealed class EncoderLowering
         foreach (var ids in sentences)
         {
             var x = FloatEncoder.Embed(model, ids).Select(v => (double)v).ToArray();
-            var spec = Spec(ids.Length);
             for (var i = 0; i < weights.Length; i++)
             {
+                var spec = Spec(i, ids.Length);
                 var f = FloatLayer.Forward(spec, weights[i] with { Input = x });
                 var s = LayerScales.Of(x, f);
                 scales[i] = scales[i] is { } seen ? seen.Max(s) : s;

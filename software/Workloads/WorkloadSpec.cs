@@ -48,12 +48,28 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("causal", false, 0, 1),
         ("seed", false, 0, uint.MaxValue),
         ("layers", false, 1, 48),
+        ("heads", false, 1, 1024),
+        ("ffn", false, 1, 65535),
     ];
+
+    /// <summary>
+    /// Parameters that take one value per layer of a stack, separated by <c>/</c> (<c>heads=1/2</c>), or one value for
+    /// every layer: the structured pruning of a layer preset (docs/pruning.md).
+    /// </summary>
+    private static readonly string[] ListNames = ["heads", "ffn"];
+
+    /// <summary>Values of the per-layer list parameters (<c>heads</c>, <c>ffn</c>), by name; empty when none was given.</summary>
+    public ImmutableSortedDictionary<string, ImmutableArray<long>> Lists { get; init; } = ImmutableSortedDictionary<string, ImmutableArray<long>>.Empty;
+
+    /// <summary>A per-layer list parameter, or null when it was not given.</summary>
+    public IReadOnlyList<long>? GetList(string name) => Lists.TryGetValue(name, out var v) ? v : null;
 
     /// <summary>The canonical text (parameters in declaration order).</summary>
     public override string ToString() =>
-        Kind + ":" + string.Join(",", Kinds[Kind].Where(p => Parameters.ContainsKey(p.Name))
-            .Select(p => p.Name + "=" + Parameters[p.Name].ToString(CultureInfo.InvariantCulture)));
+        Kind + ":" + string.Join(",", Kinds[Kind].Where(p => Parameters.ContainsKey(p.Name) || Lists.ContainsKey(p.Name))
+            .Select(p => p.Name + "=" + (Lists.TryGetValue(p.Name, out var list)
+                ? string.Join('/', list.Select(v => v.ToString(CultureInfo.InvariantCulture)))
+                : Parameters[p.Name].ToString(CultureInfo.InvariantCulture))));
 
     /// <summary>A parameter, or a default when it was not given.</summary>
     public long Get(string name, long fallback = 0) => Parameters.TryGetValue(name, out var v) ? v : fallback;
@@ -71,6 +87,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
 
         var usage = $"{kind}:" + string.Join(",", schema.Select(p => p.Required ? $"{p.Name}=<{p.Min}..{p.Max}>" : $"[{p.Name}=..]"));
         var values = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var lists = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<long>>(StringComparer.Ordinal);
         var body = colon < 0 ? string.Empty : text[(colon + 1)..];
         foreach (var raw in body.Split(',', StringSplitOptions.TrimEntries))
         {
@@ -93,22 +110,39 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
                 throw new FormatException($"workload '{text}': unknown parameter '{name}' for {kind}; expected {usage}");
             }
 
-            if (values.ContainsKey(name))
+            if (values.ContainsKey(name) || lists.ContainsKey(name))
             {
                 throw new FormatException($"workload '{text}': parameter '{name}' is given twice");
             }
 
-            if (!TryParseValue(valueText, out var value))
+            var isList = ListNames.Contains(name);
+            var items = isList ? valueText.Split('/', StringSplitOptions.TrimEntries) : [valueText];
+            var parsed = ImmutableArray.CreateBuilder<long>(items.Length);
+            foreach (var item in items)
             {
-                throw new FormatException($"workload '{text}': '{name}={valueText}' is not an integer");
+                if (!TryParseValue(item, out var value))
+                {
+                    throw new FormatException(isList
+                        ? $"workload '{text}': '{name}={valueText}' is not an integer or a list of integers separated by '/' (one per layer)"
+                        : $"workload '{text}': '{name}={valueText}' is not an integer");
+                }
+
+                if (value < param.Min || value > param.Max)
+                {
+                    throw new FormatException($"workload '{text}': {name}={value} is out of range {param.Min}..{param.Max}");
+                }
+
+                parsed.Add(value);
             }
 
-            if (value < param.Min || value > param.Max)
+            if (isList)
             {
-                throw new FormatException($"workload '{text}': {name}={value} is out of range {param.Min}..{param.Max}");
+                lists[name] = parsed.ToImmutable();
             }
-
-            values[name] = value;
+            else
+            {
+                values[name] = parsed[0];
+            }
         }
 
         var missing = schema.Where(p => p.Required && !values.ContainsKey(p.Name)).Select(p => p.Name).ToList();
@@ -117,7 +151,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
             throw new FormatException($"workload '{text}': missing {string.Join(", ", missing)}; expected {usage}");
         }
 
-        return new WorkloadSpec(kind, values.ToImmutable());
+        return new WorkloadSpec(kind, values.ToImmutable()) { Lists = lists.ToImmutable() };
     }
 
     private static bool TryParseValue(string s, out long value) =>

@@ -50,7 +50,7 @@ public static class LayerDump
     {
         var q = run.Layers[index];
         var spec = q.Spec;
-        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn;
+        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth;
         var tensors = new JsonObject();
 
         JsonObject Entry(string file, int[] shape, string dtype, double scale, string meaning) => new()
@@ -80,10 +80,10 @@ public static class LayerDump
 
         var w = q.WeightScales;
         tensors["X"] = Entry((index == 0 ? prefix + "X" : "L" + (index - 1).ToString(CultureInfo.InvariantCulture) + ".Y.rtl") + ".npy", [s, h], "int8", q.ScaleX, "layer input");
-        tensors["Wq"] = Entry(prefix + "Wq.npy", [h, h], "int8", w[0], "query weights, in x out");
-        tensors["Wk"] = Entry(prefix + "Wk.npy", [h, h], "int8", w[1], "key weights, in x out");
-        tensors["Wv"] = Entry(prefix + "Wv.npy", [h, h], "int8", w[2], "value weights, in x out");
-        tensors["Wo"] = Entry(prefix + "Wo.npy", [h, h], "int8", w[3], "output projection weights, in x out");
+        tensors["Wq"] = Entry(prefix + "Wq.npy", [h, a], "int8", w[0], "query weights, in x out");
+        tensors["Wk"] = Entry(prefix + "Wk.npy", [h, a], "int8", w[1], "key weights, in x out");
+        tensors["Wv"] = Entry(prefix + "Wv.npy", [h, a], "int8", w[2], "value weights, in x out");
+        tensors["Wo"] = Entry(prefix + "Wo.npy", [a, h], "int8", w[3], "output projection weights, in x out");
         tensors["W1"] = Entry(prefix + "W1.npy", [h, f], "int8", w[4], "FFN1 weights, in x out");
         tensors["W2"] = Entry(prefix + "W2.npy", [f, h], "int8", w[5], "FFN2 weights, in x out");
         Vector("bias_q", q.Bq, q.AttentionInputScale * w[0], "query bias (scale S_in*S_wq)");

@@ -1,5 +1,7 @@
 using System.Globalization;
 using HwGen.Software.Layers;
+using HwGen.Software.References;
+using HwGen.Software.Workloads;
 using HwGen.Tests.Verif;
 using HwGen.Verif;
 using Xunit.Abstractions;
@@ -74,6 +76,29 @@ public sealed class LayerCosimTests(CosimFixture fixture, ITestOutputHelper outp
         Assert.True(report.Match, GemmCosimTests.Describe(report));
         Assert.Equal(SimStatus.Done, report.Status);
         Assert.Contains("L0.Y", report.ComparedTensors);
+        Assert.Contains("L1.Y", report.ComparedTensors);
+    }
+
+    [SkippableFact]
+    public async Task A_pruned_stack_with_unequal_heads_and_filters_per_layer_matches_the_golden_model_and_the_integer_reference()
+    {
+        // Arrange: layer 0 keeps 1 of 2 heads and 384 of 512 filters, layer 1 both heads and 200 filters.
+        RequiresVerilator.Check();
+        var session = fixture.Session("small");
+        var stack = LayerCompiler.Stack(WorkloadSpec.Parse("bert-tiny:seq=40,layers=2,heads=1/2,ffn=384/200,seed=7"));
+        var program = LayerCompiler.CompileLayers(session.Design, stack).Program;
+
+        // Act
+        var report = await session.RunAsync(program, Bounded, UntiledReference.ForLayers(stack));
+
+        // Assert
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{program.Workload}: {report.Cycles} cycles, utilization {report.Utilization:P1}, {report.SimWallSeconds:F1} s"));
+        Assert.True(report.Match, GemmCosimTests.Describe(report));
+        Assert.True(report.ReferenceMatch, report.ReferenceNote);
+        Assert.Equal(SimStatus.Done, report.Status);
+        Assert.Equal((64, 384), (stack[0].Spec.AttentionWidth, stack[0].Spec.Ffn));
+        Assert.Equal((128, 200), (stack[1].Spec.AttentionWidth, stack[1].Spec.Ffn));
+        Assert.Contains("L0.H", report.ComparedTensors);
         Assert.Contains("L1.Y", report.ComparedTensors);
     }
 

@@ -140,12 +140,12 @@ public sealed class EncoderLoweringTests : IClassFixture<EncoderLoweringTests.Fi
     }
 
     [Fact]
-    public void A_model_whose_layers_differ_is_refused_naming_the_layer()
+    public void A_layer_without_heads_is_refused_naming_the_layer()
     {
         var m = fixture.Session.Model;
-        var narrow = m with { Layers = m.Layers.SetItem(3, m.Layers[3] with { Heads = 6, HeadDim = 64 }) };
-        var ex = Assert.Throws<ModelException>(() => new EncoderLowering(narrow, fixture.Calibration));
-        Assert.Contains("layer 3", ex.Message, StringComparison.Ordinal);
+        var headless = m with { Layers = m.Layers.SetItem(3, m.Layers[3] with { Heads = 0 }) };
+        var ex = Assert.Throws<ModelException>(() => new EncoderLowering(headless, fixture.Calibration));
+        Assert.Contains("layer 3 has 0 heads", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -83,6 +83,46 @@ public sealed class RunCommandTests : IDisposable
         Assert.DoesNotContain("PASS", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [SkippableTheory]
+    [InlineData("""{ "layers": [ { "heads": [0, 0] } ] }""", "layer 0: heads must be listed ascending without repeats (0 then 0)")]
+    [InlineData("""{ "layers": [ {}, {}, {}, {}, {}, { "heads": [32] } ] }""", "layer 5: head 32 is out of range 0..11")]
+    [InlineData("""{ "layers": [ {}, {}, {}, {}, {}, {} ], "x": 1 }""", "unknown key 'x'")]
+    public async Task Bad_pruning_masks_exit_2_with_one_line_naming_the_file_and_the_layer(string json, string message)
+    {
+        // Arrange
+        RequireCli();
+        var masks = Path.Combine(scratch, "masks.json");
+        await File.WriteAllTextAsync(masks, json);
+
+        // Act
+        var result = await Run("run", "configs/default.yaml", "--model", "minilm", "--golden-only", "--text", "hello", "--prune-masks", masks);
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.Contains("masks", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("golden only", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData("1.5", "error: --macs 1.5: must be between 0.001 and 1")]
+    [InlineData("0", "error: --macs 0: must be between 0.001 and 1")]
+    public async Task Prune_with_a_budget_outside_0_to_1_exits_2_before_the_model_is_read(string macs, string message)
+    {
+        // Arrange
+        RequireCli();
+
+        // Act
+        var result = await Run("prune", "--model", "minilm", "--macs", macs, "--output", Path.Combine(scratch, "m.json"));
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith(message, result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("minilm: post-LN", result.StandardOutput, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(scratch, "m.json")));
+    }
+
     public void Dispose() => Directory.Delete(scratch, recursive: true);
 
     private static void RequireCli() =>

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using HwGen.Models;
+
+namespace HwGen.Cli;
+
+/// <summary>
+/// The <c>prune</c> command (first step of the post-training pruner, docs/pruning.md): the Fisher information of every
+/// head and filter mask of a post-LN encoder on calibration sentences, and the masks that keep a fraction of its MACs,
+/// written as the JSON <c>run --prune-masks</c> reads.
+/// </summary>
+internal static class PruneCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model name (minilm) or path to a BERT-family ONNX file (with vocab.txt beside it).", DefaultValueFactory = _ => ModelStore.MiniLm };
+        var macs = new Option<double>("--macs") { Description = "Fraction of the model's MACs to keep (at the sample's mean sentence length), e.g. 0.6 for 40 % fewer.", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Masks JSON to write (for run --prune-masks).", Required = true };
+        var calibration = new Option<int>("--calibration") { Description = "Sample sentences (fortunes-min's riddles, as run's calibration).", DefaultValueFactory = _ => 32 };
+        var projections = new Option<int>("--projections") { Description = "Random projections of the embedding per sentence (backward passes) for the Fisher diagonal.", DefaultValueFactory = _ => 8 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random projections.", DefaultValueFactory = _ => 1 };
+        var tune = new Option<bool>("--tune") { Description = "Also tune the kept masks by least squares on each layer's linearized LayerNorm outputs (writes head_scales and filter_scales; docs/pruning.md: on MiniLM it measured worse than untuned)." };
+        var cmd = new Command("prune", "Find head and filter pruning masks of a post-LN encoder from the Fisher information of its mask variables under a MAC budget; writes masks for run --prune-masks.")
+        {
+            model, macs, output, calibration, projections, seed, tune,
+        };
+        cmd.SetAction(parse =>
+        {
+            try
+            {
+                return Execute(parse.GetValue(model)!, parse.GetValue(macs), parse.GetValue(output)!, parse.GetValue(calibration), parse.GetValue(projections), parse.GetValue(seed), parse.GetValue(tune));
+            }
+            catch (ModelException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.BadInput;
+            }
+        });
+        return cmd;
+    }
+
+    private static int Execute(string modelName, double macs, FileInfo output, int calibrationCount, int projections, int seed, bool tune)
+    {
+        if (!(macs > 0 && macs <= 1))
+        {
+            Console.Error.WriteLine(FormattableString.Invariant($"error: --macs {macs}: give the fraction of MACs to keep, in (0, 1]"));
+            return ExitCodes.BadInput;
+        }
+
+        var sample = SentenceCorpus.Load(calibrationCount, 1).Calibration;
+        using var session = ModelSession.Open(modelName);
+        var m = session.Model;
+        Console.WriteLine(m.Summary());
+        var ids = session.Tokenize(sample);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var importance = FisherPruning.Importance(m, ids, projections, (ulong)seed);
+        var masks = FisherPruning.Search(m, importance, macs);
+        Console.WriteLine(FormattableString.Invariant($"Fisher information of {m.Layers.Sum(l => l.Heads + l.FfnWidth)} mask variables on {ids.Count} sentences ({importance.MeanTokens:F1} tokens on average), {projections} projections each: {watch.Elapsed.TotalSeconds:F1} s"));
+        if (tune)
+        {
+            watch.Restart();
+            masks = FisherPruning.Tune(m, masks, ids);
+            Console.WriteLine(FormattableString.Invariant($"mask tuning (least squares per layer on {ids.Count} sentences): {watch.Elapsed.TotalSeconds:F1} s"));
+        }
+
+        var pruned = masks.Apply(m, output.Name);
+        for (var i = 0; i < m.Layers.Length; i++)
+        {
+            Console.WriteLine(FormattableString.Invariant($"  layer {i}: {pruned.Layers[i].Heads}/{m.Layers[i].Heads} heads, {pruned.Layers[i].FfnWidth}/{m.Layers[i].FfnWidth} filters"));
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(output.FullName)!);
+        File.WriteAllText(output.FullName, FisherPruning.ToJson(masks));
+        Console.WriteLine($"masks: {output.FullName} (./hwgen run CONFIG --model {modelName} --prune-masks {output.Name} ...)");
+        return ExitCodes.Ok;
+    }
+}

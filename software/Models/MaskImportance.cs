@@ -1,0 +1,7 @@
+namespace HwGen.Models;
+
+/// <summary>The diagonal Fisher information of each layer's head and filter masks, and the sample's mean sentence length.</summary>
+/// <param name="Heads">Per layer, per head.</param>
+/// <param name="Filters">Per layer, per filter.</param>
+/// <param name="MeanTokens">Mean tokens of the sample's sentences (the MAC costs are taken at it).</param>
+public sealed record MaskImportance(double[][] Heads, double[][] Filters, double MeanTokens);
