@@ -27,7 +27,8 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
             ["bert-mini"] = LayerParameters,
             ["bert-base"] = LayerParameters,
             ["bert-large"] = LayerParameters,
-            ["gpt2-small"] = LayerParameters,
+            ["gpt2-small"] = DecoderParameters,
+            ["gpt2-medium"] = DecoderParameters,
             ["vit-b16"] = LayerParameters,
         });
 
@@ -48,6 +49,15 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("causal", false, 0, 1),
         ("seed", false, 0, uint.MaxValue),
         ("layers", false, 1, 48),
+    ];
+
+    /// <summary>Decoder presets also generate text (software/Decode): a prompt prefill, then <c>generate</c> decode steps.</summary>
+    private static (string Name, bool Required, long Min, long Max)[] DecoderParameters =>
+    [
+        .. LayerParameters,
+        ("prompt", false, 1, 1024),
+        ("generate", false, 1, 1024),
+        ("vocab", false, 2, 50257),
     ];
 
     /// <summary>The canonical text (parameters in declaration order).</summary>
