@@ -68,29 +68,29 @@ public sealed record DecodeModel
         var inv = CultureInfo.InvariantCulture;
         if (!LayerSpec.PresetNames.Contains(spec.Kind) || !LayerSpec.Preset(spec.Kind).PreLayerNorm || !LayerSpec.Preset(spec.Kind).Causal)
         {
-            throw new ArgumentException($"workload '{spec}': generation needs a causal pre-LN decoder preset (gpt2-small, gpt2-medium), not '{spec.Kind}'", nameof(spec));
+            throw new ArgumentException($"workload '{spec}': generation needs a causal pre-LN decoder preset (gpt2-small, gpt2-medium), not '{spec.Kind}'");
         }
 
         if (spec.Parameters.ContainsKey("seq") && spec.Parameters.ContainsKey("prompt"))
         {
-            throw new ArgumentException($"workload '{spec}': give prompt= or seq=, not both (with generate=, seq is the prompt length)", nameof(spec));
+            throw new ArgumentException($"workload '{spec}': give prompt= or seq=, not both (with generate=, seq is the prompt length)");
         }
 
         if (spec.Get("causal", 1) != 1)
         {
-            throw new ArgumentException($"workload '{spec}': causal=0 cannot generate text (a decoder attends to earlier tokens only)", nameof(spec));
+            throw new ArgumentException($"workload '{spec}': causal=0 cannot generate text (a decoder attends to earlier tokens only)");
         }
 
         if (!spec.Parameters.ContainsKey("generate"))
         {
-            throw new ArgumentException($"workload '{spec}': prompt= and vocab= need generate=N (decode steps after the prompt)", nameof(spec));
+            throw new ArgumentException($"workload '{spec}': prompt= and vocab= need generate=N (decode steps after the prompt)");
         }
 
         var prompt = (int)spec.Get("prompt", spec.Get("seq", 128));
         var generate = (int)spec.Get("generate");
         if (prompt + generate > MaxContext)
         {
-            throw new ArgumentException(string.Create(inv, $"workload '{spec}': prompt + generate = {prompt + generate} exceeds the context of {MaxContext} tokens"), nameof(spec));
+            throw new ArgumentException(string.Create(inv, $"workload '{spec}': prompt + generate = {prompt + generate} exceeds the context of {MaxContext} tokens"));
         }
 
         return (LayerSpec.Preset(spec.Kind, prompt), prompt, generate, (int)spec.Get("vocab", Gpt2Vocab), LayerCompiler.Layers(spec));
