@@ -66,7 +66,7 @@ public static class DecodeCompiler
         void Head(GraphOperand y, string prefix)
         {
             g.Node(new LayerNormNode(prefix + "ln_f", y, 1, h, gbf, m.FinalNorm, new(af)));
-            g.Node(new GemmNode(prefix + "lm_head", new(af), new(wlm), false, 1, m.Vocab, h, null, GemmEpilogue.Requantize, new(logits)) { Requant = m.LogitRequant });
+            g.Node(new GemmNode(prefix + "lm_head", new(af), new(wlm), false, 1, m.Vocab, h, null, GemmEpilogue.Requantize, new(logits)) { Requant = m.LogitRequant, Streamed = true });
         }
 
         Head(new(x, p - 1), string.Empty);

@@ -60,6 +60,11 @@ public static class GraphCompiler
             {
                 case GemmNode g:
                     b.Op(g.Name, g.Macs);
+                    if (g.Streamed && g.Residual is null && b.StreamedGemm(Op(g.A), Op(g.B), g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Gelu))
+                    {
+                        break;
+                    }
+
                     b.Gemm(Op(g.A), Op(g.B), g.TransposedB, g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Softmax, g.Causal, g.Gelu,
                         g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add, normColumns: g.NormColumns, geluColumns: Region(g.GeluColumns));
                     break;

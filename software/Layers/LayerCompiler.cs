@@ -195,9 +195,9 @@ public static class LayerCompiler
             g.Node(new LayerNormNode(prefix + "ln1", new(x), s, h, gb1, q.Norm1, new(a1!)));
         }
 
-        g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, h, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ });
-        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, h, h, bk, GemmEpilogue.Requantize, new(kt, cacheRow)) { Requant = q.RequantK });
-        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, h, h, bv, GemmEpilogue.Requantize, new(vt, cacheRow)) { Requant = q.RequantV });
+        g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, h, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, h, h, bk, GemmEpilogue.Requantize, new(kt, cacheRow)) { Requant = q.RequantK, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, h, h, bv, GemmEpilogue.Requantize, new(vt, cacheRow)) { Requant = q.RequantV, Streamed = slots?.Attention is not null });
         slots?.Attention?.Invoke(qt, ot);
         foreach (var (n, b, first) in slots?.Attention is null ? spec.Segments.Zip(Enumerable.Range(0, spec.Segments.Count), spec.SegmentStarts()) : [])
         {
@@ -208,7 +208,7 @@ public static class LayerCompiler
         {
             g.Node(Gemm("out_proj_add1", ot, wo, bo, GemmEpilogue.ResidualAdd, x1) with { Residual = new(x), Add = q.Add1 });
             g.Node(new LayerNormNode(prefix + "ln2", new(x1), s, h, gb2, q.Norm2, new(a2!)));
-            g.Node(Gemm("ffn1_gelu", a2!, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu });
+            g.Node(Gemm("ffn1_gelu", a2!, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, Streamed = slots?.Attention is not null });
             g.Node(Gemm("ffn2_add2", ht, w2, b2, GemmEpilogue.ResidualAdd, yt) with { Residual = new(x1), Add = q.Add2 });
         }
         else
