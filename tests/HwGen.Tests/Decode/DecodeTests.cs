@@ -79,6 +79,28 @@ public sealed class DecodeTests
         Assert.Equal(chosen, steps[1].Input);
     }
 
+    [Fact]
+    public void The_traffic_by_kind_adds_up_to_the_golden_models_dma_counters()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+        var m = DecodeModel.Create(WorkloadSpec.Parse(Short));
+        var step = DecodeCompiler.Step(d, m, 1).Program;
+
+        // Act
+        var golden = HwGen.Software.Golden.GoldenSimulator.Run(d, step);
+        var t = DecodeTraffic.Of(step);
+
+        // Assert: the weights are read once (every weight of the layer and the LM head), K and V up to the new row once each.
+        Assert.True(golden.Ok, golden.FaultDetail);
+        Assert.Equal(golden.DmaReadBytes, t.ReadBytes);
+        Assert.Equal(golden.DmaWriteBytes, t.WriteBytes);
+        var h = m.Spec.Hidden;
+        Assert.True(t.WeightBytes >= (4L * h * h) + (2L * h * m.Spec.Ffn) + ((long)h * m.Vocab));
+        Assert.Equal(2L * h * (m.Prompt.Length + 2), t.CacheReadBytes);
+        Assert.Equal(2L * h, t.CacheWriteBytes);
+    }
+
     [Theory]
     [InlineData("gpt2-small:generate=4,seq=8,prompt=8", "not both")]
     [InlineData("gpt2-small:prompt=8", "generate=N")]
