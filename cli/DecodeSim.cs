@@ -19,6 +19,17 @@ internal static class DecodeSim
 
     public static async Task<int> RunAsync(DesignModel design, string configArgument, DecodeModel model, CosimOptions options, FileInfo? json, CancellationToken cancel)
     {
+        try
+        {
+            // The last step has the longest context: compile it first, so a context the design cannot take is an error before any simulation.
+            DecodeCompiler.Step(design, model, model.Generate - 1);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
         var dir = Cosimulation.RtlDirectory(design);
         RtlGenerator.Generate(design, dir, CliApp.CommandLine(["generate", configArgument]));
         var session = new CosimSession(design, dir, new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() });

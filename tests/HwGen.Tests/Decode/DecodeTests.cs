@@ -139,4 +139,18 @@ public sealed class DecodeTests
         Assert.Equal(LayerSpec.Preset("gpt2-medium", 16), spec);
         Assert.Equal((16, 4, 50257, 1), (prompt, generate, vocab, layers));
     }
+
+    [Fact]
+    public void A_step_whose_program_overflows_a_token_counter_is_a_clear_error()
+    {
+        // Arrange: context 1001 (the one-row QKᵀ over 63 key blocks overflows LD->EX).
+        var d = TestConfigs.Load("default");
+        var m = DecodeModel.Create(WorkloadSpec.Parse("gpt2-small:prompt=1000,generate=1,layers=1,vocab=200"));
+
+        // Act
+        var e = Assert.Throws<ArgumentException>(() => DecodeCompiler.Step(d, m, 0));
+
+        // Assert
+        Assert.Contains("fails the token check (token counter LD->EX", e.Message, StringComparison.Ordinal);
+    }
 }
