@@ -52,6 +52,26 @@ internal static class SimCommand
 
             // Every path was checked before this action ran (Validation/ArgumentValidator).
             var plotPath = parse.GetValue(plot)?.FullName;
+            if (DecodeWorkload(parse.GetValue(workload), parse.GetValue(program), parse.GetValue(seed)) is var (decode, error))
+            {
+                var unsupported = new (string Name, bool Given)[]
+                {
+                    ("--dump", parse.GetValue(dump) is not null), ("--plot", plotPath is not null), ("--trace", parse.GetValue(trace)),
+                    ("--slverr", parse.GetValue(slverr) is not null), ("--dataflow", parse.GetValue(dataflow) is not null),
+                }.FirstOrDefault(o => o.Given).Name;
+                if (error is not null || unsupported is not null)
+                {
+                    Console.Error.WriteLine($"error: {error ?? unsupported + " is not supported with a generation workload (generate=)"}");
+                    return ExitCodes.BadInput;
+                }
+
+                var decodeOptions = new CosimOptions
+                {
+                    Seed = parse.GetValue(seed) ?? 1, ReadLatency = parse.GetValue(latency), WriteLatency = parse.GetValue(latency), StallPercent = parse.GetValue(stall),
+                    Jitter = parse.GetValue(jitter), MaxCycles = parse.GetValue(maxCycles), Watchdog = parse.GetValue(watchdog),
+                };
+                return await DecodeSim.RunAsync(design, parse.GetValue(config)!.ToString(), decode!, decodeOptions, parse.GetValue(json), cancel).ConfigureAwait(false);
+            }
 
             CompiledProgram compiled;
             LayerRun? layer;
@@ -152,6 +172,43 @@ internal static class SimCommand
             return jsonFailed && outcome == ExitCodes.Ok ? ExitCodes.BadInput : outcome;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The decoder of a generation workload (<c>generate=</c>, <c>prompt=</c> or <c>vocab=</c>) with null error, or null
+    /// model and the error; null when the workload is not a generation (or does not parse: BuildProgram reports that).
+    /// </summary>
+    private static (HwGen.Software.Decode.DecodeModel? Model, string? Error)? DecodeWorkload(string? workload, FileInfo? program, ulong? seed)
+    {
+        WorkloadSpec spec;
+        try
+        {
+            spec = WorkloadSpec.Parse(workload ?? string.Empty);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        if (program is not null || !HwGen.Software.Decode.DecodeModel.IsDecode(spec))
+        {
+            return null;
+        }
+
+        try
+        {
+            if (seed is { } s)
+            {
+                spec = spec with { Parameters = spec.Parameters.SetItem("seed", checked((long)s)) };
+            }
+
+            HwGen.Software.Decode.DecodeModel.Check(spec);
+            return (HwGen.Software.Decode.DecodeModel.Create(spec), null);
+        }
+        catch (Exception ex) when (ex is ArgumentException or OverflowException)
+        {
+            return (null, ex.Message);
+        }
     }
 
     private static (CompiledProgram Program, LayerRun? Layer) BuildProgram(DesignModel design, string? workload, FileInfo? program, FileInfo? memory, string? dataflow, ulong? seed)

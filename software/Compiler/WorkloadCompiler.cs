@@ -32,6 +32,11 @@ public static class WorkloadCompiler
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(spec);
+        if (Decode.DecodeModel.IsDecode(spec))
+        {
+            throw new ArgumentException($"workload '{spec}' generates text: a prefill and one program per decode step, which `hwgen sim` runs (software/Decode)", nameof(spec));
+        }
+
         var df = dataflow ?? DefaultDataflow(d);
         if (!d.Supports(df))
         {
@@ -54,7 +59,7 @@ public static class WorkloadCompiler
     public static (CompiledProgram Program, LayerRun? Layer) Prepare(DesignModel d, WorkloadSpec spec, Dataflow? dataflow = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (!IsLayer(spec))
+        if (!IsLayer(spec) || Decode.DecodeModel.IsDecode(spec))
         {
             return (Compile(d, spec, dataflow), null);
         }

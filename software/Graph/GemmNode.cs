@@ -46,6 +46,12 @@ public sealed record GemmNode(string Name, GraphOperand A, GraphOperand B, bool 
     /// <summary>The GELU store's per-column constants (<c>store func=gelu_col</c>): two vectors, the input and output words.</summary>
     public GraphTensor? GeluColumns { get; init; }
 
+    /// <summary>
+    /// A GEMM of a few rows (a decode step): the compiler maps it output-stationary when the design allows
+    /// (<c>PhaseBuilder.StreamedGemm</c>), so the weights stream at the AXI bandwidth.
+    /// </summary>
+    public bool Streamed { get; init; }
+
     /// <summary>Multiply-accumulates.</summary>
     public long Macs => (long)M * N * K;
 }

@@ -19,12 +19,18 @@ public sealed class GraphBuilder
         return tensor;
     }
 
+    /// <summary>The tensor declared under <paramref name="name"/>, or null.</summary>
+    public GraphTensor? Find(string name) => tensors.Find(t => t.Name == name);
+
     /// <summary>Adds an operator after the ones added before.</summary>
     public void Node(GraphNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
         nodes.Add(node);
     }
+
+    /// <summary>Nodes added so far.</summary>
+    public int NodeCount => nodes.Count;
 
     /// <summary>The graph.</summary>
     public OperatorGraph Build(string name, int residualWidth) => new(name, residualWidth, tensors.ToList(), nodes.ToList());

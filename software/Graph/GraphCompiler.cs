@@ -60,8 +60,16 @@ public static class GraphCompiler
             {
                 case GemmNode g:
                     b.Op(g.Name, g.Macs);
+                    if (g.Streamed && g.Residual is null && b.StreamedGemm(Op(g.A), Op(g.B), g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Gelu))
+                    {
+                        break;
+                    }
+
                     b.Gemm(Op(g.A), Op(g.B), g.TransposedB, g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Softmax, g.Causal, g.Gelu,
                         g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add, normColumns: g.NormColumns, geluColumns: Region(g.GeluColumns));
+                    break;
+                case DecodeAttentionNode a:
+                    DecodeAttention(b, a, t => regions[t]);
                     break;
                 case LayerNormNode l:
                     b.Op(l.Name, 0);
@@ -97,6 +105,36 @@ public static class GraphCompiler
             {
                 Attention(b, run[i], region);
             }
+        }
+    }
+
+    /// <summary>
+    /// One query over the cache, head by head, pipelined like prefill attention: QKᵀ+Softmax of head h+1 (lower
+    /// accumulator window) is issued before P·V of head h (upper window).
+    /// </summary>
+    private static void DecodeAttention(PhaseBuilder b, DecodeAttentionNode a, Func<GraphTensor, TensorRegion> region)
+    {
+        var (n, dh) = (a.Context, a.HeadDim);
+        var (qt, kt, vt, pt, ot) = (region(a.Q), region(a.KCache), region(a.VCache), region(a.P), region(a.O));
+        string Name(int head, string op) => a.Name + "head" + head.ToString(CultureInfo.InvariantCulture) + "." + op;
+        void Qk(int head)
+        {
+            b.Op(Name(head, "qk_softmax"), (long)n * dh);
+            b.Gemm(new Operand(qt, (long)head * dh), new Operand(kt, (long)head * dh), true, 1, n, dh, null, GemmEpilogue.Softmax,
+                new Operand(pt, head * pt.StrideBytes), softmax: a.Softmax, window: b.LowerWindow);
+        }
+
+        Qk(0);
+        for (var head = 0; head < a.Heads; head++)
+        {
+            if (head + 1 < a.Heads)
+            {
+                Qk(head + 1);
+            }
+
+            b.Op(Name(head, "pv"), (long)n * dh);
+            b.Gemm(new Operand(pt, head * pt.StrideBytes), new Operand(vt, (long)head * dh), false, 1, dh, n, null, GemmEpilogue.Requantize,
+                new Operand(ot, (long)head * dh), a.RequantO, window: b.UpperWindow);
         }
     }
 

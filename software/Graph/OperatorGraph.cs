@@ -17,6 +17,7 @@ public sealed record OperatorGraph(string Name, int ResidualWidth, IReadOnlyList
     {
         GemmNode g => g.Macs,
         AttentionNode a => 2L * a.Heads * Layers.LayerSpec.AttentionMacs(a.Seq, a.HeadDim, a.Causal),
+        DecodeAttentionNode a => 2L * a.Heads * a.Context * a.HeadDim,
         _ => 0,
     });
 }

@@ -199,19 +199,33 @@ public static class LayerCompiler
             x ??= layers[0].Columns is { } c
                 ? g.Tensor(GraphTensor.Wide(prefix + "X", spec.Seq, spec.Hidden, c.X16))
                 : g.Tensor(GraphTensor.Input(prefix + "X", spec.Seq, spec.Hidden, layers[0].X));
-            x = Describe(g, layers[i], x, prefix);
+            x = DescribeLayer(g, layers[i], x, prefix, null);
         }
 
         return g.Build(name, spec.Hidden);
     }
 
+    /// <summary>
+    /// Adds one layer of a decoder (software/Decode) reading its input from <paramref name="x"/>: its K and V go into the
+    /// caches of <paramref name="slots"/>, its weights are shared with any layer of the same weight prefix already in
+    /// <paramref name="g"/>; returns its output tensor.
+    /// </summary>
+    public static GraphTensor Describe(GraphBuilder g, QuantizedLayer q, GraphTensor x, string prefix, LayerSlots slots)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(q);
+        ArgumentNullException.ThrowIfNull(slots);
+        return DescribeLayer(g, q, x, prefix, slots);
+    }
+
     /// <summary>Adds one layer reading its input from <paramref name="x"/>; returns its output tensor.</summary>
-    private static GraphTensor Describe(GraphBuilder g, QuantizedLayer q, GraphTensor x, string prefix)
+    private static GraphTensor DescribeLayer(GraphBuilder g, QuantizedLayer q, GraphTensor x, string prefix, LayerSlots? slots)
     {
         var spec = q.Spec;
-        int s = spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth;
-        GraphTensor In(string n, int rows, int cols, sbyte[] values) => g.Tensor(GraphTensor.Input(prefix + n, rows, cols, values));
-        GraphTensor Vec(string n, params int[][] v) => g.Tensor(GraphTensor.Rowwise(prefix + n, v));
+        int s = slots?.Rows ?? spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth;
+        var shared = slots?.WeightPrefix ?? prefix;
+        GraphTensor In(string n, int rows, int cols, sbyte[] values) => g.Find(shared + n) ?? g.Tensor(GraphTensor.Input(shared + n, rows, cols, values));
+        GraphTensor Vec(string n, params int[][] v) => g.Find(shared + n) ?? g.Tensor(GraphTensor.Rowwise(shared + n, v));
         GraphTensor Out(string n, int rows, int cols) => g.Tensor(GraphTensor.Output(prefix + n, rows, cols));
         var (wq, wk, wv, wo) = (In("Wq", h, a, q.Wq), In("Wk", h, a, q.Wk), In("Wv", h, a, q.Wv), In("Wo", a, h, q.Wo));
         var (w1, w2) = (In("W1", h, f, q.W1), In("W2", f, h, q.W2));
@@ -221,8 +235,9 @@ public static class LayerCompiler
         var gb1 = columns is null ? Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1) : Vec("GB1", columns.Norm1.Vectors());
         var gb2 = columns is null ? Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2) : Vec("GB2", columns.Norm2.Vectors());
         var gc = columns is null ? null : Vec("GC", columns.Gelu.Select(c => c.Encode().InWord).ToArray(), columns.Gelu.Select(c => c.Encode().OutWord).ToArray());
-        var (qt, kt, vt) = (Out("Q", s, a), Out("K", s, a), Out("V", s, a));
-        var pts = spec.Segments.Select((n, b) => Out(spec.ProbabilityTensor(b), spec.Heads * n, n)).ToList();
+        var (qt, kt, vt) = (Out("Q", s, a), slots?.KCache ?? Out("K", s, a), slots?.VCache ?? Out("V", s, a));
+        var cacheRow = slots?.CacheRow ?? 0;
+        var pts = slots?.Attention is null ? spec.Segments.Select((n, b) => Out(spec.ProbabilityTensor(b), spec.Heads * n, n)).ToList() : [];
         var (ot, x1, ht, yt) = (Out("O", s, a), Stream("X1"), Out("H", s, f), Stream("Y"));
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Out("A1", s, h) : null;
@@ -235,10 +250,11 @@ public static class LayerCompiler
             g.Node(new LayerNormNode(prefix + "ln1", new(x), s, h, gb1, q.Norm1, new(a1!)));
         }
 
-        g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, a, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ });
-        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, a, h, bk, GemmEpilogue.Requantize, new(kt)) { Requant = q.RequantK });
-        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, a, h, bv, GemmEpilogue.Requantize, new(vt)) { Requant = q.RequantV });
-        foreach (var (n, b, first) in spec.Segments.Zip(Enumerable.Range(0, spec.Segments.Count), spec.SegmentStarts()))
+        g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, a, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, a, h, bk, GemmEpilogue.Requantize, new(kt, cacheRow)) { Requant = q.RequantK, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, a, h, bv, GemmEpilogue.Requantize, new(vt, cacheRow)) { Requant = q.RequantV, Streamed = slots?.Attention is not null });
+        slots?.Attention?.Invoke(qt, ot);
+        foreach (var (n, b, first) in slots?.Attention is null ? spec.Segments.Zip(Enumerable.Range(0, spec.Segments.Count), spec.SegmentStarts()) : [])
         {
             var name = spec.Packed is null ? prefix : prefix + "S" + b.ToString(CultureInfo.InvariantCulture) + ".";
             g.Node(new AttentionNode(name, spec.Heads, n, spec.HeadDim, qt, kt, vt, pts[b], ot, q.Softmax, spec.Causal, q.RequantO) { Row = first });
@@ -247,7 +263,7 @@ public static class LayerCompiler
         {
             g.Node(Gemm("out_proj_add1", ot, wo, bo, GemmEpilogue.ResidualAdd, x1) with { Residual = new(x), Add = q.Add1 });
             g.Node(new LayerNormNode(prefix + "ln2", new(x1), s, h, gb2, q.Norm2, new(a2!)));
-            g.Node(Gemm("ffn1_gelu", a2!, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu });
+            g.Node(Gemm("ffn1_gelu", a2!, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, Streamed = slots?.Attention is not null });
             g.Node(Gemm("ffn2_add2", ht, w2, b2, GemmEpilogue.ResidualAdd, yt) with { Residual = new(x1), Add = q.Add2 });
         }
         else

@@ -16,7 +16,7 @@ namespace HwGen.Software.Layers;
 public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int Seq, bool Causal, bool PreLayerNorm)
 {
     /// <summary>Preset names, in the order of the design brief.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = ["bert-tiny", "bert-mini", "bert-base", "bert-large", "gpt2-small", "vit-b16"];
+    public static IReadOnlyList<string> PresetNames { get; } = ["bert-tiny", "bert-mini", "bert-base", "bert-large", "gpt2-small", "gpt2-medium", "vit-b16"];
 
     /// <summary>
     /// Width of one head when it is not Hidden / Heads: a pruned layer keeps fewer heads of the original width (set by
@@ -146,6 +146,7 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
             "bert-base" => new LayerSpec(name, 768, 12, 3072, 128, false, false),
             "bert-large" => new LayerSpec(name, 1024, 16, 4096, 128, false, false),
             "gpt2-small" => new LayerSpec(name, 768, 12, 3072, 128, true, true),
+            "gpt2-medium" => new LayerSpec(name, 1024, 16, 4096, 128, true, true),
             "vit-b16" => new LayerSpec(name, 768, 12, 3072, 197, false, false),
             _ => throw new ArgumentException($"unknown layer preset '{name}'; expected one of {string.Join(", ", PresetNames)}", nameof(name)),
         };

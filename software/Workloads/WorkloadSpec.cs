@@ -27,7 +27,8 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
             ["bert-mini"] = LayerParameters,
             ["bert-base"] = LayerParameters,
             ["bert-large"] = LayerParameters,
-            ["gpt2-small"] = LayerParameters,
+            ["gpt2-small"] = DecoderParameters,
+            ["gpt2-medium"] = DecoderParameters,
             ["vit-b16"] = LayerParameters,
         });
 
@@ -63,6 +64,15 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
 
     /// <summary>A per-layer list parameter, or null when it was not given.</summary>
     public IReadOnlyList<long>? GetList(string name) => Lists.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>Decoder presets also generate text (software/Decode): a prompt prefill, then <c>generate</c> decode steps.</summary>
+    private static (string Name, bool Required, long Min, long Max)[] DecoderParameters =>
+    [
+        .. LayerParameters,
+        ("prompt", false, 1, 1024),
+        ("generate", false, 1, 1024),
+        ("vocab", false, 2, 50257),
+    ];
 
     /// <summary>The canonical text (parameters in declaration order).</summary>
     public override string ToString() =>

@@ -15,6 +15,7 @@ public sealed class LayerCompilerTests(ITestOutputHelper output)
     [InlineData("bert-base", 768, 12, 3072, 128, false, false)]
     [InlineData("bert-large", 1024, 16, 4096, 128, false, false)]
     [InlineData("gpt2-small", 768, 12, 3072, 128, true, true)]
+    [InlineData("gpt2-medium", 1024, 16, 4096, 128, true, true)]
     [InlineData("vit-b16", 768, 12, 3072, 197, false, false)]
     public void Presets_have_the_dimensions_of_the_design_brief(string name, int hidden, int heads, int ffn, int seq, bool causal, bool preLn)
     {

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+using HwGen.Generator.Design;
+using HwGen.Generator.Rendering;
+using HwGen.Software.Decode;
+using HwGen.Verif;
+using Spectre.Console;
+
+namespace HwGen.Cli;
+
+/// <summary>
+/// <c>sim</c> of a generation workload (<c>gpt2-small:prompt=128,generate=32</c>): the prefill and every decode step
+/// co-simulated against the golden model (<see cref="DecodeCosim"/>), with a per-step table of cycles, DRAM bytes and
+/// the roofline, and the JSON report.
+/// </summary>
+internal static class DecodeSim
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static async Task<int> RunAsync(DesignModel design, string configArgument, DecodeModel model, CosimOptions options, FileInfo? json, CancellationToken cancel)
+    {
+        try
+        {
+            // The last step has the longest context: compile it first, so a context the design cannot take is an error before any simulation.
+            DecodeCompiler.Step(design, model, model.Generate - 1);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var dir = Cosimulation.RtlDirectory(design);
+        RtlGenerator.Generate(design, dir, CliApp.CommandLine(["generate", configArgument]));
+        var session = new CosimSession(design, dir, new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() });
+        DecodeReport report;
+        try
+        {
+            report = await AnsiConsole.Status().StartAsync("building the Verilator model (cached by RTL hash)…", async ctx =>
+            {
+                await session.PrepareAsync(false, cancel).ConfigureAwait(false);
+                var progress = new Progress<string>(name => ctx.Status($"simulating {name}…"));
+                return await DecodeCosim.RunAsync(session, model, options, progress, cancel).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        catch (ToolchainException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.ToolError;
+        }
+        catch (HarnessBuildException ex)
+        {
+            Console.Error.WriteLine($"error: building the Verilator model failed: {ex.Message}");
+            return ExitCodes.ToolError;
+        }
+
+        Print(report);
+        if (json is not null && !await Outputs.OutputFiles.TryWriteAsync("--json", json.FullName, Serialize(report), cancel).ConfigureAwait(false))
+        {
+            return ExitCodes.BadInput;
+        }
+
+        var failed = report.Steps.FirstOrDefault(s => !s.Cosim.Match);
+        return failed is null ? (report.Match ? ExitCodes.Ok : ExitCodes.Mismatch) : ExitCodes.Of(failed.Cosim);
+    }
+
+    private static void Print(DecodeReport r)
+    {
+        static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
+        static string P(double v) => v.ToString("P1", CultureInfo.InvariantCulture);
+        static string K(long bytes) => (bytes / 1024.0).ToString("N0", CultureInfo.InvariantCulture);
+        var table = new Table().AddColumns("step", "ctx", "token", "cycles", "KiB read w/cache/act/prog", "KiB written cache/act", "read B/cycle",
+            "bound cycles", "of bound", "result");
+        foreach (var s in r.Steps)
+        {
+            var t = s.Traffic;
+            table.AddRow(s.Step < 0 ? "prefill" : s.Step.ToString(CultureInfo.InvariantCulture), s.Context.ToString(CultureInfo.InvariantCulture),
+                (s.Input < 0 ? "" : s.Input.ToString(CultureInfo.InvariantCulture)) + "→" + s.Next.ToString(CultureInfo.InvariantCulture),
+                N(s.Cycles), $"{K(t.WeightBytes)}/{K(t.CacheReadBytes)}/{K(t.ActivationReadBytes)}/{K(t.ProgramBytes)}", $"{K(t.CacheWriteBytes)}/{K(t.ActivationWriteBytes)}",
+                $"{s.ReadBytesPerCycle.ToString("F2", CultureInfo.InvariantCulture)} of {s.AxiBytesPerBeat.ToString(CultureInfo.InvariantCulture)}",
+                $"{N(s.BoundCycles)} {s.Bound[..2]}", P(s.OfBound), Markup.Escape(s.Cosim.Match ? "PASS" : "FAIL: " + string.Join("; ", s.Cosim.Problems.Take(2))));
+        }
+
+        AnsiConsole.Write(table);
+        var ratio = r.CyclesPerToken > 0 ? r.BoundCyclesPerToken / r.CyclesPerToken : 0;
+        AnsiConsole.MarkupLine((r.Match ? "[green]PASS[/] " : "[red]FAIL[/] ") + Markup.Escape(
+            $"{r.Workload} on {r.Config}: {r.Tokens} decode steps, {N(r.CyclesPerToken)} cycles per token (roofline bound {N(r.BoundCyclesPerToken)}: {P(ratio)} of it); " +
+            $"cache rows and logits bit-exact at every step: {(r.Match ? "yes" : "no")}"));
+    }
+
+    /// <summary>The JSON report: totals, then one object per program.</summary>
+    public static string Serialize(DecodeReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var doc = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["config"] = r.Config,
+            ["workload"] = r.Workload,
+            ["match"] = r.Match,
+            ["tokens"] = r.Tokens,
+            ["cycles_per_token"] = r.CyclesPerToken,
+            ["bound_cycles_per_token"] = r.BoundCyclesPerToken,
+            ["chosen_tokens"] = r.Chosen,
+            ["steps"] = r.Steps.Select(s => new SortedDictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["step"] = s.Step,
+                ["kind"] = s.Step < 0 ? "prefill" : "decode",
+                ["context"] = s.Context,
+                ["input_token"] = s.Input,
+                ["next_token"] = s.Next,
+                ["match"] = s.Cosim.Match,
+                ["problems"] = s.Cosim.Problems,
+                ["cycles"] = s.Cycles,
+                ["macs"] = s.Cosim.Macs,
+                ["bytes"] = new SortedDictionary<string, long>(StringComparer.Ordinal)
+                {
+                    ["weights_read"] = s.Traffic.WeightBytes,
+                    ["cache_read"] = s.Traffic.CacheReadBytes,
+                    ["activations_read"] = s.Traffic.ActivationReadBytes,
+                    ["cache_written"] = s.Traffic.CacheWriteBytes,
+                    ["activations_written"] = s.Traffic.ActivationWriteBytes,
+                    ["program"] = s.Traffic.ProgramBytes,
+                    ["dma_read_measured"] = (long)s.Cosim.DmaReadBytes,
+                    ["dma_write_measured"] = (long)s.Cosim.DmaWriteBytes,
+                },
+                ["axi_bytes_per_beat"] = s.AxiBytesPerBeat,
+                ["read_bytes_per_cycle"] = s.ReadBytesPerCycle,
+                ["compute_bound_cycles"] = s.ComputeBoundCycles,
+                ["bandwidth_bound_cycles"] = s.BandwidthBoundCycles,
+                ["bound_cycles"] = s.BoundCycles,
+                ["bound"] = s.Bound,
+                ["fraction_of_bound"] = s.OfBound,
+            }).ToList(),
+        };
+        return JsonSerializer.Serialize(doc, Indented) + "\n";
+    }
+}

@@ -1,0 +1,67 @@
+using HwGen.Software.Programs;
+
+namespace HwGen.Software.Decode;
+
+/// <summary>
+/// The host's part of generation, shared by the golden run and the co-simulation: carry the DRAM image from one program
+/// to the next, read the logits, choose the next token, write its embedding into the step's input row.
+/// </summary>
+public static class DecodeHost
+{
+    /// <summary>
+    /// The image <paramref name="next"/> starts from: every tensor as <paramref name="previous"/> (the image the last
+    /// program left) holds it, and <paramref name="next"/>'s program text after them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The programs place their tensors differently.</exception>
+    public static byte[] Carry(byte[] previous, CompiledProgram next)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(next);
+        var tensors = next.ProgramAddress;
+        if (previous.Length < tensors)
+        {
+            throw new ArgumentException($"the previous DRAM image ({previous.Length} bytes) ends before the tensors of {next.Workload} (0..{tensors})", nameof(previous));
+        }
+
+        var image = new byte[next.Dram.Length];
+        previous.AsSpan(0, (int)tensors).CopyTo(image);
+        next.Dram.AsSpan((int)tensors).CopyTo(image.AsSpan((int)tensors));
+        return image;
+    }
+
+    /// <summary>The int8 logits a program left in <paramref name="dram"/>.</summary>
+    public static long[] Logits(CompiledProgram program, byte[] dram) => Region(program, "Logits").Read(dram);
+
+    /// <summary>Writes the embedding of <paramref name="token"/> into the step input row <c>x</c>.</summary>
+    public static void Feed(DecodeModel model, CompiledProgram program, byte[] dram, int token)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(dram);
+        var x = Region(program, "x");
+        var e = model.Embed(token);
+        for (var c = 0; c < e.Length; c++)
+        {
+            dram[x.Address + c] = (byte)e[c];
+        }
+    }
+
+    /// <summary>Cache row <paramref name="row"/> of layer <paramref name="layer"/>'s K and V (Hidden values each).</summary>
+    public static (long[] K, long[] V) CacheRow(CompiledProgram program, byte[] dram, int layer, int row)
+    {
+        long[] Row(string name)
+        {
+            var t = Region(program, DecodeCompiler.Prefix(layer) + name);
+            return (t with { Address = t.Address + (row * t.StrideBytes), Rows = 1 }).Read(dram);
+        }
+
+        return (Row("Kc"), Row("Vc"));
+    }
+
+    /// <summary>A tensor of the program by name.</summary>
+    /// <exception cref="ArgumentException">No such tensor.</exception>
+    public static TensorRegion Region(CompiledProgram program, string name)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        return program.Tensors.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"{program.Workload} has no tensor '{name}'", nameof(name));
+    }
+}

@@ -1,0 +1,95 @@
+using HwGen.Generator.Isa;
+using HwGen.Software.Programs;
+
+namespace HwGen.Software.Decode;
+
+/// <summary>
+/// The DRAM bytes a program's loads read and its stores and normalizes write, by what they touch: weights (weights,
+/// biases, γ/β, the LM head), the K/V caches, and activations (everything else, the identity matrix included), plus the
+/// program text the fetch unit reads. Counted from the instructions (useful bytes, as the golden model's DMA counters).
+/// </summary>
+/// <param name="WeightBytes">Bytes read from weight tensors.</param>
+/// <param name="CacheReadBytes">Bytes read from the caches.</param>
+/// <param name="ActivationReadBytes">Bytes read from activations.</param>
+/// <param name="CacheWriteBytes">Bytes written into the caches.</param>
+/// <param name="ActivationWriteBytes">Bytes written into activations (logits included).</param>
+/// <param name="ProgramBytes">Bytes of program text.</param>
+public sealed record DecodeTraffic(long WeightBytes, long CacheReadBytes, long ActivationReadBytes, long CacheWriteBytes, long ActivationWriteBytes, long ProgramBytes)
+{
+    /// <summary>Bytes the loads read.</summary>
+    public long ReadBytes => WeightBytes + CacheReadBytes + ActivationReadBytes;
+
+    /// <summary>Bytes the stores and normalizes write.</summary>
+    public long WriteBytes => CacheWriteBytes + ActivationWriteBytes;
+
+    /// <summary>Counts <paramref name="program"/>'s traffic.</summary>
+    public static DecodeTraffic Of(CompiledProgram program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var tensors = program.Tensors.OrderBy(t => t.Address).ToList();
+        var starts = tensors.Select(t => t.Address).ToArray();
+        TensorRegion? At(long address)
+        {
+            var i = Array.BinarySearch(starts, address);
+            i = i >= 0 ? i : ~i - 1;
+            return i >= 0 ? tensors[i] : null;
+        }
+
+        long weights = 0, cacheRead = 0, actRead = 0, cacheWrite = 0, actWrite = 0;
+        foreach (var ins in program.Instructions.Take(program.Length))
+        {
+            switch (ins.Opcode)
+            {
+                case Opcode.Load:
+                {
+                    var element = ins["target"] == 2 ? 4 : ins["elem16"] == 1 ? 2 : 1;
+                    var cols = (long)ins["cols"];
+                    var row = ins["int4"] == 1 ? (cols + 1) / 2 : cols * element;
+                    var bytes = row * (long)ins["rows"];
+                    switch (Kind(At(ins.Get64("dram_addr"))))
+                    {
+                        case 0: weights += bytes; break;
+                        case 1: cacheRead += bytes; break;
+                        default: actRead += bytes; break;
+                    }
+
+                    break;
+                }
+
+                case Opcode.Store or Opcode.Normalize:
+                {
+                    var bytes = ins.Opcode == Opcode.Store ? (long)ins["rows"] * (long)ins["cols"] : (long)ins["rows"] * (long)ins["width"] * (ins["wide"] == 1 ? 2 : 1);
+                    if (Kind(At(ins.Get64("dram_addr"))) == 1)
+                    {
+                        cacheWrite += bytes;
+                    }
+                    else
+                    {
+                        actWrite += bytes;
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        return new DecodeTraffic(weights, cacheRead, actRead, cacheWrite, actWrite, (long)program.Length * IsaSpec.InstructionBytes);
+    }
+
+    /// <summary>0 = weights, 1 = cache, 2 = activations.</summary>
+    private static int Kind(TensorRegion? t)
+    {
+        if (t is null)
+        {
+            return 2;
+        }
+
+        var leaf = t.Name[(t.Name.LastIndexOf('.') + 1)..];
+        if (leaf is "Kc" or "Vc")
+        {
+            return 1;
+        }
+
+        return t.Role == TensorRole.Input && leaf is not ("X" or "x" or "I") ? 0 : 2;
+    }
+}

@@ -1,0 +1,38 @@
+using HwGen.Tests.CommandLine;
+
+namespace HwGen.Tests.Decode;
+
+/// <summary>The <c>sim</c> command's checks of a generation workload: every bad parameter exits 2 with one clear line, before any simulation.</summary>
+[Collection(CliGroup.Name)]
+public sealed class DecodeCliTests
+{
+    [Theory]
+    [InlineData("gpt2-small:prompt=8,generate=2,causal=0", "causal=0 cannot generate text")]
+    [InlineData("gpt2-small:prompt=8", "need generate=N")]
+    [InlineData("gpt2-small:prompt=1000,generate=25", "exceeds the context of 1024 tokens")]
+    [InlineData("gpt2-small:prompt=8,generate=0", "generate=0 is out of range 1..1024")]
+    [InlineData("gpt2-medium:prompt=8,generate=2,vocab=50258", "vocab=50258 is out of range 2..50257")]
+    [InlineData("bert-tiny:prompt=8,generate=2", "unknown parameter 'prompt' for bert-tiny")]
+    public void Bad_generation_parameters_exit_2_with_one_line(string workload, string expected)
+    {
+        // Act
+        var run = CliRunner.InProcess(["sim", RepoPaths.Config("default"), "--workload", workload], RepoPaths.Root);
+
+        // Assert
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.False(run.ShowsStackTrace, run.ToString());
+    }
+
+    [Fact]
+    public void Options_a_generation_does_not_support_are_refused()
+    {
+        // Act
+        var run = CliRunner.InProcess(["sim", RepoPaths.Config("default"), "--workload", "gpt2-small:prompt=4,generate=1,vocab=8", "--dataflow", "ws"], RepoPaths.Root);
+
+        // Assert
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--dataflow is not supported with a generation workload", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,156 @@
+using HwGen.Software.Decode;
+using HwGen.Software.Layers;
+using HwGen.Software.Workloads;
+using HwGen.Tests.Software;
+
+namespace HwGen.Tests.Decode;
+
+/// <summary>Text generation (software/Decode): the cache layout, decode steps against a longer prefill on the golden model, and bad parameters.</summary>
+public sealed class DecodeTests
+{
+    private const string Short = "gpt2-small:prompt=7,generate=2,layers=1,vocab=200";
+
+    [Fact]
+    public void Every_program_of_a_generation_places_every_tensor_at_the_same_address()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+        var m = DecodeModel.Create(WorkloadSpec.Parse(Short));
+
+        // Act
+        var prefill = DecodeCompiler.Prefill(d, m).Program;
+        var step = DecodeCompiler.Step(d, m, 1).Program;
+
+        // Assert
+        Assert.Equal(prefill.Tensors, step.Tensors);
+        Assert.Equal(prefill.ProgramAddress, step.ProgramAddress);
+    }
+
+    [Fact]
+    public void The_cache_is_token_major_with_a_row_per_context_position_and_the_heads_side_by_side()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+        var m = DecodeModel.Create(WorkloadSpec.Parse(Short));
+
+        // Act
+        var p = DecodeCompiler.Prefill(d, m).Program;
+        var k = DecodeHost.Region(p, "L0.Kc");
+        var v = DecodeHost.Region(p, "L0.Vc");
+
+        // Assert: Prompt + Generate rows of Hidden bytes (a head's keys are HeadDim contiguous bytes per row).
+        Assert.Equal((m.Context, m.Spec.Hidden), (k.Rows, k.Cols));
+        Assert.Equal(9, m.Context);
+        Assert.Equal(k.StrideBytes, v.StrideBytes);
+        Assert.True(k.StrideBytes >= m.Spec.Hidden);
+        Assert.True(v.Address >= k.Address + (k.Rows * k.StrideBytes));
+    }
+
+    [Fact]
+    public void A_decode_step_writes_the_cache_row_and_logits_a_prefill_of_the_longer_prompt_computes()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+        var m = DecodeModel.Create(WorkloadSpec.Parse(Short));
+        var steps = DecodeGolden.Run(d, m, 1);
+        var chosen = steps[0].Next;
+        var n = m.Prompt.Length + 1;
+        var longer = m with
+        {
+            Prompt = [.. m.Prompt, chosen],
+            Spec = m.Spec with { Seq = n },
+            Layers = m.Layers.Select(q => q with { Spec = q.Spec with { Seq = n } }).ToList(),
+        };
+
+        // Act
+        var prefill = DecodeGolden.Run(d, longer, 0)[0];
+
+        // Assert: the new token's K and V rows and the logits agree bit for bit, and so do the prompt's rows.
+        for (var row = 0; row < n; row++)
+        {
+            var (k1, v1) = DecodeHost.CacheRow(steps[1].Program, steps[1].Dram, 0, row);
+            var (k2, v2) = DecodeHost.CacheRow(prefill.Program, prefill.Dram, 0, row);
+            Assert.Equal(k2, k1);
+            Assert.Equal(v2, v1);
+        }
+
+        Assert.Equal(prefill.Logits, steps[1].Logits);
+        Assert.Contains(steps[1].Logits, l => l != steps[1].Logits[0]);
+        Assert.Equal(chosen, steps[1].Input);
+    }
+
+    [Fact]
+    public void The_traffic_by_kind_adds_up_to_the_golden_models_dma_counters()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+        var m = DecodeModel.Create(WorkloadSpec.Parse(Short));
+        var step = DecodeCompiler.Step(d, m, 1).Program;
+
+        // Act
+        var golden = HwGen.Software.Golden.GoldenSimulator.Run(d, step);
+        var t = DecodeTraffic.Of(step);
+
+        // Assert: the weights are read once (every weight of the layer and the LM head), K and V up to the new row once each.
+        Assert.True(golden.Ok, golden.FaultDetail);
+        Assert.Equal(golden.DmaReadBytes, t.ReadBytes);
+        Assert.Equal(golden.DmaWriteBytes, t.WriteBytes);
+        var h = m.Spec.Hidden;
+        Assert.True(t.WeightBytes >= (4L * h * h) + (2L * h * m.Spec.Ffn) + ((long)h * m.Vocab));
+        Assert.Equal(2L * h * (m.Prompt.Length + 2), t.CacheReadBytes);
+        Assert.Equal(2L * h, t.CacheWriteBytes);
+    }
+
+    [Theory]
+    [InlineData("gpt2-small:generate=4,seq=8,prompt=8", "not both")]
+    [InlineData("gpt2-small:prompt=8", "generate=N")]
+    [InlineData("gpt2-small:prompt=1000,generate=100", "exceeds the context of 1024")]
+    [InlineData("gpt2-small:prompt=8,generate=2,causal=0", "causal=0")]
+    public void Bad_decode_parameters_are_clear_errors(string workload, string expected)
+    {
+        // Act
+        var e = Assert.Throws<ArgumentException>(() => DecodeModel.Check(WorkloadSpec.Parse(workload)));
+
+        // Assert
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gpt2-small:prompt=0,generate=2", "out of range")]
+    [InlineData("gpt2-small:prompt=8,generate=2,vocab=1", "out of range")]
+    [InlineData("bert-base:prompt=8,generate=2", "unknown parameter 'prompt'")]
+    [InlineData("gpt2-small:prompt=8,generate=2,layers=49", "layers=49 is out of range")]
+    public void Decode_parameters_out_of_range_are_rejected_by_the_parser(string workload, string expected)
+    {
+        // Act
+        var e = Assert.Throws<FormatException>(() => WorkloadSpec.Parse(workload));
+
+        // Assert
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_medium_preset_decodes_with_its_own_shape()
+    {
+        // Act
+        var (spec, prompt, generate, vocab, layers) = DecodeModel.Check(WorkloadSpec.Parse("gpt2-medium:prompt=16,generate=4"));
+
+        // Assert
+        Assert.Equal(LayerSpec.Preset("gpt2-medium", 16), spec);
+        Assert.Equal((16, 4, 50257, 1), (prompt, generate, vocab, layers));
+    }
+
+    [Fact]
+    public void A_step_whose_program_overflows_a_token_counter_is_a_clear_error()
+    {
+        // Arrange: context 1001 (the one-row QKᵀ over 63 key blocks overflows LD->EX).
+        var d = TestConfigs.Load("default");
+        var m = DecodeModel.Create(WorkloadSpec.Parse("gpt2-small:prompt=1000,generate=1,layers=1,vocab=200"));
+
+        // Act
+        var e = Assert.Throws<ArgumentException>(() => DecodeCompiler.Step(d, m, 0));
+
+        // Assert
+        Assert.Contains("fails the token check (token counter LD->EX", e.Message, StringComparison.Ordinal);
+    }
+}
