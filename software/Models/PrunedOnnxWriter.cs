@@ -41,7 +41,7 @@ public static class PrunedOnnxWriter
             var where = string.Create(CultureInfo.InvariantCulture, $"{file.Path}: layer {i}");
             string Find(FloatMatrix m, string what)
             {
-                var hits = floats.Where(t => t.Dims.Aggregate(1L, (p, d) => p * d) == m.Data.Length && g.Const(t.Name) is { } c && c.Values.AsSpan().SequenceEqual(m.Data)).ToList();
+                var hits = floats.Where(t => file.Initializer(t.Name)!.Dims.Aggregate(1L, (p, d) => p * d) == m.Data.Length && g.Const(t.Name) is { } c && c.Values.AsSpan().SequenceEqual(m.Data)).ToList();
                 return hits.Count == 1 ? hits[0].Name
                     : throw new ModelException($"{where}: {(hits.Count == 0 ? "no" : hits.Count.ToString(CultureInfo.InvariantCulture))} initializers hold the {what} as stored [in, out]; the ONNX writer needs MatMul projections by their own initializers");
             }
