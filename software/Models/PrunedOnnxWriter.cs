@@ -48,7 +48,14 @@ public static class PrunedOnnxWriter
 
             void Replace(FloatMatrix from, FloatMatrix to, string what, bool vector)
             {
-                var t = inits[Find(from, what)];
+                var name = Find(from, what);
+                var users = graph.Node.Count(n => n.Input.Contains(name));
+                if (users != 1 || (!vector && MatMulOf(g, name, where) is null))
+                {
+                    throw new ModelException($"{where}: the {what} initializer '{name}' is read by {users} nodes; the ONNX writer slices only a projection's own initializer");
+                }
+
+                var t = inits[name];
                 var dims = vector ? t.Dims.Take(t.Dims.Count - 1).Append(to.Data.Length).ToArray() : [to.Rows, to.Cols];
                 SetFloats(t, dims, to.Data.ToArray());
             }
