@@ -87,4 +87,27 @@ public sealed class PrunedOnnxTests(EncoderLoweringTests.Fixture fixture) : ICla
             Assert.True(Similarity.Cosine(original, actual) < 0.999, "the masks should change the embedding");
         }
     }
+
+    [Fact]
+    public void A_written_file_can_be_pruned_again_and_still_runs_on_onnx_runtime()
+    {
+        // Arrange: prune the written file's 3-head layer 1 to 2 heads and its 8-head layer 2 to 1.
+        var first = Path.Combine(dir, "pruned.onnx");
+        var second = Path.Combine(dir, "again.onnx");
+        PrunedOnnxWriter.Write(fixture.Session.Imported, PruneMasks.Parse(Masks, "m.json"), "m.json", first);
+        var again = PruneMasks.Parse("""{ "layers": [ {}, { "heads": [0, 2] }, { "heads": [7], "filters": [1, 2] }, {}, {}, {} ] }""", "n.json");
+
+        // Act
+        var pruned = PrunedOnnxWriter.Write(EncoderImporter.Import(first), again, "n.json", second);
+        var imported = EncoderImporter.Import(second);
+        using var ort = new OrtReference(imported);
+        var ids = fixture.Session.Tokenize(MiniLmTests.Sentences[..1])[0];
+
+        // Assert
+        Assert.Equal([12, 2, 1, 12, 2, 12], imported.Model.Layers.Select(l => l.Heads));
+        Assert.Equal([1536, 512, 2, 3, 3, 1536], imported.Model.Layers.Select(l => l.FfnWidth));
+        var expected = FloatEncoder.Pool(new FloatEncoder(pruned).Forward(ids), ids.Length, Pooling.Mean);
+        var actual = FloatEncoder.Pool(ModelSession.Flatten(ort.HiddenStates(ids)), ids.Length, Pooling.Mean);
+        Assert.True(Similarity.Cosine(expected, actual) > 0.9999, $"cosine {Similarity.Cosine(expected, actual)}");
+    }
 }
