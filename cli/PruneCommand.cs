@@ -18,16 +18,17 @@ internal static class PruneCommand
         var calibration = new Option<int>("--calibration") { Description = "Sample sentences (fortunes-min's riddles, as run's calibration).", DefaultValueFactory = _ => 32 };
         var projections = new Option<int>("--projections") { Description = "Random projections of the embedding per sentence (backward passes) for the Fisher diagonal.", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random projections.", DefaultValueFactory = _ => 1 };
+        var onnx = new Option<FileInfo?>("--onnx") { Description = "Also write the pruned model as an ONNX file (initializers sliced to the kept heads and filters, head reshapes updated); run --model reads it back." };
         var tune = new Option<bool>("--tune") { Description = "Also tune the kept masks by least squares on each layer's linearized LayerNorm outputs (writes head_scales and filter_scales; docs/pruning.md: on MiniLM it measured worse than untuned)." };
         var cmd = new Command("prune", "Find head and filter pruning masks of a post-LN encoder from the Fisher information of its mask variables under a MAC budget; writes masks for run --prune-masks.")
         {
-            model, macs, output, calibration, projections, seed, tune,
+            model, macs, output, onnx, calibration, projections, seed, tune,
         };
         cmd.SetAction(parse =>
         {
             try
             {
-                return Execute(parse.GetValue(model)!, parse.GetValue(macs), parse.GetValue(output)!, parse.GetValue(calibration), parse.GetValue(projections), parse.GetValue(seed), parse.GetValue(tune));
+                return Execute(parse.GetValue(model)!, parse.GetValue(macs), parse.GetValue(output)!, parse.GetValue(calibration), parse.GetValue(projections), parse.GetValue(seed), parse.GetValue(tune), parse.GetValue(onnx));
             }
             catch (ModelException ex)
             {
@@ -38,7 +39,7 @@ internal static class PruneCommand
         return cmd;
     }
 
-    private static int Execute(string modelName, double macs, FileInfo output, int calibrationCount, int projections, int seed, bool tune)
+    private static int Execute(string modelName, double macs, FileInfo output, int calibrationCount, int projections, int seed, bool tune, FileInfo? onnx)
     {
         if (!(macs > 0 && macs <= 1))
         {
@@ -71,6 +72,17 @@ internal static class PruneCommand
         Directory.CreateDirectory(Path.GetDirectoryName(output.FullName)!);
         File.WriteAllText(output.FullName, FisherPruning.ToJson(masks));
         Console.WriteLine($"masks: {output.FullName} (./hwgen run CONFIG --model {modelName} --prune-masks {output.Name} ...)");
+        if (onnx is not null)
+        {
+            PrunedOnnxWriter.Write(session.Imported, masks, output.Name, onnx.FullName);
+            var vocab = Path.Combine(onnx.DirectoryName!, "vocab.txt");
+            if (ModelStore.Resolve(modelName).VocabPath is { } source && !File.Exists(vocab))
+            {
+                File.Copy(source, vocab);
+            }
+
+            Console.WriteLine($"pruned model: {onnx.FullName} (./hwgen run CONFIG --model {onnx.FullName} ...)");
+        }
         return ExitCodes.Ok;
     }
 }

@@ -60,6 +60,7 @@ internal static class CommandArguments
             ["prune"] = new Dictionary<string, ArgumentCheck>(StringComparer.Ordinal)
             {
                 ["--output"] = new OutputFileCheck("pruning masks JSON", ".json"),
+                ["--onnx"] = new OutputFileCheck("pruned ONNX model", ".onnx"),
                 ["--macs"] = new RangeCheck(0.001, 1, "(the fraction of MACs kept)"),
                 ["--calibration"] = new RangeCheck(1, 100_000, "sentences"),
                 ["--projections"] = new RangeCheck(1, 1024, "projections"),

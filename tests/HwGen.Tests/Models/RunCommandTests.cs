@@ -123,6 +123,27 @@ public sealed class RunCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(scratch, "m.json")));
     }
 
+    [SkippableTheory]
+    [InlineData("pruned.txt", "the pruned ONNX model needs a file name ending in .onnx")]
+    [InlineData("", "is a folder; give a file name for the pruned ONNX model")]
+    public async Task Prune_with_a_bad_onnx_output_exits_2_before_the_model_is_read(string name, string message)
+    {
+        // Arrange
+        RequireCli();
+        var onnx = name.Length == 0 ? Directory.CreateDirectory(Path.Combine(scratch, "x.onnx")).FullName : Path.Combine(scratch, name);
+
+        // Act
+        var result = await Run("prune", "--model", "minilm", "--macs", "0.6", "--output", Path.Combine(scratch, "m.json"), "--onnx", onnx);
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--onnx", line, StringComparison.Ordinal);
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("minilm: post-LN", result.StandardOutput, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(scratch, "m.json")));
+    }
+
     public void Dispose() => Directory.Delete(scratch, recursive: true);
 
     private static void RequireCli() =>
