@@ -36,17 +36,14 @@ public sealed record DecodeTraffic(long WeightBytes, long CacheReadBytes, long A
         }
 
         long weights = 0, cacheRead = 0, actRead = 0, cacheWrite = 0, actWrite = 0;
-        foreach (var ins in program.Instructions.Take(program.Length))
+        foreach (var ins in program.Instructions.Take(program.Length).Select(i => new InstructionView(i)))
         {
             switch (ins.Opcode)
             {
                 case Opcode.Load:
                 {
-                    var element = ins["target"] == 2 ? 4 : ins["elem16"] == 1 ? 2 : 1;
-                    var cols = (long)ins["cols"];
-                    var row = ins["int4"] == 1 ? (cols + 1) / 2 : cols * element;
-                    var bytes = row * (long)ins["rows"];
-                    switch (Kind(At(ins.Get64("dram_addr"))))
+                    var bytes = ins.LoadRowBytes * ins.Rows;
+                    switch (Kind(At(ins.DramAddr)))
                     {
                         case 0: weights += bytes; break;
                         case 1: cacheRead += bytes; break;
@@ -58,8 +55,8 @@ public sealed record DecodeTraffic(long WeightBytes, long CacheReadBytes, long A
 
                 case Opcode.Store or Opcode.Normalize:
                 {
-                    var bytes = ins.Opcode == Opcode.Store ? (long)ins["rows"] * (long)ins["cols"] : (long)ins["rows"] * (long)ins["width"] * (ins["wide"] == 1 ? 2 : 1);
-                    if (Kind(At(ins.Get64("dram_addr"))) == 1)
+                    var bytes = ins.Rows * (ins.Opcode == Opcode.Store ? ins.Cols : ins.NormalizeRowBytes);
+                    if (Kind(At(ins.DramAddr)) == 1)
                     {
                         cacheWrite += bytes;
                     }
