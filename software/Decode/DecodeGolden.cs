@@ -18,8 +18,8 @@ public sealed record DecodeStep(int Step, int Context, int Input, CompiledProgra
 public static class DecodeGolden
 {
     /// <summary>
-    /// Runs the prefill and <paramref name="steps"/> decode steps (default: all of them); <paramref name="run"/> executes a
-    /// program from an image and returns the image it leaves (default: the golden model).
+    /// Runs the prefill and <paramref name="steps"/> decode steps (default: all of them) on the golden model, each program
+    /// from the image the one before left.
     /// </summary>
     /// <exception cref="InvalidOperationException">The golden model faulted.</exception>
     public static IReadOnlyList<DecodeStep> Run(DesignModel d, DecodeModel m, int? steps = null)

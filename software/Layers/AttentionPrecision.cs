@@ -1,4 +1,3 @@
-using HwGen.Software.Numerics;
 using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Software.Layers;
@@ -28,7 +27,7 @@ public static class AttentionPrecision
             throw new ArgumentException($"measure 1..{spec.Heads} heads of a single-sequence layer, got {heads}{(spec.Packed is null ? "" : " of a packed one")}", nameof(heads));
         }
 
-        int s = spec.Seq, h = spec.Hidden, dh = spec.HeadDim;
+        int s = spec.Seq, a = spec.AttentionWidth, dh = spec.HeadDim;
         var logitScale = q.ScaleQ * q.ScaleK / Math.Sqrt(dh);
         string[] kernels = ["int8 P at 2^-7 (IntSoftmax)", "late: u 0..127, /Σu (IntLateSoftmax)", "float softmax of the int32 QKᵀ (ceiling)"];
         var (pDot, pOwn, pRef) = (new double[3], new double[3], new double[3]);
@@ -45,17 +44,7 @@ public static class AttentionPrecision
         {
             for (var i = 0; i < s; i++)
             {
-                for (var j = 0; j < s; j++)
-                {
-                    var acc = 0;
-                    for (var t = 0; t < dh; t++)
-                    {
-                        acc = IntegerMac.Mac(acc, ia.Q[(i * h) + (head * dh) + t], ia.K[(j * h) + (head * dh) + t]);
-                    }
-
-                    scores[j] = acc;
-                }
-
+                IntLayerReference.Scores(ia.Q, ia.K, a, dh, head, 0, i, scores);
                 var valid = spec.Causal ? IntSoftmax.CausalValid(s, i, 0) : s;
                 IntSoftmax.Apply(scores, p8, q.Softmax, valid);
                 for (var j = 0; j < s; j++)
@@ -69,18 +58,7 @@ public static class AttentionPrecision
                     probs[1][j] = sum == 0 ? 0 : (double)p8[j] / sum;
                 }
 
-                var max = IntSoftmax.Max(scores, valid);
-                double total = 0;
-                for (var j = 0; j < s; j++)
-                {
-                    probs[2][j] = j < valid ? Math.Exp((scores[j] - (double)max) * logitScale) : 0;
-                    total += probs[2][j];
-                }
-
-                for (var j = 0; j < s; j++)
-                {
-                    probs[2][j] /= total;
-                }
+                probs[2] = ReferenceFunctions.Softmax(scores.Select(x => x * logitScale).ToArray(), valid);
 
                 var fp = f.P.AsSpan(((head * s) + i) * s, s);
                 for (var k = 0; k < 3; k++)
@@ -97,11 +75,11 @@ public static class AttentionPrecision
                         double o = 0;
                         for (var j = 0; j < valid; j++)
                         {
-                            o += probs[k][j] * ia.V[(j * h) + (head * dh) + t];
+                            o += probs[k][j] * ia.V[(j * a) + (head * dh) + t];
                         }
 
                         o *= q.ScaleV;
-                        var fo = f.O[(i * h) + (head * dh) + t];
+                        var fo = f.O[(i * a) + (head * dh) + t];
                         oDot[k] += o * fo;
                         oOwn[k] += o * o;
                         oRef[k] += fo * fo;

@@ -65,17 +65,7 @@ public static class IntLayerReference
                 var scores = new int[n];
                 for (var i = 0; i < n; i++)
                 {
-                    for (var j = 0; j < n; j++)
-                    {
-                        var acc = 0;
-                        for (var t = 0; t < dh; t++)
-                        {
-                            acc = IntegerMac.Mac(acc, qa[((first + i) * a) + (head * dh) + t], ka[((first + j) * a) + (head * dh) + t]);
-                        }
-
-                        scores[j] = acc;
-                    }
-
+                    Scores(qa, ka, a, dh, head, first, first + i, scores);
                     var row = p.AsSpan(pAt + (((head * n) + i) * n), n);
                     IntSoftmax.Apply(scores, row, q.Softmax, spec.Causal ? IntSoftmax.CausalValid(n, i, 0) : n);
                     for (var t = 0; t < dh; t++)
@@ -95,6 +85,27 @@ public static class IntLayerReference
         }
 
         return (p, o);
+    }
+
+    /// <summary>
+    /// One query's int32 QKᵀ row of one head: <paramref name="scores"/>[j] = Σ_t Q[query, head·dh + t]·K[first + j,
+    /// head·dh + t] for the keys of the sequence starting at row <paramref name="first"/> (Q and K row-major,
+    /// <paramref name="width"/> columns).
+    /// </summary>
+    public static void Scores(sbyte[] qa, sbyte[] ka, int width, int dh, int head, int first, int query, Span<int> scores)
+    {
+        ArgumentNullException.ThrowIfNull(qa);
+        ArgumentNullException.ThrowIfNull(ka);
+        for (var j = 0; j < scores.Length; j++)
+        {
+            var acc = 0;
+            for (var t = 0; t < dh; t++)
+            {
+                acc = IntegerMac.Mac(acc, qa[(query * width) + (head * dh) + t], ka[((first + j) * width) + (head * dh) + t]);
+            }
+
+            scores[j] = acc;
+        }
     }
 
     /// <summary><c>x·W + b</c> in int32 (x rows×k, W k×n).</summary>

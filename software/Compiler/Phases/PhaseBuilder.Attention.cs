@@ -166,14 +166,7 @@ internal sealed partial class PhaseBuilder
 
                 VLoads(ph, si, h, true);
                 var kb = kBase + ((qkPhases++ % 2) * kSlot);
-                for (var j = 0; j < blocks; j++)
-                {
-                    for (var c = 0; c < chunks; c++)
-                    {
-                        ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, Math.Min(d.Cols, n - (j * d.Cols)), Math.Min(d.Rows, dh - (c * d.Rows)),
-                            kb + (((j * chunks) + c) * d.Rows), s.K.Address(j * d.Cols, (h * dh) + (c * d.Rows)), s.K.Tensor.StrideBytes));
-                    }
-                }
+                KeysTransposed(ph, s, h, kb);
 
                 for (var j = 0; j < blocks; j++)
                 {
@@ -278,5 +271,24 @@ internal sealed partial class PhaseBuilder
 
         Outputs(groups.Count - 1);
         return true;
+    }
+
+    /// <summary>
+    /// Loads Kᵀ of head <paramref name="head"/> transposed from <paramref name="kb"/>: key block j (COLS keys) and head
+    /// dimension chunk c (ROWS dimensions) at kb + (j·chunks + c)·ROWS, so a block's dimensions are contiguous rows (the
+    /// weight-stationary B of each chunk, and the output-stationary B of the whole head dimension).
+    /// </summary>
+    private void KeysTransposed(Phase ph, AttentionSequence s, int head, int kb)
+    {
+        var (n, dh) = (s.Seq, s.HeadDim);
+        var chunks = (dh + d.Rows - 1) / d.Rows;
+        for (var j = 0; j * d.Cols < n; j++)
+        {
+            for (var c = 0; c < chunks; c++)
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, Math.Min(d.Cols, n - (j * d.Cols)), Math.Min(d.Rows, dh - (c * d.Rows)),
+                    kb + (((j * chunks) + c) * d.Rows), s.K.Address(j * d.Cols, (head * dh) + (c * d.Rows)), s.K.Tensor.StrideBytes));
+            }
+        }
     }
 }

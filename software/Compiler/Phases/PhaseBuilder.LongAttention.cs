@@ -24,11 +24,12 @@ internal sealed partial class PhaseBuilder
     /// tile's computes after P·V of head h−1 has read the slot).</item>
     /// <item>Accumulator: the two score buffers (ROWS queries × all key blocks), then the two P·V output buffers, below γ/β
     /// (the bias and GELU constant areas are reloaded by each GEMM that uses them).</item>
+    /// <item>Causal: the key blocks past a query tile's last query and the all-zero chunks of P are skipped.</item>
     /// </list>
-    /// Measured with the performance model against the GEMM lowering: bert-base at 512 tokens 88.9 → 95.2 % (QKᵀ+Softmax 40 →
-    /// 99.7 %), and every preset at its default length as fast or faster (docs/performance.md). Returns false, emitting
-    /// nothing, for sequences of at most 64 tokens, without four scratchpad banks or the output-stationary dataflow, or when Kᵀ or V of a head does not fit a
-    /// bank or the accumulator cannot hold the buffers.
+    /// Against the GEMM lowering, bert-base at 512 tokens measured 89.7 → 96.0 % (QKᵀ+Softmax 40.5 → 99.7 %), and every
+    /// preset at its default length is as fast or faster (docs/performance.md). Returns false, emitting nothing, for
+    /// sequences of at most 64 tokens, without four scratchpad banks or the output-stationary dataflow, or when Kᵀ or V of
+    /// a head does not fit a bank or the accumulator cannot hold the buffers.
     /// </summary>
     public bool AttentionHeads(AttentionSequence s)
     {
@@ -99,14 +100,7 @@ internal sealed partial class PhaseBuilder
 
                 if (t == 0)
                 {
-                    for (var j = 0; j < bs; j++)
-                    {
-                        for (var c = 0; c < cd; c++)
-                        {
-                            ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, Math.Min(d.Cols, n - (j * d.Cols)), Math.Min(d.Rows, dh - (c * d.Rows)),
-                                kb + (((j * cd) + c) * d.Rows), s.K.Address(j * d.Cols, (head * dh) + (c * d.Rows)), s.K.Tensor.StrideBytes));
-                        }
-                    }
+                    KeysTransposed(ph, s, head, kb);
                 }
 
                 if (head >= 1 && !vLoaded[head - 1] && (t == 1 || qTiles == 1))
