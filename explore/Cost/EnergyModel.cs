@@ -55,17 +55,18 @@ public static class EnergyModel
                 case Unit.Store when i.Opcode == Opcode.Store:
                     accBits += (i.Rows + (i.StoreFunc == StoreFunc.GeluColumn ? 2 : 0)) * accRowBits; // gelu_col: its two constants rows
                     dramBytes += (double)i.Rows * i.Cols;
-                    units += i.Rows * i.Cols * (e.RequantPj + (i.StoreFunc == StoreFunc.Requantize ? 0 : e.GeluPj));
+                    units += i.Rows * i.Cols * (e.RequantPj + (i.StoreFunc is StoreFunc.Requantize or StoreFunc.RequantizeRow ? 0 : e.GeluPj));
                     break;
                 case Unit.Store when i.Opcode == Opcode.Normalize:
                     var (passes, perElement) = i.NormalizeFunc switch
                     {
                         NormalizeFunc.Softmax => (3, e.SoftmaxPj),
+                        NormalizeFunc.SoftmaxLate => (2, e.SoftmaxPj),
                         NormalizeFunc.LayerNorm => (3, e.LayerNormPj),
                         _ => (1, e.AddPj),
                     };
                     var blocks = (i.Width + d.Cols - 1) / d.Cols;
-                    var residual = i.NormalizeFunc == NormalizeFunc.Softmax ? 1 : 2;
+                    var residual = i.NormalizeFunc is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate ? 1 : 2;
                     accBits += i.Rows * blocks * passes * residual * (double)accRowBits;
                     dramBytes += (double)i.Rows * i.NormalizeRowBytes;
                     units += i.Rows * i.Width * perElement;

@@ -28,6 +28,18 @@ public static class KernelConstants
     /// <summary>Softmax: the output is int8 with scale 2^-OutputFracBits.</summary>
     public const int SoftmaxOutputFracBits = 7;
 
+    /// <summary>
+    /// Late-normalized Softmax (normalize func softmax_late): the output pass uses this constant in place of the
+    /// reciprocal, <c>round(127·2^53 / (Qb² + Qc))</c>, so the row maximum gives exactly 127 (IntLateSoftmax).
+    /// </summary>
+    public const long SoftmaxLateReciprocal = 733272653;
+
+    /// <summary>
+    /// Late-normalized Softmax: a row's P·V multiplier is <c>⌊softmax_pv_mult·2^SoftmaxLateRowShift / Σu⌋</c> (below 2^30
+    /// since Σu ≥ 127), and the store of that output row shifts by this much more (IntLateSoftmax.RowMultiplier).
+    /// </summary>
+    public const int SoftmaxLateRowShift = 5;
+
     /// <summary>LayerNorm: deviations are shifted to at most this many magnitude bits before squaring.</summary>
     public const int LayerNormDeviationBits = 25;
 
@@ -55,6 +67,8 @@ public static class KernelConstants
         SoftmaxPolyC,
         SoftmaxReciprocalBits,
         SoftmaxOutputFracBits,
+        SoftmaxLateReciprocal,
+        SoftmaxLateRowShift,
         LayerNormDeviationBits,
         LayerNormFactorBits,
         LayerNormNormFracBits,

@@ -66,6 +66,7 @@ public static class IsaRenderer
         }
 
         list.Add(("NORM_MAX_WIDTH", IsaSpec.MaxNormalizeWidth, "widest normalize row (elements)"));
+        list.Add(("ROW_SCALE_SLOTS", IsaSpec.RowScaleSlots, "slots of the row-scale memory (softmax_late, requant_row)"));
 
         foreach (var (name, index, max, desc) in IsaSpec.PostRegisters)
         {

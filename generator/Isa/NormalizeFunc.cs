@@ -11,4 +11,10 @@ public enum NormalizeFunc
 
     /// <summary>Residual add, requantized.</summary>
     Add = 2,
+
+    /// <summary>
+    /// Late-normalized Softmax: two passes (max; u relative to the row maximum and Σu), each row's P·V multiplier into the
+    /// row-scale memory (store func requant_row divides the output row by Σu).
+    /// </summary>
+    SoftmaxLate = 3,
 }

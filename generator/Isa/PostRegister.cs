@@ -56,4 +56,10 @@ public enum PostRegister
 
     /// <summary>gelu_cols (accumulator row of the per-column GELU constants).</summary>
     GeluCols = 17,
+
+    /// <summary>softmax_pv_mult (numerator of a late-normalized Softmax row's P·V multiplier).</summary>
+    SoftmaxPvMult = 18,
+
+    /// <summary>row_scale_base (first row-scale slot of softmax_late and store func requant_row).</summary>
+    RowScaleBase = 19,
 }

@@ -11,4 +11,7 @@ public enum StoreFunc
 
     /// <summary>I-GELU with per-column constants from accumulator rows <c>gelu_cols</c> and <c>gelu_cols + 1</c>.</summary>
     GeluColumn = 2,
+
+    /// <summary>Requantize row r with the row-scale memory's multiplier of slot (row_scale_base + r) (late-normalized Softmax's P·V output).</summary>
+    RequantizeRow = 3,
 }

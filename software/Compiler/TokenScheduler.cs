@@ -275,7 +275,7 @@ internal sealed class TokenScheduler
                     // Conservative: a unit may write back into the rows it normalizes (and the residual it adds).
                     reads.Add((Space.Acc, local, local + span));
                     writes.Add((Space.Acc, local, local + span));
-                    if (p.NormalizeFunc != NormalizeFunc.Softmax && lnResidual != 0)
+                    if (p.NormalizeFunc is NormalizeFunc.LayerNorm or NormalizeFunc.Add && lnResidual != 0)
                     {
                         reads.Add((Space.Acc, lnResidual - 1, lnResidual - 1 + span));
                         writes.Add((Space.Acc, lnResidual - 1, lnResidual - 1 + span));

@@ -95,12 +95,12 @@ public sealed partial class GoldenSimulator
         }
 
         var func = i.StoreFunc;
-        if (func > StoreFunc.GeluColumn)
+        if (func == StoreFunc.RequantizeRow && !d.UnitSoftmax)
         {
-            return Bad($"func {(int)func} is reserved");
+            return Bad($"func requant_row needs the Softmax unit's row-scale memory, which design '{d.Name}' lacks (units.softmax)");
         }
 
-        if (func != StoreFunc.Requantize && !d.UnitGelu)
+        if (func is StoreFunc.Gelu or StoreFunc.GeluColumn && !d.UnitGelu)
         {
             return Bad($"func {IsaSpec.StoreFuncs[(int)func].Name} needs the GELU unit, which design '{d.Name}' lacks (units.gelu)");
         }
@@ -136,17 +136,13 @@ public sealed partial class GoldenSimulator
         }
 
         var func = i.NormalizeFunc;
-        if (func > NormalizeFunc.Add)
+        var softmax = func is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate;
+        if (softmax && !d.UnitSoftmax)
         {
-            return Bad($"normalize func {(int)func} is reserved");
+            return Bad($"func {IsaSpec.NormalizeFuncs[(int)func].Name} needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
         }
 
-        if (func == NormalizeFunc.Softmax && !d.UnitSoftmax)
-        {
-            return Bad($"func softmax needs the Softmax unit, which design '{d.Name}' lacks (units.softmax)");
-        }
-
-        if (func == NormalizeFunc.Softmax && i.Wide)
+        if (softmax && i.Wide)
         {
             return Bad("wide is only defined for func layernorm and add");
         }

@@ -32,6 +32,7 @@ public sealed partial class GoldenSimulator
         }
 
         var c = new IntSoftmaxConstants(0, new Requantization(Reg(PostRegister.SoftmaxMult), (int)Reg(PostRegister.SoftmaxShift), false));
+        var late = i.NormalizeFunc == NormalizeFunc.SoftmaxLate;
         var row = new int[width];
         var output = new sbyte[width];
         for (var r = 0; r < rows; r++)
@@ -44,7 +45,16 @@ public sealed partial class GoldenSimulator
             }
 
             var valid = i.CausalField == 1 ? IntSoftmax.CausalValid(width, r, (int)i.MaskOffset) : width;
-            IntSoftmax.ApplyBlocked(row, output, c, valid, d.Cols);
+            if (late)
+            {
+                var sum = IntLateSoftmax.Apply(row, output, c, valid);
+                rowScales[RowScaleSlot(r)] = IntLateSoftmax.RowMultiplier(sum, Reg(PostRegister.SoftmaxPvMult));
+            }
+            else
+            {
+                IntSoftmax.ApplyBlocked(row, output, c, valid, d.Cols);
+            }
+
             var dst = addr + (r * stride);
             for (var e = 0; e < width; e++)
             {
@@ -203,6 +213,9 @@ public sealed partial class GoldenSimulator
     }
 
     private long Reg(PostRegister register) => post[(int)register];
+
+    /// <summary>The row-scale slot of row <paramref name="r"/> of a softmax_late normalize or a requant_row store.</summary>
+    private int RowScaleSlot(int r) => (int)((Reg(PostRegister.RowScaleBase) + r) % IsaSpec.RowScaleSlots);
 
     /// <summary>The I-GELU constants as the config_post registers hold them (the scales are not used by the integer kernel).</summary>
     private IntGeluConstants GeluConstants()

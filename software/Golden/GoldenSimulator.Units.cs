@@ -93,17 +93,19 @@ public sealed partial class GoldenSimulator
 
         writeBytes += (long)rows * cols;
         var func = i.StoreFunc;
-        var gelu = func == StoreFunc.Requantize ? null : GeluConstants();
+        var gelu = func is StoreFunc.Requantize or StoreFunc.RequantizeRow ? null : GeluConstants();
 
         // gelu_col: the constants rows are read first, before any output row (lane j = column j).
         var columns = func == StoreFunc.GeluColumn ? GeluColumns() : null;
         for (var r = 0; r < rows; r++)
         {
+            var rowRequant = func == StoreFunc.RequantizeRow ? requant with { Multiplier = rowScales[RowScaleSlot(r)] } : requant;
             var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
             var dst = addr + (r * stride);
             for (var e = 0; e < cols; e++)
             {
-                dram[dst + e] = (byte)(gelu is null ? requant.Apply(row[e])
+                dram[dst + e] = (byte)(func == StoreFunc.RequantizeRow ? rowRequant.Apply(row[e])
+                    : gelu is null ? requant.Apply(row[e])
                     : columns is null ? IntGelu.Apply(row[e], gelu)
                     : columns[e].Apply(row[e], gelu));
             }

@@ -34,6 +34,9 @@ public sealed partial class GoldenSimulator
     private readonly int[] acc;
     private byte[] dram = [];
     private Requantization requant = Requantization.Reset;
+
+    /// <summary>The Softmax unit's row-scale memory (normalize softmax_late writes, store requant_row reads).</summary>
+    private readonly long[] rowScales = new long[IsaSpec.RowScaleSlots];
     private readonly long[] post = new long[IsaSpec.PostRegisters.Max(r => r.Index) + 1];
     private readonly short[] gammaCache;
     private readonly ushort[] scaleCache;

@@ -17,4 +17,10 @@ public sealed record AttentionNode(string Name, int Heads, int Seq, int HeadDim,
 {
     /// <summary>The sequence's first row in Q, K, V and O.</summary>
     public int Row { get; init; }
+
+    /// <summary>
+    /// Late-normalized Softmax (<c>IntLateSoftmax</c>): P holds u relative to each row's maximum (0..127) and each P·V
+    /// output row is divided by its Σu on the store (normalize softmax_late, store requant_row).
+    /// </summary>
+    public bool Late { get; init; }
 }

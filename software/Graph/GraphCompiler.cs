@@ -1,5 +1,6 @@
 using System.Globalization;
 using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
 using HwGen.Software.Compiler;
 using HwGen.Software.Layers;
 using HwGen.Software.Programs;
@@ -93,7 +94,7 @@ public static class GraphCompiler
     {
         Operand Rows(AttentionNode a, GraphTensor t) => new(region(t), a.Row * region(t).StrideBytes);
         var sequences = run.Select(a => new AttentionSequence(a.Name, a.Heads, a.Seq, a.HeadDim, Rows(a, a.Q), Rows(a, a.K), Rows(a, a.V), region(a.P),
-            Rows(a, a.O), a.Softmax, a.Causal, a.RequantO)).ToList();
+            Rows(a, a.O), a.Softmax, a.Causal, a.RequantO) { Late = a.Late }).ToList();
         if (b.AttentionGroups(sequences))
         {
             return;
@@ -103,6 +104,12 @@ public static class GraphCompiler
         {
             if (!b.AttentionHeads(sequences[i]))
             {
+                if (run[i].Late)
+                {
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"softmax_late=1: the late-normalized Softmax runs only in the per-head attention lowering, which design '{b.Design.Name}' cannot use for {run[i].Seq} tokens of head dimension {run[i].HeadDim} (it needs four scratchpad banks, the output-stationary dataflow, a head's Kᵀ and V within a bank and at most {IsaSpec.RowScaleSlots / 2} tokens); drop softmax_late"));
+                }
+
                 Attention(b, run[i], region);
             }
         }

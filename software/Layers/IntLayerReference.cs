@@ -67,7 +67,17 @@ public static class IntLayerReference
                 {
                     Scores(qa, ka, a, dh, head, first, first + i, scores);
                     var row = p.AsSpan(pAt + (((head * n) + i) * n), n);
-                    IntSoftmax.Apply(scores, row, q.Softmax, spec.Causal ? IntSoftmax.CausalValid(n, i, 0) : n);
+                    var valid = spec.Causal ? IntSoftmax.CausalValid(n, i, 0) : n;
+                    var requantO = q.RequantO;
+                    if (spec.LateSoftmax)
+                    {
+                        requantO = IntLateSoftmax.RowRequantization(IntLateSoftmax.PvRequantization(q.RequantO), IntLateSoftmax.Apply(scores, row, q.Softmax, valid));
+                    }
+                    else
+                    {
+                        IntSoftmax.Apply(scores, row, q.Softmax, valid);
+                    }
+
                     for (var t = 0; t < dh; t++)
                     {
                         var acc = 0;
@@ -76,7 +86,7 @@ public static class IntLayerReference
                             acc = IntegerMac.Mac(acc, row[j], va[((first + j) * a) + (head * dh) + t]);
                         }
 
-                        o[((first + i) * a) + (head * dh) + t] = q.RequantO.Apply(acc);
+                        o[((first + i) * a) + (head * dh) + t] = requantO.Apply(acc);
                     }
                 }
             }

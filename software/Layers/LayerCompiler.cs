@@ -52,6 +52,8 @@ public static class LayerCompiler
             layer = layer with { Causal = spec.Get("causal") == 1 };
         }
 
+        layer = layer with { LateSoftmax = spec.Get("softmax_late", 0) == 1 };
+
         return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer));
     }
 
@@ -152,7 +154,8 @@ public static class LayerCompiler
         var spec = first.Spec;
         var inv = CultureInfo.InvariantCulture;
         var name = $"layer:{spec.Name},seq={spec.Seq.ToString(inv)},seed={first.Seed.ToString(inv)}" + (layers.Count > 1 ? ",layers=" + layers.Count.ToString(inv) : string.Empty)
-            + (Pruned(layers) ? ",heads=" + string.Join('/', layers.Select(l => l.Spec.Heads.ToString(inv))) + ",ffn=" + string.Join('/', layers.Select(l => l.Spec.Ffn.ToString(inv))) : string.Empty);
+            + (Pruned(layers) ? ",heads=" + string.Join('/', layers.Select(l => l.Spec.Heads.ToString(inv))) + ",ffn=" + string.Join('/', layers.Select(l => l.Spec.Ffn.ToString(inv))) : string.Empty)
+            + (spec.LateSoftmax ? ",softmax_late=1" : string.Empty);
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["kernel"] = "layer",
@@ -257,7 +260,7 @@ public static class LayerCompiler
         foreach (var (n, b, first) in slots?.Attention is null ? spec.Segments.Zip(Enumerable.Range(0, spec.Segments.Count), spec.SegmentStarts()) : [])
         {
             var name = spec.Packed is null ? prefix : prefix + "S" + b.ToString(CultureInfo.InvariantCulture) + ".";
-            g.Node(new AttentionNode(name, spec.Heads, n, spec.HeadDim, qt, kt, vt, pts[b], ot, q.Softmax, spec.Causal, q.RequantO) { Row = first });
+            g.Node(new AttentionNode(name, spec.Heads, n, spec.HeadDim, qt, kt, vt, pts[b], ot, q.Softmax, spec.Causal, q.RequantO) { Row = first, Late = spec.LateSoftmax });
         }
         if (pre)
         {

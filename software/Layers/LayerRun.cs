@@ -111,7 +111,10 @@ public sealed record LayerRun
             var w = i == 0 ? q.Dequantized : q.Dequantized with { Input = floats[i - 1].Y };
             floats.Add(FloatLayer.Forward(q.Spec, w));
             var prefix = layers.Count == 1 ? string.Empty : "L" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".";
-            references.AddRange(Tensors(q, floats[i]).Select(t => new KernelReference(Kernel, prefix + t.Tensor, t.Float, t.Scale)));
+            references.AddRange(Tensors(q, floats[i]).Select(t => new KernelReference(Kernel, prefix + t.Tensor, t.Float, t.Scale)
+            {
+                RowNormalized = q.Spec.LateSoftmax && (t.Tensor == "P" || t.Tensor.EndsWith(".P", StringComparison.Ordinal)),
+            }));
         }
 
         return new LayerRun

@@ -15,6 +15,12 @@ namespace HwGen.Software.Layers;
 /// <param name="PreLayerNorm">LayerNorm before attention and FFN (GPT-2) instead of after the residual adds.</param>
 public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int Seq, bool Causal, bool PreLayerNorm)
 {
+    /// <summary>
+    /// Attention with the late-normalized Softmax (<c>IntLateSoftmax</c>, workload parameter <c>softmax_late=1</c>): P is
+    /// u relative to each row's maximum and each P·V output row is divided by Σu (docs/numerics.md).
+    /// </summary>
+    public bool LateSoftmax { get; init; }
+
     /// <summary>Preset names, in the order of the design brief.</summary>
     public static IReadOnlyList<string> PresetNames { get; } = ["bert-tiny", "bert-mini", "bert-base", "bert-large", "gpt2-small", "gpt2-medium", "vit-b16"];
 
@@ -188,5 +194,5 @@ public sealed record LayerSpec(string Name, int Hidden, int Heads, int Ffn, int 
 
     /// <summary>Short text for reports.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Name} hidden={Hidden} heads={Heads}{(HeadSize is { } dh ? "x" + dh : "")} ffn={Ffn} seq={Seq}{(Packed is null ? "" : " packed=" + string.Join('+', Packed))}{(Causal ? " causal" : "")}{(PreLayerNorm ? " pre-ln" : " post-ln")}");
+        $"{Name} hidden={Hidden} heads={Heads}{(HeadSize is { } dh ? "x" + dh : "")} ffn={Ffn} seq={Seq}{(Packed is null ? "" : " packed=" + string.Join('+', Packed))}{(Causal ? " causal" : "")}{(PreLayerNorm ? " pre-ln" : " post-ln")}{(LateSoftmax ? " late-softmax" : "")}");
 }

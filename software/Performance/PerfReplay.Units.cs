@@ -152,12 +152,15 @@ internal sealed partial class PerfReplay
                 var func = insn.NormalizeFunc;
                 var blocks = CeilDiv(insn.Width, d.Cols);
                 var beats = blocks * Math.Max(1, CeilDiv(d.Cols * (insn.Wide ? 2 : 1), axi));
-                var residual = func != NormalizeFunc.Softmax && lnResidual != 0;
+                var residual = func is NormalizeFunc.LayerNorm or NormalizeFunc.Add && lnResidual != 0;
+                var softmax = func is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate;
                 var reads = residual && !MemoryPlan.PairedReads(d, insn.LocalAddr, lnResidual - 1, blocks * rows) ? 2 : 1;
-                var passes = func == NormalizeFunc.Add ? 1 : 3;
-                var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats); // the output pass waits for a serial requantizer
-                var engine = func == NormalizeFunc.Softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
-                var tail = func == NormalizeFunc.Softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
+                // softmax_late: max and output passes, then a pass-2 slot of one cycle that waits for the row's multiplier.
+                var passes = func == NormalizeFunc.Add ? 1 : func == NormalizeFunc.SoftmaxLate ? 2 : 3;
+                var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats) // the output pass waits for a serial requantizer
+                    + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
+                var engine = softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
+                var tail = softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
                 var fill = func == NormalizeFunc.LayerNorm && gbCached * d.Cols < insn.Width ? 2 * blocks : 0;
                 if (fill > 0)
                 {

@@ -10,4 +10,11 @@ namespace HwGen.Software.Programs;
 /// <param name="Tensor">Name of the output tensor.</param>
 /// <param name="Reference">Float reference per element, row-major.</param>
 /// <param name="OutputScale">Real value of one output LSB.</param>
-public sealed record KernelReference(string Kernel, string Tensor, double[] Reference, double OutputScale);
+public sealed record KernelReference(string Kernel, string Tensor, double[] Reference, double OutputScale)
+{
+    /// <summary>
+    /// The tensor's rows are measured divided by their sums: the probabilities of a late-normalized Softmax, whose P holds
+    /// u relative to each row's maximum and whose division by Σu happens on the P·V output.
+    /// </summary>
+    public bool RowNormalized { get; init; }
+}

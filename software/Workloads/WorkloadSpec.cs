@@ -47,6 +47,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
     [
         ("seq", false, 1, 4096),
         ("causal", false, 0, 1),
+        ("softmax_late", false, 0, 1),
         ("seed", false, 0, uint.MaxValue),
         ("layers", false, 1, 48),
         ("heads", false, 1, 1024),

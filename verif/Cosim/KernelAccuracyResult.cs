@@ -32,6 +32,25 @@ public sealed record KernelAccuracyResult(string Kernel, string Tensor, long Cou
         {
             var tensor = program.Tensors.First(t => t.Name == reference.Tensor);
             var actual = Array.ConvertAll(tensor.Read(dram), v => v * reference.OutputScale);
+            if (reference.RowNormalized)
+            {
+                // Late-normalized Softmax: the effective probabilities are u/Σu per row.
+                for (var r = 0; r < actual.Length; r += tensor.Cols)
+                {
+                    var row = actual.AsSpan(r, Math.Min(tensor.Cols, actual.Length - r));
+                    var sum = 0.0;
+                    foreach (var v in row)
+                    {
+                        sum += v;
+                    }
+
+                    for (var j = 0; sum > 0 && j < row.Length; j++)
+                    {
+                        row[j] /= sum;
+                    }
+                }
+            }
+
             var stats = ErrorStats.Measure(actual, reference.Reference, reference.OutputScale);
             results.Add(new KernelAccuracyResult(reference.Kernel, reference.Tensor, stats.Count, stats.MaxAbs, stats.Rms, stats.MaxAbsLsb, stats.RmsLsb, reference.OutputScale)
             {

@@ -12,7 +12,11 @@ namespace HwGen.Software.Compiler;
 /// <c>{Name}head{h}.qk_softmax</c> and <c>{Name}head{h}.pv</c>.
 /// </summary>
 internal sealed record AttentionSequence(string Name, int Heads, int Seq, int HeadDim, Operand Q, Operand K, Operand V, TensorRegion P, Operand O,
-    IntSoftmaxConstants Softmax, bool Causal, Requantization RequantO);
+    IntSoftmaxConstants Softmax, bool Causal, Requantization RequantO)
+{
+    /// <summary>Late-normalized Softmax (softmax_late normalize, requant_row stores; only <see cref="PhaseBuilder.AttentionHeads"/> lowers it).</summary>
+    public bool Late { get; init; }
+}
 
 /// <summary>Short attention sequences, grouped: several heads share one Softmax <c>normalize</c>.</summary>
 internal sealed partial class PhaseBuilder
@@ -43,7 +47,7 @@ internal sealed partial class PhaseBuilder
     public bool AttentionGroups(IReadOnlyList<AttentionSequence> sequences)
     {
         ArgumentNullException.ThrowIfNull(sequences);
-        if (sequences.Count < 2 || !plan.Banked || sequences.Any(s => s.Seq > GroupedAttentionMaxSeq))
+        if (sequences.Count < 2 || !plan.Banked || sequences.Any(s => s.Seq > GroupedAttentionMaxSeq || s.Late))
         {
             return false;
         }

@@ -1,5 +1,6 @@
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
+using HwGen.Software.Numerics.Transformer;
 
 namespace HwGen.Software.Compiler;
 
@@ -25,6 +26,10 @@ internal sealed partial class PhaseBuilder
     /// <item>Accumulator: the two score buffers (ROWS queries × all key blocks), then the two P·V output buffers, below γ/β
     /// (the bias and GELU constant areas are reloaded by each GEMM that uses them).</item>
     /// <item>Causal: the key blocks past a query tile's last query and the all-zero chunks of P are skipped.</item>
+    /// <item>Late-normalized Softmax (<see cref="AttentionSequence.Late"/>, at any length): normalize softmax_late writes u
+    /// and each row's P·V multiplier into row-scale slot (h mod 2)·Seq + query (config_post row_scale_base per instruction),
+    /// and the P·V outputs are stored with store func requant_row from the same slots; the slots of head h are rewritten
+    /// only by head h+2, whose normalizes come after head h's stores on the store queue.</item>
     /// </list>
     /// Against the GEMM lowering, bert-base at 512 tokens measured 89.7 → 96.0 % (QKᵀ+Softmax 40.5 → 99.7 %), and every
     /// preset at its default length is as fast or faster (docs/performance.md). Returns false, emitting nothing, for
@@ -37,10 +42,13 @@ internal sealed partial class PhaseBuilder
         static int CeilDiv(int a, int b) => (a + b - 1) / b;
         var (n, dh) = (s.Seq, s.HeadDim);
         var (bs, cd, cs, bd) = (CeilDiv(n, d.Cols), CeilDiv(dh, d.Rows), CeilDiv(n, d.Rows), CeilDiv(dh, d.Cols));
-        if (n <= GroupedAttentionMaxSeq || !plan.Banked || !d.SupportOs)
+        if ((n <= GroupedAttentionMaxSeq && !s.Late) || !plan.Banked || !d.SupportOs || (s.Late && 2 * n > IsaSpec.RowScaleSlots))
         {
             return false;
         }
+
+        var pvRequant = s.Late ? IntLateSoftmax.PvRequantization(s.RequantO) : s.RequantO;
+        long RowScaleBase(int head, int m0) => ((head % 2) * n) + m0;
 
         var (kBase, kArea) = plan.BankedB(0);
         var (vBase, vArea) = plan.BankedB(1);
@@ -122,9 +130,18 @@ internal sealed partial class PhaseBuilder
                 if (t == 0)
                 {
                     ph.Stores.AddRange(PostConfig.Softmax(s.Softmax));
+                    if (s.Late)
+                    {
+                        ph.Stores.Add(PendingInstruction.ConfigPost(PostRegister.SoftmaxPvMult, pvRequant.Multiplier));
+                    }
                 }
 
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Softmax, mt, n, sb, s.P.Address + (((long)(head * n) + m0) * s.P.StrideBytes), s.P.StrideBytes,
+                if (s.Late)
+                {
+                    ph.Stores.Add(PendingInstruction.ConfigPost(PostRegister.RowScaleBase, RowScaleBase(head, m0)));
+                }
+
+                ph.Stores.Add(PendingInstruction.Normalize(s.Late ? NormalizeFunc.SoftmaxLate : NormalizeFunc.Softmax, mt, n, sb, s.P.Address + (((long)(head * n) + m0) * s.P.StrideBytes), s.P.StrideBytes,
                     s.Causal, s.Causal ? m0 : 0));
                 Add(ph);
             }
@@ -161,10 +178,20 @@ internal sealed partial class PhaseBuilder
                     }
                 }
 
-                ph.Stores.Add(PendingInstruction.ConfigStore(s.RequantO));
+                if (s.Late)
+                {
+                    // requant_row: the multiplier comes from each row's slot, the shift and ReLU from config_store.
+                    ph.Stores.Add(PendingInstruction.ConfigStore(pvRequant with { Shift = pvRequant.Shift + IntLateSoftmax.RowShift }));
+                    ph.Stores.Add(PendingInstruction.ConfigPost(PostRegister.RowScaleBase, RowScaleBase(head, m0)));
+                }
+                else
+                {
+                    ph.Stores.Add(PendingInstruction.ConfigStore(s.RequantO));
+                }
+
                 for (var j = 0; j < bd; j++)
                 {
-                    ph.Stores.Add(PendingInstruction.Store(StoreFunc.Requantize, mt, Math.Min(d.Cols, dh - (j * d.Cols)), ob + (j * mt), s.O.Address(m0, (head * dh) + (j * d.Cols)),
+                    ph.Stores.Add(PendingInstruction.Store(s.Late ? StoreFunc.RequantizeRow : StoreFunc.Requantize, mt, Math.Min(d.Cols, dh - (j * d.Cols)), ob + (j * mt), s.O.Address(m0, (head * dh) + (j * d.Cols)),
                         s.O.Tensor.StrideBytes));
                 }
 

@@ -52,6 +52,9 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
     /// <summary>The memory plan every kernel of this builder places its buffers in.</summary>
     public MemoryPlan Plan => plan;
 
+    /// <summary>The design the phases are built for.</summary>
+    public DesignModel Design => d;
+
     /// <summary>Accumulator rows of the output buffers of the attention scores (QKᵀ+Softmax).</summary>
     public (int Lo, int Hi) LowerWindow => plan.LowerWindow;
 

@@ -22,8 +22,44 @@ public static class IntLateSoftmax
     public const int MaxOutput = sbyte.MaxValue;
 
     /// <summary>The constant in place of the reciprocal: <c>round(127·2^53 / poly(0))</c> (below 2^30, like the reciprocal).</summary>
-    public static long Reciprocal { get; } =
-        (long)Math.Round(MaxOutput * Math.Pow(2, IntSoftmaxConstants.ReciprocalBits - IntSoftmaxConstants.OutputFracBits) / ExpAtMax, MidpointRounding.AwayFromZero);
+    public const long Reciprocal = HwGen.Generator.Design.KernelConstants.SoftmaxLateReciprocal;
+
+    /// <summary>The extra shift of a row's P·V multiplier (<see cref="RowMultiplier"/>).</summary>
+    public const int RowShift = HwGen.Generator.Design.KernelConstants.SoftmaxLateRowShift;
+
+    /// <summary>
+    /// A row's P·V output multiplier, <c>⌊pvMultiplier·2^RowShift / Σu⌋</c> (0 for a fully masked row): the store of the
+    /// row's P·V output (store func requant_row) requantizes with it and the P·V shift + <see cref="RowShift"/>, which
+    /// divides the row by Σu. Below 2^30 for any pvMultiplier below 2^31, since Σu ≥ 127 when any element takes part.
+    /// </summary>
+    public static long RowMultiplier(long sum, long pvMultiplier)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sum);
+        return sum == 0 ? 0 : (pvMultiplier << RowShift) / sum;
+    }
+
+    /// <summary>
+    /// The P·V requantization of late normalization from the layer's P·V requantization <paramref name="o"/> (which takes P
+    /// at scale 2^-7): the same multiplier, 7 bits less shift, since u/Σu carries no 2^-7.
+    /// </summary>
+    public static Requantization PvRequantization(Requantization o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var shift = o.Shift - IntSoftmaxConstants.OutputFracBits;
+        if (shift < 0 || shift + RowShift > Requantizer.MaxShift)
+        {
+            throw new ArgumentException($"the P·V requantization shift {o.Shift} leaves no room for late normalization (needs {IntSoftmaxConstants.OutputFracBits}..{Requantizer.MaxShift + IntSoftmaxConstants.OutputFracBits - RowShift})", nameof(o));
+        }
+
+        return o with { Shift = shift };
+    }
+
+    /// <summary>The requantization of a P·V output row: <paramref name="pv"/>'s with the row multiplier for Σu and the extra shift.</summary>
+    public static Requantization RowRequantization(Requantization pv, long sum)
+    {
+        ArgumentNullException.ThrowIfNull(pv);
+        return pv with { Multiplier = RowMultiplier(sum, pv.Multiplier), Shift = pv.Shift + RowShift };
+    }
 
     /// <summary>
     /// One row: writes u for the first <paramref name="valid"/> elements (0 for the rest) and returns Σu (0 for a fully

@@ -22,6 +22,50 @@ public sealed class IntLateSoftmaxTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_constant_is_the_rounded_127_over_the_exponential_at_the_maximum()
+    {
+        // Arrange: L = round(127·2^53 / poly(0)), defined once in KernelConstants for the C# kernel and the RTL
+        var exact = 127 * Math.Pow(2, IntSoftmaxConstants.ReciprocalBits - IntSoftmaxConstants.OutputFracBits) / IntLateSoftmax.ExpAtMax;
+
+        // Act and Assert
+        var rounded = (long)Math.Round(exact, MidpointRounding.AwayFromZero);
+        Assert.True(rounded == IntLateSoftmax.Reciprocal, $"L = {IntLateSoftmax.Reciprocal}, expected {rounded}");
+    }
+
+    [Theory]
+    [InlineData(127L, 2147483647L)]
+    [InlineData(128L, 1073741824L)]
+    [InlineData(520192L, 2147483647L)]
+    [InlineData(3001L, 1234567890L)]
+    public void A_row_multiplier_is_the_floored_quotient_and_fits_30_bits(long sum, long pv)
+    {
+        // Act
+        var m = IntLateSoftmax.RowMultiplier(sum, pv);
+
+        // Assert: floor(pv·2^5 / Σu), below 2^30 for every Σu a row with an element can have (≥ 127)
+        Assert.InRange(m, 0, (1L << 30) - 1);
+        Assert.True(m * sum <= pv << IntLateSoftmax.RowShift && (m + 1) * sum > pv << IntLateSoftmax.RowShift);
+        Assert.Equal(0, IntLateSoftmax.RowMultiplier(0, pv));
+    }
+
+    [Fact]
+    public void The_row_requantization_divides_the_output_row_by_its_sum()
+    {
+        // Arrange: P·V requantization at P scale 2^-7 (multiplier 2^30, shift 37: 2^-7 in all); u sums to 254
+        var o = new HwGen.Software.Numerics.Requantization(1L << 30, 37, false);
+
+        // Act
+        var pv = IntLateSoftmax.PvRequantization(o);
+        var row = IntLateSoftmax.RowRequantization(pv, 254);
+
+        // Assert: acc·(1/254) (u/Σu replaces u·2^-7): 254·100 → 100
+        Assert.Equal(30, pv.Shift);
+        Assert.Equal(35, row.Shift);
+        Assert.Equal(100, row.Apply(25400));
+        Assert.Throws<ArgumentException>(() => IntLateSoftmax.PvRequantization(o with { Shift = 6 }));
+    }
+
+    [Fact]
     public void The_row_maximum_gives_exactly_127_and_the_constant_fits_the_reciprocals_30_bits()
     {
         // Arrange

@@ -226,7 +226,7 @@ public sealed class PerColumnConstantsTests
     [Theory]
     [InlineData("config_post reg=ln_in_shift value=48", FaultCode.BadField)]
     [InlineData("config_post reg=gelu_cols value=65536", FaultCode.BadField)]
-    [InlineData("store func=3 rows=1 cols=4", FaultCode.BadField)]
+    [InlineData("config_post reg=row_scale_base value=1024", FaultCode.BadField)]
     [InlineData("config_post reg=gelu_cols value=255\nstore func=gelu_col rows=1 cols=4", FaultCode.AccRange)]
     [InlineData("config_post reg=gelu_cols value=254\nstore func=gelu_col rows=1 cols=4 local_addr=256", FaultCode.AccRange)]
     public void Per_column_rules_fault_at_the_offending_instruction(string lines, FaultCode expected)

@@ -127,14 +127,15 @@ public sealed class RowOpCompilerTests
         var onTiny = tiny.Check(add);
         var onIce40 = ice40.Check(add);
         var causal = tiny.Check(Assembler.Assemble("normalize func=add causal=1 rows=1 width=8").Single());
-        var reserved = tiny.Check(Assembler.Assemble("normalize func=3 rows=1 width=8").Single());
+        var late = ice40.Check(Assembler.Assemble("normalize func=softmax_late rows=1 width=8").Single());
 
         // Assert
         Assert.Equal(FaultCode.None, onTiny.Fault);
         Assert.Equal(FaultCode.BadField, onIce40.Fault);
         Assert.Contains("units.layernorm", onIce40.Detail, StringComparison.Ordinal);
         Assert.Equal(FaultCode.BadField, causal.Fault);
-        Assert.Equal(FaultCode.BadField, reserved.Fault);
+        Assert.Equal(FaultCode.BadField, late.Fault);
+        Assert.Contains("units.softmax", late.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,8 +26,8 @@ public sealed partial class TypedIsaTests
         // Act and Assert
         Same(IsaSpec.LoadTargets, ("sp", LoadTarget.Scratchpad), ("sp_t", LoadTarget.ScratchpadTransposed), ("acc", LoadTarget.Accumulator));
         Same(IsaSpec.ComputeModes, ("overwrite", ComputeMode.Overwrite), ("accumulate", ComputeMode.Accumulate), ("bias", ComputeMode.Bias));
-        Same(IsaSpec.StoreFuncs, ("requant", StoreFunc.Requantize), ("gelu", StoreFunc.Gelu), ("gelu_col", StoreFunc.GeluColumn));
-        Same(IsaSpec.NormalizeFuncs, ("softmax", NormalizeFunc.Softmax), ("layernorm", NormalizeFunc.LayerNorm), ("add", NormalizeFunc.Add));
+        Same(IsaSpec.StoreFuncs, ("requant", StoreFunc.Requantize), ("gelu", StoreFunc.Gelu), ("gelu_col", StoreFunc.GeluColumn), ("requant_row", StoreFunc.RequantizeRow));
+        Same(IsaSpec.NormalizeFuncs, ("softmax", NormalizeFunc.Softmax), ("layernorm", NormalizeFunc.LayerNorm), ("add", NormalizeFunc.Add), ("softmax_late", NormalizeFunc.SoftmaxLate));
         Same(IsaSpec.Dataflows, ("ws", Dataflow.Ws), ("os", Dataflow.Os));
         Assert.Equal(IsaSpec.PostRegisters.Select(r => (r.Name, r.Index)),
             Enum.GetValues<PostRegister>().Select(r => (Snake(r.ToString()), (int)r)));

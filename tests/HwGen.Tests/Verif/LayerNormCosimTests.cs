@@ -132,7 +132,7 @@ public sealed class LayerNormCosimTests(CosimFixture fixture, ITestOutputHelper 
     public static TheoryData<string, string> BadLayerNorms() => new()
     {
         { "normalize func=layernorm causal=1 rows=1 width=4", "bad_field" },
-        { "normalize func=3 rows=1 width=4", "bad_field" },
+        { "normalize func=layernorm wide=1 causal=1 rows=1 width=4", "bad_field" },
         { "normalize func=layernorm rows=1 width=4097", "bad_field" },
         { "config_post reg=ln_out_mult value=131072", "bad_field" },
         { "config_post reg=ln_residual value=65537", "bad_field" },

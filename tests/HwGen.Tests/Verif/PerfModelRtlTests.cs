@@ -34,6 +34,7 @@ public sealed class PerfModelRtlTests(CosimFixture fixture, ITestOutputHelper ou
         { "small", "bert-tiny:seq=64", "", 4.5 },
         { "small", "bert-tiny:seq=96", "", 4.5 },
         { "small", "bert-tiny:seq=96,causal=1", "", 4.5 },
+        { "small", "bert-tiny:seq=96,softmax_late=1", "", 4.5 },
         { "tiny", "bert-tiny:seq=16", "", 2.5 },
         { "small", "gemm:M=100,N=77,K=45", "ws", TotalBoundPercent },
         { "small", "gemm:M=100,N=77,K=45", "os", TotalBoundPercent },

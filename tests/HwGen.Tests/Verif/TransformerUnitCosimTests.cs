@@ -152,7 +152,8 @@ public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputH
         { "config_post", "reg=gelu_offset value=0x4000000000000000" },
         { "config_post", "reg=ln_in_shift value=48" },
         { "config_post", "reg=gelu_cols value=65536" },
-        { "store", "func=3 rows=1 cols=1" },
+        { "config_post", "reg=row_scale_base value=1024" },
+        { "config_post", "reg=softmax_pv_mult value=2147483648" },
     };
 
     [SkippableTheory]
@@ -219,7 +220,7 @@ public sealed class TransformerUnitCosimTests(CosimFixture fixture, ITestOutputH
     {
         { "normalize rows=1 width=0", "bad_field" },
         { "normalize rows=1 width=4097", "bad_field" },
-        { "normalize func=3 rows=1 width=4", "bad_field" },
+        { "normalize func=softmax_late wide=1 rows=1 width=4", "bad_field" },
         { "normalize func=add causal=1 rows=1 width=4", "bad_field" },
         { "normalize rows=0 width=4", "bad_field" },
         { "normalize rows=65 width=16 local_addr=0", "acc_range" },
