@@ -16,6 +16,30 @@ namespace HwGen.Verif;
 /// <param name="Pes">Processing elements of the array.</param>
 public sealed record DecodeStepReport(int Step, int Context, int Input, int Next, CosimReport Cosim, DecodeTraffic Traffic, int AxiBytesPerBeat, int Pes)
 {
+    /// <summary>The step's sequences, start rows and tokens.</summary>
+    public DecodeShape? Shape { get; init; }
+
+    /// <summary>The tokens it fed, in row order.</summary>
+    public IReadOnlyList<int> Fed { get; init; } = [];
+
+    /// <summary>Its golden logits rows.</summary>
+    public IReadOnlyList<long[]> Logits { get; init; } = [];
+
+    /// <summary>The greedy choice of each logits row.</summary>
+    public IReadOnlyList<int> Chosen { get; init; } = [];
+
+    /// <summary>Token rows (M of the step's GEMMs).</summary>
+    public int Rows => Shape?.Rows ?? 1;
+
+    /// <summary>True for a decode step (every sequence appends one token), false for a prefill or a chunk.</summary>
+    public bool IsDecode => Shape?.IsDecode ?? Step >= 0;
+
+    /// <summary>"prefill" (a prompt, or a chunk of it), "decode" or "verify" (k tokens with logits for each).</summary>
+    public string Kind => IsDecode ? "decode" : Shape?.Sequences.Any(q => q.Logits == LogitRows.All) == true ? "verify" : "prefill";
+
+    /// <summary>Fraction of the array's multiply-accumulate slots used (MACs ÷ PEs ÷ cycles).</summary>
+    public double Utilization => Cycles > 0 ? ComputeBoundCycles / Cycles : 0;
+
     /// <summary>Measured cycles.</summary>
     public long Cycles => Cosim.Cycles;
 
