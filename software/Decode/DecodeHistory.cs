@@ -79,7 +79,10 @@ public sealed class DecodeHistory
             }
 
             var end = cached[b] + count[b] == tokens[b].Count;
-            list.Add(new SequenceStep(b, cached[b], count[b], allLogits ? LogitRows.All : end ? LogitRows.Last : LogitRows.None));
+            list.Add(new SequenceStep(b, cached[b], count[b], allLogits ? LogitRows.All : end ? LogitRows.Last : LogitRows.None)
+            {
+                PromptTokens = Math.Max(0, Math.Min(model.Prompts[b].Length, cached[b] + count[b]) - cached[b]),
+            });
         }
 
         return new DecodeShape(list);

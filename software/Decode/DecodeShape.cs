@@ -27,6 +27,9 @@ public sealed record SequenceStep(int Sequence, int Start, int Tokens, LogitRows
 
     /// <summary>Cache rows after the step.</summary>
     public int End => Start + Tokens;
+
+    /// <summary>How many of the tokens are prompt tokens (a prefill chunk), against generated or drafted ones.</summary>
+    public int PromptTokens { get; init; }
 }
 
 /// <summary>
@@ -45,8 +48,8 @@ public sealed record DecodeShape(IReadOnlyList<SequenceStep> Sequences)
     /// <summary>Longest context a sequence attends over.</summary>
     public int Context => Sequences.Max(s => s.End);
 
-    /// <summary>True when every sequence appends one token (a decode step, against a prefill or chunk step).</summary>
-    public bool IsDecode => Sequences.All(s => s.Tokens == 1);
+    /// <summary>True when every sequence appends one generated token (a decode step, against a prefill chunk or a verification).</summary>
+    public bool IsDecode => Sequences.All(s => s.Tokens == 1 && s.PromptTokens == 0);
 
     /// <summary>Each sequence's first row in the step.</summary>
     public int RowOf(int index) => Sequences.Take(index).Sum(s => s.Tokens);

@@ -22,6 +22,12 @@ public sealed class DecodeCosim
     /// <summary>The host's tokens and cache lengths.</summary>
     public DecodeHistory History { get; private set; } = null!;
 
+    /// <summary>The design.</summary>
+    public Generator.Design.DesignModel Design => session.Design;
+
+    /// <summary>The decoder.</summary>
+    public DecodeModel Model => model;
+
     /// <summary>The golden image the last step left.</summary>
     public byte[]? GoldenDram => golden;
 

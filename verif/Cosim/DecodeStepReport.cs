@@ -6,7 +6,7 @@ namespace HwGen.Verif;
 /// One program of a co-simulated generation: the prefill (<see cref="Step"/> = −1) or a decode step, its RTL-vs-golden
 /// comparison, its DRAM traffic and its roofline.
 /// </summary>
-/// <param name="Step">-1 for the prefill, else the decode step.</param>
+/// <param name="Step">The program's index in the generation (a whole-prompt model: -1 for its prefill, then the decode step).</param>
 /// <param name="Context">Cache rows its attention covered.</param>
 /// <param name="Input">The token the step fed (−1 for the prefill).</param>
 /// <param name="Next">The greedy choice from its logits.</param>
@@ -35,7 +35,7 @@ public sealed record DecodeStepReport(int Step, int Context, int Input, int Next
     public bool IsDecode => Shape?.IsDecode ?? Step >= 0;
 
     /// <summary>"prefill" (a prompt, or a chunk of it), "decode" or "verify" (k tokens with logits for each).</summary>
-    public string Kind => IsDecode ? "decode" : Shape?.Sequences.Any(q => q.Logits == LogitRows.All) == true ? "verify" : "prefill";
+    public string Kind => IsDecode ? "decode" : Shape?.Sequences.Any(q => q.Logits == LogitRows.All && q.PromptTokens == 0) == true ? "verify" : "prefill";
 
     /// <summary>Fraction of the array's multiply-accumulate slots used (MACs ÷ PEs ÷ cycles).</summary>
     public double Utilization => Cycles > 0 ? ComputeBoundCycles / Cycles : 0;
