@@ -2,36 +2,6 @@ using System.Globalization;
 
 namespace HwGen.Software.Decode;
 
-/// <summary>Which of a sequence's new rows a step computes logits for.</summary>
-public enum LogitRows
-{
-    /// <summary>None (a prefill chunk before the prompt's end).</summary>
-    None,
-
-    /// <summary>The last row (the next token after the chunk).</summary>
-    Last,
-
-    /// <summary>Every row (the verification pass of speculative decoding: the prediction after each drafted token).</summary>
-    All,
-}
-
-/// <summary>One sequence's part of a step: its tokens at cache rows <paramref name="Start"/>..Start + Tokens − 1.</summary>
-/// <param name="Sequence">The sequence of the batch.</param>
-/// <param name="Start">Cache rows it holds before the step (its context length).</param>
-/// <param name="Tokens">Tokens the step appends (k).</param>
-/// <param name="Logits">Rows whose logits the step computes.</param>
-public sealed record SequenceStep(int Sequence, int Start, int Tokens, LogitRows Logits)
-{
-    /// <summary>Rows of logits.</summary>
-    public int LogitCount => Logits switch { LogitRows.None => 0, LogitRows.Last => 1, _ => Tokens };
-
-    /// <summary>Cache rows after the step.</summary>
-    public int End => Start + Tokens;
-
-    /// <summary>How many of the tokens are prompt tokens (a prefill chunk), against generated or drafted ones.</summary>
-    public int PromptTokens { get; init; }
-}
-
 /// <summary>
 /// A step of a batched, k-token generation: each listed sequence appends its tokens (the step's rows, sequence after
 /// sequence) and attends over its own cache rows 0..Start + Tokens − 1, causal inside its chunk.
