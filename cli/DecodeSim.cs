@@ -21,8 +21,11 @@ internal static class DecodeSim
     {
         try
         {
-            // The last step has the longest context: compile it first, so a context the design cannot take is an error before any simulation.
-            DecodeCompiler.Step(design, model, model.Generate - 1);
+            // The last step has the longest context and the first the most rows: compile them first, so a step the design
+            // cannot take is an error before any simulation.
+            var schedule = DecodeCosim.Schedule(model);
+            DecodeCompiler.Compile(design, model, schedule[^1]);
+            DecodeCompiler.Compile(design, model, schedule.MaxBy(s => s.Rows)!);
         }
         catch (ArgumentException ex)
         {
@@ -69,12 +72,12 @@ internal static class DecodeSim
         static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
         static string P(double v) => v.ToString("P1", CultureInfo.InvariantCulture);
         static string K(long bytes) => (bytes / 1024.0).ToString("N0", CultureInfo.InvariantCulture);
-        var table = new Table().AddColumns("step", "ctx", "token", "cycles", "KiB read w/cache/act/prog", "KiB written cache/act", "read B/cycle",
+        var table = new Table().AddColumns("step", "rows", "ctx", "token", "cycles", "KiB read w/cache/act/prog", "KiB written cache/act", "read B/cycle",
             "bound cycles", "of bound", "result");
         foreach (var s in r.Steps)
         {
             var t = s.Traffic;
-            table.AddRow(s.Step < 0 ? "prefill" : s.Step.ToString(CultureInfo.InvariantCulture), s.Context.ToString(CultureInfo.InvariantCulture),
+            table.AddRow((s.Step < 0 ? "" : s.Step.ToString(CultureInfo.InvariantCulture) + " ") + s.Kind, s.Rows.ToString(CultureInfo.InvariantCulture), s.Context.ToString(CultureInfo.InvariantCulture),
                 (s.Input < 0 ? "" : s.Input.ToString(CultureInfo.InvariantCulture)) + "→" + s.Next.ToString(CultureInfo.InvariantCulture),
                 N(s.Cycles), $"{K(t.WeightBytes)}/{K(t.CacheReadBytes)}/{K(t.ActivationReadBytes)}/{K(t.ProgramBytes)}", $"{K(t.CacheWriteBytes)}/{K(t.ActivationWriteBytes)}",
                 $"{s.ReadBytesPerCycle.ToString("F2", CultureInfo.InvariantCulture)} of {s.AxiBytesPerBeat.ToString(CultureInfo.InvariantCulture)}",
@@ -84,7 +87,9 @@ internal static class DecodeSim
         AnsiConsole.Write(table);
         var ratio = r.CyclesPerToken > 0 ? r.BoundCyclesPerToken / r.CyclesPerToken : 0;
         AnsiConsole.MarkupLine((r.Match ? "[green]PASS[/] " : "[red]FAIL[/] ") + Markup.Escape(
-            $"{r.Workload} on {r.Config}: {r.Tokens} decode steps, {N(r.CyclesPerToken)} cycles per token (roofline bound {N(r.BoundCyclesPerToken)}: {P(ratio)} of it); " +
+            $"{r.Workload} on {r.Config}: {r.Tokens} tokens from {r.DecodeSteps.Count()} decode steps of {N(r.CyclesPerStep)} cycles, {N(r.CyclesPerToken)} cycles per token " +
+            $"(roofline bound {N(r.BoundCyclesPerToken)}: {P(ratio)} of it; {r.DecodeSteps.LastOrDefault()?.Bound ?? "no"}-bound, array {P(r.DecodeSteps.Any() ? r.DecodeSteps.Average(s => s.Utilization) : 0)} busy); " +
+            $"prefill {N(r.PrefillCycles)} cycles; " +
             $"cache rows and logits bit-exact at every step: {(r.Match ? "yes" : "no")}"));
     }
 
@@ -98,13 +103,19 @@ internal static class DecodeSim
             ["workload"] = r.Workload,
             ["match"] = r.Match,
             ["tokens"] = r.Tokens,
+            ["cycles_per_step"] = r.CyclesPerStep,
+            ["prefill_cycles"] = r.PrefillCycles,
             ["cycles_per_token"] = r.CyclesPerToken,
             ["bound_cycles_per_token"] = r.BoundCyclesPerToken,
             ["chosen_tokens"] = r.Chosen,
             ["steps"] = r.Steps.Select(s => new SortedDictionary<string, object>(StringComparer.Ordinal)
             {
                 ["step"] = s.Step,
-                ["kind"] = s.Step < 0 ? "prefill" : "decode",
+                ["kind"] = s.Kind,
+                ["rows"] = s.Rows,
+                ["shape"] = s.Shape?.ToString() ?? string.Empty,
+                ["utilization"] = s.Utilization,
+                ["chosen_tokens"] = s.Chosen,
                 ["context"] = s.Context,
                 ["input_token"] = s.Input,
                 ["next_token"] = s.Next,

@@ -150,7 +150,10 @@ internal static class GemmKernel
     {
         foreach (var (j, n0, nc) in Blocks(d, s, n))
         {
-            into.Add(PendingInstruction.Store(func, s.Mt, nc, acc + (j * accPitch), c.Address(s.M0, n0), c.Tensor.StrideBytes));
+            foreach (var (m0, rows) in c.Runs(s.M0, s.Mt))
+            {
+                into.Add(PendingInstruction.Store(func, rows, nc, acc + (j * accPitch) + (m0 - s.M0), c.Address(m0, n0), c.Tensor.StrideBytes));
+            }
         }
     }
 

@@ -25,11 +25,11 @@ namespace HwGen.Software.Decode;
 /// row Prompt + j, attention of the one query over cache rows 0..Prompt + j (<see cref="DecodeAttentionNode"/>), then LN_f
 /// and the LM head.</para>
 /// </remarks>
-public static class DecodeCompiler
+public static partial class DecodeCompiler
 {
     /// <summary>The prefill program (the prompt through every layer, then the logits of its last token).</summary>
     /// <exception cref="ArgumentException">The design cannot hold the decoder.</exception>
-    public static CompiledLayer Prefill(DesignModel d, DecodeModel m) => Compile(d, m, null);
+    public static CompiledLayer Prefill(DesignModel d, DecodeModel m) => CompileWhole(d, m, null);
 
     /// <summary>The program of decode step <paramref name="step"/> (0-based: the token at position Prompt + step).</summary>
     /// <exception cref="ArgumentException">The design cannot hold the decoder, or the step is out of range.</exception>
@@ -41,7 +41,7 @@ public static class DecodeCompiler
             throw new ArgumentException($"decode step {step} is not in 0..{m.Generate - 1}", nameof(step));
         }
 
-        return Compile(d, m, step);
+        return CompileWhole(d, m, step);
     }
 
     /// <summary>The operator graph with every tensor, and where its prefill nodes end (the step's nodes follow).</summary>
@@ -92,7 +92,7 @@ public static class DecodeCompiler
     /// <summary>Layer i's name prefix.</summary>
     public static string Prefix(int layer) => "L" + layer.ToString(CultureInfo.InvariantCulture) + ".";
 
-    private static CompiledLayer Compile(DesignModel d, DecodeModel m, int? step)
+    private static CompiledLayer CompileWhole(DesignModel d, DecodeModel m, int? step)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(m);
@@ -114,6 +114,12 @@ public static class DecodeCompiler
             ["rounding"] = "half_up",
             ["poison"] = DramImage.Poison.ToString(CultureInfo.InvariantCulture),
         };
+        return Checked(d, graph, meta);
+    }
+
+    /// <summary>Compiles a graph and refuses a program the token counters cannot carry.</summary>
+    private static CompiledLayer Checked(DesignModel d, OperatorGraph graph, IDictionary<string, object> meta)
+    {
         var compiled = GraphCompiler.Compile(d, graph, meta);
         var tokens = Golden.TokenChecker.Check(d, compiled.Program.Instructions);
         if (!tokens.Ok)

@@ -33,16 +33,51 @@ public static class DecodeHost
     public static long[] Logits(CompiledProgram program, byte[] dram) => Region(program, "Logits").Read(dram);
 
     /// <summary>Writes the embedding of <paramref name="token"/> into the step input row <c>x</c>.</summary>
-    public static void Feed(DecodeModel model, CompiledProgram program, byte[] dram, int token)
+    public static void Feed(DecodeModel model, CompiledProgram program, byte[] dram, int token) => Feed(model, program, dram, [token]);
+
+    /// <summary>Writes the embeddings of <paramref name="tokens"/> into the step input rows <c>x</c>, one row each.</summary>
+    public static void Feed(DecodeModel model, CompiledProgram program, byte[] dram, IReadOnlyList<int> tokens)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dram);
+        ArgumentNullException.ThrowIfNull(tokens);
         var x = Region(program, "x");
-        var e = model.Embed(token);
-        for (var c = 0; c < e.Length; c++)
+        for (var r = 0; r < tokens.Count; r++)
         {
-            dram[x.Address + c] = (byte)e[c];
+            var e = model.Embed(tokens[r]);
+            for (var c = 0; c < e.Length; c++)
+            {
+                dram[x.Address + (r * x.StrideBytes) + c] = (byte)e[c];
+            }
         }
+    }
+
+    /// <summary>
+    /// Writes a step's tokens into its input rows; the prefill of a <see cref="DecodeModel.Whole"/> model has none (its
+    /// prompt embeddings are part of its image).
+    /// </summary>
+    public static void Feed(DecodeModel model, DecodeShape shape, CompiledProgram program, byte[] dram, IReadOnlyList<int> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(shape);
+        if (!(model.Whole && shape.Sequences[0].Start == 0))
+        {
+            Feed(model, program, dram, tokens);
+        }
+    }
+
+    /// <summary>The first <paramref name="rows"/> rows of int8 logits a step left in <paramref name="dram"/>.</summary>
+    public static long[][] Logits(CompiledProgram program, byte[] dram, int rows)
+    {
+        var t = Region(program, "Logits");
+        return Enumerable.Range(0, rows).Select(r => (t with { Address = t.Address + (r * t.StrideBytes), Rows = 1 }).Read(dram)).ToArray();
+    }
+
+    /// <summary>Cache row <paramref name="row"/> of sequence <paramref name="sequence"/> (each owns <see cref="DecodeModel.Context"/> rows) of layer <paramref name="layer"/>.</summary>
+    public static (long[] K, long[] V) CacheRow(DecodeModel model, CompiledProgram program, byte[] dram, int layer, int sequence, int row)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return CacheRow(program, dram, layer, (sequence * model.Context) + row);
     }
 
     /// <summary>Cache row <paramref name="row"/> of layer <paramref name="layer"/>'s K and V (Hidden values each).</summary>

@@ -47,14 +47,42 @@ public sealed record DecodeModel
     /// <summary>Decode steps after the prefill.</summary>
     public required int Generate { get; init; }
 
-    /// <summary>Cache rows: the prompt and one row per decode step.</summary>
-    public int Context => Prompt.Length + Generate;
+    /// <summary>
+    /// The prompts of a batch (<c>batch=</c>, <c>prompt=5/9</c>): sequence 0's is <see cref="Prompt"/>; null: one sequence.
+    /// </summary>
+    public int[][]? BatchPrompts { get; init; }
 
-    /// <summary>True when <paramref name="spec"/> asks for generation (<c>generate=</c> or <c>prompt=</c>).</summary>
+    /// <summary>Prompt tokens a prefill step appends per sequence (<c>chunk=</c>); null: the whole prompt in one program.</summary>
+    public int? Chunk { get; init; }
+
+    /// <summary>The prompts, one per sequence.</summary>
+    public IReadOnlyList<int[]> Prompts => BatchPrompts ?? [Prompt];
+
+    /// <summary>Sequences decoding together.</summary>
+    public int Batch => Prompts.Count;
+
+    /// <summary>
+    /// True for one sequence without <c>chunk=</c>: the prefill is the causal layer stack over the prompt (M = Prompt,
+    /// weight-stationary, as a layer workload), the steps are one-token steps. Otherwise every program is a step of
+    /// <see cref="DecodeShape"/> (k-token steps, batches), the prefill included.
+    /// </summary>
+    public bool Whole => BatchPrompts is null && Chunk is null;
+
+    /// <summary>Cache rows per sequence: the longest prompt and one row per decode step.</summary>
+    public int Context => Prompts.Max(p => p.Length) + Generate;
+
+    /// <summary>
+    /// Most token rows a step takes (the activations are declared with this many rows, so every step places them alike):
+    /// each sequence's chunk of its prompt (or a decode token), summed over the batch.
+    /// </summary>
+    public int StepRows => Whole ? 1 : Prompts.Sum(p => Math.Min(p.Length, Chunk ?? p.Length));
+
+    /// <summary>True when <paramref name="spec"/> asks for generation (<c>generate=</c>, <c>prompt=</c>, <c>vocab=</c>, <c>batch=</c> or <c>chunk=</c>).</summary>
     public static bool IsDecode(WorkloadSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.Parameters.ContainsKey("generate") || spec.Parameters.ContainsKey("prompt") || spec.Parameters.ContainsKey("vocab");
+        return spec.Parameters.ContainsKey("generate") || spec.GetList("prompt") is not null || spec.Parameters.ContainsKey("vocab")
+            || spec.Parameters.ContainsKey("batch") || spec.Parameters.ContainsKey("chunk");
     }
 
     /// <summary>
@@ -71,7 +99,7 @@ public sealed record DecodeModel
             throw new ArgumentException($"workload '{spec}': generation needs a causal pre-LN decoder preset (gpt2-small, gpt2-medium), not '{spec.Kind}'");
         }
 
-        if (spec.Parameters.ContainsKey("seq") && spec.Parameters.ContainsKey("prompt"))
+        if (spec.Parameters.ContainsKey("seq") && spec.GetList("prompt") is not null)
         {
             throw new ArgumentException($"workload '{spec}': give prompt= or seq=, not both (with generate=, seq is the prompt length)");
         }
@@ -83,24 +111,50 @@ public sealed record DecodeModel
 
         if (!spec.Parameters.ContainsKey("generate"))
         {
-            throw new ArgumentException($"workload '{spec}': prompt= and vocab= need generate=N (decode steps after the prompt)");
+            throw new ArgumentException($"workload '{spec}': prompt=, vocab=, batch= and chunk= need generate=N (decode steps after the prompt)");
         }
 
-        var prompt = (int)spec.Get("prompt", spec.Get("seq", 128));
+        var prompts = PromptLengths(spec);
         var generate = (int)spec.Get("generate");
-        if (prompt + generate > MaxContext)
+        if (prompts.Max() + generate > MaxContext)
         {
-            throw new ArgumentException(string.Create(inv, $"workload '{spec}': prompt + generate = {prompt + generate} exceeds the context of {MaxContext} tokens"));
+            throw new ArgumentException(string.Create(inv, $"workload '{spec}': prompt + generate = {prompts.Max() + generate} exceeds the context of {MaxContext} tokens"));
         }
 
+        if (spec.Parameters.TryGetValue("chunk", out var chunk) && chunk > prompts.Max())
+        {
+            throw new ArgumentException(string.Create(inv,
+                $"workload '{spec}': chunk={chunk} exceeds the longest prompt ({prompts.Max()} tokens); chunk= is the prompt tokens a prefill step appends per sequence"));
+        }
+
+        var prompt = prompts[0];
         return (LayerSpec.Preset(spec.Kind, prompt), prompt, generate, (int)spec.Get("vocab", Gpt2Vocab), LayerCompiler.Layers(spec));
     }
 
-    /// <summary>Builds the decoder a workload names (<c>gpt2-small:prompt=128,generate=32[,layers=N][,vocab=V][,seed=S]</c>).</summary>
+    /// <summary>
+    /// The prompt length of each sequence: <c>prompt=</c> (or <c>seq=</c>, default 128) gives one length for every
+    /// sequence or one per sequence (<c>prompt=5/9</c>); <c>batch=</c> defaults to the number of lengths.
+    /// </summary>
+    /// <exception cref="ArgumentException">More than one length, and not as many as <c>batch=</c>.</exception>
+    public static int[] PromptLengths(WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var list = spec.GetList("prompt") ?? [spec.Get("seq", 128)];
+        var batch = (int)spec.Get("batch", list.Count);
+        if (list.Count != 1 && list.Count != batch)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"workload '{spec}': prompt= has {list.Count} values for batch={batch}; give one length for every sequence or one per sequence"));
+        }
+
+        return Enumerable.Range(0, batch).Select(b => (int)list[list.Count == 1 ? 0 : b]).ToArray();
+    }
+
+    /// <summary>Builds the decoder a workload names (<c>gpt2-small:prompt=128,generate=32[,layers=N][,vocab=V][,seed=S][,batch=B][,chunk=K]</c>).</summary>
     /// <exception cref="ArgumentException">A bad parameter (see <see cref="Check"/>).</exception>
     public static DecodeModel Create(WorkloadSpec spec)
     {
-        var (layer, prompt, generate, vocab, layers) = Check(spec);
+        var (layer, _, generate, vocab, layers) = Check(spec);
         var seed = (ulong)spec.Get("seed", 1);
         var stack = QuantizedLayer.CreateStack(layer, seed, layers + 1);
         var h = layer.Hidden;
@@ -112,11 +166,17 @@ public sealed record DecodeModel
             embedding[i] = (sbyte)Math.Clamp(Math.Round(rng.NextNormal() / sx), -127, 127);
         }
 
-        var tokens = new int[prompt];
-        for (var i = 0; i < prompt; i++)
+        // Sequence 0's tokens first (one sequence draws exactly what it drew before batches existed), then the others'.
+        var prompts = PromptLengths(spec).Select(n =>
         {
-            tokens[i] = rng.Next(vocab);
-        }
+            var tokens = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                tokens[i] = rng.Next(vocab);
+            }
+
+            return tokens;
+        }).ToArray();
 
         // LN_f's output is about N(0, 1)/S_a: the logit accumulators spread as √h·σ(a)·σ(e); ±4σ maps to ±127.
         var final = stack[layers];
@@ -131,7 +191,9 @@ public sealed record DecodeModel
             Vocab = vocab,
             Embedding = embedding,
             LogitRequant = Requantizer.FromScale(127.0 / (4.0 * sigmaAcc)),
-            Prompt = tokens,
+            Prompt = prompts[0],
+            BatchPrompts = prompts.Length > 1 || spec.Parameters.ContainsKey("batch") ? prompts : null,
+            Chunk = spec.Parameters.ContainsKey("chunk") ? (int)spec.Get("chunk") : null,
             Generate = generate,
         };
     }

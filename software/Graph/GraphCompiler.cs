@@ -43,7 +43,25 @@ public static class GraphCompiler
                 : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values);
         }
 
-        Operand Op(GraphOperand o) => new(regions[o.Tensor], (o.Row * regions[o.Tensor].StrideBytes) + ((long)o.Col * regions[o.Tensor].ElementBytes));
+        Operand Op(GraphOperand o)
+        {
+            var r = regions[o.Tensor];
+            var col = (long)o.Col * r.ElementBytes;
+            if (o.Segments is null)
+            {
+                return new(r, (o.Row * r.StrideBytes) + col);
+            }
+
+            var (segments, row0) = (new List<(int, int, long)>(), 0);
+            foreach (var (rows, at) in o.Segments)
+            {
+                segments.Add((row0, rows, (at * r.StrideBytes) + col));
+                row0 += rows;
+            }
+
+            return new(r, col) { Segments = segments };
+        }
+
         TensorRegion? Region(GraphTensor? t) => t is null ? null : regions[t];
         for (var i = 0; i < graph.Nodes.Count; i++)
         {
@@ -116,19 +134,22 @@ public static class GraphCompiler
     }
 
     /// <summary>
-    /// One query over the cache, head by head, pipelined like prefill attention: QKᵀ+Softmax of head h+1 (lower
-    /// accumulator window) is issued before P·V of head h (upper window).
+    /// The queries of one sequence over its cache, head by head, pipelined like prefill attention: QKᵀ+Softmax of head
+    /// h+1 (lower accumulator window) is issued before P·V of head h (upper window). With several queries (a k-token
+    /// step) the Softmax is causal with the mask shifted by the cached rows: query i sees keys 0..Context − Queries + i.
     /// </summary>
     private static void DecodeAttention(PhaseBuilder b, DecodeAttentionNode a, Func<GraphTensor, TensorRegion> region)
     {
-        var (n, dh) = (a.Context, a.HeadDim);
+        var (n, dh, k) = (a.Context, a.HeadDim, a.Queries);
         var (qt, kt, vt, pt, ot) = (region(a.Q), region(a.KCache), region(a.VCache), region(a.P), region(a.O));
         string Name(int head, string op) => a.Name + "head" + head.ToString(CultureInfo.InvariantCulture) + "." + op;
+        Operand P(int head) => new(pt, ((head * a.HeadRows) + a.QueryRow) * pt.StrideBytes);
+        Operand Rows(TensorRegion t, int row, int head) => new(t, (row * t.StrideBytes) + ((long)head * dh));
         void Qk(int head)
         {
-            b.Op(Name(head, "qk_softmax"), (long)n * dh);
-            b.Gemm(new Operand(qt, (long)head * dh), new Operand(kt, (long)head * dh), true, 1, n, dh, null, GemmEpilogue.Softmax,
-                new Operand(pt, head * pt.StrideBytes), softmax: a.Softmax, window: b.LowerWindow);
+            b.Op(Name(head, "qk_softmax"), (long)k * n * dh);
+            b.Gemm(Rows(qt, a.QueryRow, head), Rows(kt, a.CacheRow, head), true, k, n, dh, null, GemmEpilogue.Softmax, P(head), softmax: a.Softmax,
+                causal: k > 1, window: b.LowerWindow, maskOffset: n - k);
         }
 
         Qk(0);
@@ -139,9 +160,8 @@ public static class GraphCompiler
                 Qk(head + 1);
             }
 
-            b.Op(Name(head, "pv"), (long)n * dh);
-            b.Gemm(new Operand(pt, head * pt.StrideBytes), new Operand(vt, (long)head * dh), false, 1, dh, n, null, GemmEpilogue.Requantize,
-                new Operand(ot, (long)head * dh), a.RequantO, window: b.UpperWindow);
+            b.Op(Name(head, "pv"), (long)k * n * dh);
+            b.Gemm(P(head), Rows(vt, a.CacheRow, head), false, k, dh, n, null, GemmEpilogue.Requantize, Rows(ot, a.QueryRow, head), a.RequantO, window: b.UpperWindow);
         }
     }
 

@@ -225,7 +225,7 @@ public static class LayerCompiler
     private static GraphTensor DescribeLayer(GraphBuilder g, QuantizedLayer q, GraphTensor x, string prefix, LayerSlots? slots)
     {
         var spec = q.Spec;
-        int s = slots?.Rows ?? spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth;
+        int s = slots?.Rows ?? spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth, tr = slots?.TensorRows ?? s;
         var shared = slots?.WeightPrefix ?? prefix;
         GraphTensor In(string n, int rows, int cols, sbyte[] values) => g.Find(shared + n) ?? g.Tensor(GraphTensor.Input(shared + n, rows, cols, values));
         GraphTensor Vec(string n, params int[][] v) => g.Find(shared + n) ?? g.Tensor(GraphTensor.Rowwise(shared + n, v));
@@ -234,17 +234,17 @@ public static class LayerCompiler
         var (w1, w2) = (In("W1", h, f, q.W1), In("W2", f, h, q.W2));
         var (bq, bk, bv, bo, b1, b2) = (Vec("Bq", q.Bq), Vec("Bk", q.Bk), Vec("Bv", q.Bv), Vec("Bo", q.Bo), Vec("B1", q.B1), Vec("B2", q.B2));
         var columns = q.Columns;
-        GraphTensor Stream(string n) => columns is null ? Out(n, s, h) : g.Tensor(GraphTensor.Wide(prefix + n, s, h, null));
+        GraphTensor Stream(string n) => columns is null ? Out(n, tr, h) : g.Tensor(GraphTensor.Wide(prefix + n, tr, h, null));
         var gb1 = columns is null ? Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1) : Vec("GB1", columns.Norm1.Vectors());
         var gb2 = columns is null ? Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2) : Vec("GB2", columns.Norm2.Vectors());
         var gc = columns is null ? null : Vec("GC", columns.Gelu.Select(c => c.Encode().InWord).ToArray(), columns.Gelu.Select(c => c.Encode().OutWord).ToArray());
-        var (qt, kt, vt) = (Out("Q", s, a), slots?.KCache ?? Out("K", s, a), slots?.VCache ?? Out("V", s, a));
+        var (qt, kt, vt) = (Out("Q", tr, a), slots?.KCache ?? Out("K", s, a), slots?.VCache ?? Out("V", s, a));
         var cacheRow = slots?.CacheRow ?? 0;
         var pts = slots?.Attention is null ? spec.Segments.Select((n, b) => Out(spec.ProbabilityTensor(b), spec.Heads * n, n)).ToList() : [];
-        var (ot, x1, ht, yt) = (Out("O", s, a), Stream("X1"), Out("H", s, f), Stream("Y"));
+        var (ot, x1, ht, yt) = (Out("O", tr, a), Stream("X1"), Out("H", tr, f), Stream("Y"));
         var pre = spec.PreLayerNorm;
-        var a1 = pre ? Out("A1", s, h) : null;
-        var a2 = pre ? Out("A2", s, h) : null;
+        var a1 = pre ? Out("A1", tr, h) : null;
+        var a2 = pre ? Out("A2", tr, h) : null;
         var attnIn = new GraphOperand(a1 ?? x);
         GemmNode Gemm(string n, GraphTensor a, GraphTensor w, GraphTensor bias, GemmEpilogue e, GraphTensor c) =>
             new(prefix + n, new(a), new(w), false, s, c.Cols, a.Cols, bias, e, new(c));
@@ -254,8 +254,8 @@ public static class LayerCompiler
         }
 
         g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, a, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ, Streamed = slots?.Attention is not null });
-        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, a, h, bk, GemmEpilogue.Requantize, new(kt, cacheRow)) { Requant = q.RequantK, Streamed = slots?.Attention is not null });
-        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, a, h, bv, GemmEpilogue.Requantize, new(vt, cacheRow)) { Requant = q.RequantV, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, a, h, bk, GemmEpilogue.Requantize, new(kt, cacheRow) { Segments = slots?.CacheSegments }) { Requant = q.RequantK, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, a, h, bv, GemmEpilogue.Requantize, new(vt, cacheRow) { Segments = slots?.CacheSegments }) { Requant = q.RequantV, Streamed = slots?.Attention is not null });
         slots?.Attention?.Invoke(qt, ot);
         foreach (var (n, b, first) in slots?.Attention is null ? spec.Segments.Zip(Enumerable.Range(0, spec.Segments.Count), spec.SegmentStarts()) : [])
         {

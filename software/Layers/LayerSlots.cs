@@ -15,4 +15,14 @@ namespace HwGen.Software.Layers;
 /// <param name="CacheRow">Cache row of the first token.</param>
 /// <param name="Attention">Adds the attention nodes from Q into O; null: causal attention over the layer's own rows.</param>
 public sealed record LayerSlots(string WeightPrefix, int Rows, GraphTensor KCache, GraphTensor VCache, int CacheRow,
-    Action<GraphTensor, GraphTensor>? Attention);
+    Action<GraphTensor, GraphTensor>? Attention)
+{
+    /// <summary>Rows the layer's activation tensors are declared with (a step's most rows, so every step places them alike); null: <see cref="Rows"/>.</summary>
+    public int? TensorRows { get; init; }
+
+    /// <summary>
+    /// Where K and V rows go when the tokens belong to several sequences (a batched step): runs of (rows, cache row), in
+    /// token order; null: <see cref="Rows"/> rows from <see cref="CacheRow"/> on.
+    /// </summary>
+    public IReadOnlyList<(int Rows, int CacheRow)>? CacheSegments { get; init; }
+}

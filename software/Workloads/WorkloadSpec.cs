@@ -56,9 +56,10 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
 
     /// <summary>
     /// Parameters that take one value per layer of a stack, separated by <c>/</c> (<c>heads=1/2</c>), or one value for
-    /// every layer: the structured pruning of a layer preset (docs/pruning.md).
+    /// every layer: the structured pruning of a layer preset (docs/pruning.md); and a generation's prompt lengths, one per
+    /// sequence of a batch (<c>prompt=5/9</c>, docs/decode.md).
     /// </summary>
-    private static readonly string[] ListNames = ["heads", "ffn"];
+    private static readonly string[] ListNames = ["heads", "ffn", "prompt"];
 
     /// <summary>Values of the per-layer list parameters (<c>heads</c>, <c>ffn</c>), by name; empty when none was given.</summary>
     public ImmutableSortedDictionary<string, ImmutableArray<long>> Lists { get; init; } = ImmutableSortedDictionary<string, ImmutableArray<long>>.Empty;
@@ -73,6 +74,8 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("prompt", false, 1, 1024),
         ("generate", false, 1, 1024),
         ("vocab", false, 2, 50257),
+        ("batch", false, 1, 64),
+        ("chunk", false, 1, 1024),
     ];
 
     /// <summary>The canonical text (parameters in declaration order).</summary>
@@ -134,7 +137,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
                 if (!TryParseValue(item, out var value))
                 {
                     throw new FormatException(isList
-                        ? $"workload '{text}': '{name}={valueText}' is not an integer or a list of integers separated by '/' (one per layer)"
+                        ? $"workload '{text}': '{name}={valueText}' is not an integer or a list of integers separated by '/' (one per {(name == "prompt" ? "sequence" : "layer")})"
                         : $"workload '{text}': '{name}={valueText}' is not an integer");
                 }
 

@@ -4,52 +4,108 @@ using HwGen.Software.Golden;
 namespace HwGen.Verif;
 
 /// <summary>
-/// Co-simulates a generation: the prefill, then decode step after decode step. The RTL and the golden model each carry
-/// their own DRAM image from program to program (<see cref="DecodeHost.Carry"/>); the host reads the golden logits,
-/// chooses the next token (greedy) and writes its embedding into both images. Every program's whole image (cache rows,
-/// logits and all) is compared bit for bit; generation stops at the first disagreement.
+/// Co-simulates a generation step by step (any <see cref="DecodeShape"/>: the prefill, chunks, batched steps, drafted
+/// tokens and rollbacks through <see cref="History"/>). The RTL and the golden model each carry their own DRAM image
+/// from program to program (<see cref="DecodeHost.Carry"/>); the host reads the golden logits, chooses the next tokens
+/// (greedy) and writes their embeddings into both images. Every program's whole image (cache rows, logits and all) is
+/// compared bit for bit; a run stops at the first disagreement.
 /// </summary>
-public static class DecodeCosim
+public sealed class DecodeCosim
 {
-    /// <summary>Runs <paramref name="model"/> on <paramref name="session"/>'s design; <paramref name="progress"/> hears each program's name.</summary>
-    public static async Task<DecodeReport> RunAsync(CosimSession session, DecodeModel model, CosimOptions? options = null, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+    private readonly CosimSession session;
+    private readonly DecodeModel model;
+    private readonly CosimOptions options;
+    private byte[]? golden, rtl;
+
+    private DecodeCosim(CosimSession session, DecodeModel model, CosimOptions options) => (this.session, this.model, this.options) = (session, model, options);
+
+    /// <summary>The host's tokens and cache lengths.</summary>
+    public DecodeHistory History { get; private set; } = null!;
+
+    /// <summary>The design.</summary>
+    public Generator.Design.DesignModel Design => session.Design;
+
+    /// <summary>The decoder.</summary>
+    public DecodeModel Model => model;
+
+    /// <summary>The golden image the last step left.</summary>
+    public byte[]? GoldenDram => golden;
+
+    /// <summary>The steps run so far.</summary>
+    public List<DecodeStepReport> Steps { get; } = [];
+
+    /// <summary>A co-simulation of <paramref name="model"/> on <paramref name="session"/>'s design, before its first step.</summary>
+    public static DecodeCosim Start(CosimSession session, DecodeModel model, CosimOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(model);
-        options ??= new CosimOptions();
-        var d = session.Design;
-        var binary = await session.PrepareAsync(false, cancellationToken).ConfigureAwait(false);
-        var steps = new List<DecodeStepReport>();
-        byte[]? golden = null, rtl = null;
-        var token = -1;
-        for (var j = -1; j < model.Generate; j++)
-        {
-            var program = (j < 0 ? DecodeCompiler.Prefill(d, model) : DecodeCompiler.Step(d, model, j)).Program;
-            progress?.Report(program.Workload);
-            var goldenImage = golden is null ? program.Dram : DecodeHost.Carry(golden, program);
-            var rtlImage = rtl is null ? program.Dram.ToArray() : DecodeHost.Carry(rtl, program);
-            if (j >= 0)
-            {
-                DecodeHost.Feed(model, program, goldenImage, token);
-                DecodeHost.Feed(model, program, rtlImage, token);
-            }
+        return new DecodeCosim(session, model, options ?? new CosimOptions()) { History = new DecodeHistory(model) };
+    }
 
-            var goldenTask = Task.Run(() => GoldenSimulator.Run(d, goldenImage, program.ProgramAddress, program.Length), cancellationToken);
-            var run = await HarnessRunner.RunAsync(binary, rtlImage, program.ProgramAddress, program.Length, options, cancellationToken).ConfigureAwait(false);
-            var g = await goldenTask.ConfigureAwait(false);
-            var report = CosimSession.Compare(d, program with { Dram = goldenImage }, g, run, options, binary.Hash);
-            var next = g.Ok ? DecodeModel.Argmax(DecodeHost.Logits(program, g.Dram)) : -1;
-            steps.Add(new DecodeStepReport(j, j < 0 ? model.Prompt.Length : model.Prompt.Length + j + 1, j < 0 ? -1 : token, next, report,
-                DecodeTraffic.Of(program), d.AxiDataBits / 8, d.Pes));
-            if (!report.Match)
+    /// <summary>Runs <paramref name="model"/>'s automatic schedule; <paramref name="progress"/> hears each program's name.</summary>
+    public static async Task<DecodeReport> RunAsync(CosimSession session, DecodeModel model, CosimOptions? options = null, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var run = Start(session, model, options);
+        var programs = Schedule(model).Count;
+        while (run.History.Next() is { } shape)
+        {
+            if (!(await run.StepAsync(shape, progress, cancellationToken).ConfigureAwait(false)).Cosim.Match)
             {
                 break;
             }
-
-            (golden, rtl, token) = (g.Dram, run.Dram, next);
         }
 
-        return new DecodeReport(d.Name, model.Name, steps, model.Generate);
+        return new DecodeReport(session.Design.Name, model.Name, run.Steps, programs);
+    }
+
+    /// <summary>The automatic schedule's steps (they do not depend on the tokens chosen).</summary>
+    public static IReadOnlyList<DecodeShape> Schedule(DecodeModel model)
+    {
+        var history = new DecodeHistory(model);
+        var list = new List<DecodeShape>();
+        while (history.Next() is { } shape)
+        {
+            list.Add(shape);
+            history.Advance(shape, Enumerable.Range(0, shape.LogitCount).Select(_ => new long[1]).ToList());
+        }
+
+        return list;
+    }
+
+    /// <summary>Runs one step on the RTL and the golden model and compares the images; after a mismatch the images stay as they were.</summary>
+    public async Task<DecodeStepReport> StepAsync(DecodeShape shape, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var d = session.Design;
+        var binary = await session.PrepareAsync(false, cancellationToken).ConfigureAwait(false);
+        var program = DecodeCompiler.Compile(d, model, shape).Program;
+        progress?.Report(program.Workload);
+        var goldenImage = golden is null ? program.Dram.ToArray() : DecodeHost.Carry(golden, program);
+        var rtlImage = rtl is null ? program.Dram.ToArray() : DecodeHost.Carry(rtl, program);
+        var fed = History.Feed(shape);
+        DecodeHost.Feed(model, shape, program, goldenImage, fed);
+        DecodeHost.Feed(model, shape, program, rtlImage, fed);
+        var goldenTask = Task.Run(() => GoldenSimulator.Run(d, goldenImage, program.ProgramAddress, program.Length), cancellationToken);
+        var run = await HarnessRunner.RunAsync(binary, rtlImage, program.ProgramAddress, program.Length, options, cancellationToken).ConfigureAwait(false);
+        var g = await goldenTask.ConfigureAwait(false);
+        var report = CosimSession.Compare(d, program with { Dram = goldenImage }, g, run, options, binary.Hash);
+        var logits = g.Ok ? DecodeHost.Logits(program, g.Dram, shape.LogitCount) : [];
+        int[] chosen = [];
+        if (report.Match)
+        {
+            chosen = History.Advance(shape, logits);
+            (golden, rtl) = (g.Dram, run.Dram);
+        }
+
+        var index = Steps.Count;
+        var step = new DecodeStepReport(model.Whole ? index - 1 : index, shape.Context, fed.Length > 0 ? fed[^1] : -1, chosen.Length > 0 ? chosen[^1] : -1, report,
+            DecodeTraffic.Of(program), d.AxiDataBits / 8, d.Pes)
+        {
+            Shape = shape, Fed = fed, Logits = logits, Chosen = chosen,
+        };
+        Steps.Add(step);
+        return step;
     }
 }

@@ -1,27 +1,33 @@
 namespace HwGen.Verif;
 
-/// <summary>A co-simulated generation: the prefill and every decode step, each compared bit for bit.</summary>
+/// <summary>A co-simulated generation: the prefill (or prefill chunks) and every decode step, each compared bit for bit.</summary>
 /// <param name="Config">Configuration name.</param>
 /// <param name="Workload">The workload text.</param>
-/// <param name="Steps">The prefill, then the decode steps (fewer when one failed: generation stops there).</param>
-/// <param name="Generate">Decode steps asked for.</param>
-public sealed record DecodeReport(string Config, string Workload, IReadOnlyList<DecodeStepReport> Steps, int Generate)
+/// <param name="Steps">The programs that ran (fewer than <paramref name="Programs"/> when one failed: generation stops there).</param>
+/// <param name="Programs">Programs of the schedule.</param>
+public sealed record DecodeReport(string Config, string Workload, IReadOnlyList<DecodeStepReport> Steps, int Programs)
 {
-    /// <summary>Every program ran and matched, and every decode step asked for ran.</summary>
-    public bool Match => Steps.All(s => s.Cosim.Match) && Steps.Count == Generate + 1;
+    /// <summary>Every program ran and matched.</summary>
+    public bool Match => Steps.All(s => s.Cosim.Match) && Steps.Count == Programs;
 
-    /// <summary>The decode steps that ran.</summary>
-    public IEnumerable<DecodeStepReport> DecodeSteps => Steps.Where(s => s.Step >= 0);
+    /// <summary>The decode steps that ran (every sequence of the step appends one token).</summary>
+    public IEnumerable<DecodeStepReport> DecodeSteps => Steps.Where(s => s.IsDecode);
 
-    /// <summary>Tokens the decode steps produced.</summary>
-    public int Tokens => DecodeSteps.Count();
+    /// <summary>Tokens the decode steps produced (a batched step produces one per sequence).</summary>
+    public int Tokens => DecodeSteps.Sum(s => s.Rows);
 
-    /// <summary>Mean cycles of a decode step (per generated token).</summary>
-    public double CyclesPerToken => Tokens > 0 ? DecodeSteps.Average(s => (double)s.Cycles) : 0;
+    /// <summary>Mean cycles of a decode step.</summary>
+    public double CyclesPerStep => DecodeSteps.Any() ? DecodeSteps.Average(s => (double)s.Cycles) : 0;
 
-    /// <summary>Mean roofline bound of a decode step.</summary>
-    public double BoundCyclesPerToken => Tokens > 0 ? DecodeSteps.Average(s => s.BoundCycles) : 0;
+    /// <summary>Cycles of the decode steps per token they produced.</summary>
+    public double CyclesPerToken => Tokens > 0 ? DecodeSteps.Sum(s => (double)s.Cycles) / Tokens : 0;
 
-    /// <summary>The greedy tokens: the prefill's choice, then each step's.</summary>
+    /// <summary>Roofline bound of the decode steps per token they produced.</summary>
+    public double BoundCyclesPerToken => Tokens > 0 ? DecodeSteps.Sum(s => s.BoundCycles) / Tokens : 0;
+
+    /// <summary>Cycles of the prefill programs (the whole prompt, or its chunks) in all.</summary>
+    public long PrefillCycles => Steps.Where(s => !s.IsDecode).Sum(s => s.Cycles);
+
+    /// <summary>The greedy tokens: each program's last choice.</summary>
     public IReadOnlyList<int> Chosen => Steps.Select(s => s.Next).ToList();
 }

@@ -6,7 +6,7 @@ namespace HwGen.Verif;
 /// One program of a co-simulated generation: the prefill (<see cref="Step"/> = −1) or a decode step, its RTL-vs-golden
 /// comparison, its DRAM traffic and its roofline.
 /// </summary>
-/// <param name="Step">-1 for the prefill, else the decode step.</param>
+/// <param name="Step">The program's index in the generation (a whole-prompt model: -1 for its prefill, then the decode step).</param>
 /// <param name="Context">Cache rows its attention covered.</param>
 /// <param name="Input">The token the step fed (−1 for the prefill).</param>
 /// <param name="Next">The greedy choice from its logits.</param>
@@ -16,6 +16,30 @@ namespace HwGen.Verif;
 /// <param name="Pes">Processing elements of the array.</param>
 public sealed record DecodeStepReport(int Step, int Context, int Input, int Next, CosimReport Cosim, DecodeTraffic Traffic, int AxiBytesPerBeat, int Pes)
 {
+    /// <summary>The step's sequences, start rows and tokens.</summary>
+    public DecodeShape? Shape { get; init; }
+
+    /// <summary>The tokens it fed, in row order.</summary>
+    public IReadOnlyList<int> Fed { get; init; } = [];
+
+    /// <summary>Its golden logits rows.</summary>
+    public IReadOnlyList<long[]> Logits { get; init; } = [];
+
+    /// <summary>The greedy choice of each logits row.</summary>
+    public IReadOnlyList<int> Chosen { get; init; } = [];
+
+    /// <summary>Token rows (M of the step's GEMMs).</summary>
+    public int Rows => Shape?.Rows ?? 1;
+
+    /// <summary>True for a decode step (every sequence appends one token), false for a prefill or a chunk.</summary>
+    public bool IsDecode => Shape?.IsDecode ?? Step >= 0;
+
+    /// <summary>"prefill" (a prompt, or a chunk of it), "decode" or "verify" (k tokens with logits for each).</summary>
+    public string Kind => IsDecode ? "decode" : Shape?.Sequences.Any(q => q.Logits == LogitRows.All && q.PromptTokens == 0) == true ? "verify" : "prefill";
+
+    /// <summary>Fraction of the array's multiply-accumulate slots used (MACs ÷ PEs ÷ cycles).</summary>
+    public double Utilization => Cycles > 0 ? ComputeBoundCycles / Cycles : 0;
+
     /// <summary>Measured cycles.</summary>
     public long Cycles => Cosim.Cycles;
 

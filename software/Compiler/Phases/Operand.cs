@@ -5,8 +5,42 @@ namespace HwGen.Software.Compiler;
 /// <summary>A DRAM operand: a tensor and a byte offset into it (a head's columns, a head's rows).</summary>
 internal sealed record Operand(TensorRegion Tensor, long Offset)
 {
+    /// <summary>
+    /// A scattered output (a batched decode step's K and V rows, each sequence's into its own cache rows): operand rows
+    /// Row0..Row0+Rows−1 lie at byte offset Offset + (row − Row0)·stride of the tensor; null: rows follow each other from <see cref="Offset"/>.
+    /// </summary>
+    public IReadOnlyList<(int Row0, int Rows, long Offset)>? Segments { get; init; }
+
     /// <summary>The byte address of element (<paramref name="row"/>, <paramref name="col"/>) from the operand's start (for int4, of the byte that holds it; col is then even).</summary>
-    public long Address(int row, int col) => Tensor.Address + Offset + (row * Tensor.StrideBytes) + Tensor.ByteOffset(col);
+    public long Address(int row, int col)
+    {
+        if (Segments is null)
+        {
+            return Tensor.Address + Offset + (row * Tensor.StrideBytes) + Tensor.ByteOffset(col);
+        }
+
+        var seg = Segments.First(g => row >= g.Row0 && row < g.Row0 + g.Rows);
+        return Tensor.Address + seg.Offset + ((row - seg.Row0) * Tensor.StrideBytes) + Tensor.ByteOffset(col);
+    }
+
+    /// <summary>Rows <paramref name="m0"/>..<paramref name="m0"/>+<paramref name="rows"/>−1 as runs that lie at one stride: (first row, rows).</summary>
+    public IEnumerable<(int M0, int Rows)> Runs(int m0, int rows)
+    {
+        if (Segments is null)
+        {
+            yield return (m0, rows);
+            yield break;
+        }
+
+        foreach (var (r0, n, _) in Segments)
+        {
+            var (lo, hi) = (Math.Max(r0, m0), Math.Min(r0 + n, m0 + rows));
+            if (lo < hi)
+            {
+                yield return (lo, hi - lo);
+            }
+        }
+    }
 
     /// <summary>True for an int16 tensor, which loads read with <c>elem16</c>.</summary>
     public bool Wide => Tensor.Dtype == ElementType.Int16;

@@ -12,12 +12,13 @@ internal sealed partial class PhaseBuilder
     /// <summary>
     /// C = epilogue(A·B [+ bias]) as phases of (m-tile × n-group × k-group): the tiling of <see cref="TilingSearch.Phased"/>,
     /// walked and emitted by <see cref="GemmKernel"/> in the scratchpad halves of the <see cref="MemoryPlan"/>.
-    /// <paramref name="window"/> is the range of accumulator rows its output buffers may use (default: all of them).
+    /// <paramref name="window"/> is the range of accumulator rows its output buffers may use (default: all of them);
+    /// <paramref name="maskOffset"/> shifts a causal Softmax's mask (row i sees keys 0..maskOffset + i: a k-token decode step).
     /// </summary>
     public void Gemm(Operand a, Operand bOp, bool transposedB, int m, int n, int k, TensorRegion? bias, GemmEpilogue epilogue, Operand c,
         Requantization? requant = null, IntSoftmaxConstants? softmax = null, bool causal = false, IntGeluConstants? gelu = null,
         IntLayerNormConstants? norm = null, Operand? residual = null, TensorRegion? affine = null, (int Lo, int Hi)? window = null,
-        IntResidualAddConstants? add = null, (int InShift, int ResidualShift)? normColumns = null, TensorRegion? geluColumns = null)
+        IntResidualAddConstants? add = null, (int InShift, int ResidualShift)? normColumns = null, TensorRegion? geluColumns = null, int maskOffset = 0)
     {
         var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
         var columns = new ColumnConstants(normColumns, geluColumns);
@@ -57,7 +58,7 @@ internal sealed partial class PhaseBuilder
                         geluColumns.StrideBytes));
                 }
 
-                Epilogues(ph, epilogue, c, s, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add, columns with { GeluRow = geluRow });
+                Epilogues(ph, epilogue, c, s, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add, columns with { GeluRow = geluRow }, maskOffset);
             }
 
             Add(ph);
@@ -250,7 +251,7 @@ internal sealed partial class PhaseBuilder
 
     private void Epilogues(Phase ph, GemmEpilogue epilogue, Operand c, GemmStep s, int n, int accBase,
         Requantization? requant, IntSoftmaxConstants? softmax, bool causal, IntGeluConstants? gelu, IntLayerNormConstants? norm, int residualRow,
-        IntResidualAddConstants? add = null, ColumnConstants? columns = null)
+        IntResidualAddConstants? add = null, ColumnConstants? columns = null, int maskOffset = 0)
     {
         switch (epilogue)
         {
@@ -281,7 +282,7 @@ internal sealed partial class PhaseBuilder
                 break;
             case GemmEpilogue.Softmax:
                 ph.Stores.AddRange(PostConfig.Softmax(softmax!));
-                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Softmax, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes, causal, causal ? s.M0 : 0));
+                ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Softmax, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes, causal, causal ? maskOffset + s.M0 : 0));
                 break;
             case GemmEpilogue.ResidualAdd:
                 ph.Stores.AddRange(PostConfig.ResidualAdd(add!));

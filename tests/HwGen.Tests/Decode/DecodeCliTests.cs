@@ -13,6 +13,17 @@ public sealed class DecodeCliTests
     [InlineData("gpt2-small:prompt=8,generate=0", "generate=0 is out of range 1..1024")]
     [InlineData("gpt2-medium:prompt=8,generate=2,vocab=50258", "vocab=50258 is out of range 2..50257")]
     [InlineData("bert-tiny:prompt=8,generate=2", "unknown parameter 'prompt' for bert-tiny")]
+    [InlineData("gpt2-small:prompt=8,generate=2,chunk=0", "chunk=0 is out of range 1..1024")]
+    [InlineData("gpt2-small:prompt=8,generate=2,batch=0", "batch=0 is out of range 1..64")]
+    [InlineData("gpt2-small:prompt=8,generate=2,batch=65", "batch=65 is out of range 1..64")]
+    [InlineData("gpt2-small:prompt=8,generate=2,chunk=9", "chunk=9 exceeds the longest prompt (8 tokens)")]
+    [InlineData("gpt2-small:prompt=4/5/6,generate=2,batch=2", "prompt= has 3 values for batch=2")]
+    [InlineData("gpt2-small:prompt=4/0,generate=2", "prompt=0 is out of range 1..1024")]
+    [InlineData("gpt2-small:prompt=4/x,generate=2", "list of integers separated by '/' (one per sequence)")]
+    [InlineData("gpt2-small:prompt=4/1020,generate=5", "prompt + generate = 1025 exceeds the context of 1024 tokens")]
+    [InlineData("gpt2-small:prompt=8,batch=2", "need generate=N")]
+    [InlineData("gpt2-small:prompt=8,chunk=2", "need generate=N")]
+    [InlineData("bert-tiny:seq=8,batch=2", "unknown parameter 'batch' for bert-tiny")]
     public void Bad_generation_parameters_exit_2_with_one_line(string workload, string expected)
     {
         // Act

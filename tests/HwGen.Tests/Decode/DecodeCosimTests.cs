@@ -1,5 +1,6 @@
 using System.Globalization;
 using HwGen.Software.Decode;
+using HwGen.Software.Programs;
 using HwGen.Software.Workloads;
 using HwGen.Tests.Verif;
 using HwGen.Verif;
@@ -49,6 +50,77 @@ public sealed class DecodeCosimTests(CosimFixture fixture, ITestOutputHelper out
             Assert.Equal((long)s.Cosim.DmaWriteBytes, s.Traffic.WriteBytes);
             Assert.Equal("bandwidth", s.Bound);
             Assert.InRange(s.OfBound, 0.7, 1.0);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_verified_draft_rolled_back_in_cosimulation_equals_a_generation_that_never_saw_the_dropped_tokens()
+    {
+        // Arrange: prefill in chunks of 4, a 4-token verification step, a rollback to keep one drafted token, two more steps.
+        RequiresVerilator.Check();
+        var session = fixture.Session("default");
+        var d = session.Design;
+        var model = DecodeModel.Create(WorkloadSpec.Parse("gpt2-small:prompt=5,generate=6,layers=2,vocab=96,seed=3,chunk=4"));
+        var cosim = new CosimStepper(DecodeCosim.Start(session, model, Bounded));
+
+        // Act
+        var (spec, reference) = await Speculation.RunAsync(model, cosim, new GoldenStepper(d, model));
+
+        // Assert: every program bit-exact on the RTL (whole image), and the result that of the generation without the dropped tokens.
+        foreach (var s in cosim.Run.Steps)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Kind} {s.Shape}: {s.Cycles} cycles, fed {string.Join(' ', s.Fed)} -> {string.Join(' ', s.Chosen)}"));
+        }
+
+        Assert.Equal(["prefill", "prefill", "verify", "decode", "decode"], cosim.Run.Steps.Select(s => s.Kind));
+        var verify = cosim.Run.Steps[2];
+        Assert.Equal(2L * 4 * 2 * model.Spec.Hidden, verify.Traffic.CacheWriteBytes);
+        Assert.Equal(2L * 2 * model.Spec.Hidden * 9, verify.Traffic.CacheReadBytes);
+        Speculation.AssertEqual(model, spec, reference);
+    }
+
+    [SkippableFact]
+    public async Task A_batch_with_unequal_contexts_matches_the_golden_model_step_by_step()
+    {
+        // Arrange
+        RequiresVerilator.Check();
+        var session = fixture.Session("default");
+        var model = DecodeModel.Create(WorkloadSpec.Parse("gpt2-small:prompt=3/6,generate=2,layers=2,vocab=96,seed=3"));
+        var h = model.Spec.Hidden;
+
+        // Act
+        var report = await DecodeCosim.RunAsync(session, model, Bounded);
+
+        // Assert: one prefill step of 3 + 6 rows, then two steps of one row per sequence, each sequence over its own context.
+        foreach (var s in report.Steps)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Kind} {s.Shape}: {s.Cycles} cycles, bound {s.BoundCycles:F0} ({s.OfBound:P1})"));
+            Assert.True(s.Cosim.Match, string.Join("; ", s.Cosim.Problems));
+            Assert.Equal((long)s.Cosim.DmaReadBytes, s.Traffic.ReadBytes);
+            Assert.Equal((long)s.Cosim.DmaWriteBytes, s.Traffic.WriteBytes);
+        }
+
+        Assert.True(report.Match);
+        Assert.Equal(["s0@0+3,s1@0+6", "s0@3+1,s1@6+1", "s0@4+1,s1@7+1"], report.Steps.Select(s => s.Shape!.ToString()));
+        Assert.Equal(4, report.Tokens);
+        var last = report.Steps[^1];
+        Assert.Equal(2, last.Chosen.Count);
+        Assert.Equal(2L * 2 * 2 * h, last.Traffic.CacheWriteBytes);
+        Assert.Equal(2L * 2 * h * (5 + 8), last.Traffic.CacheReadBytes);
+    }
+
+    /// <summary>Steps in co-simulation; every step must match.</summary>
+    private sealed class CosimStepper(DecodeCosim run) : IDecodeStepper
+    {
+        public DecodeCosim Run => run;
+
+        public DecodeHistory History => run.History;
+
+        public async Task<(long[][] Logits, CompiledProgram Program, byte[] Dram)> StepAsync(DecodeShape shape)
+        {
+            var s = await run.StepAsync(shape);
+            Assert.True(s.Cosim.Match, $"{shape}: " + string.Join("; ", s.Cosim.Problems));
+            return (s.Logits.ToArray(), DecodeCompiler.Compile(run.Design, run.Model, shape).Program, run.GoldenDram!);
         }
     }
 }
