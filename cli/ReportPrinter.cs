@@ -89,6 +89,7 @@ internal static class ReportPrinter
         if (r.Layer is { } layer)
         {
             PrintLayer(layer);
+            PrintAttention(layer.Attention);
         }
 
         var layerAccuracy = r.Accuracy.Where(a => a.Kernel == LayerRun.Kernel).ToList();
@@ -143,6 +144,41 @@ internal static class ReportPrinter
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"  ideal cycles {N(layer.IdealCycles)}, utilization {layer.Utilization:P1}, array busy {(layer.Cycles > 0 ? (double)layer.Breakdown.ArrayActive / layer.Cycles : 0):P1}; simulator {layer.SimWallSeconds:0.00} s wall ({N(layer.CyclesPerSecond)} cycles/s)"));
+    }
+
+    /// <summary>Most heads listed one by one (the rest are summed).</summary>
+    private const int AttentionRows = 16;
+
+    /// <summary>The attention view: per head, QKᵀ and P·V array cycles, the Softmax's busy cycles and how much of them the array hid.</summary>
+    private static void PrintAttention(IReadOnlyList<AttentionHeadReport> heads)
+    {
+        if (heads.Count == 0)
+        {
+            return;
+        }
+
+        AnsiConsole.MarkupLine("[bold]Attention per head[/] (array cycles of QKᵀ and P·V; store-unit cycles of the Softmax, and those in which the array also took rows):");
+        var t = new Table().AddColumn("Head");
+        foreach (var h in new[] { "QKᵀ array", "Softmax", "Softmax under array", "Overlap", "P·V array" })
+        {
+            t.AddColumn(new TableColumn(h).RightAligned());
+        }
+
+        void Add(AttentionHeadReport h, bool bold)
+        {
+            string[] cells = [h.Head, N(h.QkArrayCycles), N(h.SoftmaxCycles), N(h.SoftmaxOverlapped), h.Overlap.ToString("P1", CultureInfo.InvariantCulture), N(h.PvArrayCycles)];
+            t.AddRow(cells.Select(c => bold ? $"[bold]{Markup.Escape(c)}[/]" : Markup.Escape(c)).ToArray());
+        }
+
+        foreach (var h in heads.Take(AttentionRows))
+        {
+            Add(h, false);
+        }
+
+        var total = new AttentionHeadReport(heads.Count > AttentionRows ? $"total ({heads.Count} heads)" : "total", heads.Sum(h => h.QkArrayCycles), heads.Sum(h => h.SoftmaxCycles),
+            heads.Sum(h => h.SoftmaxOverlapped), heads.Sum(h => h.PvArrayCycles));
+        Add(total, true);
+        AnsiConsole.Write(t);
     }
 
     private static void PrintLayerAccuracy(IReadOnlyList<KernelAccuracyResult> accuracy)

@@ -33,6 +33,9 @@ public sealed partial record LayerReport
     /// <summary>The run's cycles split into array busy and idle causes.</summary>
     public required CycleBreakdown Breakdown { get; init; }
 
+    /// <summary>Per attention head: QKᵀ and P·V array cycles, the Softmax's busy cycles and how many the array overlapped.</summary>
+    public IReadOnlyList<AttentionHeadReport> Attention { get; init; } = [];
+
     /// <summary>Wall time of the Verilator simulation loop.</summary>
     public required double SimWallSeconds { get; init; }
 
@@ -127,6 +130,7 @@ public sealed partial record LayerReport
             Breakdown = total,
             SimWallSeconds = simWallSeconds,
             CyclesPerSecond = cyclesPerSecond,
+            Attention = AttentionHeadReport.From(ops, counts.Select(c => c[(int)ExecCause.ArrayActive]).ToList(), profile),
         };
     }
 

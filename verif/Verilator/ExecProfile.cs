@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace HwGen.Verif;
 
+/// <summary>The store unit's busy cycles on one store-queue instruction, those overlapped by array rows, and whether it is a normalize.</summary>
+public sealed record StoreActivity(long Busy, long Overlapped, bool Normalize);
+
 /// <summary>
 /// The harness's per-cycle profile of the execute unit (<c>hwgen_sim --profile</c>): for every instruction that was
 /// attributed cycles, its cycles per <see cref="ExecCause"/>. An instruction index equal to the program length stands for
@@ -11,6 +14,12 @@ public sealed record ExecProfile
 {
     /// <summary>Cycles per cause, indexed by <see cref="ExecCause"/>, per instruction index (program counter).</summary>
     public required IReadOnlyDictionary<int, long[]> ByInstruction { get; init; }
+
+    /// <summary>
+    /// The store unit's busy cycles per store-queue instruction (program counter): all of them, those in which the array
+    /// also took a row, and whether it is a <c>normalize</c>. Empty for profiles without store lines.
+    /// </summary>
+    public IReadOnlyDictionary<int, StoreActivity> StoreByInstruction { get; init; } = new Dictionary<int, StoreActivity>();
 
     /// <summary>Cycles per cause over the whole run, indexed by <see cref="ExecCause"/>.</summary>
     public long[] Totals()
@@ -63,9 +72,22 @@ public sealed record ExecProfile
         }
 
         var rows = new SortedDictionary<int, long[]>();
+        var store = new SortedDictionary<int, StoreActivity>();
         foreach (var line in lines.Skip(2))
         {
             var parts = line.Split(' ');
+            if (parts[0] == "store")
+            {
+                if (parts.Length != 5)
+                {
+                    throw new FormatException($"bad profile line '{line}'");
+                }
+
+                long Num(int i) => long.Parse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture);
+                store[(int)Num(1)] = new StoreActivity(Num(2), Num(3), Num(4) == 1);
+                continue;
+            }
+
             if (parts.Length != ExecCauses.All.Count + 1)
             {
                 throw new FormatException($"bad profile line '{line}'");
@@ -75,6 +97,6 @@ public sealed record ExecProfile
                 parts.Skip(1).Select(p => long.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
         }
 
-        return new ExecProfile { ByInstruction = rows };
+        return new ExecProfile { ByInstruction = rows, StoreByInstruction = store };
     }
 }

@@ -22,6 +22,11 @@ void Profiler::write(const std::string& path) const {
         for (int c = 0; c < kCauseCount; c++) out << ' ' << row[c];
         out << '\n';
     }
+    for (std::size_t i = 0; i < store_pc_.size(); i++) {
+        if (store_busy_[i] == 0) continue;
+        out << "store " << store_pc_[i] << ' ' << store_busy_[i] << ' ' << store_overlap_[i] << ' '
+            << static_cast<int>(store_norm_[i]) << '\n';
+    }
     if (!out) throw IoError("cannot write '" + path + "'");
 }
 

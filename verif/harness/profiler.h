@@ -39,9 +39,12 @@ public:
                                                            (field(w, kPopNextBit, 1) ? kNeedSt : 0)));
             } else if (unit == kUnitStore) {
                 store_norm_.push_back(opcode == static_cast<uint32_t>(kOpNormalize) ? 1 : 0);
+                store_pc_.push_back(pc);
             }
         }
         counts_.assign((exec_pc_.size() + 1) * kCauseCount, 0);
+        store_busy_.assign(store_pc_.size(), 0);
+        store_overlap_.assign(store_pc_.size(), 0);
     }
 
     void arm(bool on) { armed_ = on; }
@@ -76,6 +79,12 @@ public:
                 cause = starved(dbg);
             }
             counts_[static_cast<std::size_t>(idx) * kCauseCount + static_cast<std::size_t>(cause)]++;
+            // The store unit's busy cycles per store-queue instruction (the last one it took), and how many of them
+            // the array was also taking rows (a Softmax hidden under QKᵀ and P·V).
+            if (on(dbg, kDbgStoreBusyBit) && st_taken_ > 0 && st_taken_ <= store_pc_.size()) {
+                store_busy_[st_taken_ - 1]++;
+                store_overlap_[st_taken_ - 1] += on(dbg, kDbgExecRowBit) ? 1u : 0u;
+            }
         }
         ex_taken_ += ex_take ? 1u : 0u;
         st_taken_ += st_take ? 1u : 0u;
@@ -131,6 +140,9 @@ private:
     std::vector<uint64_t> exec_pc_;
     std::vector<uint8_t> exec_flags_;
     std::vector<uint8_t> store_norm_;
+    std::vector<uint64_t> store_pc_;
+    std::vector<uint64_t> store_busy_;
+    std::vector<uint64_t> store_overlap_;
     std::vector<uint64_t> counts_;
     uint64_t ex_taken_ = 0;
     uint64_t st_taken_ = 0;

@@ -42,7 +42,9 @@
 // The profile file (--profile) is text: a line "hwgen-exec-profile 1", a line "causes" followed by
 // the cause names (hwgen::kCauseNames), then one line per instruction that was attributed cycles:
 // its PC and one count per cause. The PC equal to --prog-len stands for the cycles after the last
-// execute instruction finished (the final stores). The counts add up to "cycles".
+// execute instruction finished (the final stores). The counts add up to "cycles". Then one line
+// "store PC BUSY OVERLAP NORM" per store-queue instruction the store unit was busy on: its busy
+// cycles, those in which the array also took a row, and 1 for a normalize.
 //
 // Sources: options.* (command line), sim.* (clock loop, memory model, trace), axil_driver.*
 // (AXI4-Lite master), profiler.* (--profile), diagnose.* (hang diagnosis), result_json.*

@@ -63,5 +63,14 @@ public sealed class LateSoftmaxCosimTests(CosimFixture fixture, ITestOutputHelpe
         var o = Assert.Single(report.Accuracy, a => a.Tensor == "O");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config} {workload}: {report.Cycles} cycles, P cosine {p.Cosine:F5}, O cosine {o.Cosine:F5}"));
         Assert.InRange(p.Cosine, 0.99, 1.0);
+
+        // The attention view: one row per head, each with its QKᵀ and P·V array cycles and a Softmax the array overlapped
+        var attention = layer.Report(session.Design, report, model: false).Attention;
+        Assert.Equal(layer.Quantized.Spec.Heads, attention.Count);
+        Assert.All(attention, h =>
+        {
+            Assert.True(h.QkArrayCycles > 0 && h.PvArrayCycles > 0 && h.SoftmaxCycles > 0, h.ToString());
+            Assert.InRange(h.SoftmaxOverlapped, 1, h.SoftmaxCycles);
+        });
     }
 }
