@@ -118,7 +118,7 @@ public static class YosysModules
                 }
             }
 
-            modules[m.Name] = cells;
+            modules[m.Name.TrimStart('\\')] = cells; // a module without parameters is "\\hwgen_x" here, "hwgen_x" as a cell type
         }
 
         // Inclusive figures of every derived module, then instance counts from the top down.
