@@ -103,7 +103,7 @@ public static class ResourceFit
         return points.Count == 0
             ? throw new FileNotFoundException($"{Path.Combine(dir, "fit")}: no fit configuration has its .modules.json; run hwgen resource-fit --synth")
             : ResourceModel.Fit(points, [.. FitConfigs(dir).Where(c => File.Exists(ModulesPath(c)) && File.Exists(SynthPath(c)))
-                .Select(c => (DesignResolver.LoadFile(c).Name, Read(ModulesPath(c)).GetValueOrDefault("hwgen_top", FpgaCounts.Zero), ReadFull(SynthPath(c))))], Tool);
+                .Select(c => (DesignResolver.LoadFile(c), Read(ModulesPath(c)).GetValueOrDefault("hwgen_top", FpgaCounts.Zero), ReadFull(SynthPath(c))))], Tool);
     }
 
     /// <summary>The model's module sum (before <see cref="ResourceModel.FlattenFactor"/>) against each fit point's hierarchical total.</summary>

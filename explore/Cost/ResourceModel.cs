@@ -50,10 +50,17 @@ public sealed class ResourceModel
 
     /// <summary>
     /// Per resource (LUTs, FFs, DSPs, BRAMs), full flattened synthesis over the sum of the modules synthesized with the
-    /// hierarchy kept (flattening optimizes across module boundaries), measured on the fit configurations that also have
-    /// a full synthesis; the whole design's prediction is the modules' sum times this.
+    /// hierarchy kept (flattening optimizes across module boundaries), measured on the fit configurations with all
+    /// three row units that also have a full synthesis. The whole design's prediction is the modules' sum times a
+    /// factor interpolated between this and <see cref="FlattenFactorNoUnits"/> by the number of row units present.
     /// </summary>
     public IReadOnlyList<double> FlattenFactor { get; init; } = [1, 1, 1, 1];
+
+    /// <summary>
+    /// As <see cref="FlattenFactor"/>, measured on fit configurations without any row unit: flattening removes more
+    /// there (the units' constant registers and store-path selects that nothing reads once no unit is present).
+    /// </summary>
+    public IReadOnlyList<double> FlattenFactorNoUnits { get; init; } = [1, 1, 1, 1];
 
     /// <summary>The fit configurations <see cref="FlattenFactor"/> was measured on.</summary>
     public IReadOnlyList<string> CalibratedOn { get; init; } = [];
@@ -79,8 +86,19 @@ public sealed class ResourceModel
     }
 
     /// <summary>The predicted resources of the whole design <paramref name="d"/>.</summary>
-    public FpgaCounts Predict(DesignModel d) =>
-        FpgaCounts.FromArray([.. PredictModules(d).Values.Aggregate(FpgaCounts.Zero, (s, m) => s + m).ToArray().Select((v, i) => v * FlattenFactor[i])]);
+    public FpgaCounts Predict(DesignModel d)
+    {
+        var units = UnitShare(d);
+        return FpgaCounts.FromArray([.. PredictModules(d).Values.Aggregate(FpgaCounts.Zero, (s, m) => s + m).ToArray()
+            .Select((v, i) => v * ((units * FlattenFactor[i]) + ((1 - units) * FlattenFactorNoUnits[i])))]);
+    }
+
+    /// <summary>The share of the three row units (GELU, Softmax, LayerNorm) design <paramref name="d"/> has: 0, ⅓, ⅔ or 1.</summary>
+    public static double UnitShare(DesignModel d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return ((d.UnitGelu ? 1 : 0) + (d.UnitSoftmax ? 1 : 0) + (d.UnitLayerNorm ? 1 : 0)) / 3.0;
+    }
 
     /// <summary>One area figure: LUTs plus FFs, DSPs and block RAMs weighted by <see cref="LutEquivalents"/>.</summary>
     public static double LutEquivalent(FpgaCounts c)
@@ -94,10 +112,10 @@ public sealed class ResourceModel
     /// ridge term keeps terms the points do not vary from blowing up; those take the smallest coefficients that fit).
     /// </summary>
     /// <param name="points">Each fit configuration with its per-module figures (hierarchy kept).</param>
-    /// <param name="calibration">Fit configurations with a full flattened synthesis: (name, hierarchical total, flattened total).</param>
+    /// <param name="calibration">Fit configurations with a full flattened synthesis: (design, hierarchical total, flattened total).</param>
     /// <param name="tool">What produced the figures.</param>
     public static ResourceModel Fit(IReadOnlyList<(DesignModel Design, IReadOnlyDictionary<string, FpgaCounts> Measured)> points,
-        IReadOnlyList<(string Name, FpgaCounts Hierarchical, FpgaCounts Flat)> calibration, string tool)
+        IReadOnlyList<(DesignModel Design, FpgaCounts Hierarchical, FpgaCounts Flat)> calibration, string tool)
     {
         ArgumentNullException.ThrowIfNull(calibration);
         ArgumentNullException.ThrowIfNull(points);
@@ -111,15 +129,22 @@ public sealed class ResourceModel
             modules[module] = new ResourceModuleFit { Terms = terms, Coefficients = coefficients };
         }
 
-        double[] factor = [.. Enumerable.Range(0, 4).Select(r =>
+        double[] Factor(Func<DesignModel, bool> which)
         {
-            var hier = calibration.Sum(c => c.Hierarchical.ToArray()[r]);
-            return hier == 0 ? 1 : Math.Round(calibration.Sum(c => c.Flat.ToArray()[r]) / hier, 4);
-        })];
+            var set = calibration.Where(c => which(c.Design)).ToList();
+            return [.. Enumerable.Range(0, 4).Select(r =>
+            {
+                var hier = set.Sum(c => c.Hierarchical.ToArray()[r]);
+                return hier == 0 ? 1 : Math.Round(set.Sum(c => c.Flat.ToArray()[r]) / hier, 4);
+            })];
+        }
+
+        var withUnits = calibration.Any(c => UnitShare(c.Design) == 1) ? Factor(d => UnitShare(d) == 1) : Factor(_ => true);
+        var noUnits = calibration.Any(c => UnitShare(c.Design) == 0) ? Factor(d => UnitShare(d) == 0) : withUnits;
         return new ResourceModel
         {
             Modules = modules, FittedOn = [.. points.Select(p => p.Design.Name)], Tool = tool,
-            FlattenFactor = factor, CalibratedOn = [.. calibration.Select(c => c.Name)],
+            FlattenFactor = withUnits, FlattenFactorNoUnits = noUnits, CalibratedOn = [.. calibration.Select(c => c.Design.Name)],
         };
     }
 
@@ -131,6 +156,7 @@ public sealed class ResourceModel
         {
             Modules = file.Modules, FittedOn = file.FittedOn, Tool = file.Tool,
             FlattenFactor = file.FlattenFactor is { Count: 4 } f ? f : throw new FormatException("resource model: flatten_factor needs four numbers"),
+            FlattenFactorNoUnits = file.FlattenFactorNoUnits is { Count: 4 } g ? g : throw new FormatException("resource model: flatten_factor_no_units needs four numbers"),
             CalibratedOn = file.CalibratedOn ?? [],
         };
     }
@@ -142,7 +168,7 @@ public sealed class ResourceModel
         {
             Coefficients = [.. m.Value.Coefficients.Select(c => (IReadOnlyList<double>)[.. c.Select(v => Math.Round(v, 4))])],
         });
-        return JsonSerializer.Serialize(new ModelFile(Tool, FittedOn, FlattenFactor, CalibratedOn, new SortedDictionary<string, ResourceModuleFit>(rounded, StringComparer.Ordinal)), Json) + "\n";
+        return JsonSerializer.Serialize(new ModelFile(Tool, FittedOn, FlattenFactor, FlattenFactorNoUnits, CalibratedOn, new SortedDictionary<string, ResourceModuleFit>(rounded, StringComparer.Ordinal)), Json) + "\n";
     }
 
     /// <summary>Relative error in percent, (model − measured) / measured; 0 when both are 0.</summary>
@@ -153,5 +179,5 @@ public sealed class ResourceModel
     public static string Format(double v) => v.ToString(Math.Abs(v - Math.Round(v)) < 1e-9 || Math.Abs(v) >= 100 ? "#,0" : "#,0.#", CultureInfo.InvariantCulture);
 
     private sealed record ModelFile(string Tool, IReadOnlyList<string> FittedOn, IReadOnlyList<double> FlattenFactor,
-        IReadOnlyList<string>? CalibratedOn, IReadOnlyDictionary<string, ResourceModuleFit> Modules);
+        IReadOnlyList<double> FlattenFactorNoUnits, IReadOnlyList<string>? CalibratedOn, IReadOnlyDictionary<string, ResourceModuleFit> Modules);
 }
