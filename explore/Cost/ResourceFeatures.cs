@@ -66,10 +66,16 @@ public static class ResourceFeatures
     /// <summary>
     /// Fewest 7-series block RAMs (36 Kb units, an 18 Kb half counting 0.5) that hold a simple dual-port memory of
     /// <paramref name="depth"/> words of <paramref name="width"/> bits: the best of the RAMB18 and RAMB36 aspect ratios
-    /// (RAMB18: 16K×1 … 512×36; RAMB36: 32K×1 … 512×72).
+    /// (RAMB18: 16K×1 … 512×36; RAMB36: 32K×1 … 512×72). Yosys puts a memory of 64 words or fewer in LUT RAM
+    /// (measured: the 64-row accumulator banks of <c>fit/fit-4x4-lean.yaml</c>), so those count none.
     /// </summary>
     public static double BramsPerBank(int depth, int width)
     {
+        if (depth <= 64)
+        {
+            return 0;
+        }
+
         (int Depth, int Width, double Size)[] shapes =
         [
             (16384, 1, 0.5), (8192, 2, 0.5), (4096, 4, 0.5), (2048, 9, 0.5), (1024, 18, 0.5), (512, 36, 0.5),

@@ -6,16 +6,6 @@ using HwGen.Verif.Synth;
 
 namespace HwGen.Explore.Cost;
 
-/// <summary>One module's fitted coefficients: each resource is Σ coefficient × term (<see cref="ResourceFeatures"/>).</summary>
-public sealed record ResourceModuleFit
-{
-    /// <summary>The module's terms, in the order of the coefficient arrays.</summary>
-    public required IReadOnlyList<string> Terms { get; init; }
-
-    /// <summary>Coefficients for LUTs, FFs, DSPs and block RAMs (36 Kb), one array each, one number per term.</summary>
-    public required IReadOnlyList<IReadOnlyList<double>> Coefficients { get; init; }
-}
-
 /// <summary>
 /// The FPGA resource model (Xilinx 7-series, Yosys <c>synth_xilinx</c>): per module, LUTs, FFs, DSPs and block RAMs as
 /// linear functions of the configuration, fitted by least squares to hierarchical Yosys runs of the configurations in
