@@ -193,6 +193,23 @@ public sealed class ResourceModelTests : IDisposable
         }
     }
 
+    [SkippableFact]
+    public async Task Resource_fit_on_a_folder_without_fit_configurations_gets_one_line_and_exit_2()
+    {
+        // Arrange
+        var cli = Path.Combine(RepoPaths.Root, "cli", "bin", "Release", "net10.0", "hwgen.dll");
+        Skip.If(!File.Exists(cli), "the Release CLI is not built (./build.sh)");
+
+        // Act
+        var result = await Cli.Wrap("dotnet").WithArguments([cli, "resource-fit", "--dir", dir])
+            .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--dir", Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "resource-model.json")));
+    }
+
     private static void AssertWithin(ResourceComparison r, double[] stated)
     {
         var names = new[] { "LUTs", "FFs", "DSPs", "BRAMs" };
