@@ -16,8 +16,11 @@ namespace HwGen.Tests.Explore;
 /// </summary>
 public sealed class ResourceModelTests : IDisposable
 {
-    /// <summary>Stated largest |error| per resource (LUTs, FFs, DSPs, BRAMs), percent, against full flattened synthesis (docs/explore.md).</summary>
-    private static readonly double[] StatedHeldOutErrorPct = [15, 15, 10, 25];
+    /// <summary>Stated largest |error| per resource (LUTs, FFs, DSPs, BRAMs), percent, against full flattened synthesis, with a row unit (docs/explore.md).</summary>
+    private static readonly double[] StatedHeldOutErrorPct = [6, 5, 2, 2];
+
+    /// <summary>The same without any row unit (the model overestimates small such configurations most).</summary>
+    private static readonly double[] StatedHeldOutNoUnitsErrorPct = [31, 10, 10, 2];
 
     /// <summary>Stated largest |error| of the module sum against the hierarchical runs it was fitted to, percent.</summary>
     private static readonly double[] StatedFitErrorPct = [5, 5, 5, 10];
@@ -60,9 +63,10 @@ public sealed class ResourceModelTests : IDisposable
         var fitted = ResourceModel.Default.FittedOn.ToHashSet(StringComparer.Ordinal);
 
         // Assert: at least two configurations the fit never saw, each within the stated error.
-        Assert.True(rows.Count >= 2);
+        Assert.True(rows.Count >= 3);
         Assert.All(rows, r => Assert.DoesNotContain(r.Name, fitted));
-        Assert.All(rows, r => AssertWithin(r, StatedHeldOutErrorPct));
+        Assert.All(rows, r => AssertWithin(r, Stated(r.Name)));
+        Assert.Contains(rows, r => r.Name == "small");
     }
 
     [Fact]
@@ -165,7 +169,7 @@ public sealed class ResourceModelTests : IDisposable
         Assert.True(row.Synthesized && !row.Simulated);
         Assert.Equal(0, row.SynthExitCode);
         Assert.NotNull(row.Measured);
-        AssertWithin(new ResourceComparison("check-2x2", new FpgaCounts(row.Point.Luts, row.Point.Ffs, row.Point.Dsps, row.Point.Brams), row.Measured), StatedHeldOutErrorPct);
+        AssertWithin(new ResourceComparison("check-2x2", new FpgaCounts(row.Point.Luts, row.Point.Ffs, row.Point.Dsps, row.Point.Brams), row.Measured), StatedHeldOutNoUnitsErrorPct);
         Assert.Contains("synth_luts", csv[0], StringComparison.Ordinal);
         Assert.Equal(2, csv.Length);
     }
@@ -209,6 +213,9 @@ public sealed class ResourceModelTests : IDisposable
         Assert.Contains("--dir", Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(dir, "resource-model.json")));
     }
+
+    private static double[] Stated(string heldOut) =>
+        ResourceModel.UnitShare(DesignResolver.LoadFile(Path.Combine(Data, "heldout", heldOut + ".yaml"))) > 0 ? StatedHeldOutErrorPct : StatedHeldOutNoUnitsErrorPct;
 
     private static void AssertWithin(ResourceComparison r, double[] stated)
     {
