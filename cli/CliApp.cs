@@ -23,6 +23,7 @@ internal static class CliApp
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PruneCommand.Create());
         root.Subcommands.Add(ExploreCommand.Create());
+        root.Subcommands.Add(ResourceFitCommand.Create());
         var isaDoc = new Command("isa-doc", "Print docs/isa.md (the ISA reference) generated from the single ISA definition.");
         isaDoc.SetAction(_ =>
         {

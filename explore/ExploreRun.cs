@@ -9,7 +9,8 @@ namespace HwGen.Explore;
 /// A sweep: evaluates every point of a space with the models (in parallel, each result appended to
 /// <c>results.jsonl</c> as it arrives, so a stopped sweep resumes where it stopped), marks the Pareto front, writes
 /// <c>points.csv</c>, <c>points.json</c>, <c>front.csv</c>, <c>pareto.png</c> and <c>sensitivity.png</c>, and optionally
-/// re-checks the front in co-simulation through a job runner (local processes or Slurm), writing <c>recheck.csv</c>.
+/// re-checks the front in co-simulation and synthesis through job runners (local processes or Slurm), writing
+/// <c>recheck.csv</c> (<see cref="FrontRecheck"/>).
 /// </summary>
 public sealed class ExploreRun(ExploreSettings settings)
 {
@@ -27,7 +28,9 @@ public sealed class ExploreRun(ExploreSettings settings)
         var total = (int)settings.Space.PointCount;
         var ids = Enumerable.Range(0, total).Select(i => evaluator.Id(evaluator.Values(i))).ToArray();
         var resultsPath = Path.Combine(dir, "results.jsonl");
-        var known = ReadResults(resultsPath).Where(r => r.Index < total && ids[r.Index] == r.Id).ToDictionary(r => r.Index);
+        // Results from before the resource model (no area) are evaluated again; the rest are kept.
+        var known = ReadResults(resultsPath).Where(r => r.Index < total && ids[r.Index] == r.Id && (r.Status != "ok" || r.AreaLutEq > 0))
+            .GroupBy(r => r.Index).ToDictionary(g => g.Key, g => g.Last());
         var resumed = known.Count;
         var done = known.Count;
         progress?.Report((done, total));
@@ -63,61 +66,10 @@ public sealed class ExploreRun(ExploreSettings settings)
         WriteAtomically(Path.Combine(dir, "pareto.png"), ExplorePlots.Pareto(title, all));
         WriteAtomically(Path.Combine(dir, "sensitivity.png"), ExplorePlots.Sensitivity(title, settings.Space, all));
 
-        IReadOnlyList<RecheckRow> recheck = [];
-        if (settings.Recheck is { } runner)
-        {
-            recheck = await RecheckAsync(runner, dir, [.. all.Where(r => r.OnFront).OrderBy(r => r.Cycles).Take(settings.MaxRecheck)], cancellationToken).ConfigureAwait(false);
-        }
+        var recheck = await new FrontRecheck(settings, dir).RunAsync([.. all.Where(r => r.OnFront)], cancellationToken).ConfigureAwait(false);
 
         return new ExploreSummary(total, resumed, ok.Count, all.Count(r => r.Status == "invalid"), all.Count(r => r.Status == "does_not_fit"),
             [.. all.Where(r => r.OnFront).OrderBy(r => r.Cycles)], recheck, dir);
-    }
-
-    private async Task<IReadOnlyList<RecheckRow>> RecheckAsync(IJobRunner runner, string dir, IReadOnlyList<PointResult> front, CancellationToken ct)
-    {
-        if (front.Count == 0)
-        {
-            return [];
-        }
-
-        var configs = Path.Combine(dir, "configs");
-        Directory.CreateDirectory(configs);
-        var tasks = new List<JobTask>();
-        foreach (var p in front)
-        {
-            var config = Path.Combine(configs, p.Id + ".yaml");
-            WriteAtomically(config, p.ConfigYaml);
-            tasks.Add(new JobTask(settings.HwgenCommand[0],
-                [.. settings.HwgenCommand.Skip(1), "sim", config, "--workload", settings.Space.Workload.ToString(), "--json", Path.Combine(configs, p.Id + ".sim.json")],
-                dir));
-        }
-
-        var batch = JobBatch.Open(Path.Combine(dir, "recheck-" + runner.Name), tasks);
-        await runner.RunAsync(batch, batch.Unfinished(), null, ct).ConfigureAwait(false);
-        var rows = new List<RecheckRow>();
-        for (var i = 0; i < front.Count; i++)
-        {
-            var json = Path.Combine(configs, front[i].Id + ".sim.json");
-            long? cycles = null;
-            bool? match = null;
-            if (File.Exists(json))
-            {
-                using var doc = JsonDocument.Parse(File.ReadAllText(json));
-                cycles = doc.RootElement.GetProperty("cycles").GetInt64();
-                match = doc.RootElement.GetProperty("match").GetBoolean();
-            }
-
-            rows.Add(new RecheckRow(front[i], batch.ExitCode(i), cycles, match, batch.LogPath(i)));
-        }
-
-        var csv = new StringBuilder("id,model_cycles,rtl_cycles,error_pct,bit_exact,exit_code\n");
-        foreach (var r in rows)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{r.Point.Id},{r.Point.Cycles},{r.RtlCycles},{r.ErrorPct:0.00},{r.BitExact},{r.ExitCode}\n");
-        }
-
-        WriteAtomically(Path.Combine(dir, "recheck.csv"), csv.ToString());
-        return rows;
     }
 
     private static List<PointResult> ReadResults(string path)
@@ -150,14 +102,14 @@ public sealed class ExploreRun(ExploreSettings settings)
     {
         var keys = settings.Space.Sweep.Select(s => s.Key.Path).ToList();
         var sb = new StringBuilder("index,id,").Append(string.Join(',', keys))
-            .Append(",status,cycles,utilization,energy_uj,mac_uj,scratchpad_uj,accumulator_uj,dram_uj,units_uj,edp_uj_mcycles,pes,on_chip_kib,on_front,reason\n");
+            .Append(",status,cycles,utilization,energy_uj,mac_uj,scratchpad_uj,accumulator_uj,dram_uj,units_uj,edp_uj_mcycles,pes,on_chip_kib,luts,ffs,dsps,brams,area_lut_eq,on_front,reason\n");
         foreach (var p in points)
         {
             var split = p.EnergySplitUj.Length == 5 ? p.EnergySplitUj : new double[5];
             sb.Append(CultureInfo.InvariantCulture, $"{p.Index},{p.Id},").Append(string.Join(',', keys.Select(k => p.Values[k])))
                 .Append(CultureInfo.InvariantCulture, $",{p.Status},{p.Cycles},{p.Utilization:0.0000},{p.EnergyUj:0.###},")
                 .Append(string.Join(',', split.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture))))
-                .Append(CultureInfo.InvariantCulture, $",{p.Edp:0.###},{p.Pes},{p.OnChipKib},{(p.OnFront ? 1 : 0)},\"{p.Reason.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
+                .Append(CultureInfo.InvariantCulture, $",{p.Edp:0.###},{p.Pes},{p.OnChipKib},{p.Luts},{p.Ffs},{p.Dsps},{p.Brams},{p.AreaLutEq},{(p.OnFront ? 1 : 0)},\"{p.Reason.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
         }
 
         return sb.ToString();
@@ -171,13 +123,6 @@ public sealed class ExploreRun(ExploreSettings settings)
         File.WriteAllBytes(temp, bytes);
         File.Move(temp, path, overwrite: true);
     }
-}
-
-/// <summary>A front point's re-check: the co-simulation's cycles beside the model's.</summary>
-public sealed record RecheckRow(PointResult Point, int? ExitCode, long? RtlCycles, bool? BitExact, string LogPath)
-{
-    /// <summary>(model − RTL) / RTL, percent; null without an RTL figure.</summary>
-    public double? ErrorPct => RtlCycles is > 0 and var c ? 100.0 * (Point.Cycles - c) / c : null;
 }
 
 /// <summary>What a sweep found.</summary>

@@ -22,4 +22,10 @@ public sealed record ExploreSettings
 
     /// <summary>At most this many front points are re-checked (the fastest first).</summary>
     public int MaxRecheck { get; init; } = 32;
+
+    /// <summary>Synthesize front points with Yosys (null: no synthesis); locally, one at a time.</summary>
+    public IJobRunner? SynthRecheck { get; init; }
+
+    /// <summary>At most this many front points are synthesized (the smallest by area first).</summary>
+    public int MaxSynth { get; init; } = 1;
 }

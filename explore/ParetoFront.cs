@@ -3,11 +3,11 @@ namespace HwGen.Explore;
 /// <summary>The points no other point beats on every objective (all minimized).</summary>
 public static class ParetoFront
 {
-    /// <summary>The objectives: cycles, energy, processing elements and on-chip memory.</summary>
+    /// <summary>The objectives: cycles, energy and area (the resource model's LUT-equivalents).</summary>
     public static double[] Objectives(PointResult p)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return [p.Cycles, p.EnergyUj, p.Pes, p.OnChipKib];
+        return [p.Cycles, p.EnergyUj, p.AreaLutEq];
     }
 
     /// <summary>Indices (into <paramref name="points"/>) of the non-dominated points; equal points are all kept.</summary>

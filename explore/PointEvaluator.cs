@@ -11,7 +11,7 @@ namespace HwGen.Explore;
 
 /// <summary>
 /// Evaluates design points with the models only: resolves the configuration, compiles the workload for it, and asks the
-/// performance model for cycles and the energy model for energy. No RTL is simulated here; the front is re-checked later.
+/// performance model for cycles, the energy model for energy and the FPGA resource model for LUTs, FFs, DSPs and BRAMs. No RTL is simulated here; the front is re-checked later.
 /// </summary>
 public sealed class PointEvaluator
 {
@@ -68,7 +68,13 @@ public sealed class PointEvaluator
 
         var pes = design.Pes;
         var kib = (int)((((long)design.SpDepth * design.SpRowBytes) + ((long)design.AccDepth * design.Cols * 4)) / 1024);
-        result = result with { Pes = pes, OnChipKib = kib, ConfigYaml = DesignResolver.ResolvedYaml(design) };
+        var fpga = ResourceModel.Default.Predict(design);
+        result = result with
+        {
+            Pes = pes, OnChipKib = kib, ConfigYaml = DesignResolver.ResolvedYaml(design),
+            Luts = Math.Round(fpga.Luts), Ffs = Math.Round(fpga.FlipFlops), Dsps = Math.Round(fpga.Dsps), Brams = Math.Round(fpga.Brams * 2) / 2,
+            AreaLutEq = Math.Round(ResourceModel.LutEquivalent(fpga)),
+        };
         Software.Programs.CompiledProgram program;
         try
         {

@@ -39,6 +39,21 @@ public sealed record PointResult
     /// <summary>Scratchpad plus accumulator, KiB.</summary>
     public int OnChipKib { get; init; }
 
+    /// <summary>LUTs the FPGA resource model predicts (Xilinx 7-series, <c>Cost/ResourceModel</c>).</summary>
+    public double Luts { get; init; }
+
+    /// <summary>Flip-flops the resource model predicts.</summary>
+    public double Ffs { get; init; }
+
+    /// <summary>DSP48E1 blocks the resource model predicts.</summary>
+    public double Dsps { get; init; }
+
+    /// <summary>Block RAMs (36 Kb) the resource model predicts.</summary>
+    public double Brams { get; init; }
+
+    /// <summary>The area objective: LUTs plus FFs, DSPs and BRAMs in LUT-equivalents (<c>ResourceModel.LutEquivalent</c>).</summary>
+    public double AreaLutEq { get; init; }
+
     /// <summary>The resolved configuration (YAML), for the re-check.</summary>
     public string ConfigYaml { get; init; } = string.Empty;
 
