@@ -125,7 +125,7 @@ internal static class BildSim
         {
             var r = x.Report;
             table.AddRow(x.Model, x.Role, r.Shape?.ToString() ?? string.Empty, r.Rows.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape($"{string.Join(' ', r.Fed.TakeLast(9))} → {string.Join(' ', r.Chosen.TakeLast(9))}"), N(r.Cycles),
+                Markup.Escape($"{string.Join(' ', r.Fed.TakeLast(4))} → {string.Join(' ', r.Chosen.TakeLast(4))}"), N(r.Cycles),
                 r.ReadBytesPerCycle.ToString("F2", CultureInfo.InvariantCulture), r.OfBound.ToString("P1", CultureInfo.InvariantCulture),
                 Markup.Escape(r.Cosim.Match ? "PASS" : "FAIL: " + string.Join("; ", r.Cosim.Problems.Take(2))));
         }

@@ -129,6 +129,11 @@ public sealed record BildSpec(string Text, string Small, string Large, int K, in
 
         var vocab = (int)Int("vocab", DecodeModel.Gpt2Vocab, 2, DecodeModel.Gpt2Vocab);
         var seed = seedOverride ?? Int("seed", 1, 0, uint.MaxValue - 1);
+        if (seed is < 0 or >= uint.MaxValue)
+        {
+            throw new ArgumentException(Fail(string.Create(inv, $"seed {seed} is out of range 0..{uint.MaxValue - 1} (the small model uses seed + 1)")));
+        }
+
         var policies = values.ContainsKey("fallback") || values.ContainsKey("rollback");
         if (values.TryGetValue("accept", out var path) && policies)
         {
