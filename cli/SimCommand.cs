@@ -52,6 +52,25 @@ internal static class SimCommand
 
             // Every path was checked before this action ran (Validation/ArgumentValidator).
             var plotPath = parse.GetValue(plot)?.FullName;
+            if (parse.GetValue(program) is null && HwGen.Software.Decode.BildSpec.Is(parse.GetValue(workload)))
+            {
+                // Big-little decoding (docs/decode.md): two decoders, co-simulated step by step.
+                var (bild, bildError) = BildSim.Parse(parse.GetValue(workload)!, parse.GetValue(seed));
+                var refused = parse.GetValue(dump) is not null || plotPath is not null || parse.GetValue(trace) || parse.GetValue(slverr) is not null || parse.GetValue(dataflow) is not null;
+                if (bildError is not null || refused)
+                {
+                    Console.Error.WriteLine($"error: {bildError ?? "--dump, --plot, --trace, --slverr and --dataflow are not supported with a bild workload"}");
+                    return ExitCodes.BadInput;
+                }
+
+                var bildOptions = new CosimOptions
+                {
+                    Seed = parse.GetValue(seed) ?? 1, ReadLatency = parse.GetValue(latency), WriteLatency = parse.GetValue(latency), StallPercent = parse.GetValue(stall),
+                    Jitter = parse.GetValue(jitter), MaxCycles = parse.GetValue(maxCycles), Watchdog = parse.GetValue(watchdog),
+                };
+                return await BildSim.RunAsync(design, parse.GetValue(config)!.ToString(), bild!, bildOptions, parse.GetValue(json), cancel).ConfigureAwait(false);
+            }
+
             if (DecodeWorkload(parse.GetValue(workload), parse.GetValue(program), parse.GetValue(seed)) is var (decode, error))
             {
                 var unsupported = new (string Name, bool Given)[]

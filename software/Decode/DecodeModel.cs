@@ -75,7 +75,19 @@ public sealed record DecodeModel
     /// Most token rows a step takes (the activations are declared with this many rows, so every step places them alike):
     /// each sequence's chunk of its prompt (or a decode token), summed over the batch.
     /// </summary>
-    public int StepRows => Whole ? 1 : Prompts.Sum(p => Math.Min(p.Length, Chunk ?? p.Length));
+    public int StepRows => Whole ? 1 : Math.Max(MinStepRows, Prompts.Sum(p => Math.Min(p.Length, Chunk ?? p.Length)));
+
+    /// <summary>
+    /// At least this many step rows (a host that drives its own steps, e.g. big-little decoding's verification of k drafted
+    /// tokens, needs more rows than the prompt chunks); 0: as the chunks need.
+    /// </summary>
+    public int MinStepRows { get; init; }
+
+    /// <summary>
+    /// Real value of one int8 logit unit (LN_f's output scale × the embedding's × the LM head's requantization step): the
+    /// host's softmax of the logits (big-little decoding's policies) multiplies by it.
+    /// </summary>
+    public double LogitScale { get; init; } = 1;
 
     /// <summary>True when <paramref name="spec"/> asks for generation (<c>generate=</c>, <c>prompt=</c>, <c>vocab=</c>, <c>batch=</c> or <c>chunk=</c>).</summary>
     public static bool IsDecode(WorkloadSpec spec)
@@ -191,6 +203,7 @@ public sealed record DecodeModel
             Vocab = vocab,
             Embedding = embedding,
             LogitRequant = Requantizer.FromScale(127.0 / (4.0 * sigmaAcc)),
+            LogitScale = 4.0 * sigmaAcc / 127.0 * final.ScaleA1 * sx,
             Prompt = prompts[0],
             BatchPrompts = prompts.Length > 1 || spec.Parameters.ContainsKey("batch") ? prompts : null,
             Chunk = spec.Parameters.ContainsKey("chunk") ? (int)spec.Get("chunk") : null,
