@@ -28,20 +28,22 @@ public sealed class TokenPruningTests
     }
 
     [Fact]
-    public void Explicit_thresholds_at_two_points_keep_the_tokens_at_or_above_them()
+    public void An_explicit_threshold_keeps_the_tokens_at_or_above_it_and_a_second_point_prunes_again()
     {
-        // Arrange
+        // Arrange: the threshold is the median importance of layer 1 (from the integer reference), then a budget after layer 2.
         var d = TestConfigs.Load("small");
         var stack = LayerCompiler.Stack(WorkloadSpec.Parse("bert-tiny:seq=20,layers=3,seed=5"));
-        var plan = TokenPruning.Parse("1:threshold=0.05,2:threshold=0.06", stack.Count);
+        var importance = TokenPruning.Importance(IntLayerReference.Run(stack[0]).P.Select(v => (long)v).ToArray(), stack[0].Spec.Heads, 20);
+        var median = importance.Order().ElementAt(10);
+        var plan = TokenPruning.Parse(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"1:threshold={median:R},2:keep=0.5"), stack.Count);
 
         // Act
         var run = TokenPruneChain.RunGolden(d, stack, plan);
-        var reference = TokenPruneReference.Run(stack, plan);
 
-        // Assert: pruning happened at both points, and the reference agrees on the tokens and every output value.
-        Assert.True(run[1].Tokens.Count < 20 && run[2].Tokens.Count < run[1].Tokens.Count);
-        Assert.Equal(reference[2].Tokens, run[2].Tokens);
+        // Assert: layer 2 runs on [CLS] and the tokens at or above the median; layer 3 on half of those; the reference agrees.
+        Assert.Equal(Enumerable.Range(0, 20).Where(j => j == 0 || importance[j] >= median), run[1].Tokens);
+        Assert.Equal((int)Math.Round(run[1].Tokens.Count / 2.0, MidpointRounding.AwayFromZero), run[2].Tokens.Count);
+        Assert.Equal(median, run[0].Threshold);
         Assert.Null(TokenPruneReference.Check(run, stack, plan));
     }
 
