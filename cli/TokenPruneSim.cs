@@ -66,6 +66,11 @@ internal static class TokenPruneSim
             Console.Error.WriteLine($"error: building the Verilator model failed: {ex.Message}");
             return ExitCodes.ToolError;
         }
+        catch (ArgumentException ex)
+        {
+            // A later layer's program (a gathered input) that the design cannot map.
+            return Refuse(ex.Message);
+        }
 
         var complete = pruned.Match && unpruned.Match;
         var reference = complete ? TokenPruneReference.Check(pruned.Layers, stack, plan) ?? TokenPruneReference.Check(unpruned.Layers, stack, TokenPruning.None) : null;

@@ -33,6 +33,11 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
     {
         ArgumentNullException.ThrowIfNull(text);
         var inv = CultureInfo.InvariantCulture;
+        if (layers < 2)
+        {
+            throw new FormatException(string.Create(inv, $"--prune-tokens needs a stack of at least 2 layers (tokens are pruned after a layer and before the next), got layers={layers}"));
+        }
+
         var points = new List<TokenPrunePoint>();
         foreach (var item in text.Split(',', StringSplitOptions.TrimEntries))
         {

@@ -83,6 +83,16 @@ public sealed class TokenPruningTests
     }
 
     [Fact]
+    public void Token_pruning_of_a_single_layer_is_refused()
+    {
+        // Act
+        var e = Assert.Throws<FormatException>(() => TokenPruning.Parse("1:keep=0.5", 1));
+
+        // Assert
+        Assert.Contains("at least 2 layers", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_budget_keeps_cls_and_the_most_important_tokens()
     {
         // Arrange: token 0 has the least importance and must stay anyway.
