@@ -107,7 +107,7 @@ public sealed class TokenPruneChain
         return current;
     }
 
-    /// <summary>Rows of one reservation row.</summary>
+    /// <summary>Bytes in one row of the reservation tensor.</summary>
     private const int Reservation = 4096;
 
     /// <summary>
