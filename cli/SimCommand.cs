@@ -38,9 +38,13 @@ internal static class SimCommand
         var maxCycles = new Option<long>("--max-cycles") { Description = "Stop as a timeout after this many cycles.", DefaultValueFactory = _ => 200_000_000 };
         var watchdog = new Option<long>("--watchdog") { Description = "Report a hang after this many cycles without progress (0 = off).", DefaultValueFactory = _ => CosimOptions.DefaultWatchdog };
         var slverr = new Option<string?>("--slverr") { Description = "Inject AXI SLVERR for beats touching [LO, HI): LO:HI[:r|w] (r = reads only, w = writes only)." };
+        var pruneTokens = new Option<string?>("--prune-tokens")
+        {
+            Description = "Token pruning of a layer stack, one program per layer, against the unpruned stack: LAYER:keep=F (budget) or LAYER:threshold=T, comma-separated (docs/pruning.md).",
+        };
         var cmd = new Command("sim", "Co-simulate a workload on the generated RTL in Verilator and compare every output bit with the golden model.")
         {
-            config, workload, program, memory, dataflow, seed, json, dump, plot, trace, traceFile, latency, stall, jitter, maxCycles, watchdog, slverr,
+            config, workload, program, memory, dataflow, seed, json, dump, plot, trace, traceFile, latency, stall, jitter, maxCycles, watchdog, slverr, pruneTokens,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -52,23 +56,39 @@ internal static class SimCommand
 
             // Every path was checked before this action ran (Validation/ArgumentValidator).
             var plotPath = parse.GetValue(plot)?.FullName;
+            CosimOptions StepOptions() => new()
+            {
+                Seed = parse.GetValue(seed) ?? 1, ReadLatency = parse.GetValue(latency), WriteLatency = parse.GetValue(latency), StallPercent = parse.GetValue(stall),
+                Jitter = parse.GetValue(jitter), MaxCycles = parse.GetValue(maxCycles), Watchdog = parse.GetValue(watchdog),
+            };
+
             if (parse.GetValue(program) is null && HwGen.Software.Decode.BildSpec.Is(parse.GetValue(workload)))
             {
                 // Big-little decoding (docs/decode.md): two decoders, co-simulated step by step.
                 var (bild, bildError) = BildSim.Parse(parse.GetValue(workload)!, parse.GetValue(seed));
-                var refused = parse.GetValue(dump) is not null || plotPath is not null || parse.GetValue(trace) || parse.GetValue(slverr) is not null || parse.GetValue(dataflow) is not null;
+                var refused = parse.GetValue(dump) is not null || plotPath is not null || parse.GetValue(trace) || parse.GetValue(slverr) is not null || parse.GetValue(dataflow) is not null
+                    || parse.GetValue(pruneTokens) is not null;
                 if (bildError is not null || refused)
                 {
-                    Console.Error.WriteLine($"error: {bildError ?? "--dump, --plot, --trace, --slverr and --dataflow are not supported with a bild workload"}");
+                    Console.Error.WriteLine($"error: {bildError ?? "--dump, --plot, --trace, --slverr, --dataflow and --prune-tokens are not supported with a bild workload"}");
                     return ExitCodes.BadInput;
                 }
 
-                var bildOptions = new CosimOptions
-                {
-                    Seed = parse.GetValue(seed) ?? 1, ReadLatency = parse.GetValue(latency), WriteLatency = parse.GetValue(latency), StallPercent = parse.GetValue(stall),
-                    Jitter = parse.GetValue(jitter), MaxCycles = parse.GetValue(maxCycles), Watchdog = parse.GetValue(watchdog),
-                };
+                var bildOptions = StepOptions();
                 return await BildSim.RunAsync(design, parse.GetValue(config)!.ToString(), bild!, bildOptions, parse.GetValue(json), cancel).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(pruneTokens) is { } prune)
+            {
+                var given = new (string Name, bool Given)[]
+                {
+                    ("--program", parse.GetValue(program) is not null), ("--dump", parse.GetValue(dump) is not null), ("--plot", plotPath is not null),
+                    ("--trace", parse.GetValue(trace)), ("--slverr", parse.GetValue(slverr) is not null), ("--dataflow", parse.GetValue(dataflow) is not null),
+                }.FirstOrDefault(o => o.Given).Name;
+                var pruneOptions = StepOptions();
+                return given is not null
+                    ? TokenPruneSim.Refuse($"{given} is not supported with --prune-tokens")
+                    : await TokenPruneSim.RunAsync(design, parse.GetValue(config)!.ToString(), parse.GetValue(workload), prune, pruneOptions, parse.GetValue(json), cancel).ConfigureAwait(false);
             }
 
             if (DecodeWorkload(parse.GetValue(workload), parse.GetValue(program), parse.GetValue(seed)) is var (decode, error))
@@ -84,11 +104,7 @@ internal static class SimCommand
                     return ExitCodes.BadInput;
                 }
 
-                var decodeOptions = new CosimOptions
-                {
-                    Seed = parse.GetValue(seed) ?? 1, ReadLatency = parse.GetValue(latency), WriteLatency = parse.GetValue(latency), StallPercent = parse.GetValue(stall),
-                    Jitter = parse.GetValue(jitter), MaxCycles = parse.GetValue(maxCycles), Watchdog = parse.GetValue(watchdog),
-                };
+                var decodeOptions = StepOptions();
                 return await DecodeSim.RunAsync(design, parse.GetValue(config)!.ToString(), decode!, decodeOptions, parse.GetValue(json), cancel).ConfigureAwait(false);
             }
 

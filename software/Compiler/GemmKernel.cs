@@ -66,7 +66,10 @@ internal static class GemmKernel
         int Kc(int ci) => Math.Min(d.Rows, s.Kl - (ci * d.Rows));
         for (var ci = 0; ci < chunks; ci++)
         {
-            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Mt, Kc(ci), at.A + (ci * s.Mt), a.Address(s.M0, s.K0 + (ci * d.Rows)), a.Tensor.StrideBytes, a.Wide));
+            foreach (var (row, rows, address) in a.Loads(s.M0, s.Mt, s.K0 + (ci * d.Rows)))
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, rows, Kc(ci), at.A + (ci * s.Mt) + row, address, a.Tensor.StrideBytes, a.Wide));
+            }
         }
 
         foreach (var (j, n0, nc) in Blocks(d, s, n))
@@ -113,6 +116,12 @@ internal static class GemmKernel
     /// </summary>
     public static void TransposedA(DesignModel d, Phase ph, GemmStep s, Operand a, GemmBuffers at)
     {
+        if (a.Segments is not null)
+        {
+            // A transposed load writes rows into scratchpad columns from column 0: a run cannot start mid-tile.
+            throw new ArgumentException($"design '{d.Name}': a gathered A operand ({a.Tensor.Name}) needs the weight-stationary mapping");
+        }
+
         for (var sub = 0; sub * d.Rows < s.Mt; sub++)
         {
             for (var p = 0; p * d.SpRowBytes < s.Kl; p++)

@@ -38,9 +38,9 @@ public static class GraphCompiler
         var regions = new Dictionary<GraphTensor, TensorRegion>(ReferenceEqualityComparer.Instance);
         foreach (var t in graph.Tensors)
         {
-            regions[t] = t.Vectors is { } v ? b.Blocks(t.Name, v)
+            regions[t] = t.Carried ?? (t.Vectors is { } v ? b.Blocks(t.Name, v)
                 : t.Element == ElementType.Int16 ? b.Int16(t.Name, t.Role, t.Rows, t.Cols, t.WideValues)
-                : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values);
+                : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values));
         }
 
         Operand Op(GraphOperand o)

@@ -27,6 +27,12 @@ public sealed record GraphTensor(string Name, TensorRole Role, int Rows, int Col
     /// <summary>The element type of a matrix: int8, or int16 (<see cref="Wide"/>).</summary>
     public ElementType Element { get; init; } = ElementType.Int8;
 
+    /// <summary>
+    /// A tensor an earlier program left in the DRAM image this program starts from (a token-pruned stack's previous
+    /// output, docs/pruning.md): read where it lies, neither placed nor filled; null: placed by this program.
+    /// </summary>
+    public TensorRegion? Carried { get; init; }
+
     /// <summary>Row-major int16 values of an int16 input matrix.</summary>
     public short[]? WideValues { get; init; }
 

@@ -221,8 +221,21 @@ public static class LayerCompiler
         return DescribeLayer(g, q, x, prefix, slots);
     }
 
+    /// <summary>
+    /// Adds one layer whose input rows are gathered from <paramref name="x"/> (runs of (rows, first tensor row), in
+    /// token order: the kept tokens of a token-pruned stack, docs/pruning.md); returns its output tensor.
+    /// </summary>
+    public static GraphTensor Describe(GraphBuilder g, QuantizedLayer q, GraphTensor x, string prefix, IReadOnlyList<(int Rows, int TensorRow)> gather)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(q);
+        ArgumentNullException.ThrowIfNull(gather);
+        return DescribeLayer(g, q, x, prefix, null, gather);
+    }
+
     /// <summary>Adds one layer reading its input from <paramref name="x"/>; returns its output tensor.</summary>
-    private static GraphTensor DescribeLayer(GraphBuilder g, QuantizedLayer q, GraphTensor x, string prefix, LayerSlots? slots)
+    private static GraphTensor DescribeLayer(GraphBuilder g, QuantizedLayer q, GraphTensor x, string prefix, LayerSlots? slots,
+        IReadOnlyList<(int Rows, int TensorRow)>? gather = null)
     {
         var spec = q.Spec;
         int s = slots?.Rows ?? spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth, tr = slots?.TensorRows ?? s;
@@ -245,12 +258,13 @@ public static class LayerCompiler
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Out("A1", tr, h) : null;
         var a2 = pre ? Out("A2", tr, h) : null;
-        var attnIn = new GraphOperand(a1 ?? x);
+        var xIn = new GraphOperand(x) { Segments = gather };
+        var attnIn = a1 is null ? xIn : new GraphOperand(a1);
         GemmNode Gemm(string n, GraphTensor a, GraphTensor w, GraphTensor bias, GemmEpilogue e, GraphTensor c) =>
             new(prefix + n, new(a), new(w), false, s, c.Cols, a.Cols, bias, e, new(c));
         if (pre)
         {
-            g.Node(new LayerNormNode(prefix + "ln1", new(x), s, h, gb1, q.Norm1, new(a1!)));
+            g.Node(new LayerNormNode(prefix + "ln1", xIn, s, h, gb1, q.Norm1, new(a1!)));
         }
 
         g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, a, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ, Streamed = slots?.Attention is not null });
@@ -264,7 +278,7 @@ public static class LayerCompiler
         }
         if (pre)
         {
-            g.Node(Gemm("out_proj_add1", ot, wo, bo, GemmEpilogue.ResidualAdd, x1) with { Residual = new(x), Add = q.Add1 });
+            g.Node(Gemm("out_proj_add1", ot, wo, bo, GemmEpilogue.ResidualAdd, x1) with { Residual = xIn, Add = q.Add1 });
             g.Node(new LayerNormNode(prefix + "ln2", new(x1), s, h, gb2, q.Norm2, new(a2!)));
             g.Node(Gemm("ffn1_gelu", a2!, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, Streamed = slots?.Attention is not null });
             g.Node(Gemm("ffn2_add2", ht, w2, b2, GemmEpilogue.ResidualAdd, yt) with { Residual = new(x1), Add = q.Add2 });
@@ -273,7 +287,7 @@ public static class LayerCompiler
         {
             g.Node(Gemm("out_proj_ln1", ot, wo, bo, GemmEpilogue.LayerNorm, x1) with
             {
-                Norm = q.Norm1, Residual = new(x), Affine = gb1, NormColumns = columns is null ? null : (columns.Norm1.InShift, columns.Norm1.ResidualShift),
+                Norm = q.Norm1, Residual = xIn, Affine = gb1, NormColumns = columns is null ? null : (columns.Norm1.InShift, columns.Norm1.ResidualShift),
             });
             g.Node(Gemm("ffn1_gelu", x1, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, GeluColumns = gc });
             g.Node(Gemm("ffn2_ln2", ht, w2, b2, GemmEpilogue.LayerNorm, yt) with

@@ -6,7 +6,8 @@ namespace HwGen.Software.Compiler;
 internal sealed record Operand(TensorRegion Tensor, long Offset)
 {
     /// <summary>
-    /// A scattered output (a batched decode step's K and V rows, each sequence's into its own cache rows): operand rows
+    /// A scattered output (a batched decode step's K and V rows, each sequence's into its own cache rows) or a gathered
+    /// input (the kept tokens of a token-pruned stack, docs/pruning.md): operand rows
     /// Row0..Row0+Rows−1 lie at byte offset Offset + (row − Row0)·stride of the tensor; null: rows follow each other from <see cref="Offset"/>.
     /// </summary>
     public IReadOnlyList<(int Row0, int Rows, long Offset)>? Segments { get; init; }
@@ -41,6 +42,14 @@ internal sealed record Operand(TensorRegion Tensor, long Offset)
             }
         }
     }
+
+    /// <summary>
+    /// The row runs of operand rows <paramref name="m0"/>..<paramref name="m0"/>+<paramref name="rows"/>−1 from column
+    /// <paramref name="col"/>: (first row within the tile, rows, DRAM address); one run unless the operand is scattered or
+    /// gathered (<see cref="Segments"/>), so a load of the tile becomes one load per run.
+    /// </summary>
+    public IEnumerable<(int At, int Rows, long Address)> Loads(int m0, int rows, int col) =>
+        Runs(m0, rows).Select(r => (r.M0 - m0, r.Rows, Address(r.M0, col)));
 
     /// <summary>True for an int16 tensor, which loads read with <c>elem16</c>.</summary>
     public bool Wide => Tensor.Dtype == ElementType.Int16;

@@ -57,8 +57,11 @@ internal sealed partial class PhaseBuilder
 
             for (var j = 0; j < blocks; j++)
             {
-                carriedLoads.Add(PendingInstruction.Load(LoadTarget.Accumulator, mt, Math.Min(d.Cols, n - (j * d.Cols)), residualRow + (j * mt),
-                    residual.Address(m0, j * d.Cols), residual.Tensor.StrideBytes, elem16: true));
+                foreach (var (row, rows, address) in residual.Loads(m0, mt, j * d.Cols))
+                {
+                    carriedLoads.Add(PendingInstruction.Load(LoadTarget.Accumulator, rows, Math.Min(d.Cols, n - (j * d.Cols)), residualRow + (j * mt) + row,
+                        address, residual.Tensor.StrideBytes, elem16: true));
+                }
             }
 
             return ph;
@@ -88,7 +91,11 @@ internal sealed partial class PhaseBuilder
 
                 var kc = Math.Min(d.Rows, Math.Min(d.Cols - (ci * d.Rows), n - col));
                 var aRow = spBase + (((j * chunksPerBlock) + ci) * mt);
-                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, kc, aRow, residual.Address(m0, col), residual.Tensor.StrideBytes));
+                foreach (var (row, rows, address) in residual.Loads(m0, mt, col))
+                {
+                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, rows, kc, aRow + row, address, residual.Tensor.StrideBytes));
+                }
+
                 ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, ci == 0 ? ComputeMode.Overwrite : ComputeMode.Accumulate, mt, kc,
                     aRow, plan.IdentityRow + (ci * d.Rows), residualRow + (j * mt)));
             }

@@ -1,0 +1,19 @@
+namespace HwGen.Software.Layers;
+
+/// <summary>One layer of a token-pruned run (<see cref="TokenPruneChain"/>).</summary>
+/// <param name="Layer">The layer, 1-based.</param>
+/// <param name="Tokens">The tokens it ran on (positions in the input sequence, ascending).</param>
+/// <param name="Macs">Its multiply-accumulates.</param>
+/// <param name="Cycles">Its program's cycles (measured on the RTL, or the performance model's).</param>
+/// <param name="Y">Its output, as its program left it in DRAM (Tokens × hidden, row-major).</param>
+public sealed record TokenPruneLayer(int Layer, IReadOnlyList<int> Tokens, long Macs, long Cycles, long[] Y)
+{
+    /// <summary>After a pruning point: the tokens the following layers keep; otherwise <see cref="Tokens"/>.</summary>
+    public IReadOnlyList<int> Kept { get; init; } = Tokens;
+
+    /// <summary>After a pruning point: the threshold applied (given, or found for the budget); otherwise null.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Bytes the host read from DRAM after this layer (its probabilities P, heads·n·n int8), 0 without a point.</summary>
+    public long HostBytesRead { get; init; }
+}
