@@ -49,32 +49,17 @@ internal static class BildSim
             return ExitCodes.BadInput;
         }
 
-        var dir = Cosimulation.RtlDirectory(design);
-        RtlGenerator.Generate(design, dir, CliApp.CommandLine(["generate", configArgument]));
-        var session = new CosimSession(design, dir, new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() });
         var host = new BildHost(spec, small, large);
         var steps = new List<Step>();
-        bool done;
-        try
+        var (ok, done, exit) = await StepwiseSession.RunAsync(design, configArgument, (session, progress) =>
         {
-            done = await AnsiConsole.Status().StartAsync("building the Verilator model (cached by RTL hash)…", async ctx =>
-            {
-                await session.PrepareAsync(false, cancel).ConfigureAwait(false);
-                var progress = new Progress<string>(name => ctx.Status($"simulating {name}…"));
-                var sr = new Recorder(new CosimDecodeRunner(session, small, options, progress), "small", steps);
-                var lr = new Recorder(new CosimDecodeRunner(session, large, options, progress), "large", steps);
-                return await host.RunAsync(sr, lr, baseline: true, cancel).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-        }
-        catch (ToolchainException ex)
+            var sr = new Recorder(new CosimDecodeRunner(session, small, options, progress), "small", steps);
+            var lr = new Recorder(new CosimDecodeRunner(session, large, options, progress), "large", steps);
+            return host.RunAsync(sr, lr, baseline: true, cancel);
+        }, cancel).ConfigureAwait(false);
+        if (!ok)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.ToolError;
-        }
-        catch (HarnessBuildException ex)
-        {
-            Console.Error.WriteLine($"error: building the Verilator model failed: {ex.Message}");
-            return ExitCodes.ToolError;
+            return exit;
         }
 
         var summary = Summary(spec, host, steps, done);

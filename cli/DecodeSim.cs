@@ -33,28 +33,11 @@ internal static class DecodeSim
             return ExitCodes.BadInput;
         }
 
-        var dir = Cosimulation.RtlDirectory(design);
-        RtlGenerator.Generate(design, dir, CliApp.CommandLine(["generate", configArgument]));
-        var session = new CosimSession(design, dir, new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() });
-        DecodeReport report;
-        try
+        var (ok, report, exit) = await StepwiseSession.RunAsync(design, configArgument,
+            (session, progress) => DecodeCosim.RunAsync(session, model, options, progress, cancel), cancel).ConfigureAwait(false);
+        if (!ok)
         {
-            report = await AnsiConsole.Status().StartAsync("building the Verilator model (cached by RTL hash)…", async ctx =>
-            {
-                await session.PrepareAsync(false, cancel).ConfigureAwait(false);
-                var progress = new Progress<string>(name => ctx.Status($"simulating {name}…"));
-                return await DecodeCosim.RunAsync(session, model, options, progress, cancel).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-        }
-        catch (ToolchainException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.ToolError;
-        }
-        catch (HarnessBuildException ex)
-        {
-            Console.Error.WriteLine($"error: building the Verilator model failed: {ex.Message}");
-            return ExitCodes.ToolError;
+            return exit;
         }
 
         Print(report);

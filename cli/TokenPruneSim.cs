@@ -41,30 +41,21 @@ internal static class TokenPruneSim
             return Refuse(ex.Message);
         }
 
-        var dir = Cosimulation.RtlDirectory(design);
-        RtlGenerator.Generate(design, dir, CliApp.CommandLine(["generate", configArgument]));
-        var session = new CosimSession(design, dir, new HarnessBuildOptions { ExtraFlags = HarnessBuildOptions.EnvironmentExtraFlags() });
         TokenPruneReport pruned, unpruned;
         try
         {
-            (pruned, unpruned) = await AnsiConsole.Status().StartAsync("building the Verilator model (cached by RTL hash)…", async ctx =>
+            var (ok, runs, exit) = await StepwiseSession.RunAsync(design, configArgument, async (session, progress) =>
             {
-                await session.PrepareAsync(false, cancel).ConfigureAwait(false);
-                var progress = new Progress<string>(name => ctx.Status($"simulating {name}…"));
                 var p = await TokenPruneCosim.RunAsync(session, stack, plan, options, progress, cancel).ConfigureAwait(false);
                 var u = await TokenPruneCosim.RunAsync(session, stack, TokenPruning.None, options, progress, cancel).ConfigureAwait(false);
                 return (p, u);
-            }).ConfigureAwait(false);
-        }
-        catch (ToolchainException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.ToolError;
-        }
-        catch (HarnessBuildException ex)
-        {
-            Console.Error.WriteLine($"error: building the Verilator model failed: {ex.Message}");
-            return ExitCodes.ToolError;
+            }, cancel).ConfigureAwait(false);
+            if (!ok)
+            {
+                return exit;
+            }
+
+            (pruned, unpruned) = runs;
         }
         catch (ArgumentException ex)
         {

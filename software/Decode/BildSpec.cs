@@ -30,6 +30,9 @@ public sealed record BildSpec(string Text, string Small, string Large, int K, in
     /// <summary>Most drafted tokens per verification (the verification step has k + 1 rows).</summary>
     public const int MaxK = 16;
 
+    /// <summary>The draft block length parameter (k).</summary>
+    private const string BlockParameter = "k";
+
     private static readonly string[] Required = ["small", "large", "k", "generate"];
 
     private static readonly string[] Names = ["small", "large", "k", "generate", "prompt", "layers", "vocab", "seed", "accept", "fallback", "rollback"];
@@ -111,7 +114,7 @@ public sealed record BildSpec(string Text, string Small, string Large, int K, in
         }
 
         var (small, large) = (Preset("small"), Preset("large"));
-        var k = (int)Int("k", 0, 1, MaxK);
+        var k = (int)Int(BlockParameter, 0, 1, MaxK);
         var generate = (int)Int("generate", 0, 1, DecodeModel.MaxContext);
         var prompt = (int)Int("prompt", 128, 1, DecodeModel.MaxContext);
         if (prompt + generate > DecodeModel.MaxContext)
