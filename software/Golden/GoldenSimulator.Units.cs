@@ -99,13 +99,13 @@ public sealed partial class GoldenSimulator
         var columns = func == StoreFunc.GeluColumn ? GeluColumns() : null;
         for (var r = 0; r < rows; r++)
         {
+            // requant_row: config_store's shift and ReLU with the row's multiplier from the row-scale memory.
             var rowRequant = func == StoreFunc.RequantizeRow ? requant with { Multiplier = rowScales[RowScaleSlot(r)] } : requant;
             var row = acc.AsSpan((local + r) * d.Cols, d.Cols);
             var dst = addr + (r * stride);
             for (var e = 0; e < cols; e++)
             {
-                dram[dst + e] = (byte)(func == StoreFunc.RequantizeRow ? rowRequant.Apply(row[e])
-                    : gelu is null ? requant.Apply(row[e])
+                dram[dst + e] = (byte)(gelu is null ? rowRequant.Apply(row[e])
                     : columns is null ? IntGelu.Apply(row[e], gelu)
                     : columns[e].Apply(row[e], gelu));
             }

@@ -35,6 +35,20 @@ public sealed record AttentionHeadReport(string Head, long QkArrayCycles, long S
             return [];
         }
 
+        // The Softmax of each operation: every normalize's store-unit cycles go to the operation whose range holds it.
+        var starts = ops.Select(o => o.Start).ToArray();
+        var (busy, overlapped) = (new long[ops.Count], new long[ops.Count]);
+        foreach (var (pc, a) in profile.StoreByInstruction)
+        {
+            var at = Array.BinarySearch(starts, pc);
+            var op = at >= 0 ? at : ~at - 1;
+            if (a.Normalize && op >= 0 && pc < ops[op].End)
+            {
+                busy[op] += a.Busy;
+                overlapped[op] += a.Overlapped;
+            }
+        }
+
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < ops.Count; i++)
         {
@@ -44,25 +58,12 @@ public sealed record AttentionHeadReport(string Head, long QkArrayCycles, long S
         var list = new List<AttentionHeadReport>();
         for (var i = 0; i < ops.Count; i++)
         {
-            var name = ops[i].Name;
-            if (!name.EndsWith(Qk, StringComparison.Ordinal))
+            if (ops[i].Name.EndsWith(Qk, StringComparison.Ordinal))
             {
-                continue;
+                var head = ops[i].Name[..^Qk.Length];
+                var pv = index.TryGetValue(head + Pv, out var j) ? arrayCycles[j] : 0;
+                list.Add(new AttentionHeadReport(head, arrayCycles[i], busy[i], overlapped[i], pv));
             }
-
-            var head = name[..^Qk.Length];
-            long busy = 0, overlapped = 0;
-            foreach (var (pc, a) in profile.StoreByInstruction)
-            {
-                if (a.Normalize && pc >= ops[i].Start && pc < ops[i].End)
-                {
-                    busy += a.Busy;
-                    overlapped += a.Overlapped;
-                }
-            }
-
-            var pv = index.TryGetValue(head + Pv, out var j) ? arrayCycles[j] : 0;
-            list.Add(new AttentionHeadReport(head, arrayCycles[i], busy, overlapped, pv));
         }
 
         return list;
