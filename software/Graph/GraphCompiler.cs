@@ -40,7 +40,7 @@ public static class GraphCompiler
         {
             regions[t] = t.Carried ?? (t.Vectors is { } v ? b.Blocks(t.Name, v)
                 : t.Element == ElementType.Int16 ? b.Int16(t.Name, t.Role, t.Rows, t.Cols, t.WideValues)
-                : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values));
+                : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values, t.CausalSequence));
         }
 
         Operand Op(GraphOperand o)

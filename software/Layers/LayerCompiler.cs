@@ -253,7 +253,7 @@ public static class LayerCompiler
         var gc = columns is null ? null : Vec("GC", columns.Gelu.Select(c => c.Encode().InWord).ToArray(), columns.Gelu.Select(c => c.Encode().OutWord).ToArray());
         var (qt, kt, vt) = (Out("Q", tr, a), slots?.KCache ?? Out("K", s, a), slots?.VCache ?? Out("V", s, a));
         var cacheRow = slots?.CacheRow ?? 0;
-        var pts = slots?.Attention is null ? spec.Segments.Select((n, b) => Out(spec.ProbabilityTensor(b), spec.Heads * n, n)).ToList() : [];
+        var pts = slots?.Attention is null ? spec.Segments.Select((n, b) => g.Tensor(GraphTensor.Output(prefix + spec.ProbabilityTensor(b), spec.Heads * n, n) with { CausalSequence = spec.Causal ? n : 0 })).ToList() : [];
         var (ot, x1, ht, yt) = (Out("O", tr, a), Stream("X1"), Out("H", tr, f), Stream("Y"));
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Out("A1", tr, h) : null;

@@ -63,7 +63,8 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
 
     public void Op(string name, long macs) => ops.Add((name, macs));
 
-    public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values) => image.Int8(name, role, rows, cols, values);
+    public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values, int causalSequence = 0) =>
+        image.Int8(name, role, rows, cols, values, causalSequence);
 
     /// <summary>An int16 tensor (see <see cref="DramImage.Int16"/>).</summary>
     public TensorRegion Int16(string name, TensorRole role, int rows, int cols, short[]? values) => image.Int16(name, role, rows, cols, values);
