@@ -17,7 +17,7 @@ internal static class DecodeSim
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static async Task<int> RunAsync(DesignModel design, string configArgument, DecodeModel model, CosimOptions options, FileInfo? json, CancellationToken cancel)
+    public static async Task<int> RunAsync(DesignModel design, string configArgument, DecodeModel model, CosimOptions options, FileInfo? json, string? plot, CancellationToken cancel)
     {
         try
         {
@@ -47,7 +47,26 @@ internal static class DecodeSim
         }
 
         var failed = report.Steps.FirstOrDefault(s => !s.Cosim.Match);
-        return failed is null ? (report.Match ? ExitCodes.Ok : ExitCodes.Mismatch) : ExitCodes.Of(failed.Cosim);
+        var outcome = failed is null ? (report.Match ? ExitCodes.Ok : ExitCodes.Mismatch) : ExitCodes.Of(failed.Cosim);
+        return plot is null || SavePlot(plot, report, json is not null) ? outcome : (outcome == ExitCodes.Ok ? ExitCodes.BadInput : outcome);
+    }
+
+    /// <summary>Cycles per decode step against the context (<c>--plot</c>), written last so the report and JSON above are kept.</summary>
+    private static bool SavePlot(string path, DecodeReport report, bool json)
+    {
+        try
+        {
+            // The argument check removed any folders it created for its probe; create them for real now.
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            HwGen.Report.DecodePlot.Save(path, report);
+            AnsiConsole.MarkupLineInterpolated($"plot: {path}");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: --plot {path}: {ex.Message} (the report{(json ? " and JSON" : "")} above {(json ? "are" : "is")} complete)");
+            return false;
+        }
     }
 
     private static void Print(DecodeReport r)

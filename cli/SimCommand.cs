@@ -95,7 +95,7 @@ internal static class SimCommand
             {
                 var unsupported = new (string Name, bool Given)[]
                 {
-                    ("--dump", parse.GetValue(dump) is not null), ("--plot", plotPath is not null), ("--trace", parse.GetValue(trace)),
+                    ("--dump", parse.GetValue(dump) is not null), ("--trace", parse.GetValue(trace)),
                     ("--slverr", parse.GetValue(slverr) is not null), ("--dataflow", parse.GetValue(dataflow) is not null),
                 }.FirstOrDefault(o => o.Given).Name;
                 if (error is not null || unsupported is not null)
@@ -105,7 +105,7 @@ internal static class SimCommand
                 }
 
                 var decodeOptions = StepOptions();
-                return await DecodeSim.RunAsync(design, parse.GetValue(config)!.ToString(), decode!, decodeOptions, parse.GetValue(json), cancel).ConfigureAwait(false);
+                return await DecodeSim.RunAsync(design, parse.GetValue(config)!.ToString(), decode!, decodeOptions, parse.GetValue(json), plotPath, cancel).ConfigureAwait(false);
             }
 
             CompiledProgram compiled;
