@@ -76,6 +76,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("vocab", false, 2, 50257),
         ("batch", false, 1, 64),
         ("chunk", false, 1, 1024),
+        ("tied", false, 0, 1),
     ];
 
     /// <summary>The canonical text (parameters in declaration order).</summary>

@@ -23,6 +23,8 @@ public sealed class DecodeCliTests
     [InlineData("gpt2-small:prompt=4/1020,generate=5", "prompt + generate = 1025 exceeds the context of 1024 tokens")]
     [InlineData("gpt2-small:prompt=8,batch=2", "need generate=N")]
     [InlineData("gpt2-small:prompt=8,chunk=2", "need generate=N")]
+    [InlineData("gpt2-small:prompt=8,tied=0", "need generate=N")]
+    [InlineData("gpt2-small:prompt=8,generate=2,tied=2", "tied=2 is out of range 0..1")]
     [InlineData("bert-tiny:seq=8,batch=2", "unknown parameter 'batch' for bert-tiny")]
     public void Bad_generation_parameters_exit_2_with_one_line(string workload, string expected)
     {

@@ -46,12 +46,14 @@ public sealed class DecodeTests
         Assert.True(v.Address >= k.Address + (k.Rows * k.StrideBytes));
     }
 
-    [Fact]
-    public void A_decode_step_writes_the_cache_row_and_logits_a_prefill_of_the_longer_prompt_computes()
+    [Theory]
+    [InlineData(Short)]
+    [InlineData(Short + ",tied=0")]
+    public void A_decode_step_writes_the_cache_row_and_logits_a_prefill_of_the_longer_prompt_computes(string workload)
     {
         // Arrange
         var d = TestConfigs.Load("default");
-        var m = DecodeModel.Create(WorkloadSpec.Parse(Short));
+        var m = DecodeModel.Create(WorkloadSpec.Parse(workload));
         var steps = DecodeGolden.Run(d, m, 1);
         var chosen = steps[0].Next;
         var n = m.Prompt.Length + 1;
@@ -77,6 +79,28 @@ public sealed class DecodeTests
         Assert.Equal(prefill.Logits, steps[1].Logits);
         Assert.Contains(steps[1].Logits, l => l != steps[1].Logits[0]);
         Assert.Equal(chosen, steps[1].Input);
+    }
+
+    [Fact]
+    public void An_untied_lm_head_has_its_own_weights_and_leaves_the_embedding_and_prompt_as_the_tied_model_draws_them()
+    {
+        // Arrange
+        var d = TestConfigs.Load("default");
+        var tied = DecodeModel.Create(WorkloadSpec.Parse(Short));
+        var untied = DecodeModel.Create(WorkloadSpec.Parse(Short + ",tied=0"));
+
+        // Act
+        var (wt, wu) = (tied.HeadWeights(), untied.HeadWeights());
+        var (lt, lu) = (DecodeGolden.Run(d, tied, 0)[0].Logits, DecodeGolden.Run(d, untied, 0)[0].Logits);
+
+        // Assert: the same embedding and prompt; a head of the same shape but other weights, so other logits
+        Assert.Null(tied.UntiedHead);
+        Assert.Equal(tied.Embedding, untied.Embedding);
+        Assert.Equal(tied.Prompt, untied.Prompt);
+        Assert.Equal(wt.Length, wu.Length);
+        Assert.True(wt.Zip(wu).Count(p => p.First != p.Second) > wt.Length / 2);
+        Assert.Equal(untied.UntiedHead![(5 * untied.Spec.Hidden) + 3], wu[(3 * untied.Vocab) + 5]);
+        Assert.NotEqual(lt, lu);
     }
 
     [Fact]
