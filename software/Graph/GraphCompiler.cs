@@ -14,9 +14,12 @@ namespace HwGen.Software.Graph;
 /// </summary>
 public static class GraphCompiler
 {
-    /// <summary>Compiles <paramref name="graph"/>; <paramref name="meta"/> gets the phase count and goes into the program.</summary>
+    /// <summary>
+    /// Compiles <paramref name="graph"/>; <paramref name="meta"/> gets the phase count and goes into the program.
+    /// <paramref name="boundLoadLead"/>: see <c>PhaseBuilder.Build</c> (long decode contexts).
+    /// </summary>
     /// <exception cref="ArgumentException">The design lacks weight-stationary dataflow or a post-processing unit, or a row does not fit the accumulator.</exception>
-    public static CompiledLayer Compile(DesignModel d, OperatorGraph graph, IDictionary<string, object> meta)
+    public static CompiledLayer Compile(DesignModel d, OperatorGraph graph, IDictionary<string, object> meta, bool boundLoadLead = false)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(graph);
@@ -100,7 +103,7 @@ public static class GraphCompiler
         }
 
         meta["phases"] = b.PhaseCount;
-        var program = b.Build(graph.Name, graph.Macs, new SortedDictionary<string, object>(meta, StringComparer.Ordinal));
+        var program = b.Build(graph.Name, graph.Macs, new SortedDictionary<string, object>(meta, StringComparer.Ordinal), boundLoadLead: boundLoadLead);
         return new CompiledLayer(program, b.Ops);
     }
 
