@@ -134,6 +134,32 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
         return ([0, .. others.Order()], threshold);
     }
 
+    /// <summary>
+    /// The tokens kept at <paramref name="point"/> in sequences of <paramref name="lengths"/> tokens packed back to back,
+    /// each chosen from its own probabilities (<paramref name="p"/>[b], heads·n·n) as <see cref="Select"/> does: every
+    /// sequence keeps its own first token ([CLS]) and, with a budget, its own fraction of its tokens; no token of one
+    /// sequence competes with another's. Returns the kept rows (packed positions, ascending), the kept lengths, each
+    /// sequence's threshold and every token's importance (packed order).
+    /// </summary>
+    public static (int[] Rows, int[] Lengths, double[] Thresholds, double[] Importance) SelectPacked(TokenPrunePoint point, IReadOnlyList<long[]> p, int heads, IReadOnlyList<int> lengths)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(lengths);
+        var (rows, kept, thresholds, importance) = (new List<int>(), new int[lengths.Count], new double[lengths.Count], new List<double>());
+        var first = 0;
+        for (var b = 0; b < lengths.Count; b++)
+        {
+            var imp = Importance(p[b], heads, lengths[b]);
+            var (k, t) = Select(point, imp);
+            rows.AddRange(k.Select(r => first + r));
+            (kept[b], thresholds[b]) = (k.Length, t);
+            importance.AddRange(imp);
+            first += lengths[b];
+        }
+
+        return ([.. rows], kept, thresholds, [.. importance]);
+    }
+
     /// <inheritdoc/>
     public override string ToString() => string.Join(',', Points.Select(p => p.ToString()));
 }
