@@ -18,10 +18,10 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Runs the sentences; the exit code says whether every co-simulated program was bit-exact and equal to the reference.</summary>
-    public async Task<int> ExecuteAsync(EncoderModel m, EncoderLowering lowering, TokenPruning plan, bool calibrated, IReadOnlyList<string> sentences,
+    public async Task<int> ExecuteAsync(EncoderModel m, EncoderLowering lowering, TokenPruning plan, bool calibrated, bool frozen, IReadOnlyList<string> sentences,
         IReadOnlyList<int[]> calibration, FileInfo? json, string? pruning, CancellationToken cancel)
     {
-        var pass = new TokenPrunePass(design, lowering);
+        var pass = new TokenPrunePass(design, lowering) { Frozen = frozen };
         var tokens = session.Tokenize(sentences);
         var batches = EncoderLowering.Batches(tokens, batchTokens);
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -32,7 +32,7 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
             Console.WriteLine(FormattableString.Invariant($"token pruning {given}: thresholds found on the {calibration.Count} calibration sentences ({watch.Elapsed.TotalSeconds:F1} s): {Describe(plan)}"));
         }
 
-        Console.WriteLine(FormattableString.Invariant($"token pruning {Describe(plan)}: {tokens.Count} sentence(s) in {batches.Count} batch(es) of at most {batchTokens} tokens, one program per layer; each sentence keeps its [CLS] and is pruned by its own attention; {pooling} pooling over the kept tokens"));
+        Console.WriteLine(FormattableString.Invariant($"token pruning {Describe(plan)}: {tokens.Count} sentence(s) in {batches.Count} batch(es) of at most {batchTokens} tokens, one program per layer; each sentence keeps its [CLS] and is pruned by its own attention; {pooling} pooling over {(frozen ? "every token, a pruned one with its state from the layer after which it left" : "the kept tokens")}"));
         var results = new TokenPrunedBatch[batches.Count];
         var outcome = ExitCodes.Ok;
         watch.Restart();
@@ -109,6 +109,7 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
                 thresholds_calibrated_on = calibrated ? calibration.Count : (int?)null,
                 config = design.Name,
                 pooling = pooling.ToString(),
+                token_pooling = frozen ? "frozen" : "kept",
                 integer_path = goldenOnly ? "golden model" : "co-simulation (RTL = golden model)",
                 spearman,
                 mean_cosine = cos.Average(),

@@ -26,6 +26,12 @@ public sealed class TokenPrunePass
     /// <summary>The quantized model.</summary>
     public EncoderLowering Lowering { get; }
 
+    /// <summary>
+    /// False (the default): <see cref="TokenPrunedBatch.Hidden"/> holds the kept tokens only. True: every token, a pruned
+    /// one with its last computed state (the output of the layer after which it left, read where that program left it).
+    /// </summary>
+    public bool Frozen { get; init; }
+
     /// <summary>Lowers a batch (sentences packed back to back) to its layer stack.</summary>
     /// <exception cref="ModelException">A sentence cannot be embedded.</exception>
     public IReadOnlyList<QuantizedLayer> Lower(IReadOnlyList<int[]> sentences) => Lowering.Lower(sentences);
@@ -44,7 +50,39 @@ public sealed class TokenPrunePass
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(layers);
         var last = layers[^1];
-        return new TokenPrunedBatch(stack, layers, Compile(() => TokenPruneChain.Modelled(Design, stack)), Lowering.HiddenStates(last.Y, last.KeptLengths));
+        var hidden = Frozen ? FrozenStates(stack[0].Spec.Segments, layers) : Lowering.HiddenStates(last.Y, last.KeptLengths);
+        return new TokenPrunedBatch(stack, layers, Compile(() => TokenPruneChain.Modelled(Design, stack)), hidden);
+    }
+
+    /// <summary>Each sentence's states in token order: a token's row in the last layer that ran on it.</summary>
+    private List<float[]> FrozenStates(IReadOnlyList<int> lengths, IReadOnlyList<TokenPruneLayer> layers)
+    {
+        var at = new Dictionary<int, (int Layer, int Row)>();
+        for (var i = 0; i < layers.Count; i++)
+        {
+            for (var r = 0; r < layers[i].Tokens.Count; r++)
+            {
+                at[layers[i].Tokens[r]] = (i, r);
+            }
+        }
+
+        var (states, first) = (new List<float[]>(), 0);
+        foreach (var n in lengths)
+        {
+            var h = new List<float>();
+            for (var t = first; t < first + n; t++)
+            {
+                var (layer, row) = at[t];
+                h.AddRange(Lowering.OutputRow(layer, layers[layer].Y, row));
+            }
+
+            var s = h.ToArray();
+            Lowering.ApplyFinalNorm(s, n);
+            states.Add(s);
+            first += n;
+        }
+
+        return states;
     }
 
     /// <summary>

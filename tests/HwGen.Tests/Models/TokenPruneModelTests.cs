@@ -85,4 +85,28 @@ public sealed class TokenPruneModelTests : IClassFixture<EncoderLoweringTests.Fi
         var target = (int)Math.Round(sample.Sum(s => s.Length) / 2.0, MidpointRounding.AwayFromZero);
         Assert.InRange(kept, target, target + 2);
     }
+
+    [Fact]
+    public void A_pruned_tokens_state_is_read_at_the_scale_and_smoothing_the_next_layer_reads_it_with()
+    {
+        // Arrange: the lowering fills each later layer's dequantized input from its predecessor's int16 output.
+        var ids = fixture.Session.Tokenize(MiniLmTests.Sentences[..1]);
+        var stack = columns.Lower(ids, chainInputs: true);
+        var y = stack[2].Columns!.X16.Select(v => (long)v).ToArray();
+
+        // Act
+        var rows = Enumerable.Range(0, ids[0].Length).Select(r => columns.OutputRow(1, y, r)).ToList();
+
+        // Assert
+        var expected = stack[2].Dequantized.Input;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var c = 0; c < 384; c++)
+            {
+                Assert.Equal(expected[(r * 384) + c], rows[r][c], 1e-4);
+            }
+        }
+
+        Assert.Contains(y, v => v != 0);
+    }
 }
