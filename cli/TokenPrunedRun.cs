@@ -84,6 +84,18 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
             }
         }
 
+        // Each sentence's kept token positions (within the sentence) after the last point, for the JSON report.
+        var kept = new int[tokens.Count][];
+        for (var b = 0; b < batches.Count; b++)
+        {
+            var first = 0;
+            foreach (var i in batches[b])
+            {
+                kept[i] = results[b].Layers[^1].Tokens.Where(t => t >= first && t < first + tokens[i].Length).Select(t => t - first).ToArray();
+                first += tokens[i].Length;
+            }
+        }
+
         var next = 0;
         var evaluated = session.Evaluate(sentences, new FloatEncoder(m), _ => hidden[next++], pooling, Console.Error.WriteLine);
         var rows = PrintLayers(results, goldenOnly);
@@ -115,7 +127,7 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
                 mean_cosine = cos.Average(),
                 p5_cosine = Similarity.Percentile(cos, 5),
                 layers = rows,
-                sentences = evaluated.Select((r, i) => new { text = r.Text, tokens = r.Tokens, integer_cosine = r.QuantCosine, float_cosine = r.FloatCosine }),
+                sentences = evaluated.Select((r, i) => new { text = r.Text, tokens = r.Tokens, kept = kept[i], integer_cosine = r.QuantCosine, float_cosine = r.FloatCosine }),
             });
         }
 
