@@ -38,11 +38,12 @@ internal static class RunCommand
         var pruneMasks = new Option<FileInfo?>("--prune-masks") { Description = "Structured pruning: a JSON file of the heads and FFN filters each layer keeps, {\"layers\": [{\"heads\": [..], \"filters\": [..]}, ...]} (docs/pruning.md)." };
         var pruneTokens = new Option<string?>("--prune-tokens") { Description = "Token pruning: " + TokenPruning.Usage + "; each sentence keeps its [CLS] and is pruned by its own attention; one program per layer (docs/pruning.md)." };
         var calibratedThresholds = new Option<bool>("--calibrated-thresholds") { Description = "With --prune-tokens: turn each keep=F budget into one fixed threshold found on the --calibration sentences, applied to every sentence run." };
+        var relativeThresholds = new Option<bool>("--relative-thresholds") { Description = "With --calibrated-thresholds: find relative thresholds (on n × the importance, i.e. against the mean attention 1/n; LAYER:relative=R) instead of absolute ones." };
         var tokenPooling = new Option<string?>("--token-pooling") { Description = "With --prune-tokens: kept (pool the kept tokens only) or frozen (a pruned token adds its state from the layer after which it left, read from DRAM)." };
         tokenPooling.AcceptOnlyFromAmong("kept", "frozen");
         var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences on the accelerator and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, datapath, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot, pruneMasks, pruneTokens, calibratedThresholds, tokenPooling,
+            config, model, text, textFile, pooling, datapath, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot, pruneMasks, pruneTokens, calibratedThresholds, relativeThresholds, tokenPooling,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -69,6 +70,7 @@ internal static class RunCommand
                     parse.GetValue(pruneMasks)?.FullName,
                     parse.GetValue(pruneTokens),
                     parse.GetValue(calibratedThresholds),
+                    parse.GetValue(relativeThresholds),
                     parse.GetValue(tokenPooling),
                     cancel).ConfigureAwait(false);
             }
@@ -81,8 +83,14 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, string? datapathName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, string? masksPath, string? pruneTokens, bool calibratedThresholds, string? tokenPooling, CancellationToken cancel)
+    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, string? datapathName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, string? masksPath, string? pruneTokens, bool calibratedThresholds, bool relativeThresholds, string? tokenPooling, CancellationToken cancel)
     {
+        if (relativeThresholds && !calibratedThresholds)
+        {
+            Console.Error.WriteLine("error: --relative-thresholds chooses the kind of threshold --calibrated-thresholds finds; give --calibrated-thresholds (or a relative point, e.g. --prune-tokens 2:relative=1.0)");
+            return ExitCodes.BadInput;
+        }
+
         if (TokenOptionsError(pruneTokens, calibratedThresholds || tokenPooling is not null, study, dump, plot) is { } tokenError)
         {
             Console.Error.WriteLine($"error: {tokenError}");
@@ -208,7 +216,7 @@ internal static class RunCommand
             var calibration = session.Tokenize(calibrationSet);
             var lowering = new EncoderLowering(pruned ?? m, calibration, perColumn ? ColumnOptions.Recommended : null);
             return await new TokenPrunedRun(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens)
-                .ExecuteAsync(pruned ?? m, lowering, plan, calibratedThresholds, tokenPooling == "frozen", sentences, calibration, json, pruning, cancel).ConfigureAwait(false);
+                .ExecuteAsync(pruned ?? m, lowering, plan, (calibratedThresholds, relativeThresholds), tokenPooling == "frozen", sentences, calibration, json, pruning, cancel).ConfigureAwait(false);
         }
 
         var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens)

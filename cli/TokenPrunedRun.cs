@@ -18,17 +18,17 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Runs the sentences; the exit code says whether every co-simulated program was bit-exact and equal to the reference.</summary>
-    public async Task<int> ExecuteAsync(EncoderModel m, EncoderLowering lowering, TokenPruning plan, bool calibrated, bool frozen, IReadOnlyList<string> sentences,
+    public async Task<int> ExecuteAsync(EncoderModel m, EncoderLowering lowering, TokenPruning plan, (bool On, bool Relative) calibrated, bool frozen, IReadOnlyList<string> sentences,
         IReadOnlyList<int[]> calibration, FileInfo? json, string? pruning, CancellationToken cancel)
     {
         var pass = new TokenPrunePass(design, lowering) { Frozen = frozen };
         var tokens = session.Tokenize(sentences);
         var batches = EncoderLowering.Batches(tokens, batchTokens);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        if (calibrated)
+        if (calibrated.On)
         {
             var given = plan;
-            plan = pass.Calibrate(calibration, plan, batchTokens);
+            plan = pass.Calibrate(calibration, plan, batchTokens, calibrated.Relative);
             Console.WriteLine(FormattableString.Invariant($"token pruning {given}: thresholds found on the {calibration.Count} calibration sentences ({watch.Elapsed.TotalSeconds:F1} s): {Describe(plan)}"));
         }
 
@@ -118,7 +118,7 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
                 model = m.Name,
                 pruning,
                 prune_tokens = plan.ToString(),
-                thresholds_calibrated_on = calibrated ? calibration.Count : (int?)null,
+                thresholds_calibrated_on = calibrated.On ? calibration.Count : (int?)null,
                 config = design.Name,
                 pooling = pooling.ToString(),
                 token_pooling = frozen ? "frozen" : "kept",
@@ -135,7 +135,7 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
     }
 
     private static string Describe(TokenPruning plan) => string.Join(',', plan.Points.Select(p => p.Threshold is { } t
-        ? string.Create(Inv, $"{p.AfterLayer}:threshold={t:G6}")
+        ? string.Create(Inv, $"{p.AfterLayer}:{(p.Relative ? "relative" : "threshold")}={t:G6}")
         : p.ToString()));
 
     private static string N(long v) => v.ToString("N0", Inv);

@@ -14,7 +14,7 @@ namespace HwGen.Software.Layers;
 public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
 {
     /// <summary>The form of the option, for error messages.</summary>
-    public const string Usage = "LAYER:keep=F or LAYER:threshold=T, comma-separated (e.g. 2:keep=0.5)";
+    public const string Usage = "LAYER:keep=F, LAYER:threshold=T or LAYER:relative=R, comma-separated (e.g. 2:keep=0.5)";
 
     /// <summary>No pruning (the unpruned stack run the same way).</summary>
     public static TokenPruning None { get; } = new([]);
@@ -50,9 +50,9 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
             }
 
             var kind = item[(colon + 1)..eq].Trim();
-            if (kind is not ("keep" or "threshold"))
+            if (kind is not ("keep" or "threshold" or "relative"))
             {
-                throw new FormatException($"--prune-tokens: '{item}': '{kind}' is neither keep nor threshold; expected {Usage}");
+                throw new FormatException($"--prune-tokens: '{item}': '{kind}' is neither keep nor threshold nor relative; expected {Usage}");
             }
 
             if (layer < 1 || layer >= layers)
@@ -71,7 +71,7 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
                 throw new FormatException($"--prune-tokens: '{item}': {kind} is negative");
             }
 
-            if (value > 1)
+            if (value > 1 && kind != "relative")
             {
                 throw new FormatException(kind == "keep"
                     ? $"--prune-tokens: '{item}': keep is more than 1 (it is the fraction of the tokens reaching layer {layer} to keep)"
@@ -83,7 +83,7 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
                 throw new FormatException($"--prune-tokens: '{item}': keep=0 would prune [CLS] (token 0 is never pruned); keep a fraction above 0");
             }
 
-            points.Add(kind == "keep" ? new TokenPrunePoint(layer, value, null) : new TokenPrunePoint(layer, null, value));
+            points.Add(kind == "keep" ? new TokenPrunePoint(layer, value, null) : new TokenPrunePoint(layer, null, value) { Relative = kind == "relative" });
         }
 
         return new TokenPruning(points.OrderBy(p => p.AfterLayer).ToList());
@@ -125,7 +125,9 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
         var n = importance.Length;
         if (point.Threshold is { } t)
         {
-            return (Enumerable.Range(0, n).Where(j => j == 0 || importance[j] >= t).ToArray(), t);
+            // A relative threshold is on n × the importance: the attention received against the mean 1/n.
+            var scale = point.Relative ? n : 1.0;
+            return (Enumerable.Range(0, n).Where(j => j == 0 || importance[j] * scale >= t).ToArray(), t);
         }
 
         var k = Math.Clamp((int)Math.Round(point.Keep!.Value * n, MidpointRounding.AwayFromZero), 1, n);

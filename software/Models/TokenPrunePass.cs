@@ -90,8 +90,13 @@ public sealed class TokenPrunePass
     /// <paramref name="calibration"/>: the importances after that layer of every calibration sentence's tokens other than
     /// [CLS] (earlier points already applied as their found thresholds), and the threshold the one that keeps F of all
     /// the tokens reaching the point over the sample (every [CLS] counted as kept). Threshold points stay as given.
+    /// An absolute threshold (a probability, mean 1/n) prunes long sentences more than short ones; a relative one does not.
     /// </summary>
-    public TokenPruning Calibrate(IReadOnlyList<int[]> calibration, TokenPruning plan, int batchTokens)
+    /// <param name="calibration">The sample's token ids.</param>
+    /// <param name="plan">The points; each budget becomes a threshold.</param>
+    /// <param name="batchTokens">The batches the sample is packed into.</param>
+    /// <param name="relative">Find relative thresholds (on n × the importance, <see cref="TokenPrunePoint.Relative"/>) instead of absolute ones.</param>
+    public TokenPruning Calibrate(IReadOnlyList<int[]> calibration, TokenPruning plan, int batchTokens, bool relative = false)
     {
         ArgumentNullException.ThrowIfNull(calibration);
         ArgumentNullException.ThrowIfNull(plan);
@@ -113,7 +118,7 @@ public sealed class TokenPrunePass
                 var first = 0;
                 foreach (var n in layer.Lengths)
                 {
-                    others.AddRange(layer.Importance.Skip(first + 1).Take(n - 1));
+                    others.AddRange(layer.Importance.Skip(first + 1).Take(n - 1).Select(v => relative ? v * n : v));
                     (first, reaching, sentences) = (first + n, reaching + n, sentences + 1);
                 }
             }
@@ -121,7 +126,7 @@ public sealed class TokenPrunePass
             var target = (int)Math.Round(keep * reaching, MidpointRounding.AwayFromZero) - sentences;
             var ranked = others.OrderDescending().ToList();
             var threshold = target <= 0 ? Math.BitIncrement(ranked.DefaultIfEmpty(0).First()) : ranked[Math.Min(target, ranked.Count) - 1];
-            found.Add(new TokenPrunePoint(point.AfterLayer, null, threshold));
+            found.Add(new TokenPrunePoint(point.AfterLayer, null, threshold) { Relative = relative });
         }
 
         return new TokenPruning(found);

@@ -129,6 +129,7 @@ public sealed class RunCommandTests : IDisposable
     [SkippableTheory]
     [InlineData("--calibrated-thresholds", "give --prune-tokens")]
     [InlineData("--study", "--study runs the unpruned model")]
+    [InlineData("--relative-thresholds", "give --calibrated-thresholds")]
     public async Task Token_pruning_options_that_do_not_fit_together_exit_2_before_any_work(string option, string message)
     {
         // Arrange

@@ -66,8 +66,10 @@ public sealed class TokenPruneModelTests : IClassFixture<EncoderLoweringTests.Fi
         Assert.Equal(pruned.Unpruned[0].Cycles, pruned.Layers[0].Cycles);
     }
 
-    [Fact]
-    public void A_threshold_found_on_a_calibration_sample_keeps_the_budget_of_that_sample()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_threshold_found_on_a_calibration_sample_keeps_the_budget_of_that_sample(bool relative)
     {
         // Arrange
         var pass = new TokenPrunePass(fixture.Design, columns);
@@ -75,13 +77,14 @@ public sealed class TokenPruneModelTests : IClassFixture<EncoderLoweringTests.Fi
         var budget = TokenPruning.Parse("2:keep=0.5", 6);
 
         // Act
-        var found = pass.Calibrate(sample, budget, 64);
+        var found = pass.Calibrate(sample, budget, 64, relative);
         var kept = EncoderLowering.Batches(sample, 64).Sum(b => TokenPruneChain.RunGolden(fixture.Design, columns.Lower(b.Select(i => sample[i]).ToList()), found, 2)[1].Kept.Count);
 
         // Assert: one fixed threshold, which applied to the sample itself keeps half its tokens (round half up; ties keep more).
         var point = Assert.Single(found.Points);
         Assert.Null(point.Keep);
-        Assert.InRange(point.Threshold!.Value, 1e-6, 1.0);
+        Assert.Equal(relative, point.Relative);
+        Assert.InRange(point.Threshold!.Value, 1e-6, relative ? 64.0 : 1.0);
         var target = (int)Math.Round(sample.Sum(s => s.Length) / 2.0, MidpointRounding.AwayFromZero);
         Assert.InRange(kept, target, target + 2);
     }
