@@ -34,7 +34,6 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
 
         Console.WriteLine(FormattableString.Invariant($"token pruning {Describe(plan)}: {tokens.Count} sentence(s) in {batches.Count} batch(es) of at most {batchTokens} tokens, one program per layer; each sentence keeps its [CLS] and is pruned by its own attention; {pooling} pooling over {(frozen ? "every token, a pruned one with its state from the layer after which it left" : "the kept tokens")}"));
         var results = new TokenPrunedBatch[batches.Count];
-        var outcome = ExitCodes.Ok;
         watch.Restart();
         if (goldenOnly)
         {
@@ -45,29 +44,7 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
         }
         else
         {
-            var (ok, value, exit) = await StepwiseSession.RunAsync(design, configArgument, async (cosim, progress) =>
-            {
-                var code = ExitCodes.Ok;
-                for (var b = 0; b < batches.Count; b++)
-                {
-                    var stack = pass.Lower(batches[b].Select(i => tokens[i]).ToList());
-                    var p = await TokenPruneCosim.RunAsync(cosim, stack, plan, null, progress, cancel).ConfigureAwait(false);
-                    var u = await TokenPruneCosim.RunAsync(cosim, stack, TokenPruning.None, null, progress, cancel).ConfigureAwait(false);
-                    var failed = p.Programs.Concat(u.Programs).FirstOrDefault(r => !r.Match);
-                    var reference = failed is null ? TokenPruneReference.Check(p.Layers, stack, plan) : null;
-                    Console.WriteLine(FormattableString.Invariant($"batch {b + 1} of {batches.Count} ({stack[0].Spec.Seq} tokens): RTL = golden model for all {p.Programs.Count + u.Programs.Count} programs: {(failed is null ? "yes" : "NO: " + string.Join("; ", failed.Problems.Take(3)))}; untiled reference of the pruned stack: {reference ?? (failed is null ? "equal" : "not checked")}; Verilator {p.Programs.Concat(u.Programs).Sum(r => r.SimWallSeconds):F1} s"));
-                    code = code != ExitCodes.Ok ? code : failed is not null ? ExitCodes.Of(failed) : reference is null ? ExitCodes.Ok : ExitCodes.Mismatch;
-                    if (failed is not null)
-                    {
-                        return code;
-                    }
-
-                    var r = pass.Result(stack, p.Layers);
-                    results[b] = r with { Unpruned = r.Unpruned.Zip(u.Layers, (modelled, measured) => modelled with { Cycles = measured.Cycles }).ToList() };
-                }
-
-                return code;
-            }, cancel).ConfigureAwait(false);
+            var (ok, value, exit) = await CosimulateAsync(pass, plan, tokens, batches, results, cancel).ConfigureAwait(false);
             if (!ok || value != ExitCodes.Ok)
             {
                 return ok ? value : exit;
@@ -131,7 +108,47 @@ internal sealed class TokenPrunedRun(ModelSession session, DesignModel design, s
             });
         }
 
-        return outcome;
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Co-simulates every batch, pruned and unpruned, one program per layer; fills <paramref name="results"/> (unpruned
+    /// cycles measured) and returns the exit code of the first disagreement. A layer program the design cannot map is a
+    /// <see cref="ModelException"/>.
+    /// </summary>
+    private async Task<(bool Ok, int Value, int Exit)> CosimulateAsync(TokenPrunePass pass, TokenPruning plan, List<int[]> tokens,
+        IReadOnlyList<IReadOnlyList<int>> batches, TokenPrunedBatch[] results, CancellationToken cancel)
+    {
+        try
+        {
+            return await StepwiseSession.RunAsync(design, configArgument, async (cosim, progress) =>
+            {
+                var code = ExitCodes.Ok;
+                for (var b = 0; b < batches.Count; b++)
+                {
+                    var stack = pass.Lower(batches[b].Select(i => tokens[i]).ToList());
+                    var p = await TokenPruneCosim.RunAsync(cosim, stack, plan, null, progress, cancel).ConfigureAwait(false);
+                    var u = await TokenPruneCosim.RunAsync(cosim, stack, TokenPruning.None, null, progress, cancel).ConfigureAwait(false);
+                    var failed = p.Programs.Concat(u.Programs).FirstOrDefault(r => !r.Match);
+                    var reference = failed is null ? TokenPruneReference.Check(p.Layers, stack, plan) : null;
+                    Console.WriteLine(FormattableString.Invariant($"batch {b + 1} of {batches.Count} ({stack[0].Spec.Seq} tokens): RTL = golden model for all {p.Programs.Count + u.Programs.Count} programs: {(failed is null ? "yes" : "NO: " + string.Join("; ", failed.Problems.Take(3)))}; untiled reference of the pruned stack: {reference ?? (failed is null ? "equal" : "not checked")}; Verilator {p.Programs.Concat(u.Programs).Sum(r => r.SimWallSeconds):F1} s"));
+                    code = code != ExitCodes.Ok ? code : failed is not null ? ExitCodes.Of(failed) : reference is null ? ExitCodes.Ok : ExitCodes.Mismatch;
+                    if (failed is not null)
+                    {
+                        return code;
+                    }
+
+                    var r = pass.Result(stack, p.Layers);
+                    results[b] = r with { Unpruned = r.Unpruned.Zip(u.Layers, (modelled, measured) => modelled with { Cycles = measured.Cycles }).ToList() };
+                }
+
+                return code;
+            }, cancel).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ModelException($"configuration '{design.Name}' cannot run this model with token pruning: {ex.Message}");
+        }
     }
 
     private static string Describe(TokenPruning plan) => string.Join(',', plan.Points.Select(p => p.Threshold is { } t
