@@ -48,4 +48,17 @@ public sealed class DecodeCliTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--dataflow is not supported with a generation workload", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("bert-tiny:seq=8", "--golden-prefill applies to a generation workload")]
+    [InlineData("gemm:M=16,N=16,K=16", "--golden-prefill applies to a generation workload")]
+    public void A_golden_prefill_without_a_generation_is_refused(string workload, string expected)
+    {
+        // Act
+        var run = CliRunner.InProcess(["sim", RepoPaths.Config("default"), "--workload", workload, "--golden-prefill"], RepoPaths.Root);
+
+        // Assert
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
 }
