@@ -1,0 +1,216 @@
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Compiler;
+
+namespace HwGen.Software.Performance.Fast;
+
+/// <summary>
+/// The work of one GEMM as the compiler would emit it, tallied by instruction shape instead of built: the tiling is the
+/// compiler's own (<see cref="TilingSearch.Phased"/> for a graph GEMM, <see cref="TilingSearch.Choose"/> for the
+/// standalone one), the steps are <see cref="GemmKernel.Steps"/>' (grouped by shape), and the residual GEMMs take the
+/// output-stationary mapping under the same conditions as the phase builder.
+/// </summary>
+internal static class FastGemm
+{
+    /// <summary>Sizes of <paramref name="total"/> cut into pieces of <paramref name="size"/>: (piece, count), the runt last.</summary>
+    public static IEnumerable<(int Size, int Count)> Pieces(int total, int size)
+    {
+        if (total / size > 0)
+        {
+            yield return (size, total / size);
+        }
+
+        if (total % size > 0)
+        {
+            yield return (total % size, 1);
+        }
+    }
+
+    /// <summary>A graph GEMM (weight-stationary phases, <c>PhaseBuilder.Gemm</c>); returns the tiles (m-tiles × n-groups).</summary>
+    public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span)
+    {
+        var (t, buffers, _) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
+        w.SerialEpilogue = buffers == 1;
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var conflict = !plan.Banked;
+        var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
+        var tm = t.TileM;
+        var tiles = 0;
+        foreach (var (mt, mc) in Pieces(m, tm))
+        {
+            foreach (var (bl, bc) in Pieces(blocks, t.BlocksN))
+            {
+                tiles += mc * bc;
+                var nc = Math.Min(d.Cols, n);
+                foreach (var (kl, kc) in Pieces(k, t.ChunkK))
+                {
+                    double steps = mc * bc * kc;
+                    foreach (var (kr, cc) in Pieces(kl, d.Rows))
+                    {
+                        w.Loads(steps * cc, mt, kr, LoadTarget.Scratchpad);
+                        if (transposedB)
+                        {
+                            w.Loads(steps * cc * bl, nc, kr, LoadTarget.ScratchpadTransposed);
+                        }
+
+                        w.ComputeWs(steps * cc * bl, mt, kr, overwrite: false, conflict);
+                    }
+
+                    if (!transposedB)
+                    {
+                        w.Loads(steps * bl, kl, nc, LoadTarget.Scratchpad);
+                    }
+                }
+
+                double tilesHere = mc * bc;
+                if (bias)
+                {
+                    w.Loads(tilesHere, bl, d.Cols, LoadTarget.Accumulator);
+                }
+
+                if (withResidual)
+                {
+                    Residual(w, d, tilesHere, mt, n, conflict);
+                }
+
+                Epilogue(w, d, tilesHere, epilogue, mt, n, bl);
+                w.EndSegment();
+            }
+        }
+
+        return tiles;
+    }
+
+    /// <summary>The residual of <paramref name="count"/> m-tiles: loaded into the scratchpad and multiplied by the identity into the accumulator.</summary>
+    public static void Residual(WorkTally w, DesignModel d, double count, int mt, int n, bool conflict)
+    {
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var chunks = blocks * ((d.Cols + d.Rows - 1) / d.Rows);
+        var kc = Math.Min(d.Rows, Math.Min(d.Cols, n));
+        w.Loads(count * chunks, mt, kc, LoadTarget.Scratchpad);
+        w.ComputeWs(count * chunks, mt, kc, overwrite: true, conflict);
+    }
+
+    /// <summary>The epilogue of <paramref name="count"/> tiles of <paramref name="mt"/> rows and <paramref name="blocks"/> column blocks.</summary>
+    public static void Epilogue(WorkTally w, DesignModel d, double count, GemmEpilogue epilogue, int mt, int n, int blocks)
+    {
+        var nc = Math.Min(d.Cols, n);
+        switch (epilogue)
+        {
+            case GemmEpilogue.Requantize:
+                w.Configs(count);
+                w.Stores(count * blocks, mt, nc, gelu: false);
+                break;
+            case GemmEpilogue.Gelu:
+                w.Configs(count * 6);
+                w.Stores(count * blocks, mt, nc, gelu: true);
+                break;
+            case GemmEpilogue.Softmax:
+                w.Configs(count * 2);
+                w.Normalizes(count, mt, n, NormalizeFunc.Softmax);
+                break;
+            case GemmEpilogue.ResidualAdd:
+                w.Configs(count * 5);
+                w.Normalizes(count, mt, n, NormalizeFunc.Add);
+                break;
+            default:
+                w.Configs(count * 7);
+                w.Normalizes(count, mt, n, NormalizeFunc.LayerNorm);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A residual GEMM on the output-stationary dataflow (<c>PhaseBuilder.ResidualGemmOs</c>'s mapping and conditions);
+    /// returns the m-tiles, or 0 when the phase builder would fall back to the weight-stationary mapping.
+    /// </summary>
+    public static int ResidualOs(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue)
+    {
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var sub = Math.Min(m, Math.Min(d.Rows, plan.BufferTop / (2 * blocks)));
+        if (!d.SupportOs || sub < 1 || blocks > plan.BiasCap || d.SpRowBytes < d.Rows)
+        {
+            return 0;
+        }
+
+        var banked = plan.Banked && k <= plan.BankRows && k <= plan.BankedB(1).Size;
+        var aBuffers = banked ? 2 : (plan.IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
+        var half = (plan.IdentityRow - (aBuffers * k)) / 2;
+        var perPhase = Math.Min(blocks, (banked ? plan.BankedB(1).Size : half) / k);
+        var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
+        var residualRows = blocks * chunksPerBlock * sub;
+        if (perPhase < 1 || residualRows > (banked ? plan.BankRows : half))
+        {
+            return 0;
+        }
+
+        var subtiles = banked && m > sub && 4 * blocks * sub <= plan.BufferTop && 2 * (k + residualRows) <= plan.BankRows ? 2 : 1;
+        var tm = subtiles * sub;
+        var nc = Math.Min(d.Cols, n);
+        var tiles = 0;
+        w.Loads(1, blocks, d.Cols, LoadTarget.Accumulator);
+        foreach (var (mt, mc) in Pieces(m, tm))
+        {
+            tiles += mc;
+            w.Loads(mc * blocks, k, nc, LoadTarget.Scratchpad);
+            foreach (var (rows, sc) in Pieces(mt, sub))
+            {
+                double parts = mc * sc;
+                foreach (var (kp, pc) in Pieces(k, d.SpRowBytes))
+                {
+                    w.Loads(parts * pc, rows, kp, LoadTarget.ScratchpadTransposed);
+                }
+
+                Residual(w, d, parts, rows, n, conflict: !plan.Banked);
+                w.ComputeOs(parts * blocks, rows, k, overwrite: false, bankConflict: false);
+                Epilogue(w, d, parts, epilogue, rows, n, blocks);
+                w.EndSegment();
+            }
+        }
+
+        return tiles;
+    }
+
+    /// <summary>The standalone GEMM (<c>GemmCompiler</c>: the tiling of <see cref="TilingSearch.Choose"/>, streamed buffers); returns the tiles.</summary>
+    public static int Streamed(WorkTally w, DesignModel d, int m, int n, int k, Dataflow dataflow, bool gelu)
+    {
+        var t = TilingSearch.Choose(d, m, n, k, dataflow);
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var nc = Math.Min(d.Cols, n);
+        var tiles = 0;
+        w.Configs(gelu ? 6 : 1);
+        foreach (var (mt, mc) in Pieces(m, t.TileM))
+        {
+            foreach (var (bl, bc) in Pieces(blocks, t.BlocksN))
+            {
+                tiles += mc * bc;
+                foreach (var (kl, kc) in Pieces(k, t.ChunkK))
+                {
+                    double steps = mc * bc * kc;
+                    w.Loads(steps * bl, kl, nc, LoadTarget.Scratchpad);
+                    if (dataflow == Dataflow.Ws)
+                    {
+                        w.Loads(steps, mt, kl, LoadTarget.Scratchpad);
+                        w.ComputeWs(steps * bl, mt, kl, overwrite: false, bankConflict: false);
+                        continue;
+                    }
+
+                    foreach (var (rows, sc) in Pieces(mt, d.Rows))
+                    {
+                        foreach (var (kp, pc) in Pieces(kl, d.SpRowBytes))
+                        {
+                            w.Loads(steps * sc * pc, rows, kp, LoadTarget.ScratchpadTransposed);
+                        }
+
+                        w.ComputeOs(steps * sc * bl, rows, kl, overwrite: false, bankConflict: false);
+                    }
+                }
+
+                w.Stores((double)mc * bc * bl, mt, nc, gelu);
+                w.EndSegment();
+            }
+        }
+
+        return tiles;
+    }
+}
