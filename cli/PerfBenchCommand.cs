@@ -111,7 +111,7 @@ internal static class PerfBenchCommand
 
                     foreach (var r in these)
                     {
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Config,-10} {r.Workload,-28} {r.Op,-14} replay {r.Replay,12:#,0}  fast {r.Fast,12:#,0}  {r.Error,7:+0.0 %;-0.0 %}"));
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Config,-10} {r.Workload,-28} {r.Op,-14} replay {r.Replay,12:#,0}  fast {r.Fast,12:#,0}  {r.Error,7:+0.0 %;-0.0 %;0.0 %}"));
                     }
 
                     rows.AddRange(these);

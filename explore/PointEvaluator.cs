@@ -57,7 +57,7 @@ public sealed class PointEvaluator
     {
         ArgumentNullException.ThrowIfNull(values);
         var text = baseText + "\n--\n" + space.Workload + "\n" + string.Join("\n", values.Select(v => v.Key + "=" + v.Value))
-            + (estimator == EstimatorKind.Fast ? "\nestimator=fast" : string.Empty);
+            + (estimator == EstimatorKind.Fast ? "\nestimator=fast" : string.Empty) + (space.Accuracy is { } a ? "\naccuracy=" + a.Text : string.Empty);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
     }
 
@@ -72,6 +72,16 @@ public sealed class PointEvaluator
         if (space.Model.Count > 0 && ModelSpace.Problem(workload) is { } shapeProblem)
         {
             return result with { Status = "invalid", Reason = shapeProblem };
+        }
+
+        if (space.Accuracy is { } table)
+        {
+            if (table.Of(values) is not { } accuracy)
+            {
+                return result with { Status = "no_accuracy", Reason = "the accuracy CSV has no line for this model shape" };
+            }
+
+            result = result with { Accuracy = accuracy };
         }
 
         DesignModel design;

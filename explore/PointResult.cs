@@ -18,6 +18,9 @@ public sealed record PointResult
     /// <summary>Which estimator gave the cycles and work: <c>fast</c> (from the shapes) or <c>replay</c> (the compiled program in the performance model).</summary>
     public string Estimator { get; init; } = "replay";
 
+    /// <summary>Accuracy of the point's model shape from the space's accuracy CSV (null without one).</summary>
+    public double? Accuracy { get; init; }
+
     /// <summary>Why a point is not ok.</summary>
     public string Reason { get; init; } = string.Empty;
 

@@ -39,6 +39,9 @@ public sealed record SpaceFile
     /// <summary>The model-shape keys (<c>model.hidden</c>, ...) in file order with their values; empty without <c>model:</c>.</summary>
     public IReadOnlyList<(string Key, IReadOnlyList<string> Values)> Model { get; init; } = [];
 
+    /// <summary>Accuracy per model shape (<c>accuracy:</c>, a CSV), or null.</summary>
+    public AccuracyTable? Accuracy { get; init; }
+
     /// <summary>Every swept name with its values: the configuration keys, then the model-shape keys (varying fastest).</summary>
     public IReadOnlyList<(string Key, IReadOnlyList<string> Values)> Axes => [.. Sweep.Select(s => (s.Key.Path, s.Values)), .. Model];
 
@@ -75,6 +78,8 @@ public sealed record SpaceFile
         WorkloadSpec? workload = null;
         List<(ConfigKey, IReadOnlyList<string>)>? sweep = null;
         YamlNode? model = null;
+        AccuracyTable? accuracy = null;
+        var accuracyLine = 0;
         foreach (var (k, v) in root.Children)
         {
             var name = (k as YamlScalarNode)?.Value ?? string.Empty;
@@ -107,8 +112,12 @@ public sealed record SpaceFile
                 case "model":
                     model = v;
                     break;
+                case "accuracy":
+                    accuracy = AccuracyTable.Load(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source) ?? ".", Scalar(v, source, "accuracy"))), source, line);
+                    accuracyLine = line;
+                    break;
                 default:
-                    throw new SpaceFileException(source, line, $"unknown key '{name}' (expected base, workload, sweep, model)");
+                    throw new SpaceFileException(source, line, $"unknown key '{name}' (expected base, workload, sweep, model, accuracy)");
             }
         }
 
@@ -123,7 +132,12 @@ public sealed record SpaceFile
             throw new SpaceFileException(source, 1, "sweep: missing or empty (a mapping of configuration keys to value lists; or give model: to search model shapes)");
         }
 
-        var space = new SpaceFile { BasePath = basePath, Workload = workload, Sweep = sweep ?? [], Model = shapes };
+        if (accuracy is not null && shapes.Count == 0)
+        {
+            throw new SpaceFileException(source, accuracyLine, "accuracy: gives accuracy per model shape, so it needs model: (the shapes to search)");
+        }
+
+        var space = new SpaceFile { BasePath = basePath, Workload = workload, Sweep = sweep ?? [], Model = shapes, Accuracy = accuracy };
         if (space.PointCount > MaxPoints)
         {
             throw new SpaceFileException(source, (int)root.Start.Line, $"sweep: {space.PointCount:#,0} points; at most {MaxPoints:#,0}");

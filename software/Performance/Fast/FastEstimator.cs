@@ -152,7 +152,7 @@ public static class FastEstimator
         w.Loads(1, 2 * blocks, d.Cols, Generator.Isa.LoadTarget.Accumulator);
         foreach (var (mt, mc) in FastGemm.Pieces(m, tm))
         {
-            FastGemm.Residual(w, d, mc, mt, n, !plan.Banked);
+            FastGemm.Residual(w, d, mc, mt, n, !plan.Banked, plan);
             FastGemm.Epilogue(w, d, mc, GemmEpilogue.LayerNorm, mt, n, blocks);
         }
 
@@ -184,7 +184,7 @@ public static class FastEstimator
     private static FastEstimate Total(DesignModel d, double macs, List<FastOp> ops)
     {
         var counts = new WorkCounts();
-        var cycles = (long)Math.Round(ops[0].FirstLoad + ops[^1].LastStore);
+        var cycles = (long)Math.Round(Unhidden * (ops[0].FirstLoad + ops[^1].LastStore));
         foreach (var op in ops)
         {
             counts += op.Counts.Times(op.Repeat);

@@ -26,66 +26,86 @@ internal static class FastGemm
         }
     }
 
-    /// <summary>A graph GEMM (weight-stationary phases, <c>PhaseBuilder.Gemm</c>); returns the tiles (m-tiles × n-groups).</summary>
+    /// <summary>
+    /// A graph GEMM (weight-stationary phases, <c>PhaseBuilder.Gemm</c>), step by step in <see cref="GemmKernel.Steps"/>'
+    /// order: the loads of a step overlap the computes of the one before (two scratchpad halves), a tile's computes wait
+    /// for the accumulator buffer the epilogue of the tile <c>buffers</c> back frees, and the epilogues follow in order.
+    /// Returns the tiles (m-tiles × n-groups).
+    /// </summary>
     public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span)
     {
         var (t, buffers, _) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
-        w.SerialEpilogue = buffers == 1;
-        var blocks = (n + d.Cols - 1) / d.Cols;
         var conflict = !plan.Banked;
         var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
-        var tm = t.TileM;
+        var nc = Math.Min(d.Cols, n);
         var tiles = 0;
-        foreach (var (mt, mc) in Pieces(m, tm))
+        var freed = new double[buffers]; // when each accumulator buffer's epilogue has read it
+        double loadEnd = 0, computeEnd = 0, computeEndBefore = 0, storeEnd = 0, firstLoad = -1;
+        foreach (var step in GemmKernel.Steps(d, t, m, n, k))
         {
-            foreach (var (bl, bc) in Pieces(blocks, t.BlocksN))
+            var (mt, bl, kl) = (step.Mt, step.Blocks, step.Kl);
+            foreach (var (kr, cc) in Pieces(kl, d.Rows))
             {
-                tiles += mc * bc;
-                var nc = Math.Min(d.Cols, n);
-                foreach (var (kl, kc) in Pieces(k, t.ChunkK))
+                w.Loads(cc, mt, kr, LoadTarget.Scratchpad);
+                if (transposedB)
                 {
-                    double steps = mc * bc * kc;
-                    foreach (var (kr, cc) in Pieces(kl, d.Rows))
-                    {
-                        w.Loads(steps * cc, mt, kr, LoadTarget.Scratchpad);
-                        if (transposedB)
-                        {
-                            w.Loads(steps * cc * bl, nc, kr, LoadTarget.ScratchpadTransposed);
-                        }
-
-                        w.ComputeWs(steps * cc * bl, mt, kr, overwrite: false, conflict);
-                    }
-
-                    if (!transposedB)
-                    {
-                        w.Loads(steps * bl, kl, nc, LoadTarget.Scratchpad);
-                    }
+                    w.Loads(cc * bl, nc, kr, LoadTarget.ScratchpadTransposed);
                 }
-
-                double tilesHere = mc * bc;
-                if (bias)
-                {
-                    w.Loads(tilesHere, bl, d.Cols, LoadTarget.Accumulator);
-                }
-
-                if (withResidual)
-                {
-                    Residual(w, d, tilesHere, mt, n, conflict);
-                }
-
-                Epilogue(w, d, tilesHere, epilogue, mt, n, bl);
-                w.EndSegment();
             }
+
+            if (!transposedB)
+            {
+                w.Loads(bl, kl, nc, LoadTarget.Scratchpad);
+            }
+
+            if (bias && step.FirstK)
+            {
+                w.Loads(1, bl, d.Cols, LoadTarget.Accumulator);
+            }
+
+            if (withResidual && step.FirstK)
+            {
+                Residual(w, d, 1, mt, n, conflict, plan);
+            }
+
+            foreach (var (kr, cc) in Pieces(kl, d.Rows))
+            {
+                w.ComputeWs(cc * bl, mt, kr, overwrite: false, conflict);
+            }
+
+            var (l0, e0, _) = w.SinceSegment;
+            loadEnd = Math.Max(loadEnd, computeEndBefore) + l0;
+            firstLoad = firstLoad < 0 ? l0 : firstLoad;
+            var start = Math.Max(Math.Max(computeEnd, loadEnd), step.FirstK ? freed[step.Tile % buffers] : 0);
+            (computeEndBefore, computeEnd) = (computeEnd, start + e0);
+            if (step.K0 + kl == k)
+            {
+                tiles++;
+                Epilogue(w, d, 1, epilogue, mt, n, bl);
+                storeEnd = Math.Max(storeEnd, computeEnd) + w.SinceSegment.S;
+                freed[step.Tile % buffers] = storeEnd;
+            }
+
+            w.Timed(0);
         }
 
+        // Until the last compute: the first step's loads run behind the operation before, the last epilogue behind the next
+        // (FastEstimator adds the part of them a pipeline leaves exposed).
+        w.Timed(computeEnd - firstLoad);
         return tiles;
     }
 
     /// <summary>The residual of <paramref name="count"/> m-tiles: loaded into the scratchpad and multiplied by the identity into the accumulator.</summary>
-    public static void Residual(WorkTally w, DesignModel d, double count, int mt, int n, bool conflict)
+    public static void Residual(WorkTally w, DesignModel d, double count, int mt, int n, bool conflict, MemoryPlan? placed = null)
     {
         var blocks = (n + d.Cols - 1) / d.Cols;
         var chunks = blocks * ((d.Cols + d.Rows - 1) / d.Rows);
+        if (placed is not null && chunks * mt > (placed.Banked ? placed.BankRows : placed.SpHalf))
+        {
+            // PhaseBuilder.ResidualPhase: a residual tile placed in a scratchpad half must fit it.
+            throw new ArgumentException($"design '{d.Name}': the residual tile of {mt} rows × {n} does not fit half the scratchpad");
+        }
+
         var kc = Math.Min(d.Rows, Math.Min(d.Cols, n));
         w.Loads(count * chunks, mt, kc, LoadTarget.Scratchpad);
         w.ComputeWs(count * chunks, mt, kc, overwrite: true, conflict);
@@ -162,7 +182,10 @@ internal static class FastGemm
                 }
 
                 Residual(w, d, parts, rows, n, conflict: !plan.Banked);
-                w.ComputeOs(parts * blocks, rows, k, overwrite: false, bankConflict: false);
+                // Unbanked: Aᵀ sits at the top of the scratchpad, so the B half above the middle shares its bank (every other phase).
+                var shared = plan.Banked ? 0 : parts * blocks / 2;
+                w.ComputeOs(parts * blocks - shared, rows, k, overwrite: false, bankConflict: false);
+                w.ComputeOs(shared, rows, k, overwrite: false, bankConflict: true);
                 Epilogue(w, d, parts, epilogue, rows, n, blocks);
                 w.EndSegment();
             }

@@ -41,6 +41,16 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         mark = (Load + FetchBeats, Execute, Store);
     }
 
+    /// <summary>Adds a stretch whose <paramref name="cycles"/> the caller timed itself (for the work tallied since the last segment).</summary>
+    public void Timed(double cycles)
+    {
+        pipelined += cycles;
+        mark = (Load + FetchBeats, Execute, Store);
+    }
+
+    /// <summary>The load, execute and store cycles tallied since the last segment.</summary>
+    public (double L, double E, double S) SinceSegment => (Load + FetchBeats - mark.L, Execute - mark.E, Store - mark.S);
+
     /// <summary>The segments' cycles (after a last <see cref="EndSegment"/>).</summary>
     public double Pipelined
     {
@@ -104,7 +114,9 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
             return;
         }
 
-        var period = bankConflict ? rows + d.Rows : Math.Max(rows, d.Rows + Math.Max(0, lat - 3) + 2);
+        // The next preload waits for the switch flag to pass every PE, and, when its B rows share a bank with the stream's A
+        // rows, for the stream to end.
+        var period = Math.Max(bankConflict ? rows + d.Rows : rows, d.Rows + Math.Max(0, lat - 3) + 2);
         Execute += count * period;
         Instructions += count;
         Count(count, rows, k, overwrite);

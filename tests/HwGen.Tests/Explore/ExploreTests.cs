@@ -21,6 +21,7 @@ public sealed class ExploreTests : IDisposable
     [InlineData("workload: bert-tiny\nmodel:\n  heads: {from: 2, to: 4, by: 2}\n", "heads")]
     [InlineData("workload: bert-tiny:layers=2\nmodel:\n  layers: [2, 3]\n", "layers")]
     [InlineData("workload: gemm:M=8,N=8,K=8\nmodel:\n  layers: [2]\n", "model")]
+    [InlineData("workload: bert-tiny\nmodel:\n  layers: [1]\naccuracy: missing.csv\n", "accuracy")]
     public void A_bad_space_file_names_the_key_and_line(string yaml, string key)
     {
         // Act
@@ -92,5 +93,24 @@ public sealed class ExploreTests : IDisposable
         Assert.Equal(("ok", "ok"), (a.Status, b.Status));
         Assert.Equal(b.Cycles, a.Cycles, 0.10 * b.Cycles);
         Assert.Equal(b.EnergyUj, a.EnergyUj, 0.10 * b.EnergyUj);
+    }
+
+    [Fact]
+    public async Task Accuracy_per_shape_from_a_csv_joins_the_front_and_shapes_without_a_line_are_reported()
+    {
+        // Arrange: the wider model is slower but more accurate, so both are on the front; hidden 384 has no line.
+        await File.WriteAllTextAsync(Path.Combine(dir, "acc.csv"), "hidden,accuracy\n128,0.80\n256,0.85\n");
+        var yaml = $"base: {RepoPaths.Config("default")}\nworkload: bert-tiny\nmodel:\n  hidden: [128, 256, 384]\naccuracy: acc.csv\n";
+        var space = SpaceFile.Parse(yaml, Path.Combine(dir, "space.yaml"));
+
+        // Act
+        var run = await new ExploreRun(new ExploreSettings { Space = space, OutputDirectory = Path.Combine(dir, "out"), Jobs = 1 }).RunAsync();
+        var csv = File.ReadAllLines(Path.Combine(dir, "out", "points.csv"));
+
+        // Assert
+        Assert.Equal(2, run.Ok);
+        Assert.Equal(["128", "256"], run.Front.Select(p => p.Values["model.hidden"]).Order().ToArray());
+        Assert.Equal([0.80, 0.85], run.Front.OrderBy(p => p.Cycles).Select(p => p.Accuracy ?? 0).ToArray());
+        Assert.Contains(csv, l => l.Contains(",no_accuracy,", StringComparison.Ordinal));
     }
 }
