@@ -24,20 +24,17 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     public double Instructions { get; private set; }
 
-    /// <summary>True when one accumulator buffer makes each tile's computes wait for the previous tile's epilogue.</summary>
-    public bool SerialEpilogue { get; set; }
-
     private double pipelined;
     private (double L, double E, double S) mark;
 
     /// <summary>
     /// Closes a segment of like steps (tiles of one shape): the units overlap within it, so it takes its busiest unit's
-    /// cycles (the computes and the epilogue in turn when <see cref="SerialEpilogue"/>); segments follow one another.
+    /// cycles; segments follow one another.
     /// </summary>
     public void EndSegment()
     {
         var (l, e, s) = (Load + FetchBeats - mark.L, Execute - mark.E, Store - mark.S);
-        pipelined += Math.Max(l, SerialEpilogue ? e + s : Math.Max(e, s));
+        pipelined += Math.Max(l, Math.Max(e, s));
         mark = (Load + FetchBeats, Execute, Store);
     }
 
