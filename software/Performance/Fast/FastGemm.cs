@@ -34,7 +34,8 @@ internal static class FastGemm
     /// </summary>
     public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span)
     {
-        var (t, buffers, _) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
+        var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
+        var allBlocks = (n + d.Cols - 1) / d.Cols;
         var conflict = !plan.Banked;
         var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
         var nc = Math.Min(d.Cols, n);
@@ -81,7 +82,10 @@ internal static class FastGemm
             if (step.K0 + kl == k)
             {
                 tiles++;
-                Epilogue(w, d, 1, epilogue, mt, n, bl);
+                // PhaseBuilder.Gemm's residual placement: above the output, or in the next bank when one buffer leaves room.
+                var accBase = step.Tile % buffers * t.TileM * rowsPerM;
+                var residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, span) : accBase + (allBlocks * t.TileM);
+                Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual && !MemoryPlan.PairedReads(d, accBase, residualRow, (long)bl * mt));
                 storeEnd = Math.Max(storeEnd, computeEnd) + w.SinceSegment.S;
                 freed[step.Tile % buffers] = storeEnd;
             }
@@ -112,7 +116,7 @@ internal static class FastGemm
     }
 
     /// <summary>The epilogue of <paramref name="count"/> tiles of <paramref name="mt"/> rows and <paramref name="blocks"/> column blocks.</summary>
-    public static void Epilogue(WorkTally w, DesignModel d, double count, GemmEpilogue epilogue, int mt, int n, int blocks)
+    public static void Epilogue(WorkTally w, DesignModel d, double count, GemmEpilogue epilogue, int mt, int n, int blocks, bool unpaired = false)
     {
         var nc = Math.Min(d.Cols, n);
         switch (epilogue)
@@ -131,11 +135,11 @@ internal static class FastGemm
                 break;
             case GemmEpilogue.ResidualAdd:
                 w.Configs(count * 5);
-                w.Normalizes(count, mt, n, NormalizeFunc.Add);
+                w.Normalizes(count, mt, n, NormalizeFunc.Add, unpaired);
                 break;
             default:
                 w.Configs(count * 7);
-                w.Normalizes(count, mt, n, NormalizeFunc.LayerNorm);
+                w.Normalizes(count, mt, n, NormalizeFunc.LayerNorm, unpaired);
                 break;
         }
     }
@@ -166,6 +170,8 @@ internal static class FastGemm
 
         var subtiles = banked && m > sub && 4 * blocks * sub <= plan.BufferTop && 2 * (k + residualRows) <= plan.BankRows ? 2 : 1;
         var tm = subtiles * sub;
+        var xRows = blocks * sub;
+        var residualBase = plan.ResidualRowFor(0, subtiles * xRows, plan.BufferTop);
         var nc = Math.Min(d.Cols, n);
         var tiles = 0;
         w.Loads(1, blocks, d.Cols, LoadTarget.Accumulator);
@@ -173,8 +179,11 @@ internal static class FastGemm
         {
             tiles += mc;
             w.Loads(mc * blocks, k, nc, LoadTarget.Scratchpad);
+            var part = 0;
             foreach (var (rows, sc) in Pieces(mt, sub))
             {
+                var unpaired = !MemoryPlan.PairedReads(d, part * xRows, residualBase + (part * xRows), (long)blocks * rows);
+                part += sc;
                 double parts = mc * sc;
                 foreach (var (kp, pc) in Pieces(k, d.SpRowBytes))
                 {
@@ -186,7 +195,7 @@ internal static class FastGemm
                 var shared = plan.Banked ? 0 : parts * blocks / 2;
                 w.ComputeOs(parts * blocks - shared, rows, k, overwrite: false, bankConflict: false);
                 w.ComputeOs(shared, rows, k, overwrite: false, bankConflict: true);
-                Epilogue(w, d, parts, epilogue, rows, n, blocks);
+                Epilogue(w, d, parts, epilogue, rows, n, blocks, unpaired);
                 w.EndSegment();
             }
         }

@@ -158,7 +158,12 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     }
 
     /// <summary><paramref name="count"/> normalizes of <paramref name="rows"/> rows of <paramref name="width"/> (with the γ/β fill for LayerNorm).</summary>
-    public void Normalizes(double count, int rows, int width, NormalizeFunc func, bool wide = false)
+    /// <param name="count">Normalizes.</param>
+    /// <param name="rows">Rows of each.</param>
+    /// <param name="width">Width of each row.</param>
+    /// <param name="func">Softmax, LayerNorm or residual add.</param>
+    /// <param name="unpaired">A residual whose rows share a bank with x's: each block takes two reads (<see cref="Compiler.MemoryPlan.PairedReads"/>).</param>
+    public void Normalizes(double count, int rows, int width, NormalizeFunc func, bool unpaired = false)
     {
         if (count <= 0 || rows <= 0)
         {
@@ -166,17 +171,18 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         }
 
         var blocks = (width + d.Cols - 1) / d.Cols;
-        var beats = blocks * Beats(d.Cols * (wide ? 2 : 1));
+        var beats = blocks * Beats(d.Cols);
+        var reads = unpaired ? 2 : 1;
         var softmax = func is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate;
         var passes = func == NormalizeFunc.Add ? 1 : func == NormalizeFunc.SoftmaxLate ? 2 : 3;
-        var perRow = ((passes - 1) * blocks) + Math.Max(blocks * Math.Max(1, d.RequantCyclesPerRow), beats) + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
+        var perRow = ((passes - 1) * blocks * reads) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats) + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
         var engine = softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
         var tail = softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
         var fill = func == NormalizeFunc.LayerNorm ? 2 * blocks : 0;
         Store += count * ((rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead);
         Instructions += count;
         AccBits += count * rows * blocks * passes * (softmax ? 1 : 2) * (double)d.Cols * 32;
-        Dram += count * rows * (double)width * (wide ? 2 : 1);
+        Dram += count * rows * (double)width;
         var elements = count * rows * (double)width;
         if (softmax)
         {
