@@ -162,8 +162,9 @@ public static class FastEstimator
 
     /// <summary>
     /// Share of an operation's non-bottleneck work its pipeline does not hide, per tile: the first tile's loads and the
-    /// last tile's stores stand alone, but neighbouring operations overlap them. Measured against the replay on the presets
-    /// and shipped configurations (docs/explore.md): 0 and 1 are 3–6 % and 2–17 % off on whole layers, 0.5 within 1–7 %.
+    /// last tile's stores stand alone, but neighbouring operations overlap them. Chosen against the replay on the presets
+    /// and shipped configurations (docs/explore.md; in the first, per-operation version 0 and 1 were 3–6 % and 2–17 % off
+    /// on whole layers, 0.5 within 1–7 %).
     /// </summary>
     private const double Unhidden = 0.5;
 
