@@ -104,6 +104,8 @@ public sealed record DecodeModel
             || spec.Parameters.ContainsKey("batch") || spec.Parameters.ContainsKey("chunk") || spec.Parameters.ContainsKey("tied");
     }
 
+    private static readonly string[] ShapeParameters = ["hidden", "attn_heads", "ffn_dim"];
+
     /// <summary>
     /// Checks a decode workload's parameters (cheap; before any quantization): the preset must be a causal pre-LN decoder,
     /// <c>prompt</c> and <c>seq</c> are the same thing, <c>generate</c> is required, prompt + generate ≤ <see cref="MaxContext"/>.
@@ -121,6 +123,11 @@ public sealed record DecodeModel
         if (spec.Parameters.ContainsKey("seq") && spec.GetList("prompt") is not null)
         {
             throw new ArgumentException($"workload '{spec}': give prompt= or seq=, not both (with generate=, seq is the prompt length)");
+        }
+
+        if (ShapeParameters.FirstOrDefault(spec.Parameters.ContainsKey) is { } shape)
+        {
+            throw new ArgumentException($"workload '{spec}': {shape}= gives a layer run its own model shape; generation runs the preset's shape, so drop it");
         }
 
         if (spec.Get("causal", 1) != 1)
