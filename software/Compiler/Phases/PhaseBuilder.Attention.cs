@@ -22,7 +22,7 @@ internal sealed record AttentionSequence(string Name, int Heads, int Seq, int He
 internal sealed partial class PhaseBuilder
 {
     /// <summary>Longest sequence the grouped lowering takes (longer ones keep the m-tiled per-head lowering).</summary>
-    private const int GroupedAttentionMaxSeq = 64;
+    private const int GroupedAttentionMaxSeq = KernelGeometry.GroupedAttentionMaxSeq;
 
     /// <summary>Most tokens of a window of sequences whose Q and V stay in the scratchpad.</summary>
     private const int AttentionWindowTokens = 64;

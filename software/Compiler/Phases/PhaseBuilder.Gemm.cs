@@ -114,37 +114,22 @@ internal sealed partial class PhaseBuilder
     private bool ResidualGemmOs(Operand a, Operand bOp, int m, int n, int k, TensorRegion bias, GemmEpilogue epilogue, Operand c,
         IntLayerNormConstants? norm, IntResidualAddConstants? add, Operand residual, TensorRegion? affine, ColumnConstants columns)
     {
-        var blocks = (n + d.Cols - 1) / d.Cols;
-
-        // ROWS tokens per subtile, or fewer when the accumulator cannot hold them with their residual (bert-large).
-        var sub = Math.Min(m, Math.Min(d.Rows, plan.BufferTop / (2 * blocks)));
-        if (sub < 1 || blocks > plan.BiasCap || d.SpRowBytes < d.Rows)
+        // ROWS tokens per subtile, or fewer when the accumulator cannot hold them with their residual (bert-large); two
+        // subtiles when the accumulator holds both outputs and both residuals, and an A bank both Aᵀ and both residuals
+        // (KernelGeometry.ResidualOs).
+        if (KernelGeometry.ResidualOs(d, plan, m, n, k) is not { } g)
         {
             return false;
         }
 
-        // plan.Banked: Aᵀ of even/odd tiles in the A banks of halves 0/1, the B blocks of a phase in its half's B banks, so
-        // port A (Aᵀ) and port B (B) never meet in one bank. Otherwise: Aᵀ at the top, two B halves below.
-        var banked = plan.Banked && k <= plan.BankRows && k <= plan.BankedB(1).Size;
-        var aBuffers = banked ? 2 : (plan.IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
-        var half = (plan.IdentityRow - (aBuffers * k)) / 2;
-        var perPhase = Math.Min(blocks, (banked ? plan.BankedB(1).Size : half) / k);
-        var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
-        var residualRows = blocks * chunksPerBlock * sub;
-        if (perPhase < 1 || residualRows > (banked ? plan.BankRows : half))
-        {
-            return false;
-        }
+        var (blocks, sub, banked, aBuffers, half, perPhase, residualRows, subtiles) = (g.Blocks, g.Sub, g.Banked, g.ABuffers, g.Half, g.PerPhase, g.ResidualRows, g.Subtiles);
 
-        // Two subtiles when the accumulator holds both outputs and both residuals, and an A bank both Aᵀ and both residuals.
         // Spread: each A bank holds a tile's Aᵀ and above it the residual, so the next tile's Aᵀ loads spread over this
         // tile's phases after the first (with one phase a tile: the tile's own Aᵀ with it) and the residual joins its last
         // phase; otherwise Aᵀ and the residual load before the tile's first phase.
-        var subtiles = banked && m > sub && 4 * blocks * sub <= plan.BufferTop && 2 * (k + residualRows) <= plan.BankRows ? 2 : 1;
         var spread = banked && subtiles * (k + residualRows) <= plan.BankRows;
-        var xRows = blocks * sub;
+        var (xRows, tm) = (g.XRows, g.TileM);
         var residualBase = plan.ResidualRowFor(0, subtiles * xRows, plan.BufferTop);
-        var tm = subtiles * sub;
         var t = new GemmTiling(Dataflow.Os, tm, perPhase, k);
         var phasesPerTile = (blocks + perPhase - 1) / perPhase;
         var spreadA = spread && phasesPerTile > 1;

@@ -39,46 +39,24 @@ internal sealed partial class PhaseBuilder
     public bool AttentionHeads(AttentionSequence s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        static int CeilDiv(int a, int b) => (a + b - 1) / b;
-        var (n, dh) = (s.Seq, s.HeadDim);
-        var (bs, cd, cs, bd) = (CeilDiv(n, d.Cols), CeilDiv(dh, d.Rows), CeilDiv(n, d.Rows), CeilDiv(dh, d.Cols));
-        if ((n <= GroupedAttentionMaxSeq && !s.Late) || !plan.Banked || !d.SupportOs || (s.Late && 2 * n > IsaSpec.RowScaleSlots))
+        var n = s.Seq;
+        if (KernelGeometry.AttentionHeads(d, plan, n, s.HeadDim, s.Late) is not { } g)
         {
             return false;
         }
 
+        var dh = s.HeadDim;
+        var (bs, cd, cs, bd) = (g.KeyBlocks, g.DimChunks, g.KeyChunks, g.DimBlocks);
         var pvRequant = s.Late ? IntLateSoftmax.PvRequantization(s.RequantO) : s.RequantO;
         long RowScaleBase(int head, int m0) => ((head % 2) * n) + m0;
 
-        var (kBase, kArea) = plan.BankedB(0);
-        var (vBase, vArea) = plan.BankedB(1);
+        var kBase = plan.BankedB(0).Base;
+        var vBase = plan.BankedB(1).Base;
         var (qBase, pBase) = (plan.BankedA(0), plan.BankedA(1));
-        var kRows = bs * cd * d.Rows;
-        if (kRows > kArea || bd * n > vArea)
-        {
-            return false;
-        }
-
-        var kSlots = Math.Min(2, kArea / kRows);
-
-        // Accumulator: two score buffers of ROWS queries (output-stationary QKᵀ is as fast for ROWS queries as for more),
-        // then two P·V output buffers of up to 64 queries (weight-stationary P·V needs tall tiles to hide its preloads).
-        var tm = Math.Min(d.Rows, n);
-        var scoreRows = tm * bs;
-        var tpMax = Math.Min(64, Math.Min((plan.GammaBetaRow - (2 * scoreRows)) / (2 * bd), plan.BankRows / (2 * cs)));
-        if (tpMax < 1)
-        {
-            return false;
-        }
-
-        var tp = CeilDiv(n, CeilDiv(n, tpMax));
+        var (kRows, kSlots, tm, scoreRows, tp) = (g.KRows, g.KSlots, g.Tm, g.ScoreRows, g.Tp);
         int ScoreBuffer(int slot) => slot * scoreRows;
         int OutBuffer(int slot) => (2 * scoreRows) + (slot * tp * bd);
-        var (qTiles, pTiles) = (CeilDiv(n, tm), CeilDiv(n, tp));
-
-        // Causal: the chunks of P (ROWS columns each) that P·V tile p reads, up to its last query; as columns.
-        int PvChunks(int p) => Math.Min(cs, ((Math.Min(n, (p + 1) * tp) - 1) / d.Rows) + 1);
-        int PvColumns(int p) => Math.Min(n, PvChunks(p) * d.Rows);
+        var (qTiles, pTiles) = (g.QkTiles, g.PvTiles);
         var pPhase = 0;
         var vLoaded = new bool[s.Heads];
         string Name(int head, string op) => s.Name + "head" + head.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + op;
@@ -101,7 +79,7 @@ internal sealed partial class PhaseBuilder
             {
                 var (m0, slot) = (t * tm, (qTiles - 1 - t) % 2);
                 var mt = Math.Min(tm, n - m0);
-                var (qs, sb) = (qBase + (slot * CeilDiv(dh, d.SpRowBytes) * d.SpRowBytes), ScoreBuffer(slot));
+                var (qs, sb) = (qBase + (slot * ((dh + d.SpRowBytes - 1) / d.SpRowBytes) * d.SpRowBytes), ScoreBuffer(slot));
                 var ph = new Phase();
                 // Qᵀ of the tile: one scratchpad row per head dimension (the output-stationary A), in pieces of a row.
                 for (var p = 0; p * d.SpRowBytes < dh; p++)
@@ -126,7 +104,7 @@ internal sealed partial class PhaseBuilder
                 // normalize spans only the columns the P·V tile of its last row reads (PvColumns): its masked lanes,
                 // whatever the buffer holds, take no part and write P's zeros, and the columns past them stay as the
                 // image holds them (zero), never read.
-                var blocks = s.Causal ? Math.Min(bs, ((m0 + mt - 1) / d.Cols) + 1) : bs;
+                var blocks = g.QkBlocks(m0, mt, s.Causal);
                 for (var j = 0; j < blocks; j++)
                 {
                     ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Overwrite, mt, dh, qs, kb + (j * cd * d.Rows), sb + (j * mt)));
@@ -146,7 +124,7 @@ internal sealed partial class PhaseBuilder
                     ph.Stores.Add(PendingInstruction.ConfigPost(PostRegister.RowScaleBase, RowScaleBase(head, m0)));
                 }
 
-                ph.Stores.Add(PendingInstruction.Normalize(s.Late ? NormalizeFunc.SoftmaxLate : NormalizeFunc.Softmax, mt, s.Causal ? PvColumns((m0 + mt - 1) / tp) : n, sb, s.P.Address + (((long)(head * n) + m0) * s.P.StrideBytes), s.P.StrideBytes,
+                ph.Stores.Add(PendingInstruction.Normalize(s.Late ? NormalizeFunc.SoftmaxLate : NormalizeFunc.Softmax, mt, g.NormalizeWidth(m0, mt, s.Causal), sb, s.P.Address + (((long)(head * n) + m0) * s.P.StrideBytes), s.P.StrideBytes,
                     s.Causal, s.Causal ? m0 : 0));
                 Add(ph);
             }
@@ -162,7 +140,7 @@ internal sealed partial class PhaseBuilder
                 var (ps, ob) = (pBase + (slot * tp * cs), OutBuffer(slot));
                 var ph = new Phase();
                 // Causal: P is zero past the tile's last query, so those chunks are neither loaded nor multiplied.
-                var chunks = s.Causal ? PvChunks(t) : cs;
+                var chunks = g.PvChunks(t, s.Causal);
                 for (var c = 0; c < chunks; c++)
                 {
                     ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, Math.Min(d.Rows, n - (c * d.Rows)), ps + (c * tp),

@@ -19,16 +19,7 @@ internal sealed partial class PhaseBuilder
     public void LayerNorm(Operand x, int m, int n, TensorRegion affine, IntLayerNormConstants norm, Operand c)
     {
         var blocks = (n + d.Cols - 1) / d.Cols;
-        var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
-        var buffers = plan.BufferTop / (2 * blocks) >= 1 ? 2 : 1;
-        var tmMax = Math.Min(64, Math.Min(plan.BufferTop / (buffers * blocks), (plan.Banked ? plan.BankRows : plan.SpHalf) / (blocks * chunksPerBlock)));
-        if (tmMax < 1)
-        {
-            throw new ArgumentException(plan.RowTooWide(n, blocks, false, plan.BufferTop));
-        }
-
-        var tiles = (m + tmMax - 1) / tmMax;
-        var tm = (m + tiles - 1) / tiles;
+        var (tm, buffers) = KernelGeometry.LayerNormTiles(d, plan, m, n);
         var tile = 0;
         for (var m0 = 0; m0 < m; m0 += tm, tile++)
         {

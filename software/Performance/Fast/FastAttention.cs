@@ -11,34 +11,16 @@ namespace HwGen.Software.Performance.Fast;
 /// </summary>
 internal static class FastAttention
 {
-    private const int GroupedAttentionMaxSeq = 64; // as PhaseBuilder
-
     /// <summary>The tiles of one head's QKᵀ+Softmax and P·V as <c>AttentionHeads</c> lowers them, or null when it would not.</summary>
     public static (int QkTiles, int PvTiles)? Heads(WorkTally qk, WorkTally pv, DesignModel d, MemoryPlan plan, int n, int dh, bool causal)
     {
-        static int CeilDiv(int a, int b) => (a + b - 1) / b;
-        var (bs, cd, cs, bd) = (CeilDiv(n, d.Cols), CeilDiv(dh, d.Rows), CeilDiv(n, d.Rows), CeilDiv(dh, d.Cols));
-        if (n <= GroupedAttentionMaxSeq || !plan.Banked || !d.SupportOs)
+        if (KernelGeometry.AttentionHeads(d, plan, n, dh, late: false) is not { } g)
         {
             return null;
         }
 
-        var kRows = bs * cd * d.Rows;
-        if (kRows > plan.BankedB(0).Size || bd * n > plan.BankedB(1).Size)
-        {
-            return null;
-        }
-
-        var tm = Math.Min(d.Rows, n);
-        var scoreRows = tm * bs;
-        var tpMax = Math.Min(64, Math.Min((plan.GammaBetaRow - (2 * scoreRows)) / (2 * bd), plan.BankRows / (2 * cs)));
-        if (tpMax < 1)
-        {
-            return null;
-        }
-
-        var tp = CeilDiv(n, CeilDiv(n, tpMax));
-        var (qTiles, pTiles) = (CeilDiv(n, tm), CeilDiv(n, tp));
+        var (bs, bd, tm, tp) = (g.KeyBlocks, g.DimBlocks, g.Tm, g.Tp);
+        var (qTiles, pTiles) = (g.QkTiles, g.PvTiles);
 
         // QKᵀ: Kᵀ once, Qᵀ per tile, one output-stationary compute per (unmasked) key block, a Softmax normalize per tile.
         foreach (var (kc, count) in FastGemm.Pieces(dh, d.Rows))
@@ -58,8 +40,8 @@ internal static class FastAttention
                 qk.Loads(count, mt, piece, LoadTarget.ScratchpadTransposed);
             }
 
-            qk.ComputeOs(causal ? Math.Min(bs, ((m0 + mt - 1) / d.Cols) + 1) : bs, mt, dh, overwrite: true, bankConflict: false);
-            qk.Normalizes(1, mt, n, NormalizeFunc.Softmax);
+            qk.ComputeOs(g.QkBlocks(m0, mt, causal), mt, dh, overwrite: true, bankConflict: false);
+            qk.Normalizes(1, mt, g.NormalizeWidth(m0, mt, causal), NormalizeFunc.Softmax);
         }
 
         // V once (issued with the next head's scores), then per tile P's (unmasked) chunks, the computes and the stores.
@@ -68,10 +50,10 @@ internal static class FastAttention
             pv.Loads(count, n, cols, LoadTarget.Scratchpad);
         }
 
-        for (var m0 = 0; m0 < n; m0 += tp)
+        for (var (m0, t) = (0, 0); m0 < n; m0 += tp, t++)
         {
             var mt = Math.Min(tp, n - m0);
-            var chunks = causal ? Math.Min(cs, ((m0 + mt - 1) / d.Rows) + 1) : cs;
+            var chunks = g.PvChunks(t, causal);
             pv.Loads(chunks, mt, Math.Min(d.Rows, n), LoadTarget.Scratchpad);
             pv.ComputeWs(chunks * bd, mt, Math.Min(d.Rows, n), overwrite: false, bankConflict: false);
             pv.Configs(1);

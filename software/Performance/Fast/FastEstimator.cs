@@ -140,16 +140,7 @@ public static class FastEstimator
     private static int RowLayerNorm(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n)
     {
         var blocks = (n + d.Cols - 1) / d.Cols;
-        var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
-        var buffers = plan.BufferTop / (2 * blocks) >= 1 ? 2 : 1;
-        var tmMax = Math.Min(64, Math.Min(plan.BufferTop / (buffers * blocks), (plan.Banked ? plan.BankRows : plan.SpHalf) / (blocks * chunksPerBlock)));
-        if (tmMax < 1)
-        {
-            throw new ArgumentException(plan.RowTooWide(n, blocks, false, plan.BufferTop));
-        }
-
-        var tiles = (m + tmMax - 1) / tmMax;
-        var tm = (m + tiles - 1) / tiles;
+        var (tm, _) = KernelGeometry.LayerNormTiles(d, plan, m, n);
         w.Loads(1, 2 * blocks, d.Cols, Generator.Isa.LoadTarget.Accumulator);
         foreach (var (mt, mc) in FastGemm.Pieces(m, tm))
         {
@@ -157,7 +148,7 @@ public static class FastEstimator
             FastGemm.Epilogue(w, d, mc, GemmEpilogue.LayerNorm, mt, n, blocks);
         }
 
-        return tiles;
+        return (m + tm - 1) / tm;
     }
 
     /// <summary>

@@ -150,27 +150,12 @@ internal static class FastGemm
     /// </summary>
     public static int ResidualOs(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue)
     {
-        var blocks = (n + d.Cols - 1) / d.Cols;
-        var sub = Math.Min(m, Math.Min(d.Rows, plan.BufferTop / (2 * blocks)));
-        if (!d.SupportOs || sub < 1 || blocks > plan.BiasCap || d.SpRowBytes < d.Rows)
+        if (KernelGeometry.ResidualOs(d, plan, m, n, k) is not { } g)
         {
             return 0;
         }
 
-        var banked = plan.Banked && k <= plan.BankRows && k <= plan.BankedB(1).Size;
-        var aBuffers = banked ? 2 : (plan.IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
-        var half = (plan.IdentityRow - (aBuffers * k)) / 2;
-        var perPhase = Math.Min(blocks, (banked ? plan.BankedB(1).Size : half) / k);
-        var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
-        var residualRows = blocks * chunksPerBlock * sub;
-        if (perPhase < 1 || residualRows > (banked ? plan.BankRows : half))
-        {
-            return 0;
-        }
-
-        var subtiles = banked && m > sub && 4 * blocks * sub <= plan.BufferTop && 2 * (k + residualRows) <= plan.BankRows ? 2 : 1;
-        var tm = subtiles * sub;
-        var xRows = blocks * sub;
+        var (blocks, sub, subtiles, tm, xRows) = (g.Blocks, g.Sub, g.Subtiles, g.TileM, g.XRows);
         var residualBase = plan.ResidualRowFor(0, subtiles * xRows, plan.BufferTop);
         var nc = Math.Min(d.Cols, n);
         var tiles = 0;
