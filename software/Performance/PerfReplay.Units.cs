@@ -9,14 +9,20 @@ internal sealed partial class PerfReplay
 {
     private (long Push, long Finish) Load(InstructionView insn, long take, long tokens)
     {
-        // S_IDLE -> (S_WAIT: pop) -> S_ROW: one burst address per cycle.
+        // S_IDLE -> (S_WAIT: pop) -> S_ROW (or S_MRG, merged bursts): one burst address per cycle.
         var g = insn.Tokens.HasFlag(Tokens.PopNext) ? Math.Max(take + 1, tokens) + 1 : take + 1;
         var first = g;
         var rowBytes = insn.LoadRowBytes;
         var addr = insn.DramAddr;
         long last = g;
         var ring = outstanding.Length;
-        for (long r = 0; r < insn.Rows; r++, addr += insn.DramStride)
+        var merged = LoadBursts.Mergeable(addr, insn.DramStride, insn.Rows, rowBytes, axi);
+        if (merged)
+        {
+            (g, last) = MergedLoad(insn, g, rowBytes);
+        }
+
+        for (long r = 0; !merged && r < insn.Rows; r++, addr += insn.DramStride)
         {
             g = Math.Max(g, outstanding[r % ring] + 1);
             var off = addr % axi;
@@ -55,6 +61,48 @@ internal sealed partial class PerfReplay
 
         busy[0] += push - first;
         return (push, push);
+    }
+
+    // A contiguous rectangle: merged bursts, one address a cycle, at most the outstanding bursts in flight; the row
+    // descriptors go out one a cycle, at most DMA_OUTSTANDING ahead of the rows the read side has completed. Returns the
+    // cycle the unit takes the next instruction and the last beat's cycle.
+    private (long Free, long Last) MergedLoad(InstructionView insn, long g, long rowBytes)
+    {
+        var ring = outstanding.Length;
+        var rowBeats = rowBytes / axi;
+        var done = new long[insn.Rows]; // cycle each row's last beat arrives
+        long row = 0, b = 0, last = g;
+        foreach (var (_, beats) in LoadBursts.Merged(insn.DramAddr, (long)insn.Rows * rowBeats, axi))
+        {
+            g = Math.Max(g, outstanding[b % ring] + 1);
+            var arrive = g + ArSlice + p.MemoryLatency;
+            if (arrive < loadDataNotBefore)
+            {
+                var from = Math.Max(arrive, emissionFrom);
+                if (from < loadDataNotBefore)
+                {
+                    bus.Reserve(from, loadDataNotBefore - from);
+                }
+
+                arrive = loadDataNotBefore;
+                emissionFrom = loadDataNotBefore;
+            }
+
+            var s = bus.Reserve(arrive, beats);
+            last = s + beats - 1;
+            outstanding[b++ % ring] = last;
+            for (var i = 0; i < beats / rowBeats; i++)
+            {
+                done[row++] = s + ((i + 1) * rowBeats) - 1;
+            }
+
+            g++;
+        }
+
+        // The last descriptor waits for room: the row DMA_OUTSTANDING before it has completed.
+        var desc = insn.Rows - 1 - ring;
+        var free = Math.Max(g, desc >= 0 ? done[desc] + 2 : 0);
+        return (free, last);
     }
 
     // Replays a compute; returns how long its rows stay in the pipeline after its last one is issued.
