@@ -24,7 +24,7 @@ internal sealed partial class PerfReplay
 
         for (long r = 0; !merged && r < insn.Rows; r++, addr += insn.DramStride)
         {
-            g = Math.Max(g, outstanding[r % ring] + 1);
+            g = Math.Max(g, outstanding[burstSeq % ring] + 1);
             var off = addr % axi;
             var beats = ((off + rowBytes - 1) / axi) + 1;
             var aligned = addr - off;
@@ -46,7 +46,7 @@ internal sealed partial class PerfReplay
 
             var s = bus.Reserve(arrive, beats);
             last = s + beats - 1;
-            outstanding[r % ring] = last;
+            outstanding[burstSeq++ % ring] = last;
             g += split ? 2 : 1;
         }
 
@@ -63,18 +63,15 @@ internal sealed partial class PerfReplay
         return (push, push);
     }
 
-    // A contiguous rectangle: merged bursts, one address a cycle, at most the outstanding bursts in flight; the row
-    // descriptors go out one a cycle, at most DMA_OUTSTANDING ahead of the rows the read side has completed. Returns the
-    // cycle the unit takes the next instruction and the last beat's cycle.
+    // A contiguous rectangle: one descriptor for all its rows, then merged bursts, one address a cycle, at most the
+    // outstanding bursts in flight. Returns the cycle the unit takes the next instruction and the last beat's cycle.
     private (long Free, long Last) MergedLoad(InstructionView insn, long g, long rowBytes)
     {
         var ring = outstanding.Length;
-        var rowBeats = rowBytes / axi;
-        var done = new long[insn.Rows]; // cycle each row's last beat arrives
-        long row = 0, b = 0, last = g;
-        foreach (var (_, beats) in LoadBursts.Merged(insn.DramAddr, (long)insn.Rows * rowBeats, axi))
+        long last = g;
+        foreach (var (_, beats) in LoadBursts.Merged(insn.DramAddr, insn.Rows * (rowBytes / axi), axi))
         {
-            g = Math.Max(g, outstanding[b % ring] + 1);
+            g = Math.Max(g, outstanding[burstSeq % ring] + 1);
             var arrive = g + ArSlice + p.MemoryLatency;
             if (arrive < loadDataNotBefore)
             {
@@ -90,19 +87,11 @@ internal sealed partial class PerfReplay
 
             var s = bus.Reserve(arrive, beats);
             last = s + beats - 1;
-            outstanding[b++ % ring] = last;
-            for (var i = 0; i < beats / rowBeats; i++)
-            {
-                done[row++] = s + ((i + 1) * rowBeats) - 1;
-            }
-
+            outstanding[burstSeq++ % ring] = last;
             g++;
         }
 
-        // The last descriptor waits for room: the row DMA_OUTSTANDING before it has completed.
-        var desc = insn.Rows - 1 - ring;
-        var free = Math.Max(g, desc >= 0 ? done[desc] + 2 : 0);
-        return (free, last);
+        return (g, last);
     }
 
     // Replays a compute; returns how long its rows stay in the pipeline after its last one is issued.
