@@ -24,6 +24,8 @@ internal static class CliApp
         root.Subcommands.Add(PruneCommand.Create());
         root.Subcommands.Add(ExploreCommand.Create());
         root.Subcommands.Add(ResourceFitCommand.Create());
+        root.Subcommands.Add(PerfBenchCommand.Bench());
+        root.Subcommands.Add(PerfBenchCommand.Check());
         var isaDoc = new Command("isa-doc", "Print docs/isa.md (the ISA reference) generated from the single ISA definition.");
         isaDoc.SetAction(_ =>
         {

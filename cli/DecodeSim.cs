@@ -17,7 +17,8 @@ internal static class DecodeSim
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static async Task<int> RunAsync(DesignModel design, string configArgument, DecodeModel model, CosimOptions options, FileInfo? json, CancellationToken cancel)
+    public static async Task<int> RunAsync(DesignModel design, string configArgument, DecodeModel model, CosimOptions options, FileInfo? json, string? plot, bool goldenPrefill,
+        CancellationToken cancel)
     {
         try
         {
@@ -34,7 +35,7 @@ internal static class DecodeSim
         }
 
         var (ok, report, exit) = await StepwiseSession.RunAsync(design, configArgument,
-            (session, progress) => DecodeCosim.RunAsync(session, model, options, progress, cancel), cancel).ConfigureAwait(false);
+            (session, progress) => DecodeCosim.RunAsync(session, model, options, progress, goldenPrefill, cancel), cancel).ConfigureAwait(false);
         if (!ok)
         {
             return exit;
@@ -47,7 +48,26 @@ internal static class DecodeSim
         }
 
         var failed = report.Steps.FirstOrDefault(s => !s.Cosim.Match);
-        return failed is null ? (report.Match ? ExitCodes.Ok : ExitCodes.Mismatch) : ExitCodes.Of(failed.Cosim);
+        var outcome = failed is null ? (report.Match ? ExitCodes.Ok : ExitCodes.Mismatch) : ExitCodes.Of(failed.Cosim);
+        return plot is null || SavePlot(plot, report, json is not null) ? outcome : (outcome == ExitCodes.Ok ? ExitCodes.BadInput : outcome);
+    }
+
+    /// <summary>Cycles per decode step against the context (<c>--plot</c>), written last so the report and JSON above are kept.</summary>
+    private static bool SavePlot(string path, DecodeReport report, bool json)
+    {
+        try
+        {
+            // The argument check removed any folders it created for its probe; create them for real now.
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            HwGen.Report.DecodePlot.Save(path, report);
+            AnsiConsole.MarkupLineInterpolated($"plot: {path}");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: --plot {path}: {ex.Message} (the report{(json ? " and JSON" : "")} above {(json ? "are" : "is")} complete)");
+            return false;
+        }
     }
 
     private static void Print(DecodeReport r)
@@ -68,11 +88,16 @@ internal static class DecodeSim
         }
 
         AnsiConsole.Write(table);
+        if (r.Note is not null)
+        {
+            AnsiConsole.MarkupLine("[red]FAIL[/] " + Markup.Escape(r.Note));
+        }
+
         var ratio = r.CyclesPerToken > 0 ? r.BoundCyclesPerToken / r.CyclesPerToken : 0;
         AnsiConsole.MarkupLine((r.Match ? "[green]PASS[/] " : "[red]FAIL[/] ") + Markup.Escape(
             $"{r.Workload} on {r.Config}: {r.Tokens} tokens from {r.DecodeSteps.Count()} decode steps of {N(r.CyclesPerStep)} cycles, {N(r.CyclesPerToken)} cycles per token " +
             $"(roofline bound {N(r.BoundCyclesPerToken)}: {P(ratio)} of it; {r.DecodeSteps.LastOrDefault()?.Bound ?? "no"}-bound, array {P(r.DecodeSteps.Any() ? r.DecodeSteps.Average(s => s.Utilization) : 0)} busy); " +
-            $"prefill {N(r.PrefillCycles)} cycles; " +
+            (r.GoldenPrefills > 0 ? $"prefill on the golden model only ({r.GoldenPrefills} program(s), not timed); " : $"prefill {N(r.PrefillCycles)} cycles; ") +
             $"cache rows and logits bit-exact at every step: {(r.Match ? "yes" : "no")}"));
     }
 
@@ -88,6 +113,7 @@ internal static class DecodeSim
             ["tokens"] = r.Tokens,
             ["cycles_per_step"] = r.CyclesPerStep,
             ["prefill_cycles"] = r.PrefillCycles,
+            ["golden_prefills"] = r.GoldenPrefills,
             ["cycles_per_token"] = r.CyclesPerToken,
             ["bound_cycles_per_token"] = r.BoundCyclesPerToken,
             ["chosen_tokens"] = r.Chosen,

@@ -22,9 +22,10 @@ internal static class ExploreCommand
         var maxSynth = new Option<int>("--max-synth") { Description = "With --recheck: fully synthesize (Yosys, Xilinx) at most this many front points, the smallest by area first, one at a time locally; 0: none.", DefaultValueFactory = _ => 1 };
         var slurm = SlurmCli.SlurmOption("the re-check");
         var partition = SlurmCli.PartitionOption();
+        var estimator = PerfBenchCommand.EstimatorOption();
         var cmd = new Command("explore", "Sweep a design space with the models: Pareto front over cycles, energy and FPGA area (the resource model's LUT-equivalents); CSV, JSON and plots; optional re-check in co-simulation and synthesis, locally or on Slurm.")
         {
-            space, output, jobs, recheck, maxRecheck, maxSynth, slurm, partition,
+            space, output, jobs, recheck, maxRecheck, maxSynth, slurm, partition, estimator,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -72,6 +73,7 @@ internal static class ExploreCommand
                 Space = file,
                 OutputDirectory = parse.GetValue(output)!,
                 Jobs = jobCount,
+                Estimator = parse.GetValue(estimator) == "replay" ? EstimatorKind.Replay : EstimatorKind.Fast,
                 Recheck = runner,
                 HwgenCommand = SlurmCli.SelfCommand(),
                 MaxRecheck = parse.GetValue(maxRecheck),
@@ -79,7 +81,7 @@ internal static class ExploreCommand
                 MaxSynth = synthCount,
             };
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"hwgen explore: {file.PointCount:#,0} points ({string.Join(" × ", file.Sweep.Select(s => $"{s.Key.Path} {s.Values.Count}"))}), workload {file.Workload}, {jobCount} job(s), output {settings.OutputDirectory}/"));
+                $"hwgen explore: {file.PointCount:#,0} points ({string.Join(" × ", file.Axes.Select(s => $"{s.Key} {s.Values.Count}"))}), workload {file.Workload}, {(settings.Estimator == EstimatorKind.Fast ? "fast" : "replay")} estimator, {jobCount} job(s), output {settings.OutputDirectory}/"));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             ExploreSummary summary;
             try
@@ -107,7 +109,7 @@ internal static class ExploreCommand
     {
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv,
-            $"{s.Points:#,0} points in {elapsed.TotalSeconds:0.0} s ({s.Resumed:#,0} resumed from an earlier run): {s.Ok:#,0} ok, {s.Invalid:#,0} invalid configurations, {s.DoesNotFit:#,0} where the workload does not fit"));
+            $"{s.Points:#,0} points in {elapsed.TotalSeconds:0.0} s ({(s.Points - s.Resumed) / Math.Max(elapsed.TotalMinutes, 1e-9):#,0} evaluated per minute; {s.Resumed:#,0} resumed from an earlier run): {s.Ok:#,0} ok, {s.Invalid:#,0} invalid configurations, {s.DoesNotFit:#,0} where the workload does not fit"));
         var keys = s.Front.Count > 0 ? s.Front[0].Values.Keys.ToList() : [];
         var table = new Table().AddColumns([.. keys, "cycles", "util.", "µJ", "PEs", "KiB", "LUTs", "DSPs", "BRAM", "LUT-eq"]);
         foreach (var p in s.Front.Take(15))

@@ -36,9 +36,14 @@ internal static class RunCommand
         var plot = new Option<FileInfo?>("--plot") { Description = "With co-simulation: draw each batch's per-operation cycles as a PNG (several batches: -batchN before .png)." };
         var goldenOnly = new Option<bool>("--golden-only") { Description = "Run the bit-exact golden model only (no co-simulation): accuracy over many sentences in seconds." };
         var pruneMasks = new Option<FileInfo?>("--prune-masks") { Description = "Structured pruning: a JSON file of the heads and FFN filters each layer keeps, {\"layers\": [{\"heads\": [..], \"filters\": [..]}, ...]} (docs/pruning.md)." };
+        var pruneTokens = new Option<string?>("--prune-tokens") { Description = "Token pruning: " + TokenPruning.Usage + "; each sentence keeps its [CLS] and is pruned by its own attention; one program per layer (docs/pruning.md)." };
+        var calibratedThresholds = new Option<bool>("--calibrated-thresholds") { Description = "With --prune-tokens: turn each keep=F budget into one fixed threshold found on the --calibration sentences, applied to every sentence run." };
+        var relativeThresholds = new Option<bool>("--relative-thresholds") { Description = "With --calibrated-thresholds: find relative thresholds (on n × the importance, i.e. against the mean attention 1/n; LAYER:relative=R) instead of absolute ones." };
+        var tokenPooling = new Option<string?>("--token-pooling") { Description = "With --prune-tokens: kept (pool the kept tokens only) or frozen (a pruned token adds its state from the layer after which it left, read from DRAM)." };
+        tokenPooling.AcceptOnlyFromAmong("kept", "frozen");
         var cmd = new Command("run", "Run a real Transformer encoder (ONNX) on sentences on the accelerator and compare its embeddings with ONNX Runtime's float output.")
         {
-            config, model, text, textFile, pooling, datapath, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot, pruneMasks,
+            config, model, text, textFile, pooling, datapath, json, study, calibration, evaluation, rowsOption, integerOption, goldenOnly, heldOut, batchTokens, dump, plot, pruneMasks, pruneTokens, calibratedThresholds, relativeThresholds, tokenPooling,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -63,6 +68,10 @@ internal static class RunCommand
                     parse.GetValue(dump)?.ToString(),
                     parse.GetValue(plot)?.FullName,
                     parse.GetValue(pruneMasks)?.FullName,
+                    parse.GetValue(pruneTokens),
+                    parse.GetValue(calibratedThresholds),
+                    parse.GetValue(relativeThresholds),
+                    parse.GetValue(tokenPooling),
                     cancel).ConfigureAwait(false);
             }
             catch (ModelException ex)
@@ -74,8 +83,20 @@ internal static class RunCommand
         return cmd;
     }
 
-    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, string? datapathName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, string? masksPath, CancellationToken cancel)
+    private static async Task<int> Execute(FileInfo? config, string modelName, string[] texts, FileInfo? textFile, string? poolingName, string? datapathName, FileInfo? json, bool study, int calibrationCount, int evaluationCount, int[] rows, bool integerRows, bool goldenOnly, int heldOut, int batchTokens, string? dump, string? plot, string? masksPath, string? pruneTokens, bool calibratedThresholds, bool relativeThresholds, string? tokenPooling, CancellationToken cancel)
     {
+        if (relativeThresholds && !calibratedThresholds)
+        {
+            Console.Error.WriteLine("error: --relative-thresholds chooses the kind of threshold --calibrated-thresholds finds; give --calibrated-thresholds (or a relative point, e.g. --prune-tokens 2:relative=1.0)");
+            return ExitCodes.BadInput;
+        }
+
+        if (TokenOptionsError(pruneTokens, calibratedThresholds || tokenPooling is not null, study, dump, plot) is { } tokenError)
+        {
+            Console.Error.WriteLine($"error: {tokenError}");
+            return ExitCodes.BadInput;
+        }
+
         if (masksPath is not null && study)
         {
             Console.Error.WriteLine("error: --prune-masks prunes the model run on the accelerator; the quantization study (--study) runs the unpruned model");
@@ -179,6 +200,25 @@ internal static class RunCommand
             Console.WriteLine(pruning);
         }
 
+        if (pruneTokens is not null)
+        {
+            TokenPruning plan;
+            try
+            {
+                plan = TokenPruning.Parse(pruneTokens, m.Layers.Length);
+            }
+            catch (FormatException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message} ({m.Name} has {m.Layers.Length} encoder layers)");
+                return ExitCodes.BadInput;
+            }
+
+            var calibration = session.Tokenize(calibrationSet);
+            var lowering = new EncoderLowering(pruned ?? m, calibration, perColumn ? ColumnOptions.Recommended : null);
+            return await new TokenPrunedRun(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens)
+                .ExecuteAsync(pruned ?? m, lowering, plan, (calibratedThresholds, relativeThresholds), tokenPooling == "frozen", sentences, calibration, json, pruning, cancel).ConfigureAwait(false);
+        }
+
         var run = new ModelOnAccelerator(session, design!, config!.ToString(), pooling, goldenOnly, batchTokens)
         {
             Model = pruned,
@@ -188,6 +228,30 @@ internal static class RunCommand
             Columns = perColumn ? ColumnOptions.Recommended : null,
         };
         return await run.ExecuteAsync(sentences, calibrationSet, json, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>The first problem of the token-pruning options, checked before any work (the layer range once the model is loaded), or null.</summary>
+    internal static string? TokenOptionsError(string? pruneTokens, bool calibrated, bool study, string? dump, string? plot)
+    {
+        if (pruneTokens is null)
+        {
+            return calibrated ? "--calibrated-thresholds and --token-pooling are options of token pruning; give --prune-tokens (e.g. 2:keep=0.5)" : null;
+        }
+
+        if (study || dump is not null || plot is not null)
+        {
+            return $"--prune-tokens runs the model one program per layer; {(study ? "--study runs the unpruned model" : (dump is not null ? "--dump" : "--plot") + " shows a one-program co-simulation")}";
+        }
+
+        try
+        {
+            TokenPruning.Parse(pruneTokens, int.MaxValue);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
+        }
     }
 
     /// <summary>One line: each layer's kept heads and filters and the MACs of a 128-token sentence against the unpruned model.</summary>

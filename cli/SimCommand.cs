@@ -42,9 +42,13 @@ internal static class SimCommand
         {
             Description = "Token pruning of a layer stack, one program per layer, against the unpruned stack: LAYER:keep=F (budget) or LAYER:threshold=T, comma-separated (docs/pruning.md).",
         };
+        var goldenPrefill = new Option<bool>("--golden-prefill")
+        {
+            Description = "Generation workloads: run the prompt's prefill on the golden model only and co-simulate the decode steps from its DRAM image (long contexts).",
+        };
         var cmd = new Command("sim", "Co-simulate a workload on the generated RTL in Verilator and compare every output bit with the golden model.")
         {
-            config, workload, program, memory, dataflow, seed, json, dump, plot, trace, traceFile, latency, stall, jitter, maxCycles, watchdog, slverr, pruneTokens,
+            config, workload, program, memory, dataflow, seed, json, dump, plot, trace, traceFile, latency, stall, jitter, maxCycles, watchdog, slverr, pruneTokens, goldenPrefill,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -67,10 +71,10 @@ internal static class SimCommand
                 // Big-little decoding (docs/decode.md): two decoders, co-simulated step by step.
                 var (bild, bildError) = BildSim.Parse(parse.GetValue(workload)!, parse.GetValue(seed));
                 var refused = parse.GetValue(dump) is not null || plotPath is not null || parse.GetValue(trace) || parse.GetValue(slverr) is not null || parse.GetValue(dataflow) is not null
-                    || parse.GetValue(pruneTokens) is not null;
+                    || parse.GetValue(pruneTokens) is not null || parse.GetValue(goldenPrefill);
                 if (bildError is not null || refused)
                 {
-                    Console.Error.WriteLine($"error: {bildError ?? "--dump, --plot, --trace, --slverr, --dataflow and --prune-tokens are not supported with a bild workload"}");
+                    Console.Error.WriteLine($"error: {bildError ?? "--dump, --plot, --trace, --slverr, --dataflow, --prune-tokens and --golden-prefill are not supported with a bild workload"}");
                     return ExitCodes.BadInput;
                 }
 
@@ -84,6 +88,7 @@ internal static class SimCommand
                 {
                     ("--program", parse.GetValue(program) is not null), ("--dump", parse.GetValue(dump) is not null), ("--plot", plotPath is not null),
                     ("--trace", parse.GetValue(trace)), ("--slverr", parse.GetValue(slverr) is not null), ("--dataflow", parse.GetValue(dataflow) is not null),
+                    ("--golden-prefill", parse.GetValue(goldenPrefill)),
                 }.FirstOrDefault(o => o.Given).Name;
                 var pruneOptions = StepOptions();
                 return given is not null
@@ -95,7 +100,7 @@ internal static class SimCommand
             {
                 var unsupported = new (string Name, bool Given)[]
                 {
-                    ("--dump", parse.GetValue(dump) is not null), ("--plot", plotPath is not null), ("--trace", parse.GetValue(trace)),
+                    ("--dump", parse.GetValue(dump) is not null), ("--trace", parse.GetValue(trace)),
                     ("--slverr", parse.GetValue(slverr) is not null), ("--dataflow", parse.GetValue(dataflow) is not null),
                 }.FirstOrDefault(o => o.Given).Name;
                 if (error is not null || unsupported is not null)
@@ -105,7 +110,13 @@ internal static class SimCommand
                 }
 
                 var decodeOptions = StepOptions();
-                return await DecodeSim.RunAsync(design, parse.GetValue(config)!.ToString(), decode!, decodeOptions, parse.GetValue(json), cancel).ConfigureAwait(false);
+                return await DecodeSim.RunAsync(design, parse.GetValue(config)!.ToString(), decode!, decodeOptions, parse.GetValue(json), plotPath, parse.GetValue(goldenPrefill), cancel).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(goldenPrefill))
+            {
+                Console.Error.WriteLine("error: --golden-prefill applies to a generation workload (generate=N), whose prompt prefill it runs on the golden model only");
+                return ExitCodes.BadInput;
             }
 
             CompiledProgram compiled;

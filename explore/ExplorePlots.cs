@@ -38,16 +38,16 @@ public static class ExplorePlots
         ArgumentNullException.ThrowIfNull(points);
         var multi = new Multiplot();
         var plots = new List<Plot>();
-        foreach (var (key, values) in space.Sweep)
+        foreach (var (key, values) in space.Axes)
         {
             var plot = new Plot();
-            var medians = values.Select(v => Median(points.Where(p => p.Status == "ok" && p.Values[key.Path] == v).Select(p => (double)p.Cycles))).ToArray();
+            var medians = values.Select(v => Median(points.Where(p => p.Status == "ok" && p.Values[key] == v).Select(p => (double)p.Cycles))).ToArray();
             var bars = plot.Add.Bars(medians.Select(m => m / 1000).ToArray());
             bars.Color = Colors.SteelBlue;
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
                 [.. Enumerable.Range(0, values.Count).Select(i => (double)i)], [.. values]);
             plot.Axes.Margins(bottom: 0);
-            plot.XLabel(key.Path);
+            plot.XLabel(key);
             plot.YLabel("median cycles (thousands)");
             plots.Add(plot);
         }

@@ -24,7 +24,7 @@ public sealed class ExploreRun(ExploreSettings settings)
         ArgumentNullException.ThrowIfNull(settings);
         var dir = Path.GetFullPath(settings.OutputDirectory);
         Directory.CreateDirectory(dir);
-        var evaluator = new PointEvaluator(settings.Space);
+        var evaluator = new PointEvaluator(settings.Space, settings.Estimator);
         var total = (int)settings.Space.PointCount;
         var ids = Enumerable.Range(0, total).Select(i => evaluator.Id(evaluator.Values(i))).ToArray();
         var resultsPath = Path.Combine(dir, "results.jsonl");
@@ -100,16 +100,16 @@ public sealed class ExploreRun(ExploreSettings settings)
 
     private string Csv(IReadOnlyList<PointResult> points)
     {
-        var keys = settings.Space.Sweep.Select(s => s.Key.Path).ToList();
+        var keys = settings.Space.Axes.Select(s => s.Key).ToList();
         var sb = new StringBuilder("index,id,").Append(string.Join(',', keys))
-            .Append(",status,cycles,utilization,energy_uj,mac_uj,scratchpad_uj,accumulator_uj,dram_uj,units_uj,edp_uj_mcycles,pes,on_chip_kib,luts,ffs,dsps,brams,area_lut_eq,on_front,reason\n");
+            .Append(",status,cycles,utilization,energy_uj,mac_uj,scratchpad_uj,accumulator_uj,dram_uj,units_uj,edp_uj_mcycles,pes,on_chip_kib,luts,ffs,dsps,brams,area_lut_eq,on_front,estimator,accuracy,reason\n");
         foreach (var p in points)
         {
             var split = p.EnergySplitUj.Length == 5 ? p.EnergySplitUj : new double[5];
             sb.Append(CultureInfo.InvariantCulture, $"{p.Index},{p.Id},").Append(string.Join(',', keys.Select(k => p.Values[k])))
                 .Append(CultureInfo.InvariantCulture, $",{p.Status},{p.Cycles},{p.Utilization:0.0000},{p.EnergyUj:0.###},")
                 .Append(string.Join(',', split.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture))))
-                .Append(CultureInfo.InvariantCulture, $",{p.Edp:0.###},{p.Pes},{p.OnChipKib},{p.Luts},{p.Ffs},{p.Dsps},{p.Brams},{p.AreaLutEq},{(p.OnFront ? 1 : 0)},\"{p.Reason.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
+                .Append(CultureInfo.InvariantCulture, $",{p.Edp:0.###},{p.Pes},{p.OnChipKib},{p.Luts},{p.Ffs},{p.Dsps},{p.Brams},{p.AreaLutEq},{(p.OnFront ? 1 : 0)},{p.Estimator},{p.Accuracy?.ToString(CultureInfo.InvariantCulture)},\"{p.Reason.Replace("\"", "'", StringComparison.Ordinal)}\"\n");
         }
 
         return sb.ToString();

@@ -11,6 +11,9 @@ public sealed record ExploreSettings
     /// <summary>Where results, plots and the re-check go; a folder from an earlier run of the same space resumes it.</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary>How points are estimated (default: the fast estimator, without building programs).</summary>
+    public EstimatorKind Estimator { get; init; } = EstimatorKind.Fast;
+
     /// <summary>Points evaluated in parallel.</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
 

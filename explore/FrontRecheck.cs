@@ -35,7 +35,7 @@ internal sealed class FrontRecheck(ExploreSettings settings, string dir)
 
         string Config(PointResult p) => Path.Combine(configs, p.Id + ".yaml");
         var sim = await RunBatchAsync(settings.Recheck, "recheck-", simulated, p =>
-            ["sim", Config(p), "--workload", settings.Space.Workload.ToString(), "--json", Path.Combine(configs, p.Id + ".sim.json")], ct).ConfigureAwait(false);
+            ["sim", Config(p), "--workload", (settings.Space.Model.Count == 0 ? settings.Space.Workload : ModelSpace.Workload(settings.Space.Workload, p.Values)).ToString(), "--json", Path.Combine(configs, p.Id + ".sim.json")], ct).ConfigureAwait(false);
         var synth = await RunBatchAsync(settings.SynthRecheck, "synth-", synthesized, p =>
             ["synth", Config(p), "--target", "xilinx", "--output", Path.Combine(configs, p.Id + "-rtl"), "--json", Path.Combine(configs, p.Id + ".synth.json")], ct).ConfigureAwait(false);
         var rows = new List<RecheckRow>();

@@ -7,7 +7,7 @@ public static class ParetoFront
     public static double[] Objectives(PointResult p)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return [p.Cycles, p.EnergyUj, p.AreaLutEq];
+        return p.Accuracy is { } accuracy ? [p.Cycles, p.EnergyUj, p.AreaLutEq, -accuracy] : [p.Cycles, p.EnergyUj, p.AreaLutEq];
     }
 
     /// <summary>Indices (into <paramref name="points"/>) of the non-dominated points; equal points are all kept.</summary>

@@ -15,6 +15,12 @@ public sealed record PointResult
     /// <summary><c>ok</c>, <c>invalid</c> (the configuration rules refuse the combination) or <c>does_not_fit</c> (the workload does not compile for it).</summary>
     public required string Status { get; init; }
 
+    /// <summary>Which estimator gave the cycles and work: <c>fast</c> (from the shapes) or <c>replay</c> (the compiled program in the performance model).</summary>
+    public string Estimator { get; init; } = "replay";
+
+    /// <summary>Accuracy of the point's model shape from the space's accuracy CSV (null without one).</summary>
+    public double? Accuracy { get; init; }
+
     /// <summary>Why a point is not ok.</summary>
     public string Reason { get; init; } = string.Empty;
 

@@ -16,6 +16,8 @@ namespace HwGen.Explore;
 ///   scratchpad.kib: {from: 64, to: 512} # powers of two for power-of-two keys, else every integer
 ///   array.dataflow: [ws, both]
 /// </code>
+/// An optional <c>model:</c> mapping sweeps the layer workload's shape too (<see cref="ModelSpace"/>; then <c>sweep</c> may
+/// be left out to search shapes on the base configuration alone).
 /// Every point of the cartesian product of the sweep is one configuration. Unknown keys, values of the wrong type or out
 /// of a key's range are errors naming the key and the line; combinations the configuration rules refuse (tiles that do
 /// not divide the array, say) are points reported as invalid, not errors.
@@ -34,8 +36,17 @@ public sealed record SpaceFile
     /// <summary>The swept keys in file order, each with its values in file order (as YAML scalars).</summary>
     public required IReadOnlyList<(ConfigKey Key, IReadOnlyList<string> Values)> Sweep { get; init; }
 
+    /// <summary>The model-shape keys (<c>model.hidden</c>, ...) in file order with their values; empty without <c>model:</c>.</summary>
+    public IReadOnlyList<(string Key, IReadOnlyList<string> Values)> Model { get; init; } = [];
+
+    /// <summary>Accuracy per model shape (<c>accuracy:</c>, a CSV), or null.</summary>
+    public AccuracyTable? Accuracy { get; init; }
+
+    /// <summary>Every swept name with its values: the configuration keys, then the model-shape keys (varying fastest).</summary>
+    public IReadOnlyList<(string Key, IReadOnlyList<string> Values)> Axes => [.. Sweep.Select(s => (s.Key.Path, s.Values)), .. Model];
+
     /// <summary>Number of points.</summary>
-    public long PointCount => Sweep.Aggregate(1L, (n, s) => n * s.Values.Count);
+    public long PointCount => Axes.Aggregate(1L, (n, s) => n * s.Values.Count);
 
     /// <summary>Reads and checks a space file.</summary>
     /// <exception cref="SpaceFileException">Anything wrong, naming the key and line.</exception>
@@ -66,6 +77,9 @@ public sealed record SpaceFile
         string? basePath = null;
         WorkloadSpec? workload = null;
         List<(ConfigKey, IReadOnlyList<string>)>? sweep = null;
+        YamlNode? model = null;
+        AccuracyTable? accuracy = null;
+        var accuracyLine = 0;
         foreach (var (k, v) in root.Children)
         {
             var name = (k as YamlScalarNode)?.Value ?? string.Empty;
@@ -95,8 +109,15 @@ public sealed record SpaceFile
                 case "sweep":
                     sweep = ParseSweep(v, source);
                     break;
+                case "model":
+                    model = v;
+                    break;
+                case "accuracy":
+                    accuracy = AccuracyTable.Load(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source) ?? ".", Scalar(v, source, "accuracy"))), source, line);
+                    accuracyLine = line;
+                    break;
                 default:
-                    throw new SpaceFileException(source, line, $"unknown key '{name}' (expected base, workload, sweep)");
+                    throw new SpaceFileException(source, line, $"unknown key '{name}' (expected base, workload, sweep, model, accuracy)");
             }
         }
 
@@ -105,12 +126,18 @@ public sealed record SpaceFile
             throw new SpaceFileException(source, 1, "workload: missing (e.g. workload: bert-base:seq=128)");
         }
 
-        if (sweep is null || sweep.Count == 0)
+        var shapes = model is null ? [] : ModelSpace.Parse(model, workload, source);
+        if ((sweep is null || sweep.Count == 0) && shapes.Count == 0)
         {
-            throw new SpaceFileException(source, 1, "sweep: missing or empty (a mapping of configuration keys to value lists)");
+            throw new SpaceFileException(source, 1, "sweep: missing or empty (a mapping of configuration keys to value lists; or give model: to search model shapes)");
         }
 
-        var space = new SpaceFile { BasePath = basePath, Workload = workload, Sweep = sweep };
+        if (accuracy is not null && shapes.Count == 0)
+        {
+            throw new SpaceFileException(source, accuracyLine, "accuracy: gives accuracy per model shape, so it needs model: (the shapes to search)");
+        }
+
+        var space = new SpaceFile { BasePath = basePath, Workload = workload, Sweep = sweep ?? [], Model = shapes, Accuracy = accuracy };
         if (space.PointCount > MaxPoints)
         {
             throw new SpaceFileException(source, (int)root.Start.Line, $"sweep: {space.PointCount:#,0} points; at most {MaxPoints:#,0}");

@@ -52,21 +52,7 @@ public static class OperationPlot
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(bars);
-        var png = Render(title, bars, width, height);
-        var full = Path.GetFullPath(path);
-        var temp = full + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        try
-        {
-            File.WriteAllBytes(temp, png);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        PngFile.Write(path, Render(title, bars, width, height));
     }
 
     /// <summary>Renders <paramref name="bars"/> as PNG bytes.</summary>

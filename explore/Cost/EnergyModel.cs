@@ -1,5 +1,6 @@
 using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
+using HwGen.Software.Performance.Fast;
 using HwGen.Software.Programs;
 
 namespace HwGen.Explore.Cost;
@@ -20,15 +21,32 @@ public sealed record EnergyBreakdown(double MacPj, double ScratchpadPj, double A
 public static class EnergyModel
 {
     /// <summary>The energy of one run of <paramref name="program"/> on design <paramref name="d"/>.</summary>
-    public static EnergyBreakdown Estimate(DesignModel d, IReadOnlyList<Instruction> program, EnergyConstants? constants = null)
+    public static EnergyBreakdown Estimate(DesignModel d, IReadOnlyList<Instruction> program, EnergyConstants? constants = null) =>
+        Price(d, Count(d, program), constants);
+
+    /// <summary>
+    /// The energy of <paramref name="work"/> on design <paramref name="d"/>: counted from a program (<see cref="Count"/>)
+    /// or estimated without one (<see cref="FastEstimator"/>).
+    /// </summary>
+    public static EnergyBreakdown Price(DesignModel d, WorkCounts work, EnergyConstants? constants = null)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        ArgumentNullException.ThrowIfNull(work);
+        var e = constants ?? EnergyConstants.Horowitz45nm;
+        var spBit = e.SramBitPj((long)d.SpDepth * d.SpRowBytes / d.SpBanks);
+        var accBit = e.SramBitPj((long)d.AccDepth * d.Cols * 4 / d.AccBanks);
+        var units = (work.RequantElements * e.RequantPj) + (work.GeluElements * e.GeluPj) + (work.SoftmaxElements * e.SoftmaxPj)
+            + (work.LayerNormElements * e.LayerNormPj) + (work.AddElements * e.AddPj);
+        return new EnergyBreakdown(work.Macs * e.MacPj, work.ScratchpadBits * spBit, work.AccumulatorBits * accBit, work.DramBytes * e.DramBytePj, units);
+    }
+
+    /// <summary>What <paramref name="program"/> makes design <paramref name="d"/> do, instruction by instruction.</summary>
+    public static WorkCounts Count(DesignModel d, IReadOnlyList<Instruction> program)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(program);
-        var e = constants ?? EnergyConstants.Horowitz45nm;
-        var spBit = e.SramBitPj((long)d.SpDepth * d.SpRowBytes / d.SpBanks);
         var accRowBits = d.Cols * 32L;
-        var accBit = e.SramBitPj((long)d.AccDepth * d.Cols * 4 / d.AccBanks);
-        double macs = 0, spBits = 0, accBits = 0, dramBytes = 0, units = 0;
+        double macs = 0, spBits = 0, accBits = 0, dramBytes = 0, requant = 0, gelu = 0, softmax = 0, layerNorm = 0, add = 0;
         foreach (var insn in program)
         {
             var i = new InstructionView(insn);
@@ -55,25 +73,43 @@ public static class EnergyModel
                 case Unit.Store when i.Opcode == Opcode.Store:
                     accBits += (i.Rows + (i.StoreFunc == StoreFunc.GeluColumn ? 2 : 0)) * accRowBits; // gelu_col: its two constants rows
                     dramBytes += (double)i.Rows * i.Cols;
-                    units += i.Rows * i.Cols * (e.RequantPj + (i.StoreFunc is StoreFunc.Requantize or StoreFunc.RequantizeRow ? 0 : e.GeluPj));
+                    requant += (double)i.Rows * i.Cols;
+                    gelu += i.StoreFunc is StoreFunc.Requantize or StoreFunc.RequantizeRow ? 0 : (double)i.Rows * i.Cols;
                     break;
                 case Unit.Store when i.Opcode == Opcode.Normalize:
-                    var (passes, perElement) = i.NormalizeFunc switch
+                    var passes = i.NormalizeFunc switch
                     {
-                        NormalizeFunc.Softmax => (3, e.SoftmaxPj),
-                        NormalizeFunc.SoftmaxLate => (2, e.SoftmaxPj),
-                        NormalizeFunc.LayerNorm => (3, e.LayerNormPj),
-                        _ => (1, e.AddPj),
+                        NormalizeFunc.Softmax => 3,
+                        NormalizeFunc.SoftmaxLate => 2,
+                        NormalizeFunc.LayerNorm => 3,
+                        _ => 1,
                     };
                     var blocks = (i.Width + d.Cols - 1) / d.Cols;
-                    var residual = i.NormalizeFunc is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate ? 1 : 2;
-                    accBits += i.Rows * blocks * passes * residual * (double)accRowBits;
+                    var isSoftmax = i.NormalizeFunc is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate;
+                    accBits += i.Rows * blocks * passes * (isSoftmax ? 1 : 2) * (double)accRowBits;
                     dramBytes += (double)i.Rows * i.NormalizeRowBytes;
-                    units += i.Rows * i.Width * perElement;
+                    var elements = (double)i.Rows * i.Width;
+                    if (isSoftmax)
+                    {
+                        softmax += elements;
+                    }
+                    else if (i.NormalizeFunc == NormalizeFunc.LayerNorm)
+                    {
+                        layerNorm += elements;
+                    }
+                    else
+                    {
+                        add += elements;
+                    }
+
                     break;
             }
         }
 
-        return new EnergyBreakdown(macs * e.MacPj, spBits * spBit, accBits * accBit, dramBytes * e.DramBytePj, units);
+        return new WorkCounts
+        {
+            Macs = macs, ScratchpadBits = spBits, AccumulatorBits = accBits, DramBytes = dramBytes, RequantElements = requant, GeluElements = gelu,
+            SoftmaxElements = softmax, LayerNormElements = layerNorm, AddElements = add,
+        };
     }
 }

@@ -29,9 +29,12 @@ internal sealed class DramImage(DesignModel d)
     /// <summary>A DRAM row stride for rows of the given bytes: padded to max(16, AXI bytes).</summary>
     public long RowStride(long bytes) => Align(bytes, Math.Max(16, d.AxiDataBits / 8));
 
-    /// <summary>An int8 tensor, row-major <paramref name="values"/>; null: an output filled with <see cref="Poison"/>.</summary>
-    public TensorRegion Int8(string name, TensorRole role, int rows, int cols, IReadOnlyList<sbyte>? values) =>
-        Matrix(name, role, rows, cols, ElementType.Int8, values is null ? null : (row, c, at) => row[c] = (byte)values[at]);
+    /// <summary>
+    /// An int8 tensor, row-major <paramref name="values"/>; null: an output filled with <see cref="Poison"/>
+    /// (<paramref name="causalSequence"/>: see <see cref="TensorRegion.CausalSequence"/>).
+    /// </summary>
+    public TensorRegion Int8(string name, TensorRole role, int rows, int cols, IReadOnlyList<sbyte>? values, int causalSequence = 0) =>
+        Matrix(name, role, rows, cols, ElementType.Int8, values is null ? null : (row, c, at) => row[c] = (byte)values[at], causalSequence);
 
     /// <summary>An int16 tensor, row-major <paramref name="values"/>; null: an output filled with <see cref="Poison"/>.</summary>
     public TensorRegion Int16(string name, TensorRole role, int rows, int cols, IReadOnlyList<short>? values) =>
@@ -49,9 +52,9 @@ internal sealed class DramImage(DesignModel d)
     private delegate void ElementWriter(Span<byte> row, int col, int at);
 
     /// <summary>A row-major matrix of <paramref name="type"/>: <paramref name="write"/> fills each element; null: an output filled with <see cref="Poison"/>.</summary>
-    private TensorRegion Matrix(string name, TensorRole role, int rows, int cols, ElementType type, ElementWriter? write)
+    private TensorRegion Matrix(string name, TensorRole role, int rows, int cols, ElementType type, ElementWriter? write, int causalSequence = 0)
     {
-        var region = new TensorRegion(name, role, next, rows, cols, 0, type);
+        var region = new TensorRegion(name, role, next, rows, cols, 0, type) { CausalSequence = causalSequence };
         var stride = RowStride(region.RowBytes(cols));
         region = region with { StrideBytes = stride };
         return Add(region, dram =>

@@ -10,7 +10,8 @@ namespace HwGen.Software.Decode;
 /// A decoder that generates text: <see cref="Layers"/> causal pre-LN layers (a <see cref="QuantizedLayer.CreateStack"/>
 /// stack calibrated on the prompt), the final LayerNorm (LN1 of one more layer of the stack, so its input scale is the
 /// stack's output scale), a seeded int8 token embedding <see cref="Embedding"/> (Vocab × Hidden, at the first layer's input
-/// scale; no position embedding) and an LM head tied to it (logits = LN_f(y)·Embeddingᵀ, requantized to int8).
+/// scale; no position embedding) and an LM head tied to it (logits = LN_f(y)·Embeddingᵀ, requantized to int8), or with
+/// <c>tied=0</c> its own seeded int8 matrix <see cref="UntiedHead"/> (Vocab × Hidden) in place of the embedding.
 /// </summary>
 public sealed record DecodeModel
 {
@@ -38,7 +39,13 @@ public sealed record DecodeModel
     /// <summary>Token embeddings, Vocab × Hidden int8, row-major.</summary>
     public required sbyte[] Embedding { get; init; }
 
-    /// <summary>The LM head's requantization of LN_f(y)·Embeddingᵀ.</summary>
+    /// <summary>
+    /// An untied LM head (<c>tied=0</c>): Vocab × Hidden int8, row-major, drawn after the prompts so a tied model of the
+    /// same seed keeps its numbers; null: the head is the embedding (GPT-2's tied head).
+    /// </summary>
+    public sbyte[]? UntiedHead { get; init; }
+
+    /// <summary>The LM head's requantization of LN_f(y)·Headᵀ (the embedding, or <see cref="UntiedHead"/>).</summary>
     public required Requantization LogitRequant { get; init; }
 
     /// <summary>The prompt's token ids.</summary>
@@ -94,8 +101,10 @@ public sealed record DecodeModel
     {
         ArgumentNullException.ThrowIfNull(spec);
         return spec.Parameters.ContainsKey("generate") || spec.GetList("prompt") is not null || spec.Parameters.ContainsKey("vocab")
-            || spec.Parameters.ContainsKey("batch") || spec.Parameters.ContainsKey("chunk");
+            || spec.Parameters.ContainsKey("batch") || spec.Parameters.ContainsKey("chunk") || spec.Parameters.ContainsKey("tied");
     }
+
+    private static readonly string[] ShapeParameters = ["hidden", "attn_heads", "ffn_dim"];
 
     /// <summary>
     /// Checks a decode workload's parameters (cheap; before any quantization): the preset must be a causal pre-LN decoder,
@@ -116,6 +125,11 @@ public sealed record DecodeModel
             throw new ArgumentException($"workload '{spec}': give prompt= or seq=, not both (with generate=, seq is the prompt length)");
         }
 
+        if (ShapeParameters.FirstOrDefault(spec.Parameters.ContainsKey) is { } shape)
+        {
+            throw new ArgumentException($"workload '{spec}': {shape}= gives a layer run its own model shape; generation runs the preset's shape, so drop it");
+        }
+
         if (spec.Get("causal", 1) != 1)
         {
             throw new ArgumentException($"workload '{spec}': causal=0 cannot generate text (a decoder attends to earlier tokens only)");
@@ -123,7 +137,7 @@ public sealed record DecodeModel
 
         if (!spec.Parameters.ContainsKey("generate"))
         {
-            throw new ArgumentException($"workload '{spec}': prompt=, vocab=, batch= and chunk= need generate=N (decode steps after the prompt)");
+            throw new ArgumentException($"workload '{spec}': prompt=, vocab=, batch=, chunk= and tied= need generate=N (decode steps after the prompt)");
         }
 
         var prompts = PromptLengths(spec);
@@ -190,9 +204,21 @@ public sealed record DecodeModel
             return tokens;
         }).ToArray();
 
+        // An untied head: its own weights, at the spread of a unit-variance matrix at the head's input scale like the
+        // embedding's, drawn after the prompts.
+        sbyte[]? untied = null;
+        if (spec.Get("tied", 1) == 0)
+        {
+            untied = new sbyte[(long)vocab * h];
+            for (var i = 0; i < untied.Length; i++)
+            {
+                untied[i] = (sbyte)Math.Clamp(Math.Round(rng.NextNormal() / sx), -127, 127);
+            }
+        }
+
         // LN_f's output is about N(0, 1)/S_a: the logit accumulators spread as √h·σ(a)·σ(e); ±4σ maps to ±127.
         var final = stack[layers];
-        var sigmaE = Math.Sqrt(embedding.Average(v => (double)v * v));
+        var sigmaE = Math.Sqrt((untied ?? embedding).Average(v => (double)v * v));
         var sigmaAcc = Math.Sqrt(h) * sigmaE / final.ScaleA1;
         return new DecodeModel
         {
@@ -202,6 +228,7 @@ public sealed record DecodeModel
             Final = final,
             Vocab = vocab,
             Embedding = embedding,
+            UntiedHead = untied,
             LogitRequant = Requantizer.FromScale(127.0 / (4.0 * sigmaAcc)),
             LogitScale = 4.0 * sigmaAcc / 127.0 * final.ScaleA1 * sx,
             Prompt = prompts[0],
@@ -217,16 +244,17 @@ public sealed record DecodeModel
     /// <summary>The prompt's embeddings, Prompt × Hidden.</summary>
     public sbyte[] PromptEmbeddings() => Prompt.SelectMany(t => Embed(t).ToArray()).ToArray();
 
-    /// <summary>The LM head's weights, Hidden × Vocab: the embedding transposed (the head is tied to it).</summary>
+    /// <summary>The LM head's weights, Hidden × Vocab: the embedding (a tied head) or <see cref="UntiedHead"/>, transposed.</summary>
     public sbyte[] HeadWeights()
     {
         var (h, v) = (Spec.Hidden, Vocab);
+        var head = UntiedHead ?? Embedding;
         var w = new sbyte[(long)h * v];
         for (var t = 0; t < v; t++)
         {
             for (var c = 0; c < h; c++)
             {
-                w[((long)c * v) + t] = Embedding[((long)t * h) + c];
+                w[((long)c * v) + t] = head[((long)t * h) + c];
             }
         }
 

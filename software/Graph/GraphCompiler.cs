@@ -14,9 +14,12 @@ namespace HwGen.Software.Graph;
 /// </summary>
 public static class GraphCompiler
 {
-    /// <summary>Compiles <paramref name="graph"/>; <paramref name="meta"/> gets the phase count and goes into the program.</summary>
+    /// <summary>
+    /// Compiles <paramref name="graph"/>; <paramref name="meta"/> gets the phase count and goes into the program.
+    /// <paramref name="boundLoadLead"/>: see <c>PhaseBuilder.Build</c> (long decode contexts).
+    /// </summary>
     /// <exception cref="ArgumentException">The design lacks weight-stationary dataflow or a post-processing unit, or a row does not fit the accumulator.</exception>
-    public static CompiledLayer Compile(DesignModel d, OperatorGraph graph, IDictionary<string, object> meta)
+    public static CompiledLayer Compile(DesignModel d, OperatorGraph graph, IDictionary<string, object> meta, bool boundLoadLead = false)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(graph);
@@ -41,7 +44,7 @@ public static class GraphCompiler
             regions[t] = t.Carried ?? (t.Vectors is { } v ? b.Blocks(t.Name, v)
                 : t.Element == ElementType.Int16 ? b.Int16(t.Name, t.Role, t.Rows, t.Cols, t.WideValues)
                 : t.Blocked ? b.Tensor(t.Name, t.Role, BlockCount(d, t) * t.Rows, d.Cols, BlockedValues(d, t))
-                : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values));
+                : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values, t.CausalSequence));
         }
 
         Operand Op(GraphOperand o)
@@ -111,7 +114,7 @@ public static class GraphCompiler
         }
 
         meta["phases"] = b.PhaseCount;
-        var program = b.Build(graph.Name, graph.Macs, new SortedDictionary<string, object>(meta, StringComparer.Ordinal));
+        var program = b.Build(graph.Name, graph.Macs, new SortedDictionary<string, object>(meta, StringComparer.Ordinal), boundLoadLead: boundLoadLead);
         return new CompiledLayer(program, b.Ops);
     }
 

@@ -41,6 +41,9 @@ public sealed record GraphTensor(string Name, TensorRole Role, int Rows, int Col
     /// </summary>
     public bool Blocked { get; init; }
 
+    /// <summary>The placed region's <see cref="TensorRegion.CausalSequence"/>: causal probabilities whose masked elements may stay unwritten.</summary>
+    public int CausalSequence { get; init; }
+
     /// <summary>Row-major int16 values of an int16 input matrix.</summary>
     public short[]? WideValues { get; init; }
 

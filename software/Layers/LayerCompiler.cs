@@ -46,15 +46,42 @@ public static class LayerCompiler
             throw new ArgumentException($"workload kind '{spec.Kind}' is not a layer preset ({string.Join(", ", LayerSpec.PresetNames)})", nameof(spec));
         }
 
+        var layer = Shape(spec);
+        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer));
+    }
+
+    /// <summary>
+    /// The layer a workload names, before pruning: the preset with its <c>seq</c>, <c>causal</c> and <c>softmax_late</c>
+    /// overrides, and a model shape of its own when <c>hidden</c>, <c>attn_heads</c> or <c>ffn_dim</c> is given (the
+    /// model-shape search of <c>hwgen explore</c>; heads of hidden/attn_heads columns).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a layer preset, or a width that is not a multiple of the head count.</exception>
+    public static LayerSpec Shape(WorkloadSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!LayerSpec.PresetNames.Contains(spec.Kind))
+        {
+            throw new ArgumentException($"workload kind '{spec.Kind}' is not a layer preset ({string.Join(", ", LayerSpec.PresetNames)})", nameof(spec));
+        }
+
         var layer = LayerSpec.Preset(spec.Kind, spec.Parameters.ContainsKey("seq") ? (int)spec.Get("seq") : null);
         if (spec.Parameters.ContainsKey("causal"))
         {
             layer = layer with { Causal = spec.Get("causal") == 1 };
         }
 
-        layer = layer with { LateSoftmax = spec.Get("softmax_late", 0) == 1 };
+        if (spec.Parameters.ContainsKey("hidden") || spec.Parameters.ContainsKey("attn_heads") || spec.Parameters.ContainsKey("ffn_dim"))
+        {
+            var (hidden, heads) = ((int)spec.Get("hidden", layer.Hidden), (int)spec.Get("attn_heads", layer.Heads));
+            if (hidden % heads != 0)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"workload '{spec}': hidden={hidden} is not a multiple of attn_heads={heads}"), nameof(spec));
+            }
 
-        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer));
+            layer = LayerSpec.Create(layer.Name, hidden, heads, hidden / heads, (int)spec.Get("ffn_dim", layer.Ffn), layer.Seq, layer.Causal, layer.PreLayerNorm);
+        }
+
+        return layer with { LateSoftmax = spec.Get("softmax_late", 0) == 1 };
     }
 
     /// <summary>
@@ -255,7 +282,7 @@ public static class LayerCompiler
         var gc = columns is null ? null : Vec("GC", columns.Gelu.Select(c => c.Encode().InWord).ToArray(), columns.Gelu.Select(c => c.Encode().OutWord).ToArray());
         var (qt, kt, vt) = (Out("Q", tr, a), slots?.KCache ?? Out("K", s, a), slots?.VCache ?? Out("V", s, a));
         var cacheRow = slots?.CacheRow ?? 0;
-        var pts = slots?.Attention is null ? spec.Segments.Select((n, b) => Out(spec.ProbabilityTensor(b), spec.Heads * n, n)).ToList() : [];
+        var pts = slots?.Attention is null ? spec.Segments.Select((n, b) => g.Tensor(GraphTensor.Output(prefix + spec.ProbabilityTensor(b), spec.Heads * n, n) with { CausalSequence = spec.Causal ? n : 0 })).ToList() : [];
         var (ot, x1, ht, yt) = (Out("O", tr, a), Stream("X1"), Out("H", tr, f), Stream("Y"));
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Out("A1", tr, h) : null;

@@ -23,28 +23,29 @@ public sealed class TokenPruneChain
     private readonly TokenPruning plan;
     private readonly List<TokenPruneLayer> done = [];
     private int[] tokens;
+    private int[] lengths;
     private int[] gather;
     private CompiledProgram? previous, current;
 
-    /// <summary>A chain over <paramref name="stack"/> (as <see cref="QuantizedLayer.CreateStack"/> makes) pruned by <paramref name="plan"/>.</summary>
-    /// <exception cref="ArgumentException">A per-column (imported) stack, or a point after the last layer.</exception>
+    /// <summary>
+    /// A chain over <paramref name="stack"/> (as <see cref="QuantizedLayer.CreateStack"/> or an imported model's lowering
+    /// makes: int8 or per-column, one sequence or a packed batch) pruned by <paramref name="plan"/>. In a packed batch each
+    /// sentence is pruned on its own: its importance from its own P, its own [CLS] kept, a budget applied to its tokens.
+    /// </summary>
+    /// <exception cref="ArgumentException">A point after the last layer.</exception>
     public TokenPruneChain(DesignModel design, IReadOnlyList<QuantizedLayer> stack, TokenPruning plan)
     {
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(plan);
-        if (stack.Any(q => q.Columns is not null || q.Spec.Packed is not null))
-        {
-            throw new ArgumentException("token pruning runs on int8 stacks of one sequence (not the per-column datapath or packed batches yet)", nameof(stack));
-        }
-
         if (plan.Points.Any(p => p.AfterLayer < 1 || p.AfterLayer >= stack.Count))
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"token pruning '{plan}': a point lies outside layers 1..{stack.Count - 1}"), nameof(plan));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"token pruning '{plan}': a point lies outside layers 1..{stack.Count - 1}"), nameof(stack));
         }
 
         (d, this.stack, this.plan) = (design, stack, plan);
         tokens = Enumerable.Range(0, stack[0].Spec.Seq).ToArray();
+        lengths = [.. stack[0].Spec.Segments];
         gather = tokens;
     }
 
@@ -66,13 +67,13 @@ public sealed class TokenPruneChain
             return null;
         }
 
-        var q = stack[i] with { Spec = stack[i].Spec with { Seq = tokens.Length } };
+        var q = stack[i] with { Spec = stack[i].Spec.Pack(lengths) };
         var (n, h) = (tokens.Length, q.Spec.Hidden);
         var g = new GraphBuilder();
         GraphTensor x;
         if (previous is null)
         {
-            x = g.Tensor(GraphTensor.Input(Prefix(0) + "X", n, h, q.X));
+            x = q.Columns is { } c ? g.Tensor(GraphTensor.Wide(Prefix(0) + "X", n, h, c.X16)) : g.Tensor(GraphTensor.Input(Prefix(0) + "X", n, h, q.X));
         }
         else
         {
@@ -136,20 +137,23 @@ public sealed class TokenPruneChain
         ArgumentNullException.ThrowIfNull(dram);
         var program = current ?? throw new InvalidOperationException("no program to complete");
         var i = done.Count;
-        var spec = stack[i].Spec;
-        var n = tokens.Length;
+        var spec = stack[i].Spec.Pack(lengths);
         var y = program.Tensors.First(t => t.Name == Prefix(i) + "Y").Read(dram);
-        var layer = new TokenPruneLayer(i + 1, tokens, (spec with { Seq = n }).Macs, cycles, y);
+        var layer = new TokenPruneLayer(i + 1, tokens, spec.Macs, cycles, y) { Lengths = lengths, KeptLengths = lengths };
         if (plan.After(i + 1) is { } point)
         {
-            var p = program.Tensors.First(t => t.Name == Prefix(i) + "P");
-            var (kept, threshold) = TokenPruning.Select(point, TokenPruning.Importance(p.Read(dram), spec.Heads, n));
-            layer = layer with { Kept = kept.Select(k => tokens[k]).ToArray(), Threshold = threshold, HostBytesRead = p.Rows * p.RowBytes(p.Cols) };
-            (gather, tokens) = (kept, layer.Kept.ToArray());
+            var ps = spec.Segments.Select((_, b) => program.Tensors.First(t => t.Name == Prefix(i) + spec.ProbabilityTensor(b))).ToList();
+            var (rows, kept, thresholds, importance) = TokenPruning.SelectPacked(point, ps.Select(p => p.Read(dram)).ToList(), spec.Heads, lengths);
+            layer = layer with
+            {
+                Kept = rows.Select(k => tokens[k]).ToArray(), KeptLengths = kept, Threshold = thresholds.Min(), Thresholds = thresholds, Importance = importance,
+                HostBytesRead = ps.Sum(p => (long)p.Rows * p.RowBytes(p.Cols)),
+            };
+            (gather, tokens, lengths) = (rows, layer.Kept.ToArray(), kept);
         }
         else
         {
-            gather = Enumerable.Range(0, n).ToArray();
+            gather = Enumerable.Range(0, tokens.Length).ToArray();
         }
 
         done.Add(layer);
@@ -177,13 +181,16 @@ public sealed class TokenPruneChain
         return runs;
     }
 
-    /// <summary>Runs the chain on the golden model, with the performance model's cycles.</summary>
+    /// <summary>
+    /// Runs the chain on the golden model, with the performance model's cycles; with <paramref name="layers"/>, only the
+    /// first that many layers (a calibration that needs the importance after a point, not the rest of the stack).
+    /// </summary>
     /// <exception cref="InvalidOperationException">A program faulted.</exception>
-    public static IReadOnlyList<TokenPruneLayer> RunGolden(DesignModel design, IReadOnlyList<QuantizedLayer> stack, TokenPruning plan)
+    public static IReadOnlyList<TokenPruneLayer> RunGolden(DesignModel design, IReadOnlyList<QuantizedLayer> stack, TokenPruning plan, int? layers = null)
     {
         var chain = new TokenPruneChain(design, stack, plan);
         byte[]? image = null;
-        while (chain.Next() is { } program)
+        while (chain.Layers.Count < (layers ?? stack.Count) && chain.Next() is { } program)
         {
             var g = GoldenSimulator.Run(design, chain.Image(image, program), program.ProgramAddress, program.Length);
             if (!g.Ok)
@@ -193,6 +200,21 @@ public sealed class TokenPruneChain
 
             chain.Complete(g.Dram, PerfModel.Estimate(design, program).TotalCycles);
             image = g.Dram;
+        }
+
+        return chain.Layers;
+    }
+
+    /// <summary>
+    /// The unpruned stack compiled the same way, one program per layer, with each program's MACs and the performance
+    /// model's cycles; nothing is simulated (without pruning points no layer's tokens depend on data).
+    /// </summary>
+    public static IReadOnlyList<TokenPruneLayer> Modelled(DesignModel design, IReadOnlyList<QuantizedLayer> stack)
+    {
+        var chain = new TokenPruneChain(design, stack, TokenPruning.None);
+        while (chain.Next() is { } program)
+        {
+            chain.Complete(program.Dram.ToArray(), PerfModel.Estimate(design, program).TotalCycles);
         }
 
         return chain.Layers;

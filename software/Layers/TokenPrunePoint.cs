@@ -10,8 +10,14 @@ namespace HwGen.Software.Layers;
 /// <param name="Threshold">The importance threshold, in [0, 1].</param>
 public sealed record TokenPrunePoint(int AfterLayer, double? Keep, double? Threshold)
 {
+    /// <summary>
+    /// True: <see cref="Threshold"/> is on n × the importance (<c>relative=R</c>: the attention a token receives against
+    /// the mean 1/n over the n tokens of its sequence), so one threshold means the same on short and long sentences.
+    /// </summary>
+    public bool Relative { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => Keep is { } k
         ? string.Create(CultureInfo.InvariantCulture, $"{AfterLayer}:keep={k}")
-        : string.Create(CultureInfo.InvariantCulture, $"{AfterLayer}:threshold={Threshold}");
+        : string.Create(CultureInfo.InvariantCulture, $"{AfterLayer}:{(Relative ? "relative" : "threshold")}={Threshold}");
 }

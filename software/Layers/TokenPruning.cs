@@ -14,7 +14,7 @@ namespace HwGen.Software.Layers;
 public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
 {
     /// <summary>The form of the option, for error messages.</summary>
-    public const string Usage = "LAYER:keep=F or LAYER:threshold=T, comma-separated (e.g. 2:keep=0.5)";
+    public const string Usage = "LAYER:keep=F, LAYER:threshold=T or LAYER:relative=R, comma-separated (e.g. 2:keep=0.5)";
 
     /// <summary>No pruning (the unpruned stack run the same way).</summary>
     public static TokenPruning None { get; } = new([]);
@@ -50,9 +50,9 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
             }
 
             var kind = item[(colon + 1)..eq].Trim();
-            if (kind is not ("keep" or "threshold"))
+            if (kind is not ("keep" or "threshold" or "relative"))
             {
-                throw new FormatException($"--prune-tokens: '{item}': '{kind}' is neither keep nor threshold; expected {Usage}");
+                throw new FormatException($"--prune-tokens: '{item}': '{kind}' is neither keep nor threshold nor relative; expected {Usage}");
             }
 
             if (layer < 1 || layer >= layers)
@@ -71,7 +71,7 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
                 throw new FormatException($"--prune-tokens: '{item}': {kind} is negative");
             }
 
-            if (value > 1)
+            if (value > 1 && kind != "relative")
             {
                 throw new FormatException(kind == "keep"
                     ? $"--prune-tokens: '{item}': keep is more than 1 (it is the fraction of the tokens reaching layer {layer} to keep)"
@@ -83,7 +83,7 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
                 throw new FormatException($"--prune-tokens: '{item}': keep=0 would prune [CLS] (token 0 is never pruned); keep a fraction above 0");
             }
 
-            points.Add(kind == "keep" ? new TokenPrunePoint(layer, value, null) : new TokenPrunePoint(layer, null, value));
+            points.Add(kind == "keep" ? new TokenPrunePoint(layer, value, null) : new TokenPrunePoint(layer, null, value) { Relative = kind == "relative" });
         }
 
         return new TokenPruning(points.OrderBy(p => p.AfterLayer).ToList());
@@ -125,13 +125,41 @@ public sealed record TokenPruning(IReadOnlyList<TokenPrunePoint> Points)
         var n = importance.Length;
         if (point.Threshold is { } t)
         {
-            return (Enumerable.Range(0, n).Where(j => j == 0 || importance[j] >= t).ToArray(), t);
+            // A relative threshold is on n × the importance: the attention received against the mean 1/n.
+            var scale = point.Relative ? n : 1.0;
+            return (Enumerable.Range(0, n).Where(j => j == 0 || importance[j] * scale >= t).ToArray(), t);
         }
 
         var k = Math.Clamp((int)Math.Round(point.Keep!.Value * n, MidpointRounding.AwayFromZero), 1, n);
         var others = Enumerable.Range(1, n - 1).OrderByDescending(j => importance[j]).ThenBy(j => j).Take(k - 1).ToList();
         var threshold = others.Count == 0 ? Math.BitIncrement(importance.Skip(1).DefaultIfEmpty(0).Max()) : importance[others[^1]];
         return ([0, .. others.Order()], threshold);
+    }
+
+    /// <summary>
+    /// The tokens kept at <paramref name="point"/> in sequences of <paramref name="lengths"/> tokens packed back to back,
+    /// each chosen from its own probabilities (<paramref name="p"/>[b], heads·n·n) as <see cref="Select"/> does: every
+    /// sequence keeps its own first token ([CLS]) and, with a budget, its own fraction of its tokens; no token of one
+    /// sequence competes with another's. Returns the kept rows (packed positions, ascending), the kept lengths, each
+    /// sequence's threshold and every token's importance (packed order).
+    /// </summary>
+    public static (int[] Rows, int[] Lengths, double[] Thresholds, double[] Importance) SelectPacked(TokenPrunePoint point, IReadOnlyList<long[]> p, int heads, IReadOnlyList<int> lengths)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(lengths);
+        var (rows, kept, thresholds, importance) = (new List<int>(), new int[lengths.Count], new double[lengths.Count], new List<double>());
+        var first = 0;
+        for (var b = 0; b < lengths.Count; b++)
+        {
+            var imp = Importance(p[b], heads, lengths[b]);
+            var (k, t) = Select(point, imp);
+            rows.AddRange(k.Select(r => first + r));
+            (kept[b], thresholds[b]) = (k.Length, t);
+            importance.AddRange(imp);
+            first += lengths[b];
+        }
+
+        return ([.. rows], kept, thresholds, [.. importance]);
     }
 
     /// <inheritdoc/>

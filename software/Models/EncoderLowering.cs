@@ -201,6 +201,37 @@ public sealed class EncoderLowering
     }
 
     /// <summary>
+    /// Row <paramref name="row"/> of layer <paramref name="layer"/>'s stored output <paramref name="y"/> in float: at the
+    /// last layer's output scale, or at the scale (and per-column smoothing) the next layer reads it with; a pre-LN
+    /// model's final LayerNorm is not applied (<see cref="ApplyFinalNorm"/>). Token pruning pools a pruned token's state
+    /// from the layer after which it left.
+    /// </summary>
+    public float[] OutputRow(int layer, ReadOnlySpan<long> y, int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, templates.Length);
+        var (h, last) = (model.Hidden, layer == templates.Length - 1);
+        var next = last ? null : templates[layer + 1].Columns;
+        var r = new float[h];
+        for (var c = 0; c < h; c++)
+        {
+            var factor = last ? OutputScale : next is { } n ? n.ScaleX16 * n.SmoothIn[c] : Scales[layer].Y;
+            r[c] = (float)(y[(row * h) + c] * factor);
+        }
+
+        return r;
+    }
+
+    /// <summary>Applies a pre-LN model's final LayerNorm to <paramref name="tokens"/> rows of hidden states (nothing for a post-LN model).</summary>
+    public void ApplyFinalNorm(float[] states, int tokens)
+    {
+        if (model.FinalNorm is { } norm)
+        {
+            FloatKernels.LayerNorm(states, tokens, norm);
+        }
+    }
+
+    /// <summary>
     /// Splits sentences, in order, into batches of at most <paramref name="maxTokens"/> tokens (a longer sentence is a
     /// batch of its own): what one program runs.
     /// </summary>

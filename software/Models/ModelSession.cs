@@ -82,7 +82,8 @@ public sealed class ModelSession : IDisposable
             var f = floatPass.Forward(ids);
             var q = integer is null ? f : integer(ids);
             var refEmb = FloatEncoder.Pool(reference, ids.Length, pooling);
-            var qEmb = FloatEncoder.Pool(q, ids.Length, pooling);
+            // A token-pruned integer pass returns only the tokens it kept ([CLS] always among them): pooled over those.
+            var qEmb = FloatEncoder.Pool(q, q.Length / Model.Hidden, pooling);
             results.Add(new SentenceResult(
                 sentences[i],
                 ids.Length,

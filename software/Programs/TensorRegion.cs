@@ -27,10 +27,21 @@ public sealed record TensorRegion(string Name, TensorRole Role, long Address, in
     /// <summary>Bytes of one row's <paramref name="cols"/> elements (int4: ceil(cols/2)).</summary>
     public long RowBytes(int cols) => Dtype == ElementType.Int4 ? (cols + 1L) / 2 : (long)cols * ElementBytes;
 
+    /// <summary>
+    /// Causal attention probabilities of sequences of this many queries (0: none): rows come in blocks of that many, and
+    /// element (r, c) with c &gt; r mod <see cref="CausalSequence"/> is masked. It is zero by definition and never read by
+    /// the program, so the lowering may leave it unwritten (docs/architecture.md, Causal attention); <see cref="Read"/>
+    /// returns 0 there.
+    /// </summary>
+    public int CausalSequence { get; init; }
+
+    /// <summary>Whether element (<paramref name="row"/>, <paramref name="col"/>) is masked (<see cref="CausalSequence"/>).</summary>
+    public bool Masked(int row, int col) => CausalSequence > 0 && col > row % CausalSequence;
+
     /// <summary>First byte past the region.</summary>
     public long EndAddress => Address + ((Rows - 1) * StrideBytes) + RowBytes(Cols);
 
-    /// <summary>Reads the tensor out of a DRAM image as a dense row-major array of element values.</summary>
+    /// <summary>Reads the tensor out of a DRAM image as a dense row-major array of element values (masked elements: 0).</summary>
     public long[] Read(ReadOnlySpan<byte> dram)
     {
         var values = new long[(long)Rows * Cols];
@@ -38,6 +49,11 @@ public sealed record TensorRegion(string Name, TensorRole Role, long Address, in
         {
             for (var c = 0; c < Cols; c++)
             {
+                if (Masked(r, c))
+                {
+                    continue;
+                }
+
                 var at = checked((int)(Address + (r * StrideBytes) + ByteOffset(c)));
                 values[((long)r * Cols) + c] = Dtype switch
                 {

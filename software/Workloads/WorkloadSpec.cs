@@ -52,6 +52,9 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("layers", false, 1, 48),
         ("heads", false, 1, 1024),
         ("ffn", false, 1, 65535),
+        ("hidden", false, 1, 65535),
+        ("attn_heads", false, 1, 1024),
+        ("ffn_dim", false, 1, 65535),
     ];
 
     /// <summary>
@@ -76,6 +79,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("vocab", false, 2, 50257),
         ("batch", false, 1, 64),
         ("chunk", false, 1, 1024),
+        ("tied", false, 0, 1),
     ];
 
     /// <summary>The canonical text (parameters in declaration order).</summary>

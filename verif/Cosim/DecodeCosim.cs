@@ -34,6 +34,13 @@ public sealed class DecodeCosim
     /// <summary>The steps run so far.</summary>
     public List<DecodeStepReport> Steps { get; } = [];
 
+    /// <summary>
+    /// Prefill programs (the prompt, or its chunks) run on the golden model only, and the RTL starts each decode step
+    /// from the golden model's image (<c>sim --golden-prefill</c>, for long contexts whose prefill would take the
+    /// simulator an hour; the prefill itself is the layer program every layer test co-simulates). Zero when off.
+    /// </summary>
+    public int GoldenPrefills { get; private set; }
+
     /// <summary>A co-simulation of <paramref name="model"/> on <paramref name="session"/>'s design, before its first step.</summary>
     public static DecodeCosim Start(CosimSession session, DecodeModel model, CosimOptions? options = null)
     {
@@ -42,22 +49,61 @@ public sealed class DecodeCosim
         return new DecodeCosim(session, model, options ?? new CosimOptions()) { History = new DecodeHistory(model) };
     }
 
-    /// <summary>Runs <paramref name="model"/>'s automatic schedule; <paramref name="progress"/> hears each program's name.</summary>
+    /// <summary>
+    /// Runs <paramref name="model"/>'s automatic schedule; <paramref name="progress"/> hears each program's name. With
+    /// <paramref name="goldenPrefill"/> the prefill programs run on the golden model only (<see cref="PrefillOnGolden"/>).
+    /// </summary>
     public static async Task<DecodeReport> RunAsync(CosimSession session, DecodeModel model, CosimOptions? options = null, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+        bool goldenPrefill = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         var run = Start(session, model, options);
-        var programs = Schedule(model).Count;
+        var schedule = Schedule(model);
+        var programs = goldenPrefill ? schedule.Count(s => s.IsDecode) : schedule.Count;
         while (run.History.Next() is { } shape)
         {
+            if (goldenPrefill && !shape.IsDecode)
+            {
+                if (run.PrefillOnGolden(shape, progress) is { } fault)
+                {
+                    return new DecodeReport(session.Design.Name, model.Name, run.Steps, programs) { GoldenPrefills = run.GoldenPrefills, Note = fault };
+                }
+
+                continue;
+            }
+
             if (!(await run.StepAsync(shape, progress, cancellationToken).ConfigureAwait(false)).Cosim.Match)
             {
                 break;
             }
         }
 
-        return new DecodeReport(session.Design.Name, model.Name, run.Steps, programs);
+        return new DecodeReport(session.Design.Name, model.Name, run.Steps, programs) { GoldenPrefills = run.GoldenPrefills };
+    }
+
+    /// <summary>
+    /// Runs a prefill program on the golden model alone and hands its image to both sides; null, or the golden model's
+    /// fault (then nothing changes).
+    /// </summary>
+    public string? PrefillOnGolden(DecodeShape shape, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var d = session.Design;
+        var program = DecodeCompiler.Compile(d, model, shape).Program;
+        progress?.Report(program.Workload + " (golden model only)");
+        var image = golden is null ? program.Dram.ToArray() : DecodeHost.Carry(golden, program);
+        var fed = History.Feed(shape);
+        DecodeHost.Feed(model, shape, program, image, fed);
+        var g = GoldenSimulator.Run(d, image, program.ProgramAddress, program.Length);
+        if (!g.Ok)
+        {
+            return $"the golden model faulted on {program.Workload}: {g.FaultDetail}";
+        }
+
+        History.Advance(shape, DecodeHost.Logits(program, g.Dram, shape.LogitCount));
+        (golden, rtl) = (g.Dram, g.Dram.ToArray());
+        GoldenPrefills++;
+        return null;
     }
 
     /// <summary>The automatic schedule's steps (they do not depend on the tokens chosen).</summary>
@@ -99,7 +145,7 @@ public sealed class DecodeCosim
             (golden, rtl) = (g.Dram, run.Dram);
         }
 
-        var index = Steps.Count;
+        var index = Steps.Count + GoldenPrefills;
         var step = new DecodeStepReport(model.Whole ? index - 1 : index, shape.Context, fed.Length > 0 ? fed[^1] : -1, chosen.Length > 0 ? chosen[^1] : -1, report,
             DecodeTraffic.Of(program), d.AxiDataBits / 8, d.Pes)
         {

@@ -7,8 +7,14 @@ namespace HwGen.Verif;
 /// <param name="Programs">Programs of the schedule.</param>
 public sealed record DecodeReport(string Config, string Workload, IReadOnlyList<DecodeStepReport> Steps, int Programs)
 {
+    /// <summary>Prefill programs run on the golden model only (<c>--golden-prefill</c>); not in <see cref="Steps"/>.</summary>
+    public int GoldenPrefills { get; init; }
+
+    /// <summary>Why the run stopped before its first co-simulated program (a golden prefill that faulted); null otherwise.</summary>
+    public string? Note { get; init; }
+
     /// <summary>Every program ran and matched.</summary>
-    public bool Match => Steps.All(s => s.Cosim.Match) && Steps.Count == Programs;
+    public bool Match => Steps.All(s => s.Cosim.Match) && Steps.Count == Programs && Note is null;
 
     /// <summary>The decode steps that ran (every sequence of the step appends one token).</summary>
     public IEnumerable<DecodeStepReport> DecodeSteps => Steps.Where(s => s.IsDecode);

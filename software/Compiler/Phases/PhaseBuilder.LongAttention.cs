@@ -75,6 +75,10 @@ internal sealed partial class PhaseBuilder
         int ScoreBuffer(int slot) => slot * scoreRows;
         int OutBuffer(int slot) => (2 * scoreRows) + (slot * tp * bd);
         var (qTiles, pTiles) = (CeilDiv(n, tm), CeilDiv(n, tp));
+
+        // Causal: the chunks of P (ROWS columns each) that P·V tile p reads, up to its last query; as columns.
+        int PvChunks(int p) => Math.Min(cs, ((Math.Min(n, (p + 1) * tp) - 1) / d.Rows) + 1);
+        int PvColumns(int p) => Math.Min(n, PvChunks(p) * d.Rows);
         var pPhase = 0;
         var vLoaded = new bool[s.Heads];
         string Name(int head, string op) => s.Name + "head" + head.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + op;
@@ -119,8 +123,9 @@ internal sealed partial class PhaseBuilder
                 // Output-stationary: one compute per key block runs all of the head dimension (k = dh steps), so no
                 // accumulate reads compete with the normalize's reads and no preload waits.
                 // Causal: key blocks past the tile's last query are masked for all its rows, so they are not computed; the
-                // normalize still spans the whole row (its masked lanes, whatever the buffer holds, take no part and write
-                // P's zeros).
+                // normalize spans only the columns the P·V tile of its last row reads (PvColumns): its masked lanes,
+                // whatever the buffer holds, take no part and write P's zeros, and the columns past them stay as the
+                // image holds them (zero), never read.
                 var blocks = s.Causal ? Math.Min(bs, ((m0 + mt - 1) / d.Cols) + 1) : bs;
                 for (var j = 0; j < blocks; j++)
                 {
@@ -141,7 +146,7 @@ internal sealed partial class PhaseBuilder
                     ph.Stores.Add(PendingInstruction.ConfigPost(PostRegister.RowScaleBase, RowScaleBase(head, m0)));
                 }
 
-                ph.Stores.Add(PendingInstruction.Normalize(s.Late ? NormalizeFunc.SoftmaxLate : NormalizeFunc.Softmax, mt, n, sb, s.P.Address + (((long)(head * n) + m0) * s.P.StrideBytes), s.P.StrideBytes,
+                ph.Stores.Add(PendingInstruction.Normalize(s.Late ? NormalizeFunc.SoftmaxLate : NormalizeFunc.Softmax, mt, s.Causal ? PvColumns((m0 + mt - 1) / tp) : n, sb, s.P.Address + (((long)(head * n) + m0) * s.P.StrideBytes), s.P.StrideBytes,
                     s.Causal, s.Causal ? m0 : 0));
                 Add(ph);
             }
@@ -157,7 +162,7 @@ internal sealed partial class PhaseBuilder
                 var (ps, ob) = (pBase + (slot * tp * cs), OutBuffer(slot));
                 var ph = new Phase();
                 // Causal: P is zero past the tile's last query, so those chunks are neither loaded nor multiplied.
-                var chunks = s.Causal ? Math.Min(cs, ((m0 + mt - 1) / d.Rows) + 1) : cs;
+                var chunks = s.Causal ? PvChunks(t) : cs;
                 for (var c = 0; c < chunks; c++)
                 {
                     ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, mt, Math.Min(d.Rows, n - (c * d.Rows)), ps + (c * tp),

@@ -63,7 +63,8 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
 
     public void Op(string name, long macs) => ops.Add((name, macs));
 
-    public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values) => image.Int8(name, role, rows, cols, values);
+    public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values, int causalSequence = 0) =>
+        image.Int8(name, role, rows, cols, values, causalSequence);
 
     /// <summary>An int16 tensor (see <see cref="DramImage.Int16"/>).</summary>
     public TensorRegion Int16(string name, TensorRole role, int rows, int cols, short[]? values) => image.Int16(name, role, rows, cols, values);
@@ -83,6 +84,9 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
     /// <summary>Loads that go with the next phase (an int16 residual, which needs no compute of its own).</summary>
     private readonly List<PendingInstruction> carriedLoads = [];
 
+    /// <summary>Loads a phase issues ahead of its computes at most (<see cref="DeferLoads"/>): well under the token counters' 255.</summary>
+    private const int MaxLeadingLoads = 192;
+
     private void Add(Phase ph)
     {
         ph.Loads.InsertRange(0, carriedLoads);
@@ -95,13 +99,15 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
     /// Orders the phases (the loads of phase p+1 interleaved with the computes of phase p, unless they touch what phase
     /// p uses or phase p has no computes), then lets <see cref="TokenScheduler"/> set the tokens. With
     /// <paramref name="leadingLoads"/> each share of loads goes before the computes it keeps pace with instead of after
-    /// them (the streamed GEMM's order; graphs were measured with the other).
+    /// them (the streamed GEMM's order; graphs were measured with the other). With <paramref name="boundLoadLead"/> a phase
+    /// with more than <see cref="MaxLeadingLoads"/> loads places the rest among its own computes (<see cref="DeferLoads"/>).
     /// </summary>
     public CompiledProgram Build(string workload, long macs, IReadOnlyDictionary<string, object> meta, IReadOnlyList<KernelReference>? references = null,
-        bool leadingLoads = false)
+        bool leadingLoads = false, bool boundLoadLead = false)
     {
         var order = new List<PendingInstruction>(preamble);
         var phaseEnd = new int[phases.Count];
+        var deferred = phases.Select(p => boundLoadLead ? DeferLoads(p) : []).ToList();
         for (var i = 0; i < phases.Count; i++)
         {
             var ph = phases[i];
@@ -115,13 +121,19 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
                 order.AddRange(ph.Loads);
             }
 
+            // Loads deferred from this phase go just before the first compute that reads what they write.
+            var late = deferred[i];
+            var computes = late.Count == 0 ? ph.Computes : ph.Computes.SelectMany(c => TakeNeeded(late, c).Append(c)).ToList();
+            computes.AddRange(late);
+            late.Clear();
+
             var nextPhase = i + 1 < phases.Count ? phases[i + 1] : null;
             var hoist = nextPhase is not null && ph.Computes.Count > 0 && !TokenScheduler.Conflicts(d, ph.Computes.Concat(ph.Stores), nextPhase.Loads);
             if (hoist)
             {
                 // The next phase's loads spread evenly among this phase's computes: a load goes once its share is behind
                 // the computes' share (with leadingLoads, also when level, so the loads lead).
-                var (loads, computes) = (nextPhase!.Loads, ph.Computes);
+                var loads = nextPhase!.Loads;
                 for (int li = 0, ci = 0; li < loads.Count || ci < computes.Count;)
                 {
                     var lead = ((long)li * computes.Count) - ((long)ci * loads.Count);
@@ -130,7 +142,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
             }
             else
             {
-                order.AddRange(ph.Computes);
+                order.AddRange(computes);
             }
 
             order.AddRange(ph.Stores);
@@ -156,5 +168,32 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
         }
 
         return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta, references);
+    }
+
+    /// <summary>
+    /// A phase with more loads than <see cref="MaxLeadingLoads"/> (the one-row QKᵀ of a decode step over a long cache: four
+    /// transposed loads per key block) keeps the first of them where phases put their loads and returns the rest, which
+    /// <see cref="Build"/> places among the phase's own computes. Otherwise the load unit, which nothing holds back when
+    /// every load has its own buffer, would push more LD→EX tokens ahead of the computes than a token counter (255)
+    /// counts; placed among the computes they need them, the fetch order holds it within a queue's depth of them.
+    /// </summary>
+    private static List<PendingInstruction> DeferLoads(Phase ph)
+    {
+        if (ph.Loads.Count <= MaxLeadingLoads)
+        {
+            return [];
+        }
+
+        var rest = ph.Loads.GetRange(MaxLeadingLoads, ph.Loads.Count - MaxLeadingLoads);
+        ph.Loads.RemoveRange(MaxLeadingLoads, rest.Count);
+        return rest;
+    }
+
+    /// <summary>Removes from <paramref name="late"/> and returns, in order, the loads <paramref name="compute"/> must follow.</summary>
+    private List<PendingInstruction> TakeNeeded(List<PendingInstruction> late, PendingInstruction compute)
+    {
+        var needed = late.Where(l => TokenScheduler.Conflicts(d, [l], [compute])).ToList();
+        late.RemoveAll(needed.Contains);
+        return needed;
     }
 }

@@ -23,6 +23,8 @@ public sealed class DecodeCliTests
     [InlineData("gpt2-small:prompt=4/1020,generate=5", "prompt + generate = 1025 exceeds the context of 1024 tokens")]
     [InlineData("gpt2-small:prompt=8,batch=2", "need generate=N")]
     [InlineData("gpt2-small:prompt=8,chunk=2", "need generate=N")]
+    [InlineData("gpt2-small:prompt=8,tied=0", "need generate=N")]
+    [InlineData("gpt2-small:prompt=8,generate=2,tied=2", "tied=2 is out of range 0..1")]
     [InlineData("bert-tiny:seq=8,batch=2", "unknown parameter 'batch' for bert-tiny")]
     public void Bad_generation_parameters_exit_2_with_one_line(string workload, string expected)
     {
@@ -45,5 +47,18 @@ public sealed class DecodeCliTests
         // Assert
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--dataflow is not supported with a generation workload", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bert-tiny:seq=8", "--golden-prefill applies to a generation workload")]
+    [InlineData("gemm:M=16,N=16,K=16", "--golden-prefill applies to a generation workload")]
+    public void A_golden_prefill_without_a_generation_is_refused(string workload, string expected)
+    {
+        // Act
+        var run = CliRunner.InProcess(["sim", RepoPaths.Config("default"), "--workload", workload, "--golden-prefill"], RepoPaths.Root);
+
+        // Assert
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
 }

@@ -51,6 +51,13 @@ public sealed class DecodeCosimTests(CosimFixture fixture, ITestOutputHelper out
             Assert.Equal("bandwidth", s.Bound);
             Assert.InRange(s.OfBound, 0.7, 1.0);
         }
+
+        // The same generation with the prefill on the golden model only (sim --golden-prefill): the same decode steps,
+        // cycle for cycle, from the golden model's image
+        var fromGolden = await DecodeCosim.RunAsync(session, model, Bounded, goldenPrefill: true);
+        Assert.True(fromGolden.Match);
+        Assert.Equal(1, fromGolden.GoldenPrefills);
+        Assert.Equal(report.Steps.Skip(1).Select(s => (s.Step, s.Context, s.Input, s.Next, s.Cycles)), fromGolden.Steps.Select(s => (s.Step, s.Context, s.Input, s.Next, s.Cycles)));
     }
 
     [SkippableFact]

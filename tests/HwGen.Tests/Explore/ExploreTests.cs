@@ -15,6 +15,13 @@ public sealed class ExploreTests : IDisposable
     [InlineData("workload: gemm:M=8,N=8,K=8\nsweep:\n  scratchpad.kib: [48]\n", "scratchpad.kib")]
     [InlineData("workload: gemm:M=0,N=8,K=8\nsweep:\n  array.rows: [8]\n", "workload")]
     [InlineData("sweep:\n  array.rows: [8]\n", "workload")]
+    [InlineData("workload: bert-tiny\nmodel:\n  depth: [2]\n", "depth")]
+    [InlineData("workload: bert-tiny\nmodel:\n  hidden: [0]\n", "hidden")]
+    [InlineData("workload: bert-tiny\nmodel:\n  ffn: {from: 512, to: 256}\n", "ffn")]
+    [InlineData("workload: bert-tiny\nmodel:\n  heads: {from: 2, to: 4, by: 2}\n", "heads")]
+    [InlineData("workload: bert-tiny:layers=2\nmodel:\n  layers: [2, 3]\n", "layers")]
+    [InlineData("workload: gemm:M=8,N=8,K=8\nmodel:\n  layers: [2]\n", "model")]
+    [InlineData("workload: bert-tiny\nmodel:\n  layers: [1]\naccuracy: missing.csv\n", "accuracy")]
     public void A_bad_space_file_names_the_key_and_line(string yaml, string key)
     {
         // Act
@@ -60,5 +67,50 @@ public sealed class ExploreTests : IDisposable
         Assert.Equal(8, second.Resumed);
         Assert.Equal(lines, File.ReadAllLines(Path.Combine(dir, "out", "results.jsonl")).Length);
         Assert.True(new FileInfo(Path.Combine(dir, "out", "pareto.png")).Length > 10_000);
+    }
+
+    [Fact]
+    public async Task A_model_shape_search_evaluates_each_shape_and_keys_its_cache_by_the_estimator()
+    {
+        // Arrange: hidden 128 is not a multiple of 3 heads, so that shape is invalid.
+        var yaml = $"base: {RepoPaths.Config("default")}\nworkload: bert-tiny\nmodel:\n  hidden: [128, 192]\n  heads: [2, 3]\n";
+        var space = SpaceFile.Parse(yaml, Path.Combine(dir, "space.yaml"));
+        var fast = new ExploreSettings { Space = space, OutputDirectory = Path.Combine(dir, "out"), Jobs = 2 };
+        var replay = fast with { Estimator = EstimatorKind.Replay };
+
+        // Act
+        var first = await new ExploreRun(fast).RunAsync();
+        var second = await new ExploreRun(replay).RunAsync();
+        var points = File.ReadAllLines(Path.Combine(dir, "out", "points.csv"));
+
+        // Assert
+        Assert.Equal((4, 3, 1), (first.Points, first.Ok, first.Invalid));
+        Assert.Equal(0, second.Resumed); // the replay does not reuse the fast estimates
+        Assert.Contains("model.heads", points[0], StringComparison.Ordinal);
+        Assert.All(points.Skip(1).Where(l => l.Contains(",ok,", StringComparison.Ordinal)), l => Assert.Contains(",replay,", l, StringComparison.Ordinal));
+        Assert.All(first.Front, p => Assert.Equal("fast", p.Estimator));
+        var (a, b) = (new PointEvaluator(space).Evaluate(0), new PointEvaluator(space, EstimatorKind.Replay).Evaluate(0));
+        Assert.Equal(("ok", "ok"), (a.Status, b.Status));
+        Assert.Equal(b.Cycles, a.Cycles, 0.10 * b.Cycles);
+        Assert.Equal(b.EnergyUj, a.EnergyUj, 0.10 * b.EnergyUj);
+    }
+
+    [Fact]
+    public async Task Accuracy_per_shape_from_a_csv_joins_the_front_and_shapes_without_a_line_are_reported()
+    {
+        // Arrange: the wider model is slower but more accurate, so both are on the front; hidden 384 has no line.
+        await File.WriteAllTextAsync(Path.Combine(dir, "acc.csv"), "hidden,accuracy\n128,0.80\n256,0.85\n");
+        var yaml = $"base: {RepoPaths.Config("default")}\nworkload: bert-tiny\nmodel:\n  hidden: [128, 256, 384]\naccuracy: acc.csv\n";
+        var space = SpaceFile.Parse(yaml, Path.Combine(dir, "space.yaml"));
+
+        // Act
+        var run = await new ExploreRun(new ExploreSettings { Space = space, OutputDirectory = Path.Combine(dir, "out"), Jobs = 1 }).RunAsync();
+        var csv = File.ReadAllLines(Path.Combine(dir, "out", "points.csv"));
+
+        // Assert
+        Assert.Equal(2, run.Ok);
+        Assert.Equal(["128", "256"], run.Front.Select(p => p.Values["model.hidden"]).Order().ToArray());
+        Assert.Equal([0.80, 0.85], run.Front.OrderBy(p => p.Cycles).Select(p => p.Accuracy ?? 0).ToArray());
+        Assert.Contains(csv, l => l.Contains(",no_accuracy,", StringComparison.Ordinal));
     }
 }

@@ -105,4 +105,42 @@ public sealed class TokenPruningTests
         Assert.Equal([0, 1, 3], kept);
         Assert.Equal(0.3, threshold);
     }
+
+    [Fact]
+    public void A_relative_threshold_compares_n_times_the_importance_so_it_means_the_same_at_every_length()
+    {
+        // Arrange: 4 tokens (mean importance 0.25) and 8 tokens (mean 0.125), each with one token at twice the mean.
+        var plan = TokenPruning.Parse("1:relative=1.5", 2);
+        double[] four = [0.1, 0.5, 0.2, 0.2];
+        double[] eight = [0.1, 0.25, 0.1, 0.1, 0.1, 0.15, 0.1, 0.1];
+
+        // Act
+        var (keptFour, _) = TokenPruning.Select(plan.Points[0], four);
+        var (keptEight, _) = TokenPruning.Select(plan.Points[0], eight);
+
+        // Assert: the token at twice the mean is kept at both lengths, with [CLS]; relative values above 1 parse.
+        Assert.Equal([0, 1], keptFour);
+        Assert.Equal([0, 1], keptEight);
+        Assert.True(plan.Points[0].Relative);
+        Assert.Equal("1:relative=1.5", plan.ToString());
+        Assert.Contains("relative is negative", Assert.Throws<FormatException>(() => TokenPruning.Parse("1:relative=-1", 2)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Packed_sequences_are_selected_each_from_its_own_probabilities_with_its_own_first_token()
+    {
+        // Arrange: two sequences of 3 and 2 tokens, one head; P rows are one-hot on the token each query attends to (127 = 1.0).
+        long[] first = [0, 127, 0, 0, 127, 0, 0, 0, 127];
+        long[] second = [127, 0, 127, 0];
+        var point = TokenPruning.Parse("1:keep=0.5", 2).Points[0];
+
+        // Act
+        var (rows, lengths, thresholds, importance) = TokenPruning.SelectPacked(point, [first, second], 1, [3, 2]);
+
+        // Assert: the first keeps [CLS] and its best other token (1); the second keeps only its [CLS] (row 3 of the batch).
+        Assert.Equal([0, 1, 3], rows);
+        Assert.Equal([2, 1], lengths);
+        Assert.Equal(2, thresholds.Length);
+        Assert.Equal(5, importance.Length);
+    }
 }

@@ -106,6 +106,46 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [SkippableTheory]
+    [InlineData("2:keep=1.5", "keep is more than 1")]
+    [InlineData("6:keep=0.5", "layer 6 is out of range 1..5")]
+    [InlineData("2:keep=0", "would prune [CLS]")]
+    [InlineData("2:drop=0.5", "neither keep nor threshold")]
+    public async Task Bad_token_pruning_exits_2_with_one_line_naming_the_point(string points, string message)
+    {
+        // Arrange
+        RequireCli();
+
+        // Act
+        var result = await Run("run", "configs/default.yaml", "--model", "minilm", "--golden-only", "--text", "hello", "--prune-tokens", points);
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--prune-tokens", line, StringComparison.Ordinal);
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("cosine", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [InlineData("--calibrated-thresholds", "give --prune-tokens")]
+    [InlineData("--study", "--study runs the unpruned model")]
+    [InlineData("--relative-thresholds", "give --calibrated-thresholds")]
+    public async Task Token_pruning_options_that_do_not_fit_together_exit_2_before_any_work(string option, string message)
+    {
+        // Arrange
+        RequireCli();
+        string[] prune = option == "--study" ? ["--prune-tokens", "2:keep=0.5"] : [];
+
+        // Act
+        var result = await Run(["run", "configs/default.yaml", "--model", "minilm", "--golden-only", "--text", "hello", option, .. prune]);
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.DoesNotContain("minilm:", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
     [InlineData("1.5", "error: --macs 1.5: must be between 0.001 and 1")]
     [InlineData("0", "error: --macs 0: must be between 0.001 and 1")]
     public async Task Prune_with_a_budget_outside_0_to_1_exits_2_before_the_model_is_read(string macs, string message)

@@ -1,0 +1,248 @@
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Compiler;
+
+namespace HwGen.Software.Performance.Fast;
+
+/// <summary>
+/// The work of one GEMM as the compiler would emit it, tallied by instruction shape instead of built: the tiling is the
+/// compiler's own (<see cref="TilingSearch.Phased"/> for a graph GEMM, <see cref="TilingSearch.Choose"/> for the
+/// standalone one), the steps are <see cref="GemmKernel.Steps"/>' (grouped by shape), and the residual GEMMs take the
+/// output-stationary mapping under the same conditions as the phase builder.
+/// </summary>
+internal static class FastGemm
+{
+    /// <summary>Sizes of <paramref name="total"/> cut into pieces of <paramref name="size"/>: (piece, count), the runt last.</summary>
+    public static IEnumerable<(int Size, int Count)> Pieces(int total, int size)
+    {
+        if (total / size > 0)
+        {
+            yield return (size, total / size);
+        }
+
+        if (total % size > 0)
+        {
+            yield return (total % size, 1);
+        }
+    }
+
+    /// <summary>
+    /// A graph GEMM (weight-stationary phases, <c>PhaseBuilder.Gemm</c>), step by step in <see cref="GemmKernel.Steps"/>'
+    /// order: the loads of a step overlap the computes of the one before (two scratchpad halves), a tile's computes wait
+    /// for the accumulator buffer the epilogue of the tile <c>buffers</c> back frees, and the epilogues follow in order.
+    /// Returns the tiles (m-tiles × n-groups).
+    /// </summary>
+    public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span)
+    {
+        var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
+        var allBlocks = (n + d.Cols - 1) / d.Cols;
+        var conflict = !plan.Banked;
+        var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
+        var nc = Math.Min(d.Cols, n);
+        var tiles = 0;
+        var freed = new double[buffers]; // when each accumulator buffer's epilogue has read it
+        double loadEnd = 0, computeEnd = 0, computeEndBefore = 0, storeEnd = 0, firstLoad = -1;
+        foreach (var step in GemmKernel.Steps(d, t, m, n, k))
+        {
+            var (mt, bl, kl) = (step.Mt, step.Blocks, step.Kl);
+            foreach (var (kr, cc) in Pieces(kl, d.Rows))
+            {
+                w.Loads(cc, mt, kr, LoadTarget.Scratchpad);
+                if (transposedB)
+                {
+                    w.Loads(cc * bl, nc, kr, LoadTarget.ScratchpadTransposed);
+                }
+            }
+
+            if (!transposedB)
+            {
+                w.Loads(bl, kl, nc, LoadTarget.Scratchpad);
+            }
+
+            if (bias && step.FirstK)
+            {
+                w.Loads(1, bl, d.Cols, LoadTarget.Accumulator);
+            }
+
+            if (withResidual && step.FirstK)
+            {
+                Residual(w, d, 1, mt, n, conflict, plan);
+            }
+
+            foreach (var (kr, cc) in Pieces(kl, d.Rows))
+            {
+                w.ComputeWs(cc * bl, mt, kr, overwrite: false, conflict);
+            }
+
+            var (l0, e0, _) = w.SinceSegment;
+            loadEnd = Math.Max(loadEnd, computeEndBefore) + l0;
+            firstLoad = firstLoad < 0 ? l0 : firstLoad;
+            var start = Math.Max(Math.Max(computeEnd, loadEnd), step.FirstK ? freed[step.Tile % buffers] : 0);
+            (computeEndBefore, computeEnd) = (computeEnd, start + e0);
+            if (step.K0 + kl == k)
+            {
+                tiles++;
+                // PhaseBuilder.Gemm's residual placement: above the output, or in the next bank when one buffer leaves room.
+                var accBase = step.Tile % buffers * t.TileM * rowsPerM;
+                var residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, span) : accBase + (allBlocks * t.TileM);
+                Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual && !MemoryPlan.PairedReads(d, accBase, residualRow, (long)bl * mt));
+                storeEnd = Math.Max(storeEnd, computeEnd) + w.SinceSegment.S;
+                freed[step.Tile % buffers] = storeEnd;
+            }
+
+            w.Timed(0);
+        }
+
+        // Until the last compute: the first step's loads run behind the operation before, the last epilogue behind the next
+        // (FastEstimator adds the part of them a pipeline leaves exposed).
+        w.Timed(computeEnd - firstLoad);
+        return tiles;
+    }
+
+    /// <summary>The residual of <paramref name="count"/> m-tiles: loaded into the scratchpad and multiplied by the identity into the accumulator.</summary>
+    public static void Residual(WorkTally w, DesignModel d, double count, int mt, int n, bool conflict, MemoryPlan? placed = null)
+    {
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var chunks = blocks * ((d.Cols + d.Rows - 1) / d.Rows);
+        if (placed is not null && chunks * mt > (placed.Banked ? placed.BankRows : placed.SpHalf))
+        {
+            // PhaseBuilder.ResidualPhase: a residual tile placed in a scratchpad half must fit it.
+            throw new ArgumentException($"design '{d.Name}': the residual tile of {mt} rows × {n} does not fit half the scratchpad");
+        }
+
+        var kc = Math.Min(d.Rows, Math.Min(d.Cols, n));
+        w.Loads(count * chunks, mt, kc, LoadTarget.Scratchpad);
+        w.ComputeWs(count * chunks, mt, kc, overwrite: true, conflict);
+    }
+
+    /// <summary>The epilogue of <paramref name="count"/> tiles of <paramref name="mt"/> rows and <paramref name="blocks"/> column blocks.</summary>
+    public static void Epilogue(WorkTally w, DesignModel d, double count, GemmEpilogue epilogue, int mt, int n, int blocks, bool unpaired = false)
+    {
+        var nc = Math.Min(d.Cols, n);
+        switch (epilogue)
+        {
+            case GemmEpilogue.Requantize:
+                w.Configs(count);
+                w.Stores(count * blocks, mt, nc, gelu: false);
+                break;
+            case GemmEpilogue.Gelu:
+                w.Configs(count * 6);
+                w.Stores(count * blocks, mt, nc, gelu: true);
+                break;
+            case GemmEpilogue.Softmax:
+                w.Configs(count * 2);
+                w.Normalizes(count, mt, n, NormalizeFunc.Softmax);
+                break;
+            case GemmEpilogue.ResidualAdd:
+                w.Configs(count * 5);
+                w.Normalizes(count, mt, n, NormalizeFunc.Add, unpaired);
+                break;
+            default:
+                w.Configs(count * 7);
+                w.Normalizes(count, mt, n, NormalizeFunc.LayerNorm, unpaired);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A residual GEMM on the output-stationary dataflow (<c>PhaseBuilder.ResidualGemmOs</c>'s mapping and conditions);
+    /// returns the m-tiles, or 0 when the phase builder would fall back to the weight-stationary mapping.
+    /// </summary>
+    public static int ResidualOs(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue)
+    {
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var sub = Math.Min(m, Math.Min(d.Rows, plan.BufferTop / (2 * blocks)));
+        if (!d.SupportOs || sub < 1 || blocks > plan.BiasCap || d.SpRowBytes < d.Rows)
+        {
+            return 0;
+        }
+
+        var banked = plan.Banked && k <= plan.BankRows && k <= plan.BankedB(1).Size;
+        var aBuffers = banked ? 2 : (plan.IdentityRow - (2 * k)) / 2 >= k ? 2 : 1;
+        var half = (plan.IdentityRow - (aBuffers * k)) / 2;
+        var perPhase = Math.Min(blocks, (banked ? plan.BankedB(1).Size : half) / k);
+        var chunksPerBlock = (d.Cols + d.Rows - 1) / d.Rows;
+        var residualRows = blocks * chunksPerBlock * sub;
+        if (perPhase < 1 || residualRows > (banked ? plan.BankRows : half))
+        {
+            return 0;
+        }
+
+        var subtiles = banked && m > sub && 4 * blocks * sub <= plan.BufferTop && 2 * (k + residualRows) <= plan.BankRows ? 2 : 1;
+        var tm = subtiles * sub;
+        var xRows = blocks * sub;
+        var residualBase = plan.ResidualRowFor(0, subtiles * xRows, plan.BufferTop);
+        var nc = Math.Min(d.Cols, n);
+        var tiles = 0;
+        w.Loads(1, blocks, d.Cols, LoadTarget.Accumulator);
+        foreach (var (mt, mc) in Pieces(m, tm))
+        {
+            tiles += mc;
+            w.Loads(mc * blocks, k, nc, LoadTarget.Scratchpad);
+            var part = 0;
+            foreach (var (rows, sc) in Pieces(mt, sub))
+            {
+                var unpaired = !MemoryPlan.PairedReads(d, part * xRows, residualBase + (part * xRows), (long)blocks * rows);
+                part += sc;
+                double parts = mc * sc;
+                foreach (var (kp, pc) in Pieces(k, d.SpRowBytes))
+                {
+                    w.Loads(parts * pc, rows, kp, LoadTarget.ScratchpadTransposed);
+                }
+
+                Residual(w, d, parts, rows, n, conflict: !plan.Banked);
+                // Unbanked: Aᵀ sits at the top of the scratchpad, so the B half above the middle shares its bank (every other phase).
+                var shared = plan.Banked ? 0 : parts * blocks / 2;
+                w.ComputeOs(parts * blocks - shared, rows, k, overwrite: false, bankConflict: false);
+                w.ComputeOs(shared, rows, k, overwrite: false, bankConflict: true);
+                Epilogue(w, d, parts, epilogue, rows, n, blocks, unpaired);
+                w.EndSegment();
+            }
+        }
+
+        return tiles;
+    }
+
+    /// <summary>The standalone GEMM (<c>GemmCompiler</c>: the tiling of <see cref="TilingSearch.Choose"/>, streamed buffers); returns the tiles.</summary>
+    public static int Streamed(WorkTally w, DesignModel d, int m, int n, int k, Dataflow dataflow, bool gelu)
+    {
+        var t = TilingSearch.Choose(d, m, n, k, dataflow);
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var nc = Math.Min(d.Cols, n);
+        var tiles = 0;
+        w.Configs(gelu ? 6 : 1);
+        foreach (var (mt, mc) in Pieces(m, t.TileM))
+        {
+            foreach (var (bl, bc) in Pieces(blocks, t.BlocksN))
+            {
+                tiles += mc * bc;
+                foreach (var (kl, kc) in Pieces(k, t.ChunkK))
+                {
+                    double steps = mc * bc * kc;
+                    w.Loads(steps * bl, kl, nc, LoadTarget.Scratchpad);
+                    if (dataflow == Dataflow.Ws)
+                    {
+                        w.Loads(steps, mt, kl, LoadTarget.Scratchpad);
+                        w.ComputeWs(steps * bl, mt, kl, overwrite: false, bankConflict: false);
+                        continue;
+                    }
+
+                    foreach (var (rows, sc) in Pieces(mt, d.Rows))
+                    {
+                        foreach (var (kp, pc) in Pieces(kl, d.SpRowBytes))
+                        {
+                            w.Loads(steps * sc * pc, rows, kp, LoadTarget.ScratchpadTransposed);
+                        }
+
+                        w.ComputeOs(steps * sc * bl, rows, kl, overwrite: false, bankConflict: false);
+                    }
+                }
+
+                w.Stores((double)mc * bc * bl, mt, nc, gelu);
+                w.EndSegment();
+            }
+        }
+
+        return tiles;
+    }
+}

@@ -1,0 +1,217 @@
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+
+namespace HwGen.Software.Performance.Fast;
+
+/// <summary>
+/// The busy cycles of the load, execute and store units and the <see cref="WorkCounts"/> of a group of instructions
+/// described by their shapes and counts instead of built: each added shape costs what <see cref="PerfReplay"/>'s unit
+/// rules give one such instruction running back to back with its neighbours (no token waits, aligned DRAM rows, no
+/// accumulator-port refusals).
+/// </summary>
+internal sealed class WorkTally(DesignModel d, PerfParameters p)
+{
+    private const int ArSlice = 2; // as PerfReplay
+
+    private readonly int axi = d.AxiDataBits / 8;
+    private readonly int lat = (d.Rows / d.TileRows) + (d.Cols / d.TileCols);
+
+    public double Load { get; private set; }
+
+    public double Execute { get; private set; }
+
+    public double Store { get; private set; }
+
+    public double Instructions { get; private set; }
+
+    private double pipelined;
+    private (double L, double E, double S) mark;
+
+    /// <summary>
+    /// Closes a segment of like steps (tiles of one shape): the units overlap within it, so it takes its busiest unit's
+    /// cycles; segments follow one another.
+    /// </summary>
+    public void EndSegment()
+    {
+        var (l, e, s) = (Load + FetchBeats - mark.L, Execute - mark.E, Store - mark.S);
+        pipelined += Math.Max(l, Math.Max(e, s));
+        mark = (Load + FetchBeats, Execute, Store);
+    }
+
+    /// <summary>Adds a stretch whose <paramref name="cycles"/> the caller timed itself (for the work tallied since the last segment).</summary>
+    public void Timed(double cycles)
+    {
+        pipelined += cycles;
+        mark = (Load + FetchBeats, Execute, Store);
+    }
+
+    /// <summary>The load, execute and store cycles tallied since the last segment.</summary>
+    public (double L, double E, double S) SinceSegment => (Load + FetchBeats - mark.L, Execute - mark.E, Store - mark.S);
+
+    /// <summary>The segments' cycles (after a last <see cref="EndSegment"/>).</summary>
+    public double Pipelined
+    {
+        get
+        {
+            EndSegment();
+            return pipelined;
+        }
+    }
+
+    public double Macs { get; private set; }
+
+    public double SpBits { get; private set; }
+
+    public double AccBits { get; private set; }
+
+    public double Dram { get; private set; }
+
+    public double Requant { get; private set; }
+
+    public double Gelu { get; private set; }
+
+    public double Softmax { get; private set; }
+
+    public double LayerNorm { get; private set; }
+
+    public double Add { get; private set; }
+
+    private double Beats(double bytes) => Math.Max(1, Math.Ceiling(bytes / axi));
+
+    /// <summary><paramref name="count"/> loads of <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements.</summary>
+    public void Loads(double count, int rows, int cols, LoadTarget target, bool elem16 = false)
+    {
+        if (count <= 0 || rows <= 0)
+        {
+            return;
+        }
+
+        var rowBytes = (double)cols * (elem16 ? 2 : target == LoadTarget.Accumulator ? 4 : 1);
+        var perRow = Math.Max(Beats(rowBytes), (ArSlice + p.MemoryLatency + Beats(rowBytes)) / Math.Max(1.0, d.DmaOutstanding));
+        // A transposed block is written out column by column after its last row, and holds the next load's data until then.
+        var cycles = 1 + (rows * perRow) + (target == LoadTarget.ScratchpadTransposed ? cols : 0);
+        Load += count * cycles;
+        Instructions += count;
+        Dram += count * rows * rowBytes;
+        if (target == LoadTarget.Accumulator)
+        {
+            AccBits += count * rows * d.Cols * 32.0;
+        }
+        else
+        {
+            SpBits += count * rows * cols * 8.0;
+        }
+    }
+
+    /// <summary><paramref name="count"/> weight-stationary computes of <paramref name="rows"/> rows and depth <paramref name="k"/>, back to back.</summary>
+    public void ComputeWs(double count, int rows, int k, bool overwrite, bool bankConflict)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        // The next preload waits for the switch flag to pass every PE, and, when its B rows share a bank with the stream's A
+        // rows, for the stream to end.
+        var period = Math.Max(bankConflict ? rows + d.Rows : rows, d.Rows + Math.Max(0, lat - 3) + 2);
+        Execute += count * period;
+        Instructions += count;
+        Count(count, rows, k, overwrite);
+    }
+
+    /// <summary><paramref name="count"/> output-stationary computes of <paramref name="rows"/> rows and depth <paramref name="k"/>, back to back.</summary>
+    public void ComputeOs(double count, int rows, int k, bool overwrite, bool bankConflict)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        var steps = k * (bankConflict ? 2 : 1);
+        Execute += count * Math.Max(steps, 1 + Math.Max(0, lat - 2) + d.Rows);
+        Instructions += count;
+        Count(count, rows, k, overwrite);
+    }
+
+    private void Count(double count, int rows, int k, bool overwrite)
+    {
+        Macs += count * rows * (double)k * d.Cols;
+        SpBits += count * (rows + k) * d.SpRowBytes * 8.0;
+        AccBits += count * rows * d.Cols * 32.0 * (overwrite ? 1 : 2);
+    }
+
+    /// <summary><paramref name="count"/> stores of <paramref name="rows"/> rows of <paramref name="cols"/> columns through the requantizer (and GELU).</summary>
+    public void Stores(double count, int rows, int cols, bool gelu)
+    {
+        if (count <= 0 || rows <= 0)
+        {
+            return;
+        }
+
+        var issue = Math.Max(rows * Beats(cols), (double)rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
+        Store += count * issue;
+        Instructions += count;
+        AccBits += count * rows * d.Cols * 32.0;
+        Dram += count * rows * (double)cols;
+        Requant += count * rows * (double)cols;
+        Gelu += gelu ? count * rows * (double)cols : 0;
+    }
+
+    /// <summary><paramref name="count"/> normalizes of <paramref name="rows"/> rows of <paramref name="width"/> (with the γ/β fill for LayerNorm).</summary>
+    /// <param name="count">Normalizes.</param>
+    /// <param name="rows">Rows of each.</param>
+    /// <param name="width">Width of each row.</param>
+    /// <param name="func">Softmax, LayerNorm or residual add.</param>
+    /// <param name="unpaired">A residual whose rows share a bank with x's: each block takes two reads (<see cref="Compiler.MemoryPlan.PairedReads"/>).</param>
+    public void Normalizes(double count, int rows, int width, NormalizeFunc func, bool unpaired = false)
+    {
+        if (count <= 0 || rows <= 0)
+        {
+            return;
+        }
+
+        var blocks = (width + d.Cols - 1) / d.Cols;
+        var beats = blocks * Beats(d.Cols);
+        var reads = unpaired ? 2 : 1;
+        var softmax = func is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate;
+        var passes = func == NormalizeFunc.Add ? 1 : func == NormalizeFunc.SoftmaxLate ? 2 : 3;
+        var perRow = ((passes - 1) * blocks * reads) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats) + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
+        var engine = softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
+        var tail = softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
+        var fill = func == NormalizeFunc.LayerNorm ? 2 * blocks : 0;
+        Store += count * ((rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead);
+        Instructions += count;
+        AccBits += count * rows * blocks * passes * (softmax ? 1 : 2) * (double)d.Cols * 32;
+        Dram += count * rows * (double)width;
+        var elements = count * rows * (double)width;
+        if (softmax)
+        {
+            Softmax += elements;
+        }
+        else if (func == NormalizeFunc.LayerNorm)
+        {
+            LayerNorm += elements;
+        }
+        else
+        {
+            Add += elements;
+        }
+    }
+
+    /// <summary><paramref name="count"/> one-cycle configuration instructions of the store queue.</summary>
+    public void Configs(double count)
+    {
+        Store += count;
+        Instructions += count;
+    }
+
+    /// <summary>The counts so far.</summary>
+    public WorkCounts Counts() => new()
+    {
+        Macs = Macs, ScratchpadBits = SpBits, AccumulatorBits = AccBits, DramBytes = Dram, RequantElements = Requant, GeluElements = Gelu,
+        SoftmaxElements = Softmax, LayerNormElements = LayerNorm, AddElements = Add,
+    };
+
+    /// <summary>Cycles the instructions' fetch takes on the shared read channel.</summary>
+    public double FetchBeats => Instructions * Math.Max(1.0, (double)IsaSpec.InstructionBytes / axi) / Math.Max(1, axi / IsaSpec.InstructionBytes);
+}
