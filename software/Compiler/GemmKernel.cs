@@ -62,6 +62,11 @@ internal static class GemmKernel
     public static void Ws(DesignModel d, Phase ph, GemmStep s, Operand a, Operand b, bool transposedB, int n, GemmBuffers at,
         TensorRegion? bias = null, int biasRow = 0)
     {
+        if (transposedB && b.BlockRows > 0)
+        {
+            throw new ArgumentException($"design '{d.Name}': the blocked weights {b.Tensor.Name} cannot be read transposed");
+        }
+
         var chunks = (s.Kl + d.Rows - 1) / d.Rows;
         int Kc(int ci) => Math.Min(d.Rows, s.Kl - (ci * d.Rows));
         for (var ci = 0; ci < chunks; ci++)

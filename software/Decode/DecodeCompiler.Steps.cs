@@ -103,7 +103,7 @@ public static partial class DecodeCompiler
         }
 
         var gbf = g.Tensor(GraphTensor.Rowwise("GBF", m.Final.Gamma1.Select(v => (int)v).ToArray(), m.Final.Beta1));
-        var wlm = g.Tensor(GraphTensor.Input("Wlm", h, m.Vocab, m.HeadWeights()));
+        var wlm = g.Tensor(GraphTensor.Input("Wlm", h, m.Vocab, m.HeadWeights()) with { Blocked = true });
         var af = g.Tensor(GraphTensor.Output("AF", rows, h));
         var logits = g.Tensor(GraphTensor.Output("Logits", rows, m.Vocab));
         var at = 0;

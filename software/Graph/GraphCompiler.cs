@@ -43,12 +43,23 @@ public static class GraphCompiler
         {
             regions[t] = t.Carried ?? (t.Vectors is { } v ? b.Blocks(t.Name, v)
                 : t.Element == ElementType.Int16 ? b.Int16(t.Name, t.Role, t.Rows, t.Cols, t.WideValues)
+                : t.Blocked ? b.Tensor(t.Name, t.Role, BlockCount(d, t) * t.Rows, d.Cols, BlockedValues(d, t))
                 : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values, t.CausalSequence));
         }
 
         Operand Op(GraphOperand o)
         {
             var r = regions[o.Tensor];
+            if (o.Tensor.Blocked)
+            {
+                if (o.Row != 0 || o.Col != 0 || o.Segments is not null)
+                {
+                    throw new ArgumentException($"graph '{graph.Name}': the blocked tensor {o.Tensor.Name} is used from ({o.Row}, {o.Col}); only whole GEMM weight operands may be blocked");
+                }
+
+                return new(r, 0) { BlockRows = o.Tensor.Rows };
+            }
+
             var col = (long)o.Col * r.ElementBytes;
             if (o.Segments is null)
             {
@@ -105,6 +116,28 @@ public static class GraphCompiler
         meta["phases"] = b.PhaseCount;
         var program = b.Build(graph.Name, graph.Macs, new SortedDictionary<string, object>(meta, StringComparer.Ordinal), boundLoadLead: boundLoadLead);
         return new CompiledLayer(program, b.Ops);
+    }
+
+    private static int BlockCount(DesignModel d, GraphTensor t) => (t.Cols + d.Cols - 1) / d.Cols;
+
+    /// <summary>A <see cref="GraphTensor.Blocked"/> matrix's values in DRAM order: block by block, COLS per row, zero-padded.</summary>
+    private static sbyte[] BlockedValues(DesignModel d, GraphTensor t)
+    {
+        if (t.Values is null || t.Element != ElementType.Int8)
+        {
+            throw new ArgumentException($"tensor {t.Name}: only int8 input matrices can be blocked");
+        }
+
+        var blocked = new sbyte[BlockCount(d, t) * t.Rows * d.Cols];
+        for (var r = 0; r < t.Rows; r++)
+        {
+            for (var c = 0; c < t.Cols; c++)
+            {
+                blocked[((((c / d.Cols) * t.Rows) + r) * d.Cols) + (c % d.Cols)] = t.Values[(r * t.Cols) + c];
+            }
+        }
+
+        return blocked;
     }
 
     /// <summary>

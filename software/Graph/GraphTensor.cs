@@ -33,6 +33,14 @@ public sealed record GraphTensor(string Name, TensorRole Role, int Rows, int Col
     /// </summary>
     public TensorRegion? Carried { get; init; }
 
+    /// <summary>
+    /// An int8 weight matrix stored column block by column block (docs/decode.md, "Blocked weights"): block j holds
+    /// columns j·COLS.. of every row, COLS bytes a row (the last block zero-padded), so the K rows of one column block,
+    /// what a GEMM loads as its B block, are one contiguous run of DRAM the load unit reads in long bursts. Only GEMM B
+    /// operands from row 0, column 0 may use it; false: row-major.
+    /// </summary>
+    public bool Blocked { get; init; }
+
     /// <summary>The placed region's <see cref="TensorRegion.CausalSequence"/>: causal probabilities whose masked elements may stay unwritten.</summary>
     public int CausalSequence { get; init; }
 

@@ -267,7 +267,9 @@ public static class LayerCompiler
         var spec = q.Spec;
         int s = slots?.Rows ?? spec.Seq, h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth, tr = slots?.TensorRows ?? s;
         var shared = slots?.WeightPrefix ?? prefix;
-        GraphTensor In(string n, int rows, int cols, sbyte[] values) => g.Find(shared + n) ?? g.Tensor(GraphTensor.Input(shared + n, rows, cols, values));
+        // Decoding (slots given) stores the weights blocked, so a streamed column block is one contiguous run (docs/decode.md).
+        GraphTensor In(string n, int rows, int cols, sbyte[] values) =>
+            g.Find(shared + n) ?? g.Tensor(GraphTensor.Input(shared + n, rows, cols, values) with { Blocked = slots is not null });
         GraphTensor Vec(string n, params int[][] v) => g.Find(shared + n) ?? g.Tensor(GraphTensor.Rowwise(shared + n, v));
         GraphTensor Out(string n, int rows, int cols) => g.Tensor(GraphTensor.Output(prefix + n, rows, cols));
         var (wq, wk, wv, wo) = (In("Wq", h, a, q.Wq), In("Wk", h, a, q.Wk), In("Wv", h, a, q.Wv), In("Wo", a, h, q.Wo));

@@ -12,7 +12,8 @@ namespace HwGen.Software.Performance;
 /// <item>fetch: the instruction words share the AXI read-data channel (one beat per cycle) with the load unit, at most
 ///   the fetch buffer ahead of dispatch; dispatch is in order, one instruction per cycle, into bounded queues;</item>
 /// <item>load: one AXI burst per DRAM row (its beats counted from the row's alignment; a second address cycle when it
-///   crosses 4 KiB), one address per cycle, at most the DMA's outstanding bursts in flight, each burst's data after the
+///   crosses 4 KiB), or for a contiguous rectangle one row descriptor and merged bursts of up to 256 beats
+///   (<see cref="LoadBursts"/>), one address per cycle, at most the DMA's outstanding bursts in flight, each burst's data after the
 ///   memory latency and the arbiter's register slice on the shared read channel; a transposed block is written out
 ///   column by column after its last row; the next load starts issuing addresses while the data of this one arrives;</item>
 /// <item>compute WS: the execute unit's two slots. The weight preload (ROWS shifts) of the next compute starts when its

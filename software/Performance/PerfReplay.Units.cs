@@ -9,16 +9,22 @@ internal sealed partial class PerfReplay
 {
     private (long Push, long Finish) Load(InstructionView insn, long take, long tokens)
     {
-        // S_IDLE -> (S_WAIT: pop) -> S_ROW: one burst address per cycle.
+        // S_IDLE -> (S_WAIT: pop) -> S_ROW (or S_MRG, merged bursts): one burst address per cycle.
         var g = insn.Tokens.HasFlag(Tokens.PopNext) ? Math.Max(take + 1, tokens) + 1 : take + 1;
         var first = g;
         var rowBytes = insn.LoadRowBytes;
         var addr = insn.DramAddr;
         long last = g;
         var ring = outstanding.Length;
-        for (long r = 0; r < insn.Rows; r++, addr += insn.DramStride)
+        var merged = LoadBursts.Mergeable(addr, insn.DramStride, insn.Rows, rowBytes, axi);
+        if (merged)
         {
-            g = Math.Max(g, outstanding[r % ring] + 1);
+            (g, last) = MergedLoad(insn, g, rowBytes);
+        }
+
+        for (long r = 0; !merged && r < insn.Rows; r++, addr += insn.DramStride)
+        {
+            g = Math.Max(g, outstanding[burstSeq % ring] + 1);
             var off = addr % axi;
             var beats = ((off + rowBytes - 1) / axi) + 1;
             var aligned = addr - off;
@@ -40,7 +46,7 @@ internal sealed partial class PerfReplay
 
             var s = bus.Reserve(arrive, beats);
             last = s + beats - 1;
-            outstanding[r % ring] = last;
+            outstanding[burstSeq++ % ring] = last;
             g += split ? 2 : 1;
         }
 
@@ -55,6 +61,37 @@ internal sealed partial class PerfReplay
 
         busy[0] += push - first;
         return (push, push);
+    }
+
+    // A contiguous rectangle: one descriptor for all its rows, then merged bursts, one address a cycle, at most the
+    // outstanding bursts in flight. Returns the cycle the unit takes the next instruction and the last beat's cycle.
+    private (long Free, long Last) MergedLoad(InstructionView insn, long g, long rowBytes)
+    {
+        var ring = outstanding.Length;
+        long last = g;
+        foreach (var (_, beats) in LoadBursts.Merged(insn.DramAddr, insn.Rows * (rowBytes / axi), axi))
+        {
+            g = Math.Max(g, outstanding[burstSeq % ring] + 1);
+            var arrive = g + ArSlice + p.MemoryLatency;
+            if (arrive < loadDataNotBefore)
+            {
+                var from = Math.Max(arrive, emissionFrom);
+                if (from < loadDataNotBefore)
+                {
+                    bus.Reserve(from, loadDataNotBefore - from);
+                }
+
+                arrive = loadDataNotBefore;
+                emissionFrom = loadDataNotBefore;
+            }
+
+            var s = bus.Reserve(arrive, beats);
+            last = s + beats - 1;
+            outstanding[burstSeq++ % ring] = last;
+            g++;
+        }
+
+        return (g, last);
     }
 
     // Replays a compute; returns how long its rows stay in the pipeline after its last one is issued.

@@ -12,9 +12,21 @@ internal sealed record Operand(TensorRegion Tensor, long Offset)
     /// </summary>
     public IReadOnlyList<(int Row0, int Rows, long Offset)>? Segments { get; init; }
 
+    /// <summary>
+    /// A blocked weight matrix (<c>GraphTensor.Blocked</c>): the tensor holds column block j (columns j·Cols.., Cols being
+    /// the region's columns) as rows j·BlockRows.. of Cols elements; 0: row-major.
+    /// </summary>
+    public int BlockRows { get; init; }
+
     /// <summary>The byte address of element (<paramref name="row"/>, <paramref name="col"/>) from the operand's start (for int4, of the byte that holds it; col is then even).</summary>
     public long Address(int row, int col)
     {
+        if (BlockRows > 0)
+        {
+            var (block, within) = Math.DivRem(col, Tensor.Cols);
+            return Tensor.Address + Offset + (((long)(block * BlockRows) + row) * Tensor.StrideBytes) + Tensor.ByteOffset(within);
+        }
+
         if (Segments is null)
         {
             return Tensor.Address + Offset + (row * Tensor.StrideBytes) + Tensor.ByteOffset(col);

@@ -77,7 +77,7 @@ public sealed partial class RenderedConstantsTests
         // Assert
         Assert.Empty(pageMath);
         Assert.Equal(memories, banked);
-        Assert.Equal(["rtl/hwgen_fetch.v.sbn", "rtl/hwgen_load_unit.v.sbn", "rtl/hwgen_store_wdma.v.sbn"], splitUsers);
+        Assert.Equal(["rtl/hwgen_fetch.v.sbn", "rtl/hwgen_load_agen.v.sbn", "rtl/hwgen_store_wdma.v.sbn"], splitUsers);
     }
 
     [GeneratedRegex(@"^\s+hwgen_axi_split #\(", RegexOptions.Multiline)]
