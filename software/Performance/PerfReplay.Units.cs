@@ -15,7 +15,6 @@ internal sealed partial class PerfReplay
         var rowBytes = insn.LoadRowBytes;
         var addr = insn.DramAddr;
         long last = g;
-        var ring = outstanding.Length;
         var merged = LoadBursts.Mergeable(addr, insn.DramStride, insn.Rows, rowBytes, axi);
         if (merged)
         {
@@ -24,29 +23,11 @@ internal sealed partial class PerfReplay
 
         for (long r = 0; !merged && r < insn.Rows; r++, addr += insn.DramStride)
         {
-            g = Math.Max(g, outstanding[burstSeq % ring] + 1);
             var off = addr % axi;
             var beats = ((off + rowBytes - 1) / axi) + 1;
             var aligned = addr - off;
             var split = (aligned % 4096) + (beats * axi) > 4096;
-            var arrive = g + ArSlice + p.MemoryLatency;
-            if (arrive < loadDataNotBefore)
-            {
-                // The burst waits at the head of the read channel (fetch bursts behind it wait too) until the transposed
-                // block before it has been written out.
-                var from = Math.Max(arrive, emissionFrom);
-                if (from < loadDataNotBefore)
-                {
-                    bus.Reserve(from, loadDataNotBefore - from);
-                }
-
-                arrive = loadDataNotBefore;
-                emissionFrom = loadDataNotBefore;
-            }
-
-            var s = bus.Reserve(arrive, beats);
-            last = s + beats - 1;
-            outstanding[burstSeq++ % ring] = last;
+            last = Burst(ref g, beats);
             g += split ? 2 : 1;
         }
 
@@ -67,31 +48,39 @@ internal sealed partial class PerfReplay
     // outstanding bursts in flight. Returns the cycle the unit takes the next instruction and the last beat's cycle.
     private (long Free, long Last) MergedLoad(InstructionView insn, long g, long rowBytes)
     {
-        var ring = outstanding.Length;
         long last = g;
         foreach (var (_, beats) in LoadBursts.Merged(insn.DramAddr, insn.Rows * (rowBytes / axi), axi))
         {
-            g = Math.Max(g, outstanding[burstSeq % ring] + 1);
-            var arrive = g + ArSlice + p.MemoryLatency;
-            if (arrive < loadDataNotBefore)
-            {
-                var from = Math.Max(arrive, emissionFrom);
-                if (from < loadDataNotBefore)
-                {
-                    bus.Reserve(from, loadDataNotBefore - from);
-                }
-
-                arrive = loadDataNotBefore;
-                emissionFrom = loadDataNotBefore;
-            }
-
-            var s = bus.Reserve(arrive, beats);
-            last = s + beats - 1;
-            outstanding[burstSeq++ % ring] = last;
+            last = Burst(ref g, beats);
             g++;
         }
 
         return (g, last);
+    }
+
+    // One read burst whose address goes out at g or once an outstanding slot frees (g moves there): its data arrives
+    // after the latency, or waits at the head of the read channel (fetch bursts behind it wait too) until the transposed
+    // block before it has been written out, then takes `beats` cycles of the bus. Returns the cycle of its last beat.
+    private long Burst(ref long g, long beats)
+    {
+        var ring = outstanding.Length;
+        g = Math.Max(g, outstanding[burstSeq % ring] + 1);
+        var arrive = g + ArSlice + p.MemoryLatency;
+        if (arrive < loadDataNotBefore)
+        {
+            var from = Math.Max(arrive, emissionFrom);
+            if (from < loadDataNotBefore)
+            {
+                bus.Reserve(from, loadDataNotBefore - from);
+            }
+
+            arrive = loadDataNotBefore;
+            emissionFrom = loadDataNotBefore;
+        }
+
+        var last = bus.Reserve(arrive, beats) + beats - 1;
+        outstanding[burstSeq++ % ring] = last;
+        return last;
     }
 
     // Replays a compute; returns how long its rows stay in the pipeline after its last one is issued.
