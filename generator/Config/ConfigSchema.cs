@@ -74,6 +74,10 @@ public static class ConfigSchema
     /// <summary>axi.max_outstanding</summary>
     public static readonly IntKey AxiMaxOutstanding = Add(new IntKey("axi.max_outstanding", 1, 32, "Outstanding AXI bursts per requester and direction.") { Default = 8 });
 
+    /// <summary>axi.merge_bursts</summary>
+    public static readonly BoolKey MergeBursts = Add(new BoolKey("axi.merge_bursts", true,
+        "The load unit sends the rows of a contiguous load (stride = row bytes, beat-aligned, a power-of-two beats a row) as multi-beat INCR bursts of up to 256 beats, never across 4 KiB; false sends one burst per row and leaves out that logic (about 280 iCE40 logic cells)."));
+
     /// <summary>queues.load</summary>
     public static readonly IntKey LoadQueue = Add(new IntKey("queues.load", 1, 256, "Load instruction queue entries.") { Default = 8, PowerOfTwo = true });
 

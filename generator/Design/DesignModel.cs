@@ -75,6 +75,12 @@ public sealed record DesignModel
     /// </summary>
     public bool Int4Load { get; init; } = true;
 
+    /// <summary>
+    /// True when the load unit merges the rows of a contiguous load into multi-beat bursts (<c>axi.merge_bursts</c>);
+    /// false: one burst per row. The performance model follows it (<c>LoadBursts.Mergeable</c>).
+    /// </summary>
+    public bool MergeBursts { get; init; } = true;
+
     /// <summary>Bits of a scratchpad row address.</summary>
     public required int SpAddrBits { get; init; }
 

@@ -84,6 +84,7 @@ public static class DesignResolver
             CountersAll = c[ConfigSchema.CounterSet] == "all",
             TransposedLoad = c[ConfigSchema.TransposedLoad],
             Int4Load = c[ConfigSchema.Int4Load],
+            MergeBursts = c[ConfigSchema.MergeBursts],
         };
         return model with { ConfigSha256 = Sha256(ResolvedYaml(model)) };
     }

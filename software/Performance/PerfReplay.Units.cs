@@ -15,7 +15,7 @@ internal sealed partial class PerfReplay
         var rowBytes = insn.LoadRowBytes;
         var addr = insn.DramAddr;
         long last = g;
-        var merged = LoadBursts.Mergeable(addr, insn.DramStride, insn.Rows, rowBytes, axi);
+        var merged = d.MergeBursts && LoadBursts.Mergeable(addr, insn.DramStride, insn.Rows, rowBytes, axi);
         if (merged)
         {
             (g, last) = MergedLoad(insn, g, rowBytes);

@@ -186,4 +186,24 @@ public sealed class BurstCosimTests(CosimFixture fixture, ITestOutputHelper outp
             Assert.InRange(100.0 * Math.Abs(model - (double)report.Cycles) / report.Cycles, 0.0, 2.0);
         }
     }
+
+    [Fact]
+    public void Without_axi_merge_bursts_the_rtl_is_built_without_merging_and_the_model_times_one_burst_per_row()
+    {
+        // Arrange
+        const int latency = 64;
+        var d = cosim.Design("tiny");
+        var lean = d with { MergeBursts = false };
+        var program = LoadBound(d, 1);
+
+        // Act
+        var merged = PerfModel.Estimate(d, program, new PerfParameters(MemoryLatency: latency)).TotalCycles;
+        var perRow = PerfModel.Estimate(lean, program, new PerfParameters(MemoryLatency: latency)).TotalCycles;
+        var top = HwGen.Generator.Rendering.RtlGenerator.RenderAll(HwGen.Generator.Design.DesignResolver.LoadFile(RepoPaths.Config("ice40")), "test")["hwgen_top.v"];
+
+        // Assert: the same program takes more than twice the cycles row by row; configs/ice40.yaml leaves the merge out
+        Assert.True(perRow > 2 * merged, $"{perRow} cycles row by row against {merged} merged");
+        Assert.False(HwGen.Generator.Design.DesignResolver.LoadFile(RepoPaths.Config("ice40")).MergeBursts);
+        Assert.Contains("parameter MERGE_BURSTS      = 0", top, StringComparison.Ordinal);
+    }
 }
