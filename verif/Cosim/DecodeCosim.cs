@@ -1,5 +1,6 @@
 using HwGen.Software.Decode;
 using HwGen.Software.Golden;
+using HwGen.Software.Programs;
 
 namespace HwGen.Verif;
 
@@ -91,9 +92,8 @@ public sealed class DecodeCosim
         var d = session.Design;
         var program = DecodeCompiler.Compile(d, model, shape).Program;
         progress?.Report(program.Workload + " (golden model only)");
-        var image = golden is null ? program.Dram.ToArray() : DecodeHost.Carry(golden, program);
         var fed = History.Feed(shape);
-        DecodeHost.Feed(model, shape, program, image, fed);
+        var image = Image(golden, program, shape, fed);
         var g = GoldenSimulator.Run(d, image, program.ProgramAddress, program.Length);
         if (!g.Ok)
         {
@@ -101,9 +101,18 @@ public sealed class DecodeCosim
         }
 
         History.Advance(shape, DecodeHost.Logits(program, g.Dram, shape.LogitCount));
-        (golden, rtl) = (g.Dram, g.Dram.ToArray());
+        // Both sides start the next step from this image (each step copies what it carries: DecodeHost.Carry).
+        (golden, rtl) = (g.Dram, g.Dram);
         GoldenPrefills++;
         return null;
+    }
+
+    /// <summary>A program's starting image: its own, or the tensors <paramref name="carried"/> from the last step; the fed tokens' embeddings written in.</summary>
+    private byte[] Image(byte[]? carried, CompiledProgram program, DecodeShape shape, int[] fed)
+    {
+        var image = carried is null ? program.Dram.ToArray() : DecodeHost.Carry(carried, program);
+        DecodeHost.Feed(model, shape, program, image, fed);
+        return image;
     }
 
     /// <summary>The automatic schedule's steps (they do not depend on the tokens chosen).</summary>
@@ -128,11 +137,8 @@ public sealed class DecodeCosim
         var binary = await session.PrepareAsync(false, cancellationToken).ConfigureAwait(false);
         var program = DecodeCompiler.Compile(d, model, shape).Program;
         progress?.Report(program.Workload);
-        var goldenImage = golden is null ? program.Dram.ToArray() : DecodeHost.Carry(golden, program);
-        var rtlImage = rtl is null ? program.Dram.ToArray() : DecodeHost.Carry(rtl, program);
         var fed = History.Feed(shape);
-        DecodeHost.Feed(model, shape, program, goldenImage, fed);
-        DecodeHost.Feed(model, shape, program, rtlImage, fed);
+        var (goldenImage, rtlImage) = (Image(golden, program, shape, fed), Image(rtl, program, shape, fed));
         var goldenTask = Task.Run(() => GoldenSimulator.Run(d, goldenImage, program.ProgramAddress, program.Length), cancellationToken);
         var run = await HarnessRunner.RunAsync(binary, rtlImage, program.ProgramAddress, program.Length, options, cancellationToken).ConfigureAwait(false);
         var g = await goldenTask.ConfigureAwait(false);

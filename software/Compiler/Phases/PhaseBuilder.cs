@@ -121,11 +121,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
                 order.AddRange(ph.Loads);
             }
 
-            // Loads deferred from this phase go just before the first compute that reads what they write.
-            var late = deferred[i];
-            var computes = late.Count == 0 ? ph.Computes : ph.Computes.SelectMany(c => TakeNeeded(late, c).Append(c)).ToList();
-            computes.AddRange(late);
-            late.Clear();
+            var computes = deferred[i].Count == 0 ? ph.Computes : AmongComputes(ph.Computes, deferred[i]);
 
             var nextPhase = i + 1 < phases.Count ? phases[i + 1] : null;
             var hoist = nextPhase is not null && ph.Computes.Count > 0 && !TokenScheduler.Conflicts(d, ph.Computes.Concat(ph.Stores), nextPhase.Loads);
@@ -189,11 +185,23 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
         return rest;
     }
 
-    /// <summary>Removes from <paramref name="late"/> and returns, in order, the loads <paramref name="compute"/> must follow.</summary>
-    private List<PendingInstruction> TakeNeeded(List<PendingInstruction> late, PendingInstruction compute)
+    /// <summary>
+    /// <paramref name="computes"/> with each of the <paramref name="late"/> loads just before the first compute that reads
+    /// what it writes; loads no compute needs go after the last.
+    /// </summary>
+    private List<PendingInstruction> AmongComputes(List<PendingInstruction> computes, List<PendingInstruction> late)
     {
-        var needed = late.Where(l => TokenScheduler.Conflicts(d, [l], [compute])).ToList();
-        late.RemoveAll(needed.Contains);
-        return needed;
+        var left = new List<PendingInstruction>(late);
+        var order = new List<PendingInstruction>(computes.Count + late.Count);
+        foreach (var compute in computes)
+        {
+            var needed = left.FindAll(l => TokenScheduler.Conflicts(d, [l], [compute]));
+            left.RemoveAll(needed.Contains);
+            order.AddRange(needed);
+            order.Add(compute);
+        }
+
+        order.AddRange(left);
+        return order;
     }
 }
