@@ -46,7 +46,7 @@ internal sealed partial class PhaseBuilder
         }
 
         var dh = s.HeadDim;
-        var (bs, cd, cs, bd) = (g.KeyBlocks, g.DimChunks, g.KeyChunks, g.DimBlocks);
+        var (cd, cs, bd) = (g.DimChunks, g.KeyChunks, g.DimBlocks);
         var pvRequant = s.Late ? IntLateSoftmax.PvRequantization(s.RequantO) : s.RequantO;
         long RowScaleBase(int head, int m0) => ((head % 2) * n) + m0;
 

@@ -19,7 +19,7 @@ internal static class FastAttention
             return null;
         }
 
-        var (bs, bd, tm, tp) = (g.KeyBlocks, g.DimBlocks, g.Tm, g.Tp);
+        var (bd, tm, tp) = (g.DimBlocks, g.Tm, g.Tp);
         var (qTiles, pTiles) = (g.QkTiles, g.PvTiles);
 
         // QKᵀ: Kᵀ once, Qᵀ per tile, one output-stationary compute per (unmasked) key block, a Softmax normalize per tile.
