@@ -6,14 +6,15 @@ namespace HwGen.Software.Performance;
 /// the RTL (docs/performance.md).
 /// </summary>
 /// <param name="MemoryLatency">Cycles from an AXI read request's acceptance to its first beat (and from a write's last beat to its response): <c>hwgen sim --latency</c>, 1 by default.</param>
-/// <param name="InstructionOverhead">Fixed cycles the store unit spends per store or normalize (decode, token handshake, address setup).</param>
-/// <param name="WriteResponseExtra">Cycles beyond the memory latency from a store's last row to its push (write pipeline and B response).</param>
+/// <param name="InstructionOverhead">Fixed cycles the store unit spends per normalize (decode, token handshake, address setup).</param>
+/// <param name="WriteResponseExtra">Cycles beyond the memory latency from a normalize's last row to its push, and (plus two) from a store's last read to its write response (write pipeline and B response).</param>
 /// <param name="SoftmaxRowEngine">Fewest cycles per logical row of a Softmax <c>normalize</c>: the reciprocal divider's time per row.</param>
 /// <param name="LayerNormRowEngine">Fewest cycles per logical row of a LayerNorm <c>normalize</c>: square root and divider per row.</param>
 /// <param name="SoftmaxStatsLatency">Cycles the last row's reciprocal adds to a Softmax <c>normalize</c> (pipeline and divider).</param>
 /// <param name="LayerNormStatsLatency">Cycles the last row's statistics add to a LayerNorm <c>normalize</c> (pipeline, square root, divider).</param>
+/// <param name="PostDrain">Cycles from the store unit's last read of an output row until a <c>config_post</c> may write its register (every row read has left the W side).</param>
 public sealed record PerfParameters(int MemoryLatency = 1, int InstructionOverhead = 2, int WriteResponseExtra = 4,
-    int SoftmaxRowEngine = 17, int LayerNormRowEngine = 35, int SoftmaxStatsLatency = 25, int LayerNormStatsLatency = 42)
+    int SoftmaxRowEngine = 17, int LayerNormRowEngine = 35, int SoftmaxStatsLatency = 25, int LayerNormStatsLatency = 42, int PostDrain = 4)
 {
     /// <summary>The defaults.</summary>
     public static PerfParameters Default { get; } = new();

@@ -151,9 +151,14 @@ internal sealed partial class PerfReplay
         return tail;
     }
 
+    // hwgen_store_walker: S_IDLE takes the instruction; one that pops waits in S_WAIT for the EX->ST token and pops it
+    // (S_EXEC the cycle after); S_EXEC reads one row (block) a cycle and pushes ST->EX with its last read (rd_done), and
+    // S_IDLE takes the next instruction in the following cycle. The rows reach DRAM later: the write response counts
+    // only for the program's end (and a config_post, which waits until every row read has left the W side).
     private (long PushPrev, long PushNext, long Finish) Store(InstructionView insn, long take, long tokens)
     {
         var start = Math.Max(take + 1, tokens);
+        var readFrom = insn.Tokens.HasFlag(Tokens.PopPrev) ? start + 1 : take + 1;
         long issue, latency;
         switch (insn.Opcode)
         {
@@ -161,9 +166,10 @@ internal sealed partial class PerfReplay
             {
                 var rows = insn.Rows;
                 var beats = rows * Math.Max(1, CeilDiv(insn.Cols, axi));
-                issue = Math.Max(beats, rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
-                issue += Refused(insn.LocalAddr, start, issue, rows);
-                latency = p.MemoryLatency + p.WriteResponseExtra;
+                issue = Math.Max(beats, ((rows - 1) * d.RequantCyclesPerRow) + 1);
+                issue += Refused(insn.LocalAddr, readFrom, issue, rows);
+                start = readFrom;
+                latency = p.MemoryLatency + p.WriteResponseExtra + 2;
                 break;
             }
 
@@ -196,11 +202,13 @@ internal sealed partial class PerfReplay
                 issue = (rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead;
                 var readCycles = rows * ((passes - 1) * blocks * reads + blocks);
                 issue += Refused(insn.LocalAddr, start, issue, readCycles);
+                lastRowRead = start + issue - 1;
                 latency = p.MemoryLatency + p.WriteResponseExtra;
                 break;
             }
 
             case Opcode.ConfigPost:
+                start = Math.Max(start, lastRowRead + p.PostDrain);
                 if (insn.Reg == PostRegister.LnResidual)
                 {
                     lnResidual = (long)insn.Value;
@@ -223,7 +231,14 @@ internal sealed partial class PerfReplay
 
         storeFree = start + issue;
         busy[2] += issue;
-        var finish = start + issue + latency;
-        return (finish, finish, finish);
+        if (insn.Opcode != Opcode.Store)
+        {
+            var finish = start + issue + latency;
+            return (finish, finish, finish);
+        }
+
+        var lastRead = start + issue - 1;
+        lastRowRead = lastRead;
+        return (lastRead, lastRead, lastRead + latency);
     }
 }

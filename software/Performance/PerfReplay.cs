@@ -41,6 +41,7 @@ internal sealed partial class PerfReplay
 
     // Store unit.
     private long storeFree;
+    private long lastRowRead;       // the store unit's last accumulator read of an output row
     private long lnResidual;
     private long gbCached;
 
@@ -93,7 +94,33 @@ internal sealed partial class PerfReplay
         var beatsPerWord = Math.Max(1, IsaSpec.InstructionBytes / axi);
         var bufferWords = FetchBufferBeats * wordsPerBeat / beatsPerWord;
         var burstWords = FetchBurstBeats * wordsPerBeat / beatsPerWord;
-        long fetchReq = -1, fetchDone = 0, burstStart = 0, lastDispatch = 0;
+        long fetchReq = -1, lastDispatch = 0;
+        var next = 0;
+        var burstStarts = new long[CeilDiv(n, burstWords)];
+        var fetched = 0;
+
+        // A fetch burst (FETCH_BURST beats, fewer at the program's end) goes out once the buffer has room for it: the word
+        // bufferWords before its last one has been dispatched. Its beats come back together. Fetch runs ahead of
+        // dispatch, so each burst takes the read channel as soon as that word is dispatched (before loads issued later).
+        void FetchAhead()
+        {
+            while (fetched < burstStarts.Length)
+            {
+                var first = fetched * burstWords;
+                var words = Math.Min(burstWords, n - first);
+                var gate = first + words - 1 - bufferWords;
+                if (gate >= next)
+                {
+                    return;
+                }
+
+                fetchReq = Math.Max(fetchReq + 1, gate >= 0 ? dispatchTime[gate] : 0);
+                var beats = CeilDiv(words, wordsPerBeat) * beatsPerWord;
+                burstStarts[fetched++] = bus.Reserve(fetchReq + ArSlice + p.MemoryLatency, beats);
+            }
+        }
+
+        FetchAhead();
 
         var execPcs = new List<int>();
         var execEnd = new List<long>();
@@ -101,7 +128,6 @@ internal sealed partial class PerfReplay
         var execTake = new List<long>();
 
         long end = 0;
-        var next = 0;
         var done = 0;
         while (done < n)
         {
@@ -115,23 +141,13 @@ internal sealed partial class PerfReplay
                     break;
                 }
 
-                if (next % burstWords == 0)
-                {
-                    // A fetch burst (FETCH_BURST beats, fewer at the program's end) goes out once the buffer has room for
-                    // it: the word bufferWords before its last one has been dispatched. Its beats come back together.
-                    var words = Math.Min(burstWords, n - next);
-                    var lastWord = next + words - 1;
-                    fetchReq = Math.Max(fetchReq + 1, lastWord >= bufferWords ? dispatchTime[lastWord - bufferWords] : 0);
-                    var beats = CeilDiv(words, wordsPerBeat) * beatsPerWord;
-                    burstStart = bus.Reserve(fetchReq + ArSlice + p.MemoryLatency, beats);
-                }
-
-                fetchDone = burstStart + (((next % burstWords) / wordsPerBeat) + 1) * beatsPerWord - 1;
+                var fetchDone = burstStarts[next / burstWords] + (((next % burstWords) / wordsPerBeat) + 1) * beatsPerWord - 1;
 
                 lastDispatch = Math.Max(Math.Max(lastDispatch + 1, fetchDone + 2), slot >= 0 ? takes[u][slot] + 1 : 0);
                 dispatchTime[next] = lastDispatch;
                 queues[u].Enqueue(next++);
                 dispatched[u]++;
+                FetchAhead();
             }
 
             // Start the head instruction that can start earliest.
