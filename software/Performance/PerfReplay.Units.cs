@@ -65,13 +65,14 @@ internal sealed partial class PerfReplay
     {
         var ring = outstanding.Length;
         g = Math.Max(g, outstanding[burstSeq % ring] + 1);
+        fetch.ReserveUpTo(g); // fetch bursts requested before this address go first
         var arrive = g + ArSlice + p.MemoryLatency;
         if (arrive < loadDataNotBefore)
         {
             var from = Math.Max(arrive, emissionFrom);
             if (from < loadDataNotBefore)
             {
-                bus.Reserve(from, loadDataNotBefore - from);
+                bus.Block(from, loadDataNotBefore);
             }
 
             arrive = loadDataNotBefore;
@@ -80,6 +81,7 @@ internal sealed partial class PerfReplay
 
         var last = bus.Reserve(arrive, beats) + beats - 1;
         outstanding[burstSeq++ % ring] = last;
+        fetch.LoadBurst(g, last);
         return last;
     }
 

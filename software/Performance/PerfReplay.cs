@@ -18,6 +18,7 @@ internal sealed partial class PerfReplay
     private readonly int ntr;
     private readonly int ntc;
     private readonly ReadBus bus = new();
+    private FetchBursts fetch = null!;
 
     // Tokens: push cycles per channel (a token is available from the cycle after its push).
     private readonly List<long>[] pushTimes = [[], [], [], []];
@@ -92,46 +93,21 @@ internal sealed partial class PerfReplay
         // Fetch: beats per instruction word (several words per beat on wide buses).
         var wordsPerBeat = Math.Max(1, axi / IsaSpec.InstructionBytes);
         var beatsPerWord = Math.Max(1, IsaSpec.InstructionBytes / axi);
-        var bufferWords = FetchBufferBeats * wordsPerBeat / beatsPerWord;
         var burstWords = FetchBurstBeats * wordsPerBeat / beatsPerWord;
-        long fetchReq = -1, lastDispatch = 0;
+        long lastDispatch = 0;
         var next = 0;
-        var burstStarts = new long[CeilDiv(n, burstWords)];
-        var fetched = 0;
-
-        // A fetch burst (FETCH_BURST beats, fewer at the program's end) goes out once the buffer has room for it: the word
-        // bufferWords before its last one has been dispatched. Its beats come back together. Fetch runs ahead of
-        // dispatch, so each burst takes the read channel as soon as that word is dispatched (before loads issued later).
-        void FetchAhead()
-        {
-            while (fetched < burstStarts.Length)
-            {
-                var first = fetched * burstWords;
-                var words = Math.Min(burstWords, n - first);
-                var gate = first + words - 1 - bufferWords;
-                if (gate >= next)
-                {
-                    return;
-                }
-
-                fetchReq = Math.Max(fetchReq + 1, gate >= 0 ? dispatchTime[gate] : 0);
-                var beats = CeilDiv(words, wordsPerBeat) * beatsPerWord;
-                burstStarts[fetched++] = bus.Reserve(fetchReq + ArSlice + p.MemoryLatency, beats);
-            }
-        }
-
-        FetchAhead();
+        fetch = new FetchBursts(bus, n, burstWords, wordsPerBeat, beatsPerWord, FetchBufferBeats, ArSlice + p.MemoryLatency);
+        fetch.Request(0, dispatchTime);
 
         var execPcs = new List<int>();
         var execEnd = new List<long>();
         var execTail = new List<long>();
         var execTake = new List<long>();
 
-        long end = 0;
-        var done = 0;
-        while (done < n)
+        // Fetch and dispatch in order while the target queue has (or will have) a free slot. Called again as soon as a
+        // unit takes an instruction, so the fetch bursts that frees are requested before the unit's own bursts go out.
+        void Dispatch()
         {
-            // Fetch and dispatch in order while the target queue has (or will have) a free slot.
             while (next < n)
             {
                 var u = unitOf[next];
@@ -141,14 +117,20 @@ internal sealed partial class PerfReplay
                     break;
                 }
 
-                var fetchDone = burstStarts[next / burstWords] + (((next % burstWords) / wordsPerBeat) + 1) * beatsPerWord - 1;
-
+                var fetchDone = fetch.WordArrives(next);
                 lastDispatch = Math.Max(Math.Max(lastDispatch + 1, fetchDone + 2), slot >= 0 ? takes[u][slot] + 1 : 0);
                 dispatchTime[next] = lastDispatch;
                 queues[u].Enqueue(next++);
                 dispatched[u]++;
-                FetchAhead();
+                fetch.Request(next, dispatchTime);
             }
+        }
+
+        long end = 0;
+        var done = 0;
+        while (done < n)
+        {
+            Dispatch();
 
             // Start the head instruction that can start earliest.
             var best = -1;
@@ -189,6 +171,7 @@ internal sealed partial class PerfReplay
             var insn = views[id];
             var take = TakeTime(best, dispatchTime[id]);
             takes[best].Add(take);
+            Dispatch();
             long pushPrev, pushNext, finish;
             switch (best)
             {
@@ -220,7 +203,7 @@ internal sealed partial class PerfReplay
             end = Math.Max(end, finish);
             if ((done & 1023) == 0)
             {
-                bus.Forget(Math.Min(Math.Min(loadFree, storeFree), Math.Min(fetchReq, handoff)) - 1);
+                bus.Forget(Math.Min(Math.Min(loadFree, storeFree), Math.Min(fetch.Pending, handoff)) - 1);
             }
 
             done++;

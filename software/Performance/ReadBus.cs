@@ -58,6 +58,34 @@ internal sealed class ReadBus
         return t;
     }
 
+    /// <summary>
+    /// Holds the channel in every free cycle of [<paramref name="from"/>, <paramref name="to"/>): a beat waiting at its
+    /// head is refused then, and everything behind it waits. Beats placed there before stay where they are.
+    /// </summary>
+    public void Block(long from, long to)
+    {
+        var t = from;
+        var i = LowerBoundEnd(t);
+        while (t < to)
+        {
+            var gapEnd = i < starts.Count ? Math.Min(starts[i], to) : to;
+            if (gapEnd > t)
+            {
+                Reserve(t, gapEnd - t);
+                Beats -= gapEnd - t;
+                i = LowerBoundEnd(t);
+            }
+
+            if (i >= starts.Count)
+            {
+                return;
+            }
+
+            t = Math.Max(t, ends[i]);
+            i++;
+        }
+    }
+
     /// <summary>Forgets the intervals that end before <paramref name="cycle"/> (no request comes earlier).</summary>
     public void Forget(long cycle)
     {
