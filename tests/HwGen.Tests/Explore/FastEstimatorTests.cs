@@ -10,11 +10,14 @@ namespace HwGen.Tests.Explore;
 /// <summary>The fast estimator (no program built) against the replay of the compiled program (docs/explore.md, "The fast estimator").</summary>
 public sealed class FastEstimatorTests
 {
-    /// <summary>Stated bound on a whole workload's cycles (measured: at most 9.0 %, mean 3.3 %, over the presets and shipped configurations).</summary>
-    private const double WholeBound = 0.10;
+    /// <summary>
+    /// Stated bound on a whole workload's cycles (measured: at most 10.3 %, tiny's bert-tiny, the fast estimate being as far
+    /// from the RTL as before; the replay moved from +1.2 to -0.1 % of the RTL there with its fetch and store-walker rules).
+    /// </summary>
+    private const double WholeBound = 0.11;
 
-    /// <summary>Stated bound on one operation of at least 5 % of the workload (measured: at most 23.5 %, tiny's QKᵀ+Softmax; mean 3.7 %).</summary>
-    private const double OpBound = 0.25;
+    /// <summary>Stated bound on one operation of at least 5 % of the workload (measured: at most 26.6 %, tiny's QKᵀ+Softmax).</summary>
+    private const double OpBound = 0.28;
 
     [Theory]
     [InlineData("default", "bert-base:seq=128")]
