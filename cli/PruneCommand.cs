@@ -23,17 +23,18 @@ internal static class PruneCommand
         var projections = new Option<int>("--projections") { Description = "Random projections of the embedding per sentence (backward passes) for the Fisher diagonal.", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random projections.", DefaultValueFactory = _ => 1 };
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Also write the pruned model as an ONNX file (initializers sliced to the kept heads and filters, head reshapes updated); run --model reads it back." };
+        var rearrange = new Option<bool>("--rearrange") { Description = "Mask rearrangement: keep each layer's numbers of heads and filters but choose which by the layer's block of the Fisher information (not its diagonal); docs/pruning.md." };
         var tune = new Option<bool>("--tune") { Description = "Also tune the kept masks by least squares on each layer's linearized LayerNorm outputs (writes head_scales and filter_scales; docs/pruning.md: on MiniLM it measured worse than untuned)." };
         var cmd = new Command("prune", "Find head and filter pruning masks of a post-LN encoder from the Fisher information of its mask variables under a MAC budget; writes masks for run --prune-masks.")
         {
-            model, macs, cycles, config, batchTokens, output, onnx, calibration, projections, seed, tune,
+            model, macs, cycles, config, batchTokens, output, onnx, calibration, projections, seed, rearrange, tune,
         };
         cmd.SetAction(parse =>
         {
             try
             {
                 var budget = new PruneBudget(parse.GetValue(macs), parse.GetValue(cycles));
-                return Execute(parse.GetValue(model)!, budget, parse.GetValue(config), parse.GetValue(batchTokens), parse.GetValue(output)!, parse.GetValue(calibration), parse.GetValue(projections), parse.GetValue(seed), parse.GetValue(tune), parse.GetValue(onnx));
+                return Execute(parse.GetValue(model)!, budget, parse.GetValue(config), parse.GetValue(batchTokens), parse.GetValue(output)!, parse.GetValue(calibration), parse.GetValue(projections), parse.GetValue(seed), parse.GetValue(rearrange), parse.GetValue(tune), parse.GetValue(onnx));
             }
             catch (ModelException ex)
             {
@@ -44,7 +45,7 @@ internal static class PruneCommand
         return cmd;
     }
 
-    private static int Execute(string modelName, PruneBudget budget, FileInfo? config, int batchTokens, FileInfo output, int calibrationCount, int projections, int seed, bool tune, FileInfo? onnx)
+    private static int Execute(string modelName, PruneBudget budget, FileInfo? config, int batchTokens, FileInfo output, int calibrationCount, int projections, int seed, bool rearrange, bool tune, FileInfo? onnx)
     {
         if (BudgetError(budget, config) is { } error)
         {
@@ -73,9 +74,17 @@ internal static class PruneCommand
             watch.Restart();
         }
 
-        var importance = FisherPruning.Importance(m, ids, projections, (ulong)seed);
+        var importance = FisherPruning.Importance(m, ids, projections, (ulong)seed, rearrange);
         var masks = FisherPruning.Search(m, importance, budget, cycleCosts);
         Console.WriteLine(FormattableString.Invariant($"Fisher information of {m.Layers.Sum(l => l.Heads + l.FfnWidth)} mask variables on {ids.Count} sentences ({importance.MeanTokens:F1} tokens on average), {projections} projections each: {watch.Elapsed.TotalSeconds:F1} s"));
+        if (rearrange)
+        {
+            watch.Restart();
+            var before = masks;
+            masks = FisherPruning.Rearrange(m, importance, masks);
+            var changed = Enumerable.Range(0, m.Layers.Length).Sum(i => before.Mask(i, m.Layers[i]).Filters.Except(masks.Mask(i, m.Layers[i]).Filters).Count() + before.Mask(i, m.Layers[i]).Heads.Except(masks.Mask(i, m.Layers[i]).Heads).Count());
+            Console.WriteLine(FormattableString.Invariant($"mask rearrangement (block-diagonal Fisher per layer): {changed} heads and filters swapped for others: {watch.Elapsed.TotalSeconds:F1} s"));
+        }
         if (tune)
         {
             watch.Restart();

@@ -22,8 +22,13 @@ public static partial class FisherPruning
     /// The diagonal Fisher information of every head and filter mask of a post-LN <paramref name="model"/>, averaged over
     /// <paramref name="sentences"/> and <paramref name="projections"/> random projections each (seeded by <paramref name="seed"/>).
     /// </summary>
+    /// <param name="model">The post-LN encoder.</param>
+    /// <param name="sentences">Token ids of the sample.</param>
+    /// <param name="projections">Random projections per sentence.</param>
+    /// <param name="seed">Seed of the projections.</param>
+    /// <param name="keepSamples">Also keep every sentence's and projection's gradient (<see cref="MaskImportance.Samples"/>), for <see cref="Rearrange"/>.</param>
     /// <exception cref="ModelException">A pre-LN model, no sentences, or fewer than one projection.</exception>
-    public static MaskImportance Importance(EncoderModel model, IReadOnlyList<int[]> sentences, int projections, ulong seed)
+    public static MaskImportance Importance(EncoderModel model, IReadOnlyList<int[]> sentences, int projections, ulong seed, bool keepSamples = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sentences);
@@ -40,6 +45,7 @@ public static partial class FisherPruning
         var weights = model.Layers.Select(EncoderLowering.ToLayerWeights).ToArray();
         var heads = model.Layers.Select(l => new double[l.Heads]).ToArray();
         var filters = model.Layers.Select(l => new double[l.FfnWidth]).ToArray();
+        var samples = model.Layers.Select(_ => new List<double[]>()).ToArray();
         var rng = new SeededRandom(seed);
         var h = model.Hidden;
         foreach (var ids in sentences)
@@ -75,6 +81,11 @@ public static partial class FisherPruning
                     var (dx, dHeads, dFilters) = MaskGradient.Backward(tapes[i], dy);
                     Accumulate(heads[i], dHeads);
                     Accumulate(filters[i], dFilters);
+                    if (keepSamples)
+                    {
+                        samples[i].Add([.. dHeads, .. dFilters]);
+                    }
+
                     dy = dx;
                 }
             }
@@ -84,7 +95,10 @@ public static partial class FisherPruning
         return new MaskImportance(
             heads.Select(a => a.Select(v => v / count).ToArray()).ToArray(),
             filters.Select(a => a.Select(v => v / count).ToArray()).ToArray(),
-            sentences.Average(s => (double)s.Length));
+            sentences.Average(s => (double)s.Length))
+        {
+            Samples = keepSamples ? samples.Select(l => l.ToArray()).ToArray() : null,
+        };
     }
 
     /// <summary>

@@ -116,4 +116,36 @@ public sealed class FisherPruningTests(EncoderLoweringTests.Fixture fixture, ITe
         Assert.Contains("give a MAC budget, a cycle budget or both", none.Message, StringComparison.Ordinal);
         Assert.Contains("the cycle budget must be a fraction in (0, 1], got 0", bad.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Rearrangement_keeps_each_layer_s_counts_and_lowers_the_block_diagonal_loss()
+    {
+        // Arrange: the Fisher information with its per-sample gradients, and masks from its diagonal.
+        var m = fixture.Session.Model;
+        var importance = FisherPruning.Importance(m, fixture.Calibration.Take(3).ToList(), 2, 5, keepSamples: true);
+        var masks = FisherPruning.Search(m, importance, 0.6);
+
+        // Act
+        var rearranged = FisherPruning.Rearrange(m, importance, masks);
+        var refused = Assert.Throws<ModelException>(() => FisherPruning.Rearrange(m, importance with { Samples = null }, masks));
+
+        // Assert
+        Assert.Equal(6, importance.Samples!.Length);
+        Assert.All(importance.Samples, l => Assert.Equal(6, l.Length));
+        Assert.Contains("per-sample gradients", refused.Message, StringComparison.Ordinal);
+        var changed = 0;
+        for (var i = 0; i < m.Layers.Length; i++)
+        {
+            var (a, b) = (masks.Mask(i, m.Layers[i]), rearranged.Mask(i, m.Layers[i]));
+            Assert.Equal(a.Heads.Count, b.Heads.Count);
+            Assert.Equal(a.Filters.Count, b.Filters.Count);
+            int[] Removed(global::HwGen.Software.Layers.LayerMask k) => Enumerable.Range(0, m.Layers[i].Heads).Except(k.Heads)
+                .Concat(Enumerable.Range(0, m.Layers[i].FfnWidth).Except(k.Filters).Select(f => m.Layers[i].Heads + f)).ToArray();
+            Assert.True(FisherPruning.Loss(importance.Samples[i], Removed(b)) <= FisherPruning.Loss(importance.Samples[i], Removed(a)), $"layer {i}: the loss grew");
+            changed += a.Filters.Except(b.Filters).Count();
+        }
+
+        Assert.True(changed > 0, "nothing was rearranged");
+        _ = rearranged.Apply(m, "rearranged");
+    }
 }
