@@ -25,7 +25,7 @@ internal static class PruneCommand
         var onnx = new Option<FileInfo?>("--onnx") { Description = "Also write the pruned model as an ONNX file (initializers sliced to the kept heads and filters, head reshapes updated); run --model reads it back." };
         var rearrange = new Option<bool>("--rearrange") { Description = "Mask rearrangement: keep each layer's numbers of heads and filters but choose which by the layer's block of the Fisher information (not its diagonal); docs/pruning.md." };
         var tune = new Option<bool>("--tune") { Description = "Also tune the kept masks by least squares on each layer's linearized LayerNorm outputs (writes head_scales and filter_scales; docs/pruning.md: on MiniLM it measured worse than untuned)." };
-        var cmd = new Command("prune", "Find head and filter pruning masks of a post-LN encoder from the Fisher information of its mask variables under a MAC budget; writes masks for run --prune-masks.")
+        var cmd = new Command("prune", "Find head and filter pruning masks of a post-LN encoder from the Fisher information of its mask variables under a MAC budget, a cycle budget from the performance model of --config, or both; writes masks for run --prune-masks.")
         {
             model, macs, cycles, config, batchTokens, output, onnx, calibration, projections, seed, rearrange, tune,
         };
