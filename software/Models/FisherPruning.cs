@@ -16,14 +16,19 @@ namespace HwGen.Models;
 /// it is JᵀJ with J = ∂e/∂m. Its diagonal is estimated with random projections: for v ~ N(0, I),
 /// E[(vᵀJ)_i²] = (JᵀJ)_ii, one backward pass (<see cref="MaskGradient"/>) per sentence and projection.
 /// </remarks>
-public static class FisherPruning
+public static partial class FisherPruning
 {
     /// <summary>
     /// The diagonal Fisher information of every head and filter mask of a post-LN <paramref name="model"/>, averaged over
     /// <paramref name="sentences"/> and <paramref name="projections"/> random projections each (seeded by <paramref name="seed"/>).
     /// </summary>
+    /// <param name="model">The post-LN encoder.</param>
+    /// <param name="sentences">Token ids of the sample.</param>
+    /// <param name="projections">Random projections per sentence.</param>
+    /// <param name="seed">Seed of the projections.</param>
+    /// <param name="keepSamples">Also keep every sentence's and projection's gradient (<see cref="MaskImportance.Samples"/>), for <see cref="Rearrange"/>.</param>
     /// <exception cref="ModelException">A pre-LN model, no sentences, or fewer than one projection.</exception>
-    public static MaskImportance Importance(EncoderModel model, IReadOnlyList<int[]> sentences, int projections, ulong seed)
+    public static MaskImportance Importance(EncoderModel model, IReadOnlyList<int[]> sentences, int projections, ulong seed, bool keepSamples = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sentences);
@@ -40,6 +45,7 @@ public static class FisherPruning
         var weights = model.Layers.Select(EncoderLowering.ToLayerWeights).ToArray();
         var heads = model.Layers.Select(l => new double[l.Heads]).ToArray();
         var filters = model.Layers.Select(l => new double[l.FfnWidth]).ToArray();
+        var samples = model.Layers.Select(_ => new List<double[]>()).ToArray();
         var rng = new SeededRandom(seed);
         var h = model.Hidden;
         foreach (var ids in sentences)
@@ -75,6 +81,11 @@ public static class FisherPruning
                     var (dx, dHeads, dFilters) = MaskGradient.Backward(tapes[i], dy);
                     Accumulate(heads[i], dHeads);
                     Accumulate(filters[i], dFilters);
+                    if (keepSamples)
+                    {
+                        samples[i].Add([.. dHeads, .. dFilters]);
+                    }
+
                     dy = dx;
                 }
             }
@@ -84,54 +95,10 @@ public static class FisherPruning
         return new MaskImportance(
             heads.Select(a => a.Select(v => v / count).ToArray()).ToArray(),
             filters.Select(a => a.Select(v => v / count).ToArray()).ToArray(),
-            sentences.Average(s => (double)s.Length));
-    }
-
-    /// <summary>
-    /// Masks that keep at most <paramref name="macFraction"/> of the model's MACs at the sample's mean sentence length,
-    /// removing the heads and filters of least Fisher information per MAC first (a greedy answer to the diagonal
-    /// approximation's knapsack), and never a layer's last head or filter.
-    /// </summary>
-    /// <exception cref="ModelException">A fraction outside (0, 1].</exception>
-    public static PruneMasks Search(EncoderModel model, MaskImportance importance, double macFraction)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(importance);
-        if (!(macFraction > 0 && macFraction <= 1))
+            sentences.Average(s => (double)s.Length))
         {
-            throw new ModelException(FormattableString.Invariant($"the MAC budget must be a fraction in (0, 1], got {macFraction}"));
-        }
-
-        var (n, h) = (importance.MeanTokens, (double)model.Hidden);
-        double HeadCost(EncoderLayer l) => (4 * n * h * l.HeadDim) + (2 * n * n * l.HeadDim);
-        var filterCost = 2 * n * h;
-        var total = model.Layers.Sum(l => (l.Heads * HeadCost(l)) + (l.FfnWidth * filterCost));
-        var target = macFraction * total;
-        var candidates = new List<(double Ratio, int Layer, bool Head, int Index, double Cost)>();
-        for (var i = 0; i < model.Layers.Length; i++)
-        {
-            var l = model.Layers[i];
-            candidates.AddRange(importance.Heads[i].Select((f, j) => (f / HeadCost(l), i, true, j, HeadCost(l))));
-            candidates.AddRange(importance.Filters[i].Select((f, j) => (f / filterCost, i, false, j, filterCost)));
-        }
-
-        var keptHeads = model.Layers.Select(l => Enumerable.Range(0, l.Heads).ToHashSet()).ToArray();
-        var keptFilters = model.Layers.Select(l => Enumerable.Range(0, l.FfnWidth).ToHashSet()).ToArray();
-        foreach (var c in candidates.OrderBy(c => c.Ratio).ThenBy(c => c.Layer).ThenBy(c => c.Head).ThenBy(c => c.Index))
-        {
-            if (total <= target)
-            {
-                break;
-            }
-
-            var kept = c.Head ? keptHeads[c.Layer] : keptFilters[c.Layer];
-            if (kept.Count > 1 && kept.Remove(c.Index))
-            {
-                total -= c.Cost;
-            }
-        }
-
-        return new PruneMasks(keptHeads.Zip(keptFilters, (hs, fs) => new PruneMasks.Entry(hs.Order().ToArray(), fs.Order().ToArray())).ToArray());
+            Samples = keepSamples ? samples.Select(l => l.ToArray()).ToArray() : null,
+        };
     }
 
     /// <summary>

@@ -47,4 +47,105 @@ public sealed class FisherPruningTests(EncoderLoweringTests.Fixture fixture, ITe
         Assert.Equal(a.Heads.SelectMany(v => v), b.Heads.SelectMany(v => v));
         Assert.Contains("fraction in (0, 1]", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void With_the_accelerator_s_tiles_every_layer_keeps_whole_tiles_of_filters_within_the_mac_budget()
+    {
+        // Arrange: a cycle model that prices like MACs but removes filters in blocks of 16.
+        var m = fixture.Session.Model;
+        var importance = FisherPruning.Importance(m, fixture.Calibration.Take(2).ToList(), 1, 3);
+        var tiles = PruneCosts.Macs(m, importance.MeanTokens) with { Unit = "cycles", FilterBlock = 16 };
+
+        // Act
+        var free = FisherPruning.Search(m, importance, 0.6).Apply(m, "free");
+        var aligned = FisherPruning.Search(m, importance, new PruneBudget(0.6, null), tiles);
+        var pruned = aligned.Apply(m, "aligned");
+
+        // Assert
+        var macs = PruneCosts.Macs(m, importance.MeanTokens);
+        double Kept(EncoderModel e) => macs.Total(e.Layers.Select(l => l.Heads).ToArray(), e.Layers.Select(l => l.FfnWidth).ToArray()) / macs.Full;
+        Assert.InRange(Kept(pruned), 0.58, 0.6);
+        Assert.All(pruned.Layers, l => Assert.Equal(0, l.FfnWidth % 16));
+        Assert.Contains(free.Layers, l => l.FfnWidth % 16 != 0);
+        var (_, alignedLoss) = FisherPruning.Removed(importance, aligned, m);
+        var (_, freeLoss) = FisherPruning.Removed(importance, FisherPruning.Search(m, importance, 0.6), m);
+        output.WriteLine($"filters' Fisher information removed: {freeLoss:P3} one at a time, {alignedLoss:P3} in tiles");
+        Assert.InRange(alignedLoss - freeLoss, -0.01, 0.01);
+    }
+
+    [Fact]
+    public void Both_budgets_are_met_and_a_cycle_budget_spends_on_what_saves_cycles()
+    {
+        // Arrange: "cycles" in which the attention costs three times its MACs.
+        var m = fixture.Session.Model;
+        var importance = FisherPruning.Importance(m, fixture.Calibration.Take(2).ToList(), 1, 3);
+        var macs = PruneCosts.Macs(m, importance.MeanTokens);
+        var cycles = macs with { Unit = "cycles", Heads = macs.Heads.Select(t => t.Select(v => 3 * v).ToArray()).ToArray(), FilterBlock = 16 };
+        double[] Kept(PruneMasks p)
+        {
+            var e = p.Apply(m, "p");
+            var (h, f) = (e.Layers.Select(l => l.Heads).ToArray(), e.Layers.Select(l => l.FfnWidth).ToArray());
+            return [macs.Total(h, f) / macs.Full, cycles.Total(h, f) / cycles.Full, h.Sum()];
+        }
+
+        // Act
+        var byMacs = Kept(FisherPruning.Search(m, importance, new PruneBudget(0.6, null), cycles));
+        var both = Kept(FisherPruning.Search(m, importance, new PruneBudget(0.6, 0.55), cycles));
+        var byCycles = Kept(FisherPruning.Search(m, importance, new PruneBudget(null, 0.6), cycles));
+
+        // Assert
+        Assert.True(both[0] <= 0.6 && both[1] <= 0.55, $"both budgets: {both[0]:P1} of the MACs, {both[1]:P1} of the cycles");
+        Assert.InRange(byCycles[1], 0.58, 0.6);
+        Assert.True(both[2] < byMacs[2], $"the cycle budget removes heads, which cost the most cycles: {both[2]} kept against {byMacs[2]}");
+    }
+
+    [Fact]
+    public void A_cycle_budget_without_a_cycle_model_and_no_budget_at_all_are_refused()
+    {
+        // Arrange
+        var m = fixture.Session.Model;
+        var importance = FisherPruning.Importance(m, fixture.Calibration.Take(1).ToList(), 1, 7);
+
+        // Act
+        var noModel = Assert.Throws<ModelException>(() => FisherPruning.Search(m, importance, new PruneBudget(null, 0.6), null));
+        var none = Assert.Throws<ModelException>(() => FisherPruning.Search(m, importance, new PruneBudget(null, null), null));
+        var bad = Assert.Throws<ModelException>(() => FisherPruning.Search(m, importance, new PruneBudget(0.6, 0), null));
+
+        // Assert
+        Assert.Contains("cycle model", noModel.Message, StringComparison.Ordinal);
+        Assert.Contains("give a MAC budget, a cycle budget or both", none.Message, StringComparison.Ordinal);
+        Assert.Contains("the cycle budget must be a fraction in (0, 1], got 0", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rearrangement_keeps_each_layer_s_counts_and_lowers_the_block_diagonal_loss()
+    {
+        // Arrange: the Fisher information with its per-sample gradients, and masks from its diagonal.
+        var m = fixture.Session.Model;
+        var importance = FisherPruning.Importance(m, fixture.Calibration.Take(3).ToList(), 2, 5, keepSamples: true);
+        var masks = FisherPruning.Search(m, importance, 0.6);
+
+        // Act
+        var rearranged = FisherPruning.Rearrange(m, importance, masks);
+        var refused = Assert.Throws<ModelException>(() => FisherPruning.Rearrange(m, importance with { Samples = null }, masks));
+
+        // Assert
+        Assert.Equal(6, importance.Samples!.Length);
+        Assert.All(importance.Samples, l => Assert.Equal(6, l.Length));
+        Assert.Contains("per-sample gradients", refused.Message, StringComparison.Ordinal);
+        var changed = 0;
+        for (var i = 0; i < m.Layers.Length; i++)
+        {
+            var (a, b) = (masks.Mask(i, m.Layers[i]), rearranged.Mask(i, m.Layers[i]));
+            Assert.Equal(a.Heads.Count, b.Heads.Count);
+            Assert.Equal(a.Filters.Count, b.Filters.Count);
+            int[] Removed(global::HwGen.Software.Layers.LayerMask k) => Enumerable.Range(0, m.Layers[i].Heads).Except(k.Heads)
+                .Concat(Enumerable.Range(0, m.Layers[i].FfnWidth).Except(k.Filters).Select(f => m.Layers[i].Heads + f)).ToArray();
+            Assert.True(FisherPruning.Loss(importance.Samples[i], Removed(b)) <= FisherPruning.Loss(importance.Samples[i], Removed(a)), $"layer {i}: the loss grew");
+            changed += a.Filters.Except(b.Filters).Count();
+        }
+
+        Assert.True(changed > 0, "nothing was rearranged");
+        _ = rearranged.Apply(m, "rearranged");
+    }
 }

@@ -164,6 +164,28 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [SkippableTheory]
+    [InlineData("give a budget: --macs F")]
+    [InlineData("error: --cycles 0.6: the cycle budget needs --config CONFIG", "--cycles", "0.6")]
+    [InlineData("error: --cycles 1.5: must be between 0.001 and 1", "--cycles", "1.5", "--config", "configs/default.yaml")]
+    [InlineData("error: --batch-tokens 0: must be between 1 and 4096", "--macs", "0.6", "--config", "configs/default.yaml", "--batch-tokens", "0")]
+    [InlineData("error: --config", "--cycles", "0.6", "--config", "configs/none.yaml")]
+    public async Task Prune_with_a_bad_cycle_budget_exits_2_with_one_line_before_the_model_is_read(string message, params string[] options)
+    {
+        // Arrange
+        RequireCli();
+
+        // Act
+        var result = await Run(["prune", "--model", "minilm", "--output", Path.Combine(scratch, "m.json"), .. options]);
+
+        // Assert
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("minilm: post-LN", result.StandardOutput, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(scratch, "m.json")));
+    }
+
+    [SkippableTheory]
     [InlineData("pruned.txt", "the pruned ONNX model needs a file name ending in .onnx")]
     [InlineData("", "is a folder; give a file name for the pruned ONNX model")]
     public async Task Prune_with_a_bad_onnx_output_exits_2_before_the_model_is_read(string name, string message)
