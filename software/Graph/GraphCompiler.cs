@@ -197,6 +197,11 @@ public static class GraphCompiler
             }
 
             b.Op(Name(head, "pv"), (long)k * n * dh);
+            if (b.StreamedGemm(P(head), Rows(vt, a.CacheRow, head), k, dh, n, null, GemmEpilogue.Requantize, Rows(ot, a.QueryRow, head), a.RequantO, null))
+            {
+                continue;
+            }
+
             b.Gemm(P(head), Rows(vt, a.CacheRow, head), false, k, dh, n, null, GemmEpilogue.Requantize, Rows(ot, a.QueryRow, head), a.RequantO, window: b.UpperWindow);
         }
     }
