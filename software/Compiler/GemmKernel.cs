@@ -139,13 +139,25 @@ internal static class GemmKernel
 
     /// <summary>
     /// The B blocks of an output-stationary step (block j at B + j·KPitch) and one compute per block and A subtile; with
-    /// <paramref name="biasRow"/> (the bias of the step's first block) the first step's computes start from the bias.
+    /// <paramref name="biasRow"/> (the bias of the step's first block) the first step's computes start from the bias; with
+    /// <paramref name="transposedB"/> B is read from its transpose in DRAM through the transposed load.
     /// </summary>
-    public static void OsBlocks(DesignModel d, Phase ph, GemmStep s, Operand b, int n, GemmBuffers at, int? biasRow = null)
+    public static void OsBlocks(DesignModel d, Phase ph, GemmStep s, Operand b, int n, GemmBuffers at, int? biasRow = null, bool transposedB = false)
     {
         foreach (var (j, n0, nc) in Blocks(d, s, n))
         {
-            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes, int4: b.Int4));
+            if (!transposedB)
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes, int4: b.Int4));
+                continue;
+            }
+
+            // Bᵀ in DRAM (a key cache: row n0 + i holds column n0 + i of B): one transposed load per ROWS of k.
+            for (var k0 = 0; k0 < s.Kl; k0 += d.Rows)
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, Math.Min(d.Rows, s.Kl - k0), at.B + (j * at.KPitch) + k0,
+                    b.Address(n0, s.K0 + k0), b.Tensor.StrideBytes));
+            }
         }
 
         var mode = s.FirstK ? (biasRow is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;

@@ -184,6 +184,11 @@ public static class GraphCompiler
         void Qk(int head)
         {
             b.Op(Name(head, "qk_softmax"), (long)k * n * dh);
+            if (b.StreamedScores(Rows(qt, a.QueryRow, head), Rows(kt, a.CacheRow, head), k, n, dh, P(head), a.Softmax, k > 1, n - k, b.LowerWindow))
+            {
+                return;
+            }
+
             b.Gemm(Rows(qt, a.QueryRow, head), Rows(kt, a.CacheRow, head), true, k, n, dh, null, GemmEpilogue.Softmax, P(head), softmax: a.Softmax,
                 causal: k > 1, window: b.LowerWindow, maskOffset: n - k);
         }
@@ -197,7 +202,7 @@ public static class GraphCompiler
             }
 
             b.Op(Name(head, "pv"), (long)k * n * dh);
-            if (b.StreamedGemm(P(head), Rows(vt, a.CacheRow, head), k, dh, n, null, GemmEpilogue.Requantize, Rows(ot, a.QueryRow, head), a.RequantO, null))
+            if (b.StreamedGemm(P(head), Rows(vt, a.CacheRow, head), k, dh, n, null, GemmEpilogue.Requantize, Rows(ot, a.QueryRow, head), a.RequantO, null, b.UpperWindow))
             {
                 continue;
             }
