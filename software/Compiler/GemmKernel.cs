@@ -62,9 +62,10 @@ internal static class GemmKernel
     public static void Ws(DesignModel d, Phase ph, GemmStep s, Operand a, Operand b, bool transposedB, int n, GemmBuffers at,
         TensorRegion? bias = null, int biasRow = 0)
     {
-        if (transposedB && b.BlockRows > 0)
+        if (transposedB && b.BlockRows > 0 && (s.K0 % d.Rows != 0 || b.Tensor.Cols % d.Rows != 0))
         {
-            throw new ArgumentException($"design '{d.Name}': the blocked weights {b.Tensor.Name} cannot be read transposed");
+            // A transposed load reads ROWS columns of each row: they must lie in one column block.
+            throw new ArgumentException($"design '{d.Name}': the blocked tensor {b.Tensor.Name} cannot be read transposed in chunks of {d.Rows} columns");
         }
 
         var chunks = (s.Kl + d.Rows - 1) / d.Rows;
@@ -153,6 +154,11 @@ internal static class GemmKernel
             }
 
             // Bᵀ in DRAM (a key cache: row n0 + i holds column n0 + i of B): one transposed load per ROWS of k.
+            if (b.BlockRows > 0 && (s.K0 % d.Rows != 0 || b.Tensor.Cols % d.Rows != 0))
+            {
+                throw new ArgumentException($"design '{d.Name}': the blocked tensor {b.Tensor.Name} cannot be read transposed in chunks of {d.Rows} columns");
+            }
+
             for (var k0 = 0; k0 < s.Kl; k0 += d.Rows)
             {
                 ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, Math.Min(d.Rows, s.Kl - k0), at.B + (j * at.KPitch) + k0,
