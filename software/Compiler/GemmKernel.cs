@@ -62,9 +62,10 @@ internal static class GemmKernel
     public static void Ws(DesignModel d, Phase ph, GemmStep s, Operand a, Operand b, bool transposedB, int n, GemmBuffers at,
         TensorRegion? bias = null, int biasRow = 0)
     {
-        if (transposedB && b.BlockRows > 0)
+        if (transposedB && b.BlockRows > 0 && (s.K0 % d.Rows != 0 || b.Tensor.Cols % d.Rows != 0))
         {
-            throw new ArgumentException($"design '{d.Name}': the blocked weights {b.Tensor.Name} cannot be read transposed");
+            // A transposed load reads ROWS columns of each row: they must lie in one column block.
+            throw new ArgumentException($"design '{d.Name}': the blocked tensor {b.Tensor.Name} cannot be read transposed in chunks of {d.Rows} columns");
         }
 
         var chunks = (s.Kl + d.Rows - 1) / d.Rows;
@@ -139,13 +140,30 @@ internal static class GemmKernel
 
     /// <summary>
     /// The B blocks of an output-stationary step (block j at B + j·KPitch) and one compute per block and A subtile; with
-    /// <paramref name="biasRow"/> (the bias of the step's first block) the first step's computes start from the bias.
+    /// <paramref name="biasRow"/> (the bias of the step's first block) the first step's computes start from the bias; with
+    /// <paramref name="transposedB"/> B is read from its transpose in DRAM through the transposed load.
     /// </summary>
-    public static void OsBlocks(DesignModel d, Phase ph, GemmStep s, Operand b, int n, GemmBuffers at, int? biasRow = null)
+    public static void OsBlocks(DesignModel d, Phase ph, GemmStep s, Operand b, int n, GemmBuffers at, int? biasRow = null, bool transposedB = false)
     {
         foreach (var (j, n0, nc) in Blocks(d, s, n))
         {
-            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes, int4: b.Int4));
+            if (!transposedB)
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, s.Kl, nc, at.B + (j * at.KPitch), b.Address(s.K0, n0), b.Tensor.StrideBytes, int4: b.Int4));
+                continue;
+            }
+
+            // Bᵀ in DRAM (a key cache: row n0 + i holds column n0 + i of B): one transposed load per ROWS of k.
+            if (b.BlockRows > 0 && (s.K0 % d.Rows != 0 || b.Tensor.Cols % d.Rows != 0))
+            {
+                throw new ArgumentException($"design '{d.Name}': the blocked tensor {b.Tensor.Name} cannot be read transposed in chunks of {d.Rows} columns");
+            }
+
+            for (var k0 = 0; k0 < s.Kl; k0 += d.Rows)
+            {
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, Math.Min(d.Rows, s.Kl - k0), at.B + (j * at.KPitch) + k0,
+                    b.Address(n0, s.K0 + k0), b.Tensor.StrideBytes));
+            }
         }
 
         var mode = s.FirstK ? (biasRow is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;

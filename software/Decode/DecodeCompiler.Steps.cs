@@ -73,7 +73,7 @@ public static partial class DecodeCompiler
         var spec = m.Spec;
         var (h, n, rows, many) = (spec.Hidden, m.Context, m.StepRows, shape.Sequences.Count > 1);
         var g = new GraphBuilder();
-        var caches = m.Layers.Select((_, i) => (K: g.Tensor(GraphTensor.Output(Prefix(i) + "Kc", m.Batch * n, h)), V: g.Tensor(GraphTensor.Output(Prefix(i) + "Vc", m.Batch * n, h)))).ToList();
+        var caches = m.Layers.Select((_, i) => (K: g.Tensor(Cache(Prefix(i) + "Kc", m.Batch * n, h)), V: g.Tensor(Cache(Prefix(i) + "Vc", m.Batch * n, h)))).ToList();
         GraphTensor s = g.Tensor(GraphTensor.Input("x", rows, h, new sbyte[rows * h]));
         var segments = shape.Sequences.Select(q => (q.Tokens, (q.Sequence * n) + q.Start)).ToList();
         string Seq(int b) => many ? "S" + b.ToString(CultureInfo.InvariantCulture) + "." : string.Empty;

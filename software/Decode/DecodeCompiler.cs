@@ -53,10 +53,16 @@ public static partial class DecodeCompiler
         var inv = CultureInfo.InvariantCulture;
         var g = new GraphBuilder();
         GraphTensor x = g.Tensor(GraphTensor.Input("X", p, h, m.PromptEmbeddings()));
-        var caches = m.Layers.Select((_, i) => (K: g.Tensor(GraphTensor.Output(Prefix(i) + "Kc", n, h)), V: g.Tensor(GraphTensor.Output(Prefix(i) + "Vc", n, h)))).ToList();
+        var caches = m.Layers.Select((_, i) => (K: g.Tensor(Cache(Prefix(i) + "Kc", n, h)), V: g.Tensor(Cache(Prefix(i) + "Vc", n, h)))).ToList();
         for (var i = 0; i < m.Layers.Count; i++)
         {
-            x = LayerCompiler.Describe(g, m.Layers[i], x, Prefix(i), new LayerSlots(Prefix(i), p, caches[i].K, caches[i].V, 0, null));
+            // The prompt's attention reads the blocked caches as the steps do: every query row against the keys up to its own.
+            var (k, v) = caches[i];
+            var q = m.Layers[i];
+            var pt = g.Tensor(GraphTensor.Output(Prefix(i) + "P", spec.Heads * p, p));
+            void Attention(GraphTensor qt, GraphTensor ot) =>
+                g.Node(new DecodeAttentionNode(Prefix(i), spec.Heads, p, spec.HeadDim, qt, k, v, pt, ot, q.Softmax, q.RequantO) { Queries = p, HeadRows = p });
+            x = LayerCompiler.Describe(g, q, x, Prefix(i), new LayerSlots(Prefix(i), p, k, v, 0, Attention));
         }
 
         var gbf = g.Tensor(GraphTensor.Rowwise("GBF", m.Final.Gamma1.Select(v => (int)v).ToArray(), m.Final.Beta1));
@@ -88,6 +94,13 @@ public static partial class DecodeCompiler
         var name = m.Name + (step < 0 ? ",prefill" : ",step=" + step.ToString(inv));
         return (g.Build(name, h), prefillNodes);
     }
+
+    /// <summary>
+    /// A key or value cache of <paramref name="rows"/> rows, blocked: column block j (COLS columns: a quarter of a 64-wide
+    /// head on default) holds every row's columns, one after the other, so a head's keys for QKᵀ (through the transposed
+    /// load) and its values for P·V are read in long bursts instead of one burst per cached row (docs/decode.md).
+    /// </summary>
+    internal static GraphTensor Cache(string name, int rows, int hidden) => GraphTensor.Output(name, rows, hidden) with { Blocked = true };
 
     /// <summary>Layer i's name prefix.</summary>
     public static string Prefix(int layer) => "L" + layer.ToString(CultureInfo.InvariantCulture) + ".";

@@ -83,10 +83,15 @@ public static class DecodeHost
     /// <summary>Cache row <paramref name="row"/> of layer <paramref name="layer"/>'s K and V (Hidden values each).</summary>
     public static (long[] K, long[] V) CacheRow(CompiledProgram program, byte[] dram, int layer, int row)
     {
+        // The caches are blocked (DecodeCompiler.Cache): column block j of row r lies at row j·Rows + r of COLS columns.
+        var hidden = Region(program, "AF").Cols;
         long[] Row(string name)
         {
             var t = Region(program, DecodeCompiler.Prefix(layer) + name);
-            return (t with { Address = t.Address + (row * t.StrideBytes), Rows = 1 }).Read(dram);
+            var blocks = (hidden + t.Cols - 1) / t.Cols;
+            var rows = t.Rows / blocks;
+            return Enumerable.Range(0, blocks).SelectMany(j => (t with { Address = t.Address + ((((long)j * rows) + row) * t.StrideBytes), Rows = 1 }).Read(dram))
+                .Take(hidden).ToArray();
         }
 
         return (Row("Kc"), Row("Vc"));

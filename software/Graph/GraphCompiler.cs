@@ -52,12 +52,25 @@ public static class GraphCompiler
             var r = regions[o.Tensor];
             if (o.Tensor.Blocked)
             {
-                if (o.Row != 0 || o.Col != 0 || o.Segments is not null)
+                var whole = new Operand(r, 0) { BlockRows = o.Tensor.Rows };
+                if (o.Segments is null)
                 {
-                    throw new ArgumentException($"graph '{graph.Name}': the blocked tensor {o.Tensor.Name} is used from ({o.Row}, {o.Col}); only whole GEMM weight operands may be blocked");
+                    return whole.Shift(o.Row, o.Col);
                 }
 
-                return new(r, 0) { BlockRows = o.Tensor.Rows };
+                if (o.Col != 0)
+                {
+                    throw new ArgumentException($"graph '{graph.Name}': the blocked tensor {o.Tensor.Name} is scattered from column {o.Col}; only whole rows can be");
+                }
+
+                var (runs, first) = (new List<(int, int, long)>(), 0);
+                foreach (var (rows, at) in o.Segments)
+                {
+                    runs.Add((first, rows, at * r.StrideBytes));
+                    first += rows;
+                }
+
+                return whole with { Segments = runs };
             }
 
             var col = (long)o.Col * r.ElementBytes;
@@ -121,11 +134,16 @@ public static class GraphCompiler
     private static int BlockCount(DesignModel d, GraphTensor t) => (t.Cols + d.Cols - 1) / d.Cols;
 
     /// <summary>A <see cref="GraphTensor.Blocked"/> matrix's values in DRAM order: block by block, COLS per row, zero-padded.</summary>
-    private static sbyte[] BlockedValues(DesignModel d, GraphTensor t)
+    private static sbyte[]? BlockedValues(DesignModel d, GraphTensor t)
     {
-        if (t.Values is null || t.Element != ElementType.Int8)
+        if (t.Element != ElementType.Int8)
         {
-            throw new ArgumentException($"tensor {t.Name}: only int8 input matrices can be blocked");
+            throw new ArgumentException($"tensor {t.Name}: only int8 matrices can be blocked");
+        }
+
+        if (t.Values is null)
+        {
+            return null;
         }
 
         var blocked = new sbyte[BlockCount(d, t) * t.Rows * d.Cols];
@@ -177,14 +195,19 @@ public static class GraphCompiler
     private static void DecodeAttention(PhaseBuilder b, DecodeAttentionNode a, Func<GraphTensor, TensorRegion> region)
     {
         var (n, dh, k) = (a.Context, a.HeadDim, a.Queries);
-        var (qt, kt, vt, pt, ot) = (region(a.Q), region(a.KCache), region(a.VCache), region(a.P), region(a.O));
+        var pt = region(a.P);
         string Name(int head, string op) => a.Name + "head" + head.ToString(CultureInfo.InvariantCulture) + "." + op;
         Operand P(int head) => new(pt, ((head * a.HeadRows) + a.QueryRow) * pt.StrideBytes);
-        Operand Rows(TensorRegion t, int row, int head) => new(t, (row * t.StrideBytes) + ((long)head * dh));
+        Operand Rows(GraphTensor t, int row, int head) => new Operand(region(t), 0) { BlockRows = t.Blocked ? t.Rows : 0 }.Shift(row, head * dh);
         void Qk(int head)
         {
             b.Op(Name(head, "qk_softmax"), (long)k * n * dh);
-            b.Gemm(Rows(qt, a.QueryRow, head), Rows(kt, a.CacheRow, head), true, k, n, dh, null, GemmEpilogue.Softmax, P(head), softmax: a.Softmax,
+            if (b.StreamedScores(Rows(a.Q, a.QueryRow, head), Rows(a.KCache, a.CacheRow, head), k, n, dh, P(head), a.Softmax, k > 1, n - k, b.LowerWindow))
+            {
+                return;
+            }
+
+            b.Gemm(Rows(a.Q, a.QueryRow, head), Rows(a.KCache, a.CacheRow, head), true, k, n, dh, null, GemmEpilogue.Softmax, P(head), softmax: a.Softmax,
                 causal: k > 1, window: b.LowerWindow, maskOffset: n - k);
         }
 
@@ -197,7 +220,12 @@ public static class GraphCompiler
             }
 
             b.Op(Name(head, "pv"), (long)k * n * dh);
-            b.Gemm(P(head), Rows(vt, a.CacheRow, head), false, k, dh, n, null, GemmEpilogue.Requantize, Rows(ot, a.QueryRow, head), a.RequantO, window: b.UpperWindow);
+            if (b.StreamedGemm(P(head), Rows(a.VCache, a.CacheRow, head), k, dh, n, null, GemmEpilogue.Requantize, Rows(a.O, a.QueryRow, head), a.RequantO, null, b.UpperWindow))
+            {
+                continue;
+            }
+
+            b.Gemm(P(head), Rows(a.VCache, a.CacheRow, head), false, k, dh, n, null, GemmEpilogue.Requantize, Rows(a.O, a.QueryRow, head), a.RequantO, window: b.UpperWindow);
         }
     }
 

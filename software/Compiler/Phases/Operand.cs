@@ -23,8 +23,10 @@ internal sealed record Operand(TensorRegion Tensor, long Offset)
     {
         if (BlockRows > 0)
         {
+            // Segments of a blocked operand: Offset is the segment's first row within each block, in bytes.
             var (block, within) = Math.DivRem(col, Tensor.Cols);
-            return Tensor.Address + Offset + (((long)(block * BlockRows) + row) * Tensor.StrideBytes) + Tensor.ByteOffset(within);
+            var (offset, r) = Segments?.First(g => row >= g.Row0 && row < g.Row0 + g.Rows) is { } g ? (g.Offset, row - g.Row0) : (Offset, row);
+            return Tensor.Address + offset + (((long)(block * BlockRows) + r) * Tensor.StrideBytes) + Tensor.ByteOffset(within);
         }
 
         if (Segments is null)
@@ -34,6 +36,29 @@ internal sealed record Operand(TensorRegion Tensor, long Offset)
 
         var seg = Segments.First(g => row >= g.Row0 && row < g.Row0 + g.Rows);
         return Tensor.Address + seg.Offset + ((row - seg.Row0) * Tensor.StrideBytes) + Tensor.ByteOffset(col);
+    }
+
+    /// <summary>
+    /// The operand from its row <paramref name="row"/> and column <paramref name="col"/> on (a head's columns of a cache
+    /// from a sequence's first row). A blocked operand moves by whole column blocks, so <paramref name="col"/> must be a
+    /// multiple of the block width there.
+    /// </summary>
+    public Operand Shift(int row, int col)
+    {
+        if (Segments is not null)
+        {
+            throw new InvalidOperationException($"tensor {Tensor.Name}: a scattered or gathered operand cannot be shifted");
+        }
+
+        if (BlockRows == 0)
+        {
+            return this with { Offset = Offset + (row * Tensor.StrideBytes) + Tensor.ByteOffset(col) };
+        }
+
+        var (block, within) = Math.DivRem(col, Tensor.Cols);
+        return within != 0
+            ? throw new ArgumentException($"tensor {Tensor.Name}: column {col} is not at a block boundary of the blocked layout")
+            : this with { Offset = Offset + (((long)block * BlockRows) + row) * Tensor.StrideBytes };
     }
 
     /// <summary>Rows <paramref name="m0"/>..<paramref name="m0"/>+<paramref name="rows"/>−1 as runs that lie at one stride: (first row, rows).</summary>

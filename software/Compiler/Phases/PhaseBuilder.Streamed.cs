@@ -17,16 +17,17 @@ internal sealed partial class PhaseBuilder
     /// output-stationary dataflow or four scratchpad banks, M exceeds ROWS, or K rows of A or B do not fit a bank.
     /// </summary>
     public bool StreamedGemm(Operand a, Operand bOp, int m, int n, int k, Programs.TensorRegion? bias, GemmEpilogue epilogue, Operand c,
-        Requantization? requant, IntGeluConstants? gelu)
+        Requantization? requant, IntGeluConstants? gelu, (int Lo, int Hi)? window = null)
     {
         var blocks = (n + d.Cols - 1) / d.Cols;
+        var (lo, hi) = window ?? (0, plan.BufferTop);
         if (!d.SupportOs || !plan.Banked || m > d.Rows || epilogue is not (GemmEpilogue.Requantize or GemmEpilogue.Gelu) || a.Wide
             || k > plan.BankRows || k > plan.BankedB(0).Size || k > plan.BankedB(1).Size || d.SpRowBytes < d.Rows)
         {
             return false;
         }
 
-        var perPhase = Math.Min(blocks, Math.Min(plan.BankedB(1).Size / k, Math.Min(plan.BiasCap, plan.BufferTop / (2 * m))));
+        var perPhase = Math.Min(blocks, Math.Min(plan.BankedB(1).Size / k, Math.Min(plan.BiasCap, (hi - lo) / (2 * m))));
         if (perPhase < 1)
         {
             return false;
@@ -36,7 +37,7 @@ internal sealed partial class PhaseBuilder
         foreach (var s in GemmKernel.Steps(d, t, m, n, k))
         {
             var h = s.Index % 2;
-            var accBase = (s.Tile % 2) * perPhase * m;
+            var accBase = lo + ((s.Tile % 2) * perPhase * m);
             var at = new GemmBuffers(plan.BankedA(0), plan.BankedB(h).Base, k, accBase, m);
             var ph = new Phase();
             if (s.Index == 0)
@@ -52,6 +53,49 @@ internal sealed partial class PhaseBuilder
 
             GemmKernel.OsBlocks(d, ph, s, bOp, n, at, bias is null ? null : plan.BiasRow(h));
             Epilogues(ph, epilogue, c, s, n, accBase, requant, null, false, gelu, null, 0);
+            Add(ph);
+        }
+
+        return true;
+    }
+    /// <summary>
+    /// P = Softmax(Q·Kᵀ) for at most ROWS query rows against n cached keys (a decode step's attention scores), on the
+    /// output-stationary dataflow: Qᵀ (k = HeadDim scratchpad rows) is loaded once, each block of COLS keys comes through
+    /// the transposed load as k rows and is consumed in one k-step compute, one 16-byte key row a cycle, so the keys stream
+    /// at the AXI bandwidth (the weight-stationary mapping would preload a tile for every COLS keys of one query row).
+    /// Everything lies in the upper scratchpad half (A bank, and the B bank split in two areas that alternate between
+    /// phases) and the scores of every block in <paramref name="window"/>, block-major, for the Softmax pass. Returns false
+    /// (the caller keeps the weight-stationary mapping) when the design lacks the dataflow or four banks, or the rows do
+    /// not fit.
+    /// </summary>
+    public bool StreamedScores(Operand q, Operand keys, int m, int n, int k, Operand p, IntSoftmaxConstants softmax, bool causal, int maskOffset,
+        (int Lo, int Hi) window)
+    {
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var area = plan.BankedB(1).Size / 2;
+        if (!d.SupportOs || !plan.Banked || !d.TransposedLoad || m > d.Rows || q.Wide || k > plan.BankRows || k > area
+            || blocks * m > window.Hi - window.Lo || d.SpRowBytes < d.Rows)
+        {
+            return false;
+        }
+
+        var t = new GemmTiling(Dataflow.Os, m, area / k, k);
+        foreach (var s in GemmKernel.Steps(d, t, m, n, k))
+        {
+            var at = new GemmBuffers(plan.BankedA(1), plan.BankedB(1).Base + ((s.Index % 2) * area), k, window.Lo + (s.G0 * m), m);
+            var ph = new Phase();
+            if (s.Index == 0)
+            {
+                GemmKernel.TransposedA(d, ph, s, q, at);
+            }
+
+            GemmKernel.OsBlocks(d, ph, s, keys, n, at, transposedB: true);
+            if (s.G0 + s.Blocks == blocks)
+            {
+                var last = s with { G0 = 0, Blocks = blocks };
+                Epilogues(ph, GemmEpilogue.Softmax, p, last, n, window.Lo, null, softmax, causal, null, null, 0, maskOffset: maskOffset);
+            }
+
             Add(ph);
         }
 

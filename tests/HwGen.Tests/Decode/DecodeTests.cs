@@ -27,7 +27,7 @@ public sealed class DecodeTests
     }
 
     [Fact]
-    public void The_cache_is_token_major_with_a_row_per_context_position_and_the_heads_side_by_side()
+    public void The_cache_is_blocked_by_column_blocks_so_a_heads_keys_and_values_are_contiguous_runs()
     {
         // Arrange
         var d = TestConfigs.Load("default");
@@ -38,11 +38,12 @@ public sealed class DecodeTests
         var k = DecodeHost.Region(p, "L0.Kc");
         var v = DecodeHost.Region(p, "L0.Vc");
 
-        // Assert: Prompt + Generate rows of Hidden bytes (a head's keys are HeadDim contiguous bytes per row).
-        Assert.Equal((m.Context, m.Spec.Hidden), (k.Rows, k.Cols));
+        // Assert: Hidden / COLS blocks of Prompt + Generate rows of COLS bytes, one after the other (block j of row r at
+        // row j·Context + r), so a head's 64 columns are four runs of Context·16 contiguous bytes.
         Assert.Equal(9, m.Context);
+        Assert.Equal((m.Context * m.Spec.Hidden / d.Cols, d.Cols), (k.Rows, k.Cols));
+        Assert.Equal(d.Cols, k.StrideBytes);
         Assert.Equal(k.StrideBytes, v.StrideBytes);
-        Assert.True(k.StrideBytes >= m.Spec.Hidden);
         Assert.True(v.Address >= k.Address + (k.Rows * k.StrideBytes));
     }
 
