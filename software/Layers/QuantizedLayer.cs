@@ -103,7 +103,7 @@ public sealed partial record QuantizedLayer
     public IntResidualAddConstants? Add2 { get; init; }
 
     /// <summary>
-    /// Bits of the projection and FFN weights: 8 (-127..127), or 4 (-7..7, S_w = max|W|/7 per tensor; stored packed two a
+    /// Bits of the projection and FFN weights: 8 (-127..127), or 4 (-7..7, one clipped scale per tensor; stored packed two a
     /// byte and read with <c>load int4</c>, docs/numerics.md). The integers are the same kind either way, so the golden
     /// model and <see cref="IntLayerReference"/> need nothing else.
     /// </summary>
@@ -285,9 +285,12 @@ public sealed partial record QuantizedLayer
         return (q, scale);
     }
 
-    /// <summary>Symmetric per-tensor weights: int8 (-127..127), or int4 values (-7..7) for <paramref name="bits"/> 4.</summary>
+    /// <summary>
+    /// Symmetric per-tensor weights: int8 (-127..127, S = max|W|/127), or for <paramref name="bits"/> 4 int4 values (-7..7)
+    /// at the clipping scale of least squared error (<see cref="SymmetricQuantizer.QuantizeClipped"/>).
+    /// </summary>
     private static (sbyte[] Values, double Scale) Weights(double[] w, int bits) =>
-        bits == 4 ? SymmetricQuantizer.Quantize(w, Int4Packing.Max) : SymmetricQuantizer.Quantize(w);
+        bits == 4 ? SymmetricQuantizer.QuantizeClipped(w, Int4Packing.Max) : SymmetricQuantizer.Quantize(w);
 
     private static int[] Bias(double[] b, double scale)
     {
