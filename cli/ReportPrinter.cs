@@ -183,7 +183,7 @@ internal static class ReportPrinter
 
     private static void PrintLayerAccuracy(IReadOnlyList<KernelAccuracyResult> accuracy)
     {
-        AnsiConsole.MarkupLine("[bold]Accuracy[/] (RTL output against the float layer on the dequantized int8 weights):");
+        AnsiConsole.MarkupLine("[bold]Accuracy[/] (RTL output against the float layer on the dequantized int8 or int4 weights; with wbits=4 this leaves out the weights' own rounding, docs/performance.md):");
         var t = new Table().AddColumn("Tensor").AddColumn(new TableColumn("Cosine").RightAligned()).AddColumn(new TableColumn("Max abs error").RightAligned())
             .AddColumn(new TableColumn("Max abs (LSB)").RightAligned()).AddColumn(new TableColumn("RMS (LSB)").RightAligned()).AddColumn(new TableColumn("LSB").RightAligned());
         foreach (var a in accuracy)

@@ -45,17 +45,21 @@ internal sealed class DramImage(DesignModel d)
     /// A packed int4 tensor (two signed nibbles a byte, element 2i in the low nibble of byte i; ceil(cols/2) bytes a row),
     /// row-major <paramref name="values"/> in -8..7.
     /// </summary>
-    public TensorRegion Int4(string name, int rows, int cols, IReadOnlyList<sbyte> values) =>
-        Matrix(name, TensorRole.Input, rows, cols, ElementType.Int4, (row, c, at) => row[c / 2] = Int4Packing.Pack(row[c / 2], c % 2, values[at]));
+    /// <remarks>
+    /// <paramref name="packedStride"/>: rows exactly ceil(cols/2) bytes apart (a blocked int4 matrix, whose block rows
+    /// must form one contiguous run); false: the usual aligned stride.
+    /// </remarks>
+    public TensorRegion Int4(string name, int rows, int cols, IReadOnlyList<sbyte> values, bool packedStride = false) =>
+        Matrix(name, TensorRole.Input, rows, cols, ElementType.Int4, (row, c, at) => row[c / 2] = Int4Packing.Pack(row[c / 2], c % 2, values[at]), packed: packedStride);
 
     /// <summary>Writes element <paramref name="at"/> (row-major index) into column <paramref name="col"/> of a DRAM row.</summary>
     private delegate void ElementWriter(Span<byte> row, int col, int at);
 
     /// <summary>A row-major matrix of <paramref name="type"/>: <paramref name="write"/> fills each element; null: an output filled with <see cref="Poison"/>.</summary>
-    private TensorRegion Matrix(string name, TensorRole role, int rows, int cols, ElementType type, ElementWriter? write, int causalSequence = 0)
+    private TensorRegion Matrix(string name, TensorRole role, int rows, int cols, ElementType type, ElementWriter? write, int causalSequence = 0, bool packed = false)
     {
         var region = new TensorRegion(name, role, next, rows, cols, 0, type) { CausalSequence = causalSequence };
-        var stride = RowStride(region.RowBytes(cols));
+        var stride = packed ? region.RowBytes(cols) : RowStride(region.RowBytes(cols));
         region = region with { StrideBytes = stride };
         return Add(region, dram =>
         {

@@ -120,6 +120,11 @@ public sealed record DecodeModel
             throw new ArgumentException($"workload '{spec}': generation needs a causal pre-LN decoder preset (gpt2-small, gpt2-medium), not '{spec.Kind}'");
         }
 
+        if (spec.Get("wbits", 8) is not (4 or 8))
+        {
+            throw new ArgumentException($"workload '{spec}': wbits={spec.Get("wbits")} is not 4 or 8 (int4 or int8 weights)");
+        }
+
         if (spec.Parameters.ContainsKey("seq") && spec.GetList("prompt") is not null)
         {
             throw new ArgumentException($"workload '{spec}': give prompt= or seq=, not both (with generate=, seq is the prompt length)");
@@ -182,7 +187,7 @@ public sealed record DecodeModel
     {
         var (layer, _, generate, vocab, layers) = Check(spec);
         var seed = (ulong)spec.Get("seed", 1);
-        var stack = QuantizedLayer.CreateStack(layer, seed, layers + 1);
+        var stack = QuantizedLayer.CreateStack(layer, seed, layers + 1, weightBits: spec.WeightBits());
         var h = layer.Hidden;
         var rng = new SeededRandom(seed ^ 0x5EED_DEC0_DE00UL);
         var sx = stack[0].ScaleX;

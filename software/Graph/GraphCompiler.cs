@@ -43,6 +43,7 @@ public static class GraphCompiler
         {
             regions[t] = t.Carried ?? (t.Vectors is { } v ? b.Blocks(t.Name, v)
                 : t.Element == ElementType.Int16 ? b.Int16(t.Name, t.Role, t.Rows, t.Cols, t.WideValues)
+                : t.Element == ElementType.Int4 ? Int4(d, b, t)
                 : t.Blocked ? b.Tensor(t.Name, t.Role, BlockCount(d, t) * t.Rows, d.Cols, BlockedValues(d, t))
                 : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values, t.CausalSequence));
         }
@@ -133,12 +134,33 @@ public static class GraphCompiler
 
     private static int BlockCount(DesignModel d, GraphTensor t) => (t.Cols + d.Cols - 1) / d.Cols;
 
+    /// <summary>
+    /// An int4 weight matrix: row-major at the usual stride, or blocked with each block row COLS/2 bytes right after the
+    /// last (so a block is one contiguous run, as an int8 block is).
+    /// </summary>
+    private static TensorRegion Int4(DesignModel d, PhaseBuilder b, GraphTensor t)
+    {
+        if (!d.Int4Load || d.Cols % 2 != 0)
+        {
+            throw new ArgumentException(d.Int4Load
+                ? $"tensor {t.Name}: int4 weights need an even array.cols (column blocks start on a byte), design '{d.Name}' has {d.Cols}"
+                : $"tensor {t.Name}: int4 weights need the int4 unpacker, which design '{d.Name}' lacks (scratchpad.int4_load)");
+        }
+
+        if (t.Values is null || t.Role != TensorRole.Input)
+        {
+            throw new ArgumentException($"tensor {t.Name}: only input matrices with values can be int4");
+        }
+
+        return t.Blocked ? b.Int4(t.Name, BlockCount(d, t) * t.Rows, d.Cols, BlockedValues(d, t)!, packedStride: true) : b.Int4(t.Name, t.Rows, t.Cols, t.Values);
+    }
+
     /// <summary>A <see cref="GraphTensor.Blocked"/> matrix's values in DRAM order: block by block, COLS per row, zero-padded.</summary>
     private static sbyte[]? BlockedValues(DesignModel d, GraphTensor t)
     {
-        if (t.Element != ElementType.Int8)
+        if (t.Element is not (ElementType.Int8 or ElementType.Int4))
         {
-            throw new ArgumentException($"tensor {t.Name}: only int8 matrices can be blocked");
+            throw new ArgumentException($"tensor {t.Name}: only int8 and int4 matrices can be blocked");
         }
 
         if (t.Values is null)

@@ -24,7 +24,10 @@ public sealed record GraphTensor(string Name, TensorRole Role, int Rows, int Col
     public static GraphTensor Wide(string name, int rows, int cols, short[]? values) =>
         new(name, values is null ? TensorRole.Output : TensorRole.Input, rows, cols) { Element = ElementType.Int16, WideValues = values };
 
-    /// <summary>The element type of a matrix: int8, or int16 (<see cref="Wide"/>).</summary>
+    /// <summary>
+    /// The element type of a matrix: int8, int16 (<see cref="Wide"/>), or int4 (an input whose <see cref="Values"/> lie in
+    /// -8..7, packed two a byte in DRAM and read with <c>load int4</c>: int4 weights, docs/numerics.md).
+    /// </summary>
     public ElementType Element { get; init; } = ElementType.Int8;
 
     /// <summary>
@@ -34,8 +37,8 @@ public sealed record GraphTensor(string Name, TensorRole Role, int Rows, int Col
     public TensorRegion? Carried { get; init; }
 
     /// <summary>
-    /// An int8 weight matrix stored column block by column block (docs/decode.md, "Blocked weights"): block j holds
-    /// columns j·COLS.. of every row, COLS bytes a row (the last block zero-padded), so the K rows of one column block,
+    /// An int8 or int4 weight matrix stored column block by column block (docs/decode.md, "Blocked weights"): block j holds
+    /// columns j·COLS.. of every row, COLS elements a row (COLS bytes, or COLS/2 for int4; the last block zero-padded), so the K rows of one column block,
     /// what a GEMM loads as its B block, are one contiguous run of DRAM the load unit reads in long bursts. Only GEMM B
     /// operands from row 0, column 0 may use it; false: row-major.
     /// </summary>

@@ -47,7 +47,7 @@ public static class LayerCompiler
         }
 
         var layer = Shape(spec);
-        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer));
+        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer), spec.WeightBits());
     }
 
     /// <summary>
@@ -182,7 +182,7 @@ public static class LayerCompiler
         var inv = CultureInfo.InvariantCulture;
         var name = $"layer:{spec.Name},seq={spec.Seq.ToString(inv)},seed={first.Seed.ToString(inv)}" + (layers.Count > 1 ? ",layers=" + layers.Count.ToString(inv) : string.Empty)
             + (Pruned(layers) ? ",heads=" + string.Join('/', layers.Select(l => l.Spec.Heads.ToString(inv))) + ",ffn=" + string.Join('/', layers.Select(l => l.Spec.Ffn.ToString(inv))) : string.Empty)
-            + (spec.LateSoftmax ? ",softmax_late=1" : string.Empty);
+            + (spec.LateSoftmax ? ",softmax_late=1" : string.Empty) + (first.WeightBits == 4 ? ",wbits=4" : string.Empty);
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["kernel"] = "layer",
@@ -269,7 +269,11 @@ public static class LayerCompiler
         var shared = slots?.WeightPrefix ?? prefix;
         // Decoding (slots given) stores the weights blocked, so a streamed column block is one contiguous run (docs/decode.md).
         GraphTensor In(string n, int rows, int cols, sbyte[] values) =>
-            g.Find(shared + n) ?? g.Tensor(GraphTensor.Input(shared + n, rows, cols, values) with { Blocked = slots is not null });
+            g.Find(shared + n) ?? g.Tensor(GraphTensor.Input(shared + n, rows, cols, values) with
+            {
+                Blocked = slots is not null,
+                Element = q.WeightBits == 4 ? ElementType.Int4 : ElementType.Int8,
+            });
         GraphTensor Vec(string n, params int[][] v) => g.Find(shared + n) ?? g.Tensor(GraphTensor.Rowwise(shared + n, v));
         GraphTensor Out(string n, int rows, int cols) => g.Tensor(GraphTensor.Output(prefix + n, rows, cols));
         var (wq, wk, wv, wo) = (In("Wq", h, a, q.Wq), In("Wk", h, a, q.Wk), In("Wv", h, a, q.Wv), In("Wo", a, h, q.Wo));

@@ -102,6 +102,13 @@ public sealed partial record QuantizedLayer
     /// <summary>Pre-LN only: Y = requant(H·W2 + b2 + aligned X1).</summary>
     public IntResidualAddConstants? Add2 { get; init; }
 
+    /// <summary>
+    /// Bits of the projection and FFN weights: 8 (-127..127), or 4 (-7..7, one clipped scale per tensor; stored packed two a
+    /// byte and read with <c>load int4</c>, docs/numerics.md). The integers are the same kind either way, so the golden
+    /// model and <see cref="IntLayerReference"/> need nothing else.
+    /// </summary>
+    public int WeightBits { get; init; } = 8;
+
     /// <summary>Float weights after quantization (dequantized), for the accuracy reference.</summary>
     public required LayerWeights Dequantized { get; init; }
 
@@ -109,7 +116,7 @@ public sealed partial record QuantizedLayer
     public static QuantizedLayer Create(LayerSpec spec, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return Create(spec, seed, LayerWeights.Create(spec, seed), null).Layer;
+        return Create(spec, seed, LayerWeights.Create(spec, seed), null, 8).Layer;
     }
 
     /// <summary>
@@ -119,7 +126,7 @@ public sealed partial record QuantizedLayer
     /// (<see cref="LayerPruning.Apply"/>) before calibration and quantization.
     /// </summary>
     /// <exception cref="ArgumentException">Not one mask per layer, or a mask that does not fit the layer.</exception>
-    public static IReadOnlyList<QuantizedLayer> CreateStack(LayerSpec spec, ulong seed, int layers, IReadOnlyList<LayerMask>? masks = null)
+    public static IReadOnlyList<QuantizedLayer> CreateStack(LayerSpec spec, ulong seed, int layers, IReadOnlyList<LayerMask>? masks = null, int weightBits = 8)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
@@ -145,7 +152,7 @@ public sealed partial record QuantizedLayer
                 (layerSpec, w) = LayerPruning.Apply(spec, w, mask);
             }
 
-            var (q, fl) = Create(layerSpec, seed + (ulong)i, w, input);
+            var (q, fl) = Create(layerSpec, seed + (ulong)i, w, input, weightBits);
             list.Add(q);
             floatInput = fl.Y;
             if (i + 1 < layers)
@@ -175,12 +182,12 @@ public sealed partial record QuantizedLayer
     /// and the residual adds are <c>normalize func=add</c>. Both quantize the same way; only which scale feeds which
     /// constant differs.
     /// </summary>
-    private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input)
+    private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input, int weightBits)
     {
         var fl = FloatLayer.Forward(spec, w);
         var scales = LayerScales.Of(w.Input, fl);
         var (x, sx) = input ?? Quantize(w.Input, scales.X);
-        return (Create(spec, seed, w, scales with { X = sx }, x), fl);
+        return (Create(spec, seed, w, scales with { X = sx }, x, weightBits), fl);
     }
 
     /// <summary>
@@ -189,7 +196,7 @@ public sealed partial record QuantizedLayer
     /// <c>scales.X</c>. <c>w.Input</c> is not read; <see cref="Dequantized"/> holds the dequantized <paramref name="x"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A weight, bias or input whose length does not match <paramref name="spec"/>.</exception>
-    public static QuantizedLayer Create(LayerSpec spec, ulong seed, LayerWeights w, LayerScales scales, sbyte[] x)
+    public static QuantizedLayer Create(LayerSpec spec, ulong seed, LayerWeights w, LayerScales scales, sbyte[] x, int weightBits = 8)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(w);
@@ -201,6 +208,11 @@ public sealed partial record QuantizedLayer
         Check(w.Bq.Length + w.Bk.Length + w.Bv.Length, 3 * spec.AttentionWidth, "attention biases");
         Check(w.W1.Length + w.W2.Length, 2 * h * f, "FFN weights");
         Check(w.B1.Length, f, "FFN1 bias");
+        if (weightBits is not (4 or 8))
+        {
+            throw new ArgumentOutOfRangeException(nameof(weightBits), weightBits, "weights are 4 or 8 bits");
+        }
+
         var pre = spec.PreLayerNorm;
         var sx = scales.X;
         double sq = scales.Q, sk = scales.K, sv = scales.V, so = scales.O, sx1 = scales.X1, sh = scales.H, sy = scales.Y;
@@ -208,12 +220,12 @@ public sealed partial record QuantizedLayer
 
         // The int8 inputs of the attention and the FFN, and the output scales of the two LayerNorms.
         double sIn = pre ? sa1 : sx, sFfn = pre ? sa2 : sx1, sLn1 = pre ? sa1 : sx1, sLn2 = pre ? sa2 : sy;
-        var (wq, swq) = SymmetricQuantizer.Quantize(w.Wq);
-        var (wk, swk) = SymmetricQuantizer.Quantize(w.Wk);
-        var (wv, swv) = SymmetricQuantizer.Quantize(w.Wv);
-        var (wo, swo) = SymmetricQuantizer.Quantize(w.Wo);
-        var (w1, sw1) = SymmetricQuantizer.Quantize(w.W1);
-        var (w2, sw2) = SymmetricQuantizer.Quantize(w.W2);
+        var (wq, swq) = Weights(w.Wq, weightBits);
+        var (wk, swk) = Weights(w.Wk, weightBits);
+        var (wv, swv) = Weights(w.Wv, weightBits);
+        var (wo, swo) = Weights(w.Wo, weightBits);
+        var (w1, sw1) = Weights(w.W1, weightBits);
+        var (w2, sw2) = Weights(w.W2, weightBits);
         var (g1, sg1) = IntLayerNormConstants.QuantizeGamma(w.Gamma1);
         var (g2, sg2) = IntLayerNormConstants.QuantizeGamma(w.Gamma2);
         var bq = Bias(w.Bq, sIn * swq);
@@ -250,6 +262,7 @@ public sealed partial record QuantizedLayer
             Norm2 = pre ? IntLayerNormConstants.FromScales(h, sx1, null, sg2, sa2) : IntLayerNormConstants.FromScales(h, sh * sw2, sx1, sg2, sy),
             Add2 = pre ? IntResidualAddConstants.FromScales(sh * sw2, sx1, sy) : null,
             Dequantized = deq,
+            WeightBits = weightBits,
         };
     }
 
@@ -271,6 +284,13 @@ public sealed partial record QuantizedLayer
 
         return (q, scale);
     }
+
+    /// <summary>
+    /// Symmetric per-tensor weights: int8 (-127..127, S = max|W|/127), or for <paramref name="bits"/> 4 int4 values (-7..7)
+    /// at the clipping scale of least squared error (<see cref="SymmetricQuantizer.QuantizeClipped"/>).
+    /// </summary>
+    private static (sbyte[] Values, double Scale) Weights(double[] w, int bits) =>
+        bits == 4 ? SymmetricQuantizer.QuantizeClipped(w, Int4Packing.Max) : SymmetricQuantizer.Quantize(w);
 
     private static int[] Bias(double[] b, double scale)
     {

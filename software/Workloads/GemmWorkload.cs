@@ -67,13 +67,7 @@ public sealed record GemmWorkload
             throw new ArgumentException($"workload kind '{spec.Kind}' is not gemm", nameof(spec));
         }
 
-        var wbits = spec.Get("wbits", 8);
-        if (wbits is not (4 or 8))
-        {
-            throw new FormatException($"workload '{spec}': wbits={wbits} is not 4 or 8 (int4 or int8 weights)");
-        }
-
-        return Create((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"), (ulong)spec.Get("seed", 1), spec.Get("relu") == 1, (int)wbits);
+        return Create((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"), (ulong)spec.Get("seed", 1), spec.Get("relu") == 1, spec.WeightBits());
     }
 
     /// <summary>

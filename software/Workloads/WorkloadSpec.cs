@@ -55,6 +55,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("hidden", false, 1, 65535),
         ("attn_heads", false, 1, 1024),
         ("ffn_dim", false, 1, 65535),
+        ("wbits", false, 4, 8),
     ];
 
     /// <summary>
@@ -88,6 +89,14 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
             .Select(p => p.Name + "=" + (Lists.TryGetValue(p.Name, out var list)
                 ? string.Join('/', list.Select(v => v.ToString(CultureInfo.InvariantCulture)))
                 : Parameters[p.Name].ToString(CultureInfo.InvariantCulture))));
+
+    /// <summary>Bits of the weights, <c>wbits</c> (8 when not given): 4 or 8.</summary>
+    /// <exception cref="FormatException">Any other value.</exception>
+    public int WeightBits()
+    {
+        var wbits = Get("wbits", 8);
+        return wbits is 4 or 8 ? (int)wbits : throw new FormatException($"workload '{this}': wbits={wbits} is not 4 or 8 (int4 or int8 weights)");
+    }
 
     /// <summary>A parameter, or a default when it was not given.</summary>
     public long Get(string name, long fallback = 0) => Parameters.TryGetValue(name, out var v) ? v : fallback;

@@ -188,7 +188,7 @@ internal sealed partial class PhaseBuilder
 
             foreach (var (j, n0, nc) in Enumerable.Range(0, s.Blocks).Select(j => (j, (s.G0 + j) * d.Cols, Math.Min(d.Cols, n - ((s.G0 + j) * d.Cols)))))
             {
-                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, k, nc, at.B + (j * k), bOp.Address(0, n0), bOp.Tensor.StrideBytes));
+                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, k, nc, at.B + (j * k), bOp.Address(0, n0), bOp.Tensor.StrideBytes, int4: bOp.Int4));
             }
 
             // Not with the tile's first phase: its loads would then wait for the previous tile's computes to release that bank.

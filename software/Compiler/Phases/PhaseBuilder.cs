@@ -70,7 +70,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
     public TensorRegion Int16(string name, TensorRole role, int rows, int cols, short[]? values) => image.Int16(name, role, rows, cols, values);
 
     /// <summary>A packed int4 input tensor (two signed nibbles a byte; values in -8..7).</summary>
-    public TensorRegion Int4(string name, int rows, int cols, sbyte[] values) => image.Int4(name, rows, cols, values);
+    public TensorRegion Int4(string name, int rows, int cols, sbyte[] values, bool packedStride = false) => image.Int4(name, rows, cols, values, packedStride);
 
     /// <summary>An int32 input tensor (see <see cref="DramImage.Int32"/>).</summary>
     public TensorRegion Int32(string name, int rows, int cols, int[] values) => image.Int32(name, rows, cols, values);

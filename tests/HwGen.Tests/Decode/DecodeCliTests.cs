@@ -26,6 +26,9 @@ public sealed class DecodeCliTests
     [InlineData("gpt2-small:prompt=8,tied=0", "need generate=N")]
     [InlineData("gpt2-small:prompt=8,generate=2,tied=2", "tied=2 is out of range 0..1")]
     [InlineData("bert-tiny:seq=8,batch=2", "unknown parameter 'batch' for bert-tiny")]
+    [InlineData("gpt2-small:prompt=8,generate=2,wbits=6", "wbits=6 is not 4 or 8 (int4 or int8 weights)")]
+    [InlineData("gpt2-small:prompt=8,generate=2,wbits=3", "wbits=3 is out of range 4..8")]
+    [InlineData("bert-tiny:seq=8,wbits=5", "wbits=5 is not 4 or 8 (int4 or int8 weights)")]
     public void Bad_generation_parameters_exit_2_with_one_line(string workload, string expected)
     {
         // Act

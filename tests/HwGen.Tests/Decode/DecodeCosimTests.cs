@@ -61,6 +61,40 @@ public sealed class DecodeCosimTests(CosimFixture fixture, ITestOutputHelper out
     }
 
     [SkippableFact]
+    public async Task A_decode_with_int4_weights_matches_the_golden_model_step_by_step_cache_rows_and_logits_included()
+    {
+        // Arrange: the first test's generation with the projection and FFN weights int4, blocked at COLS/2 bytes a block row.
+        RequiresVerilator.Check();
+        var session = fixture.Session("default");
+        var model = DecodeModel.Create(WorkloadSpec.Parse("gpt2-small:prompt=5,generate=2,layers=2,vocab=96,seed=3,wbits=4"));
+        var int8 = DecodeModel.Create(WorkloadSpec.Parse("gpt2-small:prompt=5,generate=2,layers=2,vocab=96,seed=3"));
+        var int8Weights = DecodeTraffic.Of(DecodeCompiler.Step(session.Design, int8, 0).Program).WeightBytes;
+
+        // Act
+        var report = await DecodeCosim.RunAsync(session, model, Bounded);
+
+        // Assert: every program bit-exact (whole image: cache rows and logits included), each step fed the previous choice,
+        // and a step reads the layers' weights at half the bytes (the LM head stays int8).
+        foreach (var s in report.Steps)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step {s.Step} ctx {s.Context} {s.Input}->{s.Next}: {s.Cycles} cycles, weights {s.Traffic.WeightBytes} B (int8 {int8Weights} B)"));
+            Assert.True(s.Cosim.Match, string.Join("; ", s.Cosim.Problems));
+        }
+
+        Assert.True(report.Match);
+        Assert.Equal(3, report.Steps.Count);
+        var layerBytes = 2L * 12 * model.Spec.Hidden * model.Spec.Hidden;
+        for (var j = 1; j < report.Steps.Count; j++)
+        {
+            var s = report.Steps[j];
+            Assert.Equal(report.Steps[j - 1].Next, s.Input);
+            Assert.Equal((long)s.Cosim.DmaReadBytes, s.Traffic.ReadBytes);
+            Assert.Equal(int8Weights - (layerBytes / 2), s.Traffic.WeightBytes);
+        }
+    }
+
+    [SkippableFact]
     public async Task A_verified_draft_rolled_back_in_cosimulation_equals_a_generation_that_never_saw_the_dropped_tokens()
     {
         // Arrange: prefill in chunks of 4, a 4-token verification step, a rollback to keep one drafted token, two more steps.

@@ -50,6 +50,7 @@ public sealed class DecodeTests
     [Theory]
     [InlineData(Short)]
     [InlineData(Short + ",tied=0")]
+    [InlineData(Short + ",wbits=4")]
     public void A_decode_step_writes_the_cache_row_and_logits_a_prefill_of_the_longer_prompt_computes(string workload)
     {
         // Arrange
