@@ -200,18 +200,19 @@ internal sealed partial class PerfReplay
 
                 // Row by row: a block whose x and residual rows share a bank (block-major rows, so it varies by row)
                 // reads port B the cycle after; the output pass waits for a serial requantizer.
-                long rowCycles = 0, readCycles = 0;
+                long rowCycles = 0, readCycles = 0, slack = 0;
                 for (long r = 0; r < rows; r++)
                 {
                     var pass = blocks + (residual ? SharedBankBlocks(insn.LocalAddr + r, lnResidual - 1 + r, rows, blocks) : 0);
                     var output = Math.Max(d.RequantCyclesPerRow >= 2 ? blocks * d.RequantCyclesPerRow : pass, beats);
                     var perRow = ((passes - 1) * pass) + output + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
                     rowCycles += Math.Max(perRow, engine);
+                    slack = Math.Max(slack, engine - perRow);
                     readCycles += ((passes - 1) * pass) + blocks;
                 }
 
                 issue = rowCycles + tail + fill + p.InstructionOverhead;
-                issue += Refused(insn.LocalAddr, start, issue, readCycles);
+                issue += Refused(insn.LocalAddr, start, issue, readCycles, slack);
                 lastRowRead = start + issue - 1;
                 latency = p.MemoryLatency + p.WriteResponseExtra;
                 break;
