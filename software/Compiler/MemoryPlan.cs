@@ -159,7 +159,7 @@ public sealed class MemoryPlan
     /// <summary>
     /// True when every accumulator row of x (first row xRow) and of the residual (residualRow) of a normalize spanning
     /// span rows lie in different banks (each range inside one bank), so the store unit reads a block's x and residual
-    /// in one cycle (LayerNorm, add). Kernels place residuals by it; the performance model times normalize by it.
+    /// in one cycle (LayerNorm, add). Kernels place residuals by it.
     /// </summary>
     public static bool PairedReads(DesignModel d, long xRow, long residualRow, long span)
     {
@@ -168,6 +168,36 @@ public sealed class MemoryPlan
         long Bank(long row) => row / bankRows;
         return span >= 1 && d.AccBanks > 1 && Bank(xRow) == Bank(xRow + span - 1) && Bank(residualRow) == Bank(residualRow + span - 1)
                && Bank(xRow) != Bank(residualRow);
+    }
+
+    /// <summary>
+    /// The fraction of the span accumulator rows of x (from xRow) whose residual row (from residualRow, same offset) lies
+    /// in the same bank: the store unit reads those blocks' residual the cycle after x (0 when <see cref="PairedReads"/>).
+    /// </summary>
+    public static double SharedBankFraction(DesignModel d, long xRow, long residualRow, long span)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        if (span <= 0)
+        {
+            return 0;
+        }
+
+        var bankRows = d.AccDepth / d.AccBanks;
+        if (d.AccBanks < 2)
+        {
+            return 1;
+        }
+
+        long shared = 0;
+        for (long i = 0; i < span;)
+        {
+            // a stretch in which neither row crosses a bank boundary
+            var step = Math.Min(span - i, Math.Min(bankRows - ((xRow + i) % bankRows), bankRows - ((residualRow + i) % bankRows)));
+            shared += (xRow + i) / bankRows == (residualRow + i) / bankRows ? step : 0;
+            i += step;
+        }
+
+        return (double)shared / span;
     }
 
     /// <summary>

@@ -188,11 +188,8 @@ internal sealed partial class PerfReplay
                 var beats = blocks * Math.Max(1, CeilDiv(d.Cols * (insn.Wide ? 2 : 1), axi));
                 var residual = func is NormalizeFunc.LayerNorm or NormalizeFunc.Add && lnResidual != 0;
                 var softmax = func is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate;
-                var reads = residual && !MemoryPlan.PairedReads(d, insn.LocalAddr, lnResidual - 1, blocks * rows) ? 2 : 1;
                 // softmax_late: max and output passes, then a pass-2 slot of one cycle that waits for the row's multiplier.
                 var passes = func == NormalizeFunc.Add ? 1 : func == NormalizeFunc.SoftmaxLate ? 2 : 3;
-                var perRow = Math.Max((passes - 1) * blocks * reads, 0) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats) // the output pass waits for a serial requantizer
-                    + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
                 var engine = softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
                 var tail = softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
                 var fill = func == NormalizeFunc.LayerNorm && gbCached * d.Cols < insn.Width ? 2 * blocks : 0;
@@ -201,9 +198,21 @@ internal sealed partial class PerfReplay
                     gbCached = blocks;
                 }
 
-                issue = (rows * Math.Max(perRow, engine)) + tail + fill + p.InstructionOverhead;
-                var readCycles = rows * ((passes - 1) * blocks * reads + blocks);
-                issue += Refused(insn.LocalAddr, start, issue, readCycles);
+                // Row by row: a block whose x and residual rows share a bank (block-major rows, so it varies by row)
+                // reads port B the cycle after; the output pass waits for a serial requantizer.
+                long rowCycles = 0, readCycles = 0, slack = 0;
+                for (long r = 0; r < rows; r++)
+                {
+                    var pass = blocks + (residual ? SharedBankBlocks(insn.LocalAddr + r, lnResidual - 1 + r, rows, blocks) : 0);
+                    var output = Math.Max(d.RequantCyclesPerRow >= 2 ? blocks * d.RequantCyclesPerRow : pass, beats);
+                    var perRow = ((passes - 1) * pass) + output + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
+                    rowCycles += Math.Max(perRow, engine);
+                    slack = Math.Max(slack, engine - perRow);
+                    readCycles += ((passes - 1) * pass) + blocks;
+                }
+
+                issue = rowCycles + tail + fill + p.InstructionOverhead;
+                issue += Refused(insn.LocalAddr, start, issue, readCycles, slack);
                 lastRowRead = start + issue - 1;
                 latency = p.MemoryLatency + p.WriteResponseExtra;
                 break;
@@ -242,5 +251,25 @@ internal sealed partial class PerfReplay
         var lastRead = start + issue - 1;
         lastRowRead = lastRead;
         return (lastRead, lastRead, lastRead + latency);
+    }
+
+    // Blocks of a logical row (x from xRow, the residual from resRow, a block every `stride` rows) whose two rows share
+    // an accumulator bank: the store unit reads the residual the cycle after.
+    private long SharedBankBlocks(long xRow, long resRow, long stride, long blocks)
+    {
+        if (d.AccBanks < 2)
+        {
+            return blocks;
+        }
+
+        var bankRows = d.AccDepth / d.AccBanks;
+        long shared = 0;
+        for (long b = 0; b < blocks; b++)
+        {
+            var off = b * stride;
+            shared += (xRow + off) / bankRows == (resRow + off) / bankRows ? 1 : 0;
+        }
+
+        return shared;
     }
 }

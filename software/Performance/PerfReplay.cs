@@ -276,8 +276,11 @@ internal sealed partial class PerfReplay
     }
 
     // Extra cycles a store-unit instruction reading accumulator rows from `row` on needs because the execute unit's reads
-    // of the same bank come first: its readCycles reads go into the cycles the execute unit leaves free.
-    private long Refused(long row, long start, long issue, long readCycles)
+    // of the same bank come first: its readCycles reads go into the cycles the execute unit leaves free. An engine-bound
+    // normalize (slack idle cycles a row between its reads) cannot move its reads ahead: a refused read holds its row's
+    // pass and the engine behind it, so a stretch of the execute unit's reads costs its length, less the slack the
+    // walker was waiting anyway.
+    private long Refused(long row, long start, long issue, long readCycles, long slack = 0)
     {
         if (readCycles <= 0)
         {
@@ -295,16 +298,24 @@ internal sealed partial class PerfReplay
             }
         }
 
-        // Forecast the computes not yet replayed: back to back from the stream in progress, until one waits for the store.
+        // Forecast the computes not yet replayed: back to back from the stream in progress, until one waits for a store
+        // token not yet pushed (those the store unit has pushed already are popped in order).
         var lat = ntr + ntc;
         var minPeriod = d.Rows + Math.Max(0, lat - 3) + 2;
         var t = Math.Max(sLast, start);
+        var st = (int)TokenChannel.StoreToExecute;
+        var pushed = popCount[st];
         for (var i = execDone; i < execOrder.Length && i < execDone + 256; i++)
         {
             var v = views[execOrder[i]];
             if (v.Tokens.HasFlag(Tokens.PopNext))
             {
-                break;
+                if (pushed >= pushTimes[st].Count)
+                {
+                    break;
+                }
+
+                t = Math.Max(t, pushTimes[st][pushed++] + 1);
             }
 
             var bankRowsAcc = bankRows;
@@ -352,7 +363,29 @@ internal sealed partial class PerfReplay
         }
 
         var readsDone = t0 + need;
-        return Math.Max(0, readsDone - (start + issue));
+        var refused = Math.Max(0, readsDone - (start + issue));
+        if (slack > 0)
+        {
+            long held = 0;
+            foreach (var (from, to) in reads)
+            {
+                if (to < start)
+                {
+                    continue;
+                }
+
+                if (from >= start + issue + held)
+                {
+                    break;
+                }
+
+                held += Math.Max(0, to - Math.Max(from, start) + 1 - slack);
+            }
+
+            refused = Math.Max(refused, held);
+        }
+
+        return refused;
     }
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;

@@ -85,7 +85,7 @@ internal static class FastGemm
                 // PhaseBuilder.Gemm's residual placement: above the output, or in the next bank when one buffer leaves room.
                 var accBase = step.Tile % buffers * t.TileM * rowsPerM;
                 var residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, span) : accBase + (allBlocks * t.TileM);
-                Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual && !MemoryPlan.PairedReads(d, accBase, residualRow, (long)bl * mt));
+                Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual ? MemoryPlan.SharedBankFraction(d, accBase, residualRow, (long)bl * mt) : 0);
                 storeEnd = Math.Max(storeEnd, computeEnd) + w.SinceSegment.S;
                 freed[step.Tile % buffers] = storeEnd;
             }
@@ -116,7 +116,7 @@ internal static class FastGemm
     }
 
     /// <summary>The epilogue of <paramref name="count"/> tiles of <paramref name="mt"/> rows and <paramref name="blocks"/> column blocks.</summary>
-    public static void Epilogue(WorkTally w, DesignModel d, double count, GemmEpilogue epilogue, int mt, int n, int blocks, bool unpaired = false)
+    public static void Epilogue(WorkTally w, DesignModel d, double count, GemmEpilogue epilogue, int mt, int n, int blocks, double shared = 0)
     {
         var nc = Math.Min(d.Cols, n);
         switch (epilogue)
@@ -135,11 +135,11 @@ internal static class FastGemm
                 break;
             case GemmEpilogue.ResidualAdd:
                 w.Configs(count * 5);
-                w.Normalizes(count, mt, n, NormalizeFunc.Add, unpaired);
+                w.Normalizes(count, mt, n, NormalizeFunc.Add, shared);
                 break;
             default:
                 w.Configs(count * 7);
-                w.Normalizes(count, mt, n, NormalizeFunc.LayerNorm, unpaired);
+                w.Normalizes(count, mt, n, NormalizeFunc.LayerNorm, shared);
                 break;
         }
     }
@@ -167,7 +167,7 @@ internal static class FastGemm
             var part = 0;
             foreach (var (rows, sc) in Pieces(mt, sub))
             {
-                var unpaired = !MemoryPlan.PairedReads(d, part * xRows, residualBase + (part * xRows), (long)blocks * rows);
+                var sharedBank = MemoryPlan.SharedBankFraction(d, part * xRows, residualBase + (part * xRows), (long)blocks * rows);
                 part += sc;
                 double parts = mc * sc;
                 foreach (var (kp, pc) in Pieces(k, d.SpRowBytes))
@@ -180,7 +180,7 @@ internal static class FastGemm
                 var shared = plan.Banked ? 0 : parts * blocks / 2;
                 w.ComputeOs(parts * blocks - shared, rows, k, overwrite: false, bankConflict: false);
                 w.ComputeOs(shared, rows, k, overwrite: false, bankConflict: true);
-                Epilogue(w, d, parts, epilogue, rows, n, blocks, unpaired);
+                Epilogue(w, d, parts, epilogue, rows, n, blocks, sharedBank);
                 w.EndSegment();
             }
         }

@@ -162,8 +162,8 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// <param name="rows">Rows of each.</param>
     /// <param name="width">Width of each row.</param>
     /// <param name="func">Softmax, LayerNorm or residual add.</param>
-    /// <param name="unpaired">A residual whose rows share a bank with x's: each block takes two reads (<see cref="Compiler.MemoryPlan.PairedReads"/>).</param>
-    public void Normalizes(double count, int rows, int width, NormalizeFunc func, bool unpaired = false)
+    /// <param name="shared">The fraction of blocks whose residual row shares a bank with x's: each of those takes two reads (<see cref="Compiler.MemoryPlan.SharedBankFraction"/>).</param>
+    public void Normalizes(double count, int rows, int width, NormalizeFunc func, double shared = 0)
     {
         if (count <= 0 || rows <= 0)
         {
@@ -172,7 +172,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
         var blocks = (width + d.Cols - 1) / d.Cols;
         var beats = blocks * Beats(d.Cols);
-        var reads = unpaired ? 2 : 1;
+        var reads = 1 + shared;
         var softmax = func is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate;
         var passes = func == NormalizeFunc.Add ? 1 : func == NormalizeFunc.SoftmaxLate ? 2 : 3;
         var perRow = ((passes - 1) * blocks * reads) + Math.Max(blocks * Math.Max(reads, d.RequantCyclesPerRow), beats) + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
