@@ -62,10 +62,9 @@ internal static class GemmKernel
     public static void Ws(DesignModel d, Phase ph, GemmStep s, Operand a, Operand b, bool transposedB, int n, GemmBuffers at,
         TensorRegion? bias = null, int biasRow = 0)
     {
-        if (transposedB && b.BlockRows > 0 && (s.K0 % d.Rows != 0 || b.Tensor.Cols % d.Rows != 0))
+        if (transposedB)
         {
-            // A transposed load reads ROWS columns of each row: they must lie in one column block.
-            throw new ArgumentException($"design '{d.Name}': the blocked tensor {b.Tensor.Name} cannot be read transposed in chunks of {d.Rows} columns");
+            CheckTransposedBlocks(d, s, b);
         }
 
         var chunks = (s.Kl + d.Rows - 1) / d.Rows;
@@ -154,11 +153,7 @@ internal static class GemmKernel
             }
 
             // Bᵀ in DRAM (a key cache: row n0 + i holds column n0 + i of B): one transposed load per ROWS of k.
-            if (b.BlockRows > 0 && (s.K0 % d.Rows != 0 || b.Tensor.Cols % d.Rows != 0))
-            {
-                throw new ArgumentException($"design '{d.Name}': the blocked tensor {b.Tensor.Name} cannot be read transposed in chunks of {d.Rows} columns");
-            }
-
+            CheckTransposedBlocks(d, s, b);
             for (var k0 = 0; k0 < s.Kl; k0 += d.Rows)
             {
                 ph.Loads.Add(PendingInstruction.Load(LoadTarget.ScratchpadTransposed, nc, Math.Min(d.Rows, s.Kl - k0), at.B + (j * at.KPitch) + k0,
@@ -174,6 +169,15 @@ internal static class GemmKernel
                 ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, mode, Math.Min(d.Rows, s.Mt - (sub * d.Rows)), s.Kl, at.A + (sub * at.KPitch),
                     at.B + (j * at.KPitch), at.Acc + (j * at.AccPitch) + (sub * d.Rows), mode == ComputeMode.Bias ? biasRow!.Value + j : 0));
             }
+        }
+    }
+
+    /// <summary>A transposed load reads ROWS columns of each DRAM row: in a blocked tensor they must lie in one column block.</summary>
+    private static void CheckTransposedBlocks(DesignModel d, GemmStep s, Operand b)
+    {
+        if (b.BlockRows > 0 && (s.K0 % d.Rows != 0 || b.Tensor.Cols % d.Rows != 0))
+        {
+            throw new ArgumentException($"design '{d.Name}': the blocked tensor {b.Tensor.Name} cannot be read transposed in chunks of {d.Rows} columns");
         }
     }
 

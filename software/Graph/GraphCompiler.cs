@@ -116,7 +116,7 @@ public static class GraphCompiler
                         g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add, normColumns: g.NormColumns, geluColumns: Region(g.GeluColumns));
                     break;
                 case DecodeAttentionNode a:
-                    DecodeAttention(b, a, t => regions[t]);
+                    DecodeAttention(b, a, Op);
                     break;
                 case LayerNormNode l:
                     b.Op(l.Name, 0);
@@ -214,13 +214,12 @@ public static class GraphCompiler
     /// h+1 (lower accumulator window) is issued before P·V of head h (upper window). With several queries (a k-token
     /// step) the Softmax is causal with the mask shifted by the cached rows: query i sees keys 0..Context − Queries + i.
     /// </summary>
-    private static void DecodeAttention(PhaseBuilder b, DecodeAttentionNode a, Func<GraphTensor, TensorRegion> region)
+    private static void DecodeAttention(PhaseBuilder b, DecodeAttentionNode a, Func<GraphOperand, Operand> operand)
     {
         var (n, dh, k) = (a.Context, a.HeadDim, a.Queries);
-        var pt = region(a.P);
         string Name(int head, string op) => a.Name + "head" + head.ToString(CultureInfo.InvariantCulture) + "." + op;
-        Operand P(int head) => new(pt, ((head * a.HeadRows) + a.QueryRow) * pt.StrideBytes);
-        Operand Rows(GraphTensor t, int row, int head) => new Operand(region(t), 0) { BlockRows = t.Blocked ? t.Rows : 0 }.Shift(row, head * dh);
+        Operand P(int head) => operand(new(a.P, (head * a.HeadRows) + a.QueryRow));
+        Operand Rows(GraphTensor t, int row, int head) => operand(new(t, row, head * dh));
         void Qk(int head)
         {
             b.Op(Name(head, "qk_softmax"), (long)k * n * dh);

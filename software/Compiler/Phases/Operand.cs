@@ -21,21 +21,15 @@ internal sealed record Operand(TensorRegion Tensor, long Offset)
     /// <summary>The byte address of element (<paramref name="row"/>, <paramref name="col"/>) from the operand's start (for int4, of the byte that holds it; col is then even).</summary>
     public long Address(int row, int col)
     {
-        if (BlockRows > 0)
+        // A scattered or gathered operand: the row's segment gives the offset (of its first row within each block, when blocked).
+        var (offset, r) = Segments?.First(g => row >= g.Row0 && row < g.Row0 + g.Rows) is { } g ? (g.Offset, row - g.Row0) : (Offset, row);
+        if (BlockRows == 0)
         {
-            // Segments of a blocked operand: Offset is the segment's first row within each block, in bytes.
-            var (block, within) = Math.DivRem(col, Tensor.Cols);
-            var (offset, r) = Segments?.First(g => row >= g.Row0 && row < g.Row0 + g.Rows) is { } g ? (g.Offset, row - g.Row0) : (Offset, row);
-            return Tensor.Address + offset + (((long)(block * BlockRows) + r) * Tensor.StrideBytes) + Tensor.ByteOffset(within);
+            return Tensor.Address + offset + (r * Tensor.StrideBytes) + Tensor.ByteOffset(col);
         }
 
-        if (Segments is null)
-        {
-            return Tensor.Address + Offset + (row * Tensor.StrideBytes) + Tensor.ByteOffset(col);
-        }
-
-        var seg = Segments.First(g => row >= g.Row0 && row < g.Row0 + g.Rows);
-        return Tensor.Address + seg.Offset + ((row - seg.Row0) * Tensor.StrideBytes) + Tensor.ByteOffset(col);
+        var (block, within) = Math.DivRem(col, Tensor.Cols);
+        return Tensor.Address + offset + (((long)(block * BlockRows) + r) * Tensor.StrideBytes) + Tensor.ByteOffset(within);
     }
 
     /// <summary>

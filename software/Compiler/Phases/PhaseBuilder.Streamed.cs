@@ -58,6 +58,7 @@ internal sealed partial class PhaseBuilder
 
         return true;
     }
+
     /// <summary>
     /// P = Softmax(Q·Kᵀ) for at most ROWS query rows against n cached keys (a decode step's attention scores), on the
     /// output-stationary dataflow: Qᵀ (k = HeadDim scratchpad rows) is loaded once, each block of COLS keys comes through
@@ -92,8 +93,8 @@ internal sealed partial class PhaseBuilder
             GemmKernel.OsBlocks(d, ph, s, keys, n, at, transposedB: true);
             if (s.G0 + s.Blocks == blocks)
             {
-                var last = s with { G0 = 0, Blocks = blocks };
-                Epilogues(ph, GemmEpilogue.Softmax, p, last, n, window.Lo, null, softmax, causal, null, null, 0, maskOffset: maskOffset);
+                // One normalize over every block's scores (the whole row from window.Lo).
+                Epilogues(ph, GemmEpilogue.Softmax, p, s, n, window.Lo, null, softmax, causal, null, null, 0, maskOffset: maskOffset);
             }
 
             Add(ph);
