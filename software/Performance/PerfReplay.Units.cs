@@ -45,13 +45,17 @@ internal sealed partial class PerfReplay
     }
 
     // A contiguous rectangle: one descriptor for all its rows, then merged bursts, one address a cycle, at most the
-    // outstanding bursts in flight. Returns the cycle the unit takes the next instruction and the last beat's cycle.
+    // outstanding bursts in flight; rows smaller than a beat hold the channel a row a cycle. Returns the cycle the unit
+    // takes the next instruction and the last beat's cycle.
     private (long Free, long Last) MergedLoad(InstructionView insn, long g, long rowBytes)
     {
         long last = g;
-        foreach (var (_, beats) in LoadBursts.Merged(insn.DramAddr, insn.Rows * (rowBytes / axi), axi))
+        var rowsLeft = insn.Rows;
+        foreach (var (_, beats) in LoadBursts.Merged(insn.DramAddr, LoadBursts.MergedBeats(insn.Rows, rowBytes, axi), axi))
         {
-            last = Burst(ref g, beats);
+            var cycles = LoadBursts.BurstCycles(beats, rowsLeft, rowBytes, axi);
+            rowsLeft -= rowBytes >= axi ? beats * (rowBytes / axi) : cycles;
+            last = Burst(ref g, cycles);
             g++;
         }
 
@@ -60,7 +64,8 @@ internal sealed partial class PerfReplay
 
     // One read burst whose address goes out at g or once an outstanding slot frees (g moves there): its data arrives
     // after the latency, or waits at the head of the read channel (fetch bursts behind it wait too) until the transposed
-    // block before it has been written out, then takes `beats` cycles of the bus. Returns the cycle of its last beat.
+    // block before it has been written out, then holds the channel `beats` cycles (its beats, or its rows when they share
+    // beats). Returns the cycle of its last beat.
     private long Burst(ref long g, long beats)
     {
         var ring = outstanding.Length;
