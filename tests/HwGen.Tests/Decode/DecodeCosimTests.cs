@@ -1,4 +1,5 @@
 using System.Globalization;
+using HwGen.Generator.Isa;
 using HwGen.Software.Decode;
 using HwGen.Software.Programs;
 using HwGen.Software.Workloads;
@@ -69,12 +70,15 @@ public sealed class DecodeCosimTests(CosimFixture fixture, ITestOutputHelper out
         var model = DecodeModel.Create(WorkloadSpec.Parse("gpt2-small:prompt=5,generate=2,layers=2,vocab=96,seed=3,wbits=4"));
         var int8 = DecodeModel.Create(WorkloadSpec.Parse("gpt2-small:prompt=5,generate=2,layers=2,vocab=96,seed=3"));
         var int8Weights = DecodeTraffic.Of(DecodeCompiler.Step(session.Design, int8, 0).Program).WeightBytes;
+        var int4Rows = DecodeCompiler.Step(session.Design, model, 0).Program.Instructions
+            .Select(i => new InstructionView(i)).Where(v => v.Opcode == Opcode.Load && v.Int4).Sum(v => v.Rows);
 
         // Act
         var report = await DecodeCosim.RunAsync(session, model, Bounded);
 
         // Assert: every program bit-exact (whole image: cache rows and logits included), each step fed the previous choice,
-        // and a step reads the layers' weights at half the bytes (the LM head stays int8).
+        // a step reads the layers' weights at half the bytes (the LM head stays int8), and its int4 block rows of half a beat
+        // merge into long bursts (two rows a beat): far fewer read bursts than int4 rows.
         foreach (var s in report.Steps)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -91,6 +95,7 @@ public sealed class DecodeCosimTests(CosimFixture fixture, ITestOutputHelper out
             Assert.Equal(report.Steps[j - 1].Next, s.Input);
             Assert.Equal((long)s.Cosim.DmaReadBytes, s.Traffic.ReadBytes);
             Assert.Equal(int8Weights - (layerBytes / 2), s.Traffic.WeightBytes);
+            Assert.True(s.Cosim.Axi.ReadBursts < int4Rows / 16, $"{s.Cosim.Axi.ReadBursts} read bursts for {int4Rows} int4 rows");
         }
     }
 
