@@ -32,7 +32,8 @@ internal static class FastGemm
     /// for the accumulator buffer the epilogue of the tile <c>buffers</c> back frees, and the epilogues follow in order.
     /// Returns the tiles (m-tiles × n-groups).
     /// </summary>
-    public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span)
+    public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span,
+        FastTimeline tl, int lo = 0)
     {
         var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
         var allBlocks = (n + d.Cols - 1) / d.Cols;
@@ -40,8 +41,9 @@ internal static class FastGemm
         var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
         var nc = Math.Min(d.Cols, n);
         var tiles = 0;
-        var freed = new double[buffers]; // when each accumulator buffer's epilogue has read it
-        double loadEnd = 0, computeEnd = 0, computeEndBefore = 0, storeEnd = 0, firstLoad = -1;
+        var opStart = tl.ComputeEnd;
+        var lead = tl.Empty ? double.NaN : 0; // the first compute's wait for the program's first loads
+        var residualRow = 0;
         foreach (var step in GemmKernel.Steps(d, t, m, n, k))
         {
             var (mt, bl, kl) = (step.Mt, step.Blocks, step.Kl);
@@ -74,28 +76,39 @@ internal static class FastGemm
                 w.ComputeWs(cc * bl, mt, kr, overwrite: false, conflict);
             }
 
+            // PhaseBuilder.Gemm's residual placement: above the output, or in the next bank when one buffer leaves room.
+            var accBase = lo + (step.Tile % buffers * t.TileM * rowsPerM);
+            var accTop = accBase + (t.TileM * rowsPerM);
+            if (withResidual && step.FirstK)
+            {
+                residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, lo + span) : accBase + (allBlocks * t.TileM);
+            }
+
             var (l0, e0, _) = w.SinceSegment;
-            loadEnd = Math.Max(loadEnd, computeEndBefore) + l0;
-            firstLoad = firstLoad < 0 ? l0 : firstLoad;
-            var start = Math.Max(Math.Max(computeEnd, loadEnd), step.FirstK ? freed[step.Tile % buffers] : 0);
-            (computeEndBefore, computeEnd) = (computeEnd, start + e0);
+            tl.LoadEnd = Math.Max(tl.LoadEnd, tl.ComputeEndBefore) + l0;
+            var freed = step.FirstK ? Math.Max(tl.FreedFor(accBase, accTop), withResidual ? tl.FreedFor(residualRow, residualRow + (allBlocks * t.TileM)) : 0) : 0;
+            var start = Math.Max(Math.Max(tl.ComputeEnd, tl.LoadEnd), freed);
+            lead = double.IsNaN(lead) ? start - opStart : lead;
+            tl.Computed(start + e0);
             if (step.K0 + kl == k)
             {
                 tiles++;
-                // PhaseBuilder.Gemm's residual placement: above the output, or in the next bank when one buffer leaves room.
-                var accBase = step.Tile % buffers * t.TileM * rowsPerM;
-                var residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, span) : accBase + (allBlocks * t.TileM);
                 Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual ? MemoryPlan.SharedBankFraction(d, accBase, residualRow, (long)bl * mt) : 0);
-                storeEnd = Math.Max(storeEnd, computeEnd) + w.SinceSegment.S;
-                freed[step.Tile % buffers] = storeEnd;
+                tl.StoreEnd = Math.Max(tl.StoreEnd, tl.ComputeEnd) + w.SinceSegment.S;
+                tl.Free(accBase, accTop, tl.StoreEnd);
+                if (withResidual)
+                {
+                    tl.Free(residualRow, residualRow + (allBlocks * t.TileM), tl.StoreEnd);
+                }
             }
 
             w.Timed(0);
         }
 
-        // Until the last compute: the first step's loads run behind the operation before, the last epilogue behind the next
-        // (FastEstimator adds the part of them a pipeline leaves exposed).
-        w.Timed(computeEnd - firstLoad);
+        // The array's time from the operation before's last compute to this one's (the program's first loads included).
+        w.Timed(tl.ComputeEnd - opStart);
+        w.OnTimeline = true;
+        w.Lead = double.IsNaN(lead) ? 0 : lead;
         return tiles;
     }
 

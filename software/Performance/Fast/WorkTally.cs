@@ -24,6 +24,12 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     public double Instructions { get; private set; }
 
+    /// <summary>True when the caller timed the operation on the program's <see cref="FastTimeline"/> (no share of its ends to add).</summary>
+    public bool OnTimeline { get; set; }
+
+    /// <summary>Cycles before the program's first compute (the first loads), in an operation that starts the program.</summary>
+    public double Lead { get; set; }
+
     private double pipelined;
     private (double L, double E, double S) mark;
 
