@@ -125,11 +125,10 @@ public static class FastEstimator
     private static FastOp[] Attention(DesignModel d, MemoryPlan plan, PerfParameters p, FastTimeline tl, int s, int dh, bool causal, int count, int heads)
     {
         var (qk, pv) = (new WorkTally(d, p), new WorkTally(d, p));
-        if (FastAttention.Heads(qk, pv, d, plan, s, dh, causal) is { } tiles)
+        if (FastAttention.Heads(qk, pv, tl, d, p, plan, s, dh, causal, heads) is { } timed)
         {
-            var (a, b) = (Finish("qk_softmax", count * heads, qk, tiles.QkTiles), Finish("pv", count * heads, pv, tiles.PvTiles));
-            tl.Advance(heads * (a.Cycles + b.Cycles));
-            return [a, b];
+            return [new FastOp("qk_softmax", (long)Math.Round(timed.Qk), qk.Counts(), count) { OnTimeline = true },
+                new FastOp("pv", (long)Math.Round(timed.Pv), pv.Counts(), count) { OnTimeline = true }];
         }
 
         // GraphCompiler.Attention: QKᵀ+Softmax of head h+1 (scores window) is issued before P·V of head h (outputs window),
@@ -149,7 +148,8 @@ public static class FastEstimator
             Pv();
         }
 
-        return [new FastOp("qk_softmax", (long)Math.Round(qkCycles), qk.Counts(), count), new FastOp("pv", (long)Math.Round(pvCycles), pv.Counts(), count)];
+        return [new FastOp("qk_softmax", (long)Math.Round(qkCycles), qk.Counts(), count) { OnTimeline = true },
+            new FastOp("pv", (long)Math.Round(pvCycles), pv.Counts(), count) { OnTimeline = true }];
     }
 
     private static double Timed(FastTimeline tl, Action run)

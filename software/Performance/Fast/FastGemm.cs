@@ -84,22 +84,15 @@ internal static class FastGemm
                 residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, lo + span) : accBase + (allBlocks * t.TileM);
             }
 
-            var (l0, e0, _) = w.SinceSegment;
-            tl.LoadEnd = Math.Max(tl.LoadEnd, tl.ComputeEndBefore) + l0;
-            var freed = step.FirstK ? Math.Max(tl.FreedFor(accBase, accTop), withResidual ? tl.FreedFor(residualRow, residualRow + (allBlocks * t.TileM)) : 0) : 0;
-            var start = Math.Max(Math.Max(tl.ComputeEnd, tl.LoadEnd), freed);
+            var residualTop = withResidual ? residualRow + (allBlocks * t.TileM) : 0;
+            var start = tl.Step(w, step.FirstK, accBase, accTop, residualRow, residualTop);
             lead = double.IsNaN(lead) ? start - opStart : lead;
-            tl.Computed(start + e0);
             if (step.K0 + kl == k)
             {
                 tiles++;
+                w.Timed(0);
                 Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual ? MemoryPlan.SharedBankFraction(d, accBase, residualRow, (long)bl * mt) : 0);
-                tl.StoreEnd = Math.Max(tl.StoreEnd, tl.ComputeEnd) + w.SinceSegment.S;
-                tl.Free(accBase, accTop, tl.StoreEnd);
-                if (withResidual)
-                {
-                    tl.Free(residualRow, residualRow + (allBlocks * t.TileM), tl.StoreEnd);
-                }
+                tl.Stored(w, accBase, accTop, residualRow, residualTop);
             }
 
             w.Timed(0);

@@ -27,8 +27,38 @@ internal sealed class FastTimeline
     /// <summary>True until the first compute (the program's first loads are exposed).</summary>
     public bool Empty => ComputeEnd == 0;
 
-    /// <summary>A step's computes ended at <paramref name="end"/>.</summary>
-    public void Computed(double end) => (ComputeEndBefore, ComputeEnd) = (ComputeEnd, end);
+    /// <summary>
+    /// A step (phase) whose loads and computes were tallied into <paramref name="w"/> since its last mark: its loads follow
+    /// the load unit's previous ones once the step two back (the same scratchpad half or slot) has computed; its computes
+    /// follow the array's previous ones, its loads and, when <paramref name="waits"/>, the epilogues that read the
+    /// accumulator rows [<paramref name="lo"/>, <paramref name="hi"/>) and [<paramref name="lo2"/>, <paramref name="hi2"/>).
+    /// With <paramref name="serial"/> its loads overwrite what the step before computes on, so they wait for its end (the
+    /// phase builder does not hoist them).
+    /// Returns the cycle its computes start.
+    /// </summary>
+    public double Step(WorkTally w, bool waits, int lo, int hi, int lo2 = 0, int hi2 = 0, bool serial = false)
+    {
+        var (l0, e0, _) = w.SinceSegment;
+        LoadEnd = Math.Max(LoadEnd, serial ? ComputeEnd : ComputeEndBefore) + l0;
+        var freed = waits ? Math.Max(FreedFor(lo, hi), hi2 > lo2 ? FreedFor(lo2, hi2) : 0) : 0;
+        var start = Math.Max(Math.Max(ComputeEnd, LoadEnd), freed);
+        (ComputeEndBefore, ComputeEnd) = (ComputeEnd, start + e0);
+        return start;
+    }
+
+    /// <summary>
+    /// The epilogue tallied into <paramref name="w"/> since the step (the store unit's work after the step's computes, in
+    /// program order) has read accumulator rows [<paramref name="lo"/>, <paramref name="hi"/>) and [<paramref name="lo2"/>, <paramref name="hi2"/>).
+    /// </summary>
+    public void Stored(WorkTally w, int lo, int hi, int lo2 = 0, int hi2 = 0)
+    {
+        StoreEnd = Math.Max(StoreEnd, ComputeEnd) + w.SinceSegment.S;
+        Free(lo, hi, StoreEnd);
+        if (hi2 > lo2)
+        {
+            Free(lo2, hi2, StoreEnd);
+        }
+    }
 
     /// <summary>When accumulator rows [<paramref name="lo"/>, <paramref name="hi"/>) are free: the last epilogue that read any of them.</summary>
     public double FreedFor(int lo, int hi)

@@ -139,6 +139,9 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         Count(count, rows, k, overwrite);
     }
 
+    /// <summary>Cycles the execute unit waits without work of its own (a weight-stationary stream behind an output-stationary drain).</summary>
+    public void Wait(double cycles) => Execute += cycles;
+
     private void Count(double count, int rows, int k, bool overwrite)
     {
         Macs += count * rows * (double)k * d.Cols;
