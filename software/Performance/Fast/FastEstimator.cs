@@ -197,7 +197,7 @@ public static class FastEstimator
     private static FastOp Finish(string name, int repeat, WorkTally w, int tileCount)
     {
         var tiles = Math.Max(1, tileCount);
-        var (l, e, s) = (w.Load + w.FetchBeats, w.Execute, w.Store);
+        var (l, e, s) = (w.LoadSide, w.Execute, w.Store);
         var busy = w.Pipelined;
         if (w.OnTimeline)
         {
