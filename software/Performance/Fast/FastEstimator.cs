@@ -52,7 +52,7 @@ public static class FastEstimator
             var (m, n, k) = ((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"));
             var df = WorkloadCompiler.DefaultDataflow(d);
             var single = new FastTimeline();
-            var op = Op(d, p, "gemm", 1, single, w => FastGemm.Streamed(w, d, m, n, k, df, spec.Kind == "gemm+gelu"));
+            var op = Op(d, p, "gemm", 1, single, w => FastGemm.Streamed(w, d, m, n, k, df, spec.Kind == "gemm+gelu", single));
             return Total(d, p, (double)m * n * k, [op], single);
         }
 

@@ -194,46 +194,59 @@ internal static class FastGemm
         return tiles;
     }
 
-    /// <summary>The standalone GEMM (<c>GemmCompiler</c>: the tiling of <see cref="TilingSearch.Choose"/>, streamed buffers); returns the tiles.</summary>
-    public static int Streamed(WorkTally w, DesignModel d, int m, int n, int k, Dataflow dataflow, bool gelu)
+    /// <summary>
+    /// The standalone GEMM (<c>GemmCompiler</c>: the tiling of <see cref="TilingSearch.Choose"/>, streamed buffers), step by
+    /// step on <paramref name="tl"/> (steps alternate between two scratchpad buffers, tiles between two accumulator
+    /// buffers, each tile's stores after its last step); returns the tiles.
+    /// </summary>
+    public static int Streamed(WorkTally w, DesignModel d, int m, int n, int k, Dataflow dataflow, bool gelu, FastTimeline tl)
     {
         var t = TilingSearch.Choose(d, m, n, k, dataflow);
-        var blocks = (n + d.Cols - 1) / d.Cols;
         var nc = Math.Min(d.Cols, n);
         var tiles = 0;
+        var opStart = tl.ComputeEnd;
+        var lead = double.NaN;
         w.Configs(gelu ? 6 : 1);
-        foreach (var (mt, mc) in Pieces(m, t.TileM))
+        foreach (var step in GemmKernel.Steps(d, t, m, n, k))
         {
-            foreach (var (bl, bc) in Pieces(blocks, t.BlocksN))
+            var (mt, bl, kl) = (step.Mt, step.Blocks, step.Kl);
+            w.Loads(bl, kl, nc, LoadTarget.Scratchpad);
+            if (dataflow == Dataflow.Ws)
             {
-                tiles += mc * bc;
-                foreach (var (kl, kc) in Pieces(k, t.ChunkK))
-                {
-                    double steps = mc * bc * kc;
-                    w.Loads(steps * bl, kl, nc, LoadTarget.Scratchpad);
-                    if (dataflow == Dataflow.Ws)
-                    {
-                        w.Loads(steps, mt, kl, LoadTarget.Scratchpad);
-                        w.ComputeWs(steps * bl, mt, kl, overwrite: false, bankConflict: false);
-                        continue;
-                    }
-
-                    foreach (var (rows, sc) in Pieces(mt, d.Rows))
-                    {
-                        foreach (var (kp, pc) in Pieces(kl, d.SpRowBytes))
-                        {
-                            w.Loads(steps * sc * pc, rows, kp, LoadTarget.ScratchpadTransposed);
-                        }
-
-                        w.ComputeOs(steps * sc * bl, rows, kl, overwrite: false, bankConflict: false);
-                    }
-                }
-
-                w.Stores((double)mc * bc * bl, mt, nc, gelu);
-                w.EndSegment();
+                w.Loads(1, mt, kl, LoadTarget.Scratchpad);
+                w.ComputeWs(bl, mt, kl, overwrite: false, bankConflict: false);
             }
+            else
+            {
+                foreach (var (rows, sc) in Pieces(mt, d.Rows))
+                {
+                    foreach (var (kp, pc) in Pieces(kl, d.SpRowBytes))
+                    {
+                        w.Loads(sc * pc, rows, kp, LoadTarget.ScratchpadTransposed);
+                    }
+
+                    w.ComputeOs(sc * bl, rows, kl, overwrite: false, bankConflict: false);
+                }
+            }
+
+            // The accumulator buffers as ranges of their own: tile parity.
+            var buffer = step.Tile % 2;
+            var start = tl.Step(w, step.FirstK, buffer, buffer + 1);
+            lead = double.IsNaN(lead) ? start - opStart : lead;
+            if (step.K0 + kl == k)
+            {
+                tiles++;
+                w.Timed(0);
+                w.Stores(bl, mt, nc, gelu);
+                tl.Stored(w, buffer, buffer + 1);
+            }
+
+            w.Timed(0);
         }
 
+        w.Timed(tl.ComputeEnd - opStart);
+        w.OnTimeline = true;
+        w.Lead = double.IsNaN(lead) ? 0 : lead;
         return tiles;
     }
 }
