@@ -9,9 +9,12 @@ namespace HwGen.Software.Performance.Fast;
 /// Estimates a workload's cycles and work from the configuration and the shapes, without building the program
 /// (docs/explore.md, "The fast estimator"): each operation's instructions are tallied by shape
 /// (<see cref="FastGemm"/>, with the compiler's own tiling, memory plan and dataflow choices), each unit's busy cycles
-/// follow <see cref="PerfReplay"/>'s per-instruction rules; a graph GEMM is timed step by step (loads behind the previous
-/// step's computes, computes behind the epilogue that frees their accumulator buffer), other operations take their busiest
-/// unit's cycles, and each adds the part of one tile's work its pipeline cannot overlap. Whole layers, stacks of them and the standalone GEMM;
+/// follow <see cref="PerfReplay"/>'s per-instruction rules. The weight-stationary GEMMs, the standalone GEMM and the
+/// long-attention heads are timed step by step on one <see cref="FastTimeline"/> for the whole program (loads behind the
+/// computes of the step that last used their buffer, computes behind the epilogue that frees their accumulator rows,
+/// carried from one operation to the next) and attributed as the replay attributes them; the residual output-stationary
+/// GEMMs and the row LayerNorms take their busiest unit's cycles and add the part of one tile's work their pipeline
+/// cannot overlap. Whole layers, stacks of them and the standalone GEMM;
 /// other workloads (row operations, the late Softmax, packed batches) are not estimated (<see cref="Supports"/>).
 /// </summary>
 public static class FastEstimator
