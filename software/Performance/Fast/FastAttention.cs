@@ -11,8 +11,12 @@ namespace HwGen.Software.Performance.Fast;
 /// </summary>
 internal static class FastAttention
 {
-    /// <summary>The tiles of one head's QKᵀ+Softmax and P·V as <c>AttentionHeads</c> lowers them, or null when it would not.</summary>
-    public static (int QkTiles, int PvTiles)? Heads(WorkTally qk, WorkTally pv, DesignModel d, MemoryPlan plan, int n, int dh, bool causal)
+    /// <summary>
+    /// The heads of the long-attention lowering (<c>AttentionHeads</c>: QKᵀ+Softmax of head h+1 before P·V of head h), phase
+    /// by phase on the program's timeline, or null when it would not apply. Returns the cycles of all heads' QKᵀ+Softmax
+    /// and of all heads' P·V (the execute unit's time, attributed as the replay attributes it).
+    /// </summary>
+    public static (double Qk, double Pv)? Heads(WorkTally qk, WorkTally pv, FastTimeline tl, DesignModel d, PerfParameters p, MemoryPlan plan, int n, int dh, bool causal, int heads)
     {
         if (KernelGeometry.AttentionHeads(d, plan, n, dh, late: false) is not { } g)
         {
@@ -21,48 +25,119 @@ internal static class FastAttention
 
         var (bd, tm, tp) = (g.DimBlocks, g.Tm, g.Tp);
         var (qTiles, pTiles) = (g.QkTiles, g.PvTiles);
+        var drain = 1 + Math.Max(0, (d.Rows / d.TileRows) + (d.Cols / d.TileCols) - 2) + d.Rows; // a WS stream waits for the last OS drain
+        var vLoaded = new bool[heads];
+        var written = new double[2, qTiles]; // when each score tile's P rows of heads h mod 2 are in DRAM (normalize done)
+        var pWrite = p.MemoryLatency + p.WriteResponseExtra + 1;
+        var pPhase = 0;
+        double qkCycles = 0, pvCycles = 0;
 
-        // QKᵀ: Kᵀ once, Qᵀ per tile, one output-stationary compute per (unmasked) key block, a Softmax normalize per tile.
-        foreach (var (kc, count) in FastGemm.Pieces(dh, d.Rows))
+        void VLoads(WorkTally w, int head)
         {
-            foreach (var (keys, kb) in FastGemm.Pieces(n, d.Cols))
-            {
-                qk.Loads(count * kb, keys, kc, LoadTarget.ScratchpadTransposed);
-            }
-        }
-
-        qk.Configs(2);
-        for (var m0 = 0; m0 < n; m0 += tm)
-        {
-            var mt = Math.Min(tm, n - m0);
-            foreach (var (piece, count) in FastGemm.Pieces(dh, d.SpRowBytes))
-            {
-                qk.Loads(count, mt, piece, LoadTarget.ScratchpadTransposed);
-            }
-
-            qk.ComputeOs(g.QkBlocks(m0, mt, causal), mt, dh, overwrite: true, bankConflict: false);
-            qk.Normalizes(1, mt, g.NormalizeWidth(m0, mt, causal), NormalizeFunc.Softmax);
-        }
-
-        // V once (issued with the next head's scores), then per tile P's (unmasked) chunks, the computes and the stores.
-        foreach (var (cols, count) in FastGemm.Pieces(dh, d.Cols))
-        {
-            pv.Loads(count, n, cols, LoadTarget.Scratchpad);
-        }
-
-        for (var (m0, t) = (0, 0); m0 < n; m0 += tp, t++)
-        {
-            var mt = Math.Min(tp, n - m0);
-            var chunks = g.PvChunks(t, causal);
-            pv.Loads(chunks, mt, Math.Min(d.Rows, n), LoadTarget.Scratchpad);
-            pv.ComputeWs(chunks * bd, mt, Math.Min(d.Rows, n), overwrite: false, bankConflict: false);
-            pv.Configs(1);
+            vLoaded[head] = true;
             foreach (var (cols, count) in FastGemm.Pieces(dh, d.Cols))
             {
-                pv.Stores(count, mt, cols, gelu: false);
+                w.Loads(count, n, cols, LoadTarget.Scratchpad);
             }
         }
 
-        return (qTiles, pTiles);
+        // QKᵀ: per tile Qᵀ (and the head's Kᵀ with the first, the previous head's V with the second), one output-stationary
+        // compute per (unmasked) key block, a Softmax normalize into the tile's score buffer.
+        void Scores(int head)
+        {
+            var before = tl.ComputeEnd;
+            for (var t = 0; t < qTiles; t++)
+            {
+                var (m0, slot) = (t * tm, (qTiles - 1 - t) % 2);
+                var mt = Math.Min(tm, n - m0);
+                qk.Timed(0);
+                foreach (var (piece, count) in FastGemm.Pieces(dh, d.SpRowBytes))
+                {
+                    qk.Loads(count, mt, piece, LoadTarget.ScratchpadTransposed);
+                }
+
+                if (t == 0)
+                {
+                    foreach (var (kc, count) in FastGemm.Pieces(dh, d.Rows))
+                    {
+                        foreach (var (keys, kb) in FastGemm.Pieces(n, d.Cols))
+                        {
+                            qk.Loads(count * kb, keys, kc, LoadTarget.ScratchpadTransposed);
+                        }
+                    }
+                }
+
+                if (head >= 1 && !vLoaded[head - 1] && (t == 1 || qTiles == 1))
+                {
+                    VLoads(qk, head - 1);
+                }
+
+                qk.ComputeOs(g.QkBlocks(m0, mt, causal), mt, dh, overwrite: true, bankConflict: false);
+                var (lo, hi) = (slot * g.ScoreRows, (slot + 1) * g.ScoreRows);
+                tl.Step(qk, waits: true, lo, hi, serial: t == 0 && g.KSlots == 1); // one Kᵀ slot: the next head's waits
+                qk.Timed(0);
+                qk.Configs(t == 0 ? 2 : 0);
+                qk.Normalizes(1, mt, g.NormalizeWidth(m0, mt, causal), NormalizeFunc.Softmax);
+                tl.Stored(qk, lo, hi);
+                written[head % 2, t] = tl.StoreEnd + pWrite;
+            }
+
+            qkCycles += tl.ComputeEnd - before;
+        }
+
+        // P·V: per tile P's (unmasked) chunks (and the head's V when not loaded yet), the weight-stationary computes behind
+        // the last output-stationary drain, the stores from the tile's output buffer.
+        void Outputs(int head)
+        {
+            var before = tl.ComputeEnd;
+            for (var t = 0; t < pTiles; t++)
+            {
+                var (m0, slot) = (t * tp, pPhase++ % 2);
+                var mt = Math.Min(tp, n - m0);
+                var chunks = g.PvChunks(t, causal);
+                pv.Timed(0);
+                pv.Loads(chunks, mt, Math.Min(d.Rows, n), LoadTarget.Scratchpad);
+                var serial = !vLoaded[head]; // V's one slot: the last head's V waits for the previous head's P·V
+                if (serial)
+                {
+                    VLoads(pv, head);
+                }
+
+                pv.ComputeWs(chunks * bd, mt, Math.Min(d.Rows, n), overwrite: false, bankConflict: false);
+                pv.Wait(t == 0 ? drain : 0);
+                // P's rows are read from DRAM once the normalizes that write them have finished.
+                for (var q = 0; q * tm < m0 + mt; q++)
+                {
+                    tl.LoadEnd = Math.Max(tl.LoadEnd, written[head % 2, q]);
+                }
+
+                var lo = (2 * g.ScoreRows) + (slot * tp * bd);
+                tl.Step(pv, waits: true, lo, lo + (tp * bd), serial: serial);
+                pv.Timed(0);
+                pv.Configs(1);
+                foreach (var (cols, count) in FastGemm.Pieces(dh, d.Cols))
+                {
+                    pv.Stores(count, mt, cols, gelu: false);
+                }
+
+                tl.Stored(pv, lo, lo + (tp * bd));
+            }
+
+            pvCycles += tl.ComputeEnd - before;
+        }
+
+        Scores(0);
+        for (var head = 0; head < heads; head++)
+        {
+            if (head + 1 < heads)
+            {
+                Scores(head + 1);
+            }
+
+            Outputs(head);
+        }
+
+        qk.OnTimeline = pv.OnTimeline = true;
+        return (qkCycles, pvCycles);
     }
 }

@@ -32,7 +32,8 @@ internal static class FastGemm
     /// for the accumulator buffer the epilogue of the tile <c>buffers</c> back frees, and the epilogues follow in order.
     /// Returns the tiles (m-tiles × n-groups).
     /// </summary>
-    public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span)
+    public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span,
+        FastTimeline tl, int lo = 0)
     {
         var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
         var allBlocks = (n + d.Cols - 1) / d.Cols;
@@ -40,8 +41,9 @@ internal static class FastGemm
         var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
         var nc = Math.Min(d.Cols, n);
         var tiles = 0;
-        var freed = new double[buffers]; // when each accumulator buffer's epilogue has read it
-        double loadEnd = 0, computeEnd = 0, computeEndBefore = 0, storeEnd = 0, firstLoad = -1;
+        var opStart = tl.ComputeEnd;
+        var lead = tl.Empty ? double.NaN : 0; // the first compute's wait for the program's first loads
+        var residualRow = 0;
         foreach (var step in GemmKernel.Steps(d, t, m, n, k))
         {
             var (mt, bl, kl) = (step.Mt, step.Blocks, step.Kl);
@@ -74,28 +76,32 @@ internal static class FastGemm
                 w.ComputeWs(cc * bl, mt, kr, overwrite: false, conflict);
             }
 
-            var (l0, e0, _) = w.SinceSegment;
-            loadEnd = Math.Max(loadEnd, computeEndBefore) + l0;
-            firstLoad = firstLoad < 0 ? l0 : firstLoad;
-            var start = Math.Max(Math.Max(computeEnd, loadEnd), step.FirstK ? freed[step.Tile % buffers] : 0);
-            (computeEndBefore, computeEnd) = (computeEnd, start + e0);
+            // PhaseBuilder.Gemm's residual placement: above the output, or in the next bank when one buffer leaves room.
+            var accBase = lo + (step.Tile % buffers * t.TileM * rowsPerM);
+            var accTop = accBase + (t.TileM * rowsPerM);
+            if (withResidual && step.FirstK)
+            {
+                residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, lo + span) : accBase + (allBlocks * t.TileM);
+            }
+
+            var residualTop = withResidual ? residualRow + (allBlocks * t.TileM) : 0;
+            var start = tl.Step(w, step.FirstK, accBase, accTop, residualRow, residualTop);
+            lead = double.IsNaN(lead) ? start - opStart : lead;
             if (step.K0 + kl == k)
             {
                 tiles++;
-                // PhaseBuilder.Gemm's residual placement: above the output, or in the next bank when one buffer leaves room.
-                var accBase = step.Tile % buffers * t.TileM * rowsPerM;
-                var residualRow = buffers == 1 ? plan.ResidualRowFor(accBase, allBlocks * t.TileM, span) : accBase + (allBlocks * t.TileM);
+                w.Timed(0);
                 Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual ? MemoryPlan.SharedBankFraction(d, accBase, residualRow, (long)bl * mt) : 0);
-                storeEnd = Math.Max(storeEnd, computeEnd) + w.SinceSegment.S;
-                freed[step.Tile % buffers] = storeEnd;
+                tl.Stored(w, accBase, accTop, residualRow, residualTop);
             }
 
             w.Timed(0);
         }
 
-        // Until the last compute: the first step's loads run behind the operation before, the last epilogue behind the next
-        // (FastEstimator adds the part of them a pipeline leaves exposed).
-        w.Timed(computeEnd - firstLoad);
+        // The array's time from the operation before's last compute to this one's (the program's first loads included).
+        w.Timed(tl.ComputeEnd - opStart);
+        w.OnTimeline = true;
+        w.Lead = double.IsNaN(lead) ? 0 : lead;
         return tiles;
     }
 
@@ -188,46 +194,59 @@ internal static class FastGemm
         return tiles;
     }
 
-    /// <summary>The standalone GEMM (<c>GemmCompiler</c>: the tiling of <see cref="TilingSearch.Choose"/>, streamed buffers); returns the tiles.</summary>
-    public static int Streamed(WorkTally w, DesignModel d, int m, int n, int k, Dataflow dataflow, bool gelu)
+    /// <summary>
+    /// The standalone GEMM (<c>GemmCompiler</c>: the tiling of <see cref="TilingSearch.Choose"/>, streamed buffers), step by
+    /// step on <paramref name="tl"/> (steps alternate between two scratchpad buffers, tiles between two accumulator
+    /// buffers, each tile's stores after its last step); returns the tiles.
+    /// </summary>
+    public static int Streamed(WorkTally w, DesignModel d, int m, int n, int k, Dataflow dataflow, bool gelu, FastTimeline tl)
     {
         var t = TilingSearch.Choose(d, m, n, k, dataflow);
-        var blocks = (n + d.Cols - 1) / d.Cols;
         var nc = Math.Min(d.Cols, n);
         var tiles = 0;
+        var opStart = tl.ComputeEnd;
+        var lead = double.NaN;
         w.Configs(gelu ? 6 : 1);
-        foreach (var (mt, mc) in Pieces(m, t.TileM))
+        foreach (var step in GemmKernel.Steps(d, t, m, n, k))
         {
-            foreach (var (bl, bc) in Pieces(blocks, t.BlocksN))
+            var (mt, bl, kl) = (step.Mt, step.Blocks, step.Kl);
+            w.Loads(bl, kl, nc, LoadTarget.Scratchpad);
+            if (dataflow == Dataflow.Ws)
             {
-                tiles += mc * bc;
-                foreach (var (kl, kc) in Pieces(k, t.ChunkK))
-                {
-                    double steps = mc * bc * kc;
-                    w.Loads(steps * bl, kl, nc, LoadTarget.Scratchpad);
-                    if (dataflow == Dataflow.Ws)
-                    {
-                        w.Loads(steps, mt, kl, LoadTarget.Scratchpad);
-                        w.ComputeWs(steps * bl, mt, kl, overwrite: false, bankConflict: false);
-                        continue;
-                    }
-
-                    foreach (var (rows, sc) in Pieces(mt, d.Rows))
-                    {
-                        foreach (var (kp, pc) in Pieces(kl, d.SpRowBytes))
-                        {
-                            w.Loads(steps * sc * pc, rows, kp, LoadTarget.ScratchpadTransposed);
-                        }
-
-                        w.ComputeOs(steps * sc * bl, rows, kl, overwrite: false, bankConflict: false);
-                    }
-                }
-
-                w.Stores((double)mc * bc * bl, mt, nc, gelu);
-                w.EndSegment();
+                w.Loads(1, mt, kl, LoadTarget.Scratchpad);
+                w.ComputeWs(bl, mt, kl, overwrite: false, bankConflict: false);
             }
+            else
+            {
+                foreach (var (rows, sc) in Pieces(mt, d.Rows))
+                {
+                    foreach (var (kp, pc) in Pieces(kl, d.SpRowBytes))
+                    {
+                        w.Loads(sc * pc, rows, kp, LoadTarget.ScratchpadTransposed);
+                    }
+
+                    w.ComputeOs(sc * bl, rows, kl, overwrite: false, bankConflict: false);
+                }
+            }
+
+            // The accumulator buffers as ranges of their own: tile parity.
+            var buffer = step.Tile % 2;
+            var start = tl.Step(w, step.FirstK, buffer, buffer + 1);
+            lead = double.IsNaN(lead) ? start - opStart : lead;
+            if (step.K0 + kl == k)
+            {
+                tiles++;
+                w.Timed(0);
+                w.Stores(bl, mt, nc, gelu);
+                tl.Stored(w, buffer, buffer + 1);
+            }
+
+            w.Timed(0);
         }
 
+        w.Timed(tl.ComputeEnd - opStart);
+        w.OnTimeline = true;
+        w.Lead = double.IsNaN(lead) ? 0 : lead;
         return tiles;
     }
 }

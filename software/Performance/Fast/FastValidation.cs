@@ -73,7 +73,7 @@ public static partial class FastValidation
             throw new InvalidOperationException($"{d.Name} {spec}: the fast estimator refuses ({fastProblem}) but the compiler does not");
         }
 
-        var rows = fast.Ops.GroupBy(o => o.Name).Select(g => new FastCheckRow(d.Name, spec.ToString(), g.Key, replay.GetValueOrDefault(g.Key), g.Sum(o => o.Cycles * o.Repeat))).ToList();
+        var rows = fast.Ops.GroupBy(o => o.Name).Select(g => new FastCheckRow(d.Name, spec.ToString(), g.Key, replay.GetValueOrDefault(g.Key), g.Sum(o => o.TotalCycles))).ToList();
         rows.Add(new FastCheckRow(d.Name, spec.ToString(), "total", total, fast.TotalCycles));
         return rows;
     }

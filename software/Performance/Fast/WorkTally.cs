@@ -24,8 +24,14 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     public double Instructions { get; private set; }
 
+    /// <summary>True when the caller timed the operation on the program's <see cref="FastTimeline"/> (no share of its ends to add).</summary>
+    public bool OnTimeline { get; set; }
+
+    /// <summary>Cycles before the program's first compute (the first loads), in an operation that starts the program.</summary>
+    public double Lead { get; set; }
+
     private double pipelined;
-    private (double L, double E, double S) mark;
+    private (double L, double Bus, double E, double S) mark;
 
     /// <summary>
     /// Closes a segment of like steps (tiles of one shape): the units overlap within it, so it takes its busiest unit's
@@ -33,20 +39,39 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// </summary>
     public void EndSegment()
     {
-        var (l, e, s) = (Load + FetchBeats - mark.L, Execute - mark.E, Store - mark.S);
+        var (l, e, s) = SinceSegment;
         pipelined += Math.Max(l, Math.Max(e, s));
-        mark = (Load + FetchBeats, Execute, Store);
+        Mark();
     }
 
     /// <summary>Adds a stretch whose <paramref name="cycles"/> the caller timed itself (for the work tallied since the last segment).</summary>
     public void Timed(double cycles)
     {
         pipelined += cycles;
-        mark = (Load + FetchBeats, Execute, Store);
+        Mark();
     }
 
     /// <summary>The load, execute and store cycles tallied since the last segment.</summary>
-    public (double L, double E, double S) SinceSegment => (Load + FetchBeats - mark.L, Execute - mark.E, Store - mark.S);
+    public (double L, double E, double S) SinceSegment => (Math.Max(LoadUnit - mark.L, Bus - mark.Bus), Execute - mark.E, Store - mark.S);
+
+    /// <summary>
+    /// The load side's cycles: the load unit's, or the read channel's when the instruction fetch's beats and the loads' data
+    /// beats fill it (the fetch takes the cycles a latency-bound load leaves the channel idle).
+    /// </summary>
+    public double LoadSide => Math.Max(LoadUnit, Bus);
+
+    /// <summary>The load unit's cycles and the share of the fetch's beats its own bursts leave no room for (<see cref="FetchShare"/>).</summary>
+    private double LoadUnit => Load + (FetchShare * FetchBeats);
+
+    /// <summary>Share of the instruction fetch's beats that delay the loads when they are latency-bound (0.5: between none and all; see docs/explore.md).</summary>
+    private const double FetchShare = 0.5;
+
+    /// <summary>Beats on the shared read channel: the loads' data and the instruction fetch.</summary>
+    private double Bus => DataBeats + FetchBeats;
+
+    private double DataBeats { get; set; }
+
+    private void Mark() => mark = (LoadUnit, Bus, Execute, Store);
 
     /// <summary>The segments' cycles (after a last <see cref="EndSegment"/>).</summary>
     public double Pipelined
@@ -91,6 +116,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         // A transposed block is written out column by column after its last row, and holds the next load's data until then.
         var cycles = 1 + (rows * perRow) + (target == LoadTarget.ScratchpadTransposed ? cols : 0);
         Load += count * cycles;
+        DataBeats += count * ((rows * Beats(rowBytes)) + (target == LoadTarget.ScratchpadTransposed ? cols : 0)); // the write-out holds the channel
         Instructions += count;
         Dram += count * rows * rowBytes;
         if (target == LoadTarget.Accumulator)
@@ -132,6 +158,9 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         Instructions += count;
         Count(count, rows, k, overwrite);
     }
+
+    /// <summary>Cycles the execute unit waits without work of its own (a weight-stationary stream behind an output-stationary drain).</summary>
+    public void Wait(double cycles) => Execute += cycles;
 
     private void Count(double count, int rows, int k, bool overwrite)
     {

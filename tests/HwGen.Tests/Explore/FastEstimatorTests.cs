@@ -11,23 +11,22 @@ namespace HwGen.Tests.Explore;
 public sealed class FastEstimatorTests
 {
     /// <summary>
-    /// Stated bound on a whole workload's cycles (measured: at most 10.3 %, tiny's bert-tiny, the fast estimate being as far
-    /// from the RTL as before; the replay moved from +1.2 to -0.1 % of the RTL there with its fetch and store-walker rules).
+    /// Each case holds the estimator to a stated bound on the whole workload's cycles and on every operation of at least 5 %
+    /// of the workload, a little above what it measures (docs/explore.md, "The fast estimator"): on default every
+    /// operation within 5.7 % (bert-tiny's out_proj_ln1) and the whole layers within 1.3 %, the standalone GEMMs within
+    /// 0.1 % on default and small and 2.8 % on tiny; small's and tiny's bert-tiny within 11.2 % per operation (the residual
+    /// LayerNorm GEMMs and small's attention) and 5.7 % whole.
     /// </summary>
-    private const double WholeBound = 0.11;
-
-    /// <summary>Stated bound on one operation of at least 5 % of the workload (measured: at most 26.6 %, tiny's QKᵀ+Softmax).</summary>
-    private const double OpBound = 0.28;
-
     [Theory]
-    [InlineData("default", "bert-base:seq=128")]
-    [InlineData("default", "gpt2-small")]
-    [InlineData("default", "bert-tiny")]
-    [InlineData("small", "bert-tiny")]
-    [InlineData("tiny", "bert-tiny")]
-    [InlineData("default", "gemm:M=512,N=512,K=512")]
-    [InlineData("small", "gemm+gelu:M=128,N=512,K=128")]
-    public void The_fast_estimate_of_a_workload_is_within_the_stated_error_of_the_replay(string config, string workload)
+    [InlineData("default", "bert-base:seq=128", 0.01, 0.04)]
+    [InlineData("default", "gpt2-small", 0.015, 0.055)]
+    [InlineData("default", "bert-tiny", 0.01, 0.065)]
+    [InlineData("small", "bert-tiny", 0.055, 0.12)]
+    [InlineData("tiny", "bert-tiny", 0.065, 0.12)]
+    [InlineData("default", "gemm:M=512,N=512,K=512", 0.005, 0.005)]
+    [InlineData("small", "gemm+gelu:M=128,N=512,K=128", 0.005, 0.005)]
+    [InlineData("tiny", "gemm:M=256,N=256,K=256", 0.035, 0.035)]
+    public void The_fast_estimate_of_a_workload_is_within_the_stated_error_of_the_replay(string config, string workload, double wholeBound, double opBound)
     {
         // Arrange
         var d = DesignResolver.LoadFile(RepoPaths.Config(config));
@@ -37,11 +36,13 @@ public sealed class FastEstimatorTests
 
         // Assert
         var total = Assert.Single(rows, r => r.Op == "total");
-        Assert.True(Math.Abs(total.Error) <= WholeBound, $"{config} {workload}: fast {total.Fast} against replay {total.Replay} ({total.Error:P1})");
+        Assert.True(Math.Abs(total.Error) <= wholeBound, $"{config} {workload}: fast {total.Fast} against replay {total.Replay} ({total.Error:P1})");
         foreach (var op in rows.Where(r => r.Op != "total" && r.Replay >= 0.05 * total.Replay))
         {
-            Assert.True(Math.Abs(op.Error) <= OpBound, $"{config} {workload} {op.Op}: fast {op.Fast} against replay {op.Replay} ({op.Error:P1})");
+            Assert.True(Math.Abs(op.Error) <= opBound, $"{config} {workload} {op.Op}: fast {op.Fast} against replay {op.Replay} ({op.Error:P1})");
         }
+
+        Assert.Equal(total.Fast, rows.Where(r => r.Op != "total").Sum(r => r.Fast));
     }
 
     [Theory]
