@@ -90,6 +90,7 @@ public sealed class TransposeCosimTests(CosimFixture fixture, ITestOutputHelper 
 
     [SkippableTheory]
     [InlineData("tiny")]
+    [InlineData("small")]
     [InlineData("default")]
     public async Task Transposed_blocks_back_to_back_and_plain_loads_between_them_match_the_golden_model(string config)
     {
@@ -100,6 +101,7 @@ public sealed class TransposeCosimTests(CosimFixture fixture, ITestOutputHelper 
 
         // Act
         var report = await cosim.RunBitExactAsync(config, _ => program);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{config}: RTL {report.Cycles}, model {PerfModel.Estimate(d, program).TotalCycles}"));
 
         // Assert: bit-exact (RunBitExactAsync), and the stored blocks are data, not the poison
         Assert.True(golden.Ok, golden.FaultDetail);
@@ -117,6 +119,7 @@ public sealed class TransposeCosimTests(CosimFixture fixture, ITestOutputHelper 
     [SkippableTheory]
     [InlineData("default", 1)]
     [InlineData("default", 64)]
+    [InlineData("small", 1)]
     public async Task A_stream_of_transposed_blocks_overlaps_each_write_out_with_the_next_blocks_rows(string config, int latency)
     {
         // Arrange
