@@ -15,8 +15,6 @@ namespace HwGen.Cli;
 /// </summary>
 internal static class DecodeSim
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static async Task<int> RunAsync(DesignModel design, string configArgument, DecodeModel model, CosimOptions options, FileInfo? json, string? plot, bool goldenPrefill,
         CancellationToken cancel)
     {
@@ -88,6 +86,11 @@ internal static class DecodeSim
         }
 
         AnsiConsole.Write(table);
+        if (r.DecodeSteps.LastOrDefault()?.Operations is { } ops)
+        {
+            ReportPrinter.PrintLayer(ops, "the last decode step, summed over its layers and heads");
+        }
+
         if (r.Note is not null)
         {
             AnsiConsole.MarkupLine("[red]FAIL[/] " + Markup.Escape(r.Note));
@@ -150,8 +153,9 @@ internal static class DecodeSim
                 ["bound_cycles"] = s.BoundCycles,
                 ["bound"] = s.Bound,
                 ["fraction_of_bound"] = s.OfBound,
+                ["operations"] = (object?)s.Operations ?? Array.Empty<object>(),
             }).ToList(),
         };
-        return JsonSerializer.Serialize(doc, Indented) + "\n";
+        return JsonSerializer.Serialize(doc, CosimReportJson.Options) + "\n";
     }
 }

@@ -110,9 +110,9 @@ internal static class ReportPrinter
     }
 
     /// <summary>The per-operation table: cycles from the one RTL run, the model's estimate, MACs, utilization, and the array's busy and idle cycles by cause.</summary>
-    private static void PrintLayer(LayerReport layer)
+    internal static void PrintLayer(LayerReport layer, string? what = null)
     {
-        AnsiConsole.MarkupLineInterpolated($"[bold]Per operation[/] ({layer.Layer}; cycles attributed to the operation the execute unit works on or waits to start):");
+        AnsiConsole.MarkupLineInterpolated($"[bold]Per operation[/] ({what ?? layer.Layer}; cycles attributed to the operation the execute unit works on or waits to start):");
         var t = new Table().AddColumn("Operation").AddColumn(new TableColumn("Cycles").RightAligned()).AddColumn(new TableColumn("Model").RightAligned())
             .AddColumn(new TableColumn("MACs").RightAligned()).AddColumn(new TableColumn("Util.").RightAligned());
         foreach (var cause in ExecCauses.All)

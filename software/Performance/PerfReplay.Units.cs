@@ -16,9 +16,10 @@ internal sealed partial class PerfReplay
         var addr = insn.DramAddr;
         long last = g;
         var merged = d.MergeBursts && LoadBursts.Mergeable(addr, insn.DramStride, insn.Rows, rowBytes, axi);
+        var transposed = insn.Target == LoadTarget.ScratchpadTransposed;
         if (merged)
         {
-            (g, last) = MergedLoad(insn, g, rowBytes);
+            (g, last) = MergedLoad(insn, g, rowBytes, !transposed);
         }
 
         for (long r = 0; !merged && r < insn.Rows; r++, addr += insn.DramStride)
@@ -27,17 +28,26 @@ internal sealed partial class PerfReplay
             var beats = ((off + rowBytes - 1) / axi) + 1;
             var aligned = addr - off;
             var split = (aligned % 4096) + (beats * axi) > 4096;
-            last = Burst(ref g, beats);
+            last = Burst(ref g, beats, !transposed);
             g += split ? 2 : 1;
         }
 
         loadFree = g; // the cycle after the last address: S_IDLE takes the next instruction
         var push = last + 1;
-        if (insn.Target == LoadTarget.ScratchpadTransposed)
+        if (transposed)
         {
-            push = last + 1 + insn.Cols;
+            // Two transpose buffers: the rows gathered while the previous block is written out, only the last row waits
+            // in the write stage (and the read channel behind it) until that write-out's last column.
+            var drain = Math.Max(last + 1, emissionLast);
+            if (drain > last + 1)
+            {
+                bus.Block(last + 1, drain);
+            }
+
+            push = drain + insn.Cols;
+            emissionLast = push;
             loadDataNotBefore = push + 1;
-            emissionFrom = last + 1;
+            emissionFrom = drain;
         }
 
         busy[0] += push - first;
@@ -47,7 +57,7 @@ internal sealed partial class PerfReplay
     // A contiguous rectangle: one descriptor for all its rows, then merged bursts, one address a cycle, at most the
     // outstanding bursts in flight; rows smaller than a beat hold the channel a row a cycle. Returns the cycle the unit
     // takes the next instruction and the last beat's cycle.
-    private (long Free, long Last) MergedLoad(InstructionView insn, long g, long rowBytes)
+    private (long Free, long Last) MergedLoad(InstructionView insn, long g, long rowBytes, bool held)
     {
         long last = g;
         var rowsLeft = insn.Rows;
@@ -55,7 +65,7 @@ internal sealed partial class PerfReplay
         {
             var cycles = LoadBursts.BurstCycles(beats, rowsLeft, rowBytes, axi);
             rowsLeft -= rowBytes >= axi ? beats * (rowBytes / axi) : cycles;
-            last = Burst(ref g, cycles);
+            last = Burst(ref g, cycles, held);
             g++;
         }
 
@@ -64,15 +74,16 @@ internal sealed partial class PerfReplay
 
     // One read burst whose address goes out at g or once an outstanding slot frees (g moves there): its data arrives
     // after the latency, or waits at the head of the read channel (fetch bursts behind it wait too) until the transposed
-    // block before it has been written out, then holds the channel `beats` cycles (its beats, or its rows when they share
-    // beats). Returns the cycle of its last beat.
-    private long Burst(ref long g, long beats)
+    // block before it has been written out (rows of other targets: held; a transposed block's rows gather in the other
+    // buffer), then holds the channel `beats` cycles (its beats, or its rows when they share beats). Returns the cycle of
+    // its last beat.
+    private long Burst(ref long g, long beats, bool held)
     {
         var ring = outstanding.Length;
         g = Math.Max(g, outstanding[burstSeq % ring] + 1);
         fetch.ReserveUpTo(g); // fetch bursts requested before this address go first
         var arrive = g + ArSlice + p.MemoryLatency;
-        if (arrive < loadDataNotBefore)
+        if (held && arrive < loadDataNotBefore)
         {
             var from = Math.Max(arrive, emissionFrom);
             if (from < loadDataNotBefore)

@@ -28,6 +28,7 @@ internal sealed partial class PerfReplay
     private long loadFree;          // first cycle the load unit can take an instruction
     private long loadDataNotBefore; // a transposed block is written out column by column; later rows wait
     private long emissionFrom;
+    private long emissionLast = -1; // the last column write of the latest transposed block
     private readonly long[] outstanding; // the last beat of each of the last DMA_OUTSTANDING bursts, a ring
     private long burstSeq;               // bursts issued so far (the ring's next slot)
 

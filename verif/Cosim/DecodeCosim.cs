@@ -11,7 +11,7 @@ namespace HwGen.Verif;
 /// (greedy) and writes their embeddings into both images. Every program's whole image (cache rows, logits and all) is
 /// compared bit for bit; a run stops at the first disagreement.
 /// </summary>
-public sealed class DecodeCosim
+public sealed partial class DecodeCosim
 {
     private readonly CosimSession session;
     private readonly DecodeModel model;
@@ -107,6 +107,22 @@ public sealed class DecodeCosim
         return null;
     }
 
+    /// <summary>
+    /// The step's per-operation view (<see cref="LayerReport"/>) from the RTL run's profile, with the performance model's
+    /// estimate at the run's read latency. The layer prefix is dropped from the names, so each kind (<c>q_proj</c>,
+    /// <c>qk_softmax</c>, …) is one row summed over the layers and heads.
+    /// </summary>
+    private LayerReport Operations(Software.Layers.CompiledLayer compiled, CosimReport report)
+    {
+        var d = session.Design;
+        var modelled = compiled.ModelledCycles(d, new Software.Performance.PerfParameters(MemoryLatency: options.ReadLatency)).Select(m => m.Cycles).ToList();
+        var ops = compiled.Ops.Select(o => o with { Name = LayerPrefix().Replace(o.Name, string.Empty) }).ToList();
+        return LayerReport.Build(compiled.Program.Workload, d.Pes, ops, modelled, report, compiled.Program.Length);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(D\.)?L[0-9]+\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex LayerPrefix();
+
     /// <summary>A program's starting image: its own, or the tensors <paramref name="carried"/> from the last step; the fed tokens' embeddings written in.</summary>
     private byte[] Image(byte[]? carried, CompiledProgram program, DecodeShape shape, int[] fed)
     {
@@ -135,7 +151,8 @@ public sealed class DecodeCosim
         ArgumentNullException.ThrowIfNull(shape);
         var d = session.Design;
         var binary = await session.PrepareAsync(false, cancellationToken).ConfigureAwait(false);
-        var program = DecodeCompiler.Compile(d, model, shape).Program;
+        var compiled = DecodeCompiler.Compile(d, model, shape);
+        var program = compiled.Program;
         progress?.Report(program.Workload);
         var fed = History.Feed(shape);
         var (goldenImage, rtlImage) = (Image(golden, program, shape, fed), Image(rtl, program, shape, fed));
@@ -155,7 +172,7 @@ public sealed class DecodeCosim
         var step = new DecodeStepReport(model.Whole ? index - 1 : index, shape.Context, fed.Length > 0 ? fed[^1] : -1, chosen.Length > 0 ? chosen[^1] : -1, report,
             DecodeTraffic.Of(program), d.AxiDataBits / 8, d.Pes)
         {
-            Shape = shape, Fed = fed, Logits = logits, Chosen = chosen,
+            Shape = shape, Fed = fed, Logits = logits, Chosen = chosen, Operations = Operations(compiled, report),
         };
         Steps.Add(step);
         return step;

@@ -28,6 +28,12 @@ public sealed record DecodeStepReport(int Step, int Context, int Input, int Next
     /// <summary>The greedy choice of each logits row.</summary>
     public IReadOnlyList<int> Chosen { get; init; } = [];
 
+    /// <summary>
+    /// Per operation kind (summed over layers and heads): the RTL's cycles from its profile, the array's busy and idle
+    /// cycles by cause, and the performance model's estimate. Null when not built.
+    /// </summary>
+    public LayerReport? Operations { get; init; }
+
     /// <summary>Token rows (M of the step's GEMMs).</summary>
     public int Rows => Shape?.Rows ?? 1;
 
