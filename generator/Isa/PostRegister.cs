@@ -62,4 +62,7 @@ public enum PostRegister
 
     /// <summary>row_scale_base (first row-scale slot of softmax_late and store func requant_row).</summary>
     RowScaleBase = 19,
+
+    /// <summary>softmax_block (key-blocked softmax_late: 0 off, 1 max pass, 2 output pass, 3 last output pass; bit 2 = first chunk).</summary>
+    SoftmaxBlock = 20,
 }

@@ -13,6 +13,13 @@ public sealed partial class GoldenSimulator
         var (rows, local, addr, stride) = Transfer(i);
         var width = (int)i.Width;
         var blocks = (int)NormalizeBlocks(width);
+        var block = i.NormalizeFunc == NormalizeFunc.SoftmaxLate ? Reg(PostRegister.SoftmaxBlock) : 0;
+        if ((block & 3) == 1)
+        {
+            DoSoftmaxMaxPass(rows, width, local, blocks, i, (block & 4) != 0);
+            return Ok();
+        }
+
         if (DramSpan(addr, stride, rows, i.NormalizeRowBytes, write: true) is { } writeFault)
         {
             return (FaultCode.DmaWriteError, writeFault);
@@ -45,7 +52,14 @@ public sealed partial class GoldenSimulator
             }
 
             var valid = i.CausalField == 1 ? IntSoftmax.CausalValid(width, r, (int)i.MaskOffset) : width;
-            if (late)
+            if (late && (block & 2) != 0)
+            {
+                // Key-blocked output pass: u against the stored row maximum, Σu added into the row's slot (the multiplier after the last chunk).
+                var slot = RowScaleSlot(r);
+                var sum = ((block & 4) != 0 ? 0 : rowScales[slot]) + IntLateSoftmax.ApplyAgainst(row, output, c, valid, rowMaxes[slot]);
+                rowScales[slot] = (block & 3) == 3 ? IntLateSoftmax.RowMultiplier(sum, Reg(PostRegister.SoftmaxPvMult)) : sum;
+            }
+            else if (late)
             {
                 var sum = IntLateSoftmax.Apply(row, output, c, valid);
                 rowScales[RowScaleSlot(r)] = IntLateSoftmax.RowMultiplier(sum, Reg(PostRegister.SoftmaxPvMult));
@@ -63,6 +77,27 @@ public sealed partial class GoldenSimulator
         }
 
         return Ok();
+    }
+
+    /// <summary>
+    /// The max pass of key-blocked softmax_late (softmax_block 1, +4 on the first chunk): each row's maximum over the
+    /// chunk's unmasked keys is merged into (or, first, replaces) its row-max slot; nothing is written to DRAM.
+    /// </summary>
+    private void DoSoftmaxMaxPass(int rows, int width, int local, int blocks, InstructionView i, bool first)
+    {
+        var row = new int[width];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var b = 0; b < blocks; b++)
+            {
+                var n = Math.Min(d.Cols, width - (b * d.Cols));
+                acc.AsSpan((local + (b * rows) + r) * d.Cols, n).CopyTo(row.AsSpan(b * d.Cols, n));
+            }
+
+            var valid = i.CausalField == 1 ? IntSoftmax.CausalValid(width, r, (int)i.MaskOffset) : width;
+            var slot = RowScaleSlot(r);
+            rowMaxes[slot] = IntSoftmax.Max(row, valid, first ? int.MinValue : rowMaxes[slot]);
+        }
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ public sealed partial class GoldenSimulator
 
     /// <summary>The Softmax unit's row-scale memory (normalize softmax_late writes, store requant_row reads).</summary>
     private readonly long[] rowScales = new long[IsaSpec.RowScaleSlots];
+    private readonly int[] rowMaxes = new int[IsaSpec.RowScaleSlots];
     private readonly long[] post = new long[IsaSpec.PostRegisters.Max(r => r.Index) + 1];
     private readonly short[] gammaCache;
     private readonly ushort[] scaleCache;

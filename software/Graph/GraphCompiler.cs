@@ -196,12 +196,12 @@ public static class GraphCompiler
 
         for (var i = 0; i < run.Count; i++)
         {
-            if (!b.AttentionHeads(sequences[i]))
+            if (!b.AttentionHeads(sequences[i]) && !b.AttentionHeadsKeyBlocked(sequences[i]))
             {
                 if (run[i].Late)
                 {
                     throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                        $"softmax_late=1: the late-normalized Softmax runs only in the per-head attention lowering, which design '{b.Design.Name}' cannot use for {run[i].Seq} tokens of head dimension {run[i].HeadDim} (it needs four scratchpad banks, the output-stationary dataflow, a head's Kᵀ and V within a bank and at most {IsaSpec.RowScaleSlots / 2} tokens); drop softmax_late"));
+                        $"softmax_late=1: the late-normalized Softmax runs only in the per-head attention lowering (key-blocked past 512 tokens), which design '{b.Design.Name}' cannot use for {run[i].Seq} tokens of head dimension {run[i].HeadDim} (it needs four scratchpad banks, the output-stationary dataflow, and room for a chunk of keys with its scores, P and V); drop softmax_late"));
                 }
 
                 Attention(b, run[i], region);

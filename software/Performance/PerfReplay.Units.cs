@@ -206,8 +206,12 @@ internal sealed partial class PerfReplay
                 var softmax = func is NormalizeFunc.Softmax or NormalizeFunc.SoftmaxLate;
                 // softmax_late: max and output passes, then a pass-2 slot of one cycle that waits for the row's multiplier.
                 var passes = func == NormalizeFunc.Add ? 1 : func == NormalizeFunc.SoftmaxLate ? 2 : 3;
-                var engine = softmax ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
-                var tail = softmax ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : 0;
+                // Key-blocked (softmax_block): the max pass reads pass 0 only (slots 1 and 2 a cycle each, no division);
+                // an output pass reads one phantom block in pass 0, and only the last chunk's divides.
+                var block = func == NormalizeFunc.SoftmaxLate ? softmaxBlock & 3 : 0;
+                var divides = softmax && block is 0 or 3;
+                var engine = divides ? p.SoftmaxRowEngine : func == NormalizeFunc.LayerNorm ? p.LayerNormRowEngine : 0;
+                var tail = divides ? p.SoftmaxStatsLatency : func == NormalizeFunc.LayerNorm ? p.LayerNormStatsLatency : block != 0 ? 4 : 0;
                 var fill = func == NormalizeFunc.LayerNorm && gbCached * d.Cols < insn.Width ? 2 * blocks : 0;
                 if (fill > 0)
                 {
@@ -221,10 +225,15 @@ internal sealed partial class PerfReplay
                 {
                     var pass = blocks + (residual ? SharedBankBlocks(insn.LocalAddr + r, lnResidual - 1 + r, rows, blocks) : 0);
                     var output = Math.Max(d.RequantCyclesPerRow >= 2 ? blocks * d.RequantCyclesPerRow : pass, beats);
-                    var perRow = ((passes - 1) * pass) + output + (func == NormalizeFunc.SoftmaxLate ? 1 : 0);
+                    var perRow = block switch
+                    {
+                        1 => pass + 2,
+                        0 => ((passes - 1) * pass) + output + (func == NormalizeFunc.SoftmaxLate ? 1 : 0),
+                        _ => 1 + output + 1,
+                    };
                     rowCycles += Math.Max(perRow, engine);
                     slack = Math.Max(slack, engine - perRow);
-                    readCycles += ((passes - 1) * pass) + blocks;
+                    readCycles += block switch { 1 => pass, 0 => ((passes - 1) * pass) + blocks, _ => blocks };
                 }
 
                 issue = rowCycles + tail + fill + p.InstructionOverhead;
@@ -243,6 +252,10 @@ internal sealed partial class PerfReplay
                 else if (insn.Reg == PostRegister.LnAffine)
                 {
                     gbCached = 0;
+                }
+                else if (insn.Reg == PostRegister.SoftmaxBlock)
+                {
+                    softmaxBlock = (long)insn.Value;
                 }
 
                 issue = 1;

@@ -46,6 +46,7 @@ internal sealed partial class PerfReplay
     private long lastRowRead;       // the store unit's last accumulator read of an output row
     private long lnResidual;
     private long gbCached;
+    private long softmaxBlock;
 
     // The execute unit's accumulator reads (accumulate and bias modes), per bank: the store unit's reads of that bank
     // are refused in those cycles. Processed computes are recorded; later ones are forecast at their stream rate.

@@ -87,7 +87,7 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
     /// <summary>Loads a phase issues ahead of its computes at most (<see cref="DeferLoads"/>): well under the token counters' 255.</summary>
     private const int MaxLeadingLoads = 192;
 
-    private void Add(Phase ph)
+    public void Add(Phase ph)
     {
         ph.Loads.InsertRange(0, carriedLoads);
         carriedLoads.Clear();

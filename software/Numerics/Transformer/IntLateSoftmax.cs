@@ -65,7 +65,16 @@ public static class IntLateSoftmax
     /// One row: writes u for the first <paramref name="valid"/> elements (0 for the rest) and returns Σu (0 for a fully
     /// masked row).
     /// </summary>
-    public static long Apply(ReadOnlySpan<int> row, Span<sbyte> output, IntSoftmaxConstants c, int valid)
+    public static long Apply(ReadOnlySpan<int> row, Span<sbyte> output, IntSoftmaxConstants c, int valid) =>
+        ApplyAgainst(row, output, c, valid, IntSoftmax.Max(row, Math.Clamp(valid, 0, row.Length)));
+
+    /// <summary>
+    /// The output pass of one row or one chunk of a row's keys against a given row maximum <paramref name="max"/> (key-blocked
+    /// attention: the maximum over all the row's keys, found by a first pass over every chunk): writes u for the first
+    /// <paramref name="valid"/> elements (0 for the rest) and returns their Σu. With max the maximum over the whole row,
+    /// the chunks' u are the unblocked row's and their Σu add up to its Σu.
+    /// </summary>
+    public static long ApplyAgainst(ReadOnlySpan<int> row, Span<sbyte> output, IntSoftmaxConstants c, int valid, int max)
     {
         ArgumentNullException.ThrowIfNull(c);
         if (output.Length < row.Length)
@@ -75,12 +84,6 @@ public static class IntLateSoftmax
 
         var n = Math.Clamp(valid, 0, row.Length);
         output[..row.Length].Clear();
-        if (n == 0)
-        {
-            return 0;
-        }
-
-        var max = IntSoftmax.Max(row, n);
         long sum = 0;
         for (var j = 0; j < n; j++)
         {

@@ -47,6 +47,7 @@ public sealed class PerfModelRtlTests(CosimFixture fixture, ITestOutputHelper ou
         { "small", "bert-tiny:seq=96", "", OperationBoundPercent },
         { "small", "bert-tiny:seq=96,causal=1", "", OperationBoundPercent },
         { "small", "bert-tiny:seq=96,softmax_late=1", "", OperationBoundPercent },
+        { "small", "bert-tiny:seq=136,causal=1,softmax_late=1", "", OperationBoundPercent },
         { "tiny", "bert-tiny:seq=16", "", OperationBoundPercent },
         { "small", "bert-mini:seq=32", "", PacedTransposeBoundPercent },
         { "default", "bert-large:seq=32", "", OperationBoundPercent },
