@@ -15,13 +15,13 @@ public sealed class FastEstimatorTests
     /// of the workload, a little above what it measures (docs/explore.md, "The fast estimator"): on default every
     /// operation within 5.7 % (bert-tiny's out_proj_ln1) and the whole layers within 1.3 %, the standalone GEMMs within
     /// 0.1 % on default and small and 2.8 % on tiny; small's and tiny's bert-tiny within 11.2 % per operation (the residual
-    /// LayerNorm GEMMs and small's attention) and 5.7 % whole.
+    /// LayerNorm GEMMs and small's attention; small's out_proj_ln1 −12.2 % since the second transpose buffer) and 5.7 % whole.
     /// </summary>
     [Theory]
     [InlineData("default", "bert-base:seq=128", 0.01, 0.04)]
     [InlineData("default", "gpt2-small", 0.015, 0.055)]
     [InlineData("default", "bert-tiny", 0.01, 0.065)]
-    [InlineData("small", "bert-tiny", 0.055, 0.12)]
+    [InlineData("small", "bert-tiny", 0.055, 0.13)]
     [InlineData("tiny", "bert-tiny", 0.065, 0.12)]
     [InlineData("default", "gemm:M=512,N=512,K=512", 0.005, 0.005)]
     [InlineData("small", "gemm+gelu:M=128,N=512,K=128", 0.005, 0.005)]
