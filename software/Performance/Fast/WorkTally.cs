@@ -113,11 +113,10 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
         var rowBytes = (double)cols * (elem16 ? 2 : target == LoadTarget.Accumulator ? 4 : 1);
         var perRow = Math.Max(Beats(rowBytes), (ArSlice + p.MemoryLatency + Beats(rowBytes)) / Math.Max(1.0, d.DmaOutstanding));
-        // A transposed block is written out column by column after its last row; with two transpose buffers the next
-        // block's rows gather meanwhile and only its last row waits, so a stream of blocks takes the longer of the two.
+        // A transposed block is written out column by column after its last row. With two transpose buffers a stream of
+        // blocks hides the write-out behind the next block's rows, a block paced by computes shows it whole; without the
+        // instruction stream the estimate cannot tell them apart and charges half.
         var transposed = target == LoadTarget.ScratchpadTransposed;
-        // Without the instruction stream the estimate cannot tell streamed blocks from blocks paced by computes (a
-        // write-out then shows whole): half of it is charged.
         var writeOut = transposed ? (cols + 1) / 2.0 : 0;
         var cycles = 1 + (rows * perRow) + writeOut;
         Load += count * cycles;
