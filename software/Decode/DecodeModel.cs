@@ -125,6 +125,11 @@ public sealed record DecodeModel
             throw new ArgumentException($"workload '{spec}': wbits={spec.Get("wbits")} is not 4 or 8 (int4 or int8 weights)");
         }
 
+        if (spec.Get("columns", 0) == 1)
+        {
+            throw new ArgumentException($"workload '{spec}': columns=1 (the per-column datapath) is for post-LN layers; generation runs a pre-LN decoder");
+        }
+
         if (spec.Parameters.ContainsKey("seq") && spec.GetList("prompt") is not null)
         {
             throw new ArgumentException($"workload '{spec}': give prompt= or seq=, not both (with generate=, seq is the prompt length)");

@@ -47,6 +47,16 @@ public static class LayerCompiler
         }
 
         var layer = Shape(spec);
+        if (spec.Get("columns", 0) == 1)
+        {
+            if (spec.WeightBits() != 8)
+            {
+                throw new ArgumentException($"workload '{spec}': columns=1 (the per-column datapath) takes int8 weights; drop wbits=4");
+            }
+
+            return QuantizedLayer.CreateColumnStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer), ColumnOptions.Recommended);
+        }
+
         return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer), spec.WeightBits());
     }
 
@@ -182,7 +192,8 @@ public static class LayerCompiler
         var inv = CultureInfo.InvariantCulture;
         var name = $"layer:{spec.Name},seq={spec.Seq.ToString(inv)},seed={first.Seed.ToString(inv)}" + (layers.Count > 1 ? ",layers=" + layers.Count.ToString(inv) : string.Empty)
             + (Pruned(layers) ? ",heads=" + string.Join('/', layers.Select(l => l.Spec.Heads.ToString(inv))) + ",ffn=" + string.Join('/', layers.Select(l => l.Spec.Ffn.ToString(inv))) : string.Empty)
-            + (spec.LateSoftmax ? ",softmax_late=1" : string.Empty) + (first.WeightBits == 4 ? ",wbits=4" : string.Empty);
+            + (spec.LateSoftmax ? ",softmax_late=1" : string.Empty) + (first.WeightBits == 4 ? ",wbits=4" : string.Empty)
+            + (first.Columns is null ? string.Empty : ",columns=1");
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
             ["kernel"] = "layer",

@@ -185,7 +185,9 @@ public sealed partial record QuantizedLayer
     private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input, int weightBits)
     {
         var fl = FloatLayer.Forward(spec, w);
-        var scales = LayerScales.Of(w.Input, fl);
+        var balance = QkBalance.Factors(spec, fl);
+        (w, var balanced) = (QkBalance.Apply(w, balance), QkBalance.Apply(fl, balance));
+        var scales = LayerScales.Of(w.Input, balanced);
         var (x, sx) = input ?? Quantize(w.Input, scales.X);
         return (Create(spec, seed, w, scales with { X = sx }, x, weightBits), fl);
     }

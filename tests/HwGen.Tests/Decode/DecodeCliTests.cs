@@ -29,6 +29,10 @@ public sealed class DecodeCliTests
     [InlineData("gpt2-small:prompt=8,generate=2,wbits=6", "wbits=6 is not 4 or 8 (int4 or int8 weights)")]
     [InlineData("gpt2-small:prompt=8,generate=2,wbits=3", "wbits=3 is out of range 4..8")]
     [InlineData("bert-tiny:seq=8,wbits=5", "wbits=5 is not 4 or 8 (int4 or int8 weights)")]
+    [InlineData("gpt2-small:prompt=8,generate=2,columns=1", "columns=1 (the per-column datapath) is for post-LN layers")]
+    [InlineData("gpt2-small:seq=16,columns=1", "the per-column datapath (16-bit residual stream) is for post-LN layers, and gpt2-small is pre-LN")]
+    [InlineData("bert-tiny:seq=16,columns=1,wbits=4", "columns=1 (the per-column datapath) takes int8 weights")]
+    [InlineData("bert-tiny:seq=16,columns=2", "columns=2 is out of range 0..1")]
     public void Bad_generation_parameters_exit_2_with_one_line(string workload, string expected)
     {
         // Act
