@@ -121,6 +121,7 @@ internal static class FastAttention
                 }
 
                 tl.Stored(pv, lo, lo + (tp * bd));
+                tl.LastRows = (m0, m0 + mt);
             }
 
             pvCycles += tl.ComputeEnd - before;

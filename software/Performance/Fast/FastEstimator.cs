@@ -13,8 +13,8 @@ namespace HwGen.Software.Performance.Fast;
 /// long-attention heads are timed step by step on one <see cref="FastTimeline"/> for the whole program (loads behind the
 /// computes of the step that last used their buffer, computes behind the epilogue that frees their accumulator rows,
 /// carried from one operation to the next) and attributed as the replay attributes them; the residual output-stationary
-/// GEMMs and the row LayerNorms take their busiest unit's cycles and add the part of one tile's work their pipeline
-/// cannot overlap. Whole layers, stacks of them and the standalone GEMM;
+/// GEMMs are timed instruction by instruction on it (<see cref="FastResidual"/>); the row LayerNorms take their busiest
+/// unit's cycles and add the part of one tile's work their pipeline cannot overlap. Whole layers, stacks of them and the standalone GEMM;
 /// other workloads (row operations, the late Softmax, packed batches) are not estimated (<see cref="Supports"/>).
 /// </summary>
 public static class FastEstimator
@@ -95,8 +95,9 @@ public static class FastEstimator
         int s = l.Seq, h = l.Hidden, f = l.Ffn, a = l.AttentionWidth, dh = l.HeadDim;
         var span = plan.BufferTop;
         var ops = new List<FastOp>();
+        // The residual of the attention's output projection is the layer's input, which a store wrote unless it is the first layer.
         FastOp Gemm(string name, int n, int k, GemmEpilogue e) => Op(d, p, name, count, tl, w =>
-            e is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd && FastGemm.ResidualOs(w, d, plan, s, n, k, e) is var tiles and > 0
+            e is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd && FastResidual.Os(w, d, plan, s, n, k, e, !name.StartsWith("out_proj", StringComparison.Ordinal) || count > 1, tl) is var tiles and > 0
                 ? tiles : FastGemm.Ws(w, d, plan, s, n, k, transposedB: false, bias: true, e, span, tl));
         if (l.PreLayerNorm)
         {

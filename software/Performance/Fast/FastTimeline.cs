@@ -24,6 +24,9 @@ internal sealed class FastTimeline
     /// <summary>The store unit's last cycle so far.</summary>
     public double StoreEnd { get; set; }
 
+    /// <summary>Rows of its output the last step's epilogue wrote (the next operation's first loads that read them wait for it).</summary>
+    public (int Lo, int Hi) LastRows { get; set; } = (0, int.MaxValue);
+
     /// <summary>True until the first compute (the program's first loads are exposed).</summary>
     public bool Empty => ComputeEnd == 0;
 
@@ -86,6 +89,14 @@ internal sealed class FastTimeline
         }
     }
 
+    /// <summary>An operation timed instruction by instruction has moved the units' ends (the array's to <paramref name="compute"/>, its phase before to <paramref name="computeBefore"/>).</summary>
+    public void Moved(double load, double computeBefore, double compute, double store)
+    {
+        LoadEnd = Math.Max(LoadEnd, load);
+        (ComputeEndBefore, ComputeEnd) = (computeBefore, compute);
+        StoreEnd = Math.Max(StoreEnd, store);
+    }
+
     /// <summary>
     /// An operation timed as a whole (<paramref name="cycles"/> of the array's time): the next operation's first loads ran
     /// among its computes, and everything it wrote in the accumulator is free at its end.
@@ -99,5 +110,6 @@ internal sealed class FastTimeline
         StoreEnd = Math.Max(StoreEnd, ComputeEnd);
         ranges.Clear();
         ranges.Add((0, int.MaxValue, ComputeEnd));
+        LastRows = (0, int.MaxValue);
     }
 }
