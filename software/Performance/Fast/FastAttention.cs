@@ -112,7 +112,7 @@ internal static class FastAttention
                 }
 
                 var lo = (2 * g.ScoreRows) + (slot * tp * bd);
-                tl.Step(pv, waits: true, lo, lo + (tp * bd), serial: serial);
+                tl.Step(pv, waits: true, lo, lo + (tp * bd), serial: serial, activation: true);
                 pv.Timed(0);
                 pv.Configs(1);
                 foreach (var (cols, count) in FastGemm.Pieces(dh, d.Cols))

@@ -33,7 +33,7 @@ internal static class FastGemm
     /// Returns the tiles (m-tiles × n-groups).
     /// </summary>
     public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span,
-        FastTimeline tl, int lo = 0)
+        FastTimeline tl, int lo = 0, bool activationA = true)
     {
         var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
         var allBlocks = (n + d.Cols - 1) / d.Cols;
@@ -85,7 +85,7 @@ internal static class FastGemm
             }
 
             var residualTop = withResidual ? residualRow + (allBlocks * t.TileM) : 0;
-            var start = tl.Step(w, step.FirstK, accBase, accTop, residualRow, residualTop);
+            var start = tl.Step(w, step.FirstK, accBase, accTop, residualRow, residualTop, activation: activationA);
             lead = double.IsNaN(lead) ? start - opStart : lead;
             if (step.K0 + kl == k)
             {

@@ -47,6 +47,7 @@ internal static class FastResidual
         var aData = new[] { u.Resource(0), u.Resource(0) };
         var bias = u.Resource(0);
         var resData = u.Resources(subtiles * chunks, 0);
+        var affineData = u.Resource(0); // the normalizes' γ/β: not waited for here (they are in long before the first normalize)
         var phase = new FastPhase();
         var (fullPieces, runtPieces) = (TransposedPieces(d, tm, k), TransposedPieces(d, m % tm, k));
         List<(int Rows, int Cols)> Pieces(int mt) => mt == tm ? fullPieces : runtPieces;
@@ -58,7 +59,7 @@ internal static class FastResidual
             if (affine && epilogue == GemmEpilogue.LayerNorm)
             {
                 // The γ/β rows with the first tile's residual.
-                ph.Load(plan.AffineRows * blocks, d.Cols, LoadTarget.Accumulator, activation: false, wait: -1, data: bias);
+                ph.Load(plan.AffineRows * blocks, d.Cols, LoadTarget.Accumulator, activation: false, wait: -1, data: affineData);
             }
 
             for (var c = 0; c < chunks; c++)

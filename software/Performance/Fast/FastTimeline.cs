@@ -21,6 +21,9 @@ internal sealed class FastTimeline
     /// <summary>The end of the compute before the last step's (the scratchpad half the next step's loads reuse).</summary>
     public double ComputeEndBefore { get; private set; }
 
+    /// <summary>When the last step's computes started, and its first compute's cycles (what the next step's first loads wait for).</summary>
+    public (double Start, double First) LastStep { get; private set; }
+
     /// <summary>The store unit's last cycle so far.</summary>
     public double StoreEnd { get; set; }
 
@@ -37,15 +40,22 @@ internal sealed class FastTimeline
     /// accumulator rows [<paramref name="lo"/>, <paramref name="hi"/>) and [<paramref name="lo2"/>, <paramref name="hi2"/>).
     /// With <paramref name="serial"/> its loads overwrite what the step before computes on, so they wait for its end (the
     /// phase builder does not hoist them).
+    /// With <paramref name="activation"/> its first loads read what a store of the program wrote: the phase builder spreads
+    /// them among the step before's computes and the token scheduler orders each behind the compute before it, so they
+    /// wait at least for the end of that step's first compute.
     /// Returns the cycle its computes start.
     /// </summary>
-    public double Step(WorkTally w, bool waits, int lo, int hi, int lo2 = 0, int hi2 = 0, bool serial = false)
+    public double Step(WorkTally w, bool waits, int lo, int hi, int lo2 = 0, int hi2 = 0, bool serial = false, bool activation = false)
     {
         var (l0, e0, _) = w.SinceSegment;
-        LoadEnd = Math.Max(LoadEnd, serial ? ComputeEnd : ComputeEndBefore) + l0;
+        var after = serial ? ComputeEnd : ComputeEndBefore;
+        after = activation ? Math.Max(after, LastStep.Start + LastStep.First) : after;
+        LoadEnd = Math.Max(LoadEnd, after) + l0;
         var freed = waits ? Math.Max(FreedFor(lo, hi), hi2 > lo2 ? FreedFor(lo2, hi2) : 0) : 0;
         var start = Math.Max(Math.Max(ComputeEnd, LoadEnd), freed);
         (ComputeEndBefore, ComputeEnd) = (ComputeEnd, start + e0);
+        var computes = w.ComputesSinceSegment;
+        LastStep = (start, computes > 0 ? e0 / computes : 0);
         return start;
     }
 
@@ -90,8 +100,9 @@ internal sealed class FastTimeline
     }
 
     /// <summary>An operation timed instruction by instruction has moved the units' ends (the array's to <paramref name="compute"/>, its phase before to <paramref name="computeBefore"/>).</summary>
-    public void Moved(double load, double computeBefore, double compute, double store)
+    public void Moved(double load, double computeBefore, double compute, double store, (double Start, double First) lastStep)
     {
+        LastStep = lastStep;
         LoadEnd = Math.Max(LoadEnd, load);
         (ComputeEndBefore, ComputeEnd) = (computeBefore, compute);
         StoreEnd = Math.Max(StoreEnd, store);
@@ -111,5 +122,6 @@ internal sealed class FastTimeline
         ranges.Clear();
         ranges.Add((0, int.MaxValue, ComputeEnd));
         LastRows = (0, int.MaxValue);
+        LastStep = (ComputeEnd, 0);
     }
 }

@@ -35,6 +35,7 @@ internal sealed class FastUnits
     private double load, array, store, handoff, lastEx, lastRead, emission;
     private double firstCompute = double.NaN;
     private double phaseEnd, phaseEndBefore;
+    private (double Start, double First) phaseFirst, lastPhaseFirst;
     private bool afterOs;
     private static readonly List<FastPhase.LoadItem> NoLoads = [];
     private readonly bool hoisted;
@@ -157,7 +158,7 @@ internal sealed class FastUnits
             }
         }
 
-        tl.Moved(load, phaseEndBefore, array, store);
+        tl.Moved(load, phaseEndBefore, array, store, lastPhaseFirst);
         w.Timed(array - opStart);
         w.OnTimeline = true;
         w.Lead = programStart && !double.IsNaN(firstCompute) ? firstCompute - opStart : 0;
@@ -167,6 +168,7 @@ internal sealed class FastUnits
     private void Run(FastPhase ph, FastPhase? next)
     {
         var (computes, loads) = (ph.Computes, next?.Loads ?? NoLoads);
+        phaseFirst = (double.NaN, 0);
         for (int li = 0, ci = 0; li < loads.Count || ci < computes.Count;)
         {
             if (li < loads.Count && (ci >= computes.Count || ((long)li * computes.Count) - ((long)ci * loads.Count) < 0))
@@ -193,6 +195,7 @@ internal sealed class FastUnits
         }
 
         (phaseEndBefore, phaseEnd) = (phaseEnd, array);
+        lastPhaseFirst = double.IsNaN(phaseFirst.Start) ? (array, 0) : phaseFirst;
     }
 
     // In-order dispatch: after the instruction before it, and once its queue has a free entry.
@@ -284,6 +287,7 @@ internal sealed class FastUnits
         afterOs = c.Os;
         firstCompute = double.IsNaN(firstCompute) ? start : firstCompute;
         (handoff, array) = (start, start + cycles);
+        phaseFirst = double.IsNaN(phaseFirst.Start) ? (start, cycles) : phaseFirst;
         lastEx = array + 1;
         if (c.Reads >= 0)
         {

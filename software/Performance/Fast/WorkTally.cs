@@ -31,7 +31,13 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     public double Lead { get; set; }
 
     private double pipelined;
-    private (double L, double Bus, double E, double S) mark;
+    private (double L, double Bus, double E, double S, double C) mark;
+
+    /// <summary>Compute instructions so far.</summary>
+    public double Computes { get; private set; }
+
+    /// <summary>Compute instructions tallied since the last segment.</summary>
+    public double ComputesSinceSegment => Computes - mark.C;
 
     /// <summary>
     /// Closes a segment of like steps (tiles of one shape): the units overlap within it, so it takes its busiest unit's
@@ -71,7 +77,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     private double DataBeats { get; set; }
 
-    private void Mark() => mark = (LoadUnit, Bus, Execute, Store);
+    private void Mark() => mark = (LoadUnit, Bus, Execute, Store, Computes);
 
     /// <summary>The segments' cycles (after a last <see cref="EndSegment"/>).</summary>
     public double Pipelined
@@ -164,6 +170,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
         Execute += count * WsPeriod(rows, bankConflict);
         Instructions += count;
+        Computes += count;
         Count(count, rows, k, overwrite);
     }
 
@@ -177,6 +184,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
         Execute += count * OsPeriod(k, bankConflict);
         Instructions += count;
+        Computes += count;
         Count(count, rows, k, overwrite);
     }
 
