@@ -62,7 +62,7 @@ internal static class FastAttention
                     {
                         foreach (var (keys, kb) in FastGemm.Pieces(n, d.Cols))
                         {
-                            qk.Loads(count * kb, keys, kc, LoadTarget.ScratchpadTransposed);
+                            qk.Loads(count * kb, keys, kc, LoadTarget.ScratchpadTransposed, streamed: true);
                         }
                     }
                 }

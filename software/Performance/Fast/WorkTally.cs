@@ -109,8 +109,12 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     private double Beats(double bytes) => Math.Max(1, Math.Ceiling(bytes / axi));
 
-    /// <summary><paramref name="count"/> loads of <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements.</summary>
-    public void Loads(double count, int rows, int cols, LoadTarget target, bool elem16 = false)
+    /// <summary>
+    /// <paramref name="count"/> loads of <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements. <paramref name="streamed"/>: transposed
+    /// blocks back to back (a head's Kᵀ), each gathering its rows while the one before is written out, so a block costs
+    /// the longer of the two on the load unit and on the read channel instead of its rows and half its write-out.
+    /// </summary>
+    public void Loads(double count, int rows, int cols, LoadTarget target, bool elem16 = false, bool streamed = false)
     {
         if (count <= 0 || rows <= 0)
         {
@@ -119,6 +123,12 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
         var rowBytes = (double)cols * (elem16 ? 2 : target == LoadTarget.Accumulator ? 4 : 1);
         var (cycles, beats) = LoadCost(rows, cols, target, elem16);
+        if (streamed && target == LoadTarget.ScratchpadTransposed)
+        {
+            var half = (cols + 1) / 2.0;
+            (cycles, beats) = (Math.Max(cycles - half, cols + 1), Math.Max(beats - half, cols));
+        }
+
         Load += count * cycles;
         DataBeats += count * beats;
         Instructions += count;
