@@ -62,7 +62,7 @@ internal static class FastAttention
                     {
                         foreach (var (keys, kb) in FastGemm.Pieces(n, d.Cols))
                         {
-                            qk.Loads(count * kb, keys, kc, LoadTarget.ScratchpadTransposed);
+                            qk.Loads(count * kb, keys, kc, LoadTarget.ScratchpadTransposed, streamed: true);
                         }
                     }
                 }
@@ -112,7 +112,7 @@ internal static class FastAttention
                 }
 
                 var lo = (2 * g.ScoreRows) + (slot * tp * bd);
-                tl.Step(pv, waits: true, lo, lo + (tp * bd), serial: serial);
+                tl.Step(pv, waits: true, lo, lo + (tp * bd), serial: serial, activation: true);
                 pv.Timed(0);
                 pv.Configs(1);
                 foreach (var (cols, count) in FastGemm.Pieces(dh, d.Cols))
@@ -121,6 +121,7 @@ internal static class FastAttention
                 }
 
                 tl.Stored(pv, lo, lo + (tp * bd));
+                tl.LastRows = (m0, m0 + mt);
             }
 
             pvCycles += tl.ComputeEnd - before;

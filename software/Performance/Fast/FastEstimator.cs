@@ -13,8 +13,8 @@ namespace HwGen.Software.Performance.Fast;
 /// long-attention heads are timed step by step on one <see cref="FastTimeline"/> for the whole program (loads behind the
 /// computes of the step that last used their buffer, computes behind the epilogue that frees their accumulator rows,
 /// carried from one operation to the next) and attributed as the replay attributes them; the residual output-stationary
-/// GEMMs and the row LayerNorms take their busiest unit's cycles and add the part of one tile's work their pipeline
-/// cannot overlap. Whole layers, stacks of them and the standalone GEMM;
+/// GEMMs are timed instruction by instruction on it (<see cref="FastResidual"/>); the row LayerNorms take their busiest
+/// unit's cycles and add the part of one tile's work their pipeline cannot overlap. Whole layers, stacks of them and the standalone GEMM;
 /// other workloads (row operations, the late Softmax, packed batches) are not estimated (<see cref="Supports"/>).
 /// </summary>
 public static class FastEstimator
@@ -95,9 +95,11 @@ public static class FastEstimator
         int s = l.Seq, h = l.Hidden, f = l.Ffn, a = l.AttentionWidth, dh = l.HeadDim;
         var span = plan.BufferTop;
         var ops = new List<FastOp>();
+        // The layer's input (the residual of the attention's output projection; A of the post-LN projections) was written by a
+        // store unless this is the first layer.
         FastOp Gemm(string name, int n, int k, GemmEpilogue e) => Op(d, p, name, count, tl, w =>
-            e is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd && FastGemm.ResidualOs(w, d, plan, s, n, k, e) is var tiles and > 0
-                ? tiles : FastGemm.Ws(w, d, plan, s, n, k, transposedB: false, bias: true, e, span, tl));
+            e is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd && FastResidual.Os(w, d, plan, s, n, k, e, !name.StartsWith("out_proj", StringComparison.Ordinal) || count > 1, tl) is var tiles and > 0
+                ? tiles : FastGemm.Ws(w, d, plan, s, n, k, transposedB: false, bias: true, e, span, tl, activationA: l.PreLayerNorm || !name.EndsWith("_proj", StringComparison.Ordinal) || count > 1));
         if (l.PreLayerNorm)
         {
             ops.Add(Op(d, p, "ln1", count, tl, w => RowLayerNorm(w, d, plan, s, h)));
@@ -138,7 +140,7 @@ public static class FastEstimator
         // each head's GEMMs on the program's timeline.
         var (scores, outputs) = plan.AttentionWindows(s, dh, s);
         double qkCycles = 0, pvCycles = 0;
-        void Qk() => qkCycles += Timed(tl, () => FastGemm.Ws(qk, d, plan, s, s, dh, transposedB: true, bias: false, GemmEpilogue.Softmax, scores.Hi - scores.Lo, tl, scores.Lo));
+        void Qk() => qkCycles += Timed(tl, () => FastGemm.Ws(qk, d, plan, s, s, dh, transposedB: true, bias: false, GemmEpilogue.Softmax, scores.Hi - scores.Lo, tl, scores.Lo, activationA: false));
         void Pv() => pvCycles += Timed(tl, () => FastGemm.Ws(pv, d, plan, s, dh, s, transposedB: false, bias: false, GemmEpilogue.Requantize, outputs.Hi - outputs.Lo, tl, outputs.Lo));
         Qk();
         for (var h = 0; h < heads; h++)

@@ -7,8 +7,8 @@ namespace HwGen.Software.Performance.Fast;
 /// <summary>
 /// The work of one GEMM as the compiler would emit it, tallied by instruction shape instead of built: the tiling is the
 /// compiler's own (<see cref="TilingSearch.Phased"/> for a graph GEMM, <see cref="TilingSearch.Choose"/> for the
-/// standalone one), the steps are <see cref="GemmKernel.Steps"/>' (grouped by shape), and the residual GEMMs take the
-/// output-stationary mapping under the same conditions as the phase builder.
+/// standalone one), the steps are <see cref="GemmKernel.Steps"/>' (grouped by shape); the residual GEMMs that take the
+/// output-stationary mapping are <see cref="FastResidual"/>'s.
 /// </summary>
 internal static class FastGemm
 {
@@ -33,7 +33,7 @@ internal static class FastGemm
     /// Returns the tiles (m-tiles × n-groups).
     /// </summary>
     public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span,
-        FastTimeline tl, int lo = 0)
+        FastTimeline tl, int lo = 0, bool activationA = true)
     {
         var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
         var allBlocks = (n + d.Cols - 1) / d.Cols;
@@ -85,7 +85,7 @@ internal static class FastGemm
             }
 
             var residualTop = withResidual ? residualRow + (allBlocks * t.TileM) : 0;
-            var start = tl.Step(w, step.FirstK, accBase, accTop, residualRow, residualTop);
+            var start = tl.Step(w, step.FirstK, accBase, accTop, residualRow, residualTop, activation: activationA);
             lead = double.IsNaN(lead) ? start - opStart : lead;
             if (step.K0 + kl == k)
             {
@@ -93,6 +93,7 @@ internal static class FastGemm
                 w.Timed(0);
                 Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual ? MemoryPlan.SharedBankFraction(d, accBase, residualRow, (long)bl * mt) : 0);
                 tl.Stored(w, accBase, accTop, residualRow, residualTop);
+                tl.LastRows = (step.M0, step.M0 + mt);
             }
 
             w.Timed(0);
@@ -148,50 +149,6 @@ internal static class FastGemm
                 w.Normalizes(count, mt, n, NormalizeFunc.LayerNorm, shared);
                 break;
         }
-    }
-
-    /// <summary>
-    /// A residual GEMM on the output-stationary dataflow (<c>PhaseBuilder.ResidualGemmOs</c>'s mapping and conditions);
-    /// returns the m-tiles, or 0 when the phase builder would fall back to the weight-stationary mapping.
-    /// </summary>
-    public static int ResidualOs(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue)
-    {
-        if (KernelGeometry.ResidualOs(d, plan, m, n, k) is not { } g)
-        {
-            return 0;
-        }
-
-        var (blocks, sub, subtiles, tm, xRows) = (g.Blocks, g.Sub, g.Subtiles, g.TileM, g.XRows);
-        var residualBase = plan.ResidualRowFor(0, subtiles * xRows, plan.BufferTop);
-        var nc = Math.Min(d.Cols, n);
-        var tiles = 0;
-        w.Loads(1, blocks, d.Cols, LoadTarget.Accumulator);
-        foreach (var (mt, mc) in Pieces(m, tm))
-        {
-            tiles += mc;
-            w.Loads(mc * blocks, k, nc, LoadTarget.Scratchpad);
-            var part = 0;
-            foreach (var (rows, sc) in Pieces(mt, sub))
-            {
-                var sharedBank = MemoryPlan.SharedBankFraction(d, part * xRows, residualBase + (part * xRows), (long)blocks * rows);
-                part += sc;
-                double parts = mc * sc;
-                foreach (var (kp, pc) in Pieces(k, d.SpRowBytes))
-                {
-                    w.Loads(parts * pc, rows, kp, LoadTarget.ScratchpadTransposed);
-                }
-
-                Residual(w, d, parts, rows, n, conflict: !plan.Banked);
-                // Unbanked: Aᵀ sits at the top of the scratchpad, so the B half above the middle shares its bank (every other phase).
-                var shared = plan.Banked ? 0 : parts * blocks / 2;
-                w.ComputeOs(parts * blocks - shared, rows, k, overwrite: false, bankConflict: false);
-                w.ComputeOs(shared, rows, k, overwrite: false, bankConflict: true);
-                Epilogue(w, d, parts, epilogue, rows, n, blocks, sharedBank);
-                w.EndSegment();
-            }
-        }
-
-        return tiles;
     }
 
     /// <summary>

@@ -21,8 +21,14 @@ internal sealed class FastTimeline
     /// <summary>The end of the compute before the last step's (the scratchpad half the next step's loads reuse).</summary>
     public double ComputeEndBefore { get; private set; }
 
+    /// <summary>When the last step's computes started, and its first compute's cycles (what the next step's first loads wait for).</summary>
+    public (double Start, double First) LastStep { get; private set; }
+
     /// <summary>The store unit's last cycle so far.</summary>
     public double StoreEnd { get; set; }
+
+    /// <summary>Rows of its output the last step's epilogue wrote (the next operation's first loads that read them wait for it).</summary>
+    public (int Lo, int Hi) LastRows { get; set; } = (0, int.MaxValue);
 
     /// <summary>True until the first compute (the program's first loads are exposed).</summary>
     public bool Empty => ComputeEnd == 0;
@@ -34,15 +40,22 @@ internal sealed class FastTimeline
     /// accumulator rows [<paramref name="lo"/>, <paramref name="hi"/>) and [<paramref name="lo2"/>, <paramref name="hi2"/>).
     /// With <paramref name="serial"/> its loads overwrite what the step before computes on, so they wait for its end (the
     /// phase builder does not hoist them).
+    /// With <paramref name="activation"/> its first loads read what a store of the program wrote: the phase builder spreads
+    /// them among the step before's computes and the token scheduler orders each behind the compute before it, so they
+    /// wait at least for the end of that step's first compute.
     /// Returns the cycle its computes start.
     /// </summary>
-    public double Step(WorkTally w, bool waits, int lo, int hi, int lo2 = 0, int hi2 = 0, bool serial = false)
+    public double Step(WorkTally w, bool waits, int lo, int hi, int lo2 = 0, int hi2 = 0, bool serial = false, bool activation = false)
     {
         var (l0, e0, _) = w.SinceSegment;
-        LoadEnd = Math.Max(LoadEnd, serial ? ComputeEnd : ComputeEndBefore) + l0;
+        var after = serial ? ComputeEnd : ComputeEndBefore;
+        after = activation ? Math.Max(after, LastStep.Start + LastStep.First) : after;
+        LoadEnd = Math.Max(LoadEnd, after) + l0;
         var freed = waits ? Math.Max(FreedFor(lo, hi), hi2 > lo2 ? FreedFor(lo2, hi2) : 0) : 0;
         var start = Math.Max(Math.Max(ComputeEnd, LoadEnd), freed);
         (ComputeEndBefore, ComputeEnd) = (ComputeEnd, start + e0);
+        var computes = w.ComputesSinceSegment;
+        LastStep = (start, computes > 0 ? e0 / computes : 0);
         return start;
     }
 
@@ -86,6 +99,15 @@ internal sealed class FastTimeline
         }
     }
 
+    /// <summary>An operation timed instruction by instruction has moved the units' ends (the array's to <paramref name="compute"/>, its phase before to <paramref name="computeBefore"/>).</summary>
+    public void Moved(double load, double computeBefore, double compute, double store, (double Start, double First) lastStep)
+    {
+        LastStep = lastStep;
+        LoadEnd = Math.Max(LoadEnd, load);
+        (ComputeEndBefore, ComputeEnd) = (computeBefore, compute);
+        StoreEnd = Math.Max(StoreEnd, store);
+    }
+
     /// <summary>
     /// An operation timed as a whole (<paramref name="cycles"/> of the array's time): the next operation's first loads ran
     /// among its computes, and everything it wrote in the accumulator is free at its end.
@@ -99,5 +121,7 @@ internal sealed class FastTimeline
         StoreEnd = Math.Max(StoreEnd, ComputeEnd);
         ranges.Clear();
         ranges.Add((0, int.MaxValue, ComputeEnd));
+        LastRows = (0, int.MaxValue);
+        LastStep = (ComputeEnd, 0);
     }
 }

@@ -31,7 +31,13 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     public double Lead { get; set; }
 
     private double pipelined;
-    private (double L, double Bus, double E, double S) mark;
+    private (double L, double Bus, double E, double S, double C) mark;
+
+    /// <summary>Compute instructions so far.</summary>
+    public double Computes { get; private set; }
+
+    /// <summary>Compute instructions tallied since the last segment.</summary>
+    public double ComputesSinceSegment => Computes - mark.C;
 
     /// <summary>
     /// Closes a segment of like steps (tiles of one shape): the units overlap within it, so it takes its busiest unit's
@@ -64,14 +70,14 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     private double LoadUnit => Load + (FetchShare * FetchBeats);
 
     /// <summary>Share of the instruction fetch's beats that delay the loads when they are latency-bound (0.5: between none and all; see docs/explore.md).</summary>
-    private const double FetchShare = 0.5;
+    public const double FetchShare = 0.5;
 
     /// <summary>Beats on the shared read channel: the loads' data and the instruction fetch.</summary>
     private double Bus => DataBeats + FetchBeats;
 
     private double DataBeats { get; set; }
 
-    private void Mark() => mark = (LoadUnit, Bus, Execute, Store);
+    private void Mark() => mark = (LoadUnit, Bus, Execute, Store, Computes);
 
     /// <summary>The segments' cycles (after a last <see cref="EndSegment"/>).</summary>
     public double Pipelined
@@ -103,8 +109,12 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     private double Beats(double bytes) => Math.Max(1, Math.Ceiling(bytes / axi));
 
-    /// <summary><paramref name="count"/> loads of <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements.</summary>
-    public void Loads(double count, int rows, int cols, LoadTarget target, bool elem16 = false)
+    /// <summary>
+    /// <paramref name="count"/> loads of <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements. <paramref name="streamed"/>: transposed
+    /// blocks back to back (a head's Kᵀ), each gathering its rows while the one before is written out, so a block costs
+    /// the longer of the two on the load unit and on the read channel instead of its rows and half its write-out.
+    /// </summary>
+    public void Loads(double count, int rows, int cols, LoadTarget target, bool elem16 = false, bool streamed = false)
     {
         if (count <= 0 || rows <= 0)
         {
@@ -112,15 +122,15 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         }
 
         var rowBytes = (double)cols * (elem16 ? 2 : target == LoadTarget.Accumulator ? 4 : 1);
-        var perRow = Math.Max(Beats(rowBytes), (ArSlice + p.MemoryLatency + Beats(rowBytes)) / Math.Max(1.0, d.DmaOutstanding));
-        // A transposed block is written out column by column after its last row. With two transpose buffers a stream of
-        // blocks hides the write-out behind the next block's rows, a block paced by computes shows it whole; without the
-        // instruction stream the estimate cannot tell them apart and charges half.
-        var transposed = target == LoadTarget.ScratchpadTransposed;
-        var writeOut = transposed ? (cols + 1) / 2.0 : 0;
-        var cycles = 1 + (rows * perRow) + writeOut;
+        var (cycles, beats) = LoadCost(rows, cols, target, elem16);
+        if (streamed && target == LoadTarget.ScratchpadTransposed)
+        {
+            var half = (cols + 1) / 2.0;
+            (cycles, beats) = (Math.Max(cycles - half, cols + 1), Math.Max(beats - half, cols));
+        }
+
         Load += count * cycles;
-        DataBeats += count * ((rows * Beats(rowBytes)) + writeOut); // the write-out holds the channel
+        DataBeats += count * beats;
         Instructions += count;
         Dram += count * rows * rowBytes;
         if (target == LoadTarget.Accumulator)
@@ -133,6 +143,33 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         }
     }
 
+    /// <summary>
+    /// One load's cycles on the load unit (one address a cycle, at most the outstanding bursts in flight, a transposed
+    /// block's write-out) and its beats on the read channel (its data and the write-out, which holds the channel).
+    /// </summary>
+    public (double Cycles, double Beats) LoadCost(int rows, int cols, LoadTarget target, bool elem16 = false)
+    {
+        var rowBytes = (double)cols * (elem16 ? 2 : target == LoadTarget.Accumulator ? 4 : 1);
+        var perRow = Math.Max(Beats(rowBytes), (ArSlice + p.MemoryLatency + Beats(rowBytes)) / Math.Max(1.0, d.DmaOutstanding));
+        // A transposed block is written out column by column after its last row. With two transpose buffers a stream of
+        // blocks hides the write-out behind the next block's rows, a block paced by computes shows it whole; without the
+        // instruction stream the estimate cannot tell them apart and charges half.
+        var writeOut = target == LoadTarget.ScratchpadTransposed ? (cols + 1) / 2.0 : 0;
+        return (1 + (rows * perRow) + writeOut, (rows * Beats(rowBytes)) + writeOut);
+    }
+
+    /// <summary>The period of a weight-stationary compute of <paramref name="rows"/> rows in a stream of them.</summary>
+    public double WsPeriod(int rows, bool bankConflict) =>
+        // The next preload waits for the switch flag to pass every PE, and, when its B rows share a bank with the stream's A
+        // rows, for the stream to end.
+        Math.Max(bankConflict ? rows + d.Rows : rows, d.Rows + Math.Max(0, lat - 3) + 2);
+
+    /// <summary>The period of an output-stationary compute of depth <paramref name="k"/>: its steps against its drain.</summary>
+    public double OsPeriod(int k, bool bankConflict) => Math.Max(k * (bankConflict ? 2 : 1), 1 + Math.Max(0, lat - 2) + d.Rows);
+
+    /// <summary>Beats of the instruction fetch per instruction on the shared read channel.</summary>
+    public double FetchPerInstruction => Math.Max(1.0, (double)IsaSpec.InstructionBytes / axi) / Math.Max(1, axi / IsaSpec.InstructionBytes);
+
     /// <summary><paramref name="count"/> weight-stationary computes of <paramref name="rows"/> rows and depth <paramref name="k"/>, back to back.</summary>
     public void ComputeWs(double count, int rows, int k, bool overwrite, bool bankConflict)
     {
@@ -141,11 +178,9 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
             return;
         }
 
-        // The next preload waits for the switch flag to pass every PE, and, when its B rows share a bank with the stream's A
-        // rows, for the stream to end.
-        var period = Math.Max(bankConflict ? rows + d.Rows : rows, d.Rows + Math.Max(0, lat - 3) + 2);
-        Execute += count * period;
+        Execute += count * WsPeriod(rows, bankConflict);
         Instructions += count;
+        Computes += count;
         Count(count, rows, k, overwrite);
     }
 
@@ -157,9 +192,9 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
             return;
         }
 
-        var steps = k * (bankConflict ? 2 : 1);
-        Execute += count * Math.Max(steps, 1 + Math.Max(0, lat - 2) + d.Rows);
+        Execute += count * OsPeriod(k, bankConflict);
         Instructions += count;
+        Computes += count;
         Count(count, rows, k, overwrite);
     }
 
@@ -246,5 +281,5 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     };
 
     /// <summary>Cycles the instructions' fetch takes on the shared read channel.</summary>
-    public double FetchBeats => Instructions * Math.Max(1.0, (double)IsaSpec.InstructionBytes / axi) / Math.Max(1, axi / IsaSpec.InstructionBytes);
+    public double FetchBeats => Instructions * FetchPerInstruction;
 }

@@ -12,17 +12,23 @@ public sealed class FastEstimatorTests
 {
     /// <summary>
     /// Each case holds the estimator to a stated bound on the whole workload's cycles and on every operation of at least 5 %
-    /// of the workload, a little above what it measures (docs/explore.md, "The fast estimator"): on default every
-    /// operation within 5.7 % (bert-tiny's out_proj_ln1) and the whole layers within 1.3 %, the standalone GEMMs within
-    /// 0.1 % on default and small and 2.8 % on tiny; small's and tiny's bert-tiny within 11.2 % per operation (the residual
-    /// LayerNorm GEMMs and small's attention; small's out_proj_ln1 −12.2 % since the second transpose buffer) and 5.7 % whole.
+    /// of the workload, a little above what it measures (docs/explore.md, "The fast estimator", re-measured 2026-12-05
+    /// with the residual GEMMs timed instruction by instruction): on default every such operation within 2 % except
+    /// bert-tiny's qk_softmax (+2.7 %), bert-tiny:causal=1's ffn1_gelu (−2.6 %) and vit-b16's (−2.9 %), whole layers within
+    /// 1.4 %; small within 3.3 % per operation and 1 % whole; tiny's bert-tiny within 10.3 % per operation (its
+    /// weight-stationary ffn2_ln2 of one-token tiles) and 3.9 % whole; the standalone GEMMs within 0.1 % on default and
+    /// small and 2.8 % on tiny.
     /// </summary>
     [Theory]
-    [InlineData("default", "bert-base:seq=128", 0.01, 0.04)]
-    [InlineData("default", "gpt2-small", 0.015, 0.055)]
-    [InlineData("default", "bert-tiny", 0.01, 0.065)]
-    [InlineData("small", "bert-tiny", 0.055, 0.13)]
-    [InlineData("tiny", "bert-tiny", 0.065, 0.12)]
+    [InlineData("default", "bert-base:seq=128", 0.01, 0.02)]
+    [InlineData("default", "gpt2-small", 0.01, 0.02)]
+    [InlineData("default", "vit-b16", 0.015, 0.035)]
+    [InlineData("default", "bert-tiny", 0.01, 0.03)]
+    [InlineData("default", "bert-tiny:causal=1", 0.01, 0.03)]
+    [InlineData("small", "bert-tiny", 0.01, 0.025)]
+    [InlineData("small", "bert-tiny:seq=32", 0.015, 0.04)]
+    [InlineData("small", "bert-mini", 0.01, 0.02)]
+    [InlineData("tiny", "bert-tiny", 0.045, 0.11)]
     [InlineData("default", "gemm:M=512,N=512,K=512", 0.005, 0.005)]
     [InlineData("small", "gemm+gelu:M=128,N=512,K=128", 0.005, 0.005)]
     [InlineData("tiny", "gemm:M=256,N=256,K=256", 0.035, 0.035)]
@@ -43,6 +49,42 @@ public sealed class FastEstimatorTests
         }
 
         Assert.Equal(total.Fast, rows.Where(r => r.Op != "total").Sum(r => r.Fast));
+    }
+
+    /// <summary>
+    /// The residual GEMMs that take the output-stationary mapping (LayerNorm or residual add in the epilogue), timed
+    /// instruction by instruction, are within 2 % of the replay on every shipped configuration (measured: −1.4 to +1.2 %).
+    /// </summary>
+    [Theory]
+    [InlineData("default", "bert-tiny")]
+    [InlineData("default", "gpt2-small")]
+    [InlineData("small", "bert-tiny")]
+    [InlineData("small", "bert-mini")]
+    [InlineData("tiny", "bert-tiny")]
+    public void Output_stationary_residual_gemms_are_within_two_percent_of_the_replay(string config, string workload)
+    {
+        // Arrange
+        var d = DesignResolver.LoadFile(RepoPaths.Config(config));
+        var spec = WorkloadSpec.Parse(workload);
+        var l = LayerCompiler.Shape(spec);
+        var plan = MemoryPlan.For(d, (l.Hidden + d.Cols - 1) / d.Cols);
+        var os = new Dictionary<string, bool>
+        {
+            ["out_proj_ln1"] = KernelGeometry.ResidualOs(d, plan, l.Seq, l.Hidden, l.AttentionWidth) is not null,
+            ["out_proj_add1"] = KernelGeometry.ResidualOs(d, plan, l.Seq, l.Hidden, l.AttentionWidth) is not null,
+            ["ffn2_ln2"] = KernelGeometry.ResidualOs(d, plan, l.Seq, l.Hidden, l.Ffn) is not null,
+            ["ffn2_add2"] = KernelGeometry.ResidualOs(d, plan, l.Seq, l.Hidden, l.Ffn) is not null,
+        };
+
+        // Act
+        var rows = FastValidation.Compare(d, spec).Where(r => os.GetValueOrDefault(r.Op)).ToList();
+
+        // Assert
+        Assert.NotEmpty(rows);
+        foreach (var op in rows)
+        {
+            Assert.True(Math.Abs(op.Error) <= 0.02, $"{config} {workload} {op.Op}: fast {op.Fast} against replay {op.Replay} ({op.Error:P1})");
+        }
     }
 
     [Theory]
