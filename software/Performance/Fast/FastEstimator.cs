@@ -25,7 +25,7 @@ public static class FastEstimator
         ArgumentNullException.ThrowIfNull(spec);
         return spec.Kind is "gemm" or "gemm+gelu"
             ? spec.Get("wbits", 8) == 8
-            : WorkloadCompiler.IsLayer(spec) && spec.Get("softmax_late", 0) == 0 && !Decode.DecodeModel.IsDecode(spec);
+            : WorkloadCompiler.IsLayer(spec) && spec.Get("softmax_late", 0) == 0 && spec.Get("columns", 0) == 0 && !Decode.DecodeModel.IsDecode(spec);
     }
 
     /// <summary>The layers a layer workload names (the preset with its overrides and pruning), without their weights.</summary>
