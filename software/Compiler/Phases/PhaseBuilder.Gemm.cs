@@ -69,9 +69,10 @@ internal sealed partial class PhaseBuilder
     /// A GEMM that has all of local memory (the standalone GEMM): the tiling <paramref name="t"/> of
     /// <see cref="TilingSearch.Choose"/>, one phase per step in the streamed buffers of the <see cref="MemoryPlan"/> (steps
     /// alternate between two scratchpad buffers, tiles between two accumulator buffers), each tile's last step followed by
-    /// its stores through <paramref name="func"/>.
+    /// its stores through <paramref name="func"/> (with <paramref name="columnRow"/>: per-column multipliers, block b's at
+    /// accumulator row columnRow + b, see <see cref="GemmKernel.Stores"/>).
     /// </summary>
-    public void Gemm(Operand a, Operand bOp, int m, int n, int k, GemmTiling t, StoreFunc func, Operand c)
+    public void Gemm(Operand a, Operand bOp, int m, int n, int k, GemmTiling t, StoreFunc func, Operand c, int? columnRow = null)
     {
         // The second accumulator buffer ends at the relay row.
         relayRowUsed = true;
@@ -90,7 +91,7 @@ internal sealed partial class PhaseBuilder
 
             if (s.K0 + s.Kl == k)
             {
-                GemmKernel.Stores(d, ph.Stores, func, s, n, at.Acc, at.AccPitch, c);
+                GemmKernel.Stores(d, ph.Stores, func, s, n, at.Acc, at.AccPitch, c, columnRow);
             }
 
             Add(ph);
