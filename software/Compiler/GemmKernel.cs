@@ -183,8 +183,8 @@ internal static class GemmKernel
 
     /// <summary>
     /// The stores of a finished tile through the requantizer or the GELU unit, one per column block. With
-    /// <paramref name="columnRow"/> (per-channel weight scales) column block b's multipliers are accumulator row columnRow + b:
-    /// each block's stores follow a <c>config_post requant_cols</c> at its row and carry <c>col_mult</c>.
+    /// <paramref name="columnRow"/> (per-channel weight scales) the multipliers of the step's column block j are accumulator row
+    /// columnRow + j: each block's stores follow a <c>config_post requant_cols</c> at its row and carry <c>col_mult</c>.
     /// </summary>
     public static void Stores(DesignModel d, List<PendingInstruction> into, StoreFunc func, GemmStep s, int n, int acc, int accPitch, Operand c, int? columnRow = null)
     {
@@ -192,7 +192,7 @@ internal static class GemmKernel
         {
             if (columnRow is { } row)
             {
-                into.Add(PostConfig.RequantColumns(row + s.G0 + j));
+                into.Add(PostConfig.RequantColumns(row + j));
             }
 
             foreach (var (m0, rows) in c.Runs(s.M0, s.Mt))

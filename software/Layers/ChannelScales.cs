@@ -1,0 +1,39 @@
+using HwGen.Software.Numerics;
+using HwGen.Software.Numerics.Transformer;
+
+namespace HwGen.Software.Layers;
+
+/// <summary>
+/// Per-output-channel int4 weight scales of a layer on the per-tensor datapath (<c>wbits=4</c> with <c>chscale</c>,
+/// docs/numerics.md): Wq, Wk and Wv have a scale per column and their stores requantize column j with its own multiplier
+/// (<c>store col_mult</c>, one shared shift); W1 has a scale per column and the GELU store (<c>store func=gelu_col</c>)
+/// first brings column j to the common GELU input scale S_in·max_j S_1[j] with m_j / 2^15, then applies the tensor's I-GELU
+/// and output requantization. Wo and W2 keep one (clipped) scale per tensor: the residual add has no per-column input
+/// multiplier, and the post-LN LayerNorm's column mode is not wired into this datapath.
+/// </summary>
+/// <param name="Q">Column requantizations of the Q projection.</param>
+/// <param name="K">Column requantizations of the K projection.</param>
+/// <param name="V">Column requantizations of the V projection.</param>
+/// <param name="Gelu">Per-column GELU constants of FFN1 (input rescale, the tensor's output requantization, zero point 0).</param>
+public sealed record ChannelScales(Requantization[] Q, Requantization[] K, Requantization[] V, IntGeluColumn[] Gelu)
+{
+    /// <summary>The per-column multipliers of a projection, as the accumulator vector <c>store col_mult</c> reads.</summary>
+    public static int[] Multipliers(Requantization[] columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        return columns.Select(r => (int)r.Multiplier).ToArray();
+    }
+
+    /// <summary>
+    /// FFN1's per-column GELU constants for column scales <paramref name="scales"/> of W1: m_j = round(2^15·S_1[j] / max S_1)
+    /// (at most 2^15), shift 15, and <paramref name="gelu"/>'s output requantization.
+    /// </summary>
+    public static IntGeluColumn[] GeluColumns(double[] scales, IntGeluConstants gelu)
+    {
+        ArgumentNullException.ThrowIfNull(scales);
+        ArgumentNullException.ThrowIfNull(gelu);
+        var max = scales.Max();
+        return scales.Select(s => new IntGeluColumn((ushort)Math.Round(s / max * (1 << NormColumns.InputBits), MidpointRounding.AwayFromZero),
+            NormColumns.InputBits, (int)gelu.Output.Multiplier, gelu.Output.Shift, 0)).ToArray();
+    }
+}
