@@ -40,6 +40,7 @@ public static class IntLayerReference
 
         var x1 = pre
             ? ResidualAdd(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, q.Add1!)
+            : ch?.Norm1 is { } n1 ? n1.ApplyNarrow(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, s)
             : Norm(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
         var a2 = pre ? Norm(Widen(x1), null, s, h, q.Gamma2, q.Beta2, q.Norm2) : null;
         var ffn1 = MatMul(a2 ?? x1, s, h, q.W1, f, q.B1);
@@ -57,6 +58,7 @@ public static class IntLayerReference
         }
         var y = pre
             ? ResidualAdd(MatMul(hid, s, f, q.W2, h, q.B2), x1, q.Add2!)
+            : ch?.Norm2 is { } n2 ? n2.ApplyNarrow(MatMul(hid, s, f, q.W2, h, q.B2), x1, s)
             : Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
         return new IntActivations(qa, ka, va, p, o, x1, hid, y) { A1 = a1, A2 = a2, Spec = spec };
     }

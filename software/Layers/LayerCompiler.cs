@@ -282,8 +282,10 @@ public static class LayerCompiler
         var (bq, bk, bv, bo, b1, b2) = (Vec("Bq", q.Bq), Vec("Bk", q.Bk), Vec("Bv", q.Bv), Vec("Bo", q.Bo), Vec("B1", q.B1), Vec("B2", q.B2));
         var columns = q.Columns;
         GraphTensor Stream(string n) => columns is null ? Out(n, tr, h) : g.Tensor(GraphTensor.Wide(prefix + n, tr, h, null));
-        var gb1 = columns is null ? Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1) : Vec("GB1", columns.Norm1.Vectors());
-        var gb2 = columns is null ? Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2) : Vec("GB2", columns.Norm2.Vectors());
+        // Column mode: the per-column datapath's LayerNorms, or post-LN per-channel int4 Wo and W2 (ChannelScales).
+        var (n1, n2) = columns is not null ? (columns.Norm1, columns.Norm2) : (q.Channels?.Norm1, q.Channels?.Norm2);
+        var gb1 = n1 is null ? Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1) : Vec("GB1", n1.Vectors());
+        var gb2 = n2 is null ? Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2) : Vec("GB2", n2.Vectors());
         var geluColumns = columns?.Gelu ?? q.Channels?.Gelu;
         var gc = geluColumns is null ? null : Vec("GC", geluColumns.Select(c => c.Encode().InWord).ToArray(), geluColumns.Select(c => c.Encode().OutWord).ToArray());
         var ch = q.Channels;
@@ -325,12 +327,12 @@ public static class LayerCompiler
         {
             g.Node(Gemm("out_proj_ln1", ot, wo, bo, GemmEpilogue.LayerNorm, x1) with
             {
-                Norm = q.Norm1, Residual = xIn, Affine = gb1, NormColumns = columns is null ? null : (columns.Norm1.InShift, columns.Norm1.ResidualShift),
+                Norm = q.Norm1, Residual = xIn, Affine = gb1, NormColumns = n1 is null ? null : (n1.InShift, n1.ResidualShift),
             });
             g.Node(Gemm("ffn1_gelu", x1, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, GeluColumns = gc });
             g.Node(Gemm("ffn2_ln2", ht, w2, b2, GemmEpilogue.LayerNorm, yt) with
             {
-                Norm = q.Norm2, Residual = new(x1), Affine = gb2, NormColumns = columns is null ? null : (columns.Norm2.InShift, columns.Norm2.ResidualShift),
+                Norm = q.Norm2, Residual = new(x1), Affine = gb2, NormColumns = n2 is null ? null : (n2.InShift, n2.ResidualShift),
             });
         }
 
