@@ -4,6 +4,7 @@ using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Compiler;
 using HwGen.Software.Golden;
+using HwGen.Software.Layers;
 using HwGen.Software.Programs;
 using HwGen.Software.References;
 using HwGen.Software.Workloads;
@@ -44,6 +45,24 @@ public sealed class ChannelScaleCosimTests(CosimFixture fixture, ITestOutputHelp
         var golden = GoldenSimulator.Run(cosim.Design(config), program!);
         Assert.Contains(program!.Instructions, i => new InstructionView(i) is { Opcode: Opcode.Store, ColMult: true });
         Assert.Equal(UntiledReference.ForProgram(program)!.Single().Values, program.Outputs.Single().Read(golden.Dram));
+    }
+
+    [SkippableTheory]
+    [InlineData("small", "bert-tiny:seq=32,wbits=4")]
+    [InlineData("default", "gpt2-small:seq=16,heads=2,ffn=256,wbits=4")]
+    public async Task Per_channel_int4_layers_match_the_golden_model_bit_for_bit(string config, string workload)
+    {
+        // Arrange: post-LN (Q/K/V column stores, gelu_col, both LayerNorms in column mode) and pre-LN (Wo, W2 per tensor)
+        var spec = WorkloadSpec.Parse(workload);
+        CompiledProgram? program = null;
+
+        // Act
+        await cosim.RunBitExactAsync(config, d => program = LayerCompiler.Compile(d, spec));
+
+        // Assert: the program used the per-channel paths (the golden model equals the integer reference: ChannelScaleLayerTests)
+        var views = program!.Instructions.Select(i => new InstructionView(i)).ToList();
+        Assert.Contains(views, v => v is { Opcode: Opcode.Store, ColMult: true });
+        Assert.Contains(views, v => v is { Opcode: Opcode.Store, StoreFunc: StoreFunc.GeluColumn });
     }
 
     /// <summary>
