@@ -71,7 +71,8 @@ public static class EnergyModel
                     accBits += i.Rows * accRowBits * (i.Mode == ComputeMode.Overwrite ? 1 : 2);
                     break;
                 case Unit.Store when i.Opcode == Opcode.Store:
-                    accBits += (i.Rows + (i.StoreFunc == StoreFunc.GeluColumn ? 2 : 0)) * accRowBits; // gelu_col: its two constants rows
+                    // gelu_col: its two constants rows; col_mult: its multipliers row
+                    accBits += (i.Rows + (i.StoreFunc == StoreFunc.GeluColumn ? 2 : i.ColMult ? 1 : 0)) * accRowBits;
                     dramBytes += (double)i.Rows * i.Cols;
                     requant += (double)i.Rows * i.Cols;
                     gelu += i.StoreFunc is StoreFunc.Requantize or StoreFunc.RequantizeRow ? 0 : (double)i.Rows * i.Cols;

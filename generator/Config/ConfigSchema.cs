@@ -107,6 +107,10 @@ public static class ConfigSchema
         OneOf = [1, 2, 4, 8, 16, 32],
     });
 
+    /// <summary>requant.per_column</summary>
+    public static readonly BoolKey RequantPerColumn = Add(new BoolKey("requant.per_column", true,
+        "Per-column requantization multipliers (`store col_mult=1`: lane j of accumulator row requant_cols is column j's multiplier, for per-output-channel weight scales); false removes the constants register and the per-lane multiplier select and makes col_mult bad_field."));
+
     /// <summary>counters.bits</summary>
     public static readonly IntKey CounterBits = Add(new IntKey("counters.bits", 16, 64, "Performance counter width; the AXI4-Lite high word reads the bits above 32.") { Default = 64 });
 

@@ -135,6 +135,9 @@ public sealed record DesignModel
     /// <summary>Multiplier bits each requantizer lane consumes per cycle (32 = the whole product in one cycle).</summary>
     public int RequantDigitBits { get; init; } = 32;
 
+    /// <summary>True when the requantizer takes per-column multipliers (<c>store col_mult</c>, requant.per_column).</summary>
+    public bool RequantPerColumn { get; init; } = true;
+
     /// <summary>
     /// Cycles the requantizer needs per accumulator row (hwgen_requant II): COLS / lanes groups of
     /// one cycle with 32-bit digits, or of ceil(72 / digit bits) cycles with narrower digits (the

@@ -80,6 +80,7 @@ public static class DesignResolver
             PsumBits = PsumWidth(rows),
             RequantLanes = c[ConfigSchema.RequantLanes],
             RequantDigitBits = c[ConfigSchema.RequantDigitBits],
+            RequantPerColumn = c[ConfigSchema.RequantPerColumn],
             CounterBits = c[ConfigSchema.CounterBits],
             CountersAll = c[ConfigSchema.CounterSet] == "all",
             TransposedLoad = c[ConfigSchema.TransposedLoad],

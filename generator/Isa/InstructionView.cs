@@ -67,6 +67,9 @@ public readonly record struct InstructionView(Instruction Instruction)
     /// <summary>The raw func field of a store (may be reserved).</summary>
     public StoreFunc StoreFunc => (StoreFunc)Get(IsaFields.Func);
 
+    /// <summary>Per-column multipliers from accumulator row requant_cols (store col_mult).</summary>
+    public bool ColMult => Get(IsaFields.ColMult) != 0;
+
     /// <summary>The raw func field of a normalize (may be reserved).</summary>
     public NormalizeFunc NormalizeFunc => (NormalizeFunc)Get(IsaFields.Func);
 

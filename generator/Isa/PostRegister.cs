@@ -65,4 +65,7 @@ public enum PostRegister
 
     /// <summary>softmax_block (key-blocked softmax_late: 0 off, 1 max pass, 2 output pass, 3 last output pass; bit 2 = first chunk).</summary>
     SoftmaxBlock = 20,
+
+    /// <summary>requant_cols (accumulator row of the per-column multipliers of a store with col_mult).</summary>
+    RequantCols = 21,
 }

@@ -49,8 +49,19 @@ public static class GemmCompiler
                 : $"int4 weights need the int4 unpacker, which design '{d.Name}' lacks (scratchpad.int4_load)");
         }
 
-        var t = tiling ?? TilingSearch.Choose(d, w.M, w.N, w.K, dataflow);
-        if (t.Dataflow != dataflow || !TilingSearch.Fits(d, MemoryPlan.For(d), t))
+        // Per-channel weight scales: block b's multipliers at accumulator row (top - 1 - blocks) + b, below the relay row,
+        // loaded once; the output buffers leave those rows and the relay row free.
+        var blocks = (w.N + d.Cols - 1) / d.Cols;
+        var reserved = w.ColumnRequant is null ? 0 : blocks + 1;
+        if (w.ColumnRequant is not null && (!d.RequantPerColumn || 2 * reserved > MemoryPlan.For(d).AccBufferRows))
+        {
+            throw new ArgumentException(!d.RequantPerColumn
+                ? $"per-channel weight scales need per-column requantization, which design '{d.Name}' lacks (requant.per_column); use chscale=0"
+                : $"per-channel weight scales of {w.N} columns need {blocks} accumulator rows, more than design '{d.Name}' can spare; use chscale=0");
+        }
+
+        var t = tiling ?? TilingSearch.Choose(d, w.M, w.N, w.K, dataflow, reserved);
+        if (t.Dataflow != dataflow || !TilingSearch.Fits(d, MemoryPlan.For(d), t, reserved))
         {
             throw new ArgumentException($"tiling {t} does not fit design '{d.Name}'", nameof(tiling));
         }
@@ -61,12 +72,20 @@ public static class GemmCompiler
         var tb = w.WeightBits == 4 ? b.Int4("B", w.K, w.N, w.B) : b.Tensor("B", TensorRole.Input, w.K, w.N, w.B);
         var tc = b.Tensor("C", TensorRole.Output, w.M, w.N, null);
         b.Preamble([PendingInstruction.ConfigStore(w.Requant)]);
+        int? columnRow = null;
+        if (w.ColumnRequant is { } columns)
+        {
+            var tm = b.Blocks("BM", [[.. columns.Select(r => (int)r.Multiplier)]]);
+            columnRow = d.AccDepth - 1 - blocks;
+            b.Preamble([PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, columnRow.Value, tm.Address, tm.StrideBytes)]);
+        }
+
         if (w.Gelu is { } gelu)
         {
             b.Preamble(PostConfig.Gelu(gelu));
         }
 
-        b.Gemm(new(ta, 0), new(tb, 0), w.M, w.N, w.K, t, w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu, new(tc, 0));
+        b.Gemm(new(ta, 0), new(tb, 0), w.M, w.N, w.K, t, w.Gelu is null ? StoreFunc.Requantize : StoreFunc.Gelu, new(tc, 0), columnRow);
 
         var inv = CultureInfo.InvariantCulture;
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
@@ -87,6 +106,11 @@ public static class GemmCompiler
             ["tiling"] = t.ToString(),
             ["poison"] = Poison.ToString(inv),
         };
+        if (w.WeightBits == 4)
+        {
+            meta["chscale"] = w.ColumnRequant is null ? 0 : 1;
+        }
+
         if (w.Gelu is { } g)
         {
             meta["kernel"] = "gelu";

@@ -181,14 +181,23 @@ internal static class GemmKernel
         }
     }
 
-    /// <summary>The stores of a finished tile through the requantizer or the GELU unit, one per column block.</summary>
-    public static void Stores(DesignModel d, List<PendingInstruction> into, StoreFunc func, GemmStep s, int n, int acc, int accPitch, Operand c)
+    /// <summary>
+    /// The stores of a finished tile through the requantizer or the GELU unit, one per column block. With
+    /// <paramref name="columnRow"/> (per-channel weight scales) the multipliers of the step's column block j are accumulator row
+    /// columnRow + j: each block's stores follow a <c>config_post requant_cols</c> at its row and carry <c>col_mult</c>.
+    /// </summary>
+    public static void Stores(DesignModel d, List<PendingInstruction> into, StoreFunc func, GemmStep s, int n, int acc, int accPitch, Operand c, int? columnRow = null)
     {
         foreach (var (j, n0, nc) in Blocks(d, s, n))
         {
+            if (columnRow is { } row)
+            {
+                into.Add(PostConfig.RequantColumns(row + j));
+            }
+
             foreach (var (m0, rows) in c.Runs(s.M0, s.Mt))
             {
-                into.Add(PendingInstruction.Store(func, rows, nc, acc + (j * accPitch) + (m0 - s.M0), c.Address(m0, n0), c.Tensor.StrideBytes));
+                into.Add(PendingInstruction.Store(func, rows, nc, acc + (j * accPitch) + (m0 - s.M0), c.Address(m0, n0), c.Tensor.StrideBytes, columnRow is not null));
             }
         }
     }

@@ -215,5 +215,5 @@ public sealed class MemoryPlan
     /// <summary>The error for a row that needs <paramref name="rowsPerToken"/> accumulator rows per token when only <paramref name="left"/> are free.</summary>
     internal string RowTooWide(int n, int rowsPerToken, bool withResidual, int left) =>
         $"a row of {n} elements needs {rowsPerToken} accumulator rows per token{(withResidual ? " (output and residual)" : string.Empty)}, but design '{d.Name}' " +
-        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({AffineRows * RowBlocks}){(GeluColumns ? $", GELU constants ({4 * BiasCap})" : string.Empty)}, two bias areas ({2 * BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
+        $"has {left} of its {d.AccDepth} accumulator rows left after γ/β ({AffineRows * RowBlocks}){(GeluColumns ? $", column constants ({4 * BiasCap})" : string.Empty)}, two bias areas ({2 * BiasCap}) and the relay row (accumulator.kib or array.cols must grow)";
 }

@@ -40,9 +40,9 @@ internal sealed class PendingInstruction
         new(Opcode.Compute, (IsaFields.Dataflow, (long)dataflow), (IsaFields.Mode, (long)mode), (IsaFields.Rows, rows), (IsaFields.K, k),
             (IsaFields.AAddr, a), (IsaFields.BAddr, b), (IsaFields.CAddr, c), (IsaFields.BiasAddr, bias));
 
-    /// <summary>Store accumulator rows to DRAM through <paramref name="func"/>.</summary>
-    public static PendingInstruction Store(StoreFunc func, long rows, long cols, long local, long dram, long stride) =>
-        new(Opcode.Store, (IsaFields.Func, (long)func), (IsaFields.Rows, rows), (IsaFields.Cols, cols), (IsaFields.LocalAddr, local),
+    /// <summary>Store accumulator rows to DRAM through <paramref name="func"/> (with <paramref name="colMult"/>: per-column multipliers from row requant_cols).</summary>
+    public static PendingInstruction Store(StoreFunc func, long rows, long cols, long local, long dram, long stride, bool colMult = false) =>
+        new(Opcode.Store, (IsaFields.Func, (long)func), (IsaFields.ColMult, colMult ? 1 : 0), (IsaFields.Rows, rows), (IsaFields.Cols, cols), (IsaFields.LocalAddr, local),
             (IsaFields.DramAddr, dram), (IsaFields.DramStride, stride));
 
     /// <summary>The requantization of later stores.</summary>

@@ -64,6 +64,9 @@ internal static class PostConfig
     /// <summary><c>config_post gelu_cols</c>: the accumulator row of the per-column GELU constants of the next <c>store func=gelu_col</c>.</summary>
     public static PendingInstruction GeluColumns(long row) => PendingInstruction.ConfigPost(PostRegister.GeluCols, row);
 
+    /// <summary>The accumulator row of the per-column multipliers of the next <c>store col_mult=1</c>.</summary>
+    public static PendingInstruction RequantColumns(long row) => PendingInstruction.ConfigPost(PostRegister.RequantCols, row);
+
     /// <summary>The residual alignment (shared with LayerNorm) and output requantization of a residual add.</summary>
     public static IEnumerable<PendingInstruction> ResidualAdd(IntResidualAddConstants c)
     {

@@ -15,8 +15,11 @@ public static class TilingSearch
 {
     private const int MaxSplits = 64;
 
-    /// <summary>The best tiling for a GEMM on a design.</summary>
-    public static GemmTiling Choose(DesignModel d, int m, int n, int k, Dataflow dataflow)
+    /// <summary>
+    /// The best tiling for a GEMM on a design; with <paramref name="reservedAccRows"/> the two accumulator buffers leave that
+    /// many rows below the top of the accumulator free (the per-column multipliers of a GEMM with per-channel weight scales).
+    /// </summary>
+    public static GemmTiling Choose(DesignModel d, int m, int n, int k, Dataflow dataflow, int reservedAccRows = 0)
     {
         ArgumentNullException.ThrowIfNull(d);
         var plan = MemoryPlan.For(d);
@@ -31,7 +34,7 @@ public static class TilingSearch
                 foreach (var chunkK in chunks)
                 {
                     var t = new GemmTiling(dataflow, tileM, blocksN, chunkK);
-                    if (!Fits(d, plan, t))
+                    if (!Fits(d, plan, t, reservedAccRows))
                     {
                         continue;
                     }
@@ -144,8 +147,8 @@ public static class TilingSearch
         return (new GemmTiling(Dataflow.Ws, tm, nb, kg), buffers, rowsPerM);
     }
 
-    /// <summary>True when the tiling fits the design's buffers and field widths.</summary>
-    public static bool Fits(DesignModel d, MemoryPlan plan, GemmTiling t)
+    /// <summary>True when the tiling fits the design's buffers and field widths (leaving <paramref name="reservedAccRows"/> below the top, see <see cref="Choose"/>).</summary>
+    public static bool Fits(DesignModel d, MemoryPlan plan, GemmTiling t, int reservedAccRows = 0)
     {
         ArgumentNullException.ThrowIfNull(d);
         ArgumentNullException.ThrowIfNull(plan);
@@ -159,7 +162,7 @@ public static class TilingSearch
         return (t.Dataflow == Dataflow.Os || t.ChunkK <= d.Rows)
             && aRows <= plan.SpBufferRows
             && (long)t.BlocksN * t.ChunkK <= plan.SpBufferRows
-            && (long)t.BlocksN * t.TileM <= plan.AccBufferRows;
+            && (long)t.BlocksN * t.TileM <= plan.AccBufferRows - reservedAccRows;
     }
 
     /// <summary>The search's cost estimate in cycles (not the performance model; only used to rank tilings).</summary>

@@ -26,7 +26,7 @@ internal sealed class TokenScheduler
 
     private readonly DesignModel d;
     private readonly int? relayRow;
-    private long lnResidual, lnAffine, geluCols, lnInShift;
+    private long lnResidual, lnAffine, geluCols, lnInShift, requantCols;
 
     private TokenScheduler(DesignModel d, int? relayRow)
     {
@@ -244,6 +244,10 @@ internal sealed class TokenScheduler
                 {
                     reads.Add((Space.Acc, geluCols, geluCols + 2));
                 }
+                else if (p.ColMult)
+                {
+                    reads.Add((Space.Acc, requantCols, requantCols + 1));
+                }
 
                 Dram(writes, p.DramAddr, p.DramStride, p.Rows, p.Cols);
                 break;
@@ -259,6 +263,10 @@ internal sealed class TokenScheduler
                 else if (p.Reg == PostRegister.GeluCols)
                 {
                     geluCols = (long)p.Value;
+                }
+                else if (p.Reg == PostRegister.RequantCols)
+                {
+                    requantCols = (long)p.Value;
                 }
                 else if (p.Reg == PostRegister.LnInShift)
                 {

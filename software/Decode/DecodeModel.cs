@@ -192,7 +192,7 @@ public sealed record DecodeModel
     {
         var (layer, _, generate, vocab, layers) = Check(spec);
         var seed = (ulong)spec.Get("seed", 1);
-        var stack = QuantizedLayer.CreateStack(layer, seed, layers + 1, weightBits: spec.WeightBits());
+        var stack = QuantizedLayer.CreateStack(layer, seed, layers + 1, weightBits: spec.WeightBits(), channelScales: spec.ChannelScales());
         var h = layer.Hidden;
         var rng = new SeededRandom(seed ^ 0x5EED_DEC0_DE00UL);
         var sx = stack[0].ScaleX;

@@ -105,9 +105,17 @@ public sealed partial class GoldenSimulator
             return Bad($"func {IsaSpec.StoreFuncs[(int)func].Name} needs the GELU unit, which design '{d.Name}' lacks (units.gelu)");
         }
 
+        if (i.ColMult && (func != StoreFunc.Requantize || !d.RequantPerColumn))
+        {
+            return Bad(func != StoreFunc.Requantize
+                ? $"col_mult needs func requant, got {IsaSpec.StoreFuncs[(int)func].Name}"
+                : $"col_mult needs per-column multipliers, which design '{d.Name}' lacks (requant.per_column)");
+        }
+
         var range = AccRange("store", i.LocalAddr, rows);
-        return range.Item1 == FaultCode.None && func == StoreFunc.GeluColumn
-            ? AccRange("GELU column constants", Reg(PostRegister.GeluCols), 2)
+        return range.Item1 != FaultCode.None ? range
+            : func == StoreFunc.GeluColumn ? AccRange("GELU column constants", Reg(PostRegister.GeluCols), 2)
+            : i.ColMult ? AccRange("column multipliers", Reg(PostRegister.RequantCols), 1)
             : range;
     }
 

@@ -97,6 +97,9 @@ public sealed partial class GoldenSimulator
 
         // gelu_col: the constants rows are read first, before any output row (lane j = column j).
         var columns = func == StoreFunc.GeluColumn ? GeluColumns() : null;
+
+        // col_mult: so is the multipliers row (lane j = column j, bits 0..30), with config_store's shift and ReLU.
+        var colRequant = i.ColMult ? ColumnRequants() : null;
         for (var r = 0; r < rows; r++)
         {
             // requant_row: config_store's shift and ReLU with the row's multiplier from the row-scale memory.
@@ -105,7 +108,7 @@ public sealed partial class GoldenSimulator
             var dst = addr + (r * stride);
             for (var e = 0; e < cols; e++)
             {
-                dram[dst + e] = (byte)(gelu is null ? rowRequant.Apply(row[e])
+                dram[dst + e] = (byte)(gelu is null ? (colRequant?[e] ?? rowRequant).Apply(row[e])
                     : columns is null ? IntGelu.Apply(row[e], gelu)
                     : columns[e].Apply(row[e], gelu));
             }
@@ -125,6 +128,19 @@ public sealed partial class GoldenSimulator
         }
 
         return columns;
+    }
+
+    /// <summary>config_store's requantization with lane j's multiplier (bits 0..30 of accumulator row requant_cols) for column j.</summary>
+    private Requantization[] ColumnRequants()
+    {
+        var at = (int)Reg(PostRegister.RequantCols) * d.Cols;
+        var list = new Requantization[d.Cols];
+        for (var j = 0; j < d.Cols; j++)
+        {
+            list[j] = requant with { Multiplier = acc[at + j] & Requantizer.MaxMultiplier };
+        }
+
+        return list;
     }
 
     private void DoCompute(InstructionView i)

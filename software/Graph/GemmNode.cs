@@ -47,6 +47,12 @@ public sealed record GemmNode(string Name, GraphOperand A, GraphOperand B, bool 
     public GraphTensor? GeluColumns { get; init; }
 
     /// <summary>
+    /// The requantization's per-column multipliers (<c>store col_mult</c>, per-output-channel weight scales; config_store's
+    /// shift): one vector. Null: <see cref="Requant"/>'s multiplier for every column.
+    /// </summary>
+    public GraphTensor? RequantColumns { get; init; }
+
+    /// <summary>
     /// A GEMM of a few rows (a decode step): the compiler maps it output-stationary when the design allows
     /// (<c>PhaseBuilder.StreamedGemm</c>), so the weights stream at the AXI bandwidth.
     /// </summary>

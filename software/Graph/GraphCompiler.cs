@@ -30,7 +30,12 @@ public static class GraphCompiler
         }
 
         var gemms = graph.Nodes.OfType<GemmNode>().ToList();
-        var b = new PhaseBuilder(d, (graph.ResidualWidth + d.Cols - 1) / d.Cols, gemms.Any(g => g.NormColumns is not null) ? 3 : 2, gemms.Any(g => g.GeluColumns is not null));
+        if (!d.RequantPerColumn && gemms.Any(g => g.RequantColumns is not null))
+        {
+            throw new ArgumentException($"per-channel weight scales need per-column requantization, which design '{d.Name}' lacks (requant.per_column); use chscale=0", nameof(d));
+        }
+
+        var b = new PhaseBuilder(d, (graph.ResidualWidth + d.Cols - 1) / d.Cols, gemms.Any(g => g.NormColumns is not null) ? 3 : 2, gemms.Any(g => g.GeluColumns is not null || g.RequantColumns is not null));
         var identity = new sbyte[d.Cols * d.Cols];
         for (var i = 0; i < d.Cols; i++)
         {
@@ -107,13 +112,15 @@ public static class GraphCompiler
             {
                 case GemmNode g:
                     b.Op(g.Name, g.Macs);
-                    if (g.Streamed && g.Residual is null && b.StreamedGemm(Op(g.A), Op(g.B), g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Gelu))
+                    if (g.Streamed && g.Residual is null && b.StreamedGemm(Op(g.A), Op(g.B), g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Gelu,
+                        geluColumns: Region(g.GeluColumns), requantColumns: Region(g.RequantColumns)))
                     {
                         break;
                     }
 
                     b.Gemm(Op(g.A), Op(g.B), g.TransposedB, g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Softmax, g.Causal, g.Gelu,
-                        g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add, normColumns: g.NormColumns, geluColumns: Region(g.GeluColumns));
+                        g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add, normColumns: g.NormColumns, geluColumns: Region(g.GeluColumns),
+                        requantColumns: Region(g.RequantColumns));
                     break;
                 case DecodeAttentionNode a:
                     DecodeAttention(b, a, Op);

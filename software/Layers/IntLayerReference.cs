@@ -19,9 +19,10 @@ public static class IntLayerReference
         var pre = spec.PreLayerNorm;
         var a1 = pre ? Norm(Widen(q.X), null, s, h, q.Gamma1, q.Beta1, q.Norm1) : null;
         var attnIn = q.Columns is { } c ? Narrow(c.X16) : a1 ?? q.X;
-        var qa = Requant(MatMul(attnIn, s, h, q.Wq, a, q.Bq), q.RequantQ);
-        var ka = Requant(MatMul(attnIn, s, h, q.Wk, a, q.Bk), q.RequantK);
-        var va = Requant(MatMul(attnIn, s, h, q.Wv, a, q.Bv), q.RequantV);
+        var ch = q.Channels;
+        var qa = Requant(MatMul(attnIn, s, h, q.Wq, a, q.Bq), q.RequantQ, ch?.Q);
+        var ka = Requant(MatMul(attnIn, s, h, q.Wk, a, q.Bk), q.RequantK, ch?.K);
+        var va = Requant(MatMul(attnIn, s, h, q.Wv, a, q.Bv), q.RequantV, ch?.V);
         var (p, o) = Attention(q, qa, ka, va);
         if (q.Columns is { } columns)
         {
@@ -39,13 +40,25 @@ public static class IntLayerReference
 
         var x1 = pre
             ? ResidualAdd(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, q.Add1!)
+            : ch?.Norm1 is { } n1 ? n1.ApplyNarrow(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, s)
             : Norm(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
         var a2 = pre ? Norm(Widen(x1), null, s, h, q.Gamma2, q.Beta2, q.Norm2) : null;
         var ffn1 = MatMul(a2 ?? x1, s, h, q.W1, f, q.B1);
         var hid = new sbyte[ffn1.Length];
-        IntGelu.Apply(ffn1, hid, q.Gelu);
+        if (ch is null)
+        {
+            IntGelu.Apply(ffn1, hid, q.Gelu);
+        }
+        else
+        {
+            for (var i = 0; i < ffn1.Length; i++)
+            {
+                hid[i] = ch.Gelu[i % f].Apply(ffn1[i], q.Gelu);
+            }
+        }
         var y = pre
             ? ResidualAdd(MatMul(hid, s, f, q.W2, h, q.B2), x1, q.Add2!)
+            : ch?.Norm2 is { } n2 ? n2.ApplyNarrow(MatMul(hid, s, f, q.W2, h, q.B2), x1, s)
             : Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
         return new IntActivations(qa, ka, va, p, o, x1, hid, y) { A1 = a1, A2 = a2, Spec = spec };
     }
@@ -149,7 +162,9 @@ public static class IntLayerReference
         return y;
     }
 
-    private static sbyte[] Requant(int[] acc, Requantization r) => acc.Select(r.Apply).ToArray();
+    /// <summary>Requantizes row-major accumulators with <paramref name="r"/>, or column j with <paramref name="columns"/>[j] (store col_mult).</summary>
+    private static sbyte[] Requant(int[] acc, Requantization r, Requantization[]? columns) =>
+        columns is null ? acc.Select(r.Apply).ToArray() : acc.Select((v, i) => columns[i % columns.Length].Apply(v)).ToArray();
 
     private static sbyte[] Narrow(short[] x) => x.Select(FixedPoint.NarrowWide).ToArray();
 

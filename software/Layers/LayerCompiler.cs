@@ -57,7 +57,7 @@ public static class LayerCompiler
             return QuantizedLayer.CreateColumnStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer), ColumnOptions.Recommended);
         }
 
-        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer), spec.WeightBits());
+        return QuantizedLayer.CreateStack(layer, (ulong)spec.Get("seed", 1), Layers(spec), Masks(spec, layer), spec.WeightBits(), spec.ChannelScales());
     }
 
     /// <summary>
@@ -193,6 +193,7 @@ public static class LayerCompiler
         var name = $"layer:{spec.Name},seq={spec.Seq.ToString(inv)},seed={first.Seed.ToString(inv)}" + (layers.Count > 1 ? ",layers=" + layers.Count.ToString(inv) : string.Empty)
             + (Pruned(layers) ? ",heads=" + string.Join('/', layers.Select(l => l.Spec.Heads.ToString(inv))) + ",ffn=" + string.Join('/', layers.Select(l => l.Spec.Ffn.ToString(inv))) : string.Empty)
             + (spec.LateSoftmax ? ",softmax_late=1" : string.Empty) + (first.WeightBits == 4 ? ",wbits=4" : string.Empty)
+            + (first.WeightBits == 4 && first.Channels is null ? ",chscale=0" : string.Empty)
             + (first.Columns is null ? string.Empty : ",columns=1");
         var meta = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
@@ -292,9 +293,15 @@ public static class LayerCompiler
         var (bq, bk, bv, bo, b1, b2) = (Vec("Bq", q.Bq), Vec("Bk", q.Bk), Vec("Bv", q.Bv), Vec("Bo", q.Bo), Vec("B1", q.B1), Vec("B2", q.B2));
         var columns = q.Columns;
         GraphTensor Stream(string n) => columns is null ? Out(n, tr, h) : g.Tensor(GraphTensor.Wide(prefix + n, tr, h, null));
-        var gb1 = columns is null ? Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1) : Vec("GB1", columns.Norm1.Vectors());
-        var gb2 = columns is null ? Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2) : Vec("GB2", columns.Norm2.Vectors());
-        var gc = columns is null ? null : Vec("GC", columns.Gelu.Select(c => c.Encode().InWord).ToArray(), columns.Gelu.Select(c => c.Encode().OutWord).ToArray());
+        // Column mode: the per-column datapath's LayerNorms, or post-LN per-channel int4 Wo and W2 (ChannelScales).
+        var (n1, n2) = columns is not null ? (columns.Norm1, columns.Norm2) : (q.Channels?.Norm1, q.Channels?.Norm2);
+        var gb1 = n1 is null ? Vec("GB1", q.Gamma1.Select(v => (int)v).ToArray(), q.Beta1) : Vec("GB1", n1.Vectors());
+        var gb2 = n2 is null ? Vec("GB2", q.Gamma2.Select(v => (int)v).ToArray(), q.Beta2) : Vec("GB2", n2.Vectors());
+        var geluColumns = columns?.Gelu ?? q.Channels?.Gelu;
+        var gc = geluColumns is null ? null : Vec("GC", geluColumns.Select(c => c.Encode().InWord).ToArray(), geluColumns.Select(c => c.Encode().OutWord).ToArray());
+        var ch = q.Channels;
+        var (mq, mk, mv) = ch is null ? (null, null, null)
+            : (Vec("MQ", ChannelScales.Multipliers(ch.Q)), Vec("MK", ChannelScales.Multipliers(ch.K)), Vec("MV", ChannelScales.Multipliers(ch.V)));
         var (qt, kt, vt) = (Out("Q", tr, a), slots?.KCache ?? Out("K", s, a), slots?.VCache ?? Out("V", s, a));
         var cacheRow = slots?.CacheRow ?? 0;
         var pts = slots?.Attention is null ? spec.Segments.Select((n, b) => g.Tensor(GraphTensor.Output(prefix + spec.ProbabilityTensor(b), spec.Heads * n, n) with { CausalSequence = spec.Causal ? n : 0 })).ToList() : [];
@@ -311,9 +318,9 @@ public static class LayerCompiler
             g.Node(new LayerNormNode(prefix + "ln1", xIn, s, h, gb1, q.Norm1, new(a1!)));
         }
 
-        g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, a, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = q.RequantQ, Streamed = slots?.Attention is not null });
-        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, a, h, bk, GemmEpilogue.Requantize, new(kt, cacheRow) { Segments = slots?.CacheSegments }) { Requant = q.RequantK, Streamed = slots?.Attention is not null });
-        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, a, h, bv, GemmEpilogue.Requantize, new(vt, cacheRow) { Segments = slots?.CacheSegments }) { Requant = q.RequantV, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "q_proj", attnIn, new(wq), false, s, a, h, bq, GemmEpilogue.Requantize, new(qt)) { Requant = ch?.Q[0] ?? q.RequantQ, RequantColumns = mq, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "k_proj", attnIn, new(wk), false, s, a, h, bk, GemmEpilogue.Requantize, new(kt, cacheRow) { Segments = slots?.CacheSegments }) { Requant = ch?.K[0] ?? q.RequantK, RequantColumns = mk, Streamed = slots?.Attention is not null });
+        g.Node(new GemmNode(prefix + "v_proj", attnIn, new(wv), false, s, a, h, bv, GemmEpilogue.Requantize, new(vt, cacheRow) { Segments = slots?.CacheSegments }) { Requant = ch?.V[0] ?? q.RequantV, RequantColumns = mv, Streamed = slots?.Attention is not null });
         slots?.Attention?.Invoke(qt, ot);
         foreach (var (n, b, first) in slots?.Attention is null ? spec.Segments.Zip(Enumerable.Range(0, spec.Segments.Count), spec.SegmentStarts()) : [])
         {
@@ -324,19 +331,19 @@ public static class LayerCompiler
         {
             g.Node(Gemm("out_proj_add1", ot, wo, bo, GemmEpilogue.ResidualAdd, x1) with { Residual = xIn, Add = q.Add1 });
             g.Node(new LayerNormNode(prefix + "ln2", new(x1), s, h, gb2, q.Norm2, new(a2!)));
-            g.Node(Gemm("ffn1_gelu", a2!, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, Streamed = slots?.Attention is not null });
+            g.Node(Gemm("ffn1_gelu", a2!, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, GeluColumns = gc, Streamed = slots?.Attention is not null });
             g.Node(Gemm("ffn2_add2", ht, w2, b2, GemmEpilogue.ResidualAdd, yt) with { Residual = new(x1), Add = q.Add2 });
         }
         else
         {
             g.Node(Gemm("out_proj_ln1", ot, wo, bo, GemmEpilogue.LayerNorm, x1) with
             {
-                Norm = q.Norm1, Residual = xIn, Affine = gb1, NormColumns = columns is null ? null : (columns.Norm1.InShift, columns.Norm1.ResidualShift),
+                Norm = q.Norm1, Residual = xIn, Affine = gb1, NormColumns = n1 is null ? null : (n1.InShift, n1.ResidualShift),
             });
             g.Node(Gemm("ffn1_gelu", x1, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, GeluColumns = gc });
             g.Node(Gemm("ffn2_ln2", ht, w2, b2, GemmEpilogue.LayerNorm, yt) with
             {
-                Norm = q.Norm2, Residual = new(x1), Affine = gb2, NormColumns = columns is null ? null : (columns.Norm2.InShift, columns.Norm2.ResidualShift),
+                Norm = q.Norm2, Residual = new(x1), Affine = gb2, NormColumns = n2 is null ? null : (n2.InShift, n2.ResidualShift),
             });
         }
 

@@ -62,6 +62,31 @@ public sealed record NormColumns(short[] Gamma, ushort[] InMultiplier, int InShi
         FixedPoint.SaturateInt32(IntLayerNorm.ScaleInput(x, InMultiplier[column], InShift)
             + FixedPoint.RoundShift((long)r * ResidualMultiplier[column], ResidualShift));
 
+    /// <summary>
+    /// LayerNorm of <paramref name="rows"/> rows of int32 <paramref name="x"/> with the int8 <paramref name="residual"/>, to
+    /// int8 (the column mode on the per-tensor datapath: <c>normalize func=layernorm</c> without wide).
+    /// </summary>
+    public sbyte[] ApplyNarrow(int[] x, sbyte[] residual, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(residual);
+        var n = Gamma.Length;
+        var y = new sbyte[rows * n];
+        var h = new int[n];
+        var c = Constants with { Residual = null };
+        for (var r = 0; r < rows; r++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                h[j] = Sum(x[(r * n) + j], residual[(r * n) + j], j);
+            }
+
+            IntLayerNorm.Apply(h, [], Gamma, Beta, y.AsSpan(r * n, n), c);
+        }
+
+        return y;
+    }
+
     /// <summary>LayerNorm of <paramref name="rows"/> rows of int32 <paramref name="x"/> with the int16 residual, to int16.</summary>
     public short[] Apply(int[] x, short[] residual, int rows)
     {

@@ -109,6 +109,9 @@ public sealed partial record QuantizedLayer
     /// </summary>
     public int WeightBits { get; init; } = 8;
 
+    /// <summary>Per-output-channel int4 scales of Wq, Wk, Wv and W1 (<c>chscale</c>), or null for one scale per tensor.</summary>
+    public ChannelScales? Channels { get; init; }
+
     /// <summary>Float weights after quantization (dequantized), for the accuracy reference.</summary>
     public required LayerWeights Dequantized { get; init; }
 
@@ -116,7 +119,7 @@ public sealed partial record QuantizedLayer
     public static QuantizedLayer Create(LayerSpec spec, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return Create(spec, seed, LayerWeights.Create(spec, seed), null, 8).Layer;
+        return Create(spec, seed, LayerWeights.Create(spec, seed), null, 8, false).Layer;
     }
 
     /// <summary>
@@ -126,7 +129,8 @@ public sealed partial record QuantizedLayer
     /// (<see cref="LayerPruning.Apply"/>) before calibration and quantization.
     /// </summary>
     /// <exception cref="ArgumentException">Not one mask per layer, or a mask that does not fit the layer.</exception>
-    public static IReadOnlyList<QuantizedLayer> CreateStack(LayerSpec spec, ulong seed, int layers, IReadOnlyList<LayerMask>? masks = null, int weightBits = 8)
+    public static IReadOnlyList<QuantizedLayer> CreateStack(LayerSpec spec, ulong seed, int layers, IReadOnlyList<LayerMask>? masks = null, int weightBits = 8,
+        bool channelScales = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
@@ -152,7 +156,7 @@ public sealed partial record QuantizedLayer
                 (layerSpec, w) = LayerPruning.Apply(spec, w, mask);
             }
 
-            var (q, fl) = Create(layerSpec, seed + (ulong)i, w, input, weightBits);
+            var (q, fl) = Create(layerSpec, seed + (ulong)i, w, input, weightBits, channelScales);
             list.Add(q);
             floatInput = fl.Y;
             if (i + 1 < layers)
@@ -182,14 +186,15 @@ public sealed partial record QuantizedLayer
     /// and the residual adds are <c>normalize func=add</c>. Both quantize the same way; only which scale feeds which
     /// constant differs.
     /// </summary>
-    private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input, int weightBits)
+    private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input, int weightBits,
+        bool channelScales)
     {
         var fl = FloatLayer.Forward(spec, w);
         var balance = QkBalance.Factors(spec, fl);
         (w, var balanced) = (QkBalance.Apply(w, balance), QkBalance.Apply(fl, balance));
         var scales = LayerScales.Of(w.Input, balanced);
         var (x, sx) = input ?? Quantize(w.Input, scales.X);
-        return (Create(spec, seed, w, scales with { X = sx }, x, weightBits), fl);
+        return (Create(spec, seed, w, scales with { X = sx }, x, weightBits, channelScales), fl);
     }
 
     /// <summary>
@@ -198,7 +203,7 @@ public sealed partial record QuantizedLayer
     /// <c>scales.X</c>. <c>w.Input</c> is not read; <see cref="Dequantized"/> holds the dequantized <paramref name="x"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A weight, bias or input whose length does not match <paramref name="spec"/>.</exception>
-    public static QuantizedLayer Create(LayerSpec spec, ulong seed, LayerWeights w, LayerScales scales, sbyte[] x, int weightBits = 8)
+    public static QuantizedLayer Create(LayerSpec spec, ulong seed, LayerWeights w, LayerScales scales, sbyte[] x, int weightBits = 8, bool channelScales = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(w);
@@ -213,6 +218,16 @@ public sealed partial record QuantizedLayer
         if (weightBits is not (4 or 8))
         {
             throw new ArgumentOutOfRangeException(nameof(weightBits), weightBits, "weights are 4 or 8 bits");
+        }
+
+        if (channelScales && weightBits != 4)
+        {
+            throw new ArgumentException("per-channel weight scales are for int4 weights", nameof(channelScales));
+        }
+
+        if (channelScales)
+        {
+            return CreateChannels(spec, seed, w, scales, x);
         }
 
         var pre = spec.PreLayerNorm;

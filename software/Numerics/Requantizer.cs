@@ -54,4 +54,23 @@ public static class Requantizer
 
         throw new ArgumentOutOfRangeException(nameof(scale), scale, "the requantization scale is too large for a 31-bit multiplier with shift 0");
     }
+
+    /// <summary>
+    /// Per-column requantizations (<c>store col_mult</c>) for real scales s_j ≥ 0 sharing one shift, config_store's: the
+    /// shift <see cref="FromScale"/> picks for the largest s_j, and <c>multiplier_j = round(s_j·2^shift)</c> (half away from
+    /// zero), all below 2^31.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A scale that is negative, not finite or too large (see <see cref="FromScale"/>).</exception>
+    public static Requantization[] FromScales(IReadOnlyList<double> scales, bool relu = false)
+    {
+        ArgumentNullException.ThrowIfNull(scales);
+        foreach (var s in scales)
+        {
+            FromScale(s);
+        }
+
+        // s_j <= max s, so every multiplier is at most the largest one, which FromScale keeps below 2^31.
+        var shift = FromScale(scales.Max(), relu).Shift;
+        return scales.Select(s => new Requantization((long)Math.Round(Math.ScaleB(s, shift), MidpointRounding.AwayFromZero), shift, relu)).ToArray();
+    }
 }

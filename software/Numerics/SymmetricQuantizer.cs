@@ -96,6 +96,35 @@ public static class SymmetricQuantizer
         return (q, best);
     }
 
+    /// <summary>
+    /// Per output channel: column c of the row-major <paramref name="rows"/>×cols matrix <paramref name="values"/> quantized by
+    /// <see cref="QuantizeClipped"/> on its own (its own clipped scale), for per-channel int4 weights.
+    /// </summary>
+    public static (sbyte[] Values, double[] Scales) QuantizeClippedColumns(ReadOnlySpan<double> values, int rows, int qmax)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        var cols = values.Length / rows;
+        var q = new sbyte[values.Length];
+        var scales = new double[cols];
+        var column = new double[rows];
+        for (var c = 0; c < cols; c++)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                column[r] = values[(r * cols) + c];
+            }
+
+            var (qc, s) = QuantizeClipped(column, qmax);
+            scales[c] = s;
+            for (var r = 0; r < rows; r++)
+            {
+                q[(r * cols) + c] = qc[r];
+            }
+        }
+
+        return (q, scales);
+    }
+
     /// <summary>The real value of a quantized element.</summary>
     public static double Dequantize(sbyte q, double scale) => q * scale;
 }

@@ -88,7 +88,7 @@ public static class UntiledReference
         var c = new long[acc.Length];
         for (var e = 0; e < acc.Length; e++)
         {
-            c[e] = w.Gelu is { } g ? IntGelu.Apply(acc[e], g) : w.Requant.Apply(acc[e]);
+            c[e] = w.Gelu is { } g ? IntGelu.Apply(acc[e], g) : w.RequantFor((int)(e % w.N)).Apply(acc[e]);
         }
 
         return new ReferenceTensor("C", c);

@@ -47,11 +47,27 @@ public sealed record GemmWorkload
     /// <summary>Bits of a weight (B element): 8, or 4 (B in -8..7, packed two a byte in DRAM and loaded with <c>load int4</c>).</summary>
     public int WeightBits { get; init; } = 8;
 
+    /// <summary>
+    /// Per output channel (int4 with <c>chscale</c>): column j's scale of B and its requantization S_A·S_B[j]/S_C (one shared
+    /// shift, <c>store col_mult</c>); null for one scale per tensor (<see cref="ScaleB"/>, <see cref="Requant"/>).
+    /// </summary>
+    public double[]? ColumnScalesB { get; init; }
+
+    /// <summary>The per-column requantizations that go with <see cref="ColumnScalesB"/>, or null.</summary>
+    public Requantization[]? ColumnRequant { get; init; }
+
+    /// <summary>The requantization of output column <paramref name="j"/>.</summary>
+    public Requantization RequantFor(int j) => ColumnRequant?[j] ?? Requant;
+
+    /// <summary>The scale of B's column <paramref name="j"/>.</summary>
+    public double ScaleBFor(int j) => ColumnScalesB?[j] ?? ScaleB;
+
     /// <summary>Useful MACs, M·N·K.</summary>
     public long Macs => (long)M * N * K;
 
     /// <summary>The canonical workload text.</summary>
-    public string Spec => string.Create(CultureInfo.InvariantCulture, $"{(Gelu is null ? "gemm" : "gemm+gelu")}:M={M},N={N},K={K},seed={Seed}") + (Requant.Relu ? ",relu=1" : string.Empty) + (WeightBits == 4 ? ",wbits=4" : string.Empty);
+    public string Spec => string.Create(CultureInfo.InvariantCulture, $"{(Gelu is null ? "gemm" : "gemm+gelu")}:M={M},N={N},K={K},seed={Seed}") + (Requant.Relu ? ",relu=1" : string.Empty) + (WeightBits == 4 ? ",wbits=4" : string.Empty)
+        + (WeightBits == 4 && ColumnScalesB is null ? ",chscale=0" : string.Empty);
 
     /// <summary>Builds the workload a <see cref="WorkloadSpec"/> of kind gemm describes.</summary>
     public static GemmWorkload FromSpec(WorkloadSpec spec)
@@ -67,16 +83,23 @@ public sealed record GemmWorkload
             throw new ArgumentException($"workload kind '{spec.Kind}' is not gemm", nameof(spec));
         }
 
-        return Create((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"), (ulong)spec.Get("seed", 1), spec.Get("relu") == 1, spec.WeightBits());
+        return Create((int)spec.Get("M"), (int)spec.Get("N"), (int)spec.Get("K"), (ulong)spec.Get("seed", 1), spec.Get("relu") == 1, spec.WeightBits(), spec.ChannelScales());
     }
 
     /// <summary>
     /// Draws the data. A: standard normal activations with ~1% of entries scaled ×6 (outliers).
     /// B: normal with σ = 0.02, with ~3% of output channels (columns, at least one when N ≥ 8) scaled ×8; with
-    /// <paramref name="weightBits"/> 4 quantized to -7..7 (S_B = max|B|/7) instead of -127..127.
+    /// <paramref name="weightBits"/> 4 quantized to -7..7 instead of -127..127: per output channel with
+    /// <paramref name="channelScales"/> (each column at its own clipped scale, <see cref="SymmetricQuantizer.QuantizeClippedColumns"/>),
+    /// else S_B = max|B|/7.
     /// </summary>
-    public static GemmWorkload Create(int m, int n, int k, ulong seed = 1, bool relu = false, int weightBits = 8)
+    public static GemmWorkload Create(int m, int n, int k, ulong seed = 1, bool relu = false, int weightBits = 8, bool channelScales = false)
     {
+        if (channelScales && weightBits != 4)
+        {
+            throw new ArgumentException("per-channel weight scales are for int4 weights", nameof(channelScales));
+        }
+
         if (weightBits is not (4 or 8))
         {
             throw new ArgumentOutOfRangeException(nameof(weightBits), weightBits, "weights are 4 or 8 bits");
@@ -111,9 +134,26 @@ public sealed record GemmWorkload
 
         var (a, sa) = SymmetricQuantizer.Quantize(aReal);
         var (b, sb) = weightBits == 4 ? SymmetricQuantizer.Quantize(bReal, Int4Packing.Max) : SymmetricQuantizer.Quantize(bReal);
-        var w = new GemmWorkload { M = m, N = n, K = k, Seed = seed, A = a, B = b, ScaleA = sa, ScaleB = sb, ScaleC = 1, Requant = Requantization.Reset, WeightBits = weightBits };
+        double[]? columnScales = null;
+        if (channelScales)
+        {
+            (b, columnScales) = SymmetricQuantizer.QuantizeClippedColumns(bReal, k, Int4Packing.Max);
+            sb = columnScales.Max();
+        }
+
+        var w = new GemmWorkload
+        {
+            M = m, N = n, K = k, Seed = seed, A = a, B = b, ScaleA = sa, ScaleB = sb, ScaleC = 1, Requant = Requantization.Reset, WeightBits = weightBits,
+            ColumnScalesB = columnScales,
+        };
         var cReal = w.FloatReference();
         var sc = SymmetricQuantizer.Scale(cReal);
+        if (columnScales is not null)
+        {
+            var columns = Requantizer.FromScales(columnScales.Select(s => sa * s / sc).ToArray(), relu);
+            return w with { ScaleC = sc, ColumnRequant = columns, Requant = columns[0] };
+        }
+
         return w with { ScaleC = sc, Requant = Requantizer.FromScale(sa * sb / sc, relu) };
     }
 
@@ -155,7 +195,7 @@ public sealed record GemmWorkload
     /// <summary>The int8 output C = requant(A·B), row-major M×N: the bit-exact expectation.</summary>
     public sbyte[] ReferenceOutput() => Gelu is { } g
         ? Array.ConvertAll(ReferenceAccumulators(), q => IntGelu.Apply(q, g))
-        : Array.ConvertAll(ReferenceAccumulators(), Requant.Apply);
+        : ReferenceAccumulators().Select((q, e) => RequantFor(e % N).Apply(q)).ToArray();
 
     /// <summary>The float product of the dequantized inputs (double precision), row-major M×N.</summary>
     public double[] FloatReference()
@@ -168,7 +208,7 @@ public sealed record GemmWorkload
                 var a = A[((long)i * K) + t] * ScaleA;
                 for (var j = 0; j < N; j++)
                 {
-                    c[((long)i * N) + j] += a * B[((long)t * N) + j] * ScaleB;
+                    c[((long)i * N) + j] += a * B[((long)t * N) + j] * ScaleBFor(j);
                 }
             }
         }

@@ -15,7 +15,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
     private static readonly ImmutableSortedDictionary<string, (string Name, bool Required, long Min, long Max)[]> Kinds =
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, (string, bool, long, long)[]>
         {
-            ["gemm"] = [.. GemmShape, Seed, ("relu", false, 0, 1), ("wbits", false, 4, 8)],
+            ["gemm"] = [.. GemmShape, Seed, ("relu", false, 0, 1), ("wbits", false, 4, 8), ("chscale", false, 0, 1)],
             ["gemm+gelu"] = [.. GemmShape, Seed],
             ["softmax"] = [.. RowShape, ("causal", false, 0, 1), Seed],
             ["layernorm"] = [.. RowShape, ("residual", false, 0, 1), ("in_shift", false, 0, 47), ("res_cols", false, 0, 1), Seed],
@@ -57,6 +57,7 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
         ("attn_heads", false, 1, 1024),
         ("ffn_dim", false, 1, 65535),
         ("wbits", false, 4, 8),
+        ("chscale", false, 0, 1),
     ];
 
     /// <summary>
@@ -97,6 +98,20 @@ public sealed record WorkloadSpec(string Kind, ImmutableSortedDictionary<string,
     {
         var wbits = Get("wbits", 8);
         return wbits is 4 or 8 ? (int)wbits : throw new FormatException($"workload '{this}': wbits={wbits} is not 4 or 8 (int4 or int8 weights)");
+    }
+
+    /// <summary>
+    /// True for per-output-channel weight scales, <c>chscale</c>: 1 unless given as 0 with <c>wbits=4</c> (int4 weights take
+    /// a scale per output channel, requantized per column by <c>store col_mult</c>), 0 with int8 weights.
+    /// </summary>
+    /// <exception cref="FormatException"><c>chscale=1</c> with int8 weights.</exception>
+    public bool ChannelScales()
+    {
+        var bits = WeightBits();
+        var given = Get("chscale", bits == 4 ? 1 : 0);
+        return given == 1 && bits != 4
+            ? throw new FormatException($"workload '{this}': chscale=1 (per-channel weight scales) needs wbits=4; int8 weights keep one scale per tensor")
+            : given == 1;
     }
 
     /// <summary>A parameter, or a default when it was not given.</summary>

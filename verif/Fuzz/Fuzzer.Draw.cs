@@ -47,6 +47,7 @@ public sealed partial class Fuzzer
         yield return d.UnitLayerNorm ? "unit_layernorm" : "no_unit_layernorm";
         yield return d.TransposedLoad ? "transposed_load" : "no_transposed_load";
         yield return d.Int4Load ? "int4_load" : "no_int4_load";
+        yield return d.RequantPerColumn ? "per_column_requant" : "no_per_column_requant";
         yield return d.CountersAll ? "counters_all" : "counters_cycles_only";
         if (d.CounterBits < 64)
         {
@@ -81,6 +82,7 @@ public sealed partial class Fuzzer
             var logic = !packing && rng.Next(5) == 0;
             var transposed = dataflow != "ws" || rng.Next(3) != 0;
             var int4 = ((7 * rows) + cols) % 3 != 0; // derived, not drawn: every other draw of a seed stays as it was
+            var perColumn = ((5 * cols) + rows) % 4 != 0; // derived too
             var yaml = new StringBuilder()
                 .Append(CultureInfo.InvariantCulture, $"# Drawn by hwgen fuzz.\nname: {name}\n")
                 .Append(CultureInfo.InvariantCulture, $"array:\n  rows: {rows}\n  cols: {cols}\n  tile_rows: {tileRows}\n  tile_cols: {tileCols}\n  dataflow: {dataflow}\n")
@@ -90,7 +92,7 @@ public sealed partial class Fuzzer
                 .Append(CultureInfo.InvariantCulture, $"axi:\n  data_bits: {Pick(rng, AxiWidths)}\n  max_outstanding: {1 + rng.Next(8)}\n")
                 .Append(CultureInfo.InvariantCulture, $"queues:\n  load: {Pick(rng, Queues)}\n  exec: {Pick(rng, Queues)}\n  store: {Pick(rng, Queues)}\n")
                 .Append(CultureInfo.InvariantCulture, $"units:\n  gelu: {Bool(rng.Next(4) != 0)}\n  softmax: {Bool(rng.Next(4) != 0)}\n  layernorm: {Bool(rng.Next(4) != 0)}\n")
-                .Append(CultureInfo.InvariantCulture, $"requant:\n  lanes: {(rng.Next(2) == 0 ? cols : Divisor(rng, cols))}\n  digit_bits: {Pick(rng, DigitBits)}\n")
+                .Append(CultureInfo.InvariantCulture, $"requant:\n  lanes: {(rng.Next(2) == 0 ? cols : Divisor(rng, cols))}\n  digit_bits: {Pick(rng, DigitBits)}\n  per_column: {Bool(perColumn)}\n")
                 .Append(CultureInfo.InvariantCulture, $"counters:\n  bits: {Pick(rng, CounterWidths)}\n  set: {(rng.Next(5) == 0 ? "cycles" : "all")}\n");
             var text = yaml.ToString();
             try
@@ -167,10 +169,11 @@ public sealed partial class Fuzzer
         var fault = rng.Next(100) < faultPercent ? FaultInjection.Kinds[1 + rng.Next(FaultInjection.Kinds.Count - 1)] : FuzzFault.None;
         var pick = rng.NextU64();
 
-        // int4 weights for a third of the GEMMs where the design unpacks them (by the seed: the other draws stay as they were).
+        // int4 weights for a third of the GEMMs where the design unpacks them (by the seed: the other draws stay as they were),
+        // with a scale per output channel where the design has per-column multipliers (store col_mult).
         if (kind == "gemm" && design.Int4Load && design.Cols % 2 == 0 && (seed / 3) % 3 == 0)
         {
-            workload += ",wbits=4";
+            workload += design.RequantPerColumn ? ",wbits=4" : ",wbits=4,chscale=0";
         }
 
         return new FuzzCase(configPath, workload, dataflow, seed, latency, stall, jitter, fault, fault == FuzzFault.None ? 0 : pick,

@@ -18,10 +18,11 @@ internal sealed partial class PhaseBuilder
     public void Gemm(Operand a, Operand bOp, bool transposedB, int m, int n, int k, TensorRegion? bias, GemmEpilogue epilogue, Operand c,
         Requantization? requant = null, IntSoftmaxConstants? softmax = null, bool causal = false, IntGeluConstants? gelu = null,
         IntLayerNormConstants? norm = null, Operand? residual = null, TensorRegion? affine = null, (int Lo, int Hi)? window = null,
-        IntResidualAddConstants? add = null, (int InShift, int ResidualShift)? normColumns = null, TensorRegion? geluColumns = null, int maskOffset = 0)
+        IntResidualAddConstants? add = null, (int InShift, int ResidualShift)? normColumns = null, TensorRegion? geluColumns = null, int maskOffset = 0,
+        TensorRegion? requantColumns = null)
     {
         var withResidual = epilogue is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd;
-        var columns = new ColumnConstants(normColumns, geluColumns);
+        var columns = new ColumnConstants(normColumns, geluColumns) { Requant = requantColumns };
         if (withResidual && d.SupportOs && ResidualGemmOs(a, bOp, m, n, k, bias!, epilogue, c, norm, add, residual!, affine, columns))
         {
             return;
@@ -51,13 +52,7 @@ internal sealed partial class PhaseBuilder
             if (s.K0 + s.Kl == k)
             {
                 var geluRow = plan.GeluColumns ? plan.GeluColumnsRow(half) : 0;
-                if (geluColumns is not null)
-                {
-                    // Two rows of per-column GELU constants per block of the group (block b at rows 2b, 2b + 1 of the tensor).
-                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, 2 * s.Blocks, d.Cols, geluRow, geluColumns.Address + (2L * s.G0 * geluColumns.StrideBytes),
-                        geluColumns.StrideBytes));
-                }
-
+                ColumnLoads(ph, s, columns, geluRow);
                 Epilogues(ph, epilogue, c, s, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add, columns with { GeluRow = geluRow }, maskOffset);
             }
 
@@ -66,12 +61,30 @@ internal sealed partial class PhaseBuilder
     }
 
     /// <summary>
+    /// The per-column constants of a step's column group into the plan's column-constants area at <paramref name="row"/>: two
+    /// rows of GELU constants per block (block b at rows 2b, 2b + 1 of the tensor), or one row of requantization multipliers
+    /// per block.
+    /// </summary>
+    private void ColumnLoads(Phase ph, GemmStep s, ColumnConstants columns, int row)
+    {
+        if (columns.Gelu is { } gc)
+        {
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, 2 * s.Blocks, d.Cols, row, gc.Address + (2L * s.G0 * gc.StrideBytes), gc.StrideBytes));
+        }
+        else if (columns.Requant is { } rc)
+        {
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, s.Blocks, d.Cols, row, rc.Address + (s.G0 * rc.StrideBytes), rc.StrideBytes));
+        }
+    }
+
+    /// <summary>
     /// A GEMM that has all of local memory (the standalone GEMM): the tiling <paramref name="t"/> of
     /// <see cref="TilingSearch.Choose"/>, one phase per step in the streamed buffers of the <see cref="MemoryPlan"/> (steps
     /// alternate between two scratchpad buffers, tiles between two accumulator buffers), each tile's last step followed by
-    /// its stores through <paramref name="func"/>.
+    /// its stores through <paramref name="func"/> (with <paramref name="columnRow"/>: per-column multipliers, block b's at
+    /// accumulator row columnRow + b, see <see cref="GemmKernel.Stores"/>).
     /// </summary>
-    public void Gemm(Operand a, Operand bOp, int m, int n, int k, GemmTiling t, StoreFunc func, Operand c)
+    public void Gemm(Operand a, Operand bOp, int m, int n, int k, GemmTiling t, StoreFunc func, Operand c, int? columnRow = null)
     {
         // The second accumulator buffer ends at the relay row.
         relayRowUsed = true;
@@ -90,7 +103,7 @@ internal sealed partial class PhaseBuilder
 
             if (s.K0 + s.Kl == k)
             {
-                GemmKernel.Stores(d, ph.Stores, func, s, n, at.Acc, at.AccPitch, c);
+                GemmKernel.Stores(d, ph.Stores, func, s, n, at.Acc, at.AccPitch, c, columnRow + s.G0);
             }
 
             Add(ph);
@@ -262,7 +275,9 @@ internal sealed partial class PhaseBuilder
                     ph.Stores.AddRange(PostConfig.Gelu(gelu!));
                 }
 
-                GemmKernel.Stores(d, ph.Stores, epilogue == GemmEpilogue.Gelu ? StoreFunc.Gelu : StoreFunc.Requantize, s, n, accBase, s.Mt, c);
+                // Per-channel weight scales: the group's multipliers at GeluRow (ColumnLoads), one row per block.
+                GemmKernel.Stores(d, ph.Stores, epilogue == GemmEpilogue.Gelu ? StoreFunc.Gelu : StoreFunc.Requantize, s, n, accBase, s.Mt, c,
+                    epilogue == GemmEpilogue.Requantize && columns?.Requant is not null ? columns.GeluRow : null);
 
                 break;
             case GemmEpilogue.Softmax:
@@ -288,6 +303,13 @@ internal sealed partial class PhaseBuilder
         }
     }
 
-    /// <summary>The per-column constants of a GEMM's epilogue: LayerNorm's column mode and the GELU store's constants (and where a phase keeps them).</summary>
-    private sealed record ColumnConstants((int InShift, int ResidualShift)? Norm, TensorRegion? Gelu, int GeluRow = 0);
+    /// <summary>
+    /// The per-column constants of a GEMM's epilogue: LayerNorm's column mode, the GELU store's constants or the
+    /// requantization's multipliers (<see cref="Requant"/>, store col_mult), and where a phase keeps the last two.
+    /// </summary>
+    private sealed record ColumnConstants((int InShift, int ResidualShift)? Norm, TensorRegion? Gelu, int GeluRow = 0)
+    {
+        /// <summary>The per-column requantization multipliers (one accumulator row per block), or null.</summary>
+        public TensorRegion? Requant { get; init; }
+    }
 }

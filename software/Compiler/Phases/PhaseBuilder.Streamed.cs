@@ -17,8 +17,10 @@ internal sealed partial class PhaseBuilder
     /// output-stationary dataflow or four scratchpad banks, M exceeds ROWS, or K rows of A or B do not fit a bank.
     /// </summary>
     public bool StreamedGemm(Operand a, Operand bOp, int m, int n, int k, Programs.TensorRegion? bias, GemmEpilogue epilogue, Operand c,
-        Requantization? requant, IntGeluConstants? gelu, (int Lo, int Hi)? window = null)
+        Requantization? requant, IntGeluConstants? gelu, (int Lo, int Hi)? window = null, Programs.TensorRegion? geluColumns = null,
+        Programs.TensorRegion? requantColumns = null)
     {
+        var columns = new ColumnConstants(null, geluColumns) { Requant = requantColumns };
         var blocks = (n + d.Cols - 1) / d.Cols;
         var (lo, hi) = window ?? (0, plan.BufferTop);
         if (!d.SupportOs || !plan.Banked || m > d.Rows || epilogue is not (GemmEpilogue.Requantize or GemmEpilogue.Gelu) || a.Wide
@@ -52,7 +54,9 @@ internal sealed partial class PhaseBuilder
             }
 
             GemmKernel.OsBlocks(d, ph, s, bOp, n, at, bias is null ? null : plan.BiasRow(h));
-            Epilogues(ph, epilogue, c, s, n, accBase, requant, null, false, gelu, null, 0);
+            var columnRow = plan.GeluColumns ? plan.GeluColumnsRow(h) : 0;
+            ColumnLoads(ph, s, columns, columnRow);
+            Epilogues(ph, epilogue, c, s, n, accBase, requant, null, false, gelu, null, 0, columns: columns with { GeluRow = columnRow });
             Add(ph);
         }
 

@@ -16,24 +16,25 @@ namespace HwGen.Tests.Rtl;
 /// random and extreme accumulators, multipliers and shifts (a new configuration on every row,
 /// rows exactly II cycles apart), each byte equal to <see cref="Requantizer.Apply"/>; with WIDE = 1
 /// (designs with the LayerNorm unit) rows that ask for the int16 saturation (in_wide) give
-/// sat16(round_half_up(acc·mult / 2^shift)) on out_wide, the others their int8 result sign-extended.
+/// sat16(round_half_up(acc·mult / 2^shift)) on out_wide, the others their int8 result sign-extended. With COLM = 1
+/// (requant.per_column) half the rows take per-column multipliers (in_col, a random multiplier per lane; store col_mult).
 /// </summary>
 public sealed class RequantizerRtlTests
 {
     private const int Lanes = 4;
 
-    public static TheoryData<int, int, bool> Variants()
+    public static TheoryData<int, int, bool, bool> Variants()
     {
-        var data = new TheoryData<int, int, bool>();
-        foreach (var wide in new[] { false, true })
+        var data = new TheoryData<int, int, bool, bool>();
+        foreach (var (wide, col) in new[] { (false, false), (true, false), (false, true), (true, true) })
         {
-            data.Add(4, 32, wide);  // one row per cycle
-            data.Add(2, 32, wide);  // two groups, whole products
-            data.Add(1, 16, wide);  // streamed products, 16-bit digits
-            data.Add(2, 8, wide);
-            data.Add(1, 4, wide);
-            data.Add(1, 2, wide);
-            data.Add(1, 1, wide);
+            data.Add(4, 32, wide, col);  // one row per cycle
+            data.Add(2, 32, wide, col);  // two groups, whole products
+            data.Add(1, 16, wide, col);  // streamed products, 16-bit digits
+            data.Add(2, 8, wide, col);
+            data.Add(1, 4, wide, col);
+            data.Add(1, 2, wide, col);
+            data.Add(1, 1, wide, col);
         }
 
         return data;
@@ -41,19 +42,19 @@ public sealed class RequantizerRtlTests
 
     [SkippableTheory]
     [MemberData(nameof(Variants))]
-    public async Task Every_requantizer_variant_matches_the_golden_requantizer(int par, int digit, bool wide)
+    public async Task Every_requantizer_variant_matches_the_golden_requantizer(int par, int digit, bool wide, bool col)
     {
         // Arrange
         var iverilog = ExternalTool.Require("iverilog", "iverilog");
         var vvp = ExternalTool.Require("vvp", "iverilog");
-        var dir = Path.Combine(Path.GetTempPath(), $"hwgen-rq-{par}-{digit}-{wide}-{Guid.NewGuid():N}");
+        var dir = Path.Combine(Path.GetTempPath(), $"hwgen-rq-{par}-{digit}-{wide}-{col}-{Guid.NewGuid():N}");
         var design = DesignResolver.LoadText(
             $"name: rq\narray:\n  rows: 4\n  cols: {Lanes}\nscratchpad:\n  kib: 4\n  banks: 2\naccumulator:\n  kib: 4\n  banks: 2\naxi:\n  data_bits: 32\nrequant:\n  lanes: {par}\n  digit_bits: {digit}\n");
         RtlGenerator.Generate(design, dir, "test");
         var ii = design.RequantCyclesPerRow;
-        var rows = Rows(new SeededRandom((ulong)((par * 100) + digit + (wide ? 7 : 0))), wide);
+        var rows = Rows(new SeededRandom((ulong)((par * 100) + digit + (wide ? 7 : 0) + (col ? 13 : 0))), wide, col);
         await File.WriteAllTextAsync(Path.Combine(dir, "vec.hex"), string.Join('\n', rows.Select(Pack)) + "\n");
-        await File.WriteAllTextAsync(Path.Combine(dir, "tb.v"), Testbench(par, digit, ii, rows.Count, wide));
+        await File.WriteAllTextAsync(Path.Combine(dir, "tb.v"), Testbench(par, digit, ii, rows.Count, wide, col));
 
         // Act
         var build = await Cli.Wrap(iverilog)
@@ -72,7 +73,7 @@ public sealed class RequantizerRtlTests
             var word = BigInteger.Parse("0" + outputs[r], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             for (var e = 0; e < Lanes; e++)
             {
-                var (acc, mult, shift, relu) = (rows[r].Acc[e], rows[r].Mult, rows[r].Shift, rows[r].Relu);
+                var (acc, mult, shift, relu) = (rows[r].Acc[e], rows[r].Col is { } cm ? cm[e] : rows[r].Mult, rows[r].Shift, rows[r].Relu);
                 var narrow = Requantizer.Apply(acc, mult, shift, relu);
                 var actual = wide ? (short)(ushort)((word >> (16 * e)) & 0xffff) : (sbyte)(byte)((word >> (8 * e)) & 0xff);
                 var expected = rows[r].Wide ? FixedPoint.SaturateInt16(FixedPoint.RoundShift((long)acc * mult, shift)) : narrow;
@@ -84,10 +85,14 @@ public sealed class RequantizerRtlTests
         Directory.Delete(dir, recursive: true);
     }
 
-    private sealed record Row(int[] Acc, long Mult, int Shift, bool Relu, bool Wide = false);
+    private sealed record Row(int[] Acc, long Mult, int Shift, bool Relu, bool Wide = false)
+    {
+        /// <summary>Per-column multipliers (in_col set), or null for in_mult.</summary>
+        public long[]? Col { get; init; }
+    }
 
     /// <summary>Every shift 0..62 with random operands, then extreme operands, then random rows; with <paramref name="wide"/> half of them int16 (no ReLU).</summary>
-    private static List<Row> Rows(SeededRandom rng, bool wide)
+    private static List<Row> Rows(SeededRandom rng, bool wide, bool col)
     {
         int RandomAcc() => rng.Next(4) switch
         {
@@ -138,16 +143,23 @@ public sealed class RequantizerRtlTests
             rows.Add(Random(rng.Next(63)));
         }
 
-        return rows;
+        // Per-column multipliers on every other row, so a column row follows a plain one and the other way round.
+        return col ? rows.Select((r, i) => i % 2 == 1 ? r : r with { Col = [RandomMult(), RandomMult(), RandomMult(), RandomMult()] }).ToList() : rows;
     }
 
-    /// <summary>One row as hex: {wide, relu, shift[5:0], mult[30:0], acc3 .. acc0}.</summary>
+    /// <summary>One row as hex: {col, wide, relu, shift[5:0], mult[30:0], cmult3 .. cmult0, acc3 .. acc0}.</summary>
     private static string Pack(Row row)
     {
-        var v = new BigInteger(row.Wide ? 1 : 0);
+        var v = new BigInteger(row.Col is null ? 0 : 1);
+        v = (v << 1) | (row.Wide ? 1 : 0);
         v = (v << 1) | (row.Relu ? 1 : 0);
         v = (v << 6) | row.Shift;
         v = (v << 31) | row.Mult;
+        for (var e = Lanes - 1; e >= 0; e--)
+        {
+            v = (v << 31) | (row.Col?[e] ?? 0);
+        }
+
         for (var e = Lanes - 1; e >= 0; e--)
         {
             v = (v << 32) | (uint)row.Acc[e];
@@ -156,7 +168,7 @@ public sealed class RequantizerRtlTests
         return v.ToString("x", CultureInfo.InvariantCulture).TrimStart('0').PadLeft(1, '0');
     }
 
-    private static string Testbench(int par, int digit, int ii, int count, bool wide)
+    private static string Testbench(int par, int digit, int ii, int count, bool wide, bool col)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $$"""
@@ -171,14 +183,16 @@ public sealed class RequantizerRtlTests
                 reg [5:0] in_shift;
                 reg in_relu;
                 reg in_wide;
+                reg in_col;
+                reg [{{(Lanes * 31) - 1}}:0] in_cmult;
                 wire out_valid;
                 wire [{{(Lanes * 8) - 1}}:0] out_data;
                 wire [{{(Lanes * 16) - 1}}:0] out_wide;
-                reg [{{(Lanes * 32) + 38}}:0] vec [0:{{count - 1}}];
+                reg [{{(Lanes * 63) + 39}}:0] vec [0:{{count - 1}}];
                 integer i, f;
 
-                hwgen_requant #(.LANES({{Lanes}}), .PAR({{par}}), .DIGIT({{digit}}), .WIDE({{(wide ? 1 : 0)}})) dut (
-                    .clk(clk), .rst(rst), .in_valid(in_valid), .in_acc(in_acc), .in_mult(in_mult),
+                hwgen_requant #(.LANES({{Lanes}}), .PAR({{par}}), .DIGIT({{digit}}), .WIDE({{(wide ? 1 : 0)}}), .COLM({{(col ? 1 : 0)}})) dut (
+                    .clk(clk), .rst(rst), .in_valid(in_valid), .in_acc(in_acc), .in_mult(in_mult), .in_col(in_col), .in_cmult(in_cmult),
                     .in_shift(in_shift), .in_relu(in_relu), .in_wide(in_wide), .out_valid(out_valid), .out_data(out_data),
                     .out_wide(out_wide));
 
@@ -195,7 +209,7 @@ public sealed class RequantizerRtlTests
                     rst <= 1'b0;
                     for (i = 0; i < {{count}}; i = i + 1) begin
                         @(posedge clk);
-                        {in_wide, in_relu, in_shift, in_mult, in_acc} <= vec[i];
+                        {in_col, in_wide, in_relu, in_shift, in_mult, in_cmult, in_acc} <= vec[i];
                         in_valid <= 1'b1;
                         @(posedge clk);
                         in_valid <= 1'b0;

@@ -44,7 +44,7 @@ public sealed class FuzzDrawTests
         Assert.InRange(drawn.Count(d => d.Case.Fault != FuzzFault.None), drawn.Count / 6, drawn.Count / 3);
         Assert.All(["dataflow_ws", "dataflow_os", "dataflow_both", "dsp_packing", "logic_multipliers", "dsp_multipliers", "serial_requant",
                 "requant_digits_1", "requant_digits_32", "combinational_tiles", "registered_pes", "no_unit_gelu", "no_unit_softmax", "no_unit_layernorm",
-                "unit_gelu", "unit_softmax", "unit_layernorm", "no_transposed_load", "int4_load", "no_int4_load", "counters_cycles_only", "narrow_counters", "one_entry_queue"],
+                "unit_gelu", "unit_softmax", "unit_layernorm", "no_transposed_load", "int4_load", "no_int4_load", "per_column_requant", "no_per_column_requant", "counters_cycles_only", "narrow_counters", "one_entry_queue"],
             f => Assert.Contains(f, features));
 
         // Every kind also fits some drawn design (a kind that never compiles would only ever be skipped).
