@@ -237,7 +237,7 @@ internal sealed partial class PerfReplay
                 }
 
                 issue = rowCycles + tail + fill + p.InstructionOverhead;
-                issue += Refused(insn.LocalAddr, start, issue, readCycles, slack);
+                issue += Refused(insn.LocalAddr, start, issue, readCycles, slack > 0 ? (rows, rowCycles, slack) : (0, 0, 0));
                 lastRowRead = start + issue - 1;
                 latency = p.MemoryLatency + p.WriteResponseExtra;
                 break;

@@ -279,10 +279,9 @@ internal sealed partial class PerfReplay
 
     // Extra cycles a store-unit instruction reading accumulator rows from `row` on needs because the execute unit's reads
     // of the same bank come first: its readCycles reads go into the cycles the execute unit leaves free. An engine-bound
-    // normalize (slack idle cycles a row between its reads) cannot move its reads ahead: a refused read holds its row's
-    // pass and the engine behind it, so a stretch of the execute unit's reads costs its length, less the slack the
-    // walker was waiting anyway.
-    private long Refused(long row, long start, long issue, long readCycles, long slack = 0)
+    // normalize (the division engine slower than a row's reads) is walked row by row (EnginePaced): a refused read holds
+    // its row's pass, and the engine behind it once the walker's lead of three rows is used up.
+    private long Refused(long row, long start, long issue, long readCycles, (long Rows, long Cycles, long Slack) engine = default)
     {
         if (readCycles <= 0)
         {
@@ -366,7 +365,7 @@ internal sealed partial class PerfReplay
 
         var readsDone = t0 + need;
         var refused = Math.Max(0, readsDone - (start + issue));
-        if (slack > 0)
+        if (engine.Rows > 0)
         {
             long held = 0;
             foreach (var (from, to) in reads)
@@ -381,13 +380,56 @@ internal sealed partial class PerfReplay
                     break;
                 }
 
-                held += Math.Max(0, to - Math.Max(from, start) + 1 - slack);
+                held += Math.Max(0, to - Math.Max(from, start) + 1 - engine.Slack);
             }
 
-            refused = Math.Max(refused, held);
+            refused = Math.Max(refused, Math.Max(held, EnginePaced(reads, start, readCycles, engine.Rows, engine.Cycles)));
         }
 
         return refused;
+    }
+
+    // An engine-bound normalize (rows of `cycles` in all, its division engine slower than its reads): row r's reads go
+    // into the cycles the execute unit leaves the bank free, at most `lead` rows ahead of the engine, which takes a row
+    // its period after the row's reads and the previous row. Returns how much later the engine finishes than with the
+    // bank to itself.
+    private static long EnginePaced(List<(long From, long To)> reads, long start, long readCycles, long rows, long cycles)
+    {
+        const int lead = 3; // hwgen_store_walker interleaves three rows' passes
+        return Walk(reads, start, readCycles, rows, cycles, lead) - Walk([], start, readCycles, rows, cycles, lead);
+    }
+
+    private static long Walk(List<(long From, long To)> reads, long start, long readCycles, long rows, long cycles, int lead)
+    {
+        var perRow = readCycles / rows;
+        var extra = readCycles - (perRow * rows);
+        var period = cycles / rows;
+        var done = new long[lead]; // the engine's finish of the last `lead` rows, a ring
+        var t = start;
+        var k = 0;
+        long engine = start;
+        for (long r = 0; r < rows; r++)
+        {
+            if (r >= lead)
+            {
+                t = Math.Max(t, done[r % lead]);
+            }
+
+            for (var n = perRow + (r < extra ? 1 : 0); n > 0; n--)
+            {
+                while (k < reads.Count && reads[k].From <= t)
+                {
+                    t = Math.Max(t, reads[k++].To + 1);
+                }
+
+                t++;
+            }
+
+            engine = Math.Max(engine, t) + period;
+            done[r % lead] = engine;
+        }
+
+        return engine;
     }
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;
