@@ -35,6 +35,19 @@ public static class QkBalance
         return s;
     }
 
+    /// <summary>
+    /// Runs the float layer on <paramref name="w"/> and balances it: the balanced weights, the float activations in the
+    /// balanced channels (what calibration measures), and the float activations as run (Y is the same either way).
+    /// </summary>
+    public static (LayerWeights Weights, FloatActivations Balanced, FloatActivations Float) Calibrate(LayerSpec spec, LayerWeights w)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(w);
+        var f = FloatLayer.Forward(spec, w);
+        var s = Factors(spec, f);
+        return (Apply(w, s), Apply(f, s), f);
+    }
+
     /// <summary>The weights with Wq, bq scaled by s and Wk, bk divided by s, column by column.</summary>
     public static LayerWeights Apply(LayerWeights w, double[] s)
     {

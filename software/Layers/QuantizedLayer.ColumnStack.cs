@@ -39,9 +39,8 @@ public sealed partial record QuantizedLayer
                 (s, w) = LayerPruning.Apply(spec, w, mask);
             }
 
-            var f = FloatLayer.Forward(s, w);
-            var balance = QkBalance.Factors(s, f);
-            (specs[i], weights[i], floats[i]) = (s, QkBalance.Apply(w, balance), QkBalance.Apply(f, balance));
+            var (balancedWeights, balanced, f) = QkBalance.Calibrate(s, w);
+            (specs[i], weights[i], floats[i]) = (s, balancedWeights, balanced);
             input = f.Y;
         }
 

@@ -189,9 +189,7 @@ public sealed partial record QuantizedLayer
     private static (QuantizedLayer Layer, FloatActivations Float) Create(LayerSpec spec, ulong seed, LayerWeights w, (sbyte[] X, double Scale)? input, int weightBits,
         bool channelScales)
     {
-        var fl = FloatLayer.Forward(spec, w);
-        var balance = QkBalance.Factors(spec, fl);
-        (w, var balanced) = (QkBalance.Apply(w, balance), QkBalance.Apply(fl, balance));
+        (w, var balanced, var fl) = QkBalance.Calibrate(spec, w);
         var scales = LayerScales.Of(w.Input, balanced);
         var (x, sx) = input ?? Quantize(w.Input, scales.X);
         return (Create(spec, seed, w, scales with { X = sx }, x, weightBits, channelScales), fl);
