@@ -51,7 +51,10 @@ internal sealed partial class PhaseBuilder
                 (t.ChunkK + d.Rows - 1) / d.Rows * d.Rows, accBase, s.Mt), bias, plan.BiasRow(half));
             if (s.K0 + s.Kl == k)
             {
-                var geluRow = plan.GeluColumns ? plan.GeluColumnsRow(half) : 0;
+                // The two constants areas alternate by column group (an epilogue), not by phase: with several k-groups a
+                // group's last phase would always take the same half, and the next group's constants load would wait for
+                // this group's stores, holding up the load queue behind them.
+                var geluRow = plan.GeluColumns ? plan.GeluColumnsRow(columnSlot++ % 2) : 0;
                 ColumnLoads(ph, s, columns, geluRow);
                 Epilogues(ph, epilogue, c, s, n, accBase, requant, softmax, causal, gelu, norm, residualRow, add, columns with { GeluRow = geluRow }, maskOffset);
             }

@@ -21,6 +21,9 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
     private readonly MemoryPlan plan = MemoryPlan.For(d, hiddenBlocks, affineRows, geluColumns);
     private int[] opEnds = [];
     private bool relayRowUsed;
+
+    /// <summary>Weight-stationary epilogues so far: their per-column constants alternate between the plan's two areas.</summary>
+    private int columnSlot;
     private TensorRegion? identity;
 
     public IReadOnlyList<LayerOp> Ops
@@ -127,13 +130,26 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
             var hoist = nextPhase is not null && ph.Computes.Count > 0 && !TokenScheduler.Conflicts(d, ph.Computes.Concat(ph.Stores), nextPhase.Loads);
             if (hoist)
             {
-                // The next phase's loads spread evenly among this phase's computes: a load goes once its share is behind
-                // the computes' share (with leadingLoads, also when level, so the loads lead).
+                // The next phase's loads spread among this phase's computes by time: a load goes once the loads' share of
+                // their AXI beats is behind the computes' share of their array cycles (with leadingLoads, also when level,
+                // so the loads lead). Weighing by time rather than count keeps a phase's few long weight loads from all
+                // landing after its many short operand loads, at the end of the computes they should hide under.
                 var loads = nextPhase!.Loads;
+                var (loadTotal, computeTotal) = (loads.Sum(Weight), computes.Sum(Weight));
+                double loadDone = 0, computeDone = 0;
                 for (int li = 0, ci = 0; li < loads.Count || ci < computes.Count;)
                 {
-                    var lead = ((long)li * computes.Count) - ((long)ci * loads.Count);
-                    order.Add(li < loads.Count && (ci >= computes.Count || lead < 0 || (leadingLoads && lead == 0)) ? loads[li++] : computes[ci++]);
+                    var lead = (loadDone * computeTotal) - (computeDone * loadTotal);
+                    if (li < loads.Count && (ci >= computes.Count || lead < 0 || (leadingLoads && lead == 0)))
+                    {
+                        loadDone += Weight(loads[li]);
+                        order.Add(loads[li++]);
+                    }
+                    else
+                    {
+                        computeDone += Weight(computes[ci]);
+                        order.Add(computes[ci++]);
+                    }
                 }
             }
             else
@@ -164,6 +180,21 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
         }
 
         return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta, references);
+    }
+
+    /// <summary>
+    /// The time an instruction keeps its unit busy, roughly: a load's AXI beats, a compute's streamed rows
+    /// (weight-stationary) or its k steps and drain (output-stationary); one for the rest.
+    /// </summary>
+    private double Weight(PendingInstruction p)
+    {
+        var v = p.View;
+        return v.Opcode switch
+        {
+            Opcode.Load => v.Rows * Math.Max(1, (v.LoadRowBytes + (d.AxiDataBits / 8) - 1) / (d.AxiDataBits / 8)),
+            Opcode.Compute => v.Dataflow == Dataflow.Ws ? Math.Max(1, v.Rows) : v.K + v.Rows,
+            _ => 1,
+        };
     }
 
     /// <summary>
