@@ -89,6 +89,12 @@ internal static class PerfBenchCommand
                     return ExitCodes.BadInput;
                 }
 
+                if (!FastEstimator.Supports(spec))
+                {
+                    Console.Error.WriteLine($"error: --workloads: '{spec}': the fast estimator covers layer presets (without softmax_late, columns or generation) and int8 GEMMs, so there is nothing to compare; check it with 'hwgen perf-bench --estimator replay' or 'hwgen sim'");
+                    return ExitCodes.BadInput;
+                }
+
                 specs.Add(spec);
             }
 

@@ -136,7 +136,7 @@ public static class GraphCompiler
 
         meta["phases"] = b.PhaseCount;
         var program = b.Build(graph.Name, graph.Macs, new SortedDictionary<string, object>(meta, StringComparer.Ordinal), boundLoadLead: boundLoadLead);
-        return new CompiledLayer(program, b.Ops);
+        return new CompiledLayer(program, b.Ops) { OpOf = b.OpOf };
     }
 
     private static int BlockCount(DesignModel d, GraphTensor t) => (t.Cols + d.Cols - 1) / d.Cols;

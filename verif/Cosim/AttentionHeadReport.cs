@@ -26,7 +26,7 @@ public sealed record AttentionHeadReport(string Head, long QkArrayCycles, long S
     /// operation (<paramref name="arrayCycles"/>, same order) and the profile's store lines; empty without attention
     /// operations or store lines.
     /// </summary>
-    public static IReadOnlyList<AttentionHeadReport> From(IReadOnlyList<LayerOp> ops, IReadOnlyList<long> arrayCycles, ExecProfile? profile)
+    public static IReadOnlyList<AttentionHeadReport> From(IReadOnlyList<LayerOp> ops, IReadOnlyList<long> arrayCycles, ExecProfile? profile, IReadOnlyList<int>? opOf = null)
     {
         ArgumentNullException.ThrowIfNull(ops);
         ArgumentNullException.ThrowIfNull(arrayCycles);
@@ -36,13 +36,12 @@ public sealed record AttentionHeadReport(string Head, long QkArrayCycles, long S
         }
 
         // The Softmax of each operation: every normalize's store-unit cycles go to the operation whose range holds it.
-        var starts = ops.Select(o => o.Start).ToArray();
+        var attribution = new OpAttribution(ops, opOf);
         var (busy, overlapped) = (new long[ops.Count], new long[ops.Count]);
         foreach (var (pc, a) in profile.StoreByInstruction)
         {
-            var at = Array.BinarySearch(starts, pc);
-            var op = at >= 0 ? at : ~at - 1;
-            if (a.Normalize && op >= 0 && pc < ops[op].End)
+            var op = attribution.At(pc);
+            if (a.Normalize && pc >= ops[0].Start && pc < ops[^1].End)
             {
                 busy[op] += a.Busy;
                 overlapped[op] += a.Overlapped;

@@ -117,7 +117,7 @@ public sealed partial class DecodeCosim
         var d = session.Design;
         var modelled = compiled.ModelledCycles(d, new Software.Performance.PerfParameters(MemoryLatency: options.ReadLatency)).Select(m => m.Cycles).ToList();
         var ops = compiled.Ops.Select(o => o with { Name = LayerPrefix().Replace(o.Name, string.Empty) }).ToList();
-        return LayerReport.Build(compiled.Program.Workload, d.Pes, ops, modelled, report, compiled.Program.Length);
+        return LayerReport.Build(compiled.Program.Workload, d.Pes, ops, modelled, report, compiled.Program.Length, compiled.OpOf);
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(D\.)?L[0-9]+\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]

@@ -48,15 +48,16 @@ public sealed partial record LayerReport
     /// <paramref name="programLength"/> the instructions the run was given (the cycles after its last execute instruction
     /// belong to the operation of its last instruction; by default, to the last operation).
     /// </summary>
-    public static LayerReport Build(string layer, int processingElements, IReadOnlyList<LayerOp> ops, IReadOnlyList<long>? modelled, CosimReport report, int? programLength = null)
+    public static LayerReport Build(string layer, int processingElements, IReadOnlyList<LayerOp> ops, IReadOnlyList<long>? modelled, CosimReport report, int? programLength = null,
+        IReadOnlyList<int>? opOf = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return Build(layer, processingElements, ops, modelled, report.Profile, report.SimWallSeconds, report.CyclesPerSecond, programLength);
+        return Build(layer, processingElements, ops, modelled, report.Profile, report.SimWallSeconds, report.CyclesPerSecond, programLength, opOf);
     }
 
     /// <summary>Builds the report from a profile (see the other overload); <paramref name="profile"/> null gives zero cycles.</summary>
     public static LayerReport Build(string layer, int processingElements, IReadOnlyList<LayerOp> ops, IReadOnlyList<long>? modelled,
-        ExecProfile? profile, double simWallSeconds, double cyclesPerSecond, int? programLength = null)
+        ExecProfile? profile, double simWallSeconds, double cyclesPerSecond, int? programLength = null, IReadOnlyList<int>? opOf = null)
     {
         ArgumentNullException.ThrowIfNull(ops);
         ArgumentOutOfRangeException.ThrowIfLessThan(processingElements, 1);
@@ -78,12 +79,11 @@ public sealed partial record LayerReport
             counts[i] = new long[ExecCauses.All.Count];
         }
 
-        var starts = ops.Select(o => o.Start).ToArray();
+        var attribution = new OpAttribution(ops, opOf);
         foreach (var (pc, row) in profile?.ByInstruction ?? new Dictionary<int, long[]>())
         {
             var key = programLength is { } length && pc >= length ? length - 1 : pc;
-            var at = Array.BinarySearch(starts, key);
-            var op = Math.Clamp(at >= 0 ? at : ~at - 1, 0, ops.Count - 1);
+            var op = attribution.At(key);
             for (var c = 0; c < row.Length; c++)
             {
                 counts[op][c] += row[c];
@@ -130,7 +130,7 @@ public sealed partial record LayerReport
             Breakdown = total,
             SimWallSeconds = simWallSeconds,
             CyclesPerSecond = cyclesPerSecond,
-            Attention = AttentionHeadReport.From(ops, counts.Select(c => c[(int)ExecCause.ArrayActive]).ToList(), profile),
+            Attention = AttentionHeadReport.From(ops, counts.Select(c => c[(int)ExecCause.ArrayActive]).ToList(), profile, opOf),
         };
     }
 

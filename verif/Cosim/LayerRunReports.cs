@@ -18,6 +18,6 @@ public static class LayerRunReports
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(report);
         var modelled = model ? run.Compiled.ModelledCycles(design, parameters).Select(m => m.Cycles).ToList() : null;
-        return LayerReport.Build(run.Quantized.Spec.ToString(), design.Pes, run.Compiled.Ops, modelled, report, run.Program.Length);
+        return LayerReport.Build(run.Quantized.Spec.ToString(), design.Pes, run.Compiled.Ops, modelled, report, run.Program.Length, run.Compiled.OpOf);
     }
 }

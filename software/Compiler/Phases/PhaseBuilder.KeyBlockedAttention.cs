@@ -78,6 +78,10 @@ internal sealed partial class PhaseBuilder
         var items = Enumerable.Range(0, s.Heads).SelectMany(h => Enumerable.Range(0, Div(n, tp)).Select(p => (Head: h, P: p))).ToList();
         var (scorePhase, pvPhase, kLoads) = (0, 0, 0);
         var kLoaded = new HashSet<(int Head, int Chunk)>();
+
+        // Each head's two operations; a tile's phases count toward its own head's operation wherever the software
+        // pipeline puts them (the next tile's scores go out before this tile's P·V).
+        var (qkOp, pvOp) = (new int[s.Heads], new int[s.Heads]);
         string Name(int head, string op) => s.Name + "head" + head.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + op;
         int Width(int c) => Math.Min(chunk, n - (c * chunk));
         int ChunksOf(int lastQuery) => s.Causal ? Math.Min(chunks, (lastQuery / chunk) + 1) : chunks;
@@ -101,7 +105,7 @@ internal sealed partial class PhaseBuilder
             var (head, p) = items[i];
             if (p == 0)
             {
-                Op(Name(head, "qk_softmax"), Layers.LayerSpec.AttentionMacs(n, dh, s.Causal));
+                qkOp[head] = Op(Name(head, "qk_softmax"), Layers.LayerSpec.AttentionMacs(n, dh, s.Causal));
             }
 
             var (q0, q1) = (p * tp, Math.Min(n, (p + 1) * tp));
@@ -155,7 +159,7 @@ internal sealed partial class PhaseBuilder
                         // Causal: the normalize spans the columns the P·V tile reads; its masked lanes write P's zeros.
                         ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.SoftmaxLate, mt, s.Causal ? Math.Min(Width(c), q1 - (c * chunk)) : Width(c), sb, PRow(head, m0) + (c * chunk),
                             s.P.StrideBytes, s.Causal, s.Causal ? m0 - (c * chunk) : 0));
-                        Add(ph);
+                        Add(ph, qkOp[head]);
                     }
                 }
             }
@@ -166,7 +170,7 @@ internal sealed partial class PhaseBuilder
             var (head, p) = items[i];
             if (p == 0)
             {
-                Op(Name(head, "pv"), Layers.LayerSpec.AttentionMacs(n, dh, s.Causal));
+                pvOp[head] = Op(Name(head, "pv"), Layers.LayerSpec.AttentionMacs(n, dh, s.Causal));
             }
 
             var (q0, mt) = (p * tp, Math.Min(tp, n - (p * tp)));
@@ -211,7 +215,7 @@ internal sealed partial class PhaseBuilder
                     }
                 }
 
-                Add(ph);
+                Add(ph, pvOp[head]);
             }
         }
 

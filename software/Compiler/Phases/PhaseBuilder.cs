@@ -15,6 +15,11 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
 {
     private readonly List<Phase> phases = [];
     private readonly List<int> phaseOp = [];
+
+    // The operation each phase's cycles belong to, where that is not the operation it was emitted under (the score tiles
+    // key-blocked attention software-pipelines into the next operation's range); null while phases follow their ranges.
+    private List<int>? phaseOwner;
+    private int[]? opOf;
     private readonly List<(string Name, long Macs)> ops = [];
     private readonly List<PendingInstruction> preamble = [];
     private readonly DramImage image = new(d);
@@ -64,7 +69,18 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
     /// <summary>Accumulator rows of the output buffers of P·V.</summary>
     public (int Lo, int Hi) UpperWindow => plan.UpperWindow;
 
-    public void Op(string name, long macs) => ops.Add((name, macs));
+    /// <summary>Opens an operation: the phases added from here on are its range. Returns its index.</summary>
+    public int Op(string name, long macs)
+    {
+        ops.Add((name, macs));
+        return ops.Count - 1;
+    }
+
+    /// <summary>
+    /// The operation of every program instruction after <see cref="Build"/>, when some phase's cycles belong to another
+    /// operation than the range it sits in (<see cref="Add(Phase, int)"/>); null when every instruction belongs to its range.
+    /// </summary>
+    public IReadOnlyList<int>? OpOf => opOf;
 
     public TensorRegion Tensor(string name, TensorRole role, int rows, int cols, sbyte[]? values, int causalSequence = 0) =>
         image.Int8(name, role, rows, cols, values, causalSequence);
@@ -96,6 +112,25 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
         carriedLoads.Clear();
         phases.Add(ph);
         phaseOp.Add(ops.Count - 1);
+        phaseOwner?.Add(ops.Count - 1);
+    }
+
+    /// <summary>
+    /// Adds a phase that sits in the current operation's range but whose cycles belong to operation <paramref name="owner"/>
+    /// (an earlier one, software-pipelined into this range); the reports attribute its instructions by <see cref="OpOf"/>.
+    /// </summary>
+    public void Add(Phase ph, int owner)
+    {
+        if (owner != ops.Count - 1 && phaseOwner is null)
+        {
+            phaseOwner = [.. phaseOp];
+        }
+
+        Add(ph);
+        if (phaseOwner is not null)
+        {
+            phaseOwner[^1] = owner;
+        }
     }
 
     /// <summary>
@@ -130,17 +165,15 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
             var hoist = nextPhase is not null && ph.Computes.Count > 0 && !TokenScheduler.Conflicts(d, ph.Computes.Concat(ph.Stores), nextPhase.Loads);
             if (hoist)
             {
-                // The next phase's loads spread among this phase's computes by time: a load goes once the loads' share of
-                // their AXI beats is behind the computes' share of their array cycles (with leadingLoads, also when level,
-                // so the loads lead). Weighing by time rather than count keeps a phase's few long weight loads from all
-                // landing after its many short operand loads, at the end of the computes they should hide under.
+                // The next phase's loads spread among this phase's computes by time (LoadSpread; with leadingLoads the
+                // loads lead). Weighing by time rather than count keeps a phase's few long weight loads from all landing
+                // after its many short operand loads, at the end of the computes they should hide under.
                 var loads = nextPhase!.Loads;
                 var (loadTotal, computeTotal) = (loads.Sum(Weight), computes.Sum(Weight));
                 double loadDone = 0, computeDone = 0;
                 for (int li = 0, ci = 0; li < loads.Count || ci < computes.Count;)
                 {
-                    var lead = (loadDone * computeTotal) - (computeDone * loadTotal);
-                    if (li < loads.Count && (ci >= computes.Count || lead < 0 || (leadingLoads && lead == 0)))
+                    if (li < loads.Count && (ci >= computes.Count || LoadSpread.LoadFirst(loadDone, loadTotal, computeDone, computeTotal, leadingLoads)))
                     {
                         loadDone += Weight(loads[li]);
                         order.Add(loads[li++]);
@@ -179,20 +212,47 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
             opEnds[i] = Math.Max(opEnds[i], opEnds[i - 1]);
         }
 
+        opOf = phaseOwner is null ? null : Owners(order, scheduled.Count, position, deferred);
         return image.Build(workload, scheduled.Select(p => p.Build()).ToList(), macs, meta, references);
     }
 
     /// <summary>
-    /// The time an instruction keeps its unit busy, roughly: a load's AXI beats, a compute's streamed rows
-    /// (weight-stationary) or its k steps and drain (output-stationary); one for the rest.
+    /// The owning operation (<see cref="phaseOwner"/>) of each of the <paramref name="count"/> scheduled instructions: an
+    /// instruction of <paramref name="order"/> takes its phase's owner; one the scheduler added takes the one before it's.
     /// </summary>
+    private int[] Owners(List<PendingInstruction> order, int count, int[] position, List<List<PendingInstruction>> deferred)
+    {
+        var owner = new Dictionary<PendingInstruction, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < phases.Count; i++)
+        {
+            foreach (var insn in phases[i].Loads.Concat(phases[i].Computes).Concat(phases[i].Stores).Concat(deferred[i]))
+            {
+                owner[insn] = phaseOwner![i];
+            }
+        }
+
+        var result = Enumerable.Repeat(-1, count).ToArray();
+        for (var k = 0; k < order.Count; k++)
+        {
+            result[position[k]] = owner.TryGetValue(order[k], out var op) ? op : 0;
+        }
+
+        for (var pc = 0; pc < count; pc++)
+        {
+            result[pc] = result[pc] >= 0 ? result[pc] : pc == 0 ? 0 : result[pc - 1];
+        }
+
+        return result;
+    }
+
+    /// <summary>An instruction's weight in the spread of loads among computes (<see cref="LoadSpread"/>).</summary>
     private double Weight(PendingInstruction p)
     {
         var v = p.View;
         return v.Opcode switch
         {
-            Opcode.Load => v.Rows * Math.Max(1, (v.LoadRowBytes + (d.AxiDataBits / 8) - 1) / (d.AxiDataBits / 8)),
-            Opcode.Compute => v.Dataflow == Dataflow.Ws ? Math.Max(1, v.Rows) : v.K + v.Rows,
+            Opcode.Load => LoadSpread.Load(v.Rows, v.LoadRowBytes, d.AxiDataBits / 8),
+            Opcode.Compute => LoadSpread.Compute(v.Dataflow == Dataflow.Os, v.Rows, v.K),
             _ => 1,
         };
     }

@@ -114,10 +114,18 @@ internal sealed class FastUnits
         if (pending is null)
         {
             // The operation's first loads: among the previous operation's last computes (a share each), or after its stores.
+            // Spread by weight (LoadSpread) among computes taken as even.
             var (from, to) = (tl.ComputeEndBefore, tl.ComputeEnd);
+            double total = 0, placed = 0;
+            foreach (var l in filled.Loads)
+            {
+                total += Weight(l);
+            }
+
             for (var li = 0; li < filled.Loads.Count; li++)
             {
-                lastEx = hoisted ? from + ((to - from) * li / filled.Loads.Count) : lastEx;
+                lastEx = hoisted ? from + ((to - from) * placed / total) : lastEx;
+                placed += Weight(filled.Loads[li]);
                 Load(filled.Loads[li], filled);
             }
         }
@@ -164,19 +172,32 @@ internal sealed class FastUnits
         w.Lead = programStart && !double.IsNaN(firstCompute) ? firstCompute - opStart : 0;
     }
 
-    // PhaseBuilder.Build: phase p's computes with phase p+1's loads spread evenly among them, then p's epilogues.
+    // PhaseBuilder.Build: phase p's computes with phase p+1's loads spread among them by time (LoadSpread), then p's epilogues.
     private void Run(FastPhase ph, FastPhase? next)
     {
         var (computes, loads) = (ph.Computes, next?.Loads ?? NoLoads);
         phaseFirst = (double.NaN, 0);
+        double loadTotal = 0, computeTotal = 0, loadsPlaced = 0, computesPlaced = 0;
+        foreach (var l in loads)
+        {
+            loadTotal += Weight(l);
+        }
+
+        foreach (var c in computes)
+        {
+            computeTotal += Weight(c);
+        }
+
         for (int li = 0, ci = 0; li < loads.Count || ci < computes.Count;)
         {
-            if (li < loads.Count && (ci >= computes.Count || ((long)li * computes.Count) - ((long)ci * loads.Count) < 0))
+            if (li < loads.Count && (ci >= computes.Count || LoadSpread.LoadFirst(loadsPlaced, loadTotal, computesPlaced, computeTotal, leading: false)))
             {
+                loadsPlaced += Weight(loads[li]);
                 Load(loads[li++], next!);
             }
             else
             {
+                computesPlaced += Weight(computes[ci]);
                 Compute(computes[ci++]);
             }
         }
@@ -208,6 +229,12 @@ internal sealed class FastUnits
     }
 
     private void Took(int unit, double t) => takes[unit][taken[unit]++ % depth[unit]] = t;
+
+    private double Weight(FastPhase.LoadItem l) =>
+        LoadSpread.Load(l.Rows, (long)l.Cols * (l.Target == LoadTarget.Accumulator ? 4 : 1), d.AxiDataBits / 8);
+
+    // A subtile's epilogue stands for its config_posts and normalize, one each.
+    private static double Weight(FastPhase.Item c) => c.Epilogue is null ? LoadSpread.Compute(c.Os, c.Rows, c.K) : 1;
 
     private void Load(FastPhase.LoadItem l, FastPhase ph)
     {

@@ -27,6 +27,8 @@ public sealed class PerfBenchCliTests : IDisposable
     [InlineData("perf-bench", "configs/tiny.yaml", "--workload", "bert-base", "does not fit")]
     [InlineData("perf-bench", "configs/tiny.yaml", "--estimator", "guess", "--estimator")]
     [InlineData("estimator-check", "configs/nope.yaml", "--workloads", "bert-tiny", "nope.yaml")]
+    [InlineData("estimator-check", "configs/default.yaml", "--workloads", "bert-tiny;gemm:M=16,N=512,K=512,wbits=4", "'gemm:M=16,N=512,K=512,wbits=4'")]
+    [InlineData("estimator-check", "configs/default.yaml", "--workloads", "bert-base:seq=512,softmax_late=1", "softmax_late")]
     public async Task Bad_options_are_one_line_errors_with_exit_2(string command, string config, string option, string value, string named)
     {
         // Act
