@@ -55,6 +55,10 @@ internal static class PerfBenchCommand
                 return ExitCodes.BadInput;
             }
 
+            // Wall-clock rate, and the rate per CPU-second of this process (the same on an idle machine; on a shared one
+            // the wall-clock rate falls with the share of the core the process gets, the CPU rate does not).
+            var process = Process.GetCurrentProcess();
+            var cpu0 = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var n = 0;
             while (clock.Elapsed < budget)
@@ -64,8 +68,10 @@ internal static class PerfBenchCommand
             }
 
             var rate = n / clock.Elapsed.TotalSeconds;
+            process.Refresh();
+            var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(replay ? "replay" : "fast")} estimator, {spec} on {d.Name}: {cycles:#,0} cycles; {n:#,0} evaluations in {clock.Elapsed.TotalSeconds:0.00} s on one core = {rate:#,0.#} evaluations/s ({1000 / rate:0.###} ms each)"));
+                $"{(replay ? "replay" : "fast")} estimator, {spec} on {d.Name}: {cycles:#,0} cycles; {n:#,0} evaluations in {clock.Elapsed.TotalSeconds:0.00} s on one core = {rate:#,0.#} evaluations/s ({1000 / rate:0.###} ms each); {cpu:0.00} s of CPU = {n / Math.Max(cpu, 1e-9):#,0.#} evaluations per CPU-second"));
             return ExitCodes.Ok;
         });
         return cmd;

@@ -13,8 +13,10 @@ namespace HwGen.Software.Performance;
 /// <param name="SoftmaxStatsLatency">Cycles the last row's reciprocal adds to a Softmax <c>normalize</c> (pipeline and divider).</param>
 /// <param name="LayerNormStatsLatency">Cycles the last row's statistics add to a LayerNorm <c>normalize</c> (pipeline, square root, divider).</param>
 /// <param name="PostDrain">Cycles from the store unit's last read of an output row until a <c>config_post</c> may write its register (every row read has left the W side).</param>
+/// <param name="SteadyTiles">The fast estimator extrapolates the repeating middle tiles of an output-stationary residual GEMM instead of walking them (false: walk every tile; the result is the same, for checking).</param>
 public sealed record PerfParameters(int MemoryLatency = 1, int InstructionOverhead = 2, int WriteResponseExtra = 4,
-    int SoftmaxRowEngine = 17, int LayerNormRowEngine = 35, int SoftmaxStatsLatency = 25, int LayerNormStatsLatency = 42, int PostDrain = 4)
+    int SoftmaxRowEngine = 17, int LayerNormRowEngine = 35, int SoftmaxStatsLatency = 25, int LayerNormStatsLatency = 42, int PostDrain = 4,
+    bool SteadyTiles = true)
 {
     /// <summary>The defaults.</summary>
     public static PerfParameters Default { get; } = new();

@@ -18,7 +18,7 @@ namespace HwGen.Software.Performance.Fast;
 /// </summary>
 internal static class FastResidual
 {
-    public static int Os(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue, bool residualWritten, FastTimeline tl)
+    public static int Os(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue, bool residualWritten, FastTimeline tl, bool steady = true)
     {
         if (KernelGeometry.ResidualOs(d, plan, m, n, k) is not { } g)
         {
@@ -69,9 +69,34 @@ internal static class FastResidual
             }
         }
 
+        // Steady state: the middle tiles repeat in pairs (two Aᵀ buffers, two B halves), so once the state at the start of
+        // tiles t − 4, t − 2 and t has advanced evenly, the pairs up to three tiles before the end are extrapolated
+        // instead of walked (FastUnits.Extrapolate); the last tiles, which differ, are walked.
+        var tileCount = (m + tm - 1) / tm;
+        var states = new Dictionary<int, double[]>();
+        var skipTo = -1;
         foreach (var s in GemmKernel.Steps(d, new GemmTiling(Dataflow.Os, tm, g.PerPhase, k), m, n, k))
         {
             var tile = s.M0 / tm;
+            if (tile < skipTo)
+            {
+                continue;
+            }
+
+            if (steady && s.G0 == 0 && skipTo < 0)
+            {
+                states[tile] = u.State();
+                var periods = (tileCount - 3 - tile) / 2;
+                if (tile >= 4 && periods >= 1 && u.Extrapolate(states[tile - 4], states[tile - 2], states[tile], periods))
+                {
+                    skipTo = tile + (2 * periods);
+                    tiles += 2 * periods;
+                    phaseIndex += 2 * periods * (phasesPerTile + (spread ? 0 : 1));
+                    states.Clear();
+                    continue;
+                }
+            }
+
             var parts = (s.Mt + sub - 1) / sub;
             var lastPhase = s.G0 + s.Blocks == blocks;
             if (!spread && s.G0 == 0)

@@ -40,9 +40,15 @@ internal sealed class FastUnits
     private static readonly List<FastPhase.LoadItem> NoLoads = [];
     private readonly bool hoisted;
     private readonly double fetchPer;
+    private readonly int axiBytes;
     // The instructions by shape (a few), tallied into the WorkTally at the end.
-    private readonly List<(int Rows, int Cols, LoadTarget Target, double Cycles, double Beats, int Count)> loadShapes = [];
-    private readonly List<((bool Os, int Rows, int K, bool Conflict) Shape, int Count)> computeShapes = [];
+    private readonly List<(int Rows, int Cols, LoadTarget Target, double Cycles, double Beats)> loadShapes = [];
+    private readonly List<int> loadCounts = [];
+    private readonly List<(bool Os, int Rows, int K, bool Conflict)> computeShapes = [];
+    private readonly List<int> computeCounts = [];
+    private double[] loadWeights = new double[64]; // Run's per-load weights, reused
+    private int lastLoadShape = -1;    // consecutive instructions mostly share a shape: try the last one first
+    private int lastComputeShape = -1;
     private int sinceLoad;
     private FastPhase? pending;
 
@@ -64,8 +70,109 @@ internal sealed class FastUnits
         programStart = tl.Empty;
         lastEx = tl.StoreEnd + RelayLatency;
         fetchPer = w.FetchPerInstruction;
+        axiBytes = d.AxiDataBits / 8;
         hoisted = firstRows.Hi <= tl.LastRows.Lo || firstRows.Lo >= tl.LastRows.Hi;
         lastRead = tl.StoreEnd;
+    }
+
+    /// <summary>
+    /// The state that advances from tile to tile, flattened: the units' clocks, the queues' last takes, every resource,
+    /// the instruction counts per shape and the tally's accumulators. Taken at the same point of tiles t − 4, t − 2 and t
+    /// (tiles alternate buffers, so the period is two tiles), it lets <see cref="Extrapolate"/> skip identical tiles.
+    /// </summary>
+    public double[] State()
+    {
+        var list = new List<double>(32 + res.Count + loadCounts.Count + computeCounts.Count)
+        {
+            lastDispatch, load, array, store, handoff, lastEx, lastRead, emission, phaseEnd, phaseEndBefore,
+            phaseFirst.Start, phaseFirst.First, lastPhaseFirst.Start, lastPhaseFirst.First, loadShapes.Count, computeShapes.Count,
+        };
+        for (var u = 0; u < takes.Length; u++)
+        {
+            // Oldest take first: the ring's slots rotate with the instruction count.
+            for (var j = 0; j < depth[u]; j++)
+            {
+                list.Add(takes[u][(taken[u] + j) % depth[u]]);
+            }
+        }
+
+        list.AddRange(res);
+        list.AddRange(loadCounts.Select(c => (double)c));
+        list.AddRange(computeCounts.Select(c => (double)c));
+        list.AddRange(w.Accumulators());
+        return [.. list];
+    }
+
+    /// <summary>
+    /// When every component of the state advanced by the same amount from <paramref name="a"/> to <paramref name="b"/> as from
+    /// <paramref name="b"/> to <paramref name="c"/> (the current state: a steady run of identical tile pairs), advances it
+    /// <paramref name="periods"/> periods more, as if that many more tile pairs had run, and returns true; otherwise changes
+    /// nothing and returns false.
+    /// </summary>
+    public bool Extrapolate(double[] a, double[] b, double[] c, int periods)
+    {
+        if (a.Length != b.Length || b.Length != c.Length || periods < 1)
+        {
+            return false;
+        }
+
+        var step = new double[c.Length];
+        for (var i = 0; i < c.Length; i++)
+        {
+            var (d1, d2) = (b[i] - a[i], c[i] - b[i]);
+            if (double.IsNaN(d1) || double.IsNaN(d2))
+            {
+                // Infinite or unset: steady only if it never changed.
+                if (!(a[i].Equals(b[i]) && b[i].Equals(c[i])))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (Math.Abs(d1 - d2) > 1e-6 * Math.Max(1, Math.Abs(d2)))
+            {
+                return false;
+            }
+
+            step[i] = d2;
+        }
+
+        if (step[14] != 0 || step[15] != 0)
+        {
+            return false; // a new instruction shape appeared
+        }
+
+        var x = c.Select((v, i) => v + (periods * step[i])).ToArray();
+        (lastDispatch, load, array, store, handoff, lastEx, lastRead, emission, phaseEnd, phaseEndBefore) = (x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9]);
+        (phaseFirst, lastPhaseFirst) = ((x[10], x[11]), (x[12], x[13]));
+        var at = 16;
+        for (var u = 0; u < takes.Length; u++)
+        {
+            for (var j = 0; j < depth[u]; j++)
+            {
+                takes[u][(taken[u] + j) % depth[u]] = x[at++];
+            }
+        }
+
+        for (var j = 0; j < res.Count; j++)
+        {
+            res[j] = x[at++];
+        }
+
+        for (var j = 0; j < loadCounts.Count; j++)
+        {
+            loadCounts[j] = (int)Math.Round(x[at++]);
+        }
+
+        for (var j = 0; j < computeCounts.Count; j++)
+        {
+            computeCounts[j] = (int)Math.Round(x[at++]);
+        }
+
+        w.Advance(step.AsSpan(at), periods);
+        return true;
     }
 
     /// <summary>A resource (a time) starting at <paramref name="t"/>; returns its id.</summary>
@@ -149,12 +256,12 @@ internal sealed class FastUnits
             Run(pending, null);
         }
 
-        foreach (var (rows, cols, target, _, _, count) in loadShapes)
+        foreach (var ((rows, cols, target, _, _), count) in loadShapes.Zip(loadCounts))
         {
             w.Loads(count, rows, cols, target);
         }
 
-        foreach (var ((os, rows, k, conflict), count) in computeShapes)
+        foreach (var ((os, rows, k, conflict), count) in computeShapes.Zip(computeCounts))
         {
             if (os)
             {
@@ -178,9 +285,15 @@ internal sealed class FastUnits
         var (computes, loads) = (ph.Computes, next?.Loads ?? NoLoads);
         phaseFirst = (double.NaN, 0);
         double loadTotal = 0, computeTotal = 0, loadsPlaced = 0, computesPlaced = 0;
-        foreach (var l in loads)
+        if (loadWeights.Length < loads.Count)
         {
-            loadTotal += Weight(l);
+            loadWeights = new double[Math.Max(loads.Count, 2 * loadWeights.Length)];
+        }
+
+        for (var i = 0; i < loads.Count; i++)
+        {
+            loadWeights[i] = Weight(loads[i]);
+            loadTotal += loadWeights[i];
         }
 
         foreach (var c in computes)
@@ -192,7 +305,7 @@ internal sealed class FastUnits
         {
             if (li < loads.Count && (ci >= computes.Count || LoadSpread.LoadFirst(loadsPlaced, loadTotal, computesPlaced, computeTotal, leading: false)))
             {
-                loadsPlaced += Weight(loads[li]);
+                loadsPlaced += loadWeights[li];
                 Load(loads[li++], next!);
             }
             else
@@ -231,7 +344,7 @@ internal sealed class FastUnits
     private void Took(int unit, double t) => takes[unit][taken[unit]++ % depth[unit]] = t;
 
     private double Weight(FastPhase.LoadItem l) =>
-        LoadSpread.Load(l.Rows, (long)l.Cols * (l.Target == LoadTarget.Accumulator ? 4 : 1), d.AxiDataBits / 8);
+        LoadSpread.Load(l.Rows, (long)l.Cols * (l.Target == LoadTarget.Accumulator ? 4 : 1), axiBytes);
 
     // A subtile's epilogue stands for its config_posts and normalize, one each.
     private static double Weight(FastPhase.Item c) => c.Epilogue is null ? LoadSpread.Compute(c.Os, c.Rows, c.K) : 1;
@@ -240,20 +353,27 @@ internal sealed class FastUnits
     {
         var take = Math.Max(Dispatch(0) + 1, load);
         Took(0, take);
-        var i = 0;
-        while (i < loadShapes.Count && (loadShapes[i].Rows != l.Rows || loadShapes[i].Cols != l.Cols || loadShapes[i].Target != l.Target))
+        var i = lastLoadShape;
+        if (i < 0 || loadShapes[i].Rows != l.Rows || loadShapes[i].Cols != l.Cols || loadShapes[i].Target != l.Target)
         {
-            i++;
-        }
+            i = 0;
+            while (i < loadShapes.Count && (loadShapes[i].Rows != l.Rows || loadShapes[i].Cols != l.Cols || loadShapes[i].Target != l.Target))
+            {
+                i++;
+            }
 
-        if (i == loadShapes.Count)
-        {
-            var (c, b) = w.LoadCost(l.Rows, l.Cols, l.Target);
-            loadShapes.Add((l.Rows, l.Cols, l.Target, c, b, 0));
+            if (i == loadShapes.Count)
+            {
+                var (c, b) = w.LoadCost(l.Rows, l.Cols, l.Target);
+                loadShapes.Add((l.Rows, l.Cols, l.Target, c, b));
+                loadCounts.Add(0);
+            }
+
+            lastLoadShape = i;
         }
 
         var cost = loadShapes[i];
-        loadShapes[i] = cost with { Count = cost.Count + 1 };
+        loadCounts[i]++;
         // The instruction fetch since the last load shares the read channel (and, in part, the load unit's time).
         var fetch = fetchPer * ++sinceLoad;
         var cycles = Math.Max(cost.Cycles + (WorkTally.FetchShare * fetch), cost.Beats + fetch);
@@ -296,18 +416,22 @@ internal sealed class FastUnits
         var ready = take + 1;
         ready = Math.Max(ready, Math.Max(Math.Max(At(c.Deps.A), At(c.Deps.B)), Math.Max(At(c.Deps.C), At(c.Deps.D))) + 1);
 
-        var i = 0;
-        while (i < computeShapes.Count && computeShapes[i].Shape != (c.Os, c.Rows, c.K, c.Conflict))
+        var shape = (c.Os, c.Rows, c.K, c.Conflict);
+        var i = lastComputeShape;
+        if (i < 0 || computeShapes[i] != shape)
         {
-            i++;
+            i = computeShapes.IndexOf(shape);
+            if (i < 0)
+            {
+                i = computeShapes.Count;
+                computeShapes.Add(shape);
+                computeCounts.Add(0);
+            }
+
+            lastComputeShape = i;
         }
 
-        if (i == computeShapes.Count)
-        {
-            computeShapes.Add(((c.Os, c.Rows, c.K, c.Conflict), 0));
-        }
-
-        computeShapes[i] = (computeShapes[i].Shape, computeShapes[i].Count + 1);
+        computeCounts[i]++;
         sinceLoad++;
         var cycles = c.Os ? w.OsPeriod(c.K, c.Conflict) : w.WsPeriod(c.Rows, c.Conflict);
         var start = Math.Max(ready, array + (!c.Os && afterOs ? drain : 0));

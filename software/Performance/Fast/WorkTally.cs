@@ -282,4 +282,28 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     /// <summary>Cycles the instructions' fetch takes on the shared read channel.</summary>
     public double FetchBeats => Instructions * FetchPerInstruction;
+
+    /// <summary>The accumulators a timed operation adds to (everything but the segment marks), for <see cref="FastUnits.Extrapolate"/>.</summary>
+    public double[] Accumulators() =>
+        [Load, Execute, Store, Instructions, Computes, DataBeats, Macs, SpBits, AccBits, Dram, Requant, Gelu, Softmax, LayerNorm, Add];
+
+    /// <summary>Adds <paramref name="times"/> × <paramref name="step"/> (per accumulator, in <see cref="Accumulators"/>' order).</summary>
+    public void Advance(ReadOnlySpan<double> step, double times)
+    {
+        Load += times * step[0];
+        Execute += times * step[1];
+        Store += times * step[2];
+        Instructions += times * step[3];
+        Computes += times * step[4];
+        DataBeats += times * step[5];
+        Macs += times * step[6];
+        SpBits += times * step[7];
+        AccBits += times * step[8];
+        Dram += times * step[9];
+        Requant += times * step[10];
+        Gelu += times * step[11];
+        Softmax += times * step[12];
+        LayerNorm += times * step[13];
+        Add += times * step[14];
+    }
 }

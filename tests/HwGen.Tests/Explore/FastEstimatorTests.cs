@@ -139,4 +139,28 @@ public sealed class FastEstimatorTests
         Assert.Equal(3 * shape.Macs / (double)d.Pes, estimate.IdealCycles, 1e-6);
         Assert.Throws<ArgumentException>(() => LayerCompiler.Shape(WorkloadSpec.Parse("bert-base:hidden=400,attn_heads=6")));
     }
+
+    [Theory]
+    [InlineData("default", "bert-base:seq=512")]
+    [InlineData("default", "gpt2-small:seq=512")]
+    [InlineData("default", "bert-large:seq=1024")]
+    [InlineData("small", "bert-mini:seq=512")]
+    public void Extrapolating_the_repeating_residual_tiles_gives_what_walking_every_tile_gives(string config, string workload)
+    {
+        // Arrange
+        var d = DesignResolver.LoadFile(RepoPaths.Config(config));
+        var spec = WorkloadSpec.Parse(workload);
+
+        // Act
+        var walked = FastEstimator.Estimate(d, spec, new HwGen.Software.Performance.PerfParameters(SteadyTiles: false));
+        var steady = FastEstimator.Estimate(d, spec);
+
+        // Assert: every operation's cycles and the work counted for the energy model.
+        Assert.Equal(walked.Ops.Select(o => (o.Name, o.Cycles)), steady.Ops.Select(o => (o.Name, o.Cycles)));
+        Assert.Equal(walked.TotalCycles, steady.TotalCycles);
+        Assert.Equal(walked.Counts.Macs, steady.Counts.Macs, 3);
+        Assert.Equal(walked.Counts.DramBytes, steady.Counts.DramBytes, 3);
+        Assert.Equal(walked.Counts.ScratchpadBits, steady.Counts.ScratchpadBits, 3);
+        Assert.Equal(walked.Counts.LayerNormElements + walked.Counts.AddElements, steady.Counts.LayerNormElements + steady.Counts.AddElements, 3);
+    }
 }
