@@ -289,9 +289,9 @@ internal sealed class TokenScheduler
                         writes.Add((Space.Acc, lnResidual - 1, lnResidual - 1 + span));
                     }
 
-                    if (p.NormalizeFunc == NormalizeFunc.LayerNorm)
+                    if (p.NormalizeFunc == NormalizeFunc.LayerNorm || (p.NormalizeFunc == NormalizeFunc.Add && lnInShift != 0))
                     {
-                        // Column mode (ln_in_shift ≠ 0): three rows per block (γ with m, β, A).
+                        // Column mode (ln_in_shift ≠ 0, LayerNorm or add): three rows per block (γ with m, β, A).
                         reads.Add((Space.Acc, lnAffine, lnAffine + ((lnInShift == 0 ? 2 : 3) * blocks)));
                     }
 

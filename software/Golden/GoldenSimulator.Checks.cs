@@ -165,7 +165,7 @@ public sealed partial class GoldenSimulator
 
     /// <summary>
     /// LayerNorm's and add's extra checks: the unit, no causal mask, and the input, residual (ln_residual) and, for
-    /// LayerNorm, γ/β (ln_affine) spans inside the accumulator. The registers are read as earlier config_post
+    /// LayerNorm and a column-mode add, γ/β (ln_affine) spans inside the accumulator. The registers are read as earlier config_post
     /// instructions left them.
     /// </summary>
     private (FaultCode, string) CheckLayerNorm(InstructionView i, long rows, long width, bool affine)
@@ -198,8 +198,9 @@ public sealed partial class GoldenSimulator
             }
         }
 
+        // add reads ln_affine's rows only in column mode (ln_in_shift ≠ 0: m_j and A_j).
         var perBlock = Reg(PostRegister.LnInShift) == 0 ? 2 : 3;
-        return affine ? AccRange("LayerNorm gamma/beta", Reg(PostRegister.LnAffine), perBlock * NormalizeBlocks(width)) : Ok();
+        return affine || perBlock == 3 ? AccRange("LayerNorm gamma/beta", Reg(PostRegister.LnAffine), perBlock * NormalizeBlocks(width)) : Ok();
     }
 
     /// <summary>Accumulator rows one logical row of a normalize spans: ceil(width / COLS).</summary>

@@ -120,25 +120,7 @@ public sealed partial class GoldenSimulator
             1.0,
             new Requantization(Reg(PostRegister.LnOutMult), (int)Reg(PostRegister.LnOutShift), false));
         var inShift = (int)Reg(PostRegister.LnInShift);
-        var perBlock = inShift == 0 ? 2 : 3;
-        if ((long)cachedBlocks * d.Cols < width)
-        {
-            var affine = (int)Reg(PostRegister.LnAffine);
-            for (var b = 0; b < blocks; b++)
-            {
-                for (var j = 0; j < d.Cols; j++)
-                {
-                    var word = acc[((affine + (perBlock * b)) * d.Cols) + j];
-                    gammaCache[(b * d.Cols) + j] = unchecked((short)word);
-                    scaleCache[(b * d.Cols) + j] = unchecked((ushort)(word >>> 16));
-                    betaCache[(b * d.Cols) + j] = acc[((affine + (perBlock * b) + 1) * d.Cols) + j];
-                    residualCache[(b * d.Cols) + j] = perBlock == 3 ? acc[((affine + (perBlock * b) + 2) * d.Cols) + j] : 0;
-                }
-            }
-
-            cachedBlocks = blocks;
-        }
-
+        FillAffineCache(width, blocks, inShift);
         var gamma = gammaCache.AsSpan(0, width);
         var beta = betaCache.AsSpan(0, width);
         var x = new int[width];
@@ -154,13 +136,7 @@ public sealed partial class GoldenSimulator
             if (inShift != 0)
             {
                 // Column mode: x rescaled per column, the residual aligned per column, then the kernel without a residual.
-                var shr = (int)Reg(PostRegister.LnResShift);
-                for (var j = 0; j < width; j++)
-                {
-                    var aligned = residual.Length == 0 ? 0 : FixedPoint.RoundShift((long)residual[j] * (uint)residualCache[j], shr);
-                    x[j] = FixedPoint.SaturateInt32(IntLayerNorm.ScaleInput(x[j], scaleCache[j], inShift) + aligned);
-                }
-
+                ColumnSum(x, residual, inShift);
                 res = [];
                 constants = c with { Residual = null };
             }
@@ -183,15 +159,69 @@ public sealed partial class GoldenSimulator
         }
     }
 
-    /// <summary>The residual add (normalize func add) of block-major rows with ln_res_*, ln_residual and add_out_* (int16 output with <paramref name="wide"/>).</summary>
+    /// <summary>
+    /// Fills the γ/β cache (with the input multipliers m_j and, in column mode, the residual multipliers A_j) from
+    /// ln_affine when it covers fewer than the row's blocks: two rows per block, three in column mode
+    /// (<paramref name="inShift"/> ≠ 0). The cache is emptied by every config_post ln_affine or ln_in_shift.
+    /// </summary>
+    private void FillAffineCache(int width, int blocks, int inShift)
+    {
+        if ((long)cachedBlocks * d.Cols >= width)
+        {
+            return;
+        }
+
+        var perBlock = inShift == 0 ? 2 : 3;
+        var affine = (int)Reg(PostRegister.LnAffine);
+        for (var b = 0; b < blocks; b++)
+        {
+            for (var j = 0; j < d.Cols; j++)
+            {
+                var word = acc[((affine + (perBlock * b)) * d.Cols) + j];
+                gammaCache[(b * d.Cols) + j] = unchecked((short)word);
+                scaleCache[(b * d.Cols) + j] = unchecked((ushort)(word >>> 16));
+                betaCache[(b * d.Cols) + j] = acc[((affine + (perBlock * b) + 1) * d.Cols) + j];
+                residualCache[(b * d.Cols) + j] = perBlock == 3 ? acc[((affine + (perBlock * b) + 2) * d.Cols) + j] : 0;
+            }
+        }
+
+        cachedBlocks = blocks;
+    }
+
+    /// <summary>
+    /// The column mode's sum in place: x_j = sat32(ScaleInput(x_j, m_j, <paramref name="inShift"/>) + round(r_j·A_j /
+    /// 2^ln_res_shift)) with m_j and A_j from the cache (<c>NormColumns.Sum</c>); no residual term when
+    /// <paramref name="residual"/> is empty.
+    /// </summary>
+    private void ColumnSum(int[] x, int[] residual, int inShift)
+    {
+        var shr = (int)Reg(PostRegister.LnResShift);
+        for (var j = 0; j < x.Length; j++)
+        {
+            var aligned = residual.Length == 0 ? 0 : FixedPoint.RoundShift((long)residual[j] * (uint)residualCache[j], shr);
+            x[j] = FixedPoint.SaturateInt32(IntLayerNorm.ScaleInput(x[j], scaleCache[j], inShift) + aligned);
+        }
+    }
+
+    /// <summary>
+    /// The residual add (normalize func add) of block-major rows with ln_res_*, ln_residual and add_out_* (int16 output
+    /// with <paramref name="wide"/>). In column mode (ln_in_shift ≠ 0) the sum is the column mode's (<see cref="ColumnSum"/>:
+    /// m_j and A_j from the γ/β cache, filled from ln_affine as LayerNorm fills it) and add_out_* requantize it.
+    /// </summary>
     private void DoResidualAdd(int rows, int width, int local, long addr, long stride, int blocks, bool wide)
     {
         var residualReg = Reg(PostRegister.LnResidual);
+        var inShift = (int)Reg(PostRegister.LnInShift);
         var c = new IntResidualAddConstants(
             1.0,
-            residualReg == 0 ? null : new Requantization(Reg(PostRegister.LnResMult), (int)Reg(PostRegister.LnResShift), false),
+            residualReg == 0 || inShift != 0 ? null : new Requantization(Reg(PostRegister.LnResMult), (int)Reg(PostRegister.LnResShift), false),
             1.0,
             new Requantization(Reg(PostRegister.AddOutMult), (int)Reg(PostRegister.AddOutShift), false));
+        if (inShift != 0)
+        {
+            FillAffineCache(width, blocks, inShift);
+        }
+
         var x = new int[width];
         var residual = residualReg == 0 ? [] : new int[width];
         var output = new sbyte[width];
@@ -199,18 +229,25 @@ public sealed partial class GoldenSimulator
         for (var r = 0; r < rows; r++)
         {
             ReadRow(x, residual, residualReg, local, rows, r, width, blocks);
+            var res = residual;
+            if (inShift != 0)
+            {
+                ColumnSum(x, residual, inShift);
+                res = [];
+            }
+
             if (wide)
             {
                 for (var j = 0; j < width; j++)
                 {
-                    outputWide[j] = IntResidualAdd.ApplyWide(x[j], residual.Length == 0 ? 0 : residual[j], c);
+                    outputWide[j] = IntResidualAdd.ApplyWide(x[j], res.Length == 0 ? 0 : res[j], c);
                 }
 
                 WriteRow(outputWide, addr + (r * stride));
             }
             else
             {
-                IntResidualAdd.Apply(x, residual, output, c);
+                IntResidualAdd.Apply(x, res, output, c);
                 WriteRow(output, addr + (r * stride));
             }
         }

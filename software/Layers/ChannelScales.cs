@@ -10,7 +10,9 @@ namespace HwGen.Software.Layers;
 /// first brings column j to the common GELU input scale S_in·max_j S_1[j] with m_j / 2^15, then applies the tensor's I-GELU
 /// and output requantization. Post-LN, Wo and W2 also have a scale per column: their LayerNorms run in the unit's column
 /// mode (<see cref="Norm1"/>, <see cref="Norm2"/>: x_j·m_j / 2^15 to the largest column scale, the int8 residual aligned by
-/// A_j, int8 output). Pre-LN they keep one (clipped) scale per tensor: the residual add has no per-column input multiplier.
+/// A_j, int8 output). Pre-LN, Wo and W2 have a scale per column too: their residual adds run in the same column mode
+/// (<see cref="Add1"/>, <see cref="Add2"/>: x_j·m_j / 2^15 to the largest column scale, then the per-tensor residual
+/// alignment and output requantization).
 /// </summary>
 /// <param name="Q">Column requantizations of the Q projection.</param>
 /// <param name="K">Column requantizations of the K projection.</param>
@@ -23,6 +25,12 @@ public sealed record ChannelScales(Requantization[] Q, Requantization[] K, Requa
 
     /// <summary>Post-LN: LayerNorm 2 in column mode (W2 per channel), or null.</summary>
     public NormColumns? Norm2 { get; init; }
+
+    /// <summary>Pre-LN: the residual add after Wo in column mode (Wo per channel), or null.</summary>
+    public AddColumns? Add1 { get; init; }
+
+    /// <summary>Pre-LN: the residual add after W2 in column mode (W2 per channel), or null.</summary>
+    public AddColumns? Add2 { get; init; }
 
     /// <summary>The per-column multipliers of a projection, as the accumulator vector <c>store col_mult</c> reads.</summary>
     public static int[] Multipliers(Requantization[] columns)

@@ -39,7 +39,7 @@ public static class IntLayerReference
         }
 
         var x1 = pre
-            ? ResidualAdd(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, q.Add1!)
+            ? ch?.Add1 is { } c1 ? c1.Apply(MatMul(o, s, a, q.Wo, h, q.Bo), q.X) : ResidualAdd(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, q.Add1!)
             : ch?.Norm1 is { } n1 ? n1.ApplyNarrow(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, s)
             : Norm(MatMul(o, s, a, q.Wo, h, q.Bo), q.X, s, h, q.Gamma1, q.Beta1, q.Norm1);
         var a2 = pre ? Norm(Widen(x1), null, s, h, q.Gamma2, q.Beta2, q.Norm2) : null;
@@ -57,7 +57,7 @@ public static class IntLayerReference
             }
         }
         var y = pre
-            ? ResidualAdd(MatMul(hid, s, f, q.W2, h, q.B2), x1, q.Add2!)
+            ? ch?.Add2 is { } c2 ? c2.Apply(MatMul(hid, s, f, q.W2, h, q.B2), x1) : ResidualAdd(MatMul(hid, s, f, q.W2, h, q.B2), x1, q.Add2!)
             : ch?.Norm2 is { } n2 ? n2.ApplyNarrow(MatMul(hid, s, f, q.W2, h, q.B2), x1, s)
             : Norm(MatMul(hid, s, f, q.W2, h, q.B2), x1, s, h, q.Gamma2, q.Beta2, q.Norm2);
         return new IntActivations(qa, ka, va, p, o, x1, hid, y) { A1 = a1, A2 = a2, Spec = spec };

@@ -329,10 +329,18 @@ public static class LayerCompiler
         }
         if (pre)
         {
-            g.Node(Gemm("out_proj_add1", ot, wo, bo, GemmEpilogue.ResidualAdd, x1) with { Residual = xIn, Add = q.Add1 });
+            // Per-channel Wo and W2 (ChannelScales): the adds in column mode, m_j and A_j in three rows per block like γ/β.
+            var (c1, c2) = (ch?.Add1, ch?.Add2);
+            g.Node(Gemm("out_proj_add1", ot, wo, bo, GemmEpilogue.ResidualAdd, x1) with
+            {
+                Residual = xIn, Add = q.Add1, Affine = c1 is null ? null : Vec("AC1", c1.Vectors()), NormColumns = c1?.Mode,
+            });
             g.Node(new LayerNormNode(prefix + "ln2", new(x1), s, h, gb2, q.Norm2, new(a2!)));
             g.Node(Gemm("ffn1_gelu", a2!, w1, b1, GemmEpilogue.Gelu, ht) with { Gelu = q.Gelu, GeluColumns = gc, Streamed = slots?.Attention is not null });
-            g.Node(Gemm("ffn2_add2", ht, w2, b2, GemmEpilogue.ResidualAdd, yt) with { Residual = new(x1), Add = q.Add2 });
+            g.Node(Gemm("ffn2_add2", ht, w2, b2, GemmEpilogue.ResidualAdd, yt) with
+            {
+                Residual = new(x1), Add = q.Add2, Affine = c2 is null ? null : Vec("AC2", c2.Vectors()), NormColumns = c2?.Mode,
+            });
         }
         else
         {

@@ -9,9 +9,10 @@ public sealed partial record QuantizedLayer
     /// <summary>
     /// The int4 layer of <see cref="Create(LayerSpec, ulong, LayerWeights, LayerScales, sbyte[], int, bool)"/> with Wq, Wk, Wv
     /// and W1 quantized per output channel (each column at its own clipped scale), their biases at S_in·S_w[j], Q/K/V
-    /// requantized per column (one shared shift) and FFN1's GELU store taking per-column input rescales; post-LN also Wo and
-    /// W2 per column with their LayerNorms in column mode (<see cref="CreateNormChannels"/>). Everything else (pre-LN Wo and
-    /// W2 per tensor, the residual adds, Softmax) is the per-tensor int4 layer's.
+    /// requantized per column (one shared shift) and FFN1's GELU store taking per-column input rescales; also Wo and W2 per
+    /// column, post-LN with their LayerNorms in column mode (<see cref="CreateNormChannels"/>), pre-LN with their residual
+    /// adds in column mode (<see cref="CreateAddChannels"/>). Everything else (Softmax, the pre-LN LayerNorms) is the
+    /// per-tensor int4 layer's.
     /// </summary>
     private static QuantizedLayer CreateChannels(LayerSpec spec, ulong seed, LayerWeights w, LayerScales scales, sbyte[] x)
     {
@@ -47,7 +48,38 @@ public sealed partial record QuantizedLayer
                 W1 = DeqColumns(w1, sw1, null), B1 = DeqBias(b1, sFfn, sw1),
             },
         };
-        return spec.PreLayerNorm ? layer : CreateNormChannels(layer, w);
+        return spec.PreLayerNorm ? CreateAddChannels(layer, w) : CreateNormChannels(layer, w);
+    }
+
+    /// <summary>
+    /// Pre-LN: Wo and W2 per output channel (clipped), their biases at S_O·S_o[j] and S_H·S_2[j], and both residual adds in
+    /// the column mode (<see cref="AddColumns"/>: column j's input brought to the largest column scale, the int8 residual X
+    /// or X1 aligned by one multiplier, the int8 output at the per-tensor layer's scale).
+    /// </summary>
+    private static QuantizedLayer CreateAddChannels(QuantizedLayer t, LayerWeights w)
+    {
+        var spec = t.Spec;
+        int f = spec.Ffn, a = spec.AttentionWidth;
+        double so = t.ScaleO, sh = t.ScaleH;
+        var (wo, swo) = SymmetricQuantizer.QuantizeClippedColumns(w.Wo, a, Int4Packing.Max);
+        var (w2, sw2) = SymmetricQuantizer.QuantizeClippedColumns(w.W2, f, Int4Packing.Max);
+        var (bo, b2) = (ColumnBias(w.Bo, so, swo), ColumnBias(w.B2, sh, sw2));
+        var add1 = AddColumns.Create(swo.Select(s => so * s).ToArray(), t.ScaleX, t.ScaleX1);
+        var add2 = AddColumns.Create(sw2.Select(s => sh * s).ToArray(), t.ScaleX1, t.ScaleY);
+        var weightScales = (double[])t.WeightScales.Clone();
+        (weightScales[3], weightScales[5]) = (swo.Max(), sw2.Max());
+        return t with
+        {
+            Wo = wo, W2 = w2, Bo = bo, B2 = b2,
+            Add1 = add1.Constants, Add2 = add2.Constants,
+            WeightScales = weightScales,
+            Channels = t.Channels! with { Add1 = add1, Add2 = add2 },
+            Dequantized = t.Dequantized with
+            {
+                Wo = DeqColumns(wo, swo, null), Bo = bo.Select((v, c) => v * so * swo[c]).ToArray(),
+                W2 = DeqColumns(w2, sw2, null), B2 = b2.Select((v, c) => v * sh * sw2[c]).ToArray(),
+            },
+        };
     }
 
     /// <summary>

@@ -289,6 +289,14 @@ internal sealed partial class PhaseBuilder
                 break;
             case GemmEpilogue.ResidualAdd:
                 ph.Stores.AddRange(PostConfig.ResidualAdd(add!));
+                if (plan.AffineRows == 3)
+                {
+                    // Column mode (per-channel weights: m_j and A_j at the γ/β rows, which the write of ln_affine has the
+                    // add read into the cache), or off for a per-tensor add of a graph that also has column-mode ones.
+                    ph.Stores.Add(PendingInstruction.ConfigPost(PostRegister.LnAffine, plan.GammaBetaRow));
+                    ph.Stores.AddRange(PostConfig.LayerNormColumns(columns?.Norm));
+                }
+
                 ph.Stores.Add(PostConfig.ResidualRow(residualRow));
                 ph.Stores.Add(PendingInstruction.Normalize(NormalizeFunc.Add, s.Mt, n, accBase, c.Address(s.M0, 0), c.Tensor.StrideBytes, wide: c.Wide));
                 break;

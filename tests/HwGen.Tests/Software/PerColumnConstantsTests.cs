@@ -3,6 +3,7 @@ using HwGen.Generator.Design;
 using HwGen.Generator.Isa;
 using HwGen.Software.Compiler;
 using HwGen.Software.Golden;
+using HwGen.Software.Numerics;
 using HwGen.Software.Numerics.Transformer;
 using HwGen.Software.Programs;
 using HwGen.Software.Workloads;
@@ -192,21 +193,31 @@ public sealed class PerColumnConstantsTests
     }
 
     [Fact]
-    public void Add_ignores_ln_in_shift()
+    public void Add_in_column_mode_rescales_x_per_column_and_aligns_the_residual_by_a_j()
     {
-        // Arrange: the same residual add with and without ln_in_shift (γ words hold multipliers that would halve x)
+        // Arrange: x and the residual r in the accumulator, then three constant rows at ln_affine (m_j in γ's high 16 bits,
+        // β unused, A_j); the same add without ln_in_shift for comparison
         var d = TestConfigs.Load("tiny");
         var dram = new byte[DramBytes];
+        int[] x = [1000, -2001, 3003, -40004], r = [7, -9, 100, -128];
+        ushort[] m = [0x8000, 0x4000, 0x2001, 0x7fff];
+        int[] a = [0x40000000, 0x20000000, 0x10000001, 0x7fffffff];
         for (var j = 0; j < 4; j++)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan(4 * j), 1000 * (j + 1));
-            BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan(16 + (4 * j)), 0x8000 << 16);
+            BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan(4 * j), x[j]);
+            BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan(16 + (4 * j)), r[j]);
+            BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan(32 + (4 * j)), m[j] << 16);
+            BinaryPrimitives.WriteInt32LittleEndian(dram.AsSpan(64 + (4 * j)), a[j]);
         }
 
         const string Program = """
             load target=acc rows=1 cols=4 local_addr=0 dram_addr=0
-            load target=acc rows=1 cols=4 local_addr=20 dram_addr=16
+            load target=acc rows=1 cols=4 local_addr=10 dram_addr=16
+            load target=acc rows=3 cols=4 local_addr=20 dram_addr=32 dram_stride=16
             config_post reg=ln_affine value=20
+            config_post reg=ln_residual value=11
+            config_post reg=ln_res_mult value=1073741824
+            config_post reg=ln_res_shift value=30
             config_post reg=add_out_mult value=1073741824
             config_post reg=add_out_shift value=36
             {0}
@@ -215,16 +226,20 @@ public sealed class PerColumnConstantsTests
 
         // Act
         var plain = Run(d, Program.Replace("{0}", string.Empty, StringComparison.Ordinal), (byte[])dram.Clone());
-        var shifted = Run(d, Program.Replace("{0}", "config_post reg=ln_in_shift value=16", StringComparison.Ordinal), (byte[])dram.Clone());
+        var columns = Run(d, Program.Replace("{0}", "config_post reg=ln_in_shift value=15", StringComparison.Ordinal), (byte[])dram.Clone());
 
-        // Assert
-        Assert.True(plain.Ok && shifted.Ok);
-        Assert.Equal(plain.Dram.AsSpan(0x100, 4).ToArray(), shifted.Dram.AsSpan(0x100, 4).ToArray());
-        Assert.NotEqual(new byte[4], plain.Dram.AsSpan(0x100, 4).ToArray());
+        // Assert: column j's h = ScaleInput(x_j, m_j, 15) + round(r_j·A_j / 2^30), requantized by add_out_*
+        Assert.True(plain.Ok && columns.Ok, plain.FaultDetail + columns.FaultDetail);
+        var expected = x.Select((v, j) => (byte)Requantizer.Apply(
+            FixedPoint.SaturateInt32(IntLayerNorm.ScaleInput(v, m[j], 15) + FixedPoint.RoundShift((long)r[j] * a[j], 30)),
+            1073741824, 36, relu: false)).ToArray();
+        Assert.Equal(expected, columns.Dram.AsSpan(0x100, 4).ToArray());
+        Assert.NotEqual(plain.Dram.AsSpan(0x100, 4).ToArray(), columns.Dram.AsSpan(0x100, 4).ToArray());
     }
 
     [Theory]
     [InlineData("config_post reg=ln_in_shift value=48", FaultCode.BadField)]
+    [InlineData("config_post reg=ln_in_shift value=15\nconfig_post reg=ln_affine value=254\nnormalize func=add rows=1 width=4", FaultCode.AccRange)]
     [InlineData("config_post reg=gelu_cols value=65536", FaultCode.BadField)]
     [InlineData("config_post reg=row_scale_base value=1024", FaultCode.BadField)]
     [InlineData("config_post reg=gelu_cols value=255\nstore func=gelu_col rows=1 cols=4", FaultCode.AccRange)]

@@ -50,9 +50,13 @@ public sealed class ChannelScaleCosimTests(CosimFixture fixture, ITestOutputHelp
     [SkippableTheory]
     [InlineData("small", "bert-tiny:seq=32,wbits=4")]
     [InlineData("default", "gpt2-small:seq=16,heads=2,ffn=256,wbits=4")]
+    [InlineData("small", "gpt2-small:seq=12,hidden=48,attn_heads=2,ffn_dim=64,wbits=4")]
+    [InlineData("small", "gpt2-small:seq=9,hidden=8,attn_heads=1,ffn_dim=16,wbits=4")]
     public async Task Per_channel_int4_layers_match_the_golden_model_bit_for_bit(string config, string workload)
     {
-        // Arrange: post-LN (Q/K/V column stores, gelu_col, both LayerNorms in column mode) and pre-LN (Wo, W2 per tensor)
+        // Arrange: post-LN (Q/K/V column stores, gelu_col, both LayerNorms in column mode) and pre-LN (also both residual
+        // adds in column mode, per-channel Wo and W2; rows of several blocks and of one, where the add's fill and its first
+        // read meet)
         var spec = WorkloadSpec.Parse(workload);
         CompiledProgram? program = null;
 
@@ -63,6 +67,13 @@ public sealed class ChannelScaleCosimTests(CosimFixture fixture, ITestOutputHelp
         var views = program!.Instructions.Select(i => new InstructionView(i)).ToList();
         Assert.Contains(views, v => v is { Opcode: Opcode.Store, ColMult: true });
         Assert.Contains(views, v => v is { Opcode: Opcode.Store, StoreFunc: StoreFunc.GeluColumn });
+        if (workload.StartsWith("gpt2", StringComparison.Ordinal))
+        {
+            var inShift = views.Select((v, i) => (v, i)).Where(p => p.v is { Opcode: Opcode.ConfigPost, Reg: PostRegister.LnInShift }).ToList();
+            var adds = views.Select((v, i) => (v, i)).Where(p => p.v is { Opcode: Opcode.Normalize, NormalizeFunc: NormalizeFunc.Add }).ToList();
+            Assert.NotEmpty(adds);
+            Assert.All(adds, a => Assert.NotEqual(0UL, inShift.Last(s => s.i < a.i).v.Value));
+        }
     }
 
     /// <summary>

@@ -157,6 +157,26 @@ public sealed class LayerNormCosimTests(CosimFixture fixture, ITestOutputHelper 
         await cosim.AssertFaultsAlikeAsync("tiny", _ => program, 4, "config_post reg=ln_affine value=254", "acc_range", firstNormalize);
     }
 
+    [SkippableTheory]
+    [InlineData(15, 254, "acc_range")]
+    public async Task A_column_mode_add_faults_when_its_constant_rows_leave_the_accumulator_alike(int inShift, int affine, string fault)
+    {
+        // Arrange: an add of one 8-wide row (two blocks) on tiny (256 accumulator rows); in column mode it reads 3 rows per
+        // block at ln_affine (254 + 6 > 256).
+        var (image, _) = Image(seed: 4, width: 8);
+        var program = AssembledProgram.Create("add-columns-range", AssembledProgram.Words(string.Create(CultureInfo.InvariantCulture, $"""
+            load target=acc rows=2 cols=4 local_addr=0 dram_addr={XAddr} dram_stride=16
+            config_post reg=add_out_mult value=1073741824
+            config_post reg=add_out_shift value=36
+            config_post reg=ln_in_shift value={inShift}
+            config_post reg=ln_affine value={affine}
+            normalize func=add rows=1 width=8 local_addr=0 dram_addr={YAddr} dram_stride=16
+            """)), image);
+
+        // Act and Assert: the same fault at the normalize on both
+        await cosim.AssertFaultsAlikeAsync("tiny", _ => program, 5, "normalize func=add rows=1 width=8 local_addr=0 dram_addr=" + YAddr.ToString(CultureInfo.InvariantCulture) + " dram_stride=16", fault);
+    }
+
     [SkippableFact]
     public async Task The_gamma_beta_cache_is_refilled_only_after_ln_affine_is_written()
     {
