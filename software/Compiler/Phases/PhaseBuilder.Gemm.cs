@@ -47,8 +47,9 @@ internal sealed partial class PhaseBuilder
             var half = phases.Count % 2;
             var aBase = plan.Banked ? plan.BankedA(half) : half * plan.SpHalf;
             var ph = new Phase();
+            groupBias = bias is not null && s.FirstK ? TakeBiasArea() : groupBias;
             GemmKernel.Ws(d, ph, s, a, bOp, transposedB, n, new GemmBuffers(aBase, plan.Banked ? plan.BankedB(half).Base : aBase + aArea,
-                (t.ChunkK + d.Rows - 1) / d.Rows * d.Rows, accBase, s.Mt), bias, plan.BiasRow(half));
+                (t.ChunkK + d.Rows - 1) / d.Rows * d.Rows, accBase, s.Mt), bias, plan.BiasRow(groupBias));
             if (s.K0 + s.Kl == k)
             {
                 // The two constants areas alternate by column group (an epilogue), not by phase: with several k-groups a
@@ -61,6 +62,20 @@ internal sealed partial class PhaseBuilder
 
             Add(ph);
         }
+    }
+
+    /// <summary>
+    /// The bias area for the next user (a weight-stationary column group's first k-step, or a whole output-stationary
+    /// residual GEMM): the two areas alternate by user, not by phase, so a GEMM's first bias load never writes the area
+    /// the operation before it still computes from (the load could not be hoisted among those computes: an exposed
+    /// bias, operand and weight load at the start of FFN1 after the residual GEMM of LayerNorm 1, 1.5 k cycles on
+    /// bert-tiny).
+    /// </summary>
+    private int TakeBiasArea()
+    {
+        var area = biasArea;
+        biasArea ^= 1;
+        return area;
     }
 
     /// <summary>
@@ -139,6 +154,7 @@ internal sealed partial class PhaseBuilder
         }
 
         var (blocks, sub, banked, aBuffers, half, perPhase, residualRows, subtiles) = (g.Blocks, g.Sub, g.Banked, g.ABuffers, g.Half, g.PerPhase, g.ResidualRows, g.Subtiles);
+        var biasRow = plan.BiasRow(TakeBiasArea());
 
         // Spread: each A bank holds a tile's Aᵀ and above it the residual, so the next tile's Aᵀ loads spread over this
         // tile's phases after the first (with one phase a tile: the tile's own Aᵀ with it) and the residual joins its last
@@ -189,7 +205,7 @@ internal sealed partial class PhaseBuilder
 
                 if (s.M0 == 0)
                 {
-                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, plan.BiasRow(0), bias.Address, bias.StrideBytes));
+                    ph.Loads.Add(PendingInstruction.Load(LoadTarget.Accumulator, blocks, d.Cols, biasRow, bias.Address, bias.StrideBytes));
                 }
             }
 
@@ -221,7 +237,7 @@ internal sealed partial class PhaseBuilder
                 for (var j = 0; j < s.Blocks; j++)
                 {
                     ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT + (i * k), at.B + (j * k), (i * xRows) + ((s.G0 + j) * mt),
-                        plan.BiasRow(0) + s.G0 + j));
+                        biasRow + s.G0 + j));
                 }
 
                 if (lastPhase)

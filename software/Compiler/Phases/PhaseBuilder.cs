@@ -29,6 +29,9 @@ internal sealed partial class PhaseBuilder(DesignModel d, int hiddenBlocks, int 
 
     /// <summary>Weight-stationary epilogues so far: their per-column constants alternate between the plan's two areas.</summary>
     private int columnSlot;
+
+    /// <summary>The bias area the next user takes (<c>TakeBiasArea</c>), and the one the current column group took.</summary>
+    private int biasArea, groupBias;
     private TensorRegion? identity;
 
     public IReadOnlyList<LayerOp> Ops
