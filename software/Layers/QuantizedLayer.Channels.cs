@@ -52,64 +52,66 @@ public sealed partial record QuantizedLayer
     }
 
     /// <summary>
-    /// Pre-LN: Wo and W2 per output channel (clipped), their biases at S_O·S_o[j] and S_H·S_2[j], and both residual adds in
-    /// the column mode (<see cref="AddColumns"/>: column j's input brought to the largest column scale, the int8 residual X
-    /// or X1 aligned by one multiplier, the int8 output at the per-tensor layer's scale).
+    /// Wo and W2 per output channel (clipped) with their biases at S_O·S_o[j] and S_H·S_2[j], as both epilogues take them:
+    /// the layer with them (weights, biases, weight scales, dequantized copies) and their column scales.
     /// </summary>
-    private static QuantizedLayer CreateAddChannels(QuantizedLayer t, LayerWeights w)
+    private static (QuantizedLayer Layer, double[] So, double[] S2) ResidualChannels(QuantizedLayer t, LayerWeights w)
     {
-        var spec = t.Spec;
-        int f = spec.Ffn, a = spec.AttentionWidth;
         double so = t.ScaleO, sh = t.ScaleH;
-        var (wo, swo) = SymmetricQuantizer.QuantizeClippedColumns(w.Wo, a, Int4Packing.Max);
-        var (w2, sw2) = SymmetricQuantizer.QuantizeClippedColumns(w.W2, f, Int4Packing.Max);
+        var (wo, swo) = SymmetricQuantizer.QuantizeClippedColumns(w.Wo, t.Spec.AttentionWidth, Int4Packing.Max);
+        var (w2, sw2) = SymmetricQuantizer.QuantizeClippedColumns(w.W2, t.Spec.Ffn, Int4Packing.Max);
         var (bo, b2) = (ColumnBias(w.Bo, so, swo), ColumnBias(w.B2, sh, sw2));
-        var add1 = AddColumns.Create(swo.Select(s => so * s).ToArray(), t.ScaleX, t.ScaleX1);
-        var add2 = AddColumns.Create(sw2.Select(s => sh * s).ToArray(), t.ScaleX1, t.ScaleY);
         var weightScales = (double[])t.WeightScales.Clone();
         (weightScales[3], weightScales[5]) = (swo.Max(), sw2.Max());
-        return t with
+        var layer = t with
         {
             Wo = wo, W2 = w2, Bo = bo, B2 = b2,
-            Add1 = add1.Constants, Add2 = add2.Constants,
             WeightScales = weightScales,
-            Channels = t.Channels! with { Add1 = add1, Add2 = add2 },
             Dequantized = t.Dequantized with
             {
                 Wo = DeqColumns(wo, swo, null), Bo = bo.Select((v, c) => v * so * swo[c]).ToArray(),
                 W2 = DeqColumns(w2, sw2, null), B2 = b2.Select((v, c) => v * sh * sw2[c]).ToArray(),
             },
         };
+        return (layer, swo, sw2);
     }
 
     /// <summary>
-    /// Post-LN: Wo and W2 per output channel (clipped), their biases at S_O·S_o[j] and S_H·S_2[j], and LayerNorm 1 and 2 in
-    /// the unit's column mode (<see cref="NormColumns"/>: column j's input brought to the largest column scale, the int8
-    /// residual X or X1 aligned per column, the int8 output at the per-tensor layer's scale).
+    /// Pre-LN: Wo and W2 per output channel (<see cref="ResidualChannels"/>) and both residual adds in the column mode
+    /// (<see cref="AddColumns"/>: column j's input brought to the largest column scale, the int8 residual X or X1 aligned
+    /// by one multiplier, the int8 output at the per-tensor layer's scale).
+    /// </summary>
+    private static QuantizedLayer CreateAddChannels(QuantizedLayer t, LayerWeights w)
+    {
+        var (r, swo, sw2) = ResidualChannels(t, w);
+        var add1 = AddColumns.Create(swo.Select(s => t.ScaleO * s).ToArray(), t.ScaleX, t.ScaleX1);
+        var add2 = AddColumns.Create(sw2.Select(s => t.ScaleH * s).ToArray(), t.ScaleX1, t.ScaleY);
+        return r with
+        {
+            Add1 = add1.Constants, Add2 = add2.Constants,
+            Channels = r.Channels! with { Add1 = add1, Add2 = add2 },
+        };
+    }
+
+    /// <summary>
+    /// Post-LN: Wo and W2 per output channel (<see cref="ResidualChannels"/>) and LayerNorm 1 and 2 in the unit's column mode
+    /// (<see cref="NormColumns"/>: column j's input brought to the largest column scale, the int8 residual X or X1 aligned
+    /// per column, the int8 output at the per-tensor layer's scale).
     /// </summary>
     private static QuantizedLayer CreateNormChannels(QuantizedLayer t, LayerWeights w)
     {
-        var spec = t.Spec;
-        int h = spec.Hidden, f = spec.Ffn, a = spec.AttentionWidth;
-        double so = t.ScaleO, sh = t.ScaleH, sx = t.ScaleX, sx1 = t.ScaleX1, sy = t.ScaleY;
-        var (wo, swo) = SymmetricQuantizer.QuantizeClippedColumns(w.Wo, a, Int4Packing.Max);
-        var (w2, sw2) = SymmetricQuantizer.QuantizeClippedColumns(w.W2, f, Int4Packing.Max);
-        var (bo, b2) = (ColumnBias(w.Bo, so, swo), ColumnBias(w.B2, sh, sw2));
-        var norm1 = NormColumns.Create(swo.Select(s => so * s).ToArray(), Enumerable.Repeat(sx, h).ToArray(), w.Gamma1, w.Beta1, sx1);
-        var norm2 = NormColumns.Create(sw2.Select(s => sh * s).ToArray(), Enumerable.Repeat(sx1, h).ToArray(), w.Gamma2, w.Beta2, sy);
-        var weightScales = (double[])t.WeightScales.Clone();
-        (weightScales[3], weightScales[5]) = (swo.Max(), sw2.Max());
-        return t with
+        var (r, swo, sw2) = ResidualChannels(t, w);
+        int h = t.Spec.Hidden;
+        double sx1 = t.ScaleX1, sy = t.ScaleY;
+        var norm1 = NormColumns.Create(swo.Select(s => t.ScaleO * s).ToArray(), Enumerable.Repeat(t.ScaleX, h).ToArray(), w.Gamma1, w.Beta1, sx1);
+        var norm2 = NormColumns.Create(sw2.Select(s => t.ScaleH * s).ToArray(), Enumerable.Repeat(sx1, h).ToArray(), w.Gamma2, w.Beta2, sy);
+        return r with
         {
-            Wo = wo, W2 = w2, Bo = bo, B2 = b2,
             Gamma1 = norm1.Gamma, Beta1 = norm1.Beta, Gamma2 = norm2.Gamma, Beta2 = norm2.Beta,
             Norm1 = norm1.Constants, Norm2 = norm2.Constants,
-            WeightScales = weightScales,
-            Channels = t.Channels! with { Norm1 = norm1, Norm2 = norm2 },
-            Dequantized = t.Dequantized with
+            Channels = r.Channels! with { Norm1 = norm1, Norm2 = norm2 },
+            Dequantized = r.Dequantized with
             {
-                Wo = DeqColumns(wo, swo, null), Bo = bo.Select((v, c) => v * so * swo[c]).ToArray(),
-                W2 = DeqColumns(w2, sw2, null), B2 = b2.Select((v, c) => v * sh * sw2[c]).ToArray(),
                 Gamma1 = norm1.Gamma.Select(g => g * norm1.Constants.GammaScale).ToArray(), Beta1 = norm1.Beta.Select(b => b * sx1 / 256).ToArray(),
                 Gamma2 = norm2.Gamma.Select(g => g * norm2.Constants.GammaScale).ToArray(), Beta2 = norm2.Beta.Select(b => b * sy / 256).ToArray(),
             },

@@ -18,6 +18,9 @@ namespace HwGen.Software.Performance.Fast;
 /// </summary>
 internal static class FastResidual
 {
+    // Fewest tiles with a pair to skip: states at tiles 0, 2, 4 (at least), one pair, then the last three walked.
+    private const int MinSteadyTiles = 9;
+
     public static int Os(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, GemmEpilogue epilogue, bool residualWritten, FastTimeline tl, bool steady = true)
     {
         if (KernelGeometry.ResidualOs(d, plan, m, n, k) is not { } g)
@@ -83,7 +86,7 @@ internal static class FastResidual
                 continue;
             }
 
-            if (steady && s.G0 == 0 && skipTo < 0)
+            if (steady && tileCount >= MinSteadyTiles && s.G0 == 0 && skipTo < 0)
             {
                 states[tile] = u.State();
                 var periods = (tileCount - 3 - tile) / 2;

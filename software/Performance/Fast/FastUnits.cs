@@ -50,6 +50,7 @@ internal sealed class FastUnits
     private int lastLoadShape = -1;    // consecutive instructions mostly share a shape: try the last one first
     private int lastComputeShape = -1;
     private int sinceLoad;
+    private const int ShapeCountsAt = 14; // State(): where the numbers of load and compute shapes sit
     private FastPhase? pending;
 
     /// <param name="w">The tally the instructions are costed and counted in.</param>
@@ -82,6 +83,7 @@ internal sealed class FastUnits
     /// </summary>
     public double[] State()
     {
+        // The clocks (ShapeCountsAt of them), the two shape counts, then the rings, resources, counts and tallies.
         var list = new List<double>(32 + res.Count + loadCounts.Count + computeCounts.Count)
         {
             lastDispatch, load, array, store, handoff, lastEx, lastRead, emission, phaseEnd, phaseEndBefore,
@@ -139,7 +141,7 @@ internal sealed class FastUnits
             step[i] = d2;
         }
 
-        if (step[14] != 0 || step[15] != 0)
+        if (step[ShapeCountsAt] != 0 || step[ShapeCountsAt + 1] != 0)
         {
             return false; // a new instruction shape appeared
         }
@@ -147,7 +149,7 @@ internal sealed class FastUnits
         var x = c.Select((v, i) => v + (periods * step[i])).ToArray();
         (lastDispatch, load, array, store, handoff, lastEx, lastRead, emission, phaseEnd, phaseEndBefore) = (x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9]);
         (phaseFirst, lastPhaseFirst) = ((x[10], x[11]), (x[12], x[13]));
-        var at = 16;
+        var at = ShapeCountsAt + 2;
         for (var u = 0; u < takes.Length; u++)
         {
             for (var j = 0; j < depth[u]; j++)
