@@ -66,9 +66,10 @@ public static class EnergyModel
 
                     break;
                 case Unit.Execute when i.Opcode == Opcode.Compute:
-                    macs += (double)i.Rows * i.K * d.Cols;
+                    var halves = i.Int4Pairs ? 2 : 1;
+                    macs += (double)i.Rows * i.K * d.Cols * halves;
                     spBits += (i.Rows + i.K) * d.SpRowBytes * 8.0;
-                    accBits += i.Rows * accRowBits * (i.Mode == ComputeMode.Overwrite ? 1 : 2);
+                    accBits += i.Rows * halves * accRowBits * (i.Mode == ComputeMode.Overwrite ? 1 : 2);
                     break;
                 case Unit.Store when i.Opcode == Opcode.Store:
                     // gelu_col: its two constants rows; col_mult: its multipliers row

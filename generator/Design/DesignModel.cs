@@ -70,6 +70,12 @@ public sealed record DesignModel
     public bool TransposedLoad { get; init; } = true;
 
     /// <summary>
+    /// True when output-stationary computes take packed int4 B rows, two column blocks a pass (<c>array.int4_pairs</c>,
+    /// <c>compute int4_pairs=1</c>); false makes that flag <c>bad_field</c> at dispatch.
+    /// </summary>
+    public bool Int4Pairs { get; init; }
+
+    /// <summary>
     /// True when the load unit unpacks int4 DRAM elements (<c>load int4=1</c>, two signed nibbles per byte) into
     /// the scratchpad; false makes int4 loads <c>bad_field</c> at dispatch.
     /// </summary>

@@ -85,6 +85,7 @@ public static class DesignResolver
             CountersAll = c[ConfigSchema.CounterSet] == "all",
             TransposedLoad = c[ConfigSchema.TransposedLoad],
             Int4Load = c[ConfigSchema.Int4Load],
+            Int4Pairs = c[ConfigSchema.Int4Pairs],
             MergeBursts = c[ConfigSchema.MergeBursts],
         };
         return model with { ConfigSha256 = Sha256(ResolvedYaml(model)) };
@@ -122,6 +123,16 @@ public static class DesignResolver
         }
 
         var dataflow = c[ConfigSchema.Dataflow];
+        if (c[ConfigSchema.Int4Pairs] && dataflow == "ws")
+        {
+            error("array.int4_pairs", "int4 pairs are an output-stationary compute, so they need array.dataflow os or both");
+        }
+
+        if (c[ConfigSchema.Int4Pairs] && (rows / Math.Max(1, c[ConfigSchema.TileRows]) % 2 != 0 || cols % 2 != 0))
+        {
+            error("array.int4_pairs", $"int4 pairs split the PE rows in two halves of whole tile rows and pack two weights a byte, so they need an even number of tile rows (rows / tile_rows = {rows} / {c[ConfigSchema.TileRows]}) and even cols ({cols})");
+        }
+
         if (!c[ConfigSchema.TransposedLoad] && dataflow is ("os" or "both"))
         {
             error("scratchpad.transposed_load", $"output-stationary GEMMs load A transposed, so array.dataflow {dataflow} needs it; use dataflow: ws or transposed_load: true");

@@ -109,6 +109,9 @@ public readonly record struct InstructionView(Instruction Instruction)
     /// <summary>The raw mode field (compute; may be the reserved 3).</summary>
     public ComputeMode Mode => (ComputeMode)Get(IsaFields.Mode);
 
+    /// <summary>Packed int4 B rows, two column blocks a pass (compute).</summary>
+    public bool Int4Pairs => Get(IsaFields.Int4Pairs) != 0;
+
     /// <summary>Reduction length (compute).</summary>
     public long K => Get(IsaFields.K);
 

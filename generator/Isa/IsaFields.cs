@@ -11,7 +11,7 @@ public static class IsaFields
     public const string Target = "target", Rows = "rows", Cols = "cols", LocalAddr = "local_addr", DramAddr = "dram_addr", DramStride = "dram_stride";
     public const string Func = "func", Relu = "relu", Shift = "shift", Multiplier = "multiplier", Reg = "reg", Value = "value";
     public const string Causal = "causal", Width = "width", MaskOffset = "mask_offset", Elem16 = "elem16", Int4 = "int4", Wide = "wide", ColMult = "col_mult";
-    public const string Dataflow = "dataflow", Mode = "mode", K = "k", AAddr = "a_addr", BAddr = "b_addr", CAddr = "c_addr", BiasAddr = "bias_addr";
+    public const string Dataflow = "dataflow", Mode = "mode", K = "k", AAddr = "a_addr", BAddr = "b_addr", CAddr = "c_addr", BiasAddr = "bias_addr", Int4Pairs = "int4_pairs";
 #pragma warning restore CS1591
 
     /// <summary>The token-flag fields in <see cref="Isa.Tokens"/> bit order.</summary>

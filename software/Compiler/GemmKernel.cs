@@ -140,10 +140,28 @@ internal static class GemmKernel
     /// <summary>
     /// The B blocks of an output-stationary step (block j at B + j·KPitch) and one compute per block and A subtile; with
     /// <paramref name="biasRow"/> (the bias of the step's first block) the first step's computes start from the bias; with
-    /// <paramref name="transposedB"/> B is read from its transpose in DRAM through the transposed load.
+    /// <paramref name="transposedB"/> B is read from its transpose in DRAM through the transposed load. With
+    /// <paramref name="pairs"/> (int4 B blocked two column blocks wide, s.G0 even, the step's rows at most ROWS/2) blocks j and
+    /// j + 1 are one packed load (K rows of COLS bytes, no unpacking, at B + (j/2)·KPitch) and one <c>compute int4_pairs</c>, which writes block j + 1
+    /// AccPitch rows after block j; a last odd block is unpacked and computed alone.
     /// </summary>
-    public static void OsBlocks(DesignModel d, Phase ph, GemmStep s, Operand b, int n, GemmBuffers at, int? biasRow = null, bool transposedB = false)
+    public static void OsBlocks(DesignModel d, Phase ph, GemmStep s, Operand b, int n, GemmBuffers at, int? biasRow = null, bool transposedB = false,
+        bool pairs = false)
     {
+        var mode = s.FirstK ? (biasRow is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
+        if (pairs)
+        {
+            for (var j = 0; j < s.Blocks; j += 2)
+            {
+                var alone = j + 1 == s.Blocks;
+                ph.Loads.Add(PairLoad(d, b, s.K0, s.Kl, (s.G0 + j) * d.Cols, n, at.B + (j / 2 * at.KPitch), alone));
+                ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, mode, s.Mt, s.Kl, at.A, at.B + (j / 2 * at.KPitch), at.Acc + (j * at.AccPitch),
+                    mode == ComputeMode.Bias ? biasRow!.Value + j : 0, int4Pairs: !alone));
+            }
+
+            return;
+        }
+
         foreach (var (j, n0, nc) in Blocks(d, s, n))
         {
             if (!transposedB)
@@ -161,7 +179,6 @@ internal static class GemmKernel
             }
         }
 
-        var mode = s.FirstK ? (biasRow is null ? ComputeMode.Overwrite : ComputeMode.Bias) : ComputeMode.Accumulate;
         for (var j = 0; j < s.Blocks; j++)
         {
             for (var sub = 0; sub * d.Rows < s.Mt; sub++)
@@ -171,6 +188,22 @@ internal static class GemmKernel
             }
         }
     }
+
+    /// <summary>
+    /// True when int4 <paramref name="b"/> is blocked two column blocks wide for the paired array (<c>array.int4_pairs</c>) and
+    /// <paramref name="rows"/> fit half its PE rows: its computes can take blocks j and j + 1 in one <c>compute int4_pairs</c>.
+    /// </summary>
+    public static bool Paired(DesignModel d, Operand b, int rows) =>
+        b.Int4 && d.Int4Pairs && b.BlockRows > 0 && b.Tensor.Cols == 2 * d.Cols && rows <= d.Rows / 2;
+
+    /// <summary>
+    /// The B rows k0.. (<paramref name="kRows"/> of them) of the column block at <paramref name="n0"/> (even) and the next of a
+    /// <see cref="Paired"/> operand: COLS packed bytes a row, loaded as they are; <paramref name="alone"/> (a last odd block):
+    /// that block's nibbles only, unpacked by the load.
+    /// </summary>
+    public static PendingInstruction PairLoad(DesignModel d, Operand b, int k0, int kRows, int n0, int n, int local, bool alone) => alone
+        ? PendingInstruction.Load(LoadTarget.Scratchpad, kRows, Math.Min(d.Cols, n - n0), local, b.Address(k0, n0), b.Tensor.StrideBytes, int4: true)
+        : PendingInstruction.Load(LoadTarget.Scratchpad, kRows, d.Cols, local, b.Address(k0, n0), b.Tensor.StrideBytes);
 
     /// <summary>A transposed load reads ROWS columns of each DRAM row: in a blocked tensor they must lie in one column block.</summary>
     private static void CheckTransposedBlocks(DesignModel d, GemmStep s, Operand b)

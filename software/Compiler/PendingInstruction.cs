@@ -35,9 +35,12 @@ internal sealed class PendingInstruction
         new(Opcode.Load, (IsaFields.Target, (long)target), (IsaFields.Elem16, elem16 ? 1 : 0), (IsaFields.Int4, int4 ? 1 : 0), (IsaFields.Rows, rows), (IsaFields.Cols, cols), (IsaFields.LocalAddr, local),
             (IsaFields.DramAddr, dram), (IsaFields.DramStride, stride));
 
-    /// <summary>A systolic-array compute (bias row <paramref name="bias"/> only read in mode bias).</summary>
-    public static PendingInstruction Compute(Dataflow dataflow, ComputeMode mode, long rows, long k, long a, long b, long c, long bias = 0) =>
-        new(Opcode.Compute, (IsaFields.Dataflow, (long)dataflow), (IsaFields.Mode, (long)mode), (IsaFields.Rows, rows), (IsaFields.K, k),
+    /// <summary>
+    /// A systolic-array compute (bias row <paramref name="bias"/> only read in mode bias; with <paramref name="int4Pairs"/>, packed int4 B
+    /// rows, two column blocks in one output-stationary pass).
+    /// </summary>
+    public static PendingInstruction Compute(Dataflow dataflow, ComputeMode mode, long rows, long k, long a, long b, long c, long bias = 0, bool int4Pairs = false) =>
+        new(Opcode.Compute, (IsaFields.Dataflow, (long)dataflow), (IsaFields.Mode, (long)mode), (IsaFields.Int4Pairs, int4Pairs ? 1 : 0), (IsaFields.Rows, rows), (IsaFields.K, k),
             (IsaFields.AAddr, a), (IsaFields.BAddr, b), (IsaFields.CAddr, c), (IsaFields.BiasAddr, bias));
 
     /// <summary>Store accumulator rows to DRAM through <paramref name="func"/> (with <paramref name="colMult"/>: per-column multipliers from row requant_cols).</summary>

@@ -257,6 +257,13 @@ public sealed partial class GoldenSimulator
             return Bad($"output-stationary rows {rows} exceeds the array rows {d.Rows}");
         }
 
+        if (i.Int4Pairs && (ws || !d.Int4Pairs || rows > d.Rows / 2))
+        {
+            return Bad(ws ? "int4_pairs is an output-stationary compute, the dataflow is ws"
+                : !d.Int4Pairs ? $"int4_pairs needs the paired array, which design '{d.Name}' lacks (array.int4_pairs)"
+                : $"int4_pairs rows {rows} exceeds half the array rows ({d.Rows / 2})");
+        }
+
         var a = SpRange("A operand", i.AAddr, ws ? rows : k);
         if (a.Item1 != FaultCode.None)
         {
@@ -269,12 +276,12 @@ public sealed partial class GoldenSimulator
             return b;
         }
 
-        var c = AccRange("C output", i.CAddr, rows);
+        var c = AccRange("C output", i.CAddr, i.Int4Pairs ? 2 * rows : rows);
         if (c.Item1 != FaultCode.None)
         {
             return c;
         }
 
-        return mode == ComputeMode.Bias ? AccRange("bias", i.BiasAddr, 1) : Ok();
+        return mode == ComputeMode.Bias ? AccRange("bias", i.BiasAddr, i.Int4Pairs ? 2 : 1) : Ok();
     }
 }

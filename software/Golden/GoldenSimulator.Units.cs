@@ -154,41 +154,62 @@ public sealed partial class GoldenSimulator
         var cAddr = (int)i.CAddr;
         var cols = d.Cols;
         var srb = d.SpRowBytes;
+        var halves = i.Int4Pairs ? 2 : 1;
 
-        // The bias row is read once, before any output row is written.
-        var bias = mode == ComputeMode.Bias ? acc.AsSpan((int)i.BiasAddr * cols, cols).ToArray() : null;
+        // The bias rows are read once, before any output row is written (int4 pairs: one bias row per half).
+        var bias = mode == ComputeMode.Bias ? acc.AsSpan((int)i.BiasAddr * cols, cols * halves).ToArray() : null;
         var sum = new int[cols];
-        for (var r = 0; r < rows; r++)
+        var b = new sbyte[cols];
+        for (var half = 0; half < halves; half++)
         {
-            var c = acc.AsSpan((cAddr + r) * cols, cols);
-            if (mode == ComputeMode.Overwrite)
+            for (var r = 0; r < rows; r++)
             {
-                Array.Clear(sum);
-            }
-            else
-            {
-                (mode == ComputeMode.Accumulate ? c : bias.AsSpan()).CopyTo(sum);
-            }
-
-            for (var t = 0; t < k; t++)
-            {
-                // WS: A(r,t) = SP[a+r][t]; OS: A(r,t) = SP[a+t][r].
-                var a = ws ? sp[((aAddr + r) * srb) + t] : sp[((aAddr + t) * srb) + r];
-                if (a == 0)
+                var c = acc.AsSpan((cAddr + (half * rows) + r) * cols, cols);
+                if (mode == ComputeMode.Overwrite)
                 {
-                    continue;
+                    Array.Clear(sum);
+                }
+                else
+                {
+                    (mode == ComputeMode.Accumulate ? c : bias.AsSpan(half * cols, cols)).CopyTo(sum);
                 }
 
-                var b = sp.AsSpan((bAddr + t) * srb, cols);
-                for (var j = 0; j < cols; j++)
+                for (var t = 0; t < k; t++)
                 {
-                    sum[j] = IntegerMac.Mac(sum[j], a, b[j]);
-                }
-            }
+                    // WS: A(r,t) = SP[a+r][t]; OS: A(r,t) = SP[a+t][r].
+                    var a = ws ? sp[((aAddr + r) * srb) + t] : sp[((aAddr + t) * srb) + r];
+                    if (a == 0)
+                    {
+                        continue;
+                    }
 
-            sum.CopyTo(c);
+                    BRow(bAddr + t, half, b);
+                    for (var j = 0; j < cols; j++)
+                    {
+                        sum[j] = IntegerMac.Mac(sum[j], a, b[j]);
+                    }
+                }
+
+                sum.CopyTo(c);
+            }
         }
 
-        macs += (long)rows * k * cols;
+        macs += (long)rows * k * cols * halves;
+
+        // B(t, j) of one half: the int8 row, or with int4 pairs element half·COLS + j of the packed row (Int4Pairs).
+        void BRow(int row, int part, Span<sbyte> into)
+        {
+            var raw = sp.AsSpan(row * srb, cols);
+            if (!i.Int4Pairs)
+            {
+                raw.CopyTo(into);
+                return;
+            }
+
+            for (var j = 0; j < cols; j++)
+            {
+                into[j] = Int4Packing.Element(raw, (part * cols) + j);
+            }
+        }
     }
 }

@@ -139,7 +139,13 @@ public static class GraphCompiler
         return new CompiledLayer(program, b.Ops) { OpOf = b.OpOf };
     }
 
-    private static int BlockCount(DesignModel d, GraphTensor t) => (t.Cols + d.Cols - 1) / d.Cols;
+    private static int BlockCount(DesignModel d, GraphTensor t) => (t.Cols + BlockWidth(d, t) - 1) / BlockWidth(d, t);
+
+    /// <summary>
+    /// Columns a block of a blocked matrix: COLS, or 2·COLS for int4 on a design with <c>array.int4_pairs</c>, whose block rows
+    /// (COLS bytes: column block 2q in the first COLS/2, 2q + 1 in the rest) a decode step's <c>compute int4_pairs</c> takes whole.
+    /// </summary>
+    private static int BlockWidth(DesignModel d, GraphTensor t) => t.Element == ElementType.Int4 && d.Int4Pairs ? 2 * d.Cols : d.Cols;
 
     /// <summary>
     /// An int4 weight matrix: row-major at the usual stride, or blocked with each block row COLS/2 bytes right after the
@@ -159,10 +165,10 @@ public static class GraphCompiler
             throw new ArgumentException($"tensor {t.Name}: only input matrices with values can be int4");
         }
 
-        return t.Blocked ? b.Int4(t.Name, BlockCount(d, t) * t.Rows, d.Cols, BlockedValues(d, t)!, packedStride: true) : b.Int4(t.Name, t.Rows, t.Cols, t.Values);
+        return t.Blocked ? b.Int4(t.Name, BlockCount(d, t) * t.Rows, BlockWidth(d, t), BlockedValues(d, t)!, packedStride: true) : b.Int4(t.Name, t.Rows, t.Cols, t.Values);
     }
 
-    /// <summary>A <see cref="GraphTensor.Blocked"/> matrix's values in DRAM order: block by block, COLS per row, zero-padded.</summary>
+    /// <summary>A <see cref="GraphTensor.Blocked"/> matrix's values in DRAM order: block by block, <see cref="BlockWidth"/> per row, zero-padded.</summary>
     private static sbyte[]? BlockedValues(DesignModel d, GraphTensor t)
     {
         if (t.Element is not (ElementType.Int8 or ElementType.Int4))
@@ -175,12 +181,13 @@ public static class GraphCompiler
             return null;
         }
 
-        var blocked = new sbyte[BlockCount(d, t) * t.Rows * d.Cols];
+        var w = BlockWidth(d, t);
+        var blocked = new sbyte[BlockCount(d, t) * t.Rows * w];
         for (var r = 0; r < t.Rows; r++)
         {
             for (var c = 0; c < t.Cols; c++)
             {
-                blocked[((((c / d.Cols) * t.Rows) + r) * d.Cols) + (c % d.Cols)] = t.Values[(r * t.Cols) + c];
+                blocked[((((c / w) * t.Rows) + r) * w) + (c % w)] = t.Values[(r * t.Cols) + c];
             }
         }
 

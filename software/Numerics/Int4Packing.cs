@@ -18,6 +18,9 @@ public static class Int4Packing
     /// <summary>Nibble <paramref name="half"/> (0 = low, even element; 1 = high, odd element) of a byte, sign-extended.</summary>
     public static sbyte Unpack(byte packed, int half) => (sbyte)((sbyte)(packed << (half == 0 ? 4 : 0)) >> 4);
 
+    /// <summary>Element <paramref name="index"/> of a packed row (byte index / 2, nibble index mod 2), sign-extended.</summary>
+    public static sbyte Element(ReadOnlySpan<sbyte> row, int index) => Unpack((byte)row[index / 2], index % 2);
+
     /// <summary>Writes <paramref name="value"/> (-8..7) into nibble <paramref name="half"/> of <paramref name="packed"/>, keeping the other nibble.</summary>
     public static byte Pack(byte packed, int half, sbyte value)
     {

@@ -156,6 +156,11 @@ internal sealed partial class PhaseBuilder
         var (blocks, sub, banked, aBuffers, half, perPhase, residualRows, subtiles) = (g.Blocks, g.Sub, g.Banked, g.ABuffers, g.Half, g.PerPhase, g.ResidualRows, g.Subtiles);
         var biasRow = plan.BiasRow(TakeBiasArea());
 
+        // int4 weights for the paired array (a decode step's Wo and W2): blocks j and j + 1 in one compute from K packed rows, so
+        // a phase holds twice the blocks, in whole pairs.
+        var pairs = GemmKernel.Paired(d, bOp, sub);
+        perPhase = pairs ? Math.Min(blocks, 2 * ((banked ? plan.BankedB(1).Size : half) / k)) : perPhase;
+
         // Spread: each A bank holds a tile's Aᵀ and above it the residual, so the next tile's Aᵀ loads spread over this
         // tile's phases after the first (with one phase a tile: the tile's own Aᵀ with it) and the residual joins its last
         // phase; otherwise Aᵀ and the residual load before the tile's first phase.
@@ -218,9 +223,11 @@ internal sealed partial class PhaseBuilder
                 }
             }
 
-            foreach (var (j, n0, nc) in Enumerable.Range(0, s.Blocks).Select(j => (j, (s.G0 + j) * d.Cols, Math.Min(d.Cols, n - ((s.G0 + j) * d.Cols)))))
+            for (var j = 0; j < s.Blocks; j += pairs ? 2 : 1)
             {
-                ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, k, nc, at.B + (j * k), bOp.Address(0, n0), bOp.Tensor.StrideBytes, int4: bOp.Int4));
+                var n0 = (s.G0 + j) * d.Cols;
+                ph.Loads.Add(pairs ? GemmKernel.PairLoad(d, bOp, 0, k, n0, n, at.B + (j / 2 * k), j + 1 == s.Blocks)
+                    : PendingInstruction.Load(LoadTarget.Scratchpad, k, Math.Min(d.Cols, n - n0), at.B + (j * k), bOp.Address(0, n0), bOp.Tensor.StrideBytes, int4: bOp.Int4));
             }
 
             // Not with the tile's first phase: its loads would then wait for the previous tile's computes to release that bank.
@@ -234,10 +241,10 @@ internal sealed partial class PhaseBuilder
             foreach (var (i, m0, mt) in parts)
             {
                 // Subtile i: block g of its output at i·xRows + g·mt.
-                for (var j = 0; j < s.Blocks; j++)
+                for (var j = 0; j < s.Blocks; j += pairs ? 2 : 1)
                 {
-                    ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT + (i * k), at.B + (j * k), (i * xRows) + ((s.G0 + j) * mt),
-                        biasRow + s.G0 + j));
+                    ph.Computes.Add(PendingInstruction.Compute(Dataflow.Os, ComputeMode.Bias, mt, k, aT + (i * k), at.B + ((pairs ? j / 2 : j) * k), (i * xRows) + ((s.G0 + j) * mt),
+                        biasRow + s.G0 + j, int4Pairs: pairs && j + 1 < s.Blocks));
                 }
 
                 if (lastPhase)

@@ -29,7 +29,17 @@ internal sealed partial class PhaseBuilder
             return false;
         }
 
-        var perPhase = Math.Min(blocks, Math.Min(plan.BankedB(1).Size / k, Math.Min(plan.BiasCap, (hi - lo) / (2 * m))));
+        // int4 weights blocked two column blocks wide (GraphCompiler.BlockWidth) on the paired array: a pair of blocks in K
+        // packed scratchpad rows, whole pairs a phase.
+        var pairs = GemmKernel.Paired(d, bOp, m);
+        int PerPhase(int blocksPerK) => Math.Min(blocks, Math.Min(blocksPerK * (plan.BankedB(1).Size / k), Math.Min(plan.BiasCap, (hi - lo) / (2 * m))));
+        var perPhase = PerPhase(pairs ? 2 : 1);
+        if (pairs && perPhase < blocks)
+        {
+            perPhase -= perPhase % 2;
+            (pairs, perPhase) = perPhase > 0 ? (true, perPhase) : (false, PerPhase(1));
+        }
+
         if (perPhase < 1)
         {
             return false;
@@ -53,7 +63,7 @@ internal sealed partial class PhaseBuilder
                     bias.StrideBytes));
             }
 
-            GemmKernel.OsBlocks(d, ph, s, bOp, n, at, bias is null ? null : plan.BiasRow(h));
+            GemmKernel.OsBlocks(d, ph, s, bOp, n, at, bias is null ? null : plan.BiasRow(h), pairs: pairs);
             var columnRow = plan.GeluColumns ? plan.GeluColumnsRow(h) : 0;
             ColumnLoads(ph, s, columns, columnRow);
             Epilogues(ph, epilogue, c, s, n, accBase, requant, null, false, gelu, null, 0, columns: columns with { GeluRow = columnRow });
