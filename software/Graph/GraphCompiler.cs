@@ -96,9 +96,12 @@ public static class GraphCompiler
         }
 
         TensorRegion? Region(GraphTensor? t) => t is null ? null : regions[t];
+        GraphOperand? streamedA = null; // the A of the operation just lowered, when it was a streamed GEMM (its Aᵀ is still loaded)
         for (var i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
+            var previousA = streamedA;
+            streamedA = null;
             if (node is AttentionNode)
             {
                 // A run of attention nodes (the sentences of a packed batch) is lowered together.
@@ -113,8 +116,9 @@ public static class GraphCompiler
                 case GemmNode g:
                     b.Op(g.Name, g.Macs);
                     if (g.Streamed && g.Residual is null && b.StreamedGemm(Op(g.A), Op(g.B), g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Gelu,
-                        geluColumns: Region(g.GeluColumns), requantColumns: Region(g.RequantColumns)))
+                        geluColumns: Region(g.GeluColumns), requantColumns: Region(g.RequantColumns), aLoaded: g.A == previousA))
                     {
+                        streamedA = g.A;
                         break;
                     }
 

@@ -70,6 +70,21 @@ internal sealed partial class PhaseBuilder
             throw new ArgumentException($"design '{d.Name}': the residual tile of {mt} rows × {n} does not fit half the scratchpad");
         }
 
+        if (residual.Tensor.Rows == 1 && chunksPerBlock == 1 && n % d.Cols == 0 && residual.Segments is null && residual.BlockRows == 0)
+        {
+            // A one-row tensor (a decode step's residual stream): its blocks are consecutive bytes, so one load puts block j in
+            // scratchpad row spBase + j and one compute of `blocks` rows moves them all (block j to residualRow + j), one
+            // weight switch instead of one per block (47 cycles each on default).
+            ph.Loads.Add(PendingInstruction.Load(LoadTarget.Scratchpad, blocks, d.Cols, spBase, residual.Address(m0, 0), d.Cols));
+            ph.Computes.Add(PendingInstruction.Compute(Dataflow.Ws, ComputeMode.Overwrite, blocks, d.Cols, spBase, plan.IdentityRow, residualRow));
+            if (into is null)
+            {
+                Add(ph);
+            }
+
+            return ph;
+        }
+
         for (var j = 0; j < blocks; j++)
         {
             for (var ci = 0; ci < chunksPerBlock; ci++)

@@ -14,11 +14,13 @@ internal sealed partial class PhaseBuilder
     /// A bank; the B column blocks (K rows each) alternate between the B banks of the two halves, as many blocks a phase as
     /// a B bank and a bias area hold; the outputs alternate between two accumulator buffers; the bias enters through
     /// compute mode bias. Returns false (the caller keeps the weight-stationary mapping) when the design lacks the
-    /// output-stationary dataflow or four scratchpad banks, M exceeds ROWS, or K rows of A or B do not fit a bank.
+    /// output-stationary dataflow or four scratchpad banks, M exceeds ROWS, or K rows of A or B do not fit a bank. With
+    /// <paramref name="aLoaded"/> the previous operation was a streamed GEMM of the same A (a decode step's Q, K and V
+    /// projections of one LayerNorm output), whose Aᵀ still lies in the A bank: it is not loaded again.
     /// </summary>
     public bool StreamedGemm(Operand a, Operand bOp, int m, int n, int k, Programs.TensorRegion? bias, GemmEpilogue epilogue, Operand c,
         Requantization? requant, IntGeluConstants? gelu, (int Lo, int Hi)? window = null, Programs.TensorRegion? geluColumns = null,
-        Programs.TensorRegion? requantColumns = null)
+        Programs.TensorRegion? requantColumns = null, bool aLoaded = false)
     {
         var columns = new ColumnConstants(null, geluColumns) { Requant = requantColumns };
         var blocks = (n + d.Cols - 1) / d.Cols;
@@ -52,11 +54,6 @@ internal sealed partial class PhaseBuilder
             var accBase = lo + ((s.Tile % 2) * perPhase * m);
             var at = new GemmBuffers(plan.BankedA(0), plan.BankedB(h).Base, k, accBase, m);
             var ph = new Phase();
-            if (s.Index == 0)
-            {
-                GemmKernel.TransposedA(d, ph, s, a, at);
-            }
-
             if (bias is not null)
             {
                 ph.Loads.Add(PendingInstruction.Load(Generator.Isa.LoadTarget.Accumulator, s.Blocks, d.Cols, plan.BiasRow(h), bias.Address + (s.G0 * bias.StrideBytes),
@@ -66,6 +63,16 @@ internal sealed partial class PhaseBuilder
             GemmKernel.OsBlocks(d, ph, s, bOp, n, at, bias is null ? null : plan.BiasRow(h), pairs: pairs);
             var columnRow = plan.GeluColumns ? plan.GeluColumnsRow(h) : 0;
             ColumnLoads(ph, s, columns, columnRow);
+            if (s.Index == 0 && !aLoaded)
+            {
+                // Aᵀ after the first weight block: Aᵀ waits for the stores that wrote A and the load unit is in order, so the
+                // first block (which waits for nothing) loads while the previous operation still runs.
+                var aT = new Phase();
+                GemmKernel.TransposedA(d, aT, s, a, at);
+                var first = ph.Loads.FindIndex(l => l.View.Target == Generator.Isa.LoadTarget.Scratchpad);
+                ph.Loads.InsertRange(first + 1, aT.Loads);
+            }
+
             Epilogues(ph, epilogue, c, s, n, accBase, requant, null, false, gelu, null, 0, columns: columns with { GeluRow = columnRow });
             Add(ph);
         }

@@ -1,3 +1,4 @@
+using HwGen.Generator.Design;
 using HwGen.Software.Decode;
 using HwGen.Software.Golden;
 using HwGen.Software.Layers;
@@ -77,13 +78,19 @@ public sealed class Int4LayerTests(ITestOutputHelper output)
         // Act
         var step = DecodeCompiler.Step(d, m, 0).Program;
 
-        // Assert: Hidden/COLS blocks of K rows, COLS/2 bytes a row with no gap, so one block is one contiguous run; the
-        // LM head (the tied embedding) stays int8.
+        // Assert: blocks of K rows with no gap between rows, so one block is one contiguous run: on default
+        // (array.int4_pairs) two column blocks wide, COLS bytes a row (compute int4_pairs takes a row whole), elsewhere one
+        // block, COLS/2 bytes; the LM head (the tied embedding) stays int8.
+        var unpairedDesign = DesignResolver.LoadText(File.ReadAllText(RepoPaths.Config("default")).Replace("int4_pairs: true", "int4_pairs: false", StringComparison.Ordinal));
+        Assert.True(d.Int4Pairs);
+        Assert.False(unpairedDesign.Int4Pairs);
         foreach (var name in WeightNames)
         {
             var t = DecodeHost.Region(step, "L0." + name);
             Assert.Equal(ElementType.Int4, t.Dtype);
-            Assert.Equal((d.Cols, d.Cols / 2L), (t.Cols, t.StrideBytes));
+            Assert.Equal((2 * d.Cols, (long)d.Cols), (t.Cols, t.StrideBytes));
+            var unpaired = DecodeHost.Region(DecodeCompiler.Step(unpairedDesign, m, 0).Program, "L0." + name);
+            Assert.Equal((unpairedDesign.Cols, unpairedDesign.Cols / 2L), (unpaired.Cols, unpaired.StrideBytes));
         }
 
         Assert.Equal(ElementType.Int8, DecodeHost.Region(step, "Wlm").Dtype);
