@@ -56,6 +56,7 @@ internal static class FastAttention
                     qk.Loads(count, mt, piece, LoadTarget.ScratchpadTransposed);
                 }
 
+                var lead = qk.SinceSegment.L; // Qᵀ: what the tile's first compute reads before its key block
                 if (t == 0)
                 {
                     foreach (var (kc, count) in FastGemm.Pieces(dh, d.Rows))
@@ -67,14 +68,19 @@ internal static class FastAttention
                     }
                 }
 
-                if (head >= 1 && !vLoaded[head - 1] && (t == 1 || qTiles == 1))
-                {
-                    VLoads(qk, head - 1);
-                }
-
                 qk.ComputeOs(g.QkBlocks(m0, mt, causal), mt, dh, overwrite: true, bankConflict: false);
                 var (lo, hi) = (slot * g.ScoreRows, (slot + 1) * g.ScoreRows);
-                tl.Step(qk, waits: true, lo, hi, serial: t == 0 && g.KSlots == 1); // one Kᵀ slot: the next head's waits
+                // The first tile's computes read the head's Kᵀ key block by key block as it arrives (one Kᵀ slot: the next
+                // head's loads wait for this head's end).
+                tl.Step(qk, waits: true, lo, hi, serial: t == 0 && g.KSlots == 1, activation: true,
+                    streamed: t == 0 ? (lead, (n + d.Cols - 1) / d.Cols, 1) : default);
+                if (head >= 1 && !vLoaded[head - 1] && (t == 1 || qTiles == 1))
+                {
+                    // The previous head's V goes after the tile's Qᵀ; its P·V, not this tile, reads it.
+                    VLoads(qk, head - 1);
+                    tl.Trailing(qk);
+                }
+
                 qk.Timed(0);
                 qk.Configs(t == 0 ? 2 : 0);
                 qk.Normalizes(1, mt, g.NormalizeWidth(m0, mt, causal), NormalizeFunc.Softmax);
@@ -112,7 +118,10 @@ internal static class FastAttention
                 }
 
                 var lo = (2 * g.ScoreRows) + (slot * tp * bd);
-                tl.Step(pv, waits: true, lo, lo + (tp * bd), serial: serial, activation: true);
+                // Each chunk's bd computes read only its P chunk, so they follow the chunks as they arrive. (The last head's V
+                // is read block by block too, but streaming it leaves the replay's stall of that head's second tile, behind
+                // its P chunks paced by the first tile's computes, unaccounted: bert-tiny's P·V goes to −2.2 %.)
+                tl.Step(pv, waits: true, lo, lo + (tp * bd), serial: serial, activation: true, streamed: serial ? default : (0, chunks, bd));
                 pv.Timed(0);
                 pv.Configs(1);
                 foreach (var (cols, count) in FastGemm.Pieces(dh, d.Cols))
@@ -138,7 +147,6 @@ internal static class FastAttention
             Outputs(head);
         }
 
-        qk.OnTimeline = pv.OnTimeline = true;
         return (qkCycles, pvCycles);
     }
 }

@@ -7,17 +7,8 @@ namespace HwGen.Software.Performance.Fast;
 /// <param name="Repeat">Instances in the workload (heads × layers, or layers).</param>
 public sealed record FastOp(string Name, long Cycles, WorkCounts Counts, int Repeat)
 {
-    /// <summary>Cycles of one tile's loads (exposed when the operation starts the program).</summary>
-    public double FirstLoad { get; init; }
-
-    /// <summary>Cycles of one tile's stores (exposed when the operation ends the program).</summary>
-    public double LastStore { get; init; }
-
     /// <summary>Cycles the operation takes once in the workload, beside <see cref="Repeat"/> × <see cref="Cycles"/>: the program's first loads, or its last stores.</summary>
     public long Once { get; init; }
-
-    /// <summary>True when the operation was timed on the program's timeline (<see cref="Once"/> holds its share of the program's ends).</summary>
-    public bool OnTimeline { get; init; }
 
     /// <summary>All instances' cycles: <see cref="Repeat"/> × <see cref="Cycles"/> + <see cref="Once"/>.</summary>
     public long TotalCycles => (Cycles * Repeat) + Once;

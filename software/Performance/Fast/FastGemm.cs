@@ -92,7 +92,13 @@ internal static class FastGemm
                 tiles++;
                 w.Timed(0);
                 Epilogue(w, d, 1, epilogue, mt, n, bl, withResidual ? MemoryPlan.SharedBankFraction(d, accBase, residualRow, (long)bl * mt) : 0);
+                var storeFree = tl.StoreEnd;
                 tl.Stored(w, accBase, accTop, residualRow, residualTop);
+                if (epilogue is GemmEpilogue.Requantize or GemmEpilogue.Gelu)
+                {
+                    StoreQueueGate(tl, w, d, bl, mt, nc, accBase, storeFree);
+                }
+
                 tl.LastRows = (step.M0, step.M0 + mt);
             }
 
@@ -101,9 +107,68 @@ internal static class FastGemm
 
         // The array's time from the operation before's last compute to this one's (the program's first loads included).
         w.Timed(tl.ComputeEnd - opStart);
-        w.OnTimeline = true;
         w.Lead = double.IsNaN(lead) ? 0 : lead;
         return tiles;
+    }
+
+    /// <summary>
+    /// The row LayerNorm of a pre-LN layer (<c>PhaseBuilder.LayerNorm</c>), tile by tile on <paramref name="tl"/> as
+    /// <see cref="Ws"/> times a GEMM: each m-tile of the residual (γ/β with the first) is loaded into a scratchpad half and
+    /// multiplied by the identity into one of the accumulator buffers once the normalize of the tile that last used it has
+    /// read it, then normalized. With <paramref name="activation"/> the residual was written by a store of the program.
+    /// Returns the tiles.
+    /// </summary>
+    public static int RowLayerNorm(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, FastTimeline tl, bool activation)
+    {
+        var blocks = (n + d.Cols - 1) / d.Cols;
+        var (tm, buffers) = KernelGeometry.LayerNormTiles(d, plan, m, n);
+        var opStart = tl.ComputeEnd;
+        var lead = tl.Empty ? double.NaN : 0;
+        var tiles = 0;
+        w.Loads(1, 2 * blocks, d.Cols, LoadTarget.Accumulator);
+        for (var m0 = 0; m0 < m; m0 += tm, tiles++)
+        {
+            var mt = Math.Min(tm, m - m0);
+            Residual(w, d, 1, mt, n, !plan.Banked, plan);
+            var accBase = tiles % buffers * tm * blocks;
+            var accTop = accBase + (tm * blocks);
+            var start = tl.Step(w, waits: true, accBase, accTop, activation: activation);
+            lead = double.IsNaN(lead) ? start - opStart : lead;
+            w.Timed(0);
+            Epilogue(w, d, 1, GemmEpilogue.LayerNorm, mt, n, blocks);
+            tl.Stored(w, accBase, accTop);
+            tl.LastRows = (m0, m0 + mt);
+            w.Timed(0);
+        }
+
+        w.Timed(tl.ComputeEnd - opStart);
+        w.Lead = double.IsNaN(lead) ? 0 : lead;
+        return tiles;
+    }
+
+    /// <summary>
+    /// A tile's epilogue of <paramref name="blocks"/> stores (block j's rows at <paramref name="accBase"/> + j × <paramref name="mt"/>,
+    /// <c>PhaseBuilder.Gemm</c>) holds back the next compute in program order when it has more stores than the store queue
+    /// holds: dispatch is in order, so that compute is dispatched only once the store unit has taken the store the queue's
+    /// depth before the last. The stores before that one, from the first whose rows share an accumulator bank with the
+    /// tile's last compute, read only after that compute's reads (its end and the array's latency), one after another.
+    /// </summary>
+    private static void StoreQueueGate(FastTimeline tl, WorkTally w, DesignModel d, int blocks, int mt, int nc, int accBase, double storeFree)
+    {
+        var gate = blocks - d.StoreQueueDepth; // the store (from 1) whose take lets the next compute be dispatched
+        var bankRows = Math.Max(1, d.AccDepth / d.AccBanks);
+        var lastBank = (accBase + ((blocks - 1) * mt)) / bankRows;
+        for (var j = 0; j < gate - 1; j++)
+        {
+            if ((accBase + (j * mt)) / bankRows == lastBank)
+            {
+                var lat = (d.Rows / d.TileRows) + (d.Cols / d.TileCols);
+                var take = Math.Max(storeFree, tl.ComputeEnd + lat) + ((gate - 1 - j) * w.StoreIssue(mt, nc));
+                // Dispatched two cycles after that take, taken, then its weights preloaded before its stream starts.
+                tl.ComputeGate = Math.Max(tl.ComputeGate, take + 4 + d.Rows);
+                return;
+            }
+        }
     }
 
     /// <summary>The residual of <paramref name="count"/> m-tiles: loaded into the scratchpad and multiplied by the identity into the accumulator.</summary>
@@ -202,7 +267,6 @@ internal static class FastGemm
         }
 
         w.Timed(tl.ComputeEnd - opStart);
-        w.OnTimeline = true;
         w.Lead = double.IsNaN(lead) ? 0 : lead;
         return tiles;
     }

@@ -231,11 +231,21 @@ internal sealed class FastUnits
                 total += Weight(l);
             }
 
+            // Those ahead of the previous operation's last compute (all but its share) hold it back when the load unit falls
+            // behind (FastTimeline.Step): it is dispatched once the load the queue's depth before the last of them is taken.
+            var (ahead, share, took) = (0, tl.LastComputes > 0 ? 1 - (1 / tl.LastComputes) : 0, new double[filled.Loads.Count]);
             for (var li = 0; li < filled.Loads.Count; li++)
             {
                 lastEx = hoisted ? from + ((to - from) * placed / total) : lastEx;
+                ahead += hoisted && placed < total * share ? 1 : 0;
                 placed += Weight(filled.Loads[li]);
                 Load(filled.Loads[li], filled);
+                took[li] = takes[0][(taken[0] - 1) % depth[0]];
+            }
+
+            if (ahead > depth[0])
+            {
+                array = handoff = Math.Max(array, tl.HeldBack(took[ahead - depth[0] - 1] + 2 + d.Rows + tl.LastStep.First));
             }
         }
         else
@@ -277,7 +287,6 @@ internal sealed class FastUnits
 
         tl.Moved(load, phaseEndBefore, array, store, lastPhaseFirst);
         w.Timed(array - opStart);
-        w.OnTimeline = true;
         w.Lead = programStart && !double.IsNaN(firstCompute) ? firstCompute - opStart : 0;
     }
 

@@ -24,9 +24,6 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     public double Instructions { get; private set; }
 
-    /// <summary>True when the caller timed the operation on the program's <see cref="FastTimeline"/> (no share of its ends to add).</summary>
-    public bool OnTimeline { get; set; }
-
     /// <summary>Cycles before the program's first compute (the first loads), in an operation that starts the program.</summary>
     public double Lead { get; set; }
 
@@ -60,12 +57,6 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// <summary>The load, execute and store cycles tallied since the last segment.</summary>
     public (double L, double E, double S) SinceSegment => (Math.Max(LoadUnit - mark.L, Bus - mark.Bus), Execute - mark.E, Store - mark.S);
 
-    /// <summary>
-    /// The load side's cycles: the load unit's, or the read channel's when the instruction fetch's beats and the loads' data
-    /// beats fill it (the fetch takes the cycles a latency-bound load leaves the channel idle).
-    /// </summary>
-    public double LoadSide => Math.Max(LoadUnit, Bus);
-
     /// <summary>The load unit's cycles and the share of the fetch's beats its own bursts leave no room for (<see cref="FetchShare"/>).</summary>
     private double LoadUnit => Load + (FetchShare * FetchBeats);
 
@@ -77,7 +68,64 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
     private double DataBeats { get; set; }
 
-    private void Mark() => mark = (LoadUnit, Bus, Execute, Store, Computes);
+    private void Mark()
+    {
+        mark = (LoadUnit, Bus, Execute, Store, Computes);
+        segmentLoads.Clear();
+    }
+
+    // The loads tallied since the last segment, in order: (count, the load unit's cycles of one, its LoadSpread weight).
+    private readonly List<(double Count, double Cycles, double Weight)> segmentLoads = [];
+
+    /// <summary>
+    /// The loads tallied since the last segment, spread by <see cref="Compiler.LoadSpread"/> among computes of which the
+    /// last weighs <paramref name="lastShare"/> of their total: the load unit's cycles of the loads before the one
+    /// <paramref name="depth"/> before the last load placed ahead of the last compute (the load whose take lets that
+    /// compute be dispatched), and the cycles of all of them; (−1, total) when no load is that far back.
+    /// </summary>
+    public (double Before, double All) LoadsAheadOfLast(double lastShare, int depth)
+    {
+        double total = 0, cycles = 0;
+        foreach (var (n, c, wt) in segmentLoads)
+        {
+            total += n * wt;
+            cycles += n * c;
+        }
+
+        // Loads go ahead of the last compute while the weight placed before them is under the others' share of the total.
+        var threshold = total * (1 - lastShare);
+        double cum = 0, ahead = 0;
+        foreach (var (n, _, wt) in segmentLoads)
+        {
+            var m = threshold > cum ? Math.Min(n, Math.Ceiling((threshold - cum) / wt)) : 0;
+            ahead += m;
+            cum += n * wt;
+            if (m < n)
+            {
+                break;
+            }
+        }
+
+        var before = ahead - depth - 1; // loads before the gating one
+        if (before < 0)
+        {
+            return (-1, cycles);
+        }
+
+        double t = 0;
+        foreach (var (n, c, _) in segmentLoads)
+        {
+            var m = Math.Min(n, before);
+            t += m * c;
+            before -= m;
+            if (before <= 0)
+            {
+                break;
+            }
+        }
+
+        return (t, cycles);
+    }
 
     /// <summary>The segments' cycles (after a last <see cref="EndSegment"/>).</summary>
     public double Pipelined
@@ -130,6 +178,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         }
 
         Load += count * cycles;
+        segmentLoads.Add((count, cycles, Compiler.LoadSpread.Load(rows, (long)rowBytes, axi)));
         DataBeats += count * beats;
         Instructions += count;
         Dram += count * rows * rowBytes;
@@ -208,6 +257,9 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         AccBits += count * rows * d.Cols * 32.0 * (overwrite ? 1 : 2);
     }
 
+    /// <summary>The store unit's cycles for one store of <paramref name="rows"/> rows of <paramref name="cols"/> columns.</summary>
+    public double StoreIssue(int rows, int cols) => Math.Max(rows * Beats(cols), (double)rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
+
     /// <summary><paramref name="count"/> stores of <paramref name="rows"/> rows of <paramref name="cols"/> columns through the requantizer (and GELU).</summary>
     public void Stores(double count, int rows, int cols, bool gelu)
     {
@@ -216,7 +268,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
             return;
         }
 
-        var issue = Math.Max(rows * Beats(cols), (double)rows * d.RequantCyclesPerRow) + p.InstructionOverhead;
+        var issue = StoreIssue(rows, cols);
         Store += count * issue;
         Instructions += count;
         AccBits += count * rows * d.Cols * 32.0;

@@ -13,21 +13,17 @@ public sealed class FastEstimatorTests
     /// <summary>
     /// Each case holds the estimator to a stated bound on the whole workload's cycles and on every operation of at least 5 %
     /// of the workload, a little above what it measures (docs/explore.md, "The fast estimator", re-measured 2026-12-05
-    /// with the residual GEMMs timed instruction by instruction, and again after the compiler spread loads by time): on
-    /// default every such operation within 2 % except bert-tiny's qk_softmax (+2.1 %) and ffn1_gelu (−3.1 %: FFN1's first
-    /// operand load waits for LayerNorm 1's stores longer than the estimator counts), whole layers within 1.4 %; small within 3.3 % per operation and 1 % whole; tiny's bert-tiny within 10.3 % per operation (its
-    /// weight-stationary ffn2_ln2 of one-token tiles) and 3.9 % whole; the standalone GEMMs within 0.1 % on default and
-    /// small and 2.8 % on tiny.
+    /// after the long-attention heads streamed their Kᵀ and P, the row LayerNorms went on the timeline and a step's loads
+    /// began to hold back the computes before them): default's causal bert-tiny within 0.7 % per operation and 0.1 %
+    /// whole; small within 2.8 % per operation (its projections, +1 to +2.4 %) and 0.7 % whole; tiny's bert-tiny within
+    /// 10.2 % per operation (its weight-stationary ffn2_ln2 of one-token tiles) and 3.9 % whole; the standalone GEMMs
+    /// within 0.1 % on default and small and 2.8 % on tiny. The presets on default are <see cref="Every_operation_of_a_preset_on_default_is_within_two_percent_of_the_replay"/>.
     /// </summary>
     [Theory]
-    [InlineData("default", "bert-base:seq=128", 0.01, 0.02)]
-    [InlineData("default", "gpt2-small", 0.01, 0.02)]
-    [InlineData("default", "vit-b16", 0.015, 0.035)]
-    [InlineData("default", "bert-tiny", 0.01, 0.035)]
-    [InlineData("default", "bert-tiny:causal=1", 0.01, 0.035)]
+    [InlineData("default", "bert-tiny:causal=1", 0.005, 0.01)]
     [InlineData("small", "bert-tiny", 0.01, 0.025)]
-    [InlineData("small", "bert-tiny:seq=32", 0.015, 0.04)]
-    [InlineData("small", "bert-mini", 0.01, 0.02)]
+    [InlineData("small", "bert-tiny:seq=32", 0.01, 0.03)]
+    [InlineData("small", "bert-mini", 0.005, 0.015)]
     [InlineData("tiny", "bert-tiny", 0.045, 0.11)]
     [InlineData("default", "gemm:M=512,N=512,K=512", 0.005, 0.005)]
     [InlineData("small", "gemm+gelu:M=128,N=512,K=128", 0.005, 0.005)]
@@ -46,6 +42,35 @@ public sealed class FastEstimatorTests
         foreach (var op in rows.Where(r => r.Op != "total" && r.Replay >= 0.05 * total.Replay))
         {
             Assert.True(Math.Abs(op.Error) <= opBound, $"{config} {workload} {op.Op}: fast {op.Fast} against replay {op.Replay} ({op.Error:P1})");
+        }
+
+        Assert.Equal(total.Fast, rows.Where(r => r.Op != "total").Sum(r => r.Fast));
+    }
+
+    /// <summary>
+    /// The bound: every operation of the presets at their default sequence on default within 2 % of the replay
+    /// (measured 2026-12-05: at most 1.8 %, gpt2-small's ln2; whole workloads within 0.3 %).
+    /// </summary>
+    [Theory]
+    [InlineData("bert-tiny")]
+    [InlineData("bert-mini")]
+    [InlineData("bert-base")]
+    [InlineData("gpt2-small")]
+    [InlineData("vit-b16")]
+    public void Every_operation_of_a_preset_on_default_is_within_two_percent_of_the_replay(string workload)
+    {
+        // Arrange
+        var d = DesignResolver.LoadFile(RepoPaths.Config("default"));
+
+        // Act
+        var rows = FastValidation.Compare(d, WorkloadSpec.Parse(workload));
+
+        // Assert
+        var total = Assert.Single(rows, r => r.Op == "total");
+        Assert.True(Math.Abs(total.Error) <= 0.005, $"{workload}: fast {total.Fast} against replay {total.Replay} ({total.Error:P1})");
+        foreach (var op in rows.Where(r => r.Op != "total"))
+        {
+            Assert.True(Math.Abs(op.Error) <= 0.02, $"{workload} {op.Op}: fast {op.Fast} against replay {op.Replay} ({op.Error:P1})");
         }
 
         Assert.Equal(total.Fast, rows.Where(r => r.Op != "total").Sum(r => r.Fast));
