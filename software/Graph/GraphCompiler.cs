@@ -44,18 +44,27 @@ public static class GraphCompiler
 
         b.Identity = b.Tensor("I", TensorRole.Input, d.Cols, d.Cols, identity);
         var regions = new Dictionary<GraphTensor, TensorRegion>(ReferenceEqualityComparer.Instance);
+        var singleBlocks = new Dictionary<GraphTensor, TensorRegion>(ReferenceEqualityComparer.Instance);
         foreach (var t in graph.Tensors)
         {
             regions[t] = t.Carried ?? (t.Vectors is { } v ? b.Blocks(t.Name, v)
                 : t.Element == ElementType.Int16 ? b.Int16(t.Name, t.Role, t.Rows, t.Cols, t.WideValues)
-                : t.Element == ElementType.Int4 ? Int4(d, b, t)
-                : t.Blocked ? b.Tensor(t.Name, t.Role, BlockCount(d, t) * t.Rows, d.Cols, BlockedValues(d, t))
+                : t.Element == ElementType.Int4 ? Int4(d, b, t, BlockWidth(d, t))
+                : t.Blocked ? b.Tensor(t.Name, t.Role, BlockCount(t, d.Cols) * t.Rows, d.Cols, BlockedValues(t, d.Cols))
                 : b.Tensor(t.Name, t.Role, t.Rows, t.Cols, t.Values, t.CausalSequence));
+            if (t.Element == ElementType.Int4 && t.Blocked && BlockWidth(d, t) != d.Cols)
+            {
+                // The same weights one column block wide as well, for GEMMs of more rows than the paired array takes (a
+                // prompt's weight-stationary prefill): their block rows of COLS/2 bytes follow each other, so they load in
+                // long merged bursts, where the pair layout's would be one burst a row.
+                singleBlocks[t] = Int4(d, b, t, d.Cols, ".blocks");
+            }
         }
 
-        Operand Op(GraphOperand o)
+        // With pairs false an int4 tensor blocked for the paired array gives its one-block-wide copy.
+        Operand Op(GraphOperand o, bool pairs = true)
         {
-            var r = regions[o.Tensor];
+            var r = !pairs && singleBlocks.TryGetValue(o.Tensor, out var single) ? single : regions[o.Tensor];
             if (o.Tensor.Blocked)
             {
                 var whole = new Operand(r, 0) { BlockRows = o.Tensor.Rows };
@@ -115,19 +124,20 @@ public static class GraphCompiler
             {
                 case GemmNode g:
                     b.Op(g.Name, g.Macs);
-                    if (g.Streamed && g.Residual is null && b.StreamedGemm(Op(g.A), Op(g.B), g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Gelu,
+                    var paired = g.M <= d.Rows / 2; // pair computes take at most half the array's rows
+                    if (g.Streamed && g.Residual is null && b.StreamedGemm(Op(g.A), Op(g.B, paired), g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Gelu,
                         geluColumns: Region(g.GeluColumns), requantColumns: Region(g.RequantColumns), aLoaded: g.A == previousA))
                     {
                         streamedA = g.A;
                         break;
                     }
 
-                    b.Gemm(Op(g.A), Op(g.B), g.TransposedB, g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Softmax, g.Causal, g.Gelu,
+                    b.Gemm(Op(g.A), Op(g.B, paired), g.TransposedB, g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Softmax, g.Causal, g.Gelu,
                         g.Norm, g.Residual is null ? null : Op(g.Residual), Region(g.Affine), add: g.Add, normColumns: g.NormColumns, geluColumns: Region(g.GeluColumns),
                         requantColumns: Region(g.RequantColumns));
                     break;
                 case DecodeAttentionNode a:
-                    DecodeAttention(b, a, Op);
+                    DecodeAttention(b, a, o => Op(o));
                     break;
                 case LayerNormNode l:
                     b.Op(l.Name, 0);
@@ -143,19 +153,20 @@ public static class GraphCompiler
         return new CompiledLayer(program, b.Ops) { OpOf = b.OpOf };
     }
 
-    private static int BlockCount(DesignModel d, GraphTensor t) => (t.Cols + BlockWidth(d, t) - 1) / BlockWidth(d, t);
-
     /// <summary>
     /// Columns a block of a blocked matrix: COLS, or 2·COLS for int4 on a design with <c>array.int4_pairs</c>, whose block rows
     /// (COLS bytes: column block 2q in the first COLS/2, 2q + 1 in the rest) a decode step's <c>compute int4_pairs</c> takes whole.
     /// </summary>
     private static int BlockWidth(DesignModel d, GraphTensor t) => t.Element == ElementType.Int4 && d.Int4Pairs ? 2 * d.Cols : d.Cols;
 
+    /// <summary>A <see cref="GraphTensor.Blocked"/> matrix's block count at <paramref name="width"/> columns a block.</summary>
+    private static int BlockCount(GraphTensor t, int width) => (t.Cols + width - 1) / width;
+
     /// <summary>
     /// An int4 weight matrix: row-major at the usual stride, or blocked with each block row COLS/2 bytes right after the
     /// last (so a block is one contiguous run, as an int8 block is).
     /// </summary>
-    private static TensorRegion Int4(DesignModel d, PhaseBuilder b, GraphTensor t)
+    private static TensorRegion Int4(DesignModel d, PhaseBuilder b, GraphTensor t, int width, string suffix = "")
     {
         if (!d.Int4Load || d.Cols % 2 != 0)
         {
@@ -169,11 +180,11 @@ public static class GraphCompiler
             throw new ArgumentException($"tensor {t.Name}: only input matrices with values can be int4");
         }
 
-        return t.Blocked ? b.Int4(t.Name, BlockCount(d, t) * t.Rows, BlockWidth(d, t), BlockedValues(d, t)!, packedStride: true) : b.Int4(t.Name, t.Rows, t.Cols, t.Values);
+        return t.Blocked ? b.Int4(t.Name + suffix, BlockCount(t, width) * t.Rows, width, BlockedValues(t, width)!, packedStride: true) : b.Int4(t.Name, t.Rows, t.Cols, t.Values);
     }
 
-    /// <summary>A <see cref="GraphTensor.Blocked"/> matrix's values in DRAM order: block by block, <see cref="BlockWidth"/> per row, zero-padded.</summary>
-    private static sbyte[]? BlockedValues(DesignModel d, GraphTensor t)
+    /// <summary>A <see cref="GraphTensor.Blocked"/> matrix's values in DRAM order: block by block, <paramref name="w"/> columns a block row, zero-padded.</summary>
+    private static sbyte[]? BlockedValues(GraphTensor t, int w)
     {
         if (t.Element is not (ElementType.Int8 or ElementType.Int4))
         {
@@ -185,8 +196,7 @@ public static class GraphCompiler
             return null;
         }
 
-        var w = BlockWidth(d, t);
-        var blocked = new sbyte[BlockCount(d, t) * t.Rows * w];
+        var blocked = new sbyte[BlockCount(t, w) * t.Rows * w];
         for (var r = 0; r < t.Rows; r++)
         {
             for (var c = 0; c < t.Cols; c++)
