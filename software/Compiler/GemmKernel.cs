@@ -194,7 +194,10 @@ internal static class GemmKernel
     /// <paramref name="rows"/> fit half its PE rows: its computes can take blocks j and j + 1 in one <c>compute int4_pairs</c>.
     /// </summary>
     public static bool Paired(DesignModel d, Operand b, int rows) =>
-        b.Int4 && d.Int4Pairs && b.BlockRows > 0 && b.Tensor.Cols == 2 * d.Cols && rows <= d.Rows / 2;
+        b.Int4 && d.Int4Pairs && b.BlockRows > 0 && b.Tensor.Cols == 2 * d.Cols && rows <= PairRows(d);
+
+    /// <summary>The most rows a <c>compute int4_pairs</c> takes: half the array's PE rows.</summary>
+    public static int PairRows(DesignModel d) => d.Rows / 2;
 
     /// <summary>
     /// The B rows k0.. (<paramref name="kRows"/> of them) of the column block at <paramref name="n0"/> (even) and the next of a

@@ -159,7 +159,8 @@ public sealed partial class GoldenSimulator
         // The bias rows are read once, before any output row is written (int4 pairs: one bias row per half).
         var bias = mode == ComputeMode.Bias ? acc.AsSpan((int)i.BiasAddr * cols, cols * halves).ToArray() : null;
         var sum = new int[cols];
-        var b = new sbyte[cols];
+        // int4 pairs: the k packed B rows unpacked once, half by half (row t of half h at (h·k + t)·cols); int8 reads SP.
+        var unpacked = i.Int4Pairs ? UnpackPairs(bAddr, k) : null;
         for (var half = 0; half < halves; half++)
         {
             for (var r = 0; r < rows; r++)
@@ -183,7 +184,7 @@ public sealed partial class GoldenSimulator
                         continue;
                     }
 
-                    BRow(bAddr + t, half, b);
+                    var b = unpacked is null ? sp.AsSpan((bAddr + t) * srb, cols) : unpacked.AsSpan(((half * k) + t) * cols, cols);
                     for (var j = 0; j < cols; j++)
                     {
                         sum[j] = IntegerMac.Mac(sum[j], a, b[j]);
@@ -195,21 +196,25 @@ public sealed partial class GoldenSimulator
         }
 
         macs += (long)rows * k * cols * halves;
+    }
 
-        // B(t, j) of one half: the int8 row, or with int4 pairs element half·COLS + j of the packed row (Int4Pairs).
-        void BRow(int row, int part, Span<sbyte> into)
+    /// <summary>
+    /// The <paramref name="k"/> packed int4 B rows from <paramref name="bAddr"/> of a <c>compute int4_pairs</c>, sign-extended:
+    /// half h's row t (elements h·COLS.. of the packed row) at (h·k + t)·COLS.
+    /// </summary>
+    private sbyte[] UnpackPairs(int bAddr, int k)
+    {
+        var cols = d.Cols;
+        var unpacked = new sbyte[2 * k * cols];
+        for (var t = 0; t < k; t++)
         {
-            var raw = sp.AsSpan(row * srb, cols);
-            if (!i.Int4Pairs)
+            var raw = sp.AsSpan((bAddr + t) * d.SpRowBytes, cols);
+            for (var e = 0; e < 2 * cols; e++)
             {
-                raw.CopyTo(into);
-                return;
-            }
-
-            for (var j = 0; j < cols; j++)
-            {
-                into[j] = Int4Packing.Element(raw, (part * cols) + j);
+                unpacked[((((e / cols) * k) + t) * cols) + (e % cols)] = Int4Packing.Element(raw, e);
             }
         }
+
+        return unpacked;
     }
 }

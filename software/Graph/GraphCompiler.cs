@@ -124,7 +124,7 @@ public static class GraphCompiler
             {
                 case GemmNode g:
                     b.Op(g.Name, g.Macs);
-                    var paired = g.M <= d.Rows / 2; // pair computes take at most half the array's rows
+                    var paired = g.M <= GemmKernel.PairRows(d);
                     if (g.Streamed && g.Residual is null && b.StreamedGemm(Op(g.A), Op(g.B, paired), g.M, g.N, g.K, Region(g.Bias), g.Epilogue, Op(g.C), g.Requant, g.Gelu,
                         geluColumns: Region(g.GeluColumns), requantColumns: Region(g.RequantColumns), aLoaded: g.A == previousA))
                     {

@@ -111,12 +111,7 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload)
             // that compute. When the load unit falls behind, the load queue fills and dispatch, in order, holds that
             // compute until the load unit takes the load the queue's depth before the last one ahead of it; then its
             // weights preload and it streams. The step before ends later, the total does not change.
-            var last = loadStart + (before * l0 / all) + preload + LastStep.First;
-            if (last > ComputeEnd)
-            {
-                Extended += opStarted ? last - ComputeEnd : 0;
-                ComputeEnd = last;
-            }
+            HeldBack(loadStart + (before * l0 / all) + preload + LastStep.First);
         }
 
         opStarted = false;
