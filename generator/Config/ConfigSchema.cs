@@ -50,7 +50,7 @@ public static class ConfigSchema
 
     /// <summary>array.int4_pairs</summary>
     public static readonly BoolKey Int4Pairs = Add(new BoolKey("array.int4_pairs", false,
-        "Output-stationary computes on packed int4 B rows (`compute int4_pairs=1`): the upper half of the PE rows takes the first COLS weights of a 16-byte row, the lower half the next COLS, so a one-row GEMM (a decode step) consumes 2*COLS int4 weights a cycle, the bus rate; about ROWS/2 x COLS x 8 flip-flops more (needs dataflow os or both and an even number of tile rows)."));
+        "Output-stationary computes on packed int4 B rows (`compute int4_pairs=1`): the upper half of the PE rows takes the first COLS weights of a 16-byte row, the lower half the next COLS, so a one-row GEMM (a decode step) consumes 2*COLS int4 weights a cycle, the bus rate; a second skewed B chain over the upper half (2,232 bits of delay on 16x16; +1.9 % LUTs on tiny in Yosys) (needs dataflow os or both and an even number of tile rows)."));
 
     /// <summary>scratchpad.kib</summary>
     public static readonly IntKey ScratchpadKib = Add(new IntKey("scratchpad.kib", 1, 4096, "Scratchpad capacity; rows of max(rows, cols) int8.") { Default = 64, PowerOfTwo = true });
