@@ -113,7 +113,7 @@ public static class FastEstimator
         // store unless this is the first layer.
         FastOp Gemm(string name, int n, int k, GemmEpilogue e) => Op(d, p, name, count, tl, w =>
             e is GemmEpilogue.LayerNorm or GemmEpilogue.ResidualAdd && FastResidual.Os(w, d, plan, s, n, k, e, !name.StartsWith("out_proj", StringComparison.Ordinal) || count > 1, tl, p.SteadyTiles) is var tiles and > 0
-                ? tiles : FastGemm.Ws(w, d, plan, s, n, k, transposedB: false, bias: true, e, span, tl, activationA: l.PreLayerNorm || !name.EndsWith("_proj", StringComparison.Ordinal) || count > 1));
+                ? tiles : FastGemm.Ws(w, d, plan, s, n, k, transposedB: false, bias: true, e, span, tl, activationA: l.PreLayerNorm || !name.EndsWith("_proj", StringComparison.Ordinal) || count > 1, pieces: true));
         if (l.PreLayerNorm)
         {
             Add(Op(d, p, "ln1", count, tl, w => FastGemm.RowLayerNorm(w, d, plan, s, h, tl, activation: count > 1)));

@@ -33,8 +33,9 @@ internal static class FastGemm
     /// Returns the tiles (m-tiles × n-groups).
     /// </summary>
     public static int Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, bool bias, GemmEpilogue epilogue, int span,
-        FastTimeline tl, int lo = 0, bool activationA = true)
+        FastTimeline tl, int lo = 0, bool activationA = true, bool pieces = false)
     {
+        w.RowStreams = pieces;
         var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias);
         var allBlocks = (n + d.Cols - 1) / d.Cols;
         var conflict = !plan.Banked;
@@ -85,7 +86,8 @@ internal static class FastGemm
             }
 
             var residualTop = withResidual ? residualRow + (allBlocks * t.TileM) : 0;
-            var start = tl.Step(w, step.FirstK, accBase, accTop, residualRow, residualTop, activation: activationA);
+            var (streamed, releases) = pieces && !transposedB ? PieceTiming(w, d, step, nc, bias) : default;
+            var start = tl.Step(w, step.FirstK, accBase, accTop, residualRow, residualTop, activation: activationA, streamed: streamed, releases: releases);
             lead = double.IsNaN(lead) ? start - opStart : lead;
             if (step.K0 + kl == k)
             {
@@ -109,6 +111,33 @@ internal static class FastGemm
         w.Timed(tl.ComputeEnd - opStart);
         w.Lead = double.IsNaN(lead) ? 0 : lead;
         return tiles;
+    }
+
+    /// <summary>
+    /// How a weight-stationary step's computes (block-major: block j, then its ROWS-deep A chunks) meet its loads (A's chunks,
+    /// then B's blocks, then the bias) piece by piece (<c>GemmKernel.Ws</c>). Compute (j, c) reads B block j: past the first
+    /// step of a tile (whose first compute reads the bias, loaded last) the computes of a step of several blocks stream behind
+    /// their blocks, the first once A and block 0 are in. And each compute frees what it last reads for the step after the
+    /// next: A chunk c when block bl − 1 reads it, block j with its last chunk, so that step's first load waits only for
+    /// compute (bl − 1, 0), its last (the last B block) for them all.
+    /// </summary>
+    private static ((double, int, int) Streamed, (double, double) Releases) PieceTiming(WorkTally w, DesignModel d, GemmStep step, int nc, bool bias)
+    {
+        var (bl, chunks) = (step.Blocks, (step.Kl + d.Rows - 1) / d.Rows);
+        var releases = ((((bl - 1) * chunks) + 1) / (double)(bl * chunks), 1.0 / (chunks + bl + (bias && step.FirstK ? 1 : 0)));
+        if (step.FirstK || bl < 2)
+        {
+            return (default, releases);
+        }
+
+        double a = 0;
+        foreach (var (kr, cc) in Pieces(step.Kl, d.Rows))
+        {
+            a += cc * w.LoadCost(step.Mt, kr, LoadTarget.Scratchpad).Cycles;
+        }
+
+        var b = bl * w.LoadCost(step.Kl, nc, LoadTarget.Scratchpad).Cycles;
+        return ((w.SinceSegment.L * a / (a + b), bl, chunks), releases);
     }
 
     /// <summary>
@@ -223,6 +252,7 @@ internal static class FastGemm
     /// </summary>
     public static int Streamed(WorkTally w, DesignModel d, int m, int n, int k, Dataflow dataflow, bool gelu, FastTimeline tl)
     {
+        w.RowStreams = dataflow == Dataflow.Ws;
         var t = TilingSearch.Choose(d, m, n, k, dataflow);
         var nc = Math.Min(d.Cols, n);
         var tiles = 0;

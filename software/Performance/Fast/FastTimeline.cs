@@ -6,7 +6,7 @@ namespace HwGen.Software.Performance.Fast;
 /// accumulator range an epilogue read is free again. An operation's cycles are how far it moves the array's end, as
 /// the replay attributes them (the execute unit's time from one operation's last compute to the next one's).
 /// </summary>
-internal sealed class FastTimeline(int loadQueueDepth, int preload)
+internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueueDepth)
 {
     private const int MaxRanges = 64;
 
@@ -16,9 +16,14 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload)
 
     private bool opStarted; // the next step is an operation's first
 
-    /// <summary>A timeline for design <paramref name="d"/> (its load queue's depth, its array's weight preload).</summary>
+    // How the last two steps' computes free their operands for the step after the next (Step's releases): when they started,
+    // how many there were and each one's cycles, the share of them after which the first of its loads may overwrite, and the
+    // share of its loads that waits for them all.
+    private (double Start, double Computes, double Each, double First, double Tail) released, releasedBefore;
+
+    /// <summary>A timeline for design <paramref name="d"/> (its load and execute queues' depths, its array's weight preload).</summary>
     public FastTimeline(Generator.Design.DesignModel d)
-        : this(Math.Max(1, d.LoadQueueDepth), 2 + d.Rows)
+        : this(Math.Max(1, d.LoadQueueDepth), 2 + d.Rows, Math.Max(1, d.ExecQueueDepth))
     {
     }
 
@@ -92,16 +97,29 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload)
     /// cycles of them and one of <c>Pieces</c> equal pieces of the rest, each later group of <c>PerPiece</c> computes for one
     /// piece more (a head's first score tile over its Kᵀ, key block by key block; P·V over its P chunks), so the loads
     /// stream among the computes instead of all preceding them.
+    /// With <paramref name="releases"/> (First, Tail) its computes free its operands piece by piece for the step after the
+    /// next, which overwrites them: each of that step's loads waits only for the compute that last read its piece, so the
+    /// first goes once the First share of these computes has run and only its last Tail share of loads after all of them
+    /// (by default the whole step: the scratchpad half). Dispatch is in order, and that step's loads go among the computes
+    /// of the step between, so the first is dispatched only once the execute queue has taken the compute its depth before
+    /// that step's first: the first loads wait for the stream of this step's compute the queue's depth and one before its last.
     /// Returns the cycle its computes start.
     /// </summary>
     public double Step(WorkTally w, bool waits, int lo, int hi, int lo2 = 0, int hi2 = 0, bool serial = false, bool activation = false,
-        (double Lead, int Pieces, int PerPiece) streamed = default)
+        (double Lead, int Pieces, int PerPiece) streamed = default, (double First, double Tail) releases = default)
     {
         var (l0, e0, _) = w.SinceSegment;
+        var piecewise = !serial && releasedBefore.First > 0 && releases.First > 0;
         var after = serial ? ComputeEnd : ComputeEndBefore;
+        if (piecewise)
+        {
+            var (s0, n, each, first, _) = releasedBefore;
+            after = s0 + Math.Max(first * (ComputeEndBefore - s0), Math.Max(0, n - execQueueDepth - 1) * each);
+        }
+
         after = activation ? Math.Max(after, LastStep.Start + LastStep.First) : after;
         var loadStart = Math.Max(LoadEnd, after);
-        LoadEnd = loadStart + l0;
+        LoadEnd = Math.Max(loadStart + l0, piecewise ? ComputeEndBefore + (releasedBefore.Tail * l0) : 0);
         // (Only when all of the loads could outlast the step before's computes.)
         var (before, all) = !serial && lastComputes > 0 && loadStart + l0 + preload + LastStep.First > ComputeEnd
             ? w.LoadsAheadOfLast(1 / lastComputes, loadQueueDepth) : (-1, 0);
@@ -132,6 +150,7 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload)
         (ComputeEndBefore, ComputeEnd) = (ComputeEnd, end);
         LastStep = (start, computes > 0 ? e0 / computes : 0);
         lastComputes = computes;
+        (releasedBefore, released) = (released, (start, computes, LastStep.First, releases.First, releases.Tail));
         return start;
     }
 
@@ -195,6 +214,7 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload)
     {
         LastStep = lastStep;
         lastComputes = 0;
+        (releasedBefore, released) = (default, default);
         opStarted = false;
         LoadEnd = Math.Max(LoadEnd, load);
         (ComputeEndBefore, ComputeEnd) = (computeBefore, compute);

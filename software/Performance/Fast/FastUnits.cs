@@ -387,7 +387,7 @@ internal sealed class FastUnits
         loadCounts[i]++;
         // The instruction fetch since the last load shares the read channel (and, in part, the load unit's time).
         var fetch = fetchPer * ++sinceLoad;
-        var cycles = Math.Max(cost.Cycles + (WorkTally.FetchShare * fetch), cost.Beats + fetch);
+        var cycles = Math.Max(cost.Cycles + (w.FetchShare * fetch), cost.Beats + fetch);
         sinceLoad = 0;
         var wait = l.Wait >= 0 ? res[l.Wait] : 0;
         var (first, count) = ph.LoadsWait;

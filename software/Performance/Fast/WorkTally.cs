@@ -60,8 +60,34 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// <summary>The load unit's cycles and the share of the fetch's beats its own bursts leave no room for (<see cref="FetchShare"/>).</summary>
     private double LoadUnit => Load + (FetchShare * FetchBeats);
 
-    /// <summary>Share of the instruction fetch's beats that delay the loads when they are latency-bound (0.5: between none and all; see docs/explore.md).</summary>
-    public const double FetchShare = 0.5;
+    /// <summary>
+    /// Share of the instruction fetch's beats that delay the load unit: for streams of row loads that are latency-bound,
+    /// what a burst costs them (<see cref="FetchCost"/>); otherwise half (between none and all; see docs/explore.md).
+    /// </summary>
+    public double FetchShare => RowStreams && fetchCost > 0 ? fetchCost / FetchBurstBeats : 0.5;
+
+    /// <summary>
+    /// The loads are streams of DRAM rows, as a GEMM's A chunks and B blocks (<see cref="FetchCost"/> is derived for them);
+    /// attention's transposed blocks, whose write-outs hold the channel, keep the half share.
+    /// </summary>
+    public bool RowStreams { get; set; }
+
+    private readonly double fetchCost = FetchCost(d, p);
+
+    private const int FetchBurstBeats = 8; // hwgen_fetch FETCH_BURST, as PerfReplay
+
+    /// <summary>
+    /// Cycles a fetch burst costs a stream of one-beat row loads that is latency-bound (0 when they are bandwidth-bound).
+    /// The stream's O outstanding bursts come round every R = slice + latency + 1 cycles: O beats, then R − O idle cycles
+    /// (tiny: 2 in 4). A fetch burst requested r cycles into that period takes the channel for its F beats after the last
+    /// load burst requested before it, and every outstanding load's beat waits behind it: the loads lose F + (r + 1)(1 − R/O)
+    /// cycles on average when r &lt; O, F + r − R otherwise; over the R phases, F − (R − O)(R + 2) / 2R (tiny: 6.5 of 8).
+    /// </summary>
+    private static double FetchCost(DesignModel d, PerfParameters p)
+    {
+        var (r, o) = (ArSlice + p.MemoryLatency + 1.0, Math.Max(1.0, d.DmaOutstanding));
+        return d.SpRowBytes <= d.AxiDataBits / 8 && r > o ? FetchBurstBeats - ((r - o) * (r + 2) / (2 * r)) : 0;
+    }
 
     /// <summary>Beats on the shared read channel: the loads' data and the instruction fetch.</summary>
     private double Bus => DataBeats + FetchBeats;
@@ -204,7 +230,9 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
         // blocks hides the write-out behind the next block's rows, a block paced by computes shows it whole; without the
         // instruction stream the estimate cannot tell them apart and charges half.
         var writeOut = target == LoadTarget.ScratchpadTransposed ? (cols + 1) / 2.0 : 0;
-        return (1 + (rows * perRow) + writeOut, (rows * Beats(rowBytes)) + writeOut);
+        // The unit's cycle to take the instruction delays the next address only when addresses are the limit: latency-bound
+        // rows (two cycles or more each) hide it behind the wait for an outstanding burst.
+        return (Math.Max(0, 2 - perRow) + (rows * perRow) + writeOut, (rows * Beats(rowBytes)) + writeOut);
     }
 
     /// <summary>The period of a weight-stationary compute of <paramref name="rows"/> rows in a stream of them.</summary>

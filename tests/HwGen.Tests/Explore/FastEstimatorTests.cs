@@ -14,20 +14,21 @@ public sealed class FastEstimatorTests
     /// Each case holds the estimator to a stated bound on the whole workload's cycles and on every operation of at least 5 %
     /// of the workload, a little above what it measures (docs/explore.md, "The fast estimator", re-measured 2026-12-05
     /// after the long-attention heads streamed their Kᵀ and P, the row LayerNorms went on the timeline and a step's loads
-    /// began to hold back the computes before them): default's causal bert-tiny within 0.7 % per operation and 0.1 %
-    /// whole; small within 2.8 % per operation (its projections, +1 to +2.4 %) and 0.7 % whole; tiny's bert-tiny within
-    /// 10.2 % per operation (its weight-stationary ffn2_ln2 of one-token tiles) and 3.9 % whole; the standalone GEMMs
-    /// within 0.1 % on default and small and 2.8 % on tiny. The presets on default are <see cref="Every_operation_of_a_preset_on_default_is_within_two_percent_of_the_replay"/>.
+    /// began to hold back the computes before them; tiny re-measured after the fetch bursts' cost to latency-bound loads,
+    /// the loads' piecewise release and the streamed B blocks): default's causal bert-tiny within 0.7 % per operation and
+    /// 0.1 % whole; small within 2.8 % per operation (its projections now within +1.1 %) and 0.8 % whole; tiny's bert-tiny
+    /// within 2.9 % per operation (qk_softmax; its GEMMs within 1.2 %, ffn2_ln2 −1.2 %, was −10.2 %) and 0.4 % whole; the
+    /// standalone GEMMs within 0.1 % on default and small and 0.8 % on tiny (was 2.8 %). The presets on default are <see cref="Every_operation_of_a_preset_on_default_is_within_two_percent_of_the_replay"/>.
     /// </summary>
     [Theory]
     [InlineData("default", "bert-tiny:causal=1", 0.005, 0.01)]
     [InlineData("small", "bert-tiny", 0.01, 0.025)]
     [InlineData("small", "bert-tiny:seq=32", 0.01, 0.03)]
     [InlineData("small", "bert-mini", 0.005, 0.015)]
-    [InlineData("tiny", "bert-tiny", 0.045, 0.11)]
+    [InlineData("tiny", "bert-tiny", 0.01, 0.035)]
     [InlineData("default", "gemm:M=512,N=512,K=512", 0.005, 0.005)]
     [InlineData("small", "gemm+gelu:M=128,N=512,K=128", 0.005, 0.005)]
-    [InlineData("tiny", "gemm:M=256,N=256,K=256", 0.035, 0.035)]
+    [InlineData("tiny", "gemm:M=256,N=256,K=256", 0.01, 0.01)]
     public void The_fast_estimate_of_a_workload_is_within_the_stated_error_of_the_replay(string config, string workload, double wholeBound, double opBound)
     {
         // Arrange
