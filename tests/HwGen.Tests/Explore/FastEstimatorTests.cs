@@ -15,8 +15,9 @@ public sealed class FastEstimatorTests
     /// of the workload, a little above what it measures (docs/explore.md, "The fast estimator", re-measured 2026-12-05
     /// after the long-attention heads streamed their Kᵀ and P, the row LayerNorms went on the timeline and a step's loads
     /// began to hold back the computes before them): default's causal bert-tiny within 0.7 % per operation and 0.1 %
-    /// whole; small within 2.8 % per operation (its projections, +1 to +2.4 %) and 0.7 % whole; tiny's bert-tiny within
-    /// 10.2 % per operation (its weight-stationary ffn2_ln2 of one-token tiles) and 3.9 % whole; the standalone GEMMs
+    /// whole; small within 2.8 % per operation (its projections, +1 to +2 %) and 0.7 % whole; tiny's bert-tiny within
+    /// 10.2 % per operation (its weight-stationary ffn2_ln2 of one-token tiles) and 5.4 % whole (3.9 % while its QKᵀ's
+    /// +9 % offset that −10.2 %; <see cref="Attention_in_the_per_head_gemm_lowering_is_within_the_stated_error_of_the_replay"/>); the standalone GEMMs
     /// within 0.1 % on default and small and 2.8 % on tiny. The presets on default are <see cref="Every_operation_of_a_preset_on_default_is_within_two_percent_of_the_replay"/>.
     /// </summary>
     [Theory]
@@ -24,7 +25,7 @@ public sealed class FastEstimatorTests
     [InlineData("small", "bert-tiny", 0.01, 0.025)]
     [InlineData("small", "bert-tiny:seq=32", 0.01, 0.03)]
     [InlineData("small", "bert-mini", 0.005, 0.015)]
-    [InlineData("tiny", "bert-tiny", 0.045, 0.11)]
+    [InlineData("tiny", "bert-tiny", 0.06, 0.11)]
     [InlineData("default", "gemm:M=512,N=512,K=512", 0.005, 0.005)]
     [InlineData("small", "gemm+gelu:M=128,N=512,K=128", 0.005, 0.005)]
     [InlineData("tiny", "gemm:M=256,N=256,K=256", 0.035, 0.035)]
@@ -45,6 +46,31 @@ public sealed class FastEstimatorTests
         }
 
         Assert.Equal(total.Fast, rows.Where(r => r.Op != "total").Sum(r => r.Fast));
+    }
+
+    /// <summary>
+    /// QKᵀ+Softmax and P·V of the per-head GEMM lowering (every attention on small and tiny; sequences of 64 and fewer on
+    /// default) within a stated bound of the replay, a little above what they measure (docs/explore.md, "The fast estimator",
+    /// 2026-12-05): small's bert-tiny −0.2 / −1.3 % (−2.2 / −2.1 % before), tiny's −1.0 / +0.3 % (+9.0 / −0.9 %), default's
+    /// bert-mini:seq=64 P·V +1.0 % (−17.9 %); its QKᵀ (−12.7 %) is not modelled closely yet and is held to 15 %.
+    /// </summary>
+    [Theory]
+    [InlineData("small", "bert-tiny", 0.005, 0.015)]
+    [InlineData("tiny", "bert-tiny", 0.015, 0.005)]
+    [InlineData("default", "bert-mini:seq=64", 0.15, 0.015)]
+    public void Attention_in_the_per_head_gemm_lowering_is_within_the_stated_error_of_the_replay(string config, string workload, double qkBound, double pvBound)
+    {
+        // Arrange
+        var d = DesignResolver.LoadFile(RepoPaths.Config(config));
+
+        // Act
+        var rows = FastValidation.Compare(d, WorkloadSpec.Parse(workload));
+
+        // Assert
+        var qk = Assert.Single(rows, r => r.Op == "qk_softmax");
+        var pv = Assert.Single(rows, r => r.Op == "pv");
+        Assert.True(Math.Abs(qk.Error) <= qkBound, $"{config} {workload} qk_softmax: fast {qk.Fast} against replay {qk.Replay} ({qk.Error:P1})");
+        Assert.True(Math.Abs(pv.Error) <= pvBound, $"{config} {workload} pv: fast {pv.Fast} against replay {pv.Replay} ({pv.Error:P1})");
     }
 
     /// <summary>
