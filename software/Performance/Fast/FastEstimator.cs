@@ -155,28 +155,27 @@ public static class FastEstimator
         // each head's GEMMs on the program's timeline.
         var (scores, outputs) = plan.AttentionWindows(s, dh, s);
         double qkCycles = 0, pvCycles = 0;
-        void Qk() => qkCycles += Timed(tl, () => FastGemm.Ws(qk, d, plan, s, s, dh, transposedB: true, bias: false, GemmEpilogue.Softmax, scores.Hi - scores.Lo, tl, scores.Lo, activationA: false));
-        void Pv() => pvCycles += Timed(tl, () => FastGemm.Ws(pv, d, plan, s, dh, s, transposedB: false, bias: false, GemmEpilogue.Requantize, outputs.Hi - outputs.Lo, tl, outputs.Lo));
-        Qk();
+        // P of head j is loaded among the last computes of the operation before P·V j (QKᵀ j+1, or P·V j−1 for the last
+        // head). P is written by a normalize, and the token scheduler has no load↔store channel: it relays the last one in
+        // the scores window (QKᵀ j's) through the compute before that load, so that operation's last step waits for it.
+        (int, int) scoresWindow = (scores.Lo, scores.Hi);
+        void Qk(bool relay) => qkCycles += FastAttentionGemm.Ws(qk, d, plan, s, s, dh, transposedB: true, GemmEpilogue.Softmax, scores.Hi - scores.Lo, tl, scores.Lo,
+            activationA: false, relay ? scoresWindow : default);
+        void Pv(bool relay) => pvCycles += FastAttentionGemm.Ws(pv, d, plan, s, dh, s, transposedB: false, GemmEpilogue.Requantize, outputs.Hi - outputs.Lo, tl,
+            outputs.Lo, activationA: true, relay ? scoresWindow : default);
+        Qk(false);
         for (var h = 0; h < heads; h++)
         {
             if (h + 1 < heads)
             {
-                Qk();
+                Qk(true);
             }
 
-            Pv();
+            Pv(h + 2 == heads);
         }
 
         return [new FastOp("qk_softmax", (long)Math.Round(qkCycles), qk.Counts(), count),
             new FastOp("pv", (long)Math.Round(pvCycles), pv.Counts(), count)];
-    }
-
-    private static double Timed(FastTimeline tl, Action run)
-    {
-        var before = tl.ComputeEnd;
-        run();
-        return tl.ComputeEnd - before;
     }
 
     private static FastOp Op(DesignModel d, PerfParameters p, string name, int repeat, FastTimeline tl, Func<WorkTally, int> tally)

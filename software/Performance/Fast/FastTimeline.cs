@@ -45,6 +45,7 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
     {
         if (end > ComputeEnd)
         {
+            Follow(end);
             Extended += opStarted ? end - ComputeEnd : 0;
             ComputeEnd = end;
         }
@@ -120,6 +121,13 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
         after = activation ? Math.Max(after, LastStep.Start + LastStep.First) : after;
         var loadStart = Math.Max(LoadEnd, after);
         LoadEnd = Math.Max(loadStart + l0, piecewise ? ComputeEndBefore + (releasedBefore.Tail * l0) : 0);
+        if (following.S > 0 && loadStart + l0 > following.Start && w.LoadsAheadOfLast(0, loadQueueDepth) is ({ } gate and >= 0, > 0 and var gateAll))
+        {
+            // The loads go ahead of the epilogue in program order: it is dispatched once the load unit takes the load the
+            // load queue's depth before the last.
+            Follow(loadStart + (gate * l0 / gateAll) + 1);
+        }
+
         // (Only when all of the loads could outlast the step before's computes.)
         var (before, all) = !serial && lastComputes > 0 && loadStart + l0 + preload + LastStep.First > ComputeEnd
             ? w.LoadsAheadOfLast(1 / lastComputes, loadQueueDepth) : (-1, 0);
@@ -132,6 +140,7 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
             HeldBack(loadStart + (before * l0 / all) + preload + LastStep.First);
         }
 
+        following = default;
         opStarted = false;
         var freed = waits ? Math.Max(FreedFor(lo, hi), hi2 > lo2 ? FreedFor(lo2, hi2) : 0) : 0;
         var computes = w.ComputesSinceSegment;
@@ -155,6 +164,16 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
     }
 
     /// <summary>
+    /// The last step's computes start <paramref name="cycles"/> later than <see cref="Step"/> placed them (their first
+    /// compute preloads weights that arrive with the step's last load).
+    /// </summary>
+    public void Delay(double cycles)
+    {
+        LastStep = (LastStep.Start + cycles, LastStep.First);
+        ComputeEnd += cycles;
+    }
+
+    /// <summary>
     /// Loads tallied into <paramref name="w"/> since the step that no compute of the step reads (the previous head's V among
     /// a score tile's): they follow the step's loads on the load unit and hold back the next step's, not the step's computes.
     /// </summary>
@@ -164,12 +183,39 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
         w.Timed(0);
     }
 
+    // The last epilogue stored with `follows` (Stored): the array's end it followed, its start, its cycles, its ranges.
+    private (double After, double Start, double S, int Lo, int Hi, int Lo2, int Hi2) following;
+
+    // The next step's loads held the last compute back to `end`: an epilogue stored with `follows` behind that compute
+    // reads its rows only after it, so it (and the ranges it frees) moves with it.
+    private void Follow(double end)
+    {
+        var f = following;
+        var start = Math.Max(f.Start, end);
+        if (f.S <= 0 || f.After != ComputeEnd || start <= f.Start || StoreEnd != f.Start + f.S)
+        {
+            return;
+        }
+
+        following = f with { Start = start };
+        StoreEnd = start + f.S;
+        Free(f.Lo, f.Hi, StoreEnd);
+        if (f.Hi2 > f.Lo2)
+        {
+            Free(f.Lo2, f.Hi2, StoreEnd);
+        }
+    }
+
     /// <summary>
     /// The epilogue tallied into <paramref name="w"/> since the step (the store unit's work after the step's computes, in
     /// program order) has read accumulator rows [<paramref name="lo"/>, <paramref name="hi"/>) and [<paramref name="lo2"/>, <paramref name="hi2"/>).
+    /// With <paramref name="follows"/> it reads the rows of the step's last compute: when the next step's loads hold that
+    /// compute back (<see cref="HeldBack"/>) or, going ahead of the epilogue in program order, fill the load queue, it
+    /// starts later, and so do the computes that wait for its rows (the per-head GEMM lowering of attention).
     /// </summary>
-    public void Stored(WorkTally w, int lo, int hi, int lo2 = 0, int hi2 = 0)
+    public void Stored(WorkTally w, int lo, int hi, int lo2 = 0, int hi2 = 0, bool follows = false)
     {
+        following = follows ? (ComputeEnd, Math.Max(StoreEnd, ComputeEnd), w.SinceSegment.S, lo, hi, lo2, hi2) : default;
         StoreEnd = Math.Max(StoreEnd, ComputeEnd) + w.SinceSegment.S;
         Free(lo, hi, StoreEnd);
         if (hi2 > lo2)

@@ -187,8 +187,10 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// <paramref name="count"/> loads of <paramref name="rows"/> DRAM rows of <paramref name="cols"/> elements. <paramref name="streamed"/>: transposed
     /// blocks back to back (a head's Kᵀ), each gathering its rows while the one before is written out, so a block costs
     /// the longer of the two on the load unit and on the read channel instead of its rows and half its write-out.
+    /// <paramref name="popped"/>: each waits for a token from the execute unit (the first load after a compute, when it reads
+    /// what a store wrote), which the load unit pops in a cycle of its own.
     /// </summary>
-    public void Loads(double count, int rows, int cols, LoadTarget target, bool elem16 = false, bool streamed = false)
+    public void Loads(double count, int rows, int cols, LoadTarget target, bool elem16 = false, bool streamed = false, bool popped = false)
     {
         if (count <= 0 || rows <= 0)
         {
@@ -203,6 +205,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
             (cycles, beats) = (Math.Max(cycles - half, cols + 1), Math.Max(beats - half, cols));
         }
 
+        cycles += popped ? 1 : 0;
         Load += count * cycles;
         segmentLoads.Add((count, cycles, Compiler.LoadSpread.Load(rows, (long)rowBytes, axi)));
         DataBeats += count * beats;

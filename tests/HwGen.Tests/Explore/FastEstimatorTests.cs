@@ -49,6 +49,31 @@ public sealed class FastEstimatorTests
     }
 
     /// <summary>
+    /// QKᵀ+Softmax and P·V of the per-head GEMM lowering (every attention on small and tiny; sequences of 64 and fewer on
+    /// default) within a stated bound of the replay, a little above what they measure (docs/explore.md, "The fast estimator",
+    /// 2026-12-05): small's bert-tiny −0.2 / −1.3 % (−2.2 / −2.1 % before), tiny's −1.0 / +0.3 % (+9.0 / −0.9 %), default's
+    /// bert-mini:seq=64 P·V +1.0 % (−17.9 %); its QKᵀ (−12.7 %) is not modelled closely yet and is held to 15 %.
+    /// </summary>
+    [Theory]
+    [InlineData("small", "bert-tiny", 0.005, 0.015)]
+    [InlineData("tiny", "bert-tiny", 0.015, 0.005)]
+    [InlineData("default", "bert-mini:seq=64", 0.15, 0.015)]
+    public void Attention_in_the_per_head_gemm_lowering_is_within_the_stated_error_of_the_replay(string config, string workload, double qkBound, double pvBound)
+    {
+        // Arrange
+        var d = DesignResolver.LoadFile(RepoPaths.Config(config));
+
+        // Act
+        var rows = FastValidation.Compare(d, WorkloadSpec.Parse(workload));
+
+        // Assert
+        var qk = Assert.Single(rows, r => r.Op == "qk_softmax");
+        var pv = Assert.Single(rows, r => r.Op == "pv");
+        Assert.True(Math.Abs(qk.Error) <= qkBound, $"{config} {workload} qk_softmax: fast {qk.Fast} against replay {qk.Replay} ({qk.Error:P1})");
+        Assert.True(Math.Abs(pv.Error) <= pvBound, $"{config} {workload} pv: fast {pv.Fast} against replay {pv.Replay} ({pv.Error:P1})");
+    }
+
+    /// <summary>
     /// The bound: every operation of the presets at their default sequence on default within 2 % of the replay
     /// (measured 2026-12-05: at most 1.8 %, gpt2-small's ln2; whole workloads within 0.3 %).
     /// </summary>

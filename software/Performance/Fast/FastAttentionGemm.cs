@@ -1,0 +1,131 @@
+using HwGen.Generator.Design;
+using HwGen.Generator.Isa;
+using HwGen.Software.Compiler;
+
+namespace HwGen.Software.Performance.Fast;
+
+/// <summary>
+/// One head's QKᵀ+Softmax or P·V in the per-head GEMM lowering (<c>GraphCompiler.Attention</c>: a graph GEMM in the
+/// attention windows, when the long-attention lowering does not apply), step by step on the program's timeline as
+/// <see cref="FastGemm.Ws"/> times a GEMM, with what the replay shows for these GEMMs (docs/explore.md, "The fast estimator"):
+/// <list type="bullet">
+/// <item>The Softmax normalize (and the P·V stores) read the rows of the tile's last compute, so when the next step's
+/// loads hold that compute back (a full load queue) the epilogue moves with it, and is dispatched only once the load unit
+/// takes the load the queue's depth before the last of them (<see cref="FastTimeline.Stored"/> with <c>follows</c>); the
+/// next tile's computes wait for its accumulator rows.</item>
+/// <item>Kᵀ's transposed blocks are read a whole step after they are loaded and each gathers its rows while the one
+/// before is written out (<see cref="WorkTally.Loads"/> with <c>streamed</c>).</item>
+/// <item>Every operand was written by a store, so the first load after each compute of the step before pops its token
+/// (<c>popped</c>: a cycle of the load unit).</item>
+/// <item>A P·V step whose computes wait for their loads preloads its first weights (V, its last load) before it streams
+/// (<see cref="FastTimeline.Delay"/>).</item>
+/// </list>
+/// </summary>
+internal static class FastAttentionGemm
+{
+    /// <summary>
+    /// The GEMM of <paramref name="m"/> × <paramref name="n"/> × <paramref name="k"/> (Bᵀ loaded transposed when
+    /// <paramref name="transposedB"/>, no bias) with <paramref name="epilogue"/>, its accumulator buffers from row
+    /// <paramref name="lo"/> in <paramref name="span"/> rows. With <paramref name="relay"/> the computes of its last step
+    /// (among which the next operation's first loads go) also wait for the epilogue that last read those accumulator rows.
+    /// Returns the cycles it moves the array's end.
+    /// </summary>
+    public static double Ws(WorkTally w, DesignModel d, MemoryPlan plan, int m, int n, int k, bool transposedB, GemmEpilogue epilogue, int span,
+        FastTimeline tl, int lo, bool activationA, (int Lo, int Hi) relay = default)
+    {
+        var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias: false);
+        var conflict = !plan.Banked;
+        var nc = Math.Min(d.Cols, n);
+        var opStart = tl.ComputeEnd;
+        var before = tl.LastComputes; // computes of the step the first step's loads go among
+        var steps = GemmKernel.Steps(d, t, m, n, k).ToList();
+        foreach (var step in steps)
+        {
+            var (mt, bl, kl) = (step.Mt, step.Blocks, step.Kl);
+            var loads = 0.0;
+            foreach (var (_, cc) in FastGemm.Pieces(kl, d.Rows))
+            {
+                loads += cc * (transposedB ? 1 + bl : 1);
+            }
+
+            // The loads go among the computes of the step before, a group after each; every operand here was written by a
+            // store, so each group's first load pops that compute's token.
+            var popped = before > 0 ? Math.Min(loads, before) / loads : 0;
+            void Add(double count, int rows, int cols, LoadTarget target)
+            {
+                w.Loads(count * (1 - popped), rows, cols, target, streamed: true);
+                w.Loads(count * popped, rows, cols, target, streamed: true, popped: true);
+            }
+
+            foreach (var (kr, cc) in FastGemm.Pieces(kl, d.Rows))
+            {
+                Add(cc, mt, kr, LoadTarget.Scratchpad);
+                if (transposedB)
+                {
+                    Add(cc * bl, nc, kr, LoadTarget.ScratchpadTransposed);
+                }
+            }
+
+            if (!transposedB)
+            {
+                Add(bl, kl, nc, LoadTarget.Scratchpad);
+            }
+
+            foreach (var (kr, cc) in FastGemm.Pieces(kl, d.Rows))
+            {
+                w.ComputeWs(cc * bl, mt, kr, overwrite: false, conflict);
+            }
+
+            before = w.ComputesSinceSegment;
+            var accBase = lo + (step.Tile % buffers * t.TileM * rowsPerM);
+            var accTop = accBase + (t.TileM * rowsPerM);
+            var arrayEnd = tl.ComputeEnd;
+            var (r0, r1) = step.Equals(steps[^1]) ? relay : default;
+            var start = tl.Step(w, step.FirstK || r1 > r0, accBase, accTop, r0, r1, activation: activationA);
+            if (!transposedB && start == tl.LoadEnd && start > arrayEnd)
+            {
+                // The computes waited for the step's loads, the last of which is the first compute's weights (B): it
+                // preloads them before it streams.
+                tl.Delay(2 + d.Rows);
+            }
+
+            if (step.K0 + kl == k)
+            {
+                w.Timed(0);
+                FastGemm.Epilogue(w, d, 1, epilogue, mt, n, bl);
+                var storeFree = tl.StoreEnd;
+                tl.Stored(w, accBase, accTop, follows: true);
+                if (epilogue == GemmEpilogue.Requantize)
+                {
+                    StoreQueueGate(tl, w, d, bl, mt, nc, accBase, storeFree);
+                }
+
+                tl.LastRows = (step.M0, step.M0 + mt);
+            }
+
+            w.Timed(0);
+        }
+
+        return tl.ComputeEnd - opStart;
+    }
+
+    // FastGemm's rule for a tile's epilogue of more stores than the store queue holds (PhaseBuilder.Gemm's block order):
+    // the next compute is dispatched once the store unit takes the store the queue's depth before the last; the stores
+    // before it, from the first whose rows share a bank with the tile's last compute, read after that compute's reads.
+    private static void StoreQueueGate(FastTimeline tl, WorkTally w, DesignModel d, int blocks, int mt, int nc, int accBase, double storeFree)
+    {
+        var gate = blocks - d.StoreQueueDepth;
+        var bankRows = Math.Max(1, d.AccDepth / d.AccBanks);
+        var lastBank = (accBase + ((blocks - 1) * mt)) / bankRows;
+        for (var j = 0; j < gate - 1; j++)
+        {
+            if ((accBase + (j * mt)) / bankRows == lastBank)
+            {
+                var lat = (d.Rows / d.TileRows) + (d.Cols / d.TileCols);
+                var take = Math.Max(storeFree, tl.ComputeEnd + lat) + ((gate - 1 - j) * w.StoreIssue(mt, nc));
+                tl.ComputeGate = Math.Max(tl.ComputeGate, take + 4 + d.Rows);
+                return;
+            }
+        }
+    }
+}
