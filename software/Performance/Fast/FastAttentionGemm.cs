@@ -16,7 +16,11 @@ namespace HwGen.Software.Performance.Fast;
 /// <item>Kᵀ's transposed blocks are read a whole step after they are loaded and each gathers its rows while the one
 /// before is written out (<see cref="WorkTally.Loads"/> with <c>streamed</c>).</item>
 /// <item>Every operand was written by a store, so the first load after each compute of the step before pops its token
-/// (<c>popped</c>: a cycle of the load unit).</item>
+/// (<c>popped</c>: a cycle of the load unit, hidden behind the outstanding bursts' wait on tiny).</item>
+/// <item>The loads are streams of DRAM rows (<see cref="WorkTally.RowStreams"/>); when those are latency-bound (tiny), a fetch
+/// burst costs them <see cref="WorkTally.FetchShare"/> of its beats, for the instructions among them in program order: the
+/// loads and the computes of the step before (<see cref="WorkTally.FetchWithNextLoads"/>). A step of few computes (the last
+/// k-step of a score tile) leaves the next step's loads few fetch bursts.</item>
 /// <item>A P·V step whose computes wait for their loads preloads its first weights (V, its last load) before it streams
 /// (<see cref="FastTimeline.Delay"/>).</item>
 /// </list>
@@ -34,10 +38,20 @@ internal static class FastAttentionGemm
         FastTimeline tl, int lo, bool activationA, (int Lo, int Hi) relay = default)
     {
         var (t, buffers, rowsPerM) = TilingSearch.Phased(d, plan, m, n, k, epilogue, span, bias: false);
+        // Kᵀ's blocks are streamed (their write-outs hidden), so the loads are streams of DRAM rows; when those are latency
+        // bound each fetch burst costs them what it costs a GEMM's, and the bursts are those of the instructions among them
+        // in program order: the loads and the computes of the step before, not the step's own computes.
+        w.RowStreams = true;
+        w.FetchWithNextLoads = w.FetchBursts;
         var conflict = !plan.Banked;
         var nc = Math.Min(d.Cols, n);
         var opStart = tl.ComputeEnd;
         var before = tl.LastComputes; // computes of the step the first step's loads go among
+        if (w.FetchWithNextLoads)
+        {
+            w.FetchAmongLoads(before);
+        }
+
         var steps = GemmKernel.Steps(d, t, m, n, k).ToList();
         foreach (var step in steps)
         {

@@ -58,21 +58,57 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     public (double L, double E, double S) SinceSegment => (Math.Max(LoadUnit - mark.L, Bus - mark.Bus), Execute - mark.E, Store - mark.S);
 
     /// <summary>The load unit's cycles and the share of the fetch's beats its own bursts leave no room for (<see cref="FetchShare"/>).</summary>
-    private double LoadUnit => Load + (FetchShare * FetchBeats);
+    private double LoadUnit => Load + (FetchShare * LoadFetchBeats);
+
+    /// <summary>
+    /// The computes are fetched among the next segment's loads (a step's loads go among the computes of the step before in
+    /// program order), so their fetch beats count against that segment's load unit and read channel, not their own
+    /// (set with <see cref="FetchBursts"/>, whose cost per burst is derived; the half share is the average for the step's own).
+    /// </summary>
+    public bool FetchWithNextLoads { get; set; }
+
+    private double fetchHeld; // compute instructions whose fetch goes among the next segment's loads
+    private bool fetchRelease; // the next loads release them (a segment has ended since)
+    private double fetchElsewhere; // compute instructions tallied elsewhere whose fetch went among these loads
+
+    /// <summary>Counts the fetch of <paramref name="computes"/> tallied elsewhere (the operation before's last step) among the next loads.</summary>
+    public void FetchAmongLoads(double computes) => fetchElsewhere += computes;
+
+    // The fetch beats among the loads so far.
+    private double LoadFetchBeats => (Instructions - fetchHeld + fetchElsewhere) * FetchPerInstruction;
 
     /// <summary>
     /// Share of the instruction fetch's beats that delay the load unit: for streams of row loads that are latency-bound,
     /// what a burst costs them (<see cref="FetchCost"/>); otherwise half (between none and all; see docs/explore.md).
     /// </summary>
-    public double FetchShare => RowStreams && fetchCost > 0 ? fetchCost / FetchBurstBeats : 0.5;
+    public double FetchShare => FetchBursts ? fetchCost / FetchBurstBeats : 0.5;
+
+    /// <summary>The loads are latency-bound streams of DRAM rows, which each fetch burst costs <see cref="FetchCost"/>.</summary>
+    public bool FetchBursts => RowStreams && fetchCost > 0;
 
     /// <summary>
-    /// The loads are streams of DRAM rows, as a GEMM's A chunks and B blocks (<see cref="FetchCost"/> is derived for them);
-    /// attention's transposed blocks, whose write-outs hold the channel, keep the half share.
+    /// The loads are streams of DRAM rows, as a GEMM's A chunks and B blocks and the per-head GEMMs' streamed Kᵀ blocks
+    /// (<see cref="FetchCost"/> is derived for them); the long-attention lowering's transposed blocks, whose write-outs hold
+    /// the channel, keep the half share.
     /// </summary>
     public bool RowStreams { get; set; }
 
     private readonly double fetchCost = FetchCost(d, p);
+
+    private readonly double popCycles = PopCycles(d, p);
+
+    /// <summary>
+    /// Cycles a token pop adds to a load (hwgen_load_agen's S_WAIT). After a load's last address the unit takes the next
+    /// load, pops its token and sends its first address, 2 + 1 cycles; with O outstanding bursts coming round every
+    /// R = slice + latency + 1 cycles, the slot for that address frees only R − O + 1 cycles after the last one (the O-th
+    /// burst back lands then), so latency-bound rows hide the take (<see cref="LoadCost"/>) and, with R − O ≥ 2 idle
+    /// cycles a period (tiny), the pop as well.
+    /// </summary>
+    private static double PopCycles(DesignModel d, PerfParameters p)
+    {
+        var slack = ArSlice + p.MemoryLatency + 1.0 - Math.Max(1.0, d.DmaOutstanding);
+        return Math.Max(0, 2 - slack) - Math.Max(0, 1 - slack);
+    }
 
     private const int FetchBurstBeats = 8; // hwgen_fetch FETCH_BURST, as PerfReplay
 
@@ -90,13 +126,14 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     }
 
     /// <summary>Beats on the shared read channel: the loads' data and the instruction fetch.</summary>
-    private double Bus => DataBeats + FetchBeats;
+    private double Bus => DataBeats + LoadFetchBeats;
 
     private double DataBeats { get; set; }
 
     private void Mark()
     {
         mark = (LoadUnit, Bus, Execute, Store, Computes);
+        fetchRelease = true;
         segmentLoads.Clear();
     }
 
@@ -188,13 +225,18 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// blocks back to back (a head's Kᵀ), each gathering its rows while the one before is written out, so a block costs
     /// the longer of the two on the load unit and on the read channel instead of its rows and half its write-out.
     /// <paramref name="popped"/>: each waits for a token from the execute unit (the first load after a compute, when it reads
-    /// what a store wrote), which the load unit pops in a cycle of its own.
+    /// what a store wrote), which the load unit pops in a cycle of its own (<see cref="PopCycles"/>).
     /// </summary>
     public void Loads(double count, int rows, int cols, LoadTarget target, bool elem16 = false, bool streamed = false, bool popped = false)
     {
         if (count <= 0 || rows <= 0)
         {
             return;
+        }
+
+        if (fetchRelease)
+        {
+            (fetchHeld, fetchRelease) = (0, false);
         }
 
         var rowBytes = (double)cols * (elem16 ? 2 : target == LoadTarget.Accumulator ? 4 : 1);
@@ -205,7 +247,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
             (cycles, beats) = (Math.Max(cycles - half, cols + 1), Math.Max(beats - half, cols));
         }
 
-        cycles += popped ? 1 : 0;
+        cycles += popped ? popCycles : 0;
         Load += count * cycles;
         segmentLoads.Add((count, cycles, Compiler.LoadSpread.Load(rows, (long)rowBytes, axi)));
         DataBeats += count * beats;
@@ -260,6 +302,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
 
         Execute += count * WsPeriod(rows, bankConflict);
         Instructions += count;
+        fetchHeld += FetchWithNextLoads ? count : 0;
         Computes += count;
         Count(count, rows, k, overwrite);
     }
