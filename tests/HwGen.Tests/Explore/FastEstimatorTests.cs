@@ -13,19 +13,19 @@ public sealed class FastEstimatorTests
     /// <summary>
     /// Each case holds the estimator to a stated bound on the whole workload's cycles and on every operation of at least 5 %
     /// of the workload, a little above what it measures (docs/explore.md, "The fast estimator", re-measured 2026-12-05
-    /// after the long-attention heads streamed their Kᵀ and P, the row LayerNorms went on the timeline and a step's loads
-    /// began to hold back the computes before them; tiny re-measured after the fetch bursts' cost to latency-bound loads,
-    /// the loads' piecewise release and the streamed B blocks): default's causal bert-tiny within 0.7 % per operation and
-    /// 0.1 % whole; small within 2.8 % per operation (its projections now within +1.1 %) and 0.8 % whole; tiny's bert-tiny
-    /// within 2.9 % per operation (qk_softmax; its GEMMs within 1.2 %, ffn2_ln2 −1.2 %, was −10.2 %) and 0.4 % whole; the
-    /// standalone GEMMs within 0.1 % on default and small and 0.8 % on tiny (was 2.8 %). The presets on default are <see cref="Every_operation_of_a_preset_on_default_is_within_two_percent_of_the_replay"/>.
+    /// after the per-head attention GEMMs went under the latency-bound load rules: the token pop hidden, the fetch bursts
+    /// those among the loads): default's causal bert-tiny within 0.7 % per operation and 0.1 % whole; small's bert-tiny within
+    /// 1.3 % per operation and 0.5 % whole, its seq 32 within 2.8 % (out_proj_ln1) and 0.7 %, bert-mini within 0.9 % and
+    /// 0.4 %; tiny's bert-tiny within 1.2 % per operation (ffn2_ln2; qk_softmax +0.3 %, was −7.3 % when the two rule sets
+    /// were merged) and 0.7 % whole; the standalone GEMMs within 0.1 % on default and small and 0.8 % on tiny. The presets on
+    /// default are <see cref="Every_operation_of_a_preset_on_default_is_within_two_percent_of_the_replay"/>.
     /// </summary>
     [Theory]
     [InlineData("default", "bert-tiny:causal=1", 0.005, 0.01)]
-    [InlineData("small", "bert-tiny", 0.01, 0.025)]
-    [InlineData("small", "bert-tiny:seq=32", 0.01, 0.03)]
-    [InlineData("small", "bert-mini", 0.005, 0.015)]
-    [InlineData("tiny", "bert-tiny", 0.01, 0.035)]
+    [InlineData("small", "bert-tiny", 0.006, 0.015)]
+    [InlineData("small", "bert-tiny:seq=32", 0.008, 0.03)]
+    [InlineData("small", "bert-mini", 0.005, 0.01)]
+    [InlineData("tiny", "bert-tiny", 0.008, 0.013)]
     [InlineData("default", "gemm:M=512,N=512,K=512", 0.005, 0.005)]
     [InlineData("small", "gemm+gelu:M=128,N=512,K=128", 0.005, 0.005)]
     [InlineData("tiny", "gemm:M=256,N=256,K=256", 0.01, 0.01)]
@@ -51,12 +51,14 @@ public sealed class FastEstimatorTests
     /// <summary>
     /// QKᵀ+Softmax and P·V of the per-head GEMM lowering (every attention on small and tiny; sequences of 64 and fewer on
     /// default) within a stated bound of the replay, a little above what they measure (docs/explore.md, "The fast estimator",
-    /// 2026-12-05): small's bert-tiny −0.2 / −1.3 % (−2.2 / −2.1 % before), tiny's −1.0 / +0.3 % (+9.0 / −0.9 %), default's
-    /// bert-mini:seq=64 P·V +1.0 % (−17.9 %); its QKᵀ (−12.7 %) is not modelled closely yet and is held to 15 %.
+    /// 2026-12-05): small's bert-tiny −0.2 / −1.3 % (−2.2 / −2.1 % before these rules), tiny's +0.3 / −0.1 % (+9.0 / −0.9 %;
+    /// −7.3 / −0.8 % when merged with the latency-bound load rules, before the pop was hidden and the fetch bursts counted
+    /// among the loads), default's bert-mini:seq=64 P·V +1.0 % (−17.9 %); its QKᵀ (−12.7 %) is not modelled closely yet and
+    /// is held to 15 %.
     /// </summary>
     [Theory]
     [InlineData("small", "bert-tiny", 0.005, 0.015)]
-    [InlineData("tiny", "bert-tiny", 0.015, 0.005)]
+    [InlineData("tiny", "bert-tiny", 0.005, 0.005)]
     [InlineData("default", "bert-mini:seq=64", 0.15, 0.015)]
     public void Attention_in_the_per_head_gemm_lowering_is_within_the_stated_error_of_the_replay(string config, string workload, double qkBound, double pvBound)
     {
