@@ -115,7 +115,9 @@ public sealed class ResourceModel
             var terms = ResourceFeatures.Terms(module);
             var x = points.Select(p => terms.Select(t => ResourceFeatures.Term(p.Design, t)).ToArray()).ToArray();
             var ys = points.Select(p => ResourceFeatures.Measured(p.Measured, module).ToArray()).ToArray();
-            var coefficients = Enumerable.Range(0, 4).Select(r => (IReadOnlyList<double>)LeastSquares.Solve(x, [.. ys.Select(y => y[r])])).ToList();
+            // A term that does not apply to a resource (a block-RAM count for LUTs) is a zero column: its coefficient is 0.
+            var coefficients = Enumerable.Range(0, 4).Select(r => (IReadOnlyList<double>)LeastSquares.Solve(
+                [.. x.Select(row => row.Select((v, j) => ResourceFeatures.Applies(terms[j], r) ? v : 0).ToArray())], [.. ys.Select(y => y[r])])).ToList();
             modules[module] = new ResourceModuleFit { Terms = terms, Coefficients = coefficients };
         }
 

@@ -20,10 +20,10 @@ public sealed class ResourceModelTests : IDisposable
     private static readonly double[] StatedHeldOutErrorPct = [6, 5, 2, 2];
 
     /// <summary>The same without any row unit (the model overestimates small such configurations most).</summary>
-    private static readonly double[] StatedHeldOutNoUnitsErrorPct = [31, 10, 10, 2];
+    private static readonly double[] StatedHeldOutNoUnitsErrorPct = [40, 10, 10, 2];
 
     /// <summary>Stated largest |error| of the module sum against the hierarchical runs it was fitted to, percent.</summary>
-    private static readonly double[] StatedFitErrorPct = [5, 5, 5, 10];
+    private static readonly double[] StatedFitErrorPct = [6, 5, 5, 10];
 
     private static readonly string Data = Path.Combine(RepoPaths.Root, "explore", "Cost");
 
