@@ -189,6 +189,13 @@ internal static class FastResidual
             tl.Free(residualBase + (i * xRows), residualBase + ((i + 1) * xRows), u.Time(freed + i));
         }
 
+        var last = u.LastEpilogue.Frees - freed;
+        if (u.LastEpilogue is { S: > 0 } e && last >= 0 && last < subtiles)
+        {
+            tl.LastEpilogue(e.Start, e.S, u.Time(e.Frees) - e.Start - e.S, u.LastShare, (last * xRows, (last + 1) * xRows),
+                (residualBase + (last * xRows), residualBase + ((last + 1) * xRows)));
+        }
+
         return tiles;
     }
 

@@ -120,12 +120,18 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
 
         after = activation ? Math.Max(after, LastStep.Start + LastStep.First) : after;
         var loadStart = Math.Max(LoadEnd, after);
-        LoadEnd = Math.Max(loadStart + l0, piecewise ? ComputeEndBefore + (releasedBefore.Tail * l0) : 0);
-        if (following.S > 0 && loadStart + l0 > following.Start && w.LoadsAheadOfLast(0, loadQueueDepth) is ({ } gate and >= 0, > 0 and var gateAll))
+        // After an operation timed instruction by instruction (Moved): the loads LoadSpread places after its last compute
+        // (all but the share of their weight ahead of it) read an activation, so the token scheduler holds them behind it.
+        var (tailFrom, ahead) = activation && following.LastShare > 0 && w.LoadsAheadOfLast(following.LastShare, -1) is ({ } a and >= 0, > 0 and var cycles)
+            ? (ComputeEnd + 3, a * l0 / cycles) : (double.NegativeInfinity, l0);
+        LoadEnd = Math.Max(Math.Max(loadStart + l0, tailFrom + l0 - ahead), piecewise ? ComputeEndBefore + (releasedBefore.Tail * l0) : 0);
+        if (following.S > 0 && Math.Max(loadStart + l0, tailFrom + l0 - ahead) > following.Start
+            && w.LoadsAheadOfLast(0, loadQueueDepth) is ({ } gate and >= 0, > 0 and var gateAll))
         {
             // The loads go ahead of the epilogue in program order: it is dispatched once the load unit takes the load the
             // load queue's depth before the last.
-            Follow(loadStart + (gate * l0 / gateAll) + 1);
+            var g = gate * l0 / gateAll;
+            Follow(Math.Max(loadStart + g, g > ahead ? tailFrom + g - ahead : 0) + 1);
         }
 
         // (Only when all of the loads could outlast the step before's computes.)
@@ -184,7 +190,8 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
     }
 
     // The last epilogue stored with `follows` (Stored): the array's end it followed, its start, its cycles, its ranges.
-    private (double After, double Start, double S, int Lo, int Hi, int Lo2, int Hi2) following;
+    // (From Moved: the latency from its end to its rows' release, the last compute's share of its phase's compute weight.)
+    private (double After, double Start, double S, int Lo, int Hi, int Lo2, int Hi2, double Push, double LastShare) following;
 
     // The next step's loads held the last compute back to `end`: an epilogue stored with `follows` behind that compute
     // reads its rows only after it, so it (and the ranges it frees) moves with it.
@@ -199,10 +206,10 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
 
         following = f with { Start = start };
         StoreEnd = start + f.S;
-        Free(f.Lo, f.Hi, StoreEnd);
+        Free(f.Lo, f.Hi, StoreEnd + f.Push);
         if (f.Hi2 > f.Lo2)
         {
-            Free(f.Lo2, f.Hi2, StoreEnd);
+            Free(f.Lo2, f.Hi2, StoreEnd + f.Push);
         }
     }
 
@@ -215,7 +222,7 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
     /// </summary>
     public void Stored(WorkTally w, int lo, int hi, int lo2 = 0, int hi2 = 0, bool follows = false)
     {
-        following = follows ? (ComputeEnd, Math.Max(StoreEnd, ComputeEnd), w.SinceSegment.S, lo, hi, lo2, hi2) : default;
+        following = follows ? (ComputeEnd, Math.Max(StoreEnd, ComputeEnd), w.SinceSegment.S, lo, hi, lo2, hi2, 0, 0) : default;
         StoreEnd = Math.Max(StoreEnd, ComputeEnd) + w.SinceSegment.S;
         Free(lo, hi, StoreEnd);
         if (hi2 > lo2)
@@ -265,5 +272,16 @@ internal sealed class FastTimeline(int loadQueueDepth, int preload, int execQueu
         LoadEnd = Math.Max(LoadEnd, load);
         (ComputeEndBefore, ComputeEnd) = (computeBefore, compute);
         StoreEnd = Math.Max(StoreEnd, store);
+        following = default;
     }
+
+    /// <summary>
+    /// After <see cref="Moved"/>: the operation's last epilogue (<paramref name="s"/> cycles of the store unit from
+    /// <paramref name="start"/>, its rows free <paramref name="push"/> cycles after) reads accumulator rows
+    /// <paramref name="rows"/> and <paramref name="rows2"/> after its last compute, which weighs <paramref name="lastShare"/>
+    /// of its phase's computes. When the phase builder hoists the next operation's first loads into that phase, all but
+    /// that share of them go between the two in program order, so the epilogue follows them (<see cref="Step"/>).
+    /// </summary>
+    public void LastEpilogue(double start, double s, double push, double lastShare, (int Lo, int Hi) rows, (int Lo, int Hi) rows2) =>
+        following = StoreEnd == start + s ? (ComputeEnd, start, s, rows.Lo, rows.Hi, rows2.Lo, rows2.Hi, push, lastShare) : default;
 }

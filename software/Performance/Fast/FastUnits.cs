@@ -52,6 +52,13 @@ internal sealed class FastUnits
     private int sinceLoad;
     private const int ShapeCountsAt = 14; // State(): where the numbers of load and compute shapes sit
     private FastPhase? pending;
+    private double lastShare;
+
+    /// <summary>The last epilogue: when the store unit would start it (its configurations back to back), its cycles, the resource it frees.</summary>
+    public (double Start, double S, int Frees) LastEpilogue { get; private set; }
+
+    /// <summary>The last compute's share of the last phase's compute weight (LoadSpread): the next operation's first loads go after it but for this share.</summary>
+    public double LastShare => lastShare;
 
     /// <param name="w">The tally the instructions are costed and counted in.</param>
     /// <param name="d">The design.</param>
@@ -312,6 +319,8 @@ internal sealed class FastUnits
             computeTotal += Weight(c);
         }
 
+        lastShare = computes.Count > 0 ? Weight(computes[^1]) / computeTotal : 0;
+
         for (int li = 0, ci = 0; li < loads.Count || ci < computes.Count;)
         {
             if (li < loads.Count && (ci >= computes.Count || LoadSpread.LoadFirst(loadsPlaced, loadTotal, computesPlaced, computeTotal, leading: false)))
@@ -476,6 +485,7 @@ internal sealed class FastUnits
         sinceLoad += configs + 1;
         var start = Math.Max(take + 1, array + (afterOs ? drain : 0) + 4);
         store = start + (w.Store - s0 - configs);
+        LastEpilogue = (store - (w.Store - s0 - configs) - (2 * configs) - 1, (w.Store - s0 - configs) + (2 * configs) + 1, c.Reads);
         lastRead = store;
         res[c.Reads] = Math.Max(res[c.Reads], store + PushLatency);
     }
