@@ -111,7 +111,7 @@ internal static class FastAttentionGemm
                 tl.Stored(w, accBase, accTop, follows: true);
                 if (epilogue == GemmEpilogue.Requantize)
                 {
-                    StoreQueueGate(tl, w, d, bl, mt, nc, accBase, storeFree);
+                    FastGemm.StoreQueueGate(tl, w, d, bl, mt, nc, accBase, storeFree);
                 }
 
                 tl.LastRows = (step.M0, step.M0 + mt);
@@ -121,25 +121,5 @@ internal static class FastAttentionGemm
         }
 
         return tl.ComputeEnd - opStart;
-    }
-
-    // FastGemm's rule for a tile's epilogue of more stores than the store queue holds (PhaseBuilder.Gemm's block order):
-    // the next compute is dispatched once the store unit takes the store the queue's depth before the last; the stores
-    // before it, from the first whose rows share a bank with the tile's last compute, read after that compute's reads.
-    private static void StoreQueueGate(FastTimeline tl, WorkTally w, DesignModel d, int blocks, int mt, int nc, int accBase, double storeFree)
-    {
-        var gate = blocks - d.StoreQueueDepth;
-        var bankRows = Math.Max(1, d.AccDepth / d.AccBanks);
-        var lastBank = (accBase + ((blocks - 1) * mt)) / bankRows;
-        for (var j = 0; j < gate - 1; j++)
-        {
-            if ((accBase + (j * mt)) / bankRows == lastBank)
-            {
-                var lat = (d.Rows / d.TileRows) + (d.Cols / d.TileCols);
-                var take = Math.Max(storeFree, tl.ComputeEnd + lat) + ((gate - 1 - j) * w.StoreIssue(mt, nc));
-                tl.ComputeGate = Math.Max(tl.ComputeGate, take + 4 + d.Rows);
-                return;
-            }
-        }
     }
 }

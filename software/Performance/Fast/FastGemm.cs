@@ -182,7 +182,7 @@ internal static class FastGemm
     /// depth before the last. The stores before that one, from the first whose rows share an accumulator bank with the
     /// tile's last compute, read only after that compute's reads (its end and the array's latency), one after another.
     /// </summary>
-    private static void StoreQueueGate(FastTimeline tl, WorkTally w, DesignModel d, int blocks, int mt, int nc, int accBase, double storeFree)
+    internal static void StoreQueueGate(FastTimeline tl, WorkTally w, DesignModel d, int blocks, int mt, int nc, int accBase, double storeFree)
     {
         var gate = blocks - d.StoreQueueDepth; // the store (from 1) whose take lets the next compute be dispatched
         var bankRows = Math.Max(1, d.AccDepth / d.AccBanks);
