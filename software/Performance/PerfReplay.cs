@@ -8,7 +8,7 @@ namespace HwGen.Software.Performance;
 internal sealed partial class PerfReplay
 {
     private const int FetchBufferBeats = 32; // hwgen_fetch FETCH_BUF
-    private const int FetchBurstBeats = 8;   // hwgen_fetch FETCH_BURST
+    internal const int FetchBurstBeats = 8;   // hwgen_fetch FETCH_BURST
     private const int ArSlice = 2;           // load/fetch address register + the arbiter's register slice
 
     private readonly DesignModel d;

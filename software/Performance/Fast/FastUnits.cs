@@ -52,13 +52,11 @@ internal sealed class FastUnits
     private int sinceLoad;
     private const int ShapeCountsAt = 14; // State(): where the numbers of load and compute shapes sit
     private FastPhase? pending;
-    private double lastShare;
-
     /// <summary>The last epilogue: when the store unit would start it (its configurations back to back), its cycles, the resource it frees.</summary>
     public (double Start, double S, int Frees) LastEpilogue { get; private set; }
 
     /// <summary>The last compute's share of the last phase's compute weight (LoadSpread): the next operation's first loads go after it but for this share.</summary>
-    public double LastShare => lastShare;
+    public double LastShare { get; private set; }
 
     /// <param name="w">The tally the instructions are costed and counted in.</param>
     /// <param name="d">The design.</param>
@@ -319,7 +317,7 @@ internal sealed class FastUnits
             computeTotal += Weight(c);
         }
 
-        lastShare = computes.Count > 0 ? Weight(computes[^1]) / computeTotal : 0;
+        LastShare = computes.Count > 0 ? Weight(computes[^1]) / computeTotal : 0;
 
         for (int li = 0, ci = 0; li < loads.Count || ci < computes.Count;)
         {
@@ -484,8 +482,9 @@ internal sealed class FastUnits
         FastGemm.Epilogue(w, d, 1, epilogue, c.Rows, c.N, c.Blocks, c.Shared);
         sinceLoad += configs + 1;
         var start = Math.Max(take + 1, array + (afterOs ? drain : 0) + 4);
-        store = start + (w.Store - s0 - configs);
-        LastEpilogue = (store - (w.Store - s0 - configs) - (2 * configs) - 1, (w.Store - s0 - configs) + (2 * configs) + 1, c.Reads);
+        var s = w.Store - s0 - configs;
+        store = start + s;
+        LastEpilogue = (start - (2 * configs) - 1, s + (2 * configs) + 1, c.Reads);
         lastRead = store;
         res[c.Reads] = Math.Max(res[c.Reads], store + PushLatency);
     }

@@ -81,7 +81,7 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// Share of the instruction fetch's beats that delay the load unit: for streams of row loads that are latency-bound,
     /// what a burst costs them (<see cref="FetchCost"/>); otherwise half (between none and all; see docs/explore.md).
     /// </summary>
-    public double FetchShare => FetchBursts ? fetchCost / FetchBurstBeats : 0.5;
+    public double FetchShare => FetchBursts ? fetchCost / PerfReplay.FetchBurstBeats : 0.5;
 
     /// <summary>The loads are latency-bound streams of DRAM rows, which each fetch burst costs <see cref="FetchCost"/>.</summary>
     public bool FetchBursts => RowStreams && fetchCost > 0;
@@ -106,11 +106,10 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// </summary>
     private static double PopCycles(DesignModel d, PerfParameters p)
     {
-        var slack = ArSlice + p.MemoryLatency + 1.0 - Math.Max(1.0, d.DmaOutstanding);
+        var (r, o) = BurstRound(d, p);
+        var slack = r - o;
         return Math.Max(0, 2 - slack) - Math.Max(0, 1 - slack);
     }
-
-    private const int FetchBurstBeats = 8; // hwgen_fetch FETCH_BURST, as PerfReplay
 
     /// <summary>
     /// Cycles a fetch burst costs a stream of one-beat row loads that is latency-bound (0 when they are bandwidth-bound).
@@ -121,9 +120,14 @@ internal sealed class WorkTally(DesignModel d, PerfParameters p)
     /// </summary>
     private static double FetchCost(DesignModel d, PerfParameters p)
     {
-        var (r, o) = (ArSlice + p.MemoryLatency + 1.0, Math.Max(1.0, d.DmaOutstanding));
-        return d.SpRowBytes <= d.AxiDataBits / 8 && r > o ? FetchBurstBeats - ((r - o) * (r + 2) / (2 * r)) : 0;
+        var (r, o) = BurstRound(d, p);
+        return d.SpRowBytes <= d.AxiDataBits / 8 && r > o ? PerfReplay.FetchBurstBeats - ((r - o) * (r + 2) / (2 * r)) : 0;
     }
+
+    // A stream of one-beat loads: R, the cycles an outstanding burst takes to come round (slice, latency, the beat), and O,
+    // the bursts outstanding.
+    private static (double R, double O) BurstRound(DesignModel d, PerfParameters p) =>
+        (ArSlice + p.MemoryLatency + 1.0, Math.Max(1.0, d.DmaOutstanding));
 
     /// <summary>Beats on the shared read channel: the loads' data and the instruction fetch.</summary>
     private double Bus => DataBeats + LoadFetchBeats;

@@ -39,10 +39,10 @@ public sealed class FastEstimatorTests
 
         // Assert
         var total = Assert.Single(rows, r => r.Op == "total");
-        Assert.True(Math.Abs(total.Error) <= wholeBound, $"{config} {workload}: fast {total.Fast} against replay {total.Replay} ({total.Error:P1})");
+        AssertWithin(total, wholeBound);
         foreach (var op in rows.Where(r => r.Op != "total" && r.Replay >= 0.05 * total.Replay))
         {
-            Assert.True(Math.Abs(op.Error) <= opBound, $"{config} {workload} {op.Op}: fast {op.Fast} against replay {op.Replay} ({op.Error:P1})");
+            AssertWithin(op, opBound);
         }
 
         Assert.Equal(total.Fast, rows.Where(r => r.Op != "total").Sum(r => r.Fast));
@@ -69,11 +69,12 @@ public sealed class FastEstimatorTests
         var rows = FastValidation.Compare(d, WorkloadSpec.Parse(workload));
 
         // Assert
-        var qk = Assert.Single(rows, r => r.Op == "qk_softmax");
-        var pv = Assert.Single(rows, r => r.Op == "pv");
-        Assert.True(Math.Abs(qk.Error) <= qkBound, $"{config} {workload} qk_softmax: fast {qk.Fast} against replay {qk.Replay} ({qk.Error:P1})");
-        Assert.True(Math.Abs(pv.Error) <= pvBound, $"{config} {workload} pv: fast {pv.Fast} against replay {pv.Replay} ({pv.Error:P1})");
+        AssertWithin(Assert.Single(rows, r => r.Op == "qk_softmax"), qkBound);
+        AssertWithin(Assert.Single(rows, r => r.Op == "pv"), pvBound);
     }
+
+    private static void AssertWithin(FastCheckRow r, double bound) =>
+        Assert.True(Math.Abs(r.Error) <= bound, $"{r.Config} {r.Workload} {r.Op}: fast {r.Fast} against replay {r.Replay} ({r.Error:P1})");
 
     /// <summary>
     /// The bound: every operation of the presets at their default sequence on default within 2 % of the replay
@@ -95,10 +96,10 @@ public sealed class FastEstimatorTests
 
         // Assert
         var total = Assert.Single(rows, r => r.Op == "total");
-        Assert.True(Math.Abs(total.Error) <= 0.005, $"{workload}: fast {total.Fast} against replay {total.Replay} ({total.Error:P1})");
+        AssertWithin(total, 0.005);
         foreach (var op in rows.Where(r => r.Op != "total"))
         {
-            Assert.True(Math.Abs(op.Error) <= 0.02, $"{workload} {op.Op}: fast {op.Fast} against replay {op.Replay} ({op.Error:P1})");
+            AssertWithin(op, 0.02);
         }
 
         Assert.Equal(total.Fast, rows.Where(r => r.Op != "total").Sum(r => r.Fast));
@@ -136,7 +137,7 @@ public sealed class FastEstimatorTests
         Assert.NotEmpty(rows);
         foreach (var op in rows)
         {
-            Assert.True(Math.Abs(op.Error) <= 0.02, $"{config} {workload} {op.Op}: fast {op.Fast} against replay {op.Replay} ({op.Error:P1})");
+            AssertWithin(op, 0.02);
         }
     }
 
